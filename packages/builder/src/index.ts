@@ -1,0 +1,2 @@
+// Public surface of @rdbpkg/builder: every export by name.
+export {}

@@ -1,0 +1,12 @@
+// Public surface of @rdbpkg/core: every export by name.
+export {
+  ERROR_CODES,
+  ManifestError,
+  OsReleaseError,
+  PayloadError,
+  RdbpkgError,
+  VersionError,
+  formatProblem,
+  isRdbpkgError,
+} from './errors.js'
+export type { ErrorCode, ErrorDetails, RdbpkgErrorOptions } from './errors.js'

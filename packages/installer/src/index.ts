@@ -1,0 +1,2 @@
+// Public surface of @rdbpkg/installer: every export by name.
+export {}

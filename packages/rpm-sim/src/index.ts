@@ -1,0 +1,2 @@
+// Public surface of @rdbpkg/rpm-sim: every export by name.
+export {}

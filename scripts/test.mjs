@@ -1,0 +1,34 @@
+// `pnpm test`: runs every package's tests under turbo, then prints one closing line over all packages
+// ("tests: N passed, N failed, N skipped") from each package's vitest JSON report. Exits with turbo's code.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const packages = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name))
+for (const dir of packages) rmSync(join(dir, '.vitest-report.json'), { force: true })
+
+const args = ['exec', 'turbo', 'run', 'test', '--continue', ...process.argv.slice(2)]
+const run = spawnSync('pnpm', args, { cwd: root, stdio: 'inherit', env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env } })
+
+let passed = 0
+let failed = 0
+let skipped = 0
+const missing = []
+for (const dir of packages) {
+  const file = join(dir, '.vitest-report.json')
+  if (!existsSync(file)) {
+    missing.push(dir)
+    continue
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8'))
+  passed += report.numPassedTests
+  failed += report.numFailedTests
+  skipped += report.numPendingTests + report.numTodoTests
+  // A suite that failed to load counts its file as a failure, so a broken import never passes silently.
+  failed += (report.testResults ?? []).filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0).length
+}
+for (const dir of missing) console.log(`no test report from ${dir} (its tests did not run)`)
+console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`)
+const code = run.status ?? 1
+process.exit(code !== 0 ? code : failed > 0 || missing.length > 0 ? 1 : 0)
