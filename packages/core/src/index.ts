@@ -10,3 +10,14 @@ export {
   isRdbpkgError,
 } from './errors.js'
 export type { ErrorCode, ErrorDetails, RdbpkgErrorOptions } from './errors.js'
+export { FILE_FATES, decideFileFate, fateWarning } from './file-fate.js'
+export type {
+  DiskFileState,
+  FateDecision,
+  FateInput,
+  FateOperation,
+  FileFate,
+  FileFlags,
+  FileKind,
+  PackageFileState,
+} from './file-fate.js'
