@@ -8,8 +8,9 @@ const root = new URL('..', import.meta.url).pathname
 const packages = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name))
 for (const dir of packages) rmSync(join(dir, '.vitest-report.json'), { force: true })
 
-const args = ['exec', 'turbo', 'run', 'test', '--continue', ...process.argv.slice(2)]
-const run = spawnSync('pnpm', args, { cwd: root, stdio: 'inherit', env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env } })
+const turbo = join(root, 'node_modules', '.bin', 'turbo')
+const args = ['run', 'test', '--continue', ...process.argv.slice(2)]
+const run = spawnSync(turbo, args, { cwd: root, stdio: 'inherit', env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env } })
 
 let passed = 0
 let failed = 0
