@@ -10,6 +10,8 @@ export {
   isRdbpkgError,
 } from './errors.js'
 export type { ErrorCode, ErrorDetails, RdbpkgErrorOptions } from './errors.js'
+export { compareEVR, formatEVR, formatNEVRA, parseEVR, parseNEVRA, rpmvercmp } from './version.js'
+export type { EVR, NEVRA } from './version.js'
 export { FILE_FATES, decideFileFate, fateWarning } from './file-fate.js'
 export type {
   DiskFileState,
