@@ -102,8 +102,7 @@ export function rpmvercmp(a: string, b: string): -1 | 0 | 1 {
 
 // rpm's own epoch is a uint32.
 const MAX_EPOCH = 4294967295
-// rpmbuild allows alphanumerics and `._+~^` in Version and Release; `_` is accepted too because real package
-// names in this project carry it (e.g. release `1_1.el7`).
+// The characters rpmbuild 4.18 accepts in Version and Release once macros are expanded (it builds `1_1.el7`).
 const VERREL = /^[A-Za-z0-9._+~^]+$/
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/
 const ARCH = /^[A-Za-z0-9_]+$/
