@@ -23,3 +23,23 @@ export type {
   FileKind,
   PackageFileState,
 } from './file-fate.js'
+export {
+  DEFAULT_CONFIG_FILES,
+  PACKAGE_TYPES,
+  PACKAGE_TYPE_RULES,
+  PACKAGE_TYPE_VALUES,
+  checkPayload,
+  isPackageType,
+  stripDotSlash,
+  unsafeEntryReason,
+} from './package-type.js'
+export type { PackageType, PackageTypeRules, PayloadCheck, PayloadEntryRule, PayloadKind, PayloadProblem } from './package-type.js'
+export {
+  OS_RELEASE_PATHS,
+  RPM_ARCHES,
+  isArchCompatible,
+  matchOsRelease,
+  nodeArchToRpmArch,
+  parseOsRelease,
+} from './os-release.js'
+export type { OsReleaseMatch } from './os-release.js'

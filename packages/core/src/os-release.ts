@@ -116,6 +116,27 @@ export function matchOsRelease(
   return { ok: false, id, allowed: list, message: `${fileName}: ID: expected ${expected}, found ${found}${hint}` }
 }
 
+/** rpm arch names recognised at the end of a package_name (`rdb_agent_5.7.1.0_centos.x86_64`). */
+export const RPM_ARCHES: readonly string[] = Object.freeze([
+  'x86_64',
+  'aarch64',
+  'noarch',
+  'i386',
+  'i486',
+  'i586',
+  'i686',
+  'armv7hl',
+  'armv7l',
+  'armv6hl',
+  'ppc64le',
+  'ppc64',
+  's390x',
+  'riscv64',
+  'loongarch64',
+  'mips64el',
+  'sw_64',
+])
+
 const NODE_TO_RPM_ARCH: Readonly<Record<string, string>> = Object.freeze({
   x64: 'x86_64',
   arm64: 'aarch64',
