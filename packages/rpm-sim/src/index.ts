@@ -1,2 +1,16 @@
 // Public surface of @rdbpkg/rpm-sim: every export by name.
-export {}
+// .rpm format (reader, writer, query formatting)
+export { RPM_FORMAT_CODES, RpmFormatError } from './errors.js'
+export type { RpmFormatCode } from './errors.js'
+export { DIGEST_ALGO, FILE_FLAG, SENSE, TAG, SIGTAG, TYPE, VERIFY } from './tags.js'
+export type { DigestAlgo, TagType } from './tags.js'
+export { Header, parseHeader, serializeHeader } from './header.js'
+export type { HeaderEntry, HeaderValue } from './header.js'
+export { PAYLOAD_COMPRESSORS } from './compress.js'
+export type { PayloadCompressor, WriteCompressor } from './compress.js'
+export { readCpio, safeEntryPath, writeCpio } from './cpio.js'
+export type { CpioEntry, CpioHeader, CpioWriteEntry } from './cpio.js'
+export { hardlinkGroups, packageFromHeader } from './package.js'
+export type { RpmDependency, RpmFileEntry, RpmFileFlags, RpmPackage, RpmScript, RpmTrigger, ScriptName } from './package.js'
+export { openRpm, readRpm, readRpmPayload } from './reader.js'
+export type { PayloadEntry, ReadPayloadOptions, RpmFile } from './reader.js'

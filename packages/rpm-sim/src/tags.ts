@@ -1,0 +1,178 @@
+// Tag numbers and data types of the rpm v4 header format (rpmtag.h), limited to what packages really carry.
+
+/** Header entry data types (rpmTagType). */
+export const TYPE = {
+  NULL: 0,
+  CHAR: 1,
+  INT8: 2,
+  INT16: 3,
+  INT32: 4,
+  INT64: 5,
+  STRING: 6,
+  BIN: 7,
+  STRING_ARRAY: 8,
+  I18NSTRING: 9,
+} as const
+
+/** A header entry data type number. */
+export type TagType = (typeof TYPE)[keyof typeof TYPE]
+
+/** Tags of the main header. */
+export const TAG = {
+  HEADERSIGNATURES: 62,
+  HEADERIMMUTABLE: 63,
+  HEADERI18NTABLE: 100,
+  NAME: 1000,
+  VERSION: 1001,
+  RELEASE: 1002,
+  EPOCH: 1003,
+  SUMMARY: 1004,
+  DESCRIPTION: 1005,
+  BUILDTIME: 1006,
+  BUILDHOST: 1007,
+  SIZE: 1009,
+  DISTRIBUTION: 1010,
+  VENDOR: 1011,
+  LICENSE: 1014,
+  PACKAGER: 1015,
+  GROUP: 1016,
+  URL: 1020,
+  OS: 1021,
+  ARCH: 1022,
+  PREIN: 1023,
+  POSTIN: 1024,
+  PREUN: 1025,
+  POSTUN: 1026,
+  OLDFILENAMES: 1027,
+  FILESIZES: 1028,
+  FILEMODES: 1030,
+  FILERDEVS: 1033,
+  FILEMTIMES: 1034,
+  FILEDIGESTS: 1035,
+  FILELINKTOS: 1036,
+  FILEFLAGS: 1037,
+  FILEUSERNAME: 1039,
+  FILEGROUPNAME: 1040,
+  SOURCERPM: 1044,
+  FILEVERIFYFLAGS: 1045,
+  PROVIDENAME: 1047,
+  REQUIREFLAGS: 1048,
+  REQUIRENAME: 1049,
+  REQUIREVERSION: 1050,
+  CONFLICTFLAGS: 1053,
+  CONFLICTNAME: 1054,
+  CONFLICTVERSION: 1055,
+  RPMVERSION: 1064,
+  TRIGGERSCRIPTS: 1065,
+  TRIGGERNAME: 1066,
+  TRIGGERVERSION: 1067,
+  TRIGGERFLAGS: 1068,
+  TRIGGERINDEX: 1069,
+  PREINPROG: 1085,
+  POSTINPROG: 1086,
+  PREUNPROG: 1087,
+  POSTUNPROG: 1088,
+  OBSOLETENAME: 1090,
+  TRIGGERSCRIPTPROG: 1092,
+  FILEDEVICES: 1095,
+  FILEINODES: 1096,
+  FILELANGS: 1097,
+  PROVIDEFLAGS: 1112,
+  PROVIDEVERSION: 1113,
+  OBSOLETEFLAGS: 1114,
+  OBSOLETEVERSION: 1115,
+  DIRINDEXES: 1116,
+  BASENAMES: 1117,
+  DIRNAMES: 1118,
+  PAYLOADFORMAT: 1124,
+  PAYLOADCOMPRESSOR: 1125,
+  PAYLOADFLAGS: 1126,
+  PRETRANS: 1151,
+  POSTTRANS: 1152,
+  PRETRANSPROG: 1153,
+  POSTTRANSPROG: 1154,
+  BUGURL: 5012,
+  LONGFILESIZES: 5008,
+  LONGSIZE: 5009,
+  FILEDIGESTALGO: 5011,
+  ENCODING: 5062,
+  PAYLOADDIGEST: 5092,
+  PAYLOADDIGESTALGO: 5093,
+  PAYLOADDIGESTALT: 5097,
+} as const
+
+/** Tags of the signature header (rpm stores some under their main-header numbers). */
+export const SIGTAG = {
+  DSA: 267,
+  RSA: 268,
+  SHA1: 269,
+  LONGSIZE: 270,
+  LONGARCHIVESIZE: 271,
+  SHA256: 273,
+  SIZE: 1000,
+  PGP: 1002,
+  MD5: 1004,
+  GPG: 1005,
+  PAYLOADSIZE: 1007,
+  RESERVEDSPACE: 1008,
+} as const
+
+/** RPMFILE_* bits of FILEFLAGS. */
+export const FILE_FLAG = {
+  CONFIG: 1 << 0,
+  DOC: 1 << 1,
+  MISSINGOK: 1 << 3,
+  NOREPLACE: 1 << 4,
+  GHOST: 1 << 6,
+  LICENSE: 1 << 7,
+  README: 1 << 8,
+} as const
+
+/** RPMSENSE_* bits of dependency and trigger flags. */
+export const SENSE = {
+  LESS: 1 << 1,
+  GREATER: 1 << 2,
+  EQUAL: 1 << 3,
+  POSTTRANS: 1 << 5,
+  PREREQ: 1 << 6,
+  PRETRANS: 1 << 7,
+  INTERP: 1 << 8,
+  SCRIPT_PRE: 1 << 9,
+  SCRIPT_POST: 1 << 10,
+  SCRIPT_PREUN: 1 << 11,
+  SCRIPT_POSTUN: 1 << 12,
+  TRIGGERIN: 1 << 16,
+  TRIGGERUN: 1 << 17,
+  TRIGGERPOSTUN: 1 << 18,
+  RPMLIB: 1 << 24,
+  TRIGGERPREIN: 1 << 25,
+  CONFIG: 1 << 28,
+} as const
+
+/** RPMVERIFY_* bits of FILEVERIFYFLAGS. */
+export const VERIFY = {
+  ALL: 0xffffffff,
+  FILEDIGEST: 1 << 0,
+  FILESIZE: 1 << 1,
+  LINKTO: 1 << 2,
+  MTIME: 1 << 5,
+} as const
+
+/** OpenPGP hash algorithm numbers used by FILEDIGESTALGO and PAYLOADDIGESTALGO. */
+export const DIGEST_ALGO = { md5: 1, sha1: 2, sha256: 8, sha384: 9, sha512: 10 } as const
+
+/** A file digest algorithm name. */
+export type DigestAlgo = keyof typeof DIGEST_ALGO
+
+/** Scriptlet tags: body and interpreter for each scriptlet slot. */
+export const SCRIPT_TAGS = {
+  pretrans: { body: TAG.PRETRANS, prog: TAG.PRETRANSPROG, sense: SENSE.PRETRANS },
+  pre: { body: TAG.PREIN, prog: TAG.PREINPROG, sense: SENSE.SCRIPT_PRE },
+  post: { body: TAG.POSTIN, prog: TAG.POSTINPROG, sense: SENSE.SCRIPT_POST },
+  preun: { body: TAG.PREUN, prog: TAG.PREUNPROG, sense: SENSE.SCRIPT_PREUN },
+  postun: { body: TAG.POSTUN, prog: TAG.POSTUNPROG, sense: SENSE.SCRIPT_POSTUN },
+  posttrans: { body: TAG.POSTTRANS, prog: TAG.POSTTRANSPROG, sense: SENSE.POSTTRANS },
+} as const
+
+/** File type bits of st_mode. */
+export const S_IF = { MT: 0o170000, DIR: 0o040000, REG: 0o100000, LNK: 0o120000 } as const
