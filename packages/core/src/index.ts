@@ -43,3 +43,14 @@ export {
   parseOsRelease,
 } from './os-release.js'
 export type { OsReleaseMatch } from './os-release.js'
+export {
+  MANIFEST_FIELDS,
+  ManifestIssuesError,
+  manifestToJson,
+  parseManifest,
+  parsePackageName,
+  safeParseManifest,
+  safeValidateManifest,
+  validateManifest,
+} from './manifest.js'
+export type { BuildFacts, Manifest, ManifestIssue, ManifestJson, ManifestResult, PackageNameParts } from './manifest.js'
