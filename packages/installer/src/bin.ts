@@ -1,2 +1,10 @@
-// The installer's command line; bundled by esbuild into dist/install.mjs.
-process.stdout.write('usage: install [-h] [-f]\n\ntools installer or updater\n')
+// The installer's command line; bundled by esbuild into dist/install.mjs (installer.mjs in an archive).
+import { fileURLToPath } from 'node:url'
+import { main } from './main.js'
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+  bundleFile: fileURLToPath(import.meta.url),
+})

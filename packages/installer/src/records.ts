@@ -1,0 +1,80 @@
+// The installer's own transaction records (which engine transactions, wheel backups and services one run
+// touched), kept beside the package database under <root>/var/lib/rpm-sim/rdbpkg/ so --rollback and --history
+// work from any archive of the product.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as v from 'valibot'
+
+const WheelDist = v.object({ name: v.string(), version: v.string() })
+
+const RecordSchema = v.object({
+  id: v.string(),
+  time: v.string(),
+  product: v.string(),
+  packageName: v.string(),
+  packageType: v.string(),
+  action: v.picklist(['install', 'upgrade', 'reinstall', 'downgrade', 'rollback']),
+  from: v.optional(v.string()),
+  to: v.optional(v.string()),
+  engine: v.picklist(['rpm-sim', 'rpm']),
+  /** rpm-sim transaction ids this run made, in order. */
+  tids: v.array(v.union([v.string(), v.number()])),
+  /** Real rpm: the repackaged rpm of what was replaced (rollback reinstalls it). */
+  repackaged: v.optional(v.array(v.string())),
+  wheels: v.optional(
+    v.object({
+      python: v.string(),
+      backup: v.optional(v.string()),
+      replaced: v.array(WheelDist),
+      installed: v.array(WheelDist),
+    }),
+  ),
+  services: v.array(v.string()),
+  rolledBackBy: v.optional(v.string()),
+  rollbackOf: v.optional(v.string()),
+})
+
+/** One installer transaction as stored on disk. */
+export type InstallRecord = v.InferOutput<typeof RecordSchema>
+
+/** The folder of the installer's records under a root. */
+export function recordsDir(root: string): string {
+  return join(root, 'var', 'lib', 'rpm-sim', 'rdbpkg')
+}
+
+/** A new record id: sortable by time, unique per process. */
+export function newRecordId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z')}-${process.pid}`
+}
+
+/** Writes a record atomically (write beside, rename into place). */
+export function saveRecord(root: string, record: InstallRecord): void {
+  const dir = recordsDir(root)
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, `${record.id}.json`)
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`)
+  renameSync(`${file}.tmp`, file)
+}
+
+/** Every record under a root, oldest first; records that do not validate are skipped and reported. */
+export function listRecords(root: string, onInvalid?: (file: string, message: string) => void): InstallRecord[] {
+  const dir = recordsDir(root)
+  if (!existsSync(dir)) return []
+  const records: InstallRecord[] = []
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const file = join(dir, name)
+    try {
+      const parsed = v.safeParse(RecordSchema, JSON.parse(readFileSync(file, 'utf8')))
+      if (parsed.success) records.push(parsed.output)
+      else onInvalid?.(file, parsed.issues[0]?.message ?? 'invalid')
+    } catch (error) {
+      onInvalid?.(file, (error as Error).message)
+    }
+  }
+  return records
+}
+
+/** The last record of `product` that changed something and has not been rolled back. */
+export function lastUndoable(records: readonly InstallRecord[], product: string): InstallRecord | undefined {
+  return records.filter((r) => r.product === product && r.action !== 'rollback' && r.rolledBackBy === undefined).at(-1)
+}

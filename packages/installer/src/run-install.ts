@@ -1,0 +1,473 @@
+// One run of the installer, as a library: verify, check the host, lock, stop services, apply through the engine,
+// restart, record. Never prints: messages go through `onMessage`, the outcome is the returned result.
+import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
+import type { ErrorCode } from '@rdbpkg/core'
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { openEngine, writeTrackedRpm } from './apply.js'
+import type { ApplyFlags, ApplyOutcome, CreatedFile, Engine, EnginePreference, InstalledFacts, PlannedFile, TrackedSpec } from './apply.js'
+import { locateArchive, readArchiveManifest } from './archive.js'
+import type { ArchiveManifest } from './archive.js'
+import { InstallError } from './errors.js'
+import { EXIT_CODES, exitCodeFor, isRefusal } from './exit-codes.js'
+import { checkArch, checkOs, hostRpmArch, readOsRelease } from './host.js'
+import { InstallLog } from './install-log.js'
+import { acquireLock } from './lock.js'
+import type { InstallLock } from './lock.js'
+import { extractPayload, removeStaging, stagingDir } from './payload.js'
+import { lastUndoable, listRecords, newRecordId, saveRecord } from './records.js'
+import type { InstallRecord } from './records.js'
+import { describeService, findRunningServices, startServices, stopServices } from './services.js'
+import type { RunningService } from './services.js'
+import { trackedFiles } from './tracked.js'
+import { verifyArchive } from './verify.js'
+import { applyWheels, installedWheelFacts, readWheelFile, resolvePython, rollbackWheels } from './wheels.js'
+import type { WheelDist, WheelOutcome } from './wheels.js'
+
+/** One line the run wants shown: results on stdout (`info`), problems on stderr (`warn`, `error`). */
+export interface InstallMessage {
+  level: 'info' | 'warn' | 'error' | 'debug'
+  text: string
+}
+
+/** What one run is asked to do. */
+export interface RunInstallOptions {
+  /** The folder relative paths are resolved from (default: process.cwd()). */
+  cwd?: string
+  /** The running bundle; its folder is the archive when it holds version.json and SHA256SUMS. */
+  bundleFile?: string
+  /** The archive folder, overriding the above. */
+  archiveDir?: string
+  /** The target root (default `/`). */
+  root?: string
+  force?: boolean
+  dryRun?: boolean
+  check?: boolean
+  rollback?: boolean
+  history?: boolean
+  noscripts?: boolean
+  /** `auto` (default): real rpm for rpm payloads when the host has rpm and the root is `/`, else rpm-sim. */
+  engine?: EnginePreference
+  /** The effective uid (default: process.geteuid()). */
+  euid?: number
+  /** The host's rpm arch (default: from process.arch). */
+  hostArch?: string
+  /** How services are found (default: systemd when root is `/` and systemd runs, else /proc). */
+  serviceMethod?: 'systemd' | 'proc'
+  /** How long a process gets between SIGTERM and SIGKILL (default 10 s). */
+  serviceGraceMs?: number
+  onMessage?: (message: InstallMessage) => void
+}
+
+/** The outcome of one run; `--json` prints exactly this. */
+export interface InstallResult {
+  exitCode: number
+  status:
+    | 'installed'
+    | 'upgraded'
+    | 'reinstalled'
+    | 'downgraded'
+    | 'unchanged'
+    | 'verified'
+    | 'planned'
+    | 'rolled-back'
+    | 'history'
+    | 'refused'
+    | 'failed'
+  /** The error code when the run was refused or failed. */
+  code?: ErrorCode
+  /** The one-line error when the run was refused or failed. */
+  error?: string
+  archive?: string
+  packageName?: string
+  packageType?: string
+  /** The tracked or rpm name this archive installs (`rdb-agent`, `aio`). */
+  product?: string
+  /** Installed before (`name-version-release.arch`). */
+  from?: string
+  /** Installed now (or planned). */
+  to?: string
+  engine?: string
+  signature?: string
+  services: { running: string[]; stopped: string[]; restarted: string[]; failed: string[] }
+  /** Every `.rpmnew`, `.rpmsave` and `.rpmorig` created. */
+  created: CreatedFile[]
+  wheels?: { installed: WheelDist[]; replaced: WheelDist[] }
+  plan?: { action: string; files: PlannedFile[]; services: string[]; wheels?: string[] }
+  history?: InstallRecord[]
+  /** The installer record written (for --rollback). */
+  record?: string
+  warnings: string[]
+  log: string
+}
+
+interface Run {
+  options: RunInstallOptions
+  root: string
+  log: InstallLog
+  result: InstallResult
+  say: (level: InstallMessage['level'], text: string) => void
+  lock?: InstallLock
+  staging?: string
+  stopped: RunningService[]
+}
+
+/** Runs the installer once; the result's `exitCode` is the documented exit code (SPEC section 6). */
+export async function runInstall(options: RunInstallOptions): Promise<InstallResult> {
+  const cwd = options.cwd ?? process.cwd()
+  const root = resolve(cwd, options.root ?? '/')
+  const log = new InstallLog(root)
+  const result: InstallResult = {
+    exitCode: EXIT_CODES.ok,
+    status: 'failed',
+    services: { running: [], stopped: [], restarted: [], failed: [] },
+    created: [],
+    warnings: [],
+    log: log.path,
+  }
+  const run: Run = {
+    options,
+    root,
+    log,
+    result,
+    stopped: [],
+    say: (level, text) => {
+      if (level === 'warn') result.warnings.push(text)
+      options.onMessage?.({ level, text })
+      log.line(`${level}: ${text}`)
+    },
+  }
+  log.line(`start: ${process.argv.slice(2).join(' ')} root=${root}`)
+  try {
+    await steps(run, cwd)
+  } catch (error) {
+    result.status = 'failed'
+    if (isRdbpkgError(error)) {
+      result.code = error.code
+      result.error = error.message
+      result.exitCode = exitCodeFor(error.code)
+      if (isRefusal(result.exitCode)) result.status = 'refused'
+    } else {
+      result.error = (error as Error)?.message ?? String(error)
+      result.exitCode = EXIT_CODES.failed
+      log.line(`bug: ${(error as Error)?.stack ?? String(error)}`)
+    }
+    options.onMessage?.({ level: 'error', text: result.error })
+  } finally {
+    if (run.stopped.length > 0) restart(run)
+    if (run.staging !== undefined) removeStaging(run.staging)
+    run.lock?.release()
+  }
+  const final = `end: exit=${result.exitCode} status=${result.status}${result.packageName ? ` package=${result.packageName}` : ''}${
+    result.from ? ` from=${result.from}` : ''
+  }${result.to ? ` to=${result.to}` : ''}${result.error ? ` error=${result.error}` : ''}`
+  const changed = ['installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back'].includes(result.status)
+  if (changed || (result.status === 'failed' && !isRefusal(result.exitCode) && run.stopped.length + result.created.length > 0)) log.line(final)
+  else if (result.status === 'failed' && result.exitCode === EXIT_CODES.failed) log.line(final)
+  else log.finishQuiet(final)
+  return result
+}
+
+async function steps(run: Run, cwd: string): Promise<void> {
+  const { options, result, say } = run
+  const archive = locateArchive({
+    cwd,
+    ...(options.archiveDir === undefined ? {} : { explicit: options.archiveDir }),
+    ...(options.bundleFile === undefined ? {} : { bundleFile: options.bundleFile }),
+  })
+  result.archive = archive
+  const readOnlyHistory = options.history === true || options.rollback === true
+  if (!readOnlyHistory) {
+    const verification = await verifyArchive(archive, run.root)
+    result.signature = verification.signature
+    say('debug', `verified ${verification.files.length} files in SHA256SUMS (signature: ${verification.signature})`)
+  }
+  const manifest = readArchiveManifest(archive)
+  result.packageName = manifest.packageName
+  result.packageType = manifest.packageType
+  const product = productOf(manifest)
+  result.product = product
+  if (options.check) {
+    result.status = 'verified'
+    say('info', `${manifest.packageName}: archive verified (SHA256SUMS${result.signature === 'none' ? '' : ', signature'})`)
+    return
+  }
+  if (options.history) {
+    result.history = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`)).filter((r) => r.product === product)
+    result.status = 'history'
+    return
+  }
+  if (!options.rollback) {
+    checkOs(readOsRelease(run.root), manifest.osRelease)
+    checkArch(manifest.arch, options.hostArch ?? hostRpmArch(), manifest.packageName)
+  }
+  const euid = options.euid ?? process.geteuid?.() ?? 0
+  if (run.root === '/' && euid !== 0 && !options.dryRun) {
+    throw new InstallError('E_NEEDS_ROOT', `${manifest.packageName}: installing into / needs root (run as root, or use --root DIR)`, {})
+  }
+  const engine = await openEngine(run.root, options.engine ?? 'auto')
+  result.engine = engine.name
+  if (options.rollback) return rollback(run, manifest, engine, product)
+
+  if (options.dryRun) {
+    // A dry run writes nothing under the root: it stages in the system temp folder and takes no lock.
+    run.staging = mkdtempSync(join(tmpdir(), 'rdbpkg-dry-run-'))
+  } else {
+    run.lock = acquireLock(run.root)
+    run.staging = stagingDir(run.root, newRecordId())
+  }
+  await extractPayload(join(archive, 'package.tar.gz'), run.staging)
+  const target = await describeTarget(run, manifest, engine, run.staging)
+  result.to = target.nevra
+  const installed = target.tracked !== undefined || target.rpmFile !== undefined ? await engine.installed(target.name) : undefined
+  if (installed) result.from = installed.nevra
+
+  const wheelState = target.wheels === undefined ? undefined : await wheelFacts(run, manifest, target.wheels)
+  if (manifest.rules.requiresInstalled) {
+    const present = manifest.rules.payload === 'wheels' ? wheelState !== undefined && wheelState.installedBefore.length > 0 : installed !== undefined
+    if (!present) {
+      const what = manifest.rules.payload === 'wheels' ? `none of the wheels' distributions (${target.wheelNames.join(', ')}) is installed in ${wheelState?.python ?? manifest.python}` : `${target.name} is not installed`
+      throw new InstallError('E_PRECONDITION', `${manifest.packageName}: nothing to update: ${what} (install the product first)`, {
+        field: 'package_type',
+        found: 'not installed',
+      })
+    }
+  }
+  const cmp = installed === undefined ? 1 : compareEVR(target.evr, { epoch: installed.epoch ?? 0, version: installed.version, release: installed.release })
+  const wheelsSame = wheelState === undefined || wheelState.allSame
+  let action: InstallRecord['action'] = installed === undefined ? 'install' : cmp > 0 ? 'upgrade' : cmp === 0 ? 'reinstall' : 'downgrade'
+  if (cmp === 0 && wheelsSame && !options.force) {
+    result.status = 'unchanged'
+    say('info', `${target.nevra} is already installed; nothing to do (use -f to reinstall)`)
+    return
+  }
+  if (cmp === 0 && !wheelsSame) action = 'upgrade'
+  if (cmp < 0 && !options.force) {
+    throw new InstallError('E_PRECONDITION', `${target.nevra}: ${installed!.nevra} (which is newer) is installed; use -f to downgrade`, {
+      expected: `newer than ${installed!.nevra}`,
+      found: target.nevra,
+    })
+  }
+  const flags: ApplyFlags = { replacepkgs: cmp === 0, oldpackage: cmp < 0, noscripts: options.noscripts === true }
+
+  const running = findRunningServices({
+    root: run.root,
+    prefix: manifest.prefix,
+    services: manifest.services,
+    ...(options.serviceMethod === undefined ? {} : { method: options.serviceMethod }),
+  })
+  result.services.running = running.map(describeService)
+
+  if (options.dryRun) {
+    await dryRun(run, engine, target, flags, action, running)
+    return
+  }
+  if (running.length > 0 && !options.force) {
+    throw new InstallError('E_SERVICES_RUNNING', `${manifest.packageName}: services running: ${running.map(describeService).join(', ')} (stop them, or run ./install -f to stop and restart them)`, {
+      found: running.map(describeService).join(', '),
+    })
+  }
+
+  run.log.goLive()
+  await stop(run, running)
+  const record: InstallRecord = {
+    id: newRecordId(),
+    time: new Date().toISOString(),
+    product,
+    packageName: manifest.packageName,
+    packageType: manifest.packageType,
+    action,
+    ...(installed ? { from: installed.nevra } : {}),
+    to: target.nevra,
+    engine: engine.name,
+    tids: [],
+    services: running.map(describeService),
+  }
+  let wheelOutcome: WheelOutcome | undefined
+  if (target.wheels !== undefined && wheelState !== undefined) {
+    wheelOutcome = await applyWheels({
+      python: wheelState.python,
+      wheels: target.wheels,
+      backupDir: join(run.root, 'var', 'spool', 'repackage'),
+      recordId: record.id,
+      onMessage: say,
+    })
+    record.wheels = { python: wheelState.python, replaced: wheelOutcome.replaced, installed: wheelOutcome.installed, ...(wheelOutcome.backup ? { backup: wheelOutcome.backup } : {}) }
+    result.wheels = { installed: wheelOutcome.installed, replaced: wheelOutcome.replaced }
+    if (!wheelOutcome.ok) {
+      throw new InstallError('E_TXN_PROBLEMS', `${manifest.packageName}: pip install failed, the replaced distributions were restored: ${wheelOutcome.error ?? ''}`, {})
+    }
+  }
+  let outcome: ApplyOutcome | undefined
+  if (target.tracked !== undefined || target.rpmFile !== undefined) {
+    let rpmFile = target.rpmFile
+    if (target.tracked !== undefined) {
+      rpmFile = join(run.staging, `${target.nevra}.rpm`)
+      await writeTrackedRpm(target.tracked, rpmFile)
+    }
+    outcome = await engine.upgrade(rpmFile!, flags)
+    for (const warning of outcome.warnings) say('warn', warning)
+    result.created.push(...outcome.created)
+    if (!outcome.ok) {
+      if (wheelOutcome?.ok && record.wheels !== undefined) {
+        await rollbackWheels({ python: record.wheels.python, installed: record.wheels.installed, backup: record.wheels.backup, onMessage: say })
+      }
+      throw new InstallError('E_TXN_PROBLEMS', `${target.nevra}: not installed: ${outcome.problems.join('; ')}`, { found: outcome.problems.join('; ') })
+    }
+    if (outcome.tid !== undefined) record.tids.push(outcome.tid)
+    if (outcome.repackaged) record.repackaged = outcome.repackaged
+  }
+  saveRecord(run.root, record)
+  result.record = record.id
+  result.status = action === 'install' ? 'installed' : action === 'upgrade' ? 'upgraded' : action === 'reinstall' ? 'reinstalled' : 'downgraded'
+  say('debug', `record ${record.id} saved`)
+}
+
+interface Target {
+  name: string
+  nevra: string
+  evr: { epoch: number; version: string; release: string }
+  tracked?: TrackedSpec
+  rpmFile?: string
+  wheels?: string[]
+  wheelNames: string[]
+}
+
+async function describeTarget(run: Run, manifest: ArchiveManifest, engine: Engine, staged: string): Promise<Target> {
+  const rules = manifest.rules
+  const arch = manifest.arch ?? run.options.hostArch ?? hostRpmArch()
+  if (rules.payload === 'rpm') {
+    const rpmName = readdirSync(staged).find((name) => rules.rpmPattern?.test(name))
+    if (rpmName === undefined) {
+      throw new InstallError('E_PAYLOAD_MISMATCH', `package.tar.gz: ${rules.entries[0]?.label ?? 'rpm'}: missing`, { file: 'package.tar.gz' })
+    }
+    const rpmFile = join(staged, rpmName)
+    const facts = await engine.inspect(rpmFile)
+    return { name: facts.name, nevra: facts.nevra, evr: { epoch: facts.epoch ?? 0, version: facts.version, release: facts.release }, rpmFile, wheelNames: [] }
+  }
+  const name = rules.trackedName!
+  const nevra = `${name}-${manifest.version}-${manifest.release}.${arch}`
+  const only = rules.payload === 'wheels' ? ['tools'] : undefined
+  const tracked: TrackedSpec = {
+    name,
+    version: manifest.version,
+    release: manifest.release,
+    arch,
+    files: trackedFiles(staged, manifest.prefix, manifest.configFiles, only),
+  }
+  const target: Target = { name, nevra, evr: { epoch: 0, version: manifest.version, release: manifest.release }, tracked, wheelNames: [] }
+  if (rules.payload === 'wheels') {
+    target.wheels = readdirSync(staged).filter((entry) => entry.endsWith('.whl')).sort().map((entry) => join(staged, entry))
+    target.wheelNames = target.wheels.map((file) => readWheelFile(file).name)
+  }
+  return target
+}
+
+async function wheelFacts(run: Run, manifest: ArchiveManifest, wheels: string[]) {
+  const python = resolvePython(run.root, manifest.python ?? 'python3')
+  const installed = await installedWheelFacts(python, wheels.map((file) => readWheelFile(file).name))
+  const incoming = wheels.map((file) => readWheelFile(file))
+  const installedBefore = installed.filter((dist) => dist.version !== undefined)
+  const allSame = incoming.every((wheel) => installed.some((dist) => dist.key === wheel.key && dist.version === wheel.version))
+  return { python, installedBefore, allSame }
+}
+
+async function dryRun(run: Run, engine: Engine, target: Target, flags: ApplyFlags, action: string, running: RunningService[]): Promise<void> {
+  const { result, say } = run
+  let files: PlannedFile[] = []
+  if (target.tracked !== undefined || target.rpmFile !== undefined) {
+    let rpmFile = target.rpmFile
+    if (target.tracked !== undefined) {
+      rpmFile = join(run.staging!, `${target.nevra}.rpm`)
+      await writeTrackedRpm(target.tracked, rpmFile)
+    }
+    const plan = await engine.plan(rpmFile!, flags)
+    files = plan.files
+    for (const problem of plan.problems) say('warn', problem)
+  }
+  result.plan = {
+    action,
+    files,
+    services: running.map(describeService),
+    ...(target.wheels ? { wheels: target.wheels.map((file) => readWheelFile(file).fileName) } : {}),
+  }
+  result.status = 'planned'
+}
+
+async function stop(run: Run, running: RunningService[]): Promise<void> {
+  if (running.length === 0) return
+  for (const service of running) run.say('info', `stopping ${describeService(service)}`)
+  const stopped = await stopServices(running, run.options.serviceGraceMs === undefined ? {} : { graceMs: run.options.serviceGraceMs })
+  run.stopped = stopped
+  run.result.services.stopped = stopped.map(describeService)
+}
+
+function restart(run: Run): void {
+  const { started, failed } = startServices(run.stopped)
+  run.result.services.restarted = started.map(describeService)
+  run.result.services.failed = failed.map((f) => describeService(f.service))
+  for (const service of started) run.say('info', `started ${describeService(service)}`)
+  for (const f of failed) run.say('warn', `could not start ${describeService(f.service)} again: ${f.error}`)
+  run.stopped = []
+}
+
+async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, product: string): Promise<void> {
+  const { result, say, options } = run
+  run.lock = acquireLock(run.root)
+  const records = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
+  const last = lastUndoable(records, product)
+  if (last === undefined) {
+    throw new InstallError('E_ROLLBACK_NONE', `${product}: no transaction to roll back (see ./install --history)`, {})
+  }
+  const running = findRunningServices({
+    root: run.root,
+    prefix: manifest.prefix,
+    services: manifest.services,
+    ...(options.serviceMethod === undefined ? {} : { method: options.serviceMethod }),
+  })
+  result.services.running = running.map(describeService)
+  if (running.length > 0 && !options.force) {
+    throw new InstallError('E_SERVICES_RUNNING', `${product}: services running: ${running.map(describeService).join(', ')} (stop them, or run ./install --rollback -f)`, {})
+  }
+  run.log.goLive()
+  await stop(run, running)
+  say('info', `rolling back ${last.action} of ${last.to ?? product}${last.from ? ` (back to ${last.from})` : ''}`)
+  for (const tid of [...last.tids].reverse()) {
+    const outcome = await engine.rollback(tid, last.repackaged)
+    for (const warning of outcome.warnings) say('warn', warning)
+    result.created.push(...outcome.created)
+    if (!outcome.ok) throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${outcome.problems.join('; ')}`, {})
+  }
+  if (last.tids.length === 0 && last.repackaged !== undefined) {
+    const outcome = await engine.rollback(undefined, last.repackaged)
+    if (!outcome.ok) throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${outcome.problems.join('; ')}`, {})
+  }
+  if (last.wheels !== undefined) {
+    await rollbackWheels({ python: last.wheels.python, installed: last.wheels.installed, backup: last.wheels.backup, onMessage: say })
+  }
+  const id = newRecordId()
+  saveRecord(run.root, { ...last, rolledBackBy: id })
+  saveRecord(run.root, {
+    id,
+    time: new Date().toISOString(),
+    product,
+    packageName: manifest.packageName,
+    packageType: manifest.packageType,
+    action: 'rollback',
+    ...(last.to ? { from: last.to } : {}),
+    ...(last.from ? { to: last.from } : {}),
+    engine: engine.name,
+    tids: [],
+    services: running.map(describeService),
+    rollbackOf: last.id,
+  })
+  result.record = id
+  result.from = last.to
+  if (last.from) result.to = last.from
+  result.status = 'rolled-back'
+}
+
+function productOf(manifest: ArchiveManifest): string {
+  return manifest.rules.trackedName ?? manifest.rules.rpmName ?? manifest.packageType
+}

@@ -1,0 +1,214 @@
+// The product's services: systemd units when systemd runs the target root, else processes found in /proc whose
+// executable or command line lies under the install prefix, plus processes named like a service.
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs'
+import { basename, join, resolve, sep } from 'node:path'
+
+/** One running service: a systemd unit, or a process (with what it takes to start it again). */
+export type RunningService =
+  | { kind: 'systemd'; name: string }
+  | { kind: 'process'; name: string; pid: number; argv: string[]; cwd: string; env: Record<string, string> }
+
+/** Where to look for services. */
+export interface ServiceQuery {
+  /** The target root (`/` for the host itself). */
+  root: string
+  /** The install prefix as the manifest names it (`/opt/rdb/agent`); joined to `root`. */
+  prefix: string
+  /** systemd units or process names from the manifest. */
+  services: readonly string[]
+  /** Force the systemd or the /proc method; by default systemd when root is `/` and systemd runs. */
+  method?: 'systemd' | 'proc'
+}
+
+/** How a service is shown to users: `rdb-agent.service` or `pid 123 (sh /opt/rdb/agent/tools/agent.sh)`. */
+export function describeService(service: RunningService): string {
+  return service.kind === 'systemd' ? service.name : `pid ${service.pid} (${service.argv.join(' ')})`
+}
+
+/** True when systemd manages the host and the target root is the host itself. */
+export function systemdRuns(root: string): boolean {
+  return resolve(root) === '/' && existsSync('/run/systemd/system')
+}
+
+/** Lists the product's running services; nothing when the type names none. */
+export function findRunningServices(query: ServiceQuery): RunningService[] {
+  if (query.services.length === 0) return []
+  const method = query.method ?? (systemdRuns(query.root) ? 'systemd' : 'proc')
+  if (method === 'systemd') {
+    return query.services.filter((unit) => systemctl(['is-active', '--quiet', unit])).map((name) => ({ kind: 'systemd', name }))
+  }
+  return findProcesses(query)
+}
+
+function systemctl(args: string[]): boolean {
+  try {
+    execFileSync('systemctl', args, { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function findProcesses(query: ServiceQuery): RunningService[] {
+  const prefixDir = resolve(query.root, `.${query.prefix}`)
+  const underPrefix = (path: string): boolean => prefixDir !== '/' && (path === prefixDir || path.startsWith(prefixDir + sep))
+  const excluded = ancestors(process.pid)
+  const names = new Set(query.services)
+  const found: RunningService[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const pid = Number(entry)
+    if (excluded.has(pid)) continue
+    const info = readProcess(pid)
+    if (info === undefined || info.argv.length === 0 || info.state === 'Z') continue
+    const matches =
+      (info.exe !== undefined && underPrefix(info.exe)) ||
+      info.argv.some((arg) => arg.startsWith('/') && underPrefix(arg)) ||
+      names.has(info.comm) ||
+      names.has(basename(info.argv[0]!))
+    if (!matches) continue
+    found.push({ kind: 'process', name: info.comm, pid, argv: info.argv, cwd: info.cwd, env: info.env })
+  }
+  return found
+}
+
+interface ProcInfo {
+  argv: string[]
+  exe: string | undefined
+  comm: string
+  cwd: string
+  env: Record<string, string>
+  state: string
+  ppid: number
+}
+
+function readProcess(pid: number): ProcInfo | undefined {
+  const dir = join('/proc', String(pid))
+  try {
+    const stat = readFileSync(join(dir, 'stat'), 'utf8')
+    const tail = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const argv = readFileSync(join(dir, 'cmdline'), 'utf8').split('\0')
+    if (argv.at(-1) === '') argv.pop()
+    const env: Record<string, string> = {}
+    try {
+      for (const pair of readFileSync(join(dir, 'environ'), 'utf8').split('\0')) {
+        const eq = pair.indexOf('=')
+        if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1)
+      }
+    } catch {
+      // not readable: restart with the installer's environment
+    }
+    return {
+      argv,
+      exe: safeReadlink(join(dir, 'exe')),
+      comm: readFileSync(join(dir, 'comm'), 'utf8').trim(),
+      cwd: safeReadlink(join(dir, 'cwd')) ?? '/',
+      env,
+      state: tail[0] ?? '?',
+      ppid: Number(tail[1] ?? 0),
+    }
+  } catch {
+    return undefined // exited while we looked
+  }
+}
+
+function safeReadlink(path: string): string | undefined {
+  try {
+    return readlinkSync(path).replace(/ \(deleted\)$/, '')
+  } catch {
+    return undefined
+  }
+}
+
+// The installer, its launcher and whoever started them are never the product's services.
+function ancestors(pid: number): Set<number> {
+  const seen = new Set<number>()
+  let current = pid
+  while (current > 1 && !seen.has(current)) {
+    seen.add(current)
+    const info = readProcess(current)
+    if (info === undefined) break
+    current = info.ppid
+  }
+  return seen
+}
+
+/** How long to wait after SIGTERM before SIGKILL, and how often to look. */
+export interface StopOptions {
+  graceMs?: number
+  pollMs?: number
+}
+
+/** Stops services: `systemctl stop` for units; SIGTERM, wait, then SIGKILL for processes. Returns what stopped. */
+export async function stopServices(services: readonly RunningService[], options: StopOptions = {}): Promise<RunningService[]> {
+  const graceMs = options.graceMs ?? 10_000
+  const pollMs = options.pollMs ?? 50
+  const stopped: RunningService[] = []
+  for (const service of services) {
+    if (service.kind === 'systemd') {
+      if (!systemctl(['stop', service.name])) throw new Error(`systemctl stop ${service.name} failed`)
+      stopped.push(service)
+      continue
+    }
+    signal(service.pid, 'SIGTERM')
+    stopped.push(service)
+  }
+  const pending = () => stopped.filter((s) => s.kind === 'process' && isRunning(s.pid))
+  const deadline = Date.now() + graceMs
+  while (pending().length > 0 && Date.now() < deadline) await sleep(pollMs)
+  for (const service of pending()) if (service.kind === 'process') signal(service.pid, 'SIGKILL')
+  const killDeadline = Date.now() + 5_000
+  while (pending().length > 0 && Date.now() < killDeadline) await sleep(pollMs)
+  return stopped
+}
+
+/** Starts services again: `systemctl start` for units; the same command line, folder and environment for processes. */
+export function startServices(services: readonly RunningService[]): { started: RunningService[]; failed: { service: RunningService; error: string }[] } {
+  const started: RunningService[] = []
+  const failed: { service: RunningService; error: string }[] = []
+  for (const service of services) {
+    if (service.kind === 'systemd') {
+      if (systemctl(['start', service.name])) started.push(service)
+      else failed.push({ service, error: `systemctl start ${service.name} failed` })
+      continue
+    }
+    try {
+      const [command, ...args] = service.argv
+      const child = spawn(command!, args, {
+        cwd: existsSync(service.cwd) ? service.cwd : '/',
+        env: Object.keys(service.env).length > 0 ? service.env : process.env,
+        detached: true,
+        stdio: 'ignore',
+      })
+      child.on('error', () => undefined)
+      child.unref()
+      started.push(service)
+    } catch (error) {
+      failed.push({ service, error: (error as Error).message })
+    }
+  }
+  return { started, failed }
+}
+
+// A zombie has exited; only its parent's wait() removes it, so it counts as stopped.
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name)
+  } catch {
+    // already gone
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms))
+}

@@ -1,0 +1,77 @@
+// The human summary printed at the end of a run (stdout); --json prints the result object instead.
+import type { InstallResult } from './run-install.js'
+
+/** Formats the end-of-run summary: what changed (from -> to), services, every .rpmnew/.rpmsave/.rpmorig. */
+export function formatSummary(result: InstallResult): string {
+  const lines: string[] = []
+  const name = result.packageName ?? 'install'
+  switch (result.status) {
+    case 'installed':
+      lines.push(`${name}: installed ${result.to}`)
+      break
+    case 'upgraded':
+    case 'reinstalled':
+    case 'downgraded':
+      lines.push(`${name}: ${result.status} ${result.from ?? '(none)'} -> ${result.to}`)
+      break
+    case 'rolled-back':
+      lines.push(`${name}: rolled back ${result.from ?? ''} -> ${result.to ?? '(not installed)'}`)
+      break
+    case 'unchanged':
+      lines.push(`${name}: ${result.to} already installed, nothing done`)
+      break
+    case 'verified':
+      return ''
+    case 'planned':
+      lines.push(...formatPlan(result))
+      break
+    case 'history':
+      lines.push(...formatHistory(result))
+      break
+    default:
+      return ''
+  }
+  if (result.wheels !== undefined) {
+    for (const dist of result.wheels.installed) {
+      const old = result.wheels.replaced.find((r) => r.name.toLowerCase().replace(/[-_.]+/g, '-') === dist.name.toLowerCase().replace(/[-_.]+/g, '-'))
+      lines.push(`  wheel ${dist.name}: ${old ? `${old.version} -> ` : ''}${dist.version}`)
+    }
+  }
+  if (result.services.stopped.length > 0) lines.push(`  services stopped: ${result.services.stopped.join(', ')}`)
+  if (result.services.restarted.length > 0) lines.push(`  services restarted: ${result.services.restarted.join(', ')}`)
+  if (result.services.failed.length > 0) lines.push(`  services NOT restarted: ${result.services.failed.join(', ')}`)
+  for (const file of result.created) lines.push(`  ${file.kind === 'rpmnew' ? 'created' : 'saved'} ${file.savedAs} (${describeCreated(file.kind)})`)
+  if (result.created.length === 0 && ['installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back'].includes(result.status)) {
+    lines.push('  no .rpmnew, .rpmsave or .rpmorig files created')
+  }
+  lines.push(`  log: ${result.log}`)
+  return `${lines.join('\n')}\n`
+}
+
+function describeCreated(kind: string): string {
+  if (kind === 'rpmnew') return 'new config; your edited file was kept'
+  if (kind === 'rpmsave') return 'your edited config; the new one replaced it'
+  return 'the file that was there before; no package owned it'
+}
+
+function formatPlan(result: InstallResult): string[] {
+  const plan = result.plan
+  if (plan === undefined) return []
+  const lines = [`${result.packageName}: dry run: would ${plan.action} ${result.from ? `${result.from} -> ` : ''}${result.to}`]
+  for (const service of plan.services) lines.push(`  would stop (needs -f): ${service}`)
+  for (const wheel of plan.wheels ?? []) lines.push(`  would pip install ${wheel}`)
+  for (const file of plan.files) {
+    lines.push(`  ${file.fate.padEnd(10)} ${file.path}${file.config ? ' (config)' : ''}${file.reason ? `  ${file.reason}` : ''}`)
+  }
+  lines.push('  nothing was changed')
+  return lines
+}
+
+function formatHistory(result: InstallResult): string[] {
+  const records = result.history ?? []
+  if (records.length === 0) return [`${result.product}: no transactions`]
+  return records.map(
+    (r) =>
+      `${r.id}  ${r.action.padEnd(9)} ${r.from ?? '-'} -> ${r.to ?? '-'}  ${r.packageName}${r.rolledBackBy ? `  (rolled back by ${r.rolledBackBy})` : ''}`,
+  )
+}

@@ -1,0 +1,146 @@
+// Python wheels of install_update_code: installed with the product's pip, offline; what they replace is saved
+// first (the files each distribution's RECORD lists) so a rollback can put it back byte for byte.
+import { execa } from 'execa'
+import { existsSync, mkdirSync } from 'node:fs'
+import { basename, join, relative, resolve } from 'node:path'
+import { create, extract } from 'tar'
+
+/** A distribution as name and version. */
+export interface WheelDist {
+  name: string
+  version: string
+}
+
+/** A wheel file's name parts (PEP 427). */
+export interface WheelFile {
+  fileName: string
+  /** The distribution name as the file spells it. */
+  name: string
+  /** PEP 503 normalised name, for comparing with installed distributions. */
+  key: string
+  version: string
+}
+
+/** Parses `name-version(-build)?-py-abi-platform.whl`. */
+export function readWheelFile(file: string): WheelFile {
+  const fileName = basename(file)
+  const parts = fileName.replace(/\.whl$/, '').split('-')
+  const name = parts[0] ?? fileName
+  return { fileName, name, key: normalizeName(name), version: parts[1] ?? '' }
+}
+
+/** PEP 503 name normalisation. */
+export function normalizeName(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase()
+}
+
+/** The interpreter to use: `<root><python>` when the root is not `/` and it exists there, else `python` as given. */
+export function resolvePython(root: string, python: string): string {
+  if (resolve(root) !== '/' && python.startsWith('/')) {
+    const inRoot = join(root, python)
+    if (existsSync(inRoot)) return inRoot
+  }
+  return python
+}
+
+/** An installed distribution (or a wanted one that is absent: no version) with the files its RECORD lists. */
+export interface InstalledDist {
+  key: string
+  name: string
+  version: string | undefined
+  files: string[]
+}
+
+const LIST_SCRIPT = `
+import json, os, re, sys
+import importlib.metadata as m
+norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+want = set(json.loads(sys.argv[1]))
+out = {}
+for d in m.distributions():
+    name = d.metadata["Name"]
+    if name is None or norm(name) not in want or norm(name) in out:
+        continue
+    files = [os.path.normpath(os.path.abspath(str(d.locate_file(f)))) for f in (d.files or [])]
+    out[norm(name)] = {"key": norm(name), "name": name, "version": d.version, "files": files}
+print(json.dumps(list(out.values())))
+`
+
+/** Asks `python` which of `names` are installed, with their versions and RECORD files. */
+export async function installedWheelFacts(python: string, names: readonly string[]): Promise<InstalledDist[]> {
+  const keys = names.map(normalizeName)
+  let stdout: string
+  try {
+    ;({ stdout } = await execa(python, ['-c', LIST_SCRIPT, JSON.stringify(keys)]))
+  } catch (error) {
+    const message = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message
+    throw new Error(`${python}: cannot list installed distributions (${message})`)
+  }
+  const found = JSON.parse(stdout) as InstalledDist[]
+  return keys.map((key) => found.find((dist) => dist.key === key) ?? { key, name: key, version: undefined, files: [] })
+}
+
+/** What installing wheels did. */
+export interface WheelOutcome {
+  ok: boolean
+  /** Distributions installed before, whose files were saved. */
+  replaced: WheelDist[]
+  /** Distributions installed now. */
+  installed: WheelDist[]
+  /** The tar of the replaced distributions' files. */
+  backup?: string
+  error?: string
+}
+
+/** Saves what the wheels replace, then runs `python -m pip install --no-index --no-deps` on them. */
+export async function applyWheels(options: {
+  python: string
+  wheels: readonly string[]
+  backupDir: string
+  recordId: string
+  force?: boolean
+  onMessage?: (level: 'info' | 'warn' | 'debug', text: string) => void
+}): Promise<WheelOutcome> {
+  const incoming = options.wheels.map(readWheelFile)
+  const before = await installedWheelFacts(options.python, incoming.map((w) => w.name))
+  const replaced = before.filter((dist) => dist.version !== undefined)
+  let backup: string | undefined
+  if (replaced.length > 0) {
+    mkdirSync(options.backupDir, { recursive: true })
+    backup = join(options.backupDir, `wheels-${options.recordId}.tar`)
+    const files = [...new Set(replaced.flatMap((dist) => dist.files))].filter((file) => existsSync(file)).sort()
+    await create({ file: backup, cwd: '/', portable: false, preservePaths: false }, files.map((file) => relative('/', file)))
+    options.onMessage?.('debug', `saved ${files.length} files of ${replaced.map((d) => `${d.name} ${d.version}`).join(', ')} to ${backup}`)
+  }
+  const replacedList = replaced.map((dist) => ({ name: dist.name, version: dist.version! }))
+  const args = ['-m', 'pip', 'install', '--no-index', '--no-deps', '--disable-pip-version-check', '--no-input', '--force-reinstall', ...options.wheels]
+  const pip = await execa(options.python, args, { reject: false, all: true })
+  if (pip.exitCode !== 0) {
+    await rollbackWheels({ python: options.python, installed: incoming.map((w) => ({ name: w.name, version: w.version })), backup, onMessage: options.onMessage })
+    return { ok: false, replaced: replacedList, installed: [], ...(backup ? { backup } : {}), error: lastLine(pip.all ?? '') }
+  }
+  for (const wheel of incoming) options.onMessage?.('info', `installed ${wheel.name} ${wheel.version} (pip)`)
+  return { ok: true, replaced: replacedList, installed: incoming.map((w) => ({ name: w.name, version: w.version })), ...(backup ? { backup } : {}) }
+}
+
+/** Removes the distributions a run installed (pip uninstall, by RECORD) and restores the saved files. */
+export async function rollbackWheels(options: {
+  python: string
+  installed: readonly WheelDist[]
+  backup: string | undefined
+  onMessage?: ((level: 'info' | 'warn' | 'debug', text: string) => void) | undefined
+}): Promise<void> {
+  if (options.installed.length > 0) {
+    const names = options.installed.map((dist) => dist.name)
+    const pip = await execa(options.python, ['-m', 'pip', 'uninstall', '-y', '--disable-pip-version-check', ...names], { reject: false, all: true })
+    if (pip.exitCode !== 0) options.onMessage?.('warn', `pip uninstall ${names.join(' ')}: ${lastLine(pip.all ?? '')}`)
+  }
+  if (options.backup !== undefined && existsSync(options.backup)) {
+    await extract({ file: options.backup, cwd: '/', preservePaths: false, preserveOwner: true })
+    options.onMessage?.('info', `restored the replaced distributions from ${options.backup}`)
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? ''
+}
