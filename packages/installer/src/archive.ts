@@ -1,6 +1,6 @@
 // Finds the archive folder and reads its version.json into the facts the installer acts on.
-import { PACKAGE_TYPE_RULES, isPackageType } from '@rdbpkg/core'
-import type { PackageType, PackageTypeRules } from '@rdbpkg/core'
+import { PACKAGE_TYPE_RULES, parseManifest } from '@rdbpkg/core'
+import type { Manifest, PackageType, PackageTypeRules } from '@rdbpkg/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { InstallError } from './errors.js'
@@ -36,75 +36,31 @@ export function locateArchive(options: { explicit?: string; bundleFile?: string;
   return options.cwd
 }
 
-const NAME_PARTS = /^(.*)_([0-9][A-Za-z0-9.+~^]*)_([A-Za-z0-9+-]+)\.([A-Za-z0-9_]+)$/
-
-/** Reads `<dir>/version.json`; throws E_MANIFEST_JSON / E_MANIFEST_INVALID naming the field. */
+/** Reads `<dir>/version.json` with core's parser; throws E_MANIFEST_JSON / E_MANIFEST_INVALID naming the field. */
 export function readArchiveManifest(dir: string): ArchiveManifest {
   const file = join(dir, 'version.json')
-  let data: unknown
+  let text: string
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'))
+    text = readFileSync(file, 'utf8')
   } catch (cause) {
-    throw new InstallError('E_MANIFEST_JSON', `version.json: not valid JSON (${(cause as Error).message})`, { file: 'version.json', cause })
+    throw new InstallError('E_ARCHIVE_DIGEST', `${dir}: version.json: missing (not an rdbpkg archive folder?)`, { file: 'version.json', cause })
   }
-  return manifestFromData(data)
+  return fromManifest(parseManifest(text, 'version.json'))
 }
 
-/** Validates parsed version.json data (as the builder writes it) and resolves per-type defaults. */
-export function manifestFromData(data: unknown): ArchiveManifest {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) invalid('', 'a JSON object', typeof data)
-  const record = data as Record<string, unknown>
-  const packageName = record.package_name
-  if (typeof packageName !== 'string' || !/^[A-Za-z0-9._+-]{1,200}$/.test(packageName) || packageName.includes('..')) {
-    invalid('package_name', '1..200 characters of [A-Za-z0-9._+-] without ".."', JSON.stringify(packageName))
-  }
-  const packageType = record.package_type
-  if (!isPackageType(packageType)) invalid('package_type', `one of ${Object.keys(PACKAGE_TYPE_RULES).join(', ')}`, JSON.stringify(packageType))
-  const rules = PACKAGE_TYPE_RULES[packageType]
-  const osRelease = stringList(record.os_release, 'os_release').map((id) => id.toLowerCase())
-  if (osRelease.length === 0) invalid('os_release', 'at least one os-release ID', JSON.stringify(record.os_release))
-  const parts = NAME_PARTS.exec(packageName)
-  const version = optionalString(record.version, 'version') ?? parts?.[2]
-  if (version === undefined) invalid('version', 'a version (field or in package_name as <kind>_<version>_<os>.<arch>)', 'none')
-  const release = optionalString(record.release, 'release') ?? '1'
-  const prefix = optionalString(record.prefix, 'prefix') ?? rules.defaultPrefix
-  if (!prefix.startsWith('/') || prefix.split('/').includes('..')) invalid('prefix', 'an absolute path without ".."', prefix)
-  const services = record.services === undefined ? [...rules.defaultServices] : stringList(record.services, 'services')
-  const configFiles = record.config_files === undefined ? [...rules.defaultConfigFiles] : stringList(record.config_files, 'config_files')
-  const python = optionalString(record.python, 'python') ?? rules.defaultPython
+/** The installer's view of a validated manifest. */
+export function fromManifest(manifest: Manifest): ArchiveManifest {
   return {
-    packageName,
-    packageType,
-    osRelease,
-    version,
-    release,
-    arch: parts?.[4],
-    prefix,
-    services,
-    configFiles,
-    python,
-    rules,
+    packageName: manifest.package_name,
+    packageType: manifest.package_type,
+    osRelease: manifest.os_release,
+    version: manifest.version,
+    release: manifest.release,
+    arch: manifest.arch,
+    prefix: manifest.prefix,
+    services: manifest.services,
+    configFiles: manifest.config_files,
+    python: manifest.python,
+    rules: PACKAGE_TYPE_RULES[manifest.package_type],
   }
-}
-
-function stringList(value: unknown, field: string): string[] {
-  if (typeof value === 'string') return value.split(',').map((part) => part.trim()).filter(Boolean)
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value.map((item) => item.trim()).filter(Boolean)
-  return invalid(field, 'a comma-separated string or an array of strings', JSON.stringify(value))
-}
-
-function optionalString(value: unknown, field: string): string | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'string' || value === '') invalid(field, 'a non-empty string', JSON.stringify(value))
-  return value
-}
-
-function invalid(field: string, expected: string, found: string): never {
-  const where = field === '' ? 'version.json' : `version.json: ${field}`
-  throw new InstallError('E_MANIFEST_INVALID', `${where}: expected ${expected}, found ${found}`, {
-    file: 'version.json',
-    field,
-    expected,
-    found,
-  })
 }

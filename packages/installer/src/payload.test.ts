@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Header } from 'tar'
+import { gzipSync } from 'node:zlib'
+import { afterEach, describe, expect, it } from 'vitest'
+import { tempDir } from './_test-archive.js'
+import { extractPayload, unsafePayloadEntry } from './payload.js'
+
+const cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c()
+})
+
+// A raw tar of hand-made headers, so hostile entries reach the extractor as an attacker would write them.
+function rawTar(entries: { path: string; type: string; body?: string; linkpath?: string; mode?: number }[]): Buffer {
+  const blocks: Buffer[] = []
+  for (const e of entries) {
+    const body = Buffer.from(e.body ?? '')
+    const header = new Header({ path: e.path, type: e.type as never, size: body.length, mode: e.mode ?? 0o644, linkpath: e.linkpath ?? '', mtime: new Date(0) })
+    const block = Buffer.alloc(512)
+    header.encode(block, 0)
+    blocks.push(block, body, Buffer.alloc((512 - (body.length % 512)) % 512))
+  }
+  blocks.push(Buffer.alloc(1024))
+  return gzipSync(Buffer.concat(blocks))
+}
+
+function extractRaw(entries: Parameters<typeof rawTar>[0]) {
+  const { dir, cleanup } = tempDir()
+  cleanups.push(cleanup)
+  const file = join(dir, 'package.tar.gz')
+  writeFileSync(file, rawTar(entries))
+  const dest = join(dir, 'stage')
+  return { dir, dest, promise: extractPayload(file, dest) }
+}
+
+describe('extractPayload', () => {
+  it('extracts a ./-prefixed payload made by real tar', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    mkdirSync(join(dir, 'src/tools'), { recursive: true })
+    writeFileSync(join(dir, 'src/tools/a.sh'), 'echo a\n')
+    symlinkSync('a.sh', join(dir, 'src/tools/b.sh'))
+    execFileSync('tar', ['-czf', join(dir, 'p.tar.gz'), '-C', join(dir, 'src'), '.'])
+    await extractPayload(join(dir, 'p.tar.gz'), join(dir, 'out'))
+    expect(readFileSync(join(dir, 'out/tools/a.sh'), 'utf8')).toBe('echo a\n')
+    expect(lstatSync(join(dir, 'out/tools/b.sh')).isSymbolicLink()).toBe(true)
+  })
+
+  it.each([
+    ['../escape', 'File', undefined],
+    ['/etc/evil', 'File', undefined],
+    ['tools/../../escape', 'File', undefined],
+    ['tools/link', 'SymbolicLink', '../../outside'],
+    ['tools/abs', 'SymbolicLink', '/etc/passwd'],
+    ['tools/hard', 'Link', '../outside'],
+    ['tools/dev', 'CharacterDevice', undefined],
+    ['tools/fifo', 'FIFO', undefined],
+  ])('refuses %s (%s) and leaves nothing behind', async (path, type, linkpath) => {
+    const { dir, dest, promise } = extractRaw([
+      { path: 'tools/', type: 'Directory', mode: 0o755 },
+      { path, type, ...(linkpath ? { linkpath } : {}), ...(type === 'File' ? { body: 'evil' } : {}) },
+    ])
+    await expect(promise).rejects.toMatchObject({ code: expect.stringMatching(/^E_PAYLOAD_(UNSAFE|CORRUPT)$/) })
+    expect(existsSync(dest)).toBe(false)
+    expect(readdirSync(dir).sort()).toEqual(['package.tar.gz'])
+  })
+
+  it('drops setuid and setgid bits', async () => {
+    const { dest, promise } = extractRaw([{ path: 'tools/suid', type: 'File', body: 'x', mode: 0o6755 }])
+    await promise
+    expect(lstatSync(join(dest, 'tools/suid')).mode & 0o7777).toBe(0o755)
+  })
+
+  it('unsafePayloadEntry allows ./ prefixes and links that stay inside', () => {
+    expect(unsafePayloadEntry('./tools/a', 'File', undefined)).toBeUndefined()
+    expect(unsafePayloadEntry('./tools/x/l', 'SymbolicLink', '../a')).toBeUndefined()
+    expect(unsafePayloadEntry('./tools/l', 'SymbolicLink', '../../a')).toMatch(/leaves/)
+  })
+})
