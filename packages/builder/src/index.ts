@@ -1,2 +1,14 @@
 // Public surface of @rdbpkg/builder: every export by name.
-export {}
+export { BUILDER_VERSION, BuildError, buildPackage, installerBundlePath, resolveMtime, sortedJson } from './build.js'
+export type { BuildOptions, BuildProgress, BuildResult } from './build.js'
+export { sha256sumsText, writeArchive } from './archive.js'
+export type { ArchiveFile, FileDigest, WriteArchiveOptions, WrittenArchive } from './archive.js'
+export { DEFAULT_MAX_RATIO, MIN_EXPANSION_ALLOWANCE, listPayload } from './inspect-payload.js'
+export type { ListPayloadOptions, PayloadEntry, PayloadIssue, PayloadListing } from './inspect-payload.js'
+export { packPayloadDir, scanPayloadDir } from './payload-dir.js'
+export type { PackedPayload, PayloadDirScan, ScannedEntry } from './payload-dir.js'
+export { launcherScript } from './launcher.js'
+export { loadSigningKey, signatureFile } from './sign.js'
+export type { SigningKey } from './sign.js'
+export { EXIT, USAGE, exitCodeOf, main } from './main.js'
+export type { MainIo } from './main.js'

@@ -1,0 +1,158 @@
+// One gzip member written segment by segment: compressed segments are cut into fixed-size blocks deflated in
+// parallel on the libuv threadpool (pigz-style: each block primed with the previous 32 KiB as dictionary and
+// ended with a sync flush, so the concatenation is one valid deflate stream), stored segments are framed as
+// deflate stored blocks by hand (the payload is already compressed: deflating it again only costs time).
+// Block boundaries depend only on byte offsets, never on read sizes, so the output is reproducible.
+import type { FileHandle } from 'node:fs/promises'
+import { constants, crc32, deflateRaw } from 'node:zlib'
+
+const BLOCK_SIZE = 1 << 20
+const STORED_MAX = 65535
+const WINDOW = 32 * 1024
+const MAX_IN_FLIGHT = 4
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
+const FINAL_EMPTY_STORED = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff])
+
+function deflateBlock(data: Buffer, level: number, dictionary: Buffer | undefined): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    deflateRaw(
+      data,
+      { level, memLevel: 9, finishFlush: constants.Z_SYNC_FLUSH, ...(dictionary ? { dictionary } : {}) },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    )
+  })
+}
+
+/** Writes one deterministic gzip member to a file handle; call `compressed`/`stored`, then `finish`. */
+export class GzipWriter {
+  #out: FileHandle
+  #crc = 0
+  #inputSize = 0
+  #outputSize = 0
+  #mode: 'compressed' | 'stored' = 'compressed'
+  #level = 9
+  #pending: Buffer[] = []
+  #pendingSize = 0
+  #window: Buffer | undefined
+  #queue: Promise<Buffer[]>[] = []
+  #onOutput: ((chunk: Buffer) => void) | undefined
+
+  constructor(out: FileHandle, onOutput?: (chunk: Buffer) => void) {
+    this.#out = out
+    this.#onOutput = onOutput
+    this.#queue.push(Promise.resolve([GZIP_HEADER]))
+  }
+
+  /** Bytes of uncompressed input so far. */
+  get inputSize(): number {
+    return this.#inputSize
+  }
+
+  /** Bytes written so far (those already flushed to the file). */
+  get outputSize(): number {
+    return this.#outputSize
+  }
+
+  /** Switches to compressing what follows at `level`; flushes the current block first. */
+  async compressed(level: number): Promise<void> {
+    await this.#cut()
+    this.#mode = 'compressed'
+    this.#level = level
+  }
+
+  /** Switches to storing what follows without compression; flushes the current block first. */
+  async stored(): Promise<void> {
+    await this.#cut()
+    this.#mode = 'stored'
+  }
+
+  /** Adds bytes in the current mode; resolves when the writer is ready for more (bounded memory). */
+  async write(data: Uint8Array): Promise<void> {
+    if (data.length === 0) return
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length)
+    this.#crc = crc32(buf, this.#crc)
+    this.#inputSize += buf.length
+    const limit = this.#mode === 'stored' ? STORED_MAX * 16 : BLOCK_SIZE
+    let offset = 0
+    while (offset < buf.length) {
+      const take = Math.min(limit - this.#pendingSize, buf.length - offset)
+      this.#pending.push(buf.subarray(offset, offset + take))
+      this.#pendingSize += take
+      offset += take
+      if (this.#pendingSize === limit) await this.#cut()
+    }
+  }
+
+  /** Ends the deflate stream, writes the gzip trailer and waits for every byte to reach the file. */
+  async finish(): Promise<void> {
+    await this.#cut()
+    const trailer = Buffer.alloc(8)
+    trailer.writeUInt32LE(this.#crc >>> 0, 0)
+    trailer.writeUInt32LE(this.#inputSize % 2 ** 32, 4)
+    this.#queue.push(Promise.resolve([FINAL_EMPTY_STORED, trailer]))
+    while (this.#queue.length > 0) await this.#drainOne()
+  }
+
+  async #cut(): Promise<void> {
+    if (this.#pendingSize === 0) return
+    const parts = this.#pending
+    const size = this.#pendingSize
+    this.#pending = []
+    this.#pendingSize = 0
+    if (this.#mode === 'stored') {
+      this.#queue.push(Promise.resolve(frameStored(parts)))
+      this.#window = undefined
+    } else {
+      const data = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size)
+      // Copy parts into our own buffer: callers may reuse theirs once write() resolves.
+      const block = parts.length === 1 ? Buffer.from(data) : data
+      const dictionary = this.#window
+      this.#window = block.length >= WINDOW ? block.subarray(block.length - WINDOW) : Buffer.concat([dictionary ?? Buffer.alloc(0), block]).subarray(-WINDOW)
+      this.#queue.push(deflateBlock(block, this.#level, dictionary).then((out) => [out]))
+    }
+    while (this.#queue.length > MAX_IN_FLIGHT) await this.#drainOne()
+  }
+
+  async #drainOne(): Promise<void> {
+    const next = this.#queue.shift()
+    if (!next) return
+    const chunks = await next
+    for (const chunk of chunks) this.#onOutput?.(chunk)
+    let total = 0
+    for (const chunk of chunks) total += chunk.length
+    let written = 0
+    while (written < total) {
+      const { bytesWritten } = await this.#out.writev(written === 0 ? chunks : sliceChunks(chunks, written))
+      written += bytesWritten
+    }
+    this.#outputSize += total
+  }
+}
+
+function frameStored(parts: Buffer[]): Buffer[] {
+  // Stored parts are copied here: after this, the caller's buffers are not referenced.
+  const data = parts.length === 1 ? Buffer.from(parts[0] as Buffer) : Buffer.concat(parts)
+  const out: Buffer[] = []
+  for (let offset = 0; offset < data.length; offset += STORED_MAX) {
+    const len = Math.min(STORED_MAX, data.length - offset)
+    const head = Buffer.alloc(5)
+    head[0] = 0x00
+    head.writeUInt16LE(len, 1)
+    head.writeUInt16LE(~len & 0xffff, 3)
+    out.push(head, data.subarray(offset, offset + len))
+  }
+  return out
+}
+
+function sliceChunks(chunks: Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = []
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length
+      continue
+    }
+    out.push(skip > 0 ? chunk.subarray(skip) : chunk)
+    skip = 0
+  }
+  return out
+}

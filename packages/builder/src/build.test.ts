@@ -1,0 +1,237 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PACKAGE_TYPE_VALUES } from '@rdbpkg/core'
+import type { PackageType } from '@rdbpkg/core'
+import { afterAll, describe, expect, it } from 'vitest'
+import { buildPackage } from './build.js'
+import { NAMES, cleanup, makeInputs, makeRpm, tarGz, tempDir, writeManifest, writeTree } from './_test-fixtures.js'
+
+afterAll(cleanup)
+
+function extract(archive: string): string {
+  const dir = tempDir('rdbpkg-extract-')
+  execFileSync('tar', ['-xzf', archive, '-C', dir])
+  return dir
+}
+
+describe('buildPackage, for every package type', () => {
+  for (const type of PACKAGE_TYPE_VALUES) {
+    it(`${type}: real tar lists and extracts it, sha256sum -c passes, ./install --help runs`, async () => {
+      const dir = await makeInputs(type)
+      const out = join(dir, 'out')
+      const result = await buildPackage({ cwd: dir, outDir: 'out', env: { SOURCE_DATE_EPOCH: '1700000000' } })
+      const name = NAMES[type]
+      expect(result.path).toBe(join(out, `${name}.tar.gz`))
+      expect(readdirSync(out)).toEqual([`${name}.tar.gz`])
+
+      const listing = execFileSync('tar', ['-tzf', result.path], { encoding: 'utf8' }).trim().split('\n')
+      expect(listing).toEqual([
+        `${name}/`,
+        `${name}/SHA256SUMS`,
+        `${name}/install`,
+        `${name}/installer.mjs`,
+        `${name}/package.tar.gz`,
+        `${name}/version.json`,
+      ])
+      const verbose = execFileSync('tar', ['-tvzf', result.path], { encoding: 'utf8' })
+      expect(verbose).toMatch(/^-rwxr-xr-x root\/root .* 2023-11-14 \d\d:\d\d .*\/install$/m)
+      expect(verbose).toMatch(/^-rw-r--r-- root\/root .*\/version\.json$/m)
+
+      const root = join(extract(result.path), name)
+      expect(readFileSync(join(root, 'package.tar.gz')).equals(readFileSync(join(dir, 'package.tar.gz')))).toBe(true)
+      const check = spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: root, encoding: 'utf8' })
+      expect(check.stdout).toContain('package.tar.gz: OK')
+      expect(check.status).toBe(0)
+
+      const versionJson = JSON.parse(readFileSync(join(root, 'version.json'), 'utf8'))
+      expect(versionJson.package_type).toBe(type)
+      expect(versionJson.build.payload_sha256).toBe(result.payload.sha256)
+      expect(versionJson.build.build_time).toBe('2023-11-14T22:13:20.000Z')
+      expect(Object.keys(versionJson)).toEqual([...Object.keys(versionJson)].sort())
+
+      const help = spawnSync(join(root, 'install'), ['--help'], { cwd: tempDir(), encoding: 'utf8' })
+      expect(help.stdout).toMatch(/^usage: install/)
+    })
+  }
+})
+
+describe('signing', () => {
+  it('adds SHA256SUMS.sig (base64 Ed25519 over SHA256SUMS) and SHA256SUMS.pub, which SHA256SUMS covers', async () => {
+    const dir = await makeInputs('install_rdb_agent')
+    const { privateKey } = generateKeyPairSync('ed25519')
+    writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }))
+    const result = await buildPackage({ cwd: dir, signKey: 'key.pem', env: {} })
+    expect(result.signed).toBe(true)
+    const root = join(extract(result.path), NAMES.install_rdb_agent)
+    const sums = readFileSync(join(root, 'SHA256SUMS'))
+    expect(sums.toString()).toMatch(/ {2}SHA256SUMS\.pub\n/)
+    const sig = readFileSync(join(root, 'SHA256SUMS.sig'), 'utf8')
+    expect(sig.endsWith('\n')).toBe(true)
+    const pub = createPublicKey(readFileSync(join(root, 'SHA256SUMS.pub')))
+    expect(verify(null, sums, pub, Buffer.from(sig.trim(), 'base64'))).toBe(true)
+    expect(verify(null, Buffer.concat([sums, Buffer.from(' ')]), pub, Buffer.from(sig.trim(), 'base64'))).toBe(false)
+    expect(spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: root }).status).toBe(0)
+  })
+})
+
+describe('--node-runtime and --payload-dir', () => {
+  it('carries runtime/node (0755) and the launcher prefers it', async () => {
+    const dir = await makeInputs('install_rdb_agent')
+    writeFileSync(join(dir, 'fake-node'), '#!/bin/sh\necho "fake node ran: $*"\n')
+    const result = await buildPackage({ cwd: dir, nodeRuntime: 'fake-node', env: {} })
+    const listing = execFileSync('tar', ['-tvzf', result.path], { encoding: 'utf8' })
+    expect(listing).toMatch(/^drwxr-xr-x root\/root .*\/runtime\/$/m)
+    expect(listing).toMatch(/^-rwxr-xr-x root\/root .*\/runtime\/node$/m)
+    const root = join(extract(result.path), NAMES.install_rdb_agent)
+    const run = spawnSync(join(root, 'install'), ['--check'], { encoding: 'utf8' })
+    expect(run.stdout).toBe(`fake node ran: ${join(root, 'installer.mjs')} --check\n`)
+  })
+
+  it('packs a folder deterministically: sorted, root owners, 0755/0644 modes, fixed mtime', async () => {
+    const dir = tempDir()
+    writeManifest(dir, 'install_rdb_agent')
+    writeTree(join(dir, 'payload'), {
+      'tools/z.conf': 'z\n',
+      'tools/a.sh': '#!/bin/sh\n',
+      'fsbackup_kernel_4.x/bin/fsbackup': '#!/bin/sh\n',
+    })
+    const result = await buildPackage({ cwd: dir, payloadDir: 'payload', env: { SOURCE_DATE_EPOCH: '0' } })
+    expect(result.payload.from).toBe('dir')
+    const root = join(extract(result.path), NAMES.install_rdb_agent)
+    const listing = execFileSync('tar', ['-tvzf', join(root, 'package.tar.gz')], { encoding: 'utf8' })
+    const lines = listing.trim().split('\n').map((line) => line.replace(/\s+/g, ' '))
+    expect(lines).toEqual([
+      'drwxr-xr-x root/root 0 1970-01-01 00:00 fsbackup_kernel_4.x/',
+      'drwxr-xr-x root/root 0 1970-01-01 00:00 fsbackup_kernel_4.x/bin/',
+      '-rwxr-xr-x root/root 10 1970-01-01 00:00 fsbackup_kernel_4.x/bin/fsbackup',
+      'drwxr-xr-x root/root 0 1970-01-01 00:00 tools/',
+      '-rwxr-xr-x root/root 10 1970-01-01 00:00 tools/a.sh',
+      '-rw-r--r-- root/root 2 1970-01-01 00:00 tools/z.conf',
+    ])
+    expect(spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: root }).status).toBe(0)
+  })
+})
+
+describe('refusals write nothing', () => {
+  async function refused(type: PackageType, prepare: (dir: string) => Promise<void> | void, options: Record<string, unknown> = {}) {
+    const dir = await makeInputs(type)
+    await prepare(dir)
+    const error = await buildPackage({ cwd: dir, outDir: 'out', env: {}, ...options }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; problems: string[] },
+    )
+    expect(existsSync(join(dir, 'out'))).toBe(false)
+    expect(readdirSync(dir).filter((f) => f.startsWith('.') || f.endsWith('.tmp'))).toEqual([])
+    return error!
+  }
+
+  it('rpm payload: wrong rpm name, wrong arch, and an invalid rpm are each named', async () => {
+    const wrongName = await refused('install_rdb_server', async (dir) => {
+      const p = tempDir()
+      await makeRpm(join(p, 'aio-5.7.1.0-1.el7.x86_64.rpm'), 'aio-airflow')
+      tarGz(p, join(dir, 'package.tar.gz'))
+    })
+    expect(wrongName.code).toBe('E_PAYLOAD_MISMATCH')
+    expect(wrongName.problems).toEqual([
+      'package.tar.gz: ./aio-5.7.1.0-1.el7.x86_64.rpm: rpm name: expected aio for install_rdb_server, found aio-airflow (that rpm belongs in install_rdb_worker)',
+    ])
+    const wrongArch = await refused('install_rdb_worker', async (dir) => {
+      const p = tempDir()
+      await makeRpm(join(p, 'aio-airflow-5.7.1.0-1.el7.x86_64.rpm'), 'aio-airflow', 'aarch64')
+      tarGz(p, join(dir, 'package.tar.gz'))
+    })
+    expect(wrongArch.problems).toEqual([
+      expect.stringMatching(/^package\.tar\.gz: \.\/aio-airflow-.*\.rpm: rpm arch: expected x86_64 .*found aarch64$/),
+    ])
+    const notRpm = await refused('install_rdb_server', (dir) => {
+      const p = tempDir()
+      writeFileSync(join(p, 'aio-5.7.1.0-1.el7.x86_64.rpm'), 'not an rpm at all')
+      tarGz(p, join(dir, 'package.tar.gz'))
+    })
+    expect(notRpm.problems).toEqual([expect.stringMatching(/aio-5\.7\.1\.0-1\.el7\.x86_64\.rpm: not a valid rpm/)])
+  })
+
+  it('a payload that does not match its type lists what is missing and what is unexpected, all at once', async () => {
+    const error = await refused('install_rdb_agent', (dir) => {
+      const p = tempDir()
+      writeTree(p, { 'tools/x': 'x', 'extra.txt': 'x', 'aio-5.7.1.0-1.x86_64.rpm': 'x' })
+      tarGz(p, join(dir, 'package.tar.gz'), ['tools', 'extra.txt', 'aio-5.7.1.0-1.x86_64.rpm'])
+    })
+    expect(error.code).toBe('E_PAYLOAD_MISMATCH')
+    expect(error.problems).toHaveLength(3)
+    expect(error.problems.join('\n')).toMatch(/fsbackup_kernel_4\.x\/: missing/)
+    expect(error.problems.join('\n')).toMatch(/extra\.txt: unexpected/)
+  })
+
+  it('corrupt, truncated and non-gzip payloads', async () => {
+    const truncated = await refused('install_rdb_agent', (dir) => {
+      const full = readFileSync(join(dir, 'package.tar.gz'))
+      writeFileSync(join(dir, 'package.tar.gz'), full.subarray(0, Math.floor(full.length / 2)))
+    })
+    expect(truncated.code).toBe('E_PAYLOAD_CORRUPT')
+    expect(truncated.problems[0]).toMatch(/^package\.tar\.gz: /)
+    const plain = await refused('install_rdb_agent', (dir) => writeFileSync(join(dir, 'package.tar.gz'), 'hello'))
+    expect(plain.problems).toEqual(['package.tar.gz: not a gzip file (expected a .tar.gz)'])
+    const flipped = await refused('install_rdb_agent', (dir) => {
+      const full = readFileSync(join(dir, 'package.tar.gz'))
+      for (let i = 20; i < full.length - 8; i += 7) full[i] = (full[i] ?? 0) ^ 0xff
+      writeFileSync(join(dir, 'package.tar.gz'), full)
+    })
+    expect(flipped.code).toBe('E_PAYLOAD_CORRUPT')
+  })
+
+  it('a decompression bomb is stopped, and --max-ratio raises the limit', async () => {
+    const bomb = (dir: string) => {
+      const p = tempDir()
+      writeTree(p, { 'tools/zeros': Buffer.alloc(8 * 1024 * 1024), 'fsbackup_kernel_4.x/a': 'a' })
+      tarGz(p, join(dir, 'package.tar.gz'))
+    }
+    const error = await refused('install_rdb_agent', bomb)
+    expect(error.code).toBe('E_PAYLOAD_BOMB')
+    expect(error.problems[0]).toMatch(/expands more than 100-fold/)
+    const dir = await makeInputs('install_rdb_agent')
+    bomb(dir)
+    await expect(buildPackage({ cwd: dir, maxRatio: 100_000, env: {} })).resolves.toMatchObject({ packageName: NAMES.install_rdb_agent })
+  })
+
+  it('a payload with ".." and absolute entries, and links that escape', async () => {
+    const { tarHeader, tarPadding, tarEnd } = await import('./_tar.js')
+    const { gzipSync } = await import('node:zlib')
+    const error = await refused('install_rdb_agent', (dir) => {
+      const parts: Buffer[] = []
+      const file = (path: string, body = 'x') => {
+        parts.push(tarHeader({ path, type: 'file', mode: 0o644, size: body.length, mtime: 0 }), Buffer.from(body), Buffer.alloc(tarPadding(body.length)))
+      }
+      file('fsbackup_kernel_4.x/a')
+      file('tools/../../etc/passwd')
+      file('/etc/shadow')
+      parts.push(tarHeader({ path: 'tools/link', type: 'symlink', mode: 0o777, size: 0, mtime: 0, linkpath: '../../../etc' }))
+      parts.push(tarEnd())
+      writeFileSync(join(dir, 'package.tar.gz'), gzipSync(Buffer.concat(parts)))
+    })
+    expect(error.code).toBe('E_PAYLOAD_UNSAFE')
+    const text = error.problems.join('\n')
+    expect(text).toMatch(/tools\/\.\.\/\.\.\/etc\/passwd.*unsafe/)
+    expect(text).toMatch(/\/etc\/shadow.*unsafe/)
+    expect(text).toMatch(/tools\/link: unsafe entry \(symlink to "\.\.\/\.\.\/\.\.\/etc" points outside the payload\)/)
+  })
+
+  it('an output folder that cannot be made, a missing or wrong signing key', async () => {
+    const out = await refused('install_rdb_agent', (dir) => writeFileSync(join(dir, 'blocker'), ''), { outDir: 'blocker/out' })
+    expect(out.code).toBe('E_BUILD_OUTPUT')
+    const missing = await refused('install_rdb_agent', () => undefined, { signKey: 'nope.pem' })
+    expect(missing.code).toBe('E_SIGN_KEY')
+    const rsa = await refused(
+      'install_rdb_agent',
+      (dir) => {
+        const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        writeFileSync(join(dir, 'ec.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }))
+      },
+      { signKey: 'ec.pem' },
+    )
+    expect(rsa.code).toBe('E_SIGN_KEY')
+    expect((rsa as unknown as Error).message).toMatch(/ec\.pem: expected an Ed25519 private key, found ec key/)
+  })
+})
