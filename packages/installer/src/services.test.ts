@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process'
+import { chmodSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { tempDir, writeTree } from './_test-archive.js'
+import { findRunningServices, startServices, stopServices } from './services.js'
+
+const cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c()
+})
+
+function alive(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')
+  } catch {
+    return false
+  }
+}
+
+describe('services', () => {
+  it('finds a process running from under the prefix, stops it, and starts it again', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const root = join(dir, 'root')
+    const script = join(root, 'opt/rdb/agent/tools/agentd.sh')
+    writeTree(root, { 'opt/rdb/agent/tools/agentd.sh': `#!/bin/sh\necho $$ >> "${dir}/pids"\nwhile :; do sleep 1; done\n` })
+    chmodSync(script, 0o755)
+    const child = spawn(script, [], { stdio: 'ignore', detached: true })
+    cleanups.push(() => child.kill('SIGKILL'))
+    await new Promise((done) => setTimeout(done, 200))
+
+    const running = findRunningServices({ root, prefix: '/opt/rdb/agent', services: ['rdb-agent'], method: 'proc' })
+    expect(running.map((s) => (s.kind === 'process' ? s.pid : 0))).toContain(child.pid)
+    expect(findRunningServices({ root, prefix: '/opt/rdb/other', services: ['rdb-agent'], method: 'proc' })).toEqual([])
+
+    const stopped = await stopServices(running, { graceMs: 2000 })
+    expect(alive(child.pid!)).toBe(false)
+    const { started, failed } = startServices(stopped)
+    expect(failed).toEqual([])
+    expect(started).toHaveLength(running.length)
+    await new Promise((done) => setTimeout(done, 300))
+    const again = findRunningServices({ root, prefix: '/opt/rdb/agent', services: ['rdb-agent'], method: 'proc' })
+    cleanups.push(() => again.forEach((s) => s.kind === 'process' && process.kill(s.pid, 'SIGKILL')))
+    expect(again).toHaveLength(1)
+    expect(readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n')).toHaveLength(2)
+  })
+
+  it('names nothing when the type has no services', () => {
+    expect(findRunningServices({ root: '/', prefix: '/', services: [], method: 'proc' })).toEqual([])
+  })
+})
