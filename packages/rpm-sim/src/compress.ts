@@ -24,7 +24,7 @@ const TOOLS: Record<Exclude<PayloadCompressor, 'gzip' | 'none'>, { cmd: string; 
 
 /** Maps a PAYLOADCOMPRESSOR tag value (absent means gzip, as in old rpm) to a compressor name. */
 export function payloadCompressor(value: string | undefined, file: string): PayloadCompressor {
-  const name = value === undefined || value === '' ? 'gzip' : value
+  const name = value === undefined || value === '' ? 'gzip' : value === 'identity' ? 'none' : value
   if ((PAYLOAD_COMPRESSORS as readonly string[]).includes(name)) return name as PayloadCompressor
   throw rpmError('E_RPM_FORMAT', { file, field: 'PAYLOADCOMPRESSOR', expected: PAYLOAD_COMPRESSORS.join(', '), found: JSON.stringify(name) })
 }

@@ -1,0 +1,241 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { open, rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { compress, defaultLevel } from './compress.js'
+import type { WriteCompressor } from './compress.js'
+import { safeEntryPath, writeCpio } from './cpio.js'
+import type { CpioWriteEntry } from './cpio.js'
+import { rpmError } from './errors.js'
+import { parseHeader, serializeHeader } from './header.js'
+import type { HeaderValue } from './header.js'
+import { serializeLead } from './lead.js'
+import type { RpmFileFlags, RpmTrigger, ScriptName } from './package.js'
+import { buildMainHeader } from './_writer-header.js'
+import { SIGTAG, TAG, TYPE } from './tags.js'
+
+/** A file, directory or symlink to put in a package. */
+export interface RpmSpecFile {
+  path: string
+  kind: 'file' | 'dir' | 'symlink'
+  content?: string | Uint8Array
+  /** Stream this file's content from disk (large files, repackaging). */
+  source?: string
+  /** Permission bits; default 0o644 files, 0o755 dirs, 0o777 symlinks. */
+  mode?: number
+  user?: string
+  group?: string
+  mtime?: number
+  linkTarget?: string
+  flags?: Partial<RpmFileFlags>
+}
+
+/** A dependency to declare: a name, optionally with a version and comparison. */
+export interface RpmSpecDependency {
+  name: string
+  version?: string
+  sense?: '<' | '<=' | '=' | '>=' | '>'
+}
+
+/** A typed description of a package for {@link writeRpm}. */
+export interface RpmSpec {
+  name: string
+  version: string
+  release: string
+  epoch?: number
+  arch: string
+  os?: string
+  summary?: string
+  description?: string
+  license?: string
+  group?: string
+  url?: string
+  vendor?: string
+  packager?: string
+  /** Default SOURCE_DATE_EPOCH or 0, for determinism. */
+  buildTime?: number
+  buildHost?: string
+  files: RpmSpecFile[]
+  scripts?: Partial<Record<ScriptName, { interpreter?: string; body: string }>>
+  triggers?: { kind: RpmTrigger['kind']; name: string; version?: string; sense?: RpmSpecDependency['sense']; interpreter?: string; body: string }[]
+  provides?: RpmSpecDependency[]
+  requires?: RpmSpecDependency[]
+  obsoletes?: RpmSpecDependency[]
+  conflicts?: RpmSpecDependency[]
+  /** Default gzip. */
+  compressor?: WriteCompressor
+  /** Default gzip 6, xz 6, zstd 19. */
+  compressionLevel?: number
+}
+
+/** What {@link writeRpm} wrote. */
+export interface WrittenRpm {
+  path: string
+  size: number
+  sha256: string
+}
+
+/** A spec file after defaults, with its place in the package. */
+export interface PlannedFile {
+  path: string
+  kind: RpmSpecFile['kind']
+  mode: number
+  size: number
+  user: string
+  group: string
+  mtime: number
+  linkTarget: string
+  flags: RpmFileFlags
+  digest: string
+  spec: RpmSpecFile
+}
+
+const TYPE_BITS = { file: 0o100000, dir: 0o040000, symlink: 0o120000 } as const
+const DEFAULT_PERM = { file: 0o644, dir: 0o755, symlink: 0o777 } as const
+
+async function planFiles(spec: RpmSpec, buildTime: number, out: string): Promise<PlannedFile[]> {
+  const seen = new Set<string>()
+  const planned: PlannedFile[] = []
+  for (const [i, f] of spec.files.entries()) {
+    const field = `files[${i}] ${JSON.stringify(f.path)}`
+    const bad = (expected: string, found: string): never => {
+      throw rpmError('E_RPM_FORMAT', { file: out, field, expected, found })
+    }
+    if (!f.path.startsWith('/')) bad('an absolute path', JSON.stringify(f.path))
+    const path = safeEntryPath(`.${f.path}`, out)
+    if (seen.has(path)) bad('each path once', 'a duplicate')
+    seen.add(path)
+    const flags: RpmFileFlags = { config: false, noreplace: false, ghost: false, doc: false, missingok: false, license: false, readme: false, ...f.flags }
+    let size = 0
+    let linkTarget = ''
+    if (f.kind === 'symlink') {
+      if (!f.linkTarget) bad('a linkTarget for a symlink', 'none')
+      linkTarget = f.linkTarget ?? ''
+      size = Buffer.byteLength(linkTarget)
+    } else if (f.kind === 'file' && !flags.ghost) {
+      if (f.source !== undefined) size = (await stat(f.source)).size
+      else size = typeof f.content === 'string' ? Buffer.byteLength(f.content) : (f.content?.length ?? 0)
+    }
+    const perm = (f.mode ?? DEFAULT_PERM[f.kind]) & 0o7777
+    planned.push({ path, kind: f.kind, mode: TYPE_BITS[f.kind] | perm, size, user: f.user ?? 'root', group: f.group ?? 'root', mtime: f.mtime ?? buildTime, linkTarget, flags, digest: '', spec: f })
+  }
+  // rpm looks files up by binary search: the header list must be sorted bytewise.
+  return planned.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
+}
+
+// Yields the payload entries in header order, hashing each regular file's content as it streams by.
+async function* payloadEntries(files: PlannedFile[]): AsyncGenerator<CpioWriteEntry> {
+  for (const [i, f] of files.entries()) {
+    if (f.flags.ghost) continue
+    const header = { name: `.${f.path}`, ino: i + 1, mode: f.mode, uid: 0, gid: 0, nlink: f.kind === 'dir' ? 2 : 1, mtime: f.mtime, size: f.kind === 'dir' ? 0 : f.size, devMajor: 0, devMinor: 0, rdevMajor: 0, rdevMinor: 0 }
+    if (f.kind === 'dir') yield { header }
+    else if (f.kind === 'symlink') yield { header, body: Buffer.from(f.linkTarget) }
+    else {
+      const hash = createHash('sha256')
+      async function* hashed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+        for await (const chunk of source) {
+          hash.update(chunk)
+          yield chunk
+        }
+      }
+      const content = f.spec.source !== undefined ? createReadStream(f.spec.source, { highWaterMark: 1 << 18 }) : [typeof f.spec.content === 'string' ? Buffer.from(f.spec.content) : Buffer.from(f.spec.content ?? [])]
+      yield { header, body: hashed(content as AsyncIterable<Uint8Array>) }
+      f.digest = hash.digest('hex')
+    }
+  }
+}
+
+function counter(algo: string): { stream: Transform; bytes: () => number; digest: () => string } {
+  const hash = createHash(algo)
+  let bytes = 0
+  let digest = ''
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk)
+      bytes += chunk.length
+      cb(null, chunk)
+    },
+    flush(cb) {
+      digest = hash.digest('hex')
+      cb()
+    },
+  })
+  return { stream, bytes: () => bytes, digest: () => digest }
+}
+
+/**
+ * Writes a v4 binary .rpm from a typed description, deterministically: files are streamed (never held whole),
+ * the payload is compressed to a temp file so its digest can go in the header, and the result is renamed into
+ * place. Real rpm accepts it (`rpm -qpl`, `rpm -K`, `rpm -i`).
+ */
+export async function writeRpm(spec: RpmSpec, outFile: string): Promise<WrittenRpm> {
+  const envTime = Number.parseInt(process.env.SOURCE_DATE_EPOCH ?? '', 10)
+  const buildTime = spec.buildTime ?? (Number.isFinite(envTime) ? envTime : 0)
+  const compressor = spec.compressor ?? 'gzip'
+  const level = spec.compressionLevel ?? defaultLevel(compressor)
+  const files = await planFiles(spec, buildTime, outFile)
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`
+  const payloadTmp = join(dirname(outFile), `.${basename(outFile)}.payload-${tag}`)
+  const outTmp = join(dirname(outFile), `.${basename(outFile)}.tmp-${tag}`)
+  try {
+    const archive = counter('sha256')
+    const packed = counter('sha256')
+    const cpio = writeCpio(payloadEntries(files), outFile)
+    cpio.on('error', (error) => archive.stream.destroy(error))
+    await pipeline(compress(cpio.pipe(archive.stream), compressor, level, outFile), packed.stream, createWriteStream(payloadTmp))
+    const header = serializeHeader(
+      buildMainHeader(spec, files, { buildTime, compressor, level, payloadDigest: packed.digest(), archiveDigest: archive.digest() }),
+      TAG.HEADERIMMUTABLE,
+    )
+    const payloadSize = packed.bytes()
+    const total = header.length + payloadSize
+    const sigValues: HeaderValue[] = [
+      { tag: SIGTAG.SHA1, type: TYPE.STRING, value: createHash('sha1').update(header).digest('hex') },
+      { tag: SIGTAG.SHA256, type: TYPE.STRING, value: createHash('sha256').update(header).digest('hex') },
+      { tag: SIGTAG.MD5, type: TYPE.BIN, value: await md5Of(header, payloadTmp) },
+      total > 0xffffffff ? { tag: SIGTAG.LONGSIZE, type: TYPE.INT64, value: [total] } : { tag: SIGTAG.SIZE, type: TYPE.INT32, value: [total] },
+      archive.bytes() > 0xffffffff
+        ? { tag: SIGTAG.LONGARCHIVESIZE, type: TYPE.INT64, value: [archive.bytes()] }
+        : { tag: SIGTAG.PAYLOADSIZE, type: TYPE.INT32, value: [archive.bytes()] },
+    ]
+    const signature = serializeHeader(sigValues, TAG.HEADERSIGNATURES)
+    parseHeader(signature, { file: outFile, what: 'signature header' })
+    const sigPad = Buffer.alloc((8 - (signature.length % 8)) % 8)
+    const lead = serializeLead(`${spec.name}-${spec.version}-${spec.release}`)
+    const whole = createHash('sha256')
+    const head = Buffer.concat([lead, signature, sigPad, header])
+    whole.update(head)
+    {
+      const tee = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          whole.update(chunk)
+          cb(null, chunk)
+        },
+      })
+      async function* all(): AsyncGenerator<Buffer> {
+        yield head
+        yield* createReadStream(payloadTmp, { highWaterMark: 1 << 18 })
+      }
+      await pipeline(all(), tee, createWriteStream(outTmp))
+    }
+    const handle = await open(outTmp, 'r+')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(outTmp, outFile)
+    return { path: outFile, size: head.length + payloadSize, sha256: whole.digest('hex') }
+  } finally {
+    await rm(payloadTmp, { force: true })
+    await rm(outTmp, { force: true })
+  }
+}
+
+async function md5Of(header: Buffer, payloadFile: string): Promise<Buffer> {
+  const hash = createHash('md5').update(header)
+  for await (const chunk of createReadStream(payloadFile, { highWaterMark: 1 << 18 })) hash.update(chunk as Buffer)
+  return hash.digest()
+}
