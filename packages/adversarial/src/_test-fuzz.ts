@@ -17,7 +17,7 @@ export function fuzzRuns(base: number): number {
  * Anything else (TypeError, RangeError, a plain Error) is a bug in the code under test.
  */
 export function isTypedError(error: unknown): boolean {
-  return error instanceof RdbpkgError && error.code in ERROR_CODES && error.message.length > 0 && !error.message.includes('\n')
+  return error instanceof RdbpkgError && error.code in ERROR_CODES && error.message.trim().length > 0
 }
 
 /** Calls `fn`; rethrows anything that is not a typed error, so the property fails on it. */
@@ -44,7 +44,8 @@ export async function typedOrOkAsync<T>(fn: () => Promise<T>): Promise<T | Rdbpk
 export interface FuzzArea {
   id: string
   tried: string
-  notes: string
+  /** A function is called after the run, so notes can carry counts gathered during it. */
+  notes: string | (() => string)
 }
 
 /** Checks a property with the fixed seed, records its figures, and throws fast-check's report when it fails. */
@@ -56,13 +57,14 @@ export async function checkProperty<Ts>(
 ): Promise<void> {
   const details = await fc.check(property, { seed: FUZZ_SEED, numRuns, ...extra })
   const ran = details.numRuns + details.numSkips
+  const notes = typeof area.notes === 'function' ? area.notes() : area.notes
   recordArea({
     id: area.id,
     group: 'Fuzzing',
     tried: area.tried,
     cases: ran,
     held: details.failed ? details.numRuns - 1 : details.numRuns,
-    notes: details.failed ? `${area.notes}; counterexample found (seed ${FUZZ_SEED})` : area.notes,
+    notes: details.failed ? `${notes}; counterexample found (seed ${FUZZ_SEED})` : notes,
   })
   if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? 'property failed')
 }
