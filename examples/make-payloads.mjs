@@ -34,7 +34,7 @@ async function makeRpm(type, name, files) {
       arch: 'x86_64',
       summary: `rdb ${type} (example)`,
       files,
-      scripts: { post: `echo "${name} ${VERSION} installed"` },
+      scripts: { post: { body: `echo "${name} ${VERSION} installed"` } },
     },
     out,
   )

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PackageType } from '@rdbpkg/core'
-import * as rpmSim from '@rdbpkg/rpm-sim'
+import { writeRpm } from '@rdbpkg/rpm-sim'
 
 /** The built CLI (tests that run the real program need `pnpm build` first; turbo's test task does that). */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
@@ -61,7 +61,6 @@ export function writeManifest(dir: string, type: PackageType, extra: Record<stri
 
 /** Writes a small test rpm with rpm-sim's writer. */
 export async function makeRpm(file: string, name: string, arch = 'x86_64'): Promise<void> {
-  const { writeRpm } = rpmSim as unknown as { writeRpm: (spec: unknown, out: string) => Promise<unknown> }
   await writeRpm(
     {
       name,
