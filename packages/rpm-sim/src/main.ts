@@ -1,0 +1,109 @@
+import type { Writable } from 'node:stream'
+import { isRdbpkgError } from '@rdbpkg/core'
+import { formatFileList, formatInfo, formatNevra } from './query.js'
+import { openRpm } from './reader.js'
+
+/** What a CLI run is given instead of touching process globals. */
+export interface MainIo {
+  stdout: Writable
+  stderr: Writable
+  cwd: string
+  env: NodeJS.ProcessEnv
+}
+
+/** A parsed rpm-style command line: short letters (from clusters like `-qpl`), long options, operands. */
+export interface ParsedArgs {
+  /** Single-letter flags, in order of appearance (`-qpl` gives q, p, l). */
+  letters: string[]
+  /** Long options without value (`--nodeps`). */
+  flags: Set<string>
+  /** Long options with a value (`--root DIR`, `--root=DIR`). */
+  values: Map<string, string>
+  operands: string[]
+}
+
+/** Long options that take a value; everything else long is a flag. Other modes add theirs here. */
+export const VALUE_OPTIONS = new Set(['root', 'dbpath', 'queryformat', 'qf', 'define'])
+
+/** Parses argv the way rpm reads it: combined short flags, `--opt VALUE` / `--opt=VALUE`, `--` ends options. */
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = { letters: [], flags: new Set(), values: new Map(), operands: [] }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (arg === '--') {
+      parsed.operands.push(...argv.slice(i + 1))
+      break
+    }
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=')
+      const name = arg.slice(2, eq < 0 ? undefined : eq)
+      if (eq >= 0) parsed.values.set(name, arg.slice(eq + 1))
+      else if (VALUE_OPTIONS.has(name)) {
+        const value = argv[++i]
+        if (value === undefined) throw new UsageError(`--${name} needs a value`)
+        parsed.values.set(name, value)
+      } else parsed.flags.add(name)
+    } else if (arg.startsWith('-') && arg.length > 1) parsed.letters.push(...arg.slice(1))
+    else parsed.operands.push(arg)
+  }
+  return parsed
+}
+
+/** A command-line mistake: printed as `rpm-sim: <message>`, exit 1. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+/** One mode of the CLI: when it applies, and what it does. Modes are tried in table order. */
+export interface Mode {
+  name: string
+  matches: (args: ParsedArgs) => boolean
+  run: (args: ParsedArgs, io: MainIo) => Promise<number>
+}
+
+const has = (args: ParsedArgs, ...letters: string[]): boolean => letters.every((l) => args.letters.includes(l))
+
+/** The dispatch table; the transaction engine adds its modes here (install, erase, query the database, ...). */
+export const MODES: Mode[] = [{ name: 'query-package', matches: (a) => has(a, 'q', 'p'), run: runQueryPackage }]
+
+/** `-qp`, `-qpl`, `-qpi` on package files: prints what rpm prints; exit 1 if any package could not be read. */
+async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
+  if (args.operands.length === 0) throw new UsageError('no arguments given for query')
+  let failures = 0
+  for (const operand of args.operands) {
+    const file = operand.startsWith('/') ? operand : `${io.cwd}/${operand}`
+    try {
+      const rpm = await openRpm(file)
+      const out: string[] = []
+      if (has(args, 'i')) out.push(formatInfo(rpm.pkg, { signature: rpm.signature }))
+      if (has(args, 'l')) out.push(formatFileList(rpm.pkg))
+      if (out.length === 0) out.push(`${formatNevra(rpm.pkg)}\n`)
+      io.stdout.write(out.join(''))
+    } catch (error) {
+      if (!isRdbpkgError(error)) throw error
+      io.stderr.write(`error: ${error.message.replaceAll(file, operand)}\n`)
+      failures++
+    }
+  }
+  return failures === 0 ? 0 : 1
+}
+
+/** The rpm-sim CLI: parses argv, runs the matching mode, prints errors as rpm does; returns the exit code. */
+export async function main(argv: string[], io: MainIo): Promise<number> {
+  try {
+    const args = parseArgs(argv)
+    const mode = MODES.find((m) => m.matches(args))
+    if (!mode) throw new UsageError(argv.length === 0 ? 'no mode given (try -qp PKG.rpm)' : `unsupported mode: ${argv.join(' ')}`)
+    return await mode.run(args, io)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`rpm-sim: ${error.message}\n`)
+      return 1
+    }
+    if (isRdbpkgError(error)) {
+      io.stderr.write(`error: ${error.message}\n`)
+      return 1
+    }
+    throw error
+  }
+}
