@@ -6,15 +6,13 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { crc32 } from 'node:zlib'
 
 const here = dirname(fileURLToPath(import.meta.url))
-// rpm-sim is a workspace package of the builder; resolve it from there (examples/ has no node_modules).
-const requireFromBuilder = createRequire(join(here, '..', 'packages', 'builder', 'package.json'))
-const { writeRpm } = await import(pathToFileURL(requireFromBuilder.resolve('@rdbpkg/rpm-sim')).href)
+// examples/ is no package (no node_modules): load rpm-sim's built entry point (run `pnpm build` first).
+const { writeRpm } = await import(pathToFileURL(join(here, '..', 'packages', 'rpm-sim', 'dist', 'index.js')).href)
 
 const VERSION = '5.7.1.0'
 const quiet = process.argv.includes('-q')
