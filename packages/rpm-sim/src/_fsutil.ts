@@ -1,0 +1,109 @@
+// Small filesystem helpers shared by the database, the journal and the applier.
+import { constants } from 'node:fs'
+import { lstat, mkdir, open, readlink, rename, unlink } from 'node:fs/promises'
+import { dirname, join, posix } from 'node:path'
+
+/** errno code of a Node fs error, or undefined. */
+export function errCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined
+}
+
+/** fsync a directory so a rename inside it survives a crash. */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY)
+  try {
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+}
+
+/** Write `data` to `path` atomically: temp file beside it, fsync, rename, fsync of the directory. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  const tmp = `${path}.tmp-${process.pid}`
+  const fh = await open(tmp, 'w', 0o644)
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  await rename(tmp, path)
+  await syncDir(dirname(path))
+}
+
+/** Remove a file, ignoring one that is already gone. */
+export async function unlinkIfExists(path: string): Promise<boolean> {
+  try {
+    await unlink(path)
+    return true
+  } catch (error) {
+    if (errCode(error) === 'ENOENT') return false
+    throw error
+  }
+}
+
+/** lstat that returns null for a missing path (or a path under a non-directory). */
+export async function lstatOrNull(path: string): Promise<import('node:fs').Stats | null> {
+  try {
+    return await lstat(path)
+  } catch (error) {
+    const c = errCode(error)
+    if (c === 'ENOENT' || c === 'ENOTDIR') return null
+    throw error
+  }
+}
+
+/**
+ * Maps package paths to host paths under `root`, resolving symlinked parent directories inside the root the
+ * way a chrooted rpm would, so an absolute link such as `/lib -> /usr/lib` never leads outside the root.
+ * The last component is never followed. Results are cached per directory.
+ */
+export class RootResolver {
+  private readonly cache = new Map<string, string>()
+
+  constructor(readonly root: string) {}
+
+  /** Host path of the package path `p` (absolute inside the root). */
+  async host(p: string): Promise<string> {
+    const norm = posix.normalize(`/${p}`)
+    if (norm === '/') return this.root
+    const parent = posix.dirname(norm)
+    return join(await this.dir(parent), posix.basename(norm))
+  }
+
+  /** Host path of the directory `d`, following symlinks inside the root. */
+  async dir(d: string): Promise<string> {
+    const cached = this.cache.get(d)
+    if (cached !== undefined) return cached
+    const real = await this.resolve(d, 0)
+    this.cache.set(d, real)
+    return real
+  }
+
+  /** Forget cached resolutions (after directories were created or replaced). */
+  clear(): void {
+    this.cache.clear()
+  }
+
+  private async resolve(d: string, depth: number): Promise<string> {
+    if (d === '/' || d === '') return this.root
+    if (depth > 40) throw Object.assign(new Error(`too many levels of symbolic links: ${d}`), { code: 'ELOOP' })
+    const parentHost = await this.dir(posix.dirname(d))
+    const here = join(parentHost, posix.basename(d))
+    let st
+    try {
+      st = await lstat(here)
+    } catch {
+      return here
+    }
+    if (!st.isSymbolicLink()) return here
+    const target = await readlink(here)
+    // The parent's resolved in-root path: strip the root prefix back off.
+    const parentInRoot =
+      this.root === '/' ? parentHost : parentHost === this.root ? '/' : parentHost.slice(this.root.length)
+    const next = target.startsWith('/') ? posix.normalize(target) : posix.normalize(posix.join(parentInRoot, target))
+    return this.resolve(next.startsWith('/') ? next : `/${next}`, depth + 1)
+  }
+}

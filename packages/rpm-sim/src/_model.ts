@@ -1,0 +1,117 @@
+// The engine's view of a package: the header data the transaction needs plus a way to stream its payload.
+// Kept apart from the rpm format layer so planning, the database and the journal can be tested on packages
+// built in memory, and so repackaged and database records share one shape.
+import type { Readable } from 'node:stream'
+
+/** The scriptlets rpm runs around a transaction element, in the tags' own names. */
+export const SCRIPT_NAMES = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'] as const
+
+/** One of {@link SCRIPT_NAMES}. */
+export type ScriptName = (typeof SCRIPT_NAMES)[number]
+
+/** A scriptlet: the interpreter argv (e.g. `['/bin/sh']`) and the script body. */
+export interface EngineScript {
+  interpreter: string[]
+  body: string
+}
+
+/** The trigger kinds the engine runs. */
+export type TriggerKind = 'triggerin' | 'triggerun' | 'triggerpostun' | 'triggerprein'
+
+/** A trigger of a package on another package `name` (optionally bounded by a version comparison). */
+export interface EngineTrigger {
+  kind: TriggerKind
+  name: string
+  /** `<`, `<=`, `=`, `>=`, `>` or '' (any version). */
+  sense?: string
+  version?: string
+  script: EngineScript
+}
+
+/** rpm file attributes the engine honours. */
+export interface EngineFileFlags {
+  config?: boolean
+  noreplace?: boolean
+  ghost?: boolean
+  missingok?: boolean
+  doc?: boolean
+  license?: boolean
+  readme?: boolean
+}
+
+/** One file entry of a package header. Paths are absolute inside the root (`/etc/x`). */
+export interface EngineFile {
+  path: string
+  kind: 'file' | 'dir' | 'symlink' | 'other'
+  /** Full st_mode, type bits included. */
+  mode: number
+  size: number
+  /** Lower-case hex digest in the package's {@link EngineHeader.digestAlgo}; regular files only. */
+  digest?: string
+  linkTarget?: string
+  user: string
+  group: string
+  mtime: number
+  flags: EngineFileFlags
+}
+
+/** The header fields of a package that the engine, the database and `-qi` use. */
+export interface EngineHeader {
+  name: string
+  epoch?: number
+  version: string
+  release: string
+  arch: string
+  /** Node hash name of the file digests: `md5`, `sha1`, `sha256`, ... */
+  digestAlgo: string
+  files: EngineFile[]
+  scripts: Partial<Record<ScriptName, EngineScript>>
+  triggers: EngineTrigger[]
+  summary?: string
+  description?: string
+  license?: string
+  group?: string
+  url?: string
+  vendor?: string
+  buildTime?: number
+  buildHost?: string
+  sourceRpm?: string
+  provides?: string[]
+  requires?: string[]
+  conflicts?: string[]
+  obsoletes?: string[]
+}
+
+/** One payload entry as the engine consumes it; `body` must be read to the end before the next entry. */
+export interface EnginePayloadEntry {
+  path: string
+  size: number
+  body?: Readable
+}
+
+/** A package to install: its header and a way to stream its payload once. */
+export interface PackageSource {
+  /** Where it came from (an .rpm path), for messages and history. */
+  origin: string
+  header: EngineHeader
+  payload(): AsyncIterable<EnginePayloadEntry>
+}
+
+/** `name-[epoch:]version-release.arch` as rpm prints it in problems and queries. */
+export function headerNevra(h: Pick<EngineHeader, 'name' | 'epoch' | 'version' | 'release' | 'arch'>): string {
+  const e = h.epoch !== undefined && h.epoch !== 0 ? `${h.epoch}:` : ''
+  return `${h.name}-${e}${h.version}-${h.release}.${h.arch}`
+}
+
+/** `name-version-release.arch` (no epoch), as `-qa` prints and file names use. */
+export function headerNvra(h: Pick<EngineHeader, 'name' | 'version' | 'release' | 'arch'>): string {
+  return `${h.name}-${h.version}-${h.release}.${h.arch}`
+}
+
+/** rpm's comparison text of RPMSENSE_LESS/GREATER/EQUAL bits (2, 4, 8). */
+export function senseText(flags: number): string {
+  const lt = (flags & 2) !== 0
+  const gt = (flags & 4) !== 0
+  const eq = (flags & 8) !== 0
+  return `${lt ? '<' : ''}${gt ? '>' : ''}${eq ? '=' : ''}`
+}

@@ -1,0 +1,122 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runTransaction, planTransaction } from './transaction.js'
+import { getInstalled, listInstalled } from './db-query.js'
+import { verifyInstalled } from './verify.js'
+import { conf, exists, file, noreplace, pkg, read, tempWorld } from './_test-rpm.js'
+
+let cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups) c()
+  cleanups = []
+})
+function world() {
+  const w = tempWorld()
+  cleanups.push(w.done)
+  return w
+}
+
+describe('install, upgrade, erase', () => {
+  it('installs a package: files on disk, a database record, -V clean', async () => {
+    const w = world()
+    const a = await pkg(w.dir, { name: 'foo', version: '1.0', files: [{ path: '/etc/foo', kind: 'dir' }, conf('/etc/foo/foo.conf', 'one\n'), file('/usr/bin/foo', '#!/bin/sh\n', { mode: 0o755 }), { path: '/usr/bin/foo-link', kind: 'symlink', linkTarget: 'foo' }] })
+    const r = await runTransaction({ root: w.root, op: 'install', packages: [a] })
+    expect(r.problems).toEqual([])
+    expect(r.ok).toBe(true)
+    expect(r.installed).toEqual([{ nevra: 'foo-1.0-1.noarch' }])
+    expect(read(w.root, 'etc/foo/foo.conf')).toBe('one\n')
+    expect(read(w.root, 'usr/bin/foo')).toBe('#!/bin/sh\n')
+    expect((await listInstalled(w.root)).map((p) => p.nevra)).toEqual(['foo-1.0-1.noarch'])
+    expect(await verifyInstalled(w.root, 'foo')).toEqual([])
+    writeFileSync(join(w.root, 'etc/foo/foo.conf'), 'edited\n')
+    expect(await verifyInstalled(w.root, 'foo')).toEqual(['S.5....T.  c /etc/foo/foo.conf'])
+  })
+
+  it('refuses the same version and a downgrade with rpm problem lines, allows them with the flags', async () => {
+    const w = world()
+    const v1 = await pkg(w.dir, { name: 'foo', version: '1.0', files: [file('/a', '1')] })
+    const v2 = await pkg(w.dir, { name: 'foo', version: '2.0', files: [file('/a', '2')] })
+    expect((await runTransaction({ root: w.root, op: 'upgrade', packages: [v2] })).ok).toBe(true)
+    const same = await runTransaction({ root: w.root, op: 'upgrade', packages: [v2] })
+    expect(same.problems).toEqual(['\tpackage foo-2.0-1.noarch is already installed'])
+    expect(same.exitCode).toBe(1)
+    const down = await runTransaction({ root: w.root, op: 'upgrade', packages: [v1] })
+    expect(down.problems).toEqual(['\tpackage foo-2.0-1.noarch (which is newer than foo-1.0-1.noarch) is already installed'])
+    const forced = await runTransaction({ root: w.root, op: 'upgrade', packages: [v1], flags: { oldpackage: true } })
+    expect(forced.ok).toBe(true)
+    expect(read(w.root, 'a')).toBe('1')
+    expect((await getInstalled(w.root, 'foo')).map((p) => p.nevra)).toEqual(['foo-1.0-1.noarch'])
+    const re = await runTransaction({ root: w.root, op: 'upgrade', packages: [v1], flags: { replacepkgs: true } })
+    expect(re.ok).toBe(true)
+    expect((await getInstalled(w.root, 'foo')).map((p) => p.nevra)).toEqual(['foo-1.0-1.noarch'])
+    expect(read(w.root, 'a')).toBe('1')
+  })
+
+  it('upgrades with rpm config fates and warnings; removes files only the old version owned', async () => {
+    const w = world()
+    const v1 = await pkg(w.dir, { name: 'foo', version: '1.0', files: [conf('/etc/c.conf', 'c1\n'), noreplace('/etc/n.conf', 'n1\n'), conf('/etc/u.conf', 'u1\n'), file('/usr/old', 'old'), file('/usr/keep', 'k1')] })
+    const v2 = await pkg(w.dir, { name: 'foo', version: '2.0', files: [conf('/etc/c.conf', 'c2\n'), noreplace('/etc/n.conf', 'n2\n'), conf('/etc/u.conf', 'u2\n'), file('/usr/keep', 'k2'), file('/usr/new', 'new')] })
+    await runTransaction({ root: w.root, op: 'install', packages: [v1] })
+    writeFileSync(join(w.root, 'etc/c.conf'), 'mine c\n')
+    writeFileSync(join(w.root, 'etc/n.conf'), 'mine n\n')
+    const lines: string[] = []
+    const r = await runTransaction({ root: w.root, op: 'upgrade', packages: [v2], onWarning: (l) => lines.push(l) })
+    expect(r.ok).toBe(true)
+    expect(lines).toEqual(['warning: /etc/c.conf saved as /etc/c.conf.rpmsave', 'warning: /etc/n.conf created as /etc/n.conf.rpmnew'])
+    expect(read(w.root, 'etc/c.conf')).toBe('c2\n')
+    expect(read(w.root, 'etc/c.conf.rpmsave')).toBe('mine c\n')
+    expect(read(w.root, 'etc/n.conf')).toBe('mine n\n')
+    expect(read(w.root, 'etc/n.conf.rpmnew')).toBe('n2\n')
+    expect(read(w.root, 'etc/u.conf')).toBe('u2\n')
+    expect(exists(w.root, 'usr/old')).toBe(false)
+    expect(read(w.root, 'usr/new')).toBe('new')
+    expect(r.installed).toEqual([{ nevra: 'foo-2.0-1.noarch', replaced: 'foo-1.0-1.noarch' }])
+    expect(r.created.map((c) => c.savedAs).sort()).toEqual(['/etc/c.conf.rpmsave', '/etc/n.conf.rpmnew'])
+    expect(await verifyInstalled(w.root, 'foo')).toEqual(['S.5....T.  c /etc/n.conf'])
+  })
+
+  it('erases: modified config to .rpmsave, shared files kept, non-empty directories kept', async () => {
+    const w = world()
+    const a = await pkg(w.dir, { name: 'a', version: '1', files: [{ path: '/opt/x', kind: 'dir' }, file('/opt/x/shared', 's'), conf('/opt/x/a.conf', 'a\n'), file('/opt/x/a', 'a')] })
+    const b = await pkg(w.dir, { name: 'b', version: '1', files: [{ path: '/opt/x', kind: 'dir' }, file('/opt/x/shared', 's'), file('/opt/x/b', 'b')] })
+    expect((await runTransaction({ root: w.root, op: 'install', packages: [a, b] })).ok).toBe(true)
+    writeFileSync(join(w.root, 'opt/x/a.conf'), 'edited\n')
+    const lines: string[] = []
+    const r = await runTransaction({ root: w.root, op: 'erase', packages: ['a'], onWarning: (l) => lines.push(l) })
+    expect(r.erased).toEqual(['a-1-1.noarch'])
+    expect(lines).toEqual(['warning: /opt/x/a.conf saved as /opt/x/a.conf.rpmsave'])
+    expect(read(w.root, 'opt/x/shared')).toBe('s')
+    expect(exists(w.root, 'opt/x/a')).toBe(false)
+    expect(read(w.root, 'opt/x/b')).toBe('b')
+    const missing = await runTransaction({ root: w.root, op: 'erase', packages: ['nope'] })
+    expect(missing.problems).toEqual(['error: package nope is not installed'])
+  })
+
+  it('reports file conflicts as rpm does and installs nothing; --replacefiles takes the file over', async () => {
+    const w = world()
+    const a = await pkg(w.dir, { name: 'a', version: '1', files: [file('/f', 'a')] })
+    const b = await pkg(w.dir, { name: 'b', version: '1', files: [file('/f', 'b'), file('/g', 'g')] })
+    await runTransaction({ root: w.root, op: 'install', packages: [a] })
+    const r = await runTransaction({ root: w.root, op: 'install', packages: [b] })
+    expect(r.problems).toEqual(['\tfile /f from install of b-1-1.noarch conflicts with file from package a-1-1.noarch'])
+    expect(exists(w.root, 'g')).toBe(false)
+    const forced = await runTransaction({ root: w.root, op: 'install', packages: [b], flags: { replacefiles: true } })
+    expect(forced.ok).toBe(true)
+    expect(read(w.root, 'f')).toBe('b')
+    const aRec = (await getInstalled(w.root, 'a'))[0]
+    expect(aRec?.files.find((f) => f.path === '/f')?.state).toBe('replaced')
+  })
+
+  it('plans without changing anything; freshen skips what is not installed', async () => {
+    const w = world()
+    const a = await pkg(w.dir, { name: 'a', version: '1', files: [file('/f', 'a')] })
+    const plan = await planTransaction({ root: w.root, op: 'install', packages: [a] })
+    expect(plan.elements).toEqual([{ op: 'install', nevra: 'a-1-1.noarch', files: [{ path: '/f', fate: 'create', reason: 'absent: created' }] }])
+    expect(exists(w.root, 'f')).toBe(false)
+    const fr = await runTransaction({ root: w.root, op: 'freshen', packages: [a] })
+    expect(fr.ok).toBe(true)
+    expect(fr.installed).toEqual([])
+    expect(exists(w.root, 'f')).toBe(false)
+  })
+})

@@ -1,0 +1,637 @@
+// The transaction engine: plans install/upgrade/freshen/erase like rpm 4.18 (version checks, supersession, file
+// conflicts as a problem list, per-file fates), then runs it: pretrans, staging, per element pre/files/post and
+// triggers, erasures with preun/files/postun, posttrans; journaled so a kill is finished or undone next time.
+import { lstatSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
+import { compareEVR, decideFileFate, fateWarning, parseEVR, rpmvercmp } from '@rdbpkg/core'
+import type { EngineFile, EngineHeader, EngineScript, PackageSource, ScriptName } from './_model.js'
+import { headerNevra } from './_model.js'
+import { RootResolver } from './_fsutil.js'
+import { openPackageSource } from './_source.js'
+import { TransactionError } from './_txn-error.js'
+import type { EraseAction, FileAction, RenameNote } from './apply.js'
+import { commitActions, commitErase, digestFile, stagePackage, unstage, writesContent } from './apply.js'
+import type { InstalledFile, InstalledPackage } from './db.js'
+import { PackageDb } from './db.js'
+import type { CreatedFile } from './history.js'
+import { allocateTid, writeHistory } from './history.js'
+import type { JournalErase, JournalInstall, JournalPlan } from './journal.js'
+import { Journal, commitInstallDb, historyFromPlan, noteToCreated, recoverInterrupted } from './journal.js'
+import { repackageInstalled } from './repackage.js'
+import type { ScriptSlot } from './scriptlet.js'
+import { runScriptlet } from './scriptlet.js'
+
+export { TransactionError } from './_txn-error.js'
+
+/** rpm's install/erase options that the engine honours (`--force` = replacepkgs + replacefiles + oldpackage). */
+export interface TransactionFlags {
+  noscripts?: boolean
+  nopre?: boolean
+  nopost?: boolean
+  nopreun?: boolean
+  nopostun?: boolean
+  nopretrans?: boolean
+  noposttrans?: boolean
+  notriggers?: boolean
+  excludedocs?: boolean
+  oldpackage?: boolean
+  replacepkgs?: boolean
+  replacefiles?: boolean
+  force?: boolean
+  /** Accepted for rpm command lines; the engine resolves no dependencies. */
+  nodeps?: boolean
+  test?: boolean
+  justdb?: boolean
+  repackage?: boolean
+  /** Allow erase arguments that match several installed packages (rpm's --allmatches). */
+  allmatches?: boolean
+}
+
+/** The operation of a transaction, as rpm's -i, -U, -F and -e. */
+export type TransactionOp = 'install' | 'upgrade' | 'freshen' | 'erase'
+
+/** Options of {@link runTransaction} and {@link planTransaction}. */
+export interface TransactionOptions {
+  /** The root folder (`/` for the host). */
+  root: string
+  op: TransactionOp
+  /** .rpm paths (install/upgrade/freshen) or package names / NEVRAs (erase). */
+  packages: string[]
+  /** Packages given in memory instead of as .rpm paths (tests, rollback). */
+  sources?: PackageSource[]
+  flags?: TransactionFlags
+  /** Each stderr line rpm would print (`warning: /etc/x saved as /etc/x.rpmsave`, scriptlet failures, ...). */
+  onWarning?: (line: string) => void
+  /** Output of scriptlets, as it comes. */
+  onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  /** Free text stored in the history record. */
+  description?: string
+  /** Internal: a rollback transaction records the tid it undoes. */
+  rollbackOf?: number
+  /** Internal (rollback): write every file exactly as packaged and record these saved records instead. */
+  exact?: { recordFor: (origin: string) => InstalledPackage | undefined }
+  /** Internal (rollback): installed NEVRAs to erase in the same transaction. */
+  alsoErase?: string[]
+}
+
+/** The result of a transaction: problems are rpm's lines; `ok` is false when anything failed. */
+export interface TransactionResult {
+  tid: number
+  ok: boolean
+  exitCode: number
+  /** rpm's problem lines (a TAB then `package X is already installed`, `error: package N is not installed`, ...). */
+  problems: string[]
+  installed: { nevra: string; replaced?: string }[]
+  erased: string[]
+  created: CreatedFile[]
+  /** Every stderr line, in order (also passed to onWarning). */
+  warnings: string[]
+  /** The interrupted transaction completed or undone before this one, if any. */
+  recovery?: { tid: number; action: 'completed' | 'rolled-back' }
+}
+
+/** One element of a plan as `--dry-run` shows it. */
+export interface PlannedElement {
+  op: 'install' | 'erase'
+  nevra: string
+  replaces?: string
+  files: { path: string; fate: FileFate; reason: string; suffix?: string }[]
+}
+
+/** The result of {@link planTransaction}. */
+export interface TransactionPlan {
+  problems: string[]
+  warnings: string[]
+  elements: PlannedElement[]
+}
+
+interface Prepared {
+  problems: string[]
+  plan: JournalPlan
+  sources: Map<number, PackageSource>
+}
+
+const isConfig = (f: { flags: EngineFile['flags'] }): boolean => f.flags.config === true || f.flags.noreplace === true
+
+function toPkgState(f: EngineFile): PackageFileState {
+  return {
+    kind: f.kind,
+    ...(f.digest !== undefined ? { digest: f.digest } : {}),
+    ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
+    flags: f.flags,
+  }
+}
+
+function sameFile(a: EngineFile, b: EngineFile): boolean {
+  if (a.kind !== b.kind) return false
+  if (a.kind === 'file') return a.digest !== undefined && a.digest === b.digest
+  if (a.kind === 'symlink') return a.linkTarget === b.linkTarget
+  return true
+}
+
+function evrOf(h: Pick<EngineHeader, 'epoch' | 'version' | 'release'>) {
+  return { epoch: h.epoch ?? 0, version: h.version, release: h.release }
+}
+
+/** Does the package `h` satisfy a trigger's `name [sense version]` condition? */
+function senseMatches(h: Pick<EngineHeader, 'epoch' | 'version' | 'release'>, sense: string | undefined, version: string | undefined): boolean {
+  if (sense === undefined || sense === '' || version === undefined || version === '') return true
+  const want = parseEVR(version)
+  const have = evrOf(h)
+  // rpm compares only the parts the condition names: no release in the condition means any release.
+  const c = want.release === '' ? compareEVR({ ...have, release: '' }, want) : compareEVR(have, want)
+  return (c < 0 && sense.includes('<')) || (c > 0 && sense.includes('>')) || (c === 0 && sense.includes('='))
+}
+
+// Name -> id maps from the root's own /etc/passwd and /etc/group, as a chrooted rpm resolves owners.
+function readIds(root: string, file: string): Map<string, number> {
+  const m = new Map<string, number>([['root', 0]])
+  let text = ''
+  try {
+    text = readFileSync(`${root}/etc/${file}`, 'utf8')
+  } catch {
+    return m
+  }
+  for (const line of text.split('\n')) {
+    const [name, , id] = line.split(':')
+    if (name && id !== undefined && /^\d+$/.test(id)) m.set(name, Number(id))
+  }
+  return m
+}
+
+function diskState(host: string, wantDigest: boolean): { state: DiskFileState | null; needsDigest: boolean } {
+  const st = lstatSync(host, { throwIfNoEntry: false })
+  if (st === undefined) return { state: null, needsDigest: false }
+  if (st.isSymbolicLink()) return { state: { kind: 'symlink', linkTarget: readlinkSync(host) }, needsDigest: false }
+  if (st.isDirectory()) return { state: { kind: 'dir' }, needsDigest: false }
+  if (st.isFile()) return { state: { kind: 'file' }, needsDigest: wantDigest }
+  return { state: { kind: 'other' }, needsDigest: false }
+}
+
+// Rollback writes what the repackaged package holds; only a config edited since (neither what is installed now nor
+// what is restored) is kept beside as .rpmsave, so nothing the operator wrote is lost.
+function exactFate(f: EngineFile, current: EngineFile | undefined, disk: DiskFileState | null): { fate: FileFate; reason: string; suffix?: '.rpmsave' } {
+  if (f.flags.ghost === true) return { fate: 'skip', reason: 'ghost: never written' }
+  if (disk !== null && disk.kind === 'file' && f.kind === 'file' && isConfig(f) && current !== undefined && current.kind === 'file') {
+    if (disk.digest !== undefined && disk.digest !== current.digest && disk.digest !== f.digest) {
+      return { fate: 'save', suffix: '.rpmsave', reason: 'rollback: config edited since the transaction: saved as .rpmsave' }
+    }
+  }
+  return { fate: 'create', reason: 'rollback: restored as repackaged' }
+}
+
+/** Parse an erase argument against installed packages: name, name-version, name-version-release, or NEVRA. */
+function matchInstalled(arg: string, installed: InstalledPackage[]): InstalledPackage[] {
+  return installed.filter((p) => {
+    const e = p.epoch ? `${p.epoch}:` : ''
+    return (
+      p.name === arg ||
+      `${p.name}-${p.version}` === arg ||
+      `${p.name}-${p.version}-${p.release}` === arg ||
+      `${p.name}-${e}${p.version}-${p.release}` === arg ||
+      `${p.name}-${p.version}-${p.release}.${p.arch}` === arg ||
+      p.nevra === arg
+    )
+  })
+}
+
+async function prepare(o: TransactionOptions, root: string, tid: number, warn: (l: string) => void): Promise<Prepared> {
+  const flags = o.flags ?? {}
+  const replacepkgs = flags.replacepkgs === true || flags.force === true
+  const oldpackage = flags.oldpackage === true || flags.force === true
+  const replacefiles = flags.replacefiles === true || flags.force === true
+  const db = new PackageDb(root)
+  const installed = await db.list()
+  const problems: string[] = []
+  const elements: (JournalInstall | JournalErase)[] = []
+  const sources = new Map<number, PackageSource>()
+  const erasing = new Map<string, { pkg: InstalledPackage; replacedBy?: number; sameNevra: boolean }>()
+
+  if (o.op === 'erase') {
+    for (const arg of o.packages) {
+      const m = matchInstalled(arg, installed)
+      if (m.length === 0) problems.push(`error: package ${arg} is not installed`)
+      else if (m.length > 1 && flags.allmatches !== true) {
+        problems.push(`error: "${arg}" specifies multiple packages:`, ...m.map((p) => `  ${p.nevra}`))
+      } else for (const p of m) erasing.set(p.nevra, { pkg: p, sameNevra: false })
+    }
+  } else {
+    const opened = [...(o.sources ?? [])]
+    for (const file of o.packages) opened.push(await openPackageSource(file))
+    // On one command line a newer package of a name supersedes an older one, as rpm's addPackage does.
+    const chosen: PackageSource[] = []
+    for (const s of opened) {
+      const i = chosen.findIndex((c) => c.header.name === s.header.name && c.header.arch === s.header.arch)
+      if (i === -1) {
+        chosen.push(s)
+        continue
+      }
+      const prev = chosen[i] as PackageSource
+      if (compareEVR(evrOf(s.header), evrOf(prev.header)) > 0) {
+        warn(`warning: package ${headerNevra(prev.header)} was already added, replacing with ${headerNevra(s.header)}`)
+        chosen[i] = s
+      } else {
+        warn(`warning: package ${headerNevra(prev.header)} was already added, skipping ${headerNevra(s.header)}`)
+      }
+    }
+    for (const s of chosen) {
+      const h = s.header
+      const nevra = headerNevra(h)
+      const insts = installed.filter((p) => p.name === h.name)
+      if (o.op === 'freshen' && insts.length === 0) continue
+      let refused = false
+      const replaces: InstalledPackage[] = []
+      for (const p of insts) {
+        const c = compareEVR(evrOf(h), evrOf(p))
+        if (c === 0 && p.arch === h.arch) {
+          if (!replacepkgs) {
+            problems.push(`\tpackage ${p.nevra} is already installed`)
+            refused = true
+          } else replaces.push(p)
+        } else if (c < 0 && o.op !== 'install') {
+          if (!oldpackage) {
+            problems.push(`\tpackage ${p.nevra} (which is newer than ${nevra}) is already installed`)
+            refused = true
+          } else replaces.push(p)
+        } else if (o.op !== 'install') replaces.push(p)
+      }
+      if (refused) continue
+      const index = elements.length
+      sources.set(index, s)
+      elements.push({ op: 'install', nevra, origin: s.origin, record: undefined as unknown as InstalledPackage, replaces: replaces.map((p) => p.nevra), actions: [], takesOver: [] })
+      for (const p of replaces) erasing.set(p.nevra, { pkg: p, replacedBy: index, sameNevra: p.nevra === nevra })
+    }
+    for (const n of o.alsoErase ?? []) {
+      const p = installed.find((x) => x.nevra === n)
+      if (p !== undefined && !erasing.has(n)) erasing.set(n, { pkg: p, sameNevra: false })
+    }
+  }
+
+  const resolver = new RootResolver(root)
+  const tidHex = tid.toString(16).padStart(8, '0')
+  const chown = typeof process.getuid === 'function' && process.getuid() === 0
+  const users = readIds(root, 'passwd')
+  const groups = readIds(root, 'group')
+  const warnedIds = new Set<string>()
+  const idOf = (map: Map<string, number>, name: string, what: 'user' | 'group'): number => {
+    const id = map.get(name)
+    if (id !== undefined) return id
+    if (!warnedIds.has(`${what}:${name}`)) {
+      warnedIds.add(`${what}:${name}`)
+      warn(`warning: ${what} ${name} does not exist - using root`)
+    }
+    return 0
+  }
+
+  // Who owns each path once this transaction is done (installed packages that stay), for conflicts and sharing.
+  const owners = new Map<string, { nevra: string; file: InstalledFile }[]>()
+  for (const p of installed) {
+    if (erasing.has(p.nevra)) continue
+    for (const f of p.files) {
+      if (f.state !== 'normal') continue
+      const l = owners.get(f.path)
+      if (l) l.push({ nevra: p.nevra, file: f })
+      else owners.set(f.path, [{ nevra: p.nevra, file: f }])
+    }
+  }
+  const newOwners = new Map<string, { nevra: string; file: EngineFile }>()
+  const digestCache = new Map<string, string>()
+  const diskDigest = async (host: string, algo: string): Promise<string> => {
+    const k = `${algo}:${host}`
+    let d = digestCache.get(k)
+    if (d === undefined) {
+      d = await digestFile(host, algo)
+      digestCache.set(k, d)
+    }
+    return d
+  }
+
+  for (const [index, e] of elements.entries()) {
+    if (e.op !== 'install') continue
+    const s = sources.get(index) as PackageSource
+    const h = s.header
+    const oldFiles = new Map<string, EngineFile>()
+    for (const n of e.replaces) {
+      const p = erasing.get(n)?.pkg
+      for (const f of p?.files ?? []) if (f.state === 'normal' && !oldFiles.has(f.path)) oldFiles.set(f.path, f)
+    }
+    const files: InstalledFile[] = []
+    for (const f of h.files) {
+      const host = await resolver.host(f.path)
+      const excluded = flags.excludedocs === true && f.flags.doc === true
+      files.push({ ...f, state: excluded ? 'notinstalled' : 'normal' })
+      if (f.kind !== 'dir' && o.exact === undefined) {
+        for (const other of owners.get(f.path) ?? []) {
+          if (other.file.kind === 'dir' || sameFile(other.file, f)) continue
+          if (replacefiles) e.takesOver.push({ nevra: other.nevra, path: f.path })
+          else problems.push(`\tfile ${f.path} from install of ${e.nevra} conflicts with file from package ${other.nevra}`)
+        }
+        const prior = newOwners.get(f.path)
+        if (prior !== undefined && prior.file.kind !== 'dir' && !sameFile(prior.file, f) && !replacefiles) {
+          problems.push(`\tfile ${f.path} conflicts between attempted installs of ${prior.nevra} and ${e.nevra}`)
+        }
+        newOwners.set(f.path, { nevra: e.nevra, file: f })
+      }
+      const base = {
+        path: f.path,
+        host,
+        kind: f.kind,
+        mode: f.mode,
+        uid: idOf(users, f.user, 'user'),
+        gid: idOf(groups, f.group, 'group'),
+        mtime: f.mtime,
+        ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
+        ...(f.digest !== undefined ? { digest: f.digest } : {}),
+      }
+      if (f.flags.ghost === true || excluded) {
+        e.actions.push({ ...base, fate: 'skip', reason: excluded ? 'doc: excluded' : 'ghost: never written' })
+        continue
+      }
+      const old = oldFiles.get(f.path)
+      const configish = isConfig(f) || (old !== undefined && isConfig(old))
+      const d = diskState(host, configish)
+      if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(host, h.digestAlgo)
+      const decision = o.exact !== undefined ? exactFate(f, old, d.state) : decideFileFate({
+        op: old !== undefined ? 'upgrade' : 'install',
+        ...(old !== undefined ? { old: toPkgState(old) } : {}),
+        new: toPkgState(f),
+        disk: d.state,
+      })
+      const temp = writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink') ? `${host};${tidHex}` : undefined
+      e.actions.push({ ...base, fate: decision.fate, reason: decision.reason, ...(decision.suffix ? { suffix: decision.suffix } : {}), ...(temp ? { temp } : {}) })
+    }
+    const { files: _drop, ...rest } = h
+    void _drop
+    const saved = o.exact?.recordFor(s.origin)
+    e.record =
+      saved !== undefined
+        ? { ...saved, installTime: Math.floor(Date.now() / 1000), installTid: tid }
+        : { ...rest, nevra: e.nevra, installTime: Math.floor(Date.now() / 1000), installTid: tid, files }
+  }
+
+  // Paths any new package lists: an erasure leaves them to the install.
+  const newPaths = new Set<string>()
+  for (const e of elements) if (e.op === 'install') for (const f of e.record.files) newPaths.add(f.path)
+  for (const { pkg, replacedBy, sameNevra } of erasing.values()) {
+    const actions: EraseAction[] = []
+    for (const f of pkg.files) {
+      if (f.state !== 'normal' || newPaths.has(f.path)) continue
+      if ((owners.get(f.path) ?? []).some((x) => x.nevra !== pkg.nevra)) continue
+      const host = await resolver.host(f.path)
+      const d = diskState(host, isConfig(f))
+      if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(host, pkg.digestAlgo)
+      const decision = decideFileFate({ op: 'erase', old: toPkgState(f), disk: d.state })
+      if (decision.fate !== 'erase' && decision.fate !== 'save') continue
+      actions.push({ path: f.path, host, kind: f.kind, fate: decision.fate, reason: decision.reason, ...(decision.suffix ? { suffix: decision.suffix } : {}) })
+    }
+    elements.push({ op: 'erase', nevra: pkg.nevra, ...(replacedBy !== undefined ? { replacedBy } : {}), sameNevra, actions })
+  }
+
+  // Directories that staging will create, parents first, so an undo can remove exactly them.
+  const createdDirs: string[] = []
+  const seen = new Map<string, boolean>()
+  const ensure = (dir: string): void => {
+    if (seen.has(dir)) return
+    const exists = lstatSync(dir, { throwIfNoEntry: false }) !== undefined
+    seen.set(dir, exists)
+    if (exists) return
+    const parent = dir.slice(0, dir.lastIndexOf('/')) || '/'
+    if (parent !== dir) ensure(parent)
+    createdDirs.push(dir)
+  }
+  for (const e of elements) {
+    if (e.op !== 'install') continue
+    for (const a of e.actions) if (a.temp !== undefined) ensure(a.temp.slice(0, a.temp.lastIndexOf('/')) || '/')
+  }
+
+  const plan: JournalPlan = {
+    tid,
+    time: Math.floor(Date.now() / 1000),
+    op: o.rollbackOf !== undefined ? 'rollback' : o.op,
+    ...(o.description !== undefined ? { description: o.description } : {}),
+    ...(o.rollbackOf !== undefined ? { rollbackOf: o.rollbackOf } : {}),
+    chown,
+    elements,
+    createdDirs,
+  }
+  return { problems, plan, sources }
+}
+
+/** Plan a transaction and report each file's fate; changes nothing (the installer's --dry-run). */
+export async function planTransaction(o: TransactionOptions): Promise<TransactionPlan> {
+  const root = resolve(o.root)
+  const warnings: string[] = []
+  const prep = await prepare(o, root, 0, (l) => warnings.push(l))
+  return {
+    problems: prep.problems,
+    warnings,
+    elements: prep.plan.elements.map((e) => ({
+      op: e.op,
+      nevra: e.nevra,
+      ...(e.op === 'install' && e.replaces.length > 0 ? { replaces: e.replaces.join(' ') } : {}),
+      files: e.actions.map((a) => ({ path: a.path, fate: a.fate, reason: a.reason, ...(a.suffix ? { suffix: a.suffix } : {}) })),
+    })),
+  }
+}
+
+/** Run an rpm transaction (rpm -i/-U/-F/-e) on `root`; problems are returned as data, broken invariants throw. */
+export async function runTransaction(o: TransactionOptions): Promise<TransactionResult> {
+  const root = resolve(o.root)
+  const flags = o.flags ?? {}
+  const warnings: string[] = []
+  const warn = (l: string): void => {
+    warnings.push(l)
+    o.onWarning?.(l)
+  }
+  const rec = await recoverInterrupted(root)
+  for (const w of rec.warnings ?? []) warn(w)
+  const recovery = rec.recovered && rec.action !== undefined && rec.tid !== undefined ? { recovery: { tid: rec.tid, action: rec.action } } : {}
+  const tid = await allocateTid(root, Math.floor(Date.now() / 1000))
+  const { problems, plan, sources } = await prepare(o, root, tid, warn)
+  const result: TransactionResult = { tid, ok: true, exitCode: 0, problems, installed: [], erased: [], created: [], warnings, ...recovery }
+  if (problems.length > 0) return { ...result, ok: false, exitCode: 1 }
+  if (flags.test === true || plan.elements.length === 0) return result
+  const db = new PackageDb(root)
+  const failed = new Set<number>()
+
+  if (flags.justdb === true) {
+    for (const e of plan.elements) if (e.op === 'install') await commitInstallDb(db, e)
+    for (const e of plan.elements) if (e.op === 'erase' && !e.sameNevra) await db.remove(e.nevra)
+    return finish(root, plan, failed, result, db)
+  }
+
+  if (flags.repackage === true) {
+    for (const e of plan.elements) {
+      if (e.op !== 'erase') continue
+      const pkg = await db.get(e.nevra)
+      if (pkg === undefined) continue
+      const r = await repackageInstalled({ root, pkg, tid, onWarning: warn })
+      e.repackaged = r.file
+      e.savedRecord = r.savedRecord
+    }
+  }
+
+  const journal = await Journal.begin(root, plan)
+  const scripts = flags.noscripts !== true
+  const triggers = scripts && flags.notriggers !== true
+  const scriptOn = (name: ScriptName): boolean => {
+    if (!scripts) return false
+    const off = { pretrans: flags.nopretrans, pre: flags.nopre, post: flags.nopost, preun: flags.nopreun, postun: flags.nopostun, posttrans: flags.noposttrans }[name]
+    return off !== true
+  }
+  const run = async (slot: ScriptSlot, nevra: string, script: EngineScript | undefined, args: number[]): Promise<boolean | undefined> => {
+    if (script === undefined) return undefined
+    const r = await runScriptlet({ root, slot, nevra, script, args, ...(o.onScriptOutput ? { onOutput: o.onScriptOutput } : {}) })
+    if (r.unsupported !== undefined) warn(`warning: ${r.unsupported}`)
+    if (r.ok) return true
+    const fatal = slot === 'pre' || slot === 'preun' || slot === 'pretrans'
+    warn(`${fatal ? 'error' : 'warning'}: ${r.message ?? ''}`)
+    result.exitCode = 1
+    result.ok = false
+    return false
+  }
+  const count = async (name: string): Promise<number> => (await db.byName(name)).length
+  const onNote = (n: RenameNote): void => {
+    const line = fateWarning(n.path, n.decision)
+    if (line !== undefined) warn(line)
+    const c = noteToCreated(n)
+    if (c !== undefined) result.created.push(c)
+  }
+  // Triggers in other installed packages that `h` sets off, and triggers in `h` set off by installed packages.
+  const fireOthers = async (kind: 'triggerin' | 'triggerun' | 'triggerpostun', h: EngineHeader, self: string, arg2: number): Promise<void> => {
+    if (!triggers) return
+    for (const p of await db.list()) {
+      if (p.nevra === self) continue
+      for (const t of p.triggers) {
+        if (t.kind !== kind || t.name !== h.name || !senseMatches(h, t.sense, t.version)) continue
+        await run(kind, p.nevra, t.script, [await count(p.name), arg2])
+      }
+    }
+  }
+  const fireOwn = async (kind: 'triggerin' | 'triggerun', h: InstalledPackage, arg1: number): Promise<void> => {
+    if (!triggers) return
+    const all = await db.list()
+    for (const t of h.triggers) {
+      if (t.kind !== kind) continue
+      const hits = all.filter((p) => p.nevra !== h.nevra && p.name === t.name && senseMatches(p, t.sense, t.version))
+      if (hits.length === 0) continue
+      await run(kind, h.nevra, t.script, [arg1, hits.length])
+    }
+  }
+
+  const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
+  const erases = [...plan.elements.entries()].filter((x): x is [number, JournalErase] => x[1].op === 'erase')
+  const skip = async (i: number, e: JournalInstall): Promise<void> => {
+    failed.add(i)
+    unstage(e.actions, [])
+    await journal.mark(`skipped ${i}`)
+    warn(`error: ${e.nevra}: install failed`)
+  }
+
+  try {
+    for (const [i, e] of installs) {
+      if (!scriptOn('pretrans')) continue
+      const ok = await run('pretrans', e.nevra, e.record.scripts.pretrans, [(await count(e.record.name)) + 1])
+      if (ok === false) {
+        failed.add(i)
+        await journal.mark(`skipped ${i}`)
+        warn(`error: ${e.nevra}: install skipped`)
+      }
+    }
+    for (const d of plan.createdDirs) mkdirSync(d, { recursive: true, mode: 0o755 })
+    for (const [i, e] of installs) {
+      if (failed.has(i)) continue
+      await stagePackage({ source: sources.get(i) as PackageSource, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: plan.chown, createdDirs: [] })
+    }
+  } catch (error) {
+    for (const [, e] of installs) unstage(e.actions, [])
+    unstage([], plan.createdDirs)
+    await journal.end()
+    throw error
+  }
+
+  let committed = false
+  for (const [i, e] of installs) {
+    if (failed.has(i)) continue
+    const h = e.record
+    const n = (await count(h.name)) + 1
+    if (scriptOn('pre') && (await run('pre', e.nevra, h.scripts.pre, [n])) === false) {
+      await skip(i, e)
+      continue
+    }
+    if (!committed) {
+      await journal.mark('commit')
+      committed = true
+    }
+    commitActions(e.actions, plan.chown, onNote)
+    await commitInstallDb(db, e)
+    await journal.mark(`installed ${i}`)
+    result.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
+    if (scriptOn('post')) await run('post', e.nevra, h.scripts.post, [await count(h.name)])
+    await fireOthers('triggerin', h, h.nevra, (await count(h.name)) - e.replaces.length)
+    await fireOwn('triggerin', h, (await count(h.name)) - e.replaces.length)
+  }
+
+  for (const [i, e] of erases) {
+    if (e.replacedBy !== undefined && failed.has(e.replacedBy)) {
+      failed.add(i)
+      continue
+    }
+    const pkg = await db.get(e.nevra)
+    if (pkg === undefined) continue
+    const remaining = (await count(pkg.name)) - 1
+    await fireOwn('triggerun', pkg, remaining)
+    await fireOthers('triggerun', pkg, pkg.nevra, remaining)
+    if (scriptOn('preun') && (await run('preun', e.nevra, pkg.scripts.preun, [remaining])) === false) {
+      failed.add(i)
+      await journal.mark(`skipped ${i}`)
+      warn(`error: ${e.nevra}: erase failed`)
+      continue
+    }
+    if (!committed) {
+      await journal.mark('commit')
+      committed = true
+    }
+    commitErase(e.actions, onNote)
+    if (!e.sameNevra) await db.remove(e.nevra)
+    await journal.mark(`erased ${i}`)
+    result.erased.push(e.nevra)
+    if (scriptOn('postun')) await run('postun', e.nevra, pkg.scripts.postun, [await count(pkg.name)])
+    await fireOthers('triggerpostun', pkg, pkg.nevra, await count(pkg.name))
+  }
+
+  for (const [i, e] of installs) {
+    if (failed.has(i) || !scriptOn('posttrans')) continue
+    await run('posttrans', e.nevra, e.record.scripts.posttrans, [await count(e.record.name)])
+  }
+  await journal.mark('done')
+  const out = await finish(root, plan, failed, result, db)
+  await journal.end()
+  return out
+}
+
+async function finish(root: string, plan: JournalPlan, failed: Set<number>, result: TransactionResult, db: PackageDb): Promise<TransactionResult> {
+  void db
+  if (failed.size > 0) {
+    result.ok = false
+    result.exitCode = result.exitCode || 1
+  }
+  if (result.installed.length === 0 && result.erased.length === 0 && plan.elements.length > 0 && failed.size === 0) {
+    // justdb: report the database changes
+    for (const e of plan.elements) {
+      if (e.op === 'install') result.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
+      else if (!e.sameNevra) result.erased.push(e.nevra)
+    }
+  }
+  await writeHistory(root, historyFromPlan(plan, failed, result.created, result.exitCode))
+  return result
+}
+
+/** Compare two version strings as rpm does (re-exported for callers that sort NEVRAs). */
+export const compareVersions = rpmvercmp
+
+/** Guard used by callers that need an installed package to exist. */
+export function notInstalled(name: string): TransactionError {
+  return new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
+}
