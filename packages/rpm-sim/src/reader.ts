@@ -179,6 +179,9 @@ export async function* readRpmPayload(file: string, options: ReadPayloadOptions 
       if ((mode & S_IF.MT) !== (meta.mode & S_IF.MT)) {
         throw rpmError('E_CPIO_FORMAT', { file, field: `payload entry ${meta.path}`, expected: `file type ${(meta.mode & S_IF.MT).toString(8)} as in the header`, found: (mode & S_IF.MT).toString(8) })
       }
+      if ((mode & S_IF.MT) === S_IF.REG && entry.size !== meta.size && !(entry.size === 0 && entry.nlink > 1)) {
+        throw rpmError('E_CPIO_FORMAT', { file, field: `payload entry ${meta.path}`, expected: `${meta.size} bytes as in the header`, found: `${entry.size}` })
+      }
       let body = entry.body
       let linkTarget = ''
       if ((mode & S_IF.MT) === S_IF.LNK) {

@@ -206,7 +206,6 @@ export async function writeRpm(spec: RpmSpec, outFile: string): Promise<WrittenR
     const lead = serializeLead(`${spec.name}-${spec.version}-${spec.release}`)
     const whole = createHash('sha256')
     const head = Buffer.concat([lead, signature, sigPad, header])
-    whole.update(head)
     {
       const tee = new Transform({
         transform(chunk: Buffer, _enc, cb) {
