@@ -29,7 +29,7 @@ export function tempDir(prefix = 'rpm-sim-'): { dir: string; cleanup: () => void
 
 /** Runs real rpm with a private database path and the C locale; returns stdout (throws on non-zero exit). */
 export function rpm(args: string[]): string {
-  return execFileSync('rpm', ['--dbpath', '/var/lib/rpm', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', TZ: process.env.TZ ?? 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return execFileSync('rpm', ['--dbpath', '/var/lib/rpm', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 /** The fixture spec: %config files, noreplace, ghost, doc, symlink, dir, hard links, scriptlets, a trigger. */
