@@ -1,6 +1,14 @@
 // The one module that talks to a package engine: rpm-sim (any root) or the host's real rpm (root `/`).
 // Everything else in the installer deals in these small types.
+import { getInstalled, listHistory, planTransaction, readRpm, rollbackTransaction, runTransaction, writeRpm } from '@rdbpkg/rpm-sim'
+import type { RpmSpecFile } from '@rdbpkg/rpm-sim'
+import { execFile } from 'node:child_process'
+import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import type { TrackedFile } from './tracked.js'
+
+const run = promisify(execFile)
 
 /** An installed package as the installer needs to know it. */
 export interface InstalledFacts {
@@ -25,18 +33,17 @@ export interface PlannedFile {
   path: string
   fate: string
   reason?: string
-  config?: boolean
 }
 
-/** What applying one package did. */
+/** What applying (or undoing) one package did. */
 export interface ApplyOutcome {
   ok: boolean
   /** The engine's transaction id (rpm-sim), for rollback. */
-  tid?: string | number
+  tid?: number
   problems: string[]
   created: CreatedFile[]
   warnings: string[]
-  /** Real rpm: repackaged rpms of what was replaced. */
+  /** Real rpm: the repackaged rpm of what was replaced. */
   repackaged?: string[]
 }
 
@@ -44,6 +51,15 @@ export interface ApplyOutcome {
 export interface ApplyFlags {
   replacepkgs: boolean
   oldpackage: boolean
+  noscripts: boolean
+}
+
+/** What to undo: an rpm-sim tid, or (real rpm) the repackaged rpms to put back and the NEVRA to erase. */
+export interface UndoTarget {
+  tid?: number | string
+  repackaged?: readonly string[]
+  /** The package the transaction installed (erased when nothing was replaced). */
+  installed?: string
   noscripts: boolean
 }
 
@@ -55,7 +71,8 @@ export interface Engine {
   inspect(rpmFile: string): Promise<InstalledFacts>
   plan(rpmFile: string, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }>
   upgrade(rpmFile: string, flags: ApplyFlags): Promise<ApplyOutcome>
-  rollback(tid: string | number | undefined, repackaged: readonly string[] | undefined): Promise<ApplyOutcome>
+  /** Undoes one transaction; refuses (problems) when later transactions would be undone with it. */
+  rollback(target: UndoTarget): Promise<ApplyOutcome>
 }
 
 /** What a tracked package built from a file payload is. */
@@ -67,15 +84,237 @@ export interface TrackedSpec {
   files: TrackedFile[]
 }
 
-/** Which engine a run uses: `auto` is real rpm when the host has it and the root is `/`, else rpm-sim. */
+/** Which engine a run uses: `auto` is real rpm when the host has rpm and the root is `/`, else rpm-sim. */
 export type EnginePreference = 'auto' | 'rpm-sim' | 'rpm'
 
-/** Opens the engine for `root`. */
-export async function openEngine(_root: string, _preference: EnginePreference): Promise<Engine> {
-  throw new Error('engine not wired yet')
+/** True when the host has a working `rpm`. */
+export async function hostHasRpm(): Promise<boolean> {
+  try {
+    await run('rpm', ['--version'])
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Opens the engine for `root`. `auto`: the host's real rpm when it has one and the root is `/` (rpm payloads
+ * only: tracked file payloads always live in rpm-sim's database), else rpm-sim.
+ */
+export async function openEngine(root: string, preference: EnginePreference, payload: 'rpm' | 'files' | 'wheels'): Promise<Engine> {
+  const useRpm = preference === 'rpm' || (preference === 'auto' && payload === 'rpm' && resolve(root) === '/' && (await hostHasRpm()))
+  return useRpm ? new RealRpmEngine(resolve(root)) : new RpmSimEngine(resolve(root))
 }
 
 /** Writes a tracked package (uncompressed payload, for speed) to `outFile`. */
-export async function writeTrackedRpm(_spec: TrackedSpec, _outFile: string): Promise<void> {
-  throw new Error('engine not wired yet')
+export async function writeTrackedRpm(spec: TrackedSpec, outFile: string): Promise<void> {
+  await writeRpm(
+    {
+      name: spec.name,
+      version: spec.version,
+      release: spec.release,
+      arch: spec.arch,
+      summary: `${spec.name} (installed by rdbpkg)`,
+      files: spec.files.map((file) => toSpecFile(file)),
+      compressor: 'none',
+    },
+    outFile,
+  )
+}
+
+function toSpecFile(file: TrackedFile): RpmSpecFile {
+  return {
+    path: file.path,
+    kind: file.kind,
+    mode: file.mode,
+    ...(file.source === undefined ? {} : { source: file.source }),
+    ...(file.linkTarget === undefined ? {} : { linkTarget: file.linkTarget }),
+    ...(file.flags === undefined ? {} : { flags: file.flags }),
+  }
+}
+
+function facts(pkg: { name: string; epoch?: number | undefined; version: string; release: string; arch: string }): InstalledFacts {
+  return {
+    name: pkg.name,
+    nevra: `${pkg.name}-${pkg.version}-${pkg.release}.${pkg.arch}`,
+    epoch: pkg.epoch,
+    version: pkg.version,
+    release: pkg.release,
+    arch: pkg.arch,
+  }
+}
+
+class RpmSimEngine implements Engine {
+  readonly name = 'rpm-sim'
+  constructor(private readonly root: string) {}
+
+  async installed(name: string): Promise<InstalledFacts | undefined> {
+    const found = await getInstalled(this.root, name)
+    const last = found.at(-1)
+    return last === undefined ? undefined : facts(last)
+  }
+
+  async inspect(rpmFile: string): Promise<InstalledFacts> {
+    return facts(await readRpm(rpmFile))
+  }
+
+  async plan(rpmFile: string, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }> {
+    const plan = await planTransaction({ root: this.root, op: 'upgrade', packages: [rpmFile], flags: { ...flags, repackage: true } })
+    const files: PlannedFile[] = []
+    for (const element of plan.elements) {
+      for (const file of element.files) {
+        files.push({ path: file.path, fate: element.op === 'erase' && file.fate !== 'erase' ? `erase/${file.fate}` : file.fate, reason: file.reason })
+      }
+    }
+    return { problems: plan.problems, files }
+  }
+
+  async upgrade(rpmFile: string, flags: ApplyFlags): Promise<ApplyOutcome> {
+    const result = await runTransaction({
+      root: this.root,
+      op: 'upgrade',
+      packages: [rpmFile],
+      flags: { ...flags, repackage: true },
+      description: 'rdbpkg install',
+    })
+    return { ok: result.ok, tid: result.tid, problems: result.problems, created: result.created, warnings: result.warnings }
+  }
+
+  async rollback(target: UndoTarget): Promise<ApplyOutcome> {
+    const tid = Number(target.tid)
+    const later = (await listHistory(this.root)).filter((r) => r.tid > tid && r.op !== 'rollback' && r.rolledBack === undefined)
+    if (later.length > 0) {
+      const names = later.flatMap((r) => r.elements.map((e) => e.nevra))
+      return {
+        ok: false,
+        problems: [`later transactions would be undone too (${names.join(', ')}): roll those back first`],
+        created: [],
+        warnings: [],
+      }
+    }
+    const result = await rollbackTransaction({ root: this.root, tid, flags: { noscripts: target.noscripts } })
+    return { ok: result.ok, tid: result.tid, problems: result.problems, created: result.created, warnings: result.warnings }
+  }
+}
+
+const SAVED_AS = /^warning: (.+) (saved|created) as (.+)$/
+
+// Debian's rpm with --root: the database lives under the root as rpm's own.
+class RealRpmEngine implements Engine {
+  readonly name = 'rpm'
+  constructor(private readonly root: string) {}
+
+  private rootArgs(): string[] {
+    return this.root === '/' ? [] : ['--root', this.root]
+  }
+
+  async installed(name: string): Promise<InstalledFacts | undefined> {
+    try {
+      const { stdout } = await run('rpm', [...this.rootArgs(), '-q', '--qf', '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n', name])
+      const line = stdout.trim().split('\n').at(-1) ?? ''
+      const [n, e, version, release, arch] = line.split('\t')
+      if (n === undefined || version === undefined || release === undefined || arch === undefined) return undefined
+      return facts({ name: n, epoch: e === '(none)' ? undefined : Number(e), version, release, arch })
+    } catch {
+      return undefined
+    }
+  }
+
+  async inspect(rpmFile: string): Promise<InstalledFacts> {
+    return facts(await readRpm(rpmFile))
+  }
+
+  async plan(rpmFile: string, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }> {
+    const result = await this.rpm(['-U', '--test', ...flagArgs(flags), rpmFile])
+    const pkg = await readRpm(rpmFile)
+    return {
+      problems: result.code === 0 ? [] : result.stderr.split('\n').filter(Boolean),
+      files: pkg.files.map((f) => ({ path: f.path, fate: 'create', reason: 'rpm --test (real rpm decides fates at install time)' })),
+    }
+  }
+
+  async upgrade(rpmFile: string, flags: ApplyFlags): Promise<ApplyOutcome> {
+    const pkg = await readRpm(rpmFile)
+    const before = await this.installed(pkg.name)
+    const repackaged: string[] = []
+    if (before !== undefined) repackaged.push(await this.repackage(before))
+    const result = await this.rpm(['-U', ...flagArgs(flags), rpmFile])
+    return { ...parseRpmOutput(this.root, result), ...(repackaged.length > 0 ? { repackaged } : {}) }
+  }
+
+  async rollback(target: UndoTarget): Promise<ApplyOutcome> {
+    const noscripts = target.noscripts ? ['--noscripts'] : []
+    if (target.repackaged !== undefined && target.repackaged.length > 0) {
+      const result = await this.rpm(['-U', '--oldpackage', '--replacepkgs', '--replacefiles', ...noscripts, ...target.repackaged])
+      return parseRpmOutput(this.root, result)
+    }
+    if (target.installed === undefined) return { ok: false, problems: ['nothing recorded to roll back'], created: [], warnings: [] }
+    const name = target.installed.replace(/-[^-]+-[^-]+$/, '')
+    return parseRpmOutput(this.root, await this.rpm(['-e', ...noscripts, name]))
+  }
+
+  // rpm 4.x dropped --repackage: save the installed files, as they are on disk, with rpm-sim's writer.
+  private async repackage(pkg: InstalledFacts): Promise<string> {
+    const { stdout } = await run('rpm', [...this.rootArgs(), '-q', '--qf', '[%{FILENAMES}\\t%{FILEMODES}\\t%{FILEFLAGS}\\n]', pkg.name], {
+      maxBuffer: 256 << 20,
+    })
+    const files: RpmSpecFile[] = []
+    for (const line of stdout.split('\n')) {
+      const [path, modeText, flagText] = line.split('\t')
+      if (path === undefined || path === '' || modeText === undefined) continue
+      const host = join(this.root, path)
+      if (!existsSync(host) && !isLink(host)) continue
+      const stat = lstatSync(host)
+      const flagsBits = Number(flagText ?? 0)
+      const flags = { config: (flagsBits & 1) !== 0, noreplace: (flagsBits & 16) !== 0, ghost: (flagsBits & 64) !== 0 }
+      if (stat.isDirectory()) files.push({ path, kind: 'dir', mode: stat.mode & 0o7777 })
+      else if (stat.isSymbolicLink()) files.push({ path, kind: 'symlink', linkTarget: readlinkSync(host), flags })
+      else if (stat.isFile()) files.push({ path, kind: 'file', source: host, mode: stat.mode & 0o7777, flags })
+    }
+    const dir = join(this.root, 'var/spool/repackage')
+    mkdirSync(dir, { recursive: true })
+    const out = join(dir, `${pkg.nevra}.rpm`)
+    await writeRpm({ name: pkg.name, version: pkg.version, release: pkg.release, ...(pkg.epoch === undefined ? {} : { epoch: pkg.epoch }), arch: pkg.arch, files, compressor: 'none' }, out)
+    return out
+  }
+
+  private async rpm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run('rpm', [...this.rootArgs(), '--nodeps', ...args], { maxBuffer: 64 << 20 })
+      return { code: 0, stdout, stderr }
+    } catch (error) {
+      const e = error as { code?: number; stdout?: string; stderr?: string }
+      return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) }
+    }
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
+function flagArgs(flags: ApplyFlags): string[] {
+  return [...(flags.replacepkgs ? ['--replacepkgs'] : []), ...(flags.oldpackage ? ['--oldpackage'] : []), ...(flags.noscripts ? ['--noscripts'] : [])]
+}
+
+function parseRpmOutput(_root: string, result: { code: number; stderr: string }): ApplyOutcome {
+  const warnings: string[] = []
+  const created: CreatedFile[] = []
+  const problems: string[] = []
+  for (const line of result.stderr.split('\n')) {
+    if (line === '') continue
+    const saved = SAVED_AS.exec(line)
+    if (saved !== null) {
+      const savedAs = saved[3]!
+      const kind = savedAs.endsWith('.rpmnew') ? 'rpmnew' : savedAs.endsWith('.rpmorig') ? 'rpmorig' : 'rpmsave'
+      created.push({ path: saved[1]!, savedAs, kind })
+      warnings.push(line.replace(/^warning: /, ''))
+    } else if (line.startsWith('warning: ')) warnings.push(line.slice('warning: '.length))
+    else problems.push(line.trim())
+  }
+  return { ok: result.code === 0, problems: result.code === 0 ? [] : problems, created, warnings }
 }

@@ -36,7 +36,10 @@ describe('usage errors', () => {
     [['extra'], 'unrecognized arguments: extra'],
     [['--root'], 'argument --root: expected one argument'],
     [['--check', '--rollback'], 'argument --rollback: not allowed with argument --check'],
-  ])('%j exits 2 with an argparse-style message', async (argv, message) => {
+  ])('%j exits 2 with an argparse-style message', async (args, message) => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const argv = args[0] === '--root' ? args : ['--root', dir, ...args]
     const { out, io } = capture()
     expect(await main(argv, io)).toBe(2)
     expect(out.stderr).toMatch(/^usage: install /)

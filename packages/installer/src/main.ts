@@ -1,5 +1,7 @@
 // The `install` command line: parses arguments, runs the installer library, prints the summary. No work here.
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { InstallLog } from './install-log.js'
 import { EXIT_CODES } from './exit-codes.js'
 import { formatSummary } from './summary.js'
 import { runInstall } from './run-install.js'
@@ -70,17 +72,17 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean }
   try {
     const parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
-    if (parsed.positionals.length > 0) return usageError(io, `unrecognized arguments: ${parsed.positionals.join(' ')}`)
+    if (parsed.positionals.length > 0) return usageError(io, `unrecognized arguments: ${parsed.positionals.join(' ')}`, argv)
     values = parsed.values
   } catch (error) {
-    return usageError(io, describeParseError(error as Error))
+    return usageError(io, describeParseError(error as Error), argv)
   }
   if (values.help) {
     io.stdout(HELP)
     return EXIT_CODES.ok
   }
   const modes = (['dry-run', 'check', 'rollback', 'history'] as const).filter((name) => values[name])
-  if (modes.length > 1) return usageError(io, `argument --${modes[1]}: not allowed with argument --${modes[0]}`)
+  if (modes.length > 1) return usageError(io, `argument --${modes[1]}: not allowed with argument --${modes[0]}`, argv)
   if (values.root === '') return usageError(io, 'argument --root: expected a folder')
 
   const json = values.json === true
@@ -113,9 +115,20 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   return result.exitCode
 }
 
-function usageError(io: MainIo, message: string): number {
+function usageError(io: MainIo, message: string, argv: readonly string[] = []): number {
   io.stderr(`${USAGE}\ninstall: error: ${message}\n`)
+  // A refused run still leaves its one line in the target root's log; the root is found as best we can.
+  const root = rootFromArgv(argv)
+  if (root !== undefined) new InstallLog(resolve(io.cwd, root)).finishQuiet(`end: exit=${EXIT_CODES.usage} status=refused error=${message}`)
   return EXIT_CODES.usage
+}
+
+function rootFromArgv(argv: readonly string[]): string | undefined {
+  for (const [index, arg] of argv.entries()) {
+    if (arg === '--root') return argv[index + 1] === undefined || argv[index + 1] === '' ? undefined : argv[index + 1]
+    if (arg.startsWith('--root=')) return arg.slice('--root='.length) || undefined
+  }
+  return '/'
 }
 
 // node:util's messages name the option in quotes; argparse's wording is what operators' scripts grep for.

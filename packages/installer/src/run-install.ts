@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { openEngine, writeTrackedRpm } from './apply.js'
-import type { ApplyFlags, ApplyOutcome, CreatedFile, Engine, EnginePreference, InstalledFacts, PlannedFile, TrackedSpec } from './apply.js'
+import type { ApplyFlags, ApplyOutcome, CreatedFile, Engine, EnginePreference, PlannedFile, TrackedSpec, UndoTarget } from './apply.js'
 import { locateArchive, readArchiveManifest } from './archive.js'
 import type { ArchiveManifest } from './archive.js'
 import { InstallError } from './errors.js'
@@ -21,6 +21,7 @@ import type { InstallRecord } from './records.js'
 import { describeService, findRunningServices, startServices, stopServices } from './services.js'
 import type { RunningService } from './services.js'
 import { trackedFiles } from './tracked.js'
+import { formatSummary } from './summary.js'
 import { verifyArchive } from './verify.js'
 import { applyWheels, installedWheelFacts, readWheelFile, resolvePython, rollbackWheels } from './wheels.js'
 import type { WheelDist, WheelOutcome } from './wheels.js'
@@ -162,6 +163,9 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
   const final = `end: exit=${result.exitCode} status=${result.status}${result.packageName ? ` package=${result.packageName}` : ''}${
     result.from ? ` from=${result.from}` : ''
   }${result.to ? ` to=${result.to}` : ''}${result.error ? ` error=${result.error}` : ''}`
+  if (['installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back'].includes(result.status)) {
+    for (const line of formatSummary(result).trimEnd().split('\n')) log.line(`summary: ${line.trim()}`)
+  }
   const changed = ['installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back'].includes(result.status)
   if (changed || (result.status === 'failed' && !isRefusal(result.exitCode) && run.stopped.length + result.created.length > 0)) log.line(final)
   else if (result.status === 'failed' && result.exitCode === EXIT_CODES.failed) log.line(final)
@@ -206,7 +210,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
   if (run.root === '/' && euid !== 0 && !options.dryRun) {
     throw new InstallError('E_NEEDS_ROOT', `${manifest.packageName}: installing into / needs root (run as root, or use --root DIR)`, {})
   }
-  const engine = await openEngine(run.root, options.engine ?? 'auto')
+  const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload)
   result.engine = engine.name
   if (options.rollback) return rollback(run, manifest, engine, product)
 
@@ -307,7 +311,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
       await writeTrackedRpm(target.tracked, rpmFile)
     }
     outcome = await engine.upgrade(rpmFile!, flags)
-    for (const warning of outcome.warnings) say('warn', warning)
+    relayWarnings(run, outcome)
     result.created.push(...outcome.created)
     if (!outcome.ok) {
       if (wheelOutcome?.ok && record.wheels !== undefined) {
@@ -433,14 +437,14 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
   run.log.goLive()
   await stop(run, running)
   say('info', `rolling back ${last.action} of ${last.to ?? product}${last.from ? ` (back to ${last.from})` : ''}`)
-  for (const tid of [...last.tids].reverse()) {
-    const outcome = await engine.rollback(tid, last.repackaged)
-    for (const warning of outcome.warnings) say('warn', warning)
+  const undo: UndoTarget[] =
+    last.engine === 'rpm'
+      ? [{ ...(last.repackaged ? { repackaged: last.repackaged } : {}), ...(last.to ? { installed: last.to } : {}), noscripts: options.noscripts === true }]
+      : [...last.tids].reverse().map((tid) => ({ tid, noscripts: options.noscripts === true }))
+  for (const target of undo) {
+    const outcome = await engine.rollback(target)
+    relayWarnings(run, outcome)
     result.created.push(...outcome.created)
-    if (!outcome.ok) throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${outcome.problems.join('; ')}`, {})
-  }
-  if (last.tids.length === 0 && last.repackaged !== undefined) {
-    const outcome = await engine.rollback(undefined, last.repackaged)
     if (!outcome.ok) throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${outcome.problems.join('; ')}`, {})
   }
   if (last.wheels !== undefined) {
@@ -466,6 +470,10 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
   result.from = last.to
   if (last.from) result.to = last.from
   result.status = 'rolled-back'
+}
+
+function relayWarnings(run: Run, outcome: ApplyOutcome): void {
+  for (const line of outcome.warnings) run.say('warn', line.replace(/^warning: /, ''))
 }
 
 function productOf(manifest: ArchiveManifest): string {

@@ -26,8 +26,7 @@ export function formatSummary(result: InstallResult): string {
       lines.push(...formatPlan(result))
       break
     case 'history':
-      lines.push(...formatHistory(result))
-      break
+      return `${formatHistory(result).join('\n')}\n`
     default:
       return ''
   }
@@ -61,7 +60,7 @@ function formatPlan(result: InstallResult): string[] {
   for (const service of plan.services) lines.push(`  would stop (needs -f): ${service}`)
   for (const wheel of plan.wheels ?? []) lines.push(`  would pip install ${wheel}`)
   for (const file of plan.files) {
-    lines.push(`  ${file.fate.padEnd(10)} ${file.path}${file.config ? ' (config)' : ''}${file.reason ? `  ${file.reason}` : ''}`)
+    lines.push(`  ${file.fate.padEnd(10)} ${file.path}${file.reason ? `  ${file.reason}` : ''}`)
   }
   lines.push('  nothing was changed')
   return lines

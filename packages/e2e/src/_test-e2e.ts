@@ -1,0 +1,160 @@
+// Test helpers for end-to-end runs: build an archive with the real builder, extract it with real tar into a
+// folder whose path has a space, and run its ./install as a subprocess against a temporary root.
+import { buildPackage } from '@rdbpkg/builder'
+import { hostRpmArch } from '@rdbpkg/installer'
+import { execFileSync, spawn } from 'node:child_process'
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative } from 'node:path'
+
+/** The host's rpm arch, for package names that must install here. */
+export const ARCH = hostRpmArch()
+
+/** A temporary workspace (with a space in its path) removed by `cleanup()`. */
+export function workspace(): { dir: string; cleanup: () => void } {
+  const base = mkdtempSync(join(tmpdir(), 'rdbpkg-e2e-'))
+  const dir = join(base, 'work space')
+  mkdirSync(dir)
+  return { dir, cleanup: () => rmSync(base, { recursive: true, force: true }) }
+}
+
+/** Writes files (path -> content, or { content, mode }) under `dir`. */
+export function writeTree(dir: string, files: Record<string, string | { content: string; mode: number }>): void {
+  for (const [path, spec] of Object.entries(files)) {
+    const file = join(dir, path)
+    mkdirSync(dirname(file), { recursive: true })
+    const content = typeof spec === 'string' ? spec : spec.content
+    writeFileSync(file, content)
+    if (typeof spec !== 'string') chmodSync(file, spec.mode)
+  }
+}
+
+/** Builds `<package_name>.tar.gz` with the builder from a manifest and a payload folder, extracts it with real
+ * `tar -xzf`, and returns the extracted archive folder. */
+export async function buildAndExtract(
+  dir: string,
+  manifest: Record<string, unknown>,
+  payload: Record<string, string | { content: string; mode: number }>,
+  options: { signKey?: string } = {},
+): Promise<string> {
+  const name = String(manifest.package_name)
+  const input = join(dir, `input-${name}`)
+  writeTree(join(input, 'payload'), payload)
+  writeFileSync(join(input, 'version.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+  const out = join(dir, 'out')
+  mkdirSync(out, { recursive: true })
+  const built = await buildPackage({
+    cwd: input,
+    config: 'version.json',
+    payloadDir: 'payload',
+    outDir: out,
+    sourceDateEpoch: 1_700_000_000,
+    ...(options.signKey === undefined ? {} : { signKey: options.signKey }),
+  })
+  const hosts = join(dir, 'host dir')
+  mkdirSync(hosts, { recursive: true })
+  execFileSync('tar', ['-xzf', built.path], { cwd: hosts })
+  return join(hosts, name)
+}
+
+/** What one `./install` run printed and returned. */
+export interface RunOutput {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs `./install ARGS` in the archive folder (or `cwd`) as a real subprocess. */
+export function runInstall(archive: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunOutput> {
+  return new Promise((done, fail) => {
+    const child = spawn(join(archive, 'install'), args, { cwd: options.cwd ?? archive, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', fail)
+    child.on('close', (code) => done({ code, stdout, stderr }))
+  })
+}
+
+/** Makes a root folder with an os-release naming `id`. */
+export function makeRoot(dir: string, id = 'centos', name = 'root'): string {
+  const root = join(dir, name)
+  writeTree(root, { 'etc/os-release': `NAME="Test Linux"\nID="${id}"\nVERSION_ID="7"\n` })
+  return root
+}
+
+/** Every path under `dir` (files, folders, links), relative and sorted: a snapshot to compare before/after. */
+export function snapshot(dir: string): string[] {
+  const out: string[] = []
+  const walk = (sub: string): void => {
+    for (const name of readdirSync(join(dir, sub)).sort()) {
+      const rel = sub === '' ? name : `${sub}/${name}`
+      const stat = lstatSync(join(dir, rel))
+      out.push(stat.isDirectory() ? `${rel}/` : `${rel} ${stat.size}`)
+      if (stat.isDirectory()) walk(rel)
+    }
+  }
+  if (existsSync(dir)) walk('')
+  return out
+}
+
+/** The run log's lines under a root. */
+export function logLines(root: string): string[] {
+  const file = join(root, 'var/log/rdbpkg/install.log')
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []
+}
+
+/** `snapshot` without the run log, whose one line a refused run may write. */
+export function snapshotWithoutLog(root: string): string[] {
+  return snapshot(root).filter((line) => !line.startsWith('var/log/rdbpkg/install.log') && line !== 'var/log/rdbpkg/' && line !== 'var/log/' && line !== 'var/')
+}
+
+/** Path relative to a root, for messages. */
+export function inRoot(root: string, path: string): string {
+  return relative(root, path)
+}
+
+/** path -> content (files), `-> target` (links), `/` (folders) under `dir`: byte-for-byte comparisons. */
+export function contents(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const walk = (sub: string): void => {
+    for (const name of readdirSync(join(dir, sub)).sort()) {
+      const rel = sub === '' ? name : `${sub}/${name}`
+      const stat = lstatSync(join(dir, rel))
+      if (stat.isDirectory()) {
+        out[`${rel}/`] = (stat.mode & 0o7777).toString(8)
+        walk(rel)
+      } else if (stat.isSymbolicLink()) out[rel] = `-> ${readlinkSync(join(dir, rel))}`
+      else out[rel] = `${(stat.mode & 0o7777).toString(8)} ${readFileSync(join(dir, rel), 'utf8')}`
+    }
+  }
+  if (existsSync(dir)) walk('')
+  return out
+}
+
+/** Pids of processes whose command line names `path`. */
+export function pidsRunning(path: string): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(path)) pids.push(Number(entry))
+    } catch {
+      // exited
+    }
+  }
+  return pids
+}
+
+/** Waits until `check` holds, polling (a bounded wait for a background process to appear or go). */
+export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) return false
+    await new Promise((done) => setTimeout(done, 50))
+  }
+  return true
+}
