@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream'
 import { isRdbpkgError } from '@rdbpkg/core'
 import { formatFileList, formatInfo, formatNevra } from './query.js'
 import { openRpm } from './reader.js'
+import { TRANSACTION_MODES } from './cli-transaction.js'
 
 /** What a CLI run is given instead of touching process globals. */
 export interface MainIo {
@@ -64,7 +65,7 @@ export interface Mode {
 const has = (args: ParsedArgs, ...letters: string[]): boolean => letters.every((l) => args.letters.includes(l))
 
 /** The dispatch table; the transaction engine adds its modes here (install, erase, query the database, ...). */
-export const MODES: Mode[] = [{ name: 'query-package', matches: (a) => has(a, 'q', 'p'), run: runQueryPackage }]
+export const MODES: Mode[] = [{ name: 'query-package', matches: (a) => has(a, 'q', 'p'), run: runQueryPackage }, ...TRANSACTION_MODES]
 
 /** `-qp`, `-qpl`, `-qpi` on package files: prints what rpm prints; exit 1 if any package could not be read. */
 async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {

@@ -44,7 +44,7 @@ export async function rollbackTransaction(o: RollbackOptions): Promise<Transacti
     })
   }
   let last: TransactionResult | undefined
-  const all: TransactionResult = { tid: 0, ok: true, exitCode: 0, problems: [], installed: [], erased: [], created: [], warnings: [] }
+  const all: TransactionResult = { tid: 0, ok: true, exitCode: 0, problems: [], installed: [], erased: [], created: [], warnings: [], scriptletFailures: 0 }
   for (const t of targets.reverse()) {
     last = await rollbackOne(root, t, o)
     all.tid = last.tid
@@ -55,6 +55,7 @@ export async function rollbackTransaction(o: RollbackOptions): Promise<Transacti
     all.erased.push(...last.erased)
     all.created.push(...last.created)
     all.warnings.push(...last.warnings)
+    all.scriptletFailures += last.scriptletFailures
     if (!last.ok && last.problems.length > 0) break
   }
   return all

@@ -87,6 +87,8 @@ export interface TransactionResult {
   created: CreatedFile[]
   /** Every stderr line, in order (also passed to onWarning). */
   warnings: string[]
+  /** Scriptlets and triggers that failed (a failing %post only warns, exit code 0, as rpm 4.18). */
+  scriptletFailures: number
   /** The interrupted transaction completed or undone before this one, if any. */
   recovery?: { tid: number; action: 'completed' | 'rolled-back' }
 }
@@ -227,13 +229,9 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
         chosen.push(s)
         continue
       }
+      // rpm 4.18 keeps the newest and says nothing (it logs at debug level only).
       const prev = chosen[i] as PackageSource
-      if (compareEVR(evrOf(s.header), evrOf(prev.header)) > 0) {
-        warn(`warning: package ${headerNevra(prev.header)} was already added, replacing with ${headerNevra(s.header)}`)
-        chosen[i] = s
-      } else {
-        warn(`warning: package ${headerNevra(prev.header)} was already added, skipping ${headerNevra(s.header)}`)
-      }
+      if (compareEVR(evrOf(s.header), evrOf(prev.header)) > 0) chosen[i] = s
     }
     for (const s of chosen) {
       const h = s.header
@@ -449,7 +447,7 @@ export async function runTransaction(o: TransactionOptions): Promise<Transaction
   const recovery = rec.recovered && rec.action !== undefined && rec.tid !== undefined ? { recovery: { tid: rec.tid, action: rec.action } } : {}
   const tid = await allocateTid(root, Math.floor(Date.now() / 1000))
   const { problems, plan, sources } = await prepare(o, root, tid, warn)
-  const result: TransactionResult = { tid, ok: true, exitCode: 0, problems, installed: [], erased: [], created: [], warnings, ...recovery }
+  const result: TransactionResult = { tid, ok: true, exitCode: 0, problems, installed: [], erased: [], created: [], warnings, scriptletFailures: 0, ...recovery }
   if (problems.length > 0) return { ...result, ok: false, exitCode: 1 }
   if (flags.test === true || plan.elements.length === 0) return result
   const db = new PackageDb(root)
@@ -487,11 +485,14 @@ export async function runTransaction(o: TransactionOptions): Promise<Transaction
     if (r.ok) return true
     const fatal = slot === 'pre' || slot === 'preun' || slot === 'pretrans'
     warn(`${fatal ? 'error' : 'warning'}: ${r.message ?? ''}`)
-    result.exitCode = 1
-    result.ok = false
+    result.scriptletFailures += 1
+    // rpm 4.18 only warns about a failing %post, %postun, %posttrans or trigger and still exits 0; the failures
+    // that skip an element (%pretrans, %pre, %preun) make the exit code 1 through the failed element.
     return false
   }
   const count = async (name: string): Promise<number> => (await db.byName(name)).length
+  const before = new Map<string, number>()
+  for (const e of plan.elements) if (e.op === 'install') before.set(e.record.name, await count(e.record.name))
   const onNote = (n: RenameNote): void => {
     const line = fateWarning(n.path, n.decision)
     if (line !== undefined) warn(line)
@@ -569,8 +570,9 @@ export async function runTransaction(o: TransactionOptions): Promise<Transaction
     await journal.mark(`installed ${i}`)
     result.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
     if (scriptOn('post')) await run('post', e.nevra, h.scripts.post, [await count(h.name)])
-    await fireOthers('triggerin', h, h.nevra, (await count(h.name)) - e.replaces.length)
-    await fireOwn('triggerin', h, (await count(h.name)) - e.replaces.length)
+    // rpm counts the instances in the database at this moment: on upgrade the old one is still there.
+    await fireOthers('triggerin', h, h.nevra, await count(h.name))
+    await fireOwn('triggerin', h, await count(h.name))
   }
 
   for (const [i, e] of erases) {
@@ -603,7 +605,8 @@ export async function runTransaction(o: TransactionOptions): Promise<Transaction
 
   for (const [i, e] of installs) {
     if (failed.has(i) || !scriptOn('posttrans')) continue
-    await run('posttrans', e.nevra, e.record.scripts.posttrans, [await count(e.record.name)])
+    // rpm 4.18 passes %posttrans the same $1 as %pretrans: the instances before the transaction plus one.
+    await run('posttrans', e.nevra, e.record.scripts.posttrans, [(before.get(e.record.name) ?? 0) + 1])
   }
   await journal.mark('done')
   const out = await finish(root, plan, failed, result, db)

@@ -1,0 +1,165 @@
+// The engine's CLI modes: -i/-U/-F/-e, -q/-qa/-ql/-qc/-qi, -V, --rollback [TID], --history. Output as rpm 4.18's.
+import { isAbsolute, join } from 'node:path'
+import type { MainIo, Mode, ParsedArgs } from './main.js'
+import { UsageError } from './main.js'
+import type { TransactionFlags, TransactionOp, TransactionResult } from './transaction.js'
+import { runTransaction } from './transaction.js'
+import { rollbackTransaction } from './rollback.js'
+import { listHistory } from './history.js'
+import { configLines, getInstalled, infoLines, listInstalled, listLines, queryLine } from './db-query.js'
+import { verifyInstalled } from './verify.js'
+import { recoverInterrupted } from './journal.js'
+
+const FLAG_NAMES = [
+  'noscripts', 'nopre', 'nopost', 'nopreun', 'nopostun', 'nopretrans', 'noposttrans', 'notriggers', 'excludedocs',
+  'oldpackage', 'replacepkgs', 'replacefiles', 'force', 'nodeps', 'test', 'justdb', 'repackage', 'allmatches',
+] as const satisfies readonly (keyof TransactionFlags)[]
+
+// Long options every mode accepts and ignores (rpm's output and database options).
+const ACCEPTED = new Set(['verbose', 'hash', 'percent', 'quiet', 'nosignature', 'nodigest', 'ignorearch', 'ignoreos', 'rollback', 'history'])
+
+const has = (a: ParsedArgs, l: string): boolean => a.letters.includes(l)
+
+function rootOf(a: ParsedArgs, io: MainIo): string {
+  const r = a.values.get('root') ?? '/'
+  return isAbsolute(r) ? r : join(io.cwd, r)
+}
+
+function flagsOf(a: ParsedArgs): TransactionFlags {
+  const flags: TransactionFlags = {}
+  for (const f of a.flags) {
+    if ((FLAG_NAMES as readonly string[]).includes(f)) flags[f as (typeof FLAG_NAMES)[number]] = true
+    else if (!ACCEPTED.has(f)) throw new UsageError(`--${f}: unknown option`)
+  }
+  return flags
+}
+
+const line = (io: MainIo, stream: 'stdout' | 'stderr', text: string): void => {
+  io[stream].write(`${text}\n`)
+}
+
+const bar = (label: string): string => `${label.padEnd(38)}${'#'.repeat(40)}`
+const nvr = (nevra: string): string => nevra.replace(/\.[^.]+$/, '').replace(/-\d+:/, '-')
+
+function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: boolean): void {
+  if (has(a, 'h')) {
+    if (!erase) line(io, 'stdout', bar('Verifying...'))
+    line(io, 'stdout', bar('Preparing...'))
+    if (r.installed.length > 0) {
+      line(io, 'stdout', 'Updating / installing...')
+      for (const i of r.installed) line(io, 'stdout', bar(nvr(i.nevra)))
+    }
+    if (r.erased.length > 0) {
+      line(io, 'stdout', 'Cleaning up / removing...')
+      for (const e of r.erased) line(io, 'stdout', bar(nvr(e)))
+    }
+  } else if (has(a, 'v')) {
+    line(io, 'stdout', 'Preparing packages...')
+    for (const i of r.installed) line(io, 'stdout', i.nevra)
+    for (const e of r.erased) line(io, 'stdout', e)
+  }
+}
+
+async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
+  const op: TransactionOp = has(a, 'e') ? 'erase' : has(a, 'F') ? 'freshen' : has(a, 'U') ? 'upgrade' : 'install'
+  const flags = flagsOf(a)
+  if (a.operands.length === 0) throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
+  const packages = op === 'erase' ? a.operands : a.operands.map((p) => (isAbsolute(p) ? p : join(io.cwd, p)))
+  const r = await runTransaction({
+    root: rootOf(a, io),
+    op,
+    packages,
+    flags,
+    onWarning: (l) => line(io, 'stderr', l),
+    onScriptOutput: (chunk, stream) => io[stream].write(chunk),
+    description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
+  })
+  for (const p of r.problems) line(io, 'stderr', p)
+  if (r.problems.length === 0) printProgress(a, io, r, op === 'erase')
+  return r.exitCode
+}
+
+async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
+  flagsOf(a)
+  const root = rootOf(a, io)
+  const show = (p: Parameters<typeof queryLine>[0]): string[] =>
+    has(a, 'i') ? infoLines(p) : has(a, 'l') ? listLines(p) : has(a, 'c') ? configLines(p) : [queryLine(p)]
+  if (has(a, 'a')) {
+    for (const p of await listInstalled(root)) for (const l of show(p)) line(io, 'stdout', l)
+    return 0
+  }
+  if (a.operands.length === 0) throw new UsageError('no arguments given for query')
+  let missing = 0
+  for (const name of a.operands) {
+    const found = await getInstalled(root, name)
+    if (found.length === 0) {
+      line(io, 'stdout', `package ${name} is not installed`)
+      missing++
+    }
+    for (const p of found) for (const l of show(p)) line(io, 'stdout', l)
+  }
+  return missing === 0 ? 0 : 1
+}
+
+async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
+  flagsOf(a)
+  const root = rootOf(a, io)
+  const names = has(a, 'a') ? (await listInstalled(root)).map((p) => p.nevra) : a.operands
+  if (names.length === 0) throw new UsageError('no arguments given for verify')
+  let bad = 0
+  for (const name of names) {
+    if ((await getInstalled(root, name)).length === 0) {
+      line(io, 'stdout', `package ${name} is not installed`)
+      bad++
+      continue
+    }
+    const lines = await verifyInstalled(root, name)
+    for (const l of lines) line(io, 'stdout', l)
+    if (lines.length > 0) bad++
+  }
+  return bad === 0 ? 0 : 1
+}
+
+async function runRollback(a: ParsedArgs, io: MainIo): Promise<number> {
+  const flags = flagsOf(a)
+  const tidArg = a.operands[0]
+  if (tidArg !== undefined && !/^\d+$/.test(tidArg)) throw new UsageError(`--rollback: expected a transaction id, found ${JSON.stringify(tidArg)}`)
+  const r = await rollbackTransaction({
+    root: rootOf(a, io),
+    ...(tidArg !== undefined ? { tid: Number(tidArg) } : {}),
+    flags,
+    onWarning: (l) => line(io, 'stderr', l),
+    onScriptOutput: (chunk, stream) => io[stream].write(chunk),
+  })
+  for (const p of r.problems) line(io, 'stderr', p)
+  printProgress(a, io, r, false)
+  return r.exitCode
+}
+
+async function runHistory(a: ParsedArgs, io: MainIo): Promise<number> {
+  flagsOf(a)
+  const root = rootOf(a, io)
+  await recoverInterrupted(root)
+  for (const t of await listHistory(root)) {
+    const when = new Date(t.time * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+    const what = t.elements.map((e) => `${e.op === 'install' ? '+' : '-'}${e.nevra}${e.failed ? '(failed)' : ''}`).join(' ')
+    const notes = [
+      t.rollbackOf !== undefined ? `rollback of ${t.rollbackOf}` : '',
+      t.rolledBack !== undefined ? `rolled back by ${t.rolledBack}` : '',
+      t.recovered ? 'recovered' : '',
+      t.exitCode !== 0 ? `exit ${t.exitCode}` : '',
+    ].filter(Boolean)
+    line(io, 'stdout', `${t.tid}  ${when}  ${t.op.padEnd(8)} ${what}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`)
+  }
+  return 0
+}
+
+/** The engine's modes for main's dispatch table. */
+export const TRANSACTION_MODES: Mode[] = [
+  { name: 'rollback', matches: (a) => a.flags.has('rollback'), run: runRollback },
+  { name: 'history', matches: (a) => a.flags.has('history'), run: runHistory },
+  { name: 'query-db', matches: (a) => has(a, 'q') && !has(a, 'p'), run: runQueryDb },
+  { name: 'verify', matches: (a) => has(a, 'V'), run: runVerify },
+  { name: 'erase', matches: (a) => has(a, 'e'), run: runInstallMode },
+  { name: 'install', matches: (a) => has(a, 'i') || has(a, 'U') || has(a, 'F'), run: runInstallMode },
+]
