@@ -32,7 +32,7 @@ export const conf = (path: string, content: string): RpmSpecFile => file(path, c
 export const noreplace = (path: string, content: string): RpmSpecFile => file(path, content, { flags: { config: true, noreplace: true } })
 
 /** Snapshot of everything under `root` (except rpm-sim's own state and rpm's): path -> kind, mode, content. */
-export function snapshot(root: string, skip: string[] = ['var/lib/rpm-sim', 'var/lib/rpm', 'var/spool/repackage', 'var/tmp']): Record<string, string> {
+export function snapshot(root: string, skip: string[] = ['var/lib/rpm-sim', 'var/lib/rpm', 'var/spool', 'var/tmp']): Record<string, string> {
   const out: Record<string, string> = {}
   const walk = (rel: string): void => {
     const host = rel === '' ? root : join(root, rel)
