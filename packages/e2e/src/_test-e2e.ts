@@ -18,13 +18,16 @@ export function workspace(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(base, { recursive: true, force: true }) }
 }
 
+/** A file to write: its text, or text with a mode and an encoding (`latin1` carries binary bytes). */
+export type TreeFile = string | { content: string; mode: number; encoding?: 'utf8' | 'latin1' }
+
 /** Writes files (path -> content, or { content, mode }) under `dir`. */
-export function writeTree(dir: string, files: Record<string, string | { content: string; mode: number }>): void {
+export function writeTree(dir: string, files: Record<string, TreeFile>): void {
   for (const [path, spec] of Object.entries(files)) {
     const file = join(dir, path)
     mkdirSync(dirname(file), { recursive: true })
-    const content = typeof spec === 'string' ? spec : spec.content
-    writeFileSync(file, content)
+    if (typeof spec === 'string') writeFileSync(file, spec)
+    else writeFileSync(file, spec.content, spec.encoding ?? 'utf8')
     if (typeof spec !== 'string') chmodSync(file, spec.mode)
   }
 }
@@ -34,7 +37,7 @@ export function writeTree(dir: string, files: Record<string, string | { content:
 export async function buildAndExtract(
   dir: string,
   manifest: Record<string, unknown>,
-  payload: Record<string, string | { content: string; mode: number }>,
+  payload: Record<string, TreeFile>,
   options: { signKey?: string } = {},
 ): Promise<string> {
   const name = String(manifest.package_name)

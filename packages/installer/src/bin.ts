@@ -7,4 +7,10 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   bundleFile: fileURLToPath(import.meta.url),
+  // RDBPKG_ENGINE=rpm|rpm-sim overrides the automatic choice (tests drive Debian's rpm against a --root).
+  overrides: engineFromEnv(process.env.RDBPKG_ENGINE),
 })
+
+function engineFromEnv(value: string | undefined): { engine?: 'rpm' | 'rpm-sim' } {
+  return value === 'rpm' || value === 'rpm-sim' ? { engine: value } : {}
+}

@@ -30,6 +30,8 @@ const RecordSchema = v.object({
     }),
   ),
   services: v.array(v.string()),
+  /** The .rpmnew/.rpmsave/.rpmorig files the run created (paths relative to the root, as rpm prints them). */
+  created: v.optional(v.array(v.object({ path: v.string(), savedAs: v.string(), kind: v.picklist(['rpmnew', 'rpmsave', 'rpmorig']) }))),
   rolledBackBy: v.optional(v.string()),
   rollbackOf: v.optional(v.string()),
 })

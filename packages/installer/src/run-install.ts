@@ -2,7 +2,7 @@
 // restart, record. Never prints: messages go through `onMessage`, the outcome is the returned result.
 import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
 import type { ErrorCode } from '@rdbpkg/core'
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { openEngine, writeTrackedRpm } from './apply.js'
@@ -320,6 +320,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
       throw new InstallError('E_TXN_PROBLEMS', `${target.nevra}: not installed: ${outcome.problems.join('; ')}`, { found: outcome.problems.join('; ') })
     }
     if (outcome.tid !== undefined) record.tids.push(outcome.tid)
+    if (outcome.created.length > 0) record.created = outcome.created
     if (outcome.repackaged) record.repackaged = outcome.repackaged
   }
   saveRecord(run.root, record)
@@ -447,6 +448,7 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
     result.created.push(...outcome.created)
     if (!outcome.ok) throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${outcome.problems.join('; ')}`, {})
   }
+  if (last.engine === 'rpm') removeCreatedNew(run, last)
   if (last.wheels !== undefined) {
     await rollbackWheels({ python: last.wheels.python, installed: last.wheels.installed, backup: last.wheels.backup, onMessage: say })
   }
@@ -470,6 +472,18 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
   result.from = last.to
   if (last.from) result.to = last.from
   result.status = 'rolled-back'
+}
+
+// Real rpm knows nothing of our rollback: the .rpmnew files the undone upgrade left are its new configs, now
+// stale. (.rpmsave files hold operator data and stay.) rpm-sim's rollback removes them itself.
+function removeCreatedNew(run: Run, record: InstallRecord): void {
+  for (const file of record.created ?? []) {
+    if (file.kind !== 'rpmnew') continue
+    const path = join(run.root, file.savedAs)
+    if (!existsSync(path)) continue
+    rmSync(path, { force: true })
+    run.say('info', `removed ${file.savedAs} (left by the upgrade that was rolled back)`)
+  }
 }
 
 function relayWarnings(run: Run, outcome: ApplyOutcome): void {

@@ -1,0 +1,115 @@
+// install_rdb_server and install_rdb_worker end to end: the payload's rpm installed, upgraded around an edited
+// %config(noreplace) file and rolled back, through rpm-sim and through Debian's real rpm (when installed).
+import { listInstalled, writeRpm } from '@rdbpkg/rpm-sim'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ARCH, buildAndExtract, contents, makeRoot, runInstall, workspace } from './_test-e2e.js'
+
+const hasRpm = (() => {
+  try {
+    execFileSync('rpm', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+if (!hasRpm) console.warn('skipping real-rpm runs: rpm not installed')
+
+let ws: ReturnType<typeof workspace>
+beforeAll(() => {
+  ws = workspace()
+})
+afterAll(() => ws.cleanup())
+
+async function payloadWithRpm(dir: string, rpmName: string, version: string, files: { path: string; content: string; config?: boolean; mode?: number }[]) {
+  const payload = join(dir, `rpm-${rpmName}-${version}`)
+  mkdirSync(payload, { recursive: true })
+  const fileName = `${rpmName}-${version}-1.el7.${ARCH}.rpm`
+  await writeRpm(
+    {
+      name: rpmName,
+      version,
+      release: '1.el7',
+      arch: ARCH,
+      files: [
+        { path: `/opt/${rpmName}`, kind: 'dir' },
+        { path: `/opt/${rpmName}/lib`, kind: 'dir' },
+        { path: `/etc/${rpmName}`, kind: 'dir' },
+        ...files.map((f) => ({
+          path: f.path,
+          kind: 'file' as const,
+          content: f.content,
+          mode: f.mode ?? 0o644,
+          ...(f.config ? { flags: { config: true, noreplace: true } } : {}),
+        })),
+      ],
+    },
+    join(payload, fileName),
+  )
+  return { [fileName]: readFileSync(join(payload, fileName), 'latin1') }
+}
+
+const cases = [
+  { type: 'install_rdb_server', rpm: 'aio', kind: 'rdb_server', engine: 'rpm-sim' },
+  { type: 'install_rdb_worker', rpm: 'aio-airflow', kind: 'rdb_worker', engine: 'rpm-sim' },
+  { type: 'install_rdb_server', rpm: 'aio', kind: 'rdb_server', engine: 'rpm' },
+  { type: 'install_rdb_worker', rpm: 'aio-airflow', kind: 'rdb_worker', engine: 'rpm' },
+] as const
+
+describe.each(cases)('$type with $engine', ({ type, rpm, kind, engine }) => {
+  it.skipIf(engine === 'rpm' && !hasRpm)('installs, upgrades keeping an edited config (.rpmnew), rolls back', async () => {
+    const dir = join(ws.dir, `${kind}-${engine}`)
+    mkdirSync(dir, { recursive: true })
+    const conf = `/etc/${rpm}/${rpm}.conf`
+    const v1Files = [
+      { path: `/opt/${rpm}/bin-${rpm}`, content: '#!/bin/sh\necho v1\n', mode: 0o755 },
+      { path: conf, content: 'a=1\n', config: true },
+      { path: `/opt/${rpm}/lib/old.txt`, content: 'old\n' },
+    ]
+    const v2Files = [
+      { path: `/opt/${rpm}/bin-${rpm}`, content: '#!/bin/sh\necho v2\n', mode: 0o755 },
+      { path: conf, content: 'a=2\n', config: true },
+      { path: `/opt/${rpm}/lib/new.txt`, content: 'new\n' },
+    ]
+    const v1 = await buildAndExtract(dir, { package_name: `${kind}_5.7.1.0_centos.${ARCH}`, package_type: type, os_release: 'centos' }, binary(await payloadWithRpm(dir, rpm, '5.7.1.0', v1Files)))
+    const v2 = await buildAndExtract(dir, { package_name: `${kind}_5.7.2.0_centos.${ARCH}`, package_type: type, os_release: 'centos' }, binary(await payloadWithRpm(dir, rpm, '5.7.2.0', v2Files)))
+    const root = makeRoot(dir)
+    const env = { RDBPKG_ENGINE: engine }
+    const installedNames = async () =>
+      engine === 'rpm'
+        ? execFileSync('rpm', ['--root', root, '-qa'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean)
+        : (await listInstalled(root)).map((p) => `${p.name}-${p.version}-${p.release}.${p.arch}`)
+
+    const first = await runInstall(v1, ['--root', root], { env })
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain(`installed ${rpm}-5.7.1.0-1.el7.${ARCH}`)
+    expect(await installedNames()).toEqual([`${rpm}-5.7.1.0-1.el7.${ARCH}`])
+    expect(readFileSync(join(root, conf), 'utf8')).toBe('a=1\n')
+
+    writeFileSync(join(root, conf), 'a=1\nedited=yes\n')
+    const before = { opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }
+
+    const upgrade = await runInstall(v2, ['--root', root], { env })
+    expect(upgrade.code).toBe(0)
+    expect(upgrade.stdout).toContain(`upgraded ${rpm}-5.7.1.0-1.el7.${ARCH} -> ${rpm}-5.7.2.0-1.el7.${ARCH}`)
+    expect(upgrade.stdout).toContain(`${conf}.rpmnew`)
+    expect(readFileSync(join(root, conf), 'utf8')).toBe('a=1\nedited=yes\n')
+    expect(readFileSync(join(root, `${conf}.rpmnew`), 'utf8')).toBe('a=2\n')
+    expect(existsSync(join(root, `opt/${rpm}/lib/old.txt`))).toBe(false)
+    expect(await installedNames()).toEqual([`${rpm}-5.7.2.0-1.el7.${ARCH}`])
+
+    const rolled = await runInstall(v1, ['--rollback', '--root', root], { env })
+    expect(rolled.stderr).not.toMatch(/error/)
+    expect(rolled.code).toBe(0)
+    expect(await installedNames()).toEqual([`${rpm}-5.7.1.0-1.el7.${ARCH}`])
+    expect({ opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }).toEqual(before)
+  })
+})
+
+// Payload files are written as latin1 strings so the rpm's bytes pass through writeTree unchanged.
+function binary(files: Record<string, string>): Record<string, { content: string; mode: number; encoding: 'latin1' }> {
+  return Object.fromEntries(Object.entries(files).map(([name, content]) => [name, { content, mode: 0o644, encoding: 'latin1' as const }]))
+}
