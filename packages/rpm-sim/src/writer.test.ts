@@ -110,7 +110,7 @@ describe('writeRpm round trip', () => {
       hash.update(chunk)
       if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve))
     }
-    await new Promise((resolve) => out.end(resolve))
+    await new Promise<void>((resolve) => out.end(() => resolve()))
     const digest = hash.digest('hex')
     const file = join(dir, 'large.rpm')
     await writeRpm({ name: 'large', version: '1', release: '1', arch: 'noarch', files: [{ path: '/opt/large.bin', kind: 'file', source }] }, file)
