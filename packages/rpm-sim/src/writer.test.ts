@@ -108,7 +108,7 @@ describe('writeRpm round trip', () => {
       const chunk = Buffer.alloc(1 << 20, i % 7)
       chunk.writeUInt32BE(i, 0)
       hash.update(chunk)
-      if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve))
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
     }
     await new Promise<void>((resolve) => out.end(() => resolve()))
     const digest = hash.digest('hex')
