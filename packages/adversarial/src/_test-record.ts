@@ -49,7 +49,9 @@ export class AreaTally {
 
   /** Writes the figures with a note (failures appended). */
   record(notes: string): void {
-    const failed = this.failures.length ? `; did not hold: ${this.failures.slice(0, 5).join('; ')}` : ''
+    // The table names the cases; the details are in the test output.
+    const ids = this.failures.map((f) => f.split(':')[0])
+    const failed = ids.length ? `; did not hold: ${ids.join(', ')}` : ''
     recordArea({ ...this.base, cases: this.cases, held: this.held, notes: `${notes}${failed}`, bugs: this.bugs })
   }
 }
