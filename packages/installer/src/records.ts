@@ -25,6 +25,7 @@ const RecordSchema = v.object({
     v.object({
       python: v.string(),
       backup: v.optional(v.string()),
+      backupBase: v.optional(v.string()),
       replaced: v.array(WheelDist),
       installed: v.array(WheelDist),
     }),

@@ -297,7 +297,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
       recordId: record.id,
       onMessage: say,
     })
-    record.wheels = { python: wheelState.python, replaced: wheelOutcome.replaced, installed: wheelOutcome.installed, ...(wheelOutcome.backup ? { backup: wheelOutcome.backup } : {}) }
+    record.wheels = { python: wheelState.python, replaced: wheelOutcome.replaced, installed: wheelOutcome.installed, ...(wheelOutcome.backup ? { backup: wheelOutcome.backup, backupBase: wheelOutcome.backupBase } : {}) }
     result.wheels = { installed: wheelOutcome.installed, replaced: wheelOutcome.replaced }
     if (!wheelOutcome.ok) {
       throw new InstallError('E_TXN_PROBLEMS', `${manifest.packageName}: pip install failed, the replaced distributions were restored: ${wheelOutcome.error ?? ''}`, {})
@@ -315,7 +315,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
     result.created.push(...outcome.created)
     if (!outcome.ok) {
       if (wheelOutcome?.ok && record.wheels !== undefined) {
-        await rollbackWheels({ python: record.wheels.python, installed: record.wheels.installed, backup: record.wheels.backup, onMessage: say })
+        await rollbackWheels({ python: record.wheels.python, installed: record.wheels.installed, backup: record.wheels.backup, backupBase: record.wheels.backupBase, onMessage: say })
       }
       throw new InstallError('E_TXN_PROBLEMS', `${target.nevra}: not installed: ${outcome.problems.join('; ')}`, { found: outcome.problems.join('; ') })
     }
@@ -450,7 +450,7 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
   }
   if (last.engine === 'rpm') removeCreatedNew(run, last)
   if (last.wheels !== undefined) {
-    await rollbackWheels({ python: last.wheels.python, installed: last.wheels.installed, backup: last.wheels.backup, onMessage: say })
+    await rollbackWheels({ python: last.wheels.python, installed: last.wheels.installed, backup: last.wheels.backup, backupBase: last.wheels.backupBase, onMessage: say })
   }
   const id = newRecordId()
   saveRecord(run.root, { ...last, rolledBackBy: id })

@@ -2,7 +2,7 @@
 // first (the files each distribution's RECORD lists) so a rollback can put it back byte for byte.
 import { execa } from 'execa'
 import { existsSync, mkdirSync } from 'node:fs'
-import { basename, join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { create, extract } from 'tar'
 
 /** A distribution as name and version. */
@@ -89,6 +89,8 @@ export interface WheelOutcome {
   installed: WheelDist[]
   /** The tar of the replaced distributions' files. */
   backup?: string
+  /** The folder the backup's paths are relative to. */
+  backupBase?: string
   error?: string
 }
 
@@ -105,22 +107,25 @@ export async function applyWheels(options: {
   const before = await installedWheelFacts(options.python, incoming.map((w) => w.name))
   const replaced = before.filter((dist) => dist.version !== undefined)
   let backup: string | undefined
+  let backupBase: string | undefined
   if (replaced.length > 0) {
     mkdirSync(options.backupDir, { recursive: true })
     backup = join(options.backupDir, `wheels-${options.recordId}.tar`)
     const files = [...new Set(replaced.flatMap((dist) => dist.files))].filter((file) => existsSync(file)).sort()
-    await create({ file: backup, cwd: '/', portable: false, preservePaths: false }, files.map((file) => relative('/', file)))
+    // node-tar refuses to extract into cwd '/', so paths are stored relative to the files' common folder.
+    backupBase = commonDir(files)
+    await create({ file: backup, cwd: backupBase, portable: false, preservePaths: false }, files.map((file) => relative(backupBase!, file)))
     options.onMessage?.('debug', `saved ${files.length} files of ${replaced.map((d) => `${d.name} ${d.version}`).join(', ')} to ${backup}`)
   }
   const replacedList = replaced.map((dist) => ({ name: dist.name, version: dist.version! }))
   const args = ['-m', 'pip', 'install', '--no-index', '--no-deps', '--disable-pip-version-check', '--no-input', '--force-reinstall', ...options.wheels]
   const pip = await execa(options.python, args, { reject: false, all: true })
   if (pip.exitCode !== 0) {
-    await rollbackWheels({ python: options.python, installed: incoming.map((w) => ({ name: w.name, version: w.version })), backup, onMessage: options.onMessage })
-    return { ok: false, replaced: replacedList, installed: [], ...(backup ? { backup } : {}), error: lastLine(pip.all ?? '') }
+    await rollbackWheels({ python: options.python, installed: incoming.map((w) => ({ name: w.name, version: w.version })), backup, backupBase, onMessage: options.onMessage })
+    return { ok: false, replaced: replacedList, installed: [], ...(backup ? { backup, backupBase } : {}), error: lastLine(pip.all ?? '') }
   }
   for (const wheel of incoming) options.onMessage?.('info', `installed ${wheel.name} ${wheel.version} (pip)`)
-  return { ok: true, replaced: replacedList, installed: incoming.map((w) => ({ name: w.name, version: w.version })), ...(backup ? { backup } : {}) }
+  return { ok: true, replaced: replacedList, installed: incoming.map((w) => ({ name: w.name, version: w.version })), ...(backup ? { backup, backupBase } : {}) }
 }
 
 /** Removes the distributions a run installed (pip uninstall, by RECORD) and restores the saved files. */
@@ -128,6 +133,8 @@ export async function rollbackWheels(options: {
   python: string
   installed: readonly WheelDist[]
   backup: string | undefined
+  /** The folder the backup's paths are relative to. */
+  backupBase: string | undefined
   onMessage?: ((level: 'info' | 'warn' | 'debug', text: string) => void) | undefined
 }): Promise<void> {
   if (options.installed.length > 0) {
@@ -135,10 +142,22 @@ export async function rollbackWheels(options: {
     const pip = await execa(options.python, ['-m', 'pip', 'uninstall', '-y', '--disable-pip-version-check', ...names], { reject: false, all: true })
     if (pip.exitCode !== 0) options.onMessage?.('warn', `pip uninstall ${names.join(' ')}: ${lastLine(pip.all ?? '')}`)
   }
-  if (options.backup !== undefined && existsSync(options.backup)) {
-    await extract({ file: options.backup, cwd: '/', preservePaths: false, preserveOwner: true })
+  if (options.backup !== undefined && options.backupBase !== undefined && existsSync(options.backup)) {
+    mkdirSync(options.backupBase, { recursive: true })
+    await extract({ file: options.backup, cwd: options.backupBase, preservePaths: false, preserveOwner: true, strict: true })
     options.onMessage?.('info', `restored the replaced distributions from ${options.backup}`)
   }
+}
+
+function commonDir(files: readonly string[]): string {
+  let parts = dirname(files[0] ?? '/').split('/')
+  for (const file of files) {
+    const other = dirname(file).split('/')
+    let i = 0
+    while (i < parts.length && i < other.length && parts[i] === other[i]) i++
+    parts = parts.slice(0, i)
+  }
+  return parts.join('/') || '/'
 }
 
 function lastLine(text: string): string {
