@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { GzipWriter } from './_gzip-writer.js'
+import { GzipWriter, fileSink } from './_gzip-writer.js'
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -17,7 +17,7 @@ async function gzipSegments(segments: { mode: 'stored' | number; data: Buffer; s
   dirs.push(dir)
   const file = join(dir, 'out.gz')
   const fh = await open(file, 'w')
-  const writer = new GzipWriter(fh)
+  const writer = new GzipWriter(fileSink(fh))
   for (const segment of segments) {
     if (segment.mode === 'stored') await writer.stored()
     else await writer.compressed(segment.mode)

@@ -4,12 +4,38 @@
 // deflate stored blocks by hand (the payload is already compressed: deflating it again only costs time).
 // Block boundaries depend only on byte offsets, never on read sizes, so the output is reproducible.
 import type { FileHandle } from 'node:fs/promises'
+
+/** Where a GzipWriter's output goes, in order. */
+export type GzipSink = (chunks: Buffer[]) => Promise<void>
+
+/** A sink writing to `fh` from byte `position` on (positioned writes: other parts of the file can come later). */
+export function fileSink(fh: FileHandle, position = 0): GzipSink {
+  let at = position
+  return async (chunks) => {
+    let total = 0
+    for (const chunk of chunks) total += chunk.length
+    let written = 0
+    while (written < total) {
+      const { bytesWritten } = await fh.writev(written === 0 ? chunks : sliceChunks(chunks, written), at + written)
+      written += bytesWritten
+    }
+    at += total
+  }
+}
+
+/** A sink collecting everything in memory (for small members). */
+export function memorySink(): { sink: GzipSink; bytes: () => Buffer } {
+  const parts: Buffer[] = []
+  return { sink: async (chunks) => void parts.push(...chunks.map((c) => Buffer.from(c))), bytes: () => Buffer.concat(parts) }
+}
 import { constants, crc32, deflateRaw } from 'node:zlib'
 
 const BLOCK_SIZE = 1 << 20
 const STORED_MAX = 65535
 const WINDOW = 32 * 1024
 const MAX_IN_FLIGHT = 4
+// One output chunk per block: zlib's default 16 KiB chunks cost a threadpool round trip each.
+const OUT_CHUNK = BLOCK_SIZE + 64 * 1024
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
 const FINAL_EMPTY_STORED = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff])
 
@@ -17,15 +43,15 @@ function deflateBlock(data: Buffer, level: number, dictionary: Buffer | undefine
   return new Promise((resolve, reject) => {
     deflateRaw(
       data,
-      { level, memLevel: 9, finishFlush: constants.Z_SYNC_FLUSH, ...(dictionary ? { dictionary } : {}) },
+      { level, chunkSize: OUT_CHUNK, finishFlush: constants.Z_SYNC_FLUSH, ...(dictionary ? { dictionary } : {}) },
       (error, result) => (error ? reject(error) : resolve(result)),
     )
   })
 }
 
-/** Writes one deterministic gzip member to a file handle; call `compressed`/`stored`, then `finish`. */
+/** Writes one deterministic gzip member to a sink; call `compressed`/`stored`, `write`, then `finish`. */
 export class GzipWriter {
-  #out: FileHandle
+  #sink: GzipSink
   #crc = 0
   #inputSize = 0
   #outputSize = 0
@@ -35,11 +61,9 @@ export class GzipWriter {
   #pendingSize = 0
   #window: Buffer | undefined
   #queue: Promise<Buffer[]>[] = []
-  #onOutput: ((chunk: Buffer) => void) | undefined
 
-  constructor(out: FileHandle, onOutput?: (chunk: Buffer) => void) {
-    this.#out = out
-    this.#onOutput = onOutput
+  constructor(sink: GzipSink) {
+    this.#sink = sink
     this.#queue.push(Promise.resolve([GZIP_HEADER]))
   }
 
@@ -48,7 +72,7 @@ export class GzipWriter {
     return this.#inputSize
   }
 
-  /** Bytes written so far (those already flushed to the file). */
+  /** Bytes handed to the sink so far. */
   get outputSize(): number {
     return this.#outputSize
   }
@@ -117,15 +141,8 @@ export class GzipWriter {
     const next = this.#queue.shift()
     if (!next) return
     const chunks = await next
-    for (const chunk of chunks) this.#onOutput?.(chunk)
-    let total = 0
-    for (const chunk of chunks) total += chunk.length
-    let written = 0
-    while (written < total) {
-      const { bytesWritten } = await this.#out.writev(written === 0 ? chunks : sliceChunks(chunks, written))
-      written += bytesWritten
-    }
-    this.#outputSize += total
+    await this.#sink(chunks)
+    for (const chunk of chunks) this.#outputSize += chunk.length
   }
 }
 

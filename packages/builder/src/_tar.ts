@@ -61,7 +61,17 @@ function ustarBlock(
   writeString(block, 100, 8, octal(mode & 0o7777, 8))
   writeString(block, 108, 8, octal(0, 8))
   writeString(block, 116, 8, octal(0, 8))
-  writeString(block, 124, 12, octal(size, 12))
+  if (size > MAX_OCTAL_SIZE) {
+    // GNU base-256 (read by GNU tar, node-tar, Python): keeps the header one block, whatever the size.
+    block[124] = 0x80
+    let rest = BigInt(size)
+    for (let i = 135; i > 124; i--) {
+      block[i] = Number(rest & 0xffn)
+      rest >>= 8n
+    }
+  } else {
+    writeString(block, 124, 12, octal(size, 12))
+  }
   writeString(block, 136, 12, octal(mtime, 12))
   writeString(block, 148, 8, '        ')
   writeString(block, 156, 1, typeflag)
@@ -89,13 +99,12 @@ export function tarHeader(entry: TarEntry): Buffer {
   let pax = ''
   if (!split) pax += paxRecord('path', path)
   if (Buffer.byteLength(linkpath) > 100) pax += paxRecord('linkpath', linkpath)
-  if (size > MAX_OCTAL_SIZE) pax += paxRecord('size', String(size))
   const main = ustarBlock(
     split?.name ?? Buffer.from(path).subarray(0, 100),
     split?.prefix ?? '',
     TYPEFLAG[entry.type],
     entry.mode,
-    size > MAX_OCTAL_SIZE ? 0 : size,
+    size,
     mtime,
     Buffer.byteLength(linkpath) > 100 ? '' : linkpath,
   )

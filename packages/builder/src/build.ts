@@ -1,12 +1,9 @@
 // buildPackage: from version.json and a payload (a .tar.gz, or a folder packed here) to a reproducible,
 // verified `<package_name>.tar.gz`. Everything is checked before anything is written; on any failure nothing
 // is left behind. Never prints: progress goes to `onProgress`, problems come back in a BuildError.
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { access, constants, lstat, mkdir, readFile, rm, stat } from 'node:fs/promises'
+import { access, constants, lstat, mkdir, readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, join, resolve } from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import {
   PACKAGE_TYPE_RULES,
   RdbpkgError,
@@ -18,7 +15,7 @@ import {
 import type { ErrorCode, Manifest, ManifestJson } from '@rdbpkg/core'
 import { readRpm } from '@rdbpkg/rpm-sim'
 import { writeArchive } from './archive.js'
-import type { ArchiveFile, FileDigest } from './archive.js'
+import type { FileDigest } from './archive.js'
 import { DEFAULT_MAX_RATIO, listPayload } from './inspect-payload.js'
 import type { PayloadEntry, PayloadIssue } from './inspect-payload.js'
 import { launcherScript } from './launcher.js'
@@ -135,12 +132,6 @@ export function resolveMtime(options: Pick<BuildOptions, 'sourceDateEpoch' | 'en
     return { mtime: Number(text.trim()), reproducible: true }
   }
   return { mtime: Math.floor(Date.now() / 1000), reproducible: false }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash)
-  return hash.digest('hex')
 }
 
 /** Checks the rpm of an rpm-type payload: a valid rpm whose name matches the type and whose arch matches. */
@@ -299,49 +290,46 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
     fail('E_BUILD_OUTPUT', `${options.outDir ?? '.'}: cannot create the output folder: ${errnoText(error)}`, error)
   }
   const outFile = join(outDir, `${manifest.package_name}.tar.gz`)
-  let packedTmp: string | undefined
   try {
-    if (scan !== undefined) {
-      packedTmp = join(outDir, `.${manifest.package_name}.payload.tmp-${process.pid}-${Date.now()}`)
-      const packed = await packPayloadDir(scan, packedTmp, {
-        mtime,
-        onProgress: (done, total) => options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: total }),
-      })
-      payloadFile = packedTmp
-      payloadSha = packed.sha256
-      payloadSize = packed.size
-    }
-    const build = {
-      builder_version: BUILDER_VERSION,
-      payload_sha256: payloadSha!,
-      payload_size: payloadSize,
-      build_time: new Date(mtime * 1000).toISOString(),
-    }
-    const versionJson = manifestToJson(manifest, build)
-    const files: ArchiveFile[] = [
-      { path: 'install', mode: 0o755, content: Buffer.from(launcherScript()) },
-      { path: 'installer.mjs', mode: 0o644, content: bundle },
-      { path: 'version.json', mode: 0o644, content: Buffer.from(sortedJson(versionJson)) },
-      { path: 'package.tar.gz', mode: 0o644, source: payloadFile!, size: payloadSize, sha256: payloadSha!, compression: 'stored' },
-    ]
-    if (runtime !== undefined) {
-      files.push({ path: 'runtime/node', mode: 0o755, source: runtime.path, size: runtime.size, sha256: await sha256File(runtime.path), compression: 'parallel' })
-    }
+    let versionJson: ManifestJson | undefined
     const written = await writeArchive({
       outFile,
       folder: manifest.package_name,
-      files,
       mtime,
+      launcher: launcherScript(),
+      installer: bundle,
+      payload:
+        scan !== undefined
+          ? {
+              produce: (write) =>
+                packPayloadDir(scan, write, {
+                  mtime,
+                  onProgress: (done, total) => options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: total }),
+                }),
+            }
+          : { file: payloadFile!, size: payloadSize, sha256: payloadSha! },
+      versionJson: (payload) => {
+        versionJson = manifestToJson(manifest, {
+          builder_version: BUILDER_VERSION,
+          payload_sha256: payload.sha256,
+          payload_size: payload.size,
+          build_time: new Date(mtime * 1000).toISOString(),
+        })
+        return sortedJson(versionJson)
+      },
+      ...(runtime !== undefined ? { runtime: { file: runtime.path, size: runtime.size } } : {}),
       ...(signingKey ? { signingKey } : {}),
-      onProgress: (done, total) => options.onProgress?.({ phase: 'write', bytesDone: done, bytesTotal: total }),
+      onProgress: (done, total) => {
+        if (total !== undefined) options.onProgress?.({ phase: 'write', bytesDone: done, bytesTotal: total })
+      },
     })
     return {
       path: written.path,
       size: written.size,
       packageName: manifest.package_name,
       manifest,
-      versionJson,
-      payload: { sha256: payloadSha!, size: payloadSize, entries: names.length, from: scan ? 'dir' : 'file' },
+      versionJson: versionJson!,
+      payload: { ...written.payload, entries: names.length, from: scan ? 'dir' : 'file' },
       files: written.files,
       signed: signingKey !== undefined,
       mtime,
@@ -352,8 +340,6 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ECHANGED') throw new BuildError('E_IO', [(error as Error).message], { cause: error })
     throw new BuildError('E_BUILD_OUTPUT', [`${outFile}: cannot write the archive: ${errnoText(error)}`], { cause: error })
-  } finally {
-    if (packedTmp !== undefined) await rm(packedTmp, { force: true })
   }
 }
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { lstat, open, readFile, readdir, readlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { GzipWriter } from './_gzip-writer.js'
+import { GzipWriter, fileSink } from './_gzip-writer.js'
 import { tarEnd, tarHeader, tarPadding } from './_tar.js'
 import type { PayloadEntry, PayloadIssue } from './inspect-payload.js'
 import { linkIssues } from './inspect-payload.js'
@@ -64,49 +64,61 @@ export async function scanPayloadDir(dir: string, displayName = dir): Promise<Pa
   return { dir, entries, issues, totalBytes }
 }
 
-/** Writes the scanned folder as a deterministic .tar.gz to `outFile` (compressing on all cores). */
+/** Writes the scanned folder as a deterministic .tar.gz to `write`, in order (compressing on all cores). */
 export async function packPayloadDir(
+  scan: PayloadDirScan,
+  write: (chunk: Buffer) => Promise<void>,
+  options: { mtime: number; level?: number; onProgress?: (bytesDone: number, total: number) => void },
+): Promise<PackedPayload> {
+  const hash = createHash('sha256')
+  let done = 0
+  const gz = new GzipWriter(async (chunks) => {
+    for (const chunk of chunks) {
+      hash.update(chunk)
+      await write(chunk)
+    }
+  })
+  await gz.compressed(options.level ?? 6)
+  for (const entry of scan.entries) {
+    if (entry.type === 'other') continue
+    await gz.write(tarHeader({ ...entry, mtime: options.mtime, type: entry.type === 'hardlink' ? 'file' : entry.type }))
+    if (entry.type !== 'file') continue
+    let read = 0
+    if (entry.size <= 256 * 1024) {
+      const data = await readFile(entry.source)
+      read = data.length
+      if (read === entry.size) await gz.write(data)
+    } else {
+      for await (const chunk of createReadStream(entry.source, { highWaterMark: 1 << 20, end: entry.size - 1 })) {
+        read += (chunk as Buffer).length
+        await gz.write(chunk as Buffer)
+        options.onProgress?.(done + read, scan.totalBytes)
+      }
+    }
+    if (read !== entry.size) {
+      throw Object.assign(new Error(`${entry.source}: changed while it was read (expected ${entry.size} bytes, found ${read})`), { code: 'ECHANGED' })
+    }
+    await gz.write(Buffer.alloc(tarPadding(entry.size)))
+    done += entry.size
+    options.onProgress?.(done, scan.totalBytes)
+  }
+  await gz.write(tarEnd())
+  await gz.finish()
+  return { sha256: hash.digest('hex'), size: gz.outputSize }
+}
+
+/** Writes the scanned folder as a deterministic .tar.gz file `outFile` (created; it must not exist). */
+export async function packPayloadDirToFile(
   scan: PayloadDirScan,
   outFile: string,
   options: { mtime: number; level?: number; onProgress?: (bytesDone: number, total: number) => void },
 ): Promise<PackedPayload> {
-  const hash = createHash('sha256')
   const fh = await open(outFile, 'wx', 0o644)
-  let done = 0
   try {
-    const gz = new GzipWriter(fh, (chunk) => hash.update(chunk))
-    await gz.compressed(options.level ?? 6)
-    for (const entry of scan.entries) {
-      if (entry.type === 'other') continue
-      await gz.write(tarHeader({ ...entry, mtime: options.mtime, type: entry.type === 'hardlink' ? 'file' : entry.type }))
-      if (entry.type !== 'file') continue
-      let read = 0
-      if (entry.size <= 256 * 1024) {
-        const data = await readFile(entry.source)
-        read = data.length
-        if (read === entry.size) await gz.write(data)
-      } else {
-        for await (const chunk of createReadStream(entry.source, { highWaterMark: 1 << 20, end: entry.size - 1 })) {
-          read += (chunk as Buffer).length
-          await gz.write(chunk as Buffer)
-          options.onProgress?.(done + read, scan.totalBytes)
-        }
-      }
-      if (read !== entry.size) {
-        throw Object.assign(new Error(`${entry.source}: changed while it was read (expected ${entry.size} bytes, found ${read})`), { code: 'ECHANGED' })
-      }
-      await gz.write(Buffer.alloc(tarPadding(entry.size)))
-      done += entry.size
-      options.onProgress?.(done, scan.totalBytes)
-    }
-    await gz.write(tarEnd())
-    await gz.finish()
-    const size = gz.outputSize
+    const sink = fileSink(fh)
+    return await packPayloadDir(scan, (chunk) => sink([chunk]), options)
+  } finally {
     await fh.close()
-    return { sha256: hash.digest('hex'), size }
-  } catch (error) {
-    await fh.close().catch(() => undefined)
-    throw error
   }
 }
 
