@@ -4,8 +4,9 @@ import { writeFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { craftTar, rawHeaderBlock, writeGzipBomb, writeXzBomb } from './tar-craft.js'
 import type { CraftEntry } from './tar-craft.js'
-import { assembleRpm, craftRpmParts, findIndexEntry, patchIndexEntry, resign } from './rpm-craft.js'
-import type { CraftRpmFile, CraftRpmSpec } from './rpm-craft.js'
+import { assembleRpm, craftCpio, craftRpmParts, defaultCpioEntries, findIndexEntry, patchIndexEntry, resign } from './rpm-craft.js'
+import type { CraftCpioEntry, CraftRpmFile, CraftRpmSpec } from './rpm-craft.js'
+import { xzBuffer } from './tar-craft.js'
 
 /** Where hostile entries aim outside the target; fixed per run so a test can look for them afterwards. */
 export interface CorpusContext {
@@ -83,10 +84,10 @@ export function tarCorpus(ctx: CorpusContext): TarCase[] {
     rawCase('size-lies-smaller', 'a header whose size claims 10 bytes but 600 follow (the rest parses as headers)', () => gzipSync(craftTar([...BASE, { name: 'tools/short', data: 'y'.repeat(600), declaredSize: 10 }])), /corrupt|invalid|tar|checksum/i),
     rawCase('bad-checksum', 'a header whose checksum does not match its bytes', () => {
       const tar = craftTar([...BASE, { name: 'tools/cks', data: 'x' }])
-      tar[BASE.length * 1024 + 10] ^= 0x01
+      tar[craftTar(BASE, { omitEnd: true }).length + 10]! ^= 0x01
       return gzipSync(tar)
     }, /corrupt|invalid|tar|checksum/i),
-    rawCase('truncated-tar', 'a tar stream cut in the middle of a file (gzip itself complete)', () => gzipSync(craftTar([...BASE, { name: 'tools/big', data: 'z'.repeat(5000) }], { truncateAt: BASE.length * 1024 + 2048 })), /truncat|corrupt|unexpected|tar/i),
+    rawCase('truncated-tar', 'a tar stream cut in the middle of a file (gzip itself complete)', () => gzipSync(craftTar([...BASE, { name: 'tools/big', data: 'z'.repeat(5000) }], { truncateAt: craftTar(BASE, { omitEnd: true }).length + 2048 })), /truncat|corrupt|unexpected|tar/i),
     rawCase('truncated-gzip', 'a gzip stream cut short', () => {
       const gz = gzipSync(craftTar([...BASE, { name: 'tools/r', data: Buffer.alloc(20_000, 7) }]))
       return gz.subarray(0, Math.floor(gz.length / 2))
@@ -142,8 +143,10 @@ function rpmCase(id: string, what: string, bytes: () => Promise<Buffer>, names: 
 
 /** The hostile rpm packages. */
 export function rpmCorpus(ctx: CorpusContext): RpmCase[] {
-  const cpioOf = (names: string[], data = 'x'): CraftRpmSpec['cpio'] =>
-    names.map((name, i) => ({ name, mode: name.endsWith('/h') ? 0o040755 : 0o100644, data: name.endsWith('/h') ? new Uint8Array(0) : Buffer.from(data), ino: i + 1 }))
+  // Entries of the header's files as they should be, plus any extra (hostile) names as small regular files.
+  const proper = defaultCpioEntries(RPM_FILES)
+  const cpioOf = (names: string[]): CraftCpioEntry[] =>
+    names.map((name, i) => proper.find((e) => e.name === name) ?? { name, mode: 0o100644, data: Buffer.from('x'), ino: 100 + i })
   return [
     rpmCase('lead-magic', 'wrong lead magic (not an rpm)', () => damaged((p) => assembleRpm({ ...p, lead: Buffer.concat([Buffer.from('NOTRPM!!'), p.lead.subarray(8)]) })), /magic|not an rpm/i),
     rpmCase('truncated-lead', 'a file that ends inside the lead', () => damaged((p) => assembleRpm(p).subarray(0, 50)), /truncat|lead|bytes/i),
@@ -193,15 +196,15 @@ export function rpmCorpus(ctx: CorpusContext): RpmCase[] {
     rpmCase('cpio-missing', 'a header file the payload does not carry', () => assembleRpmFrom(spec({ cpio: cpioOf(['./opt/h', './opt/h/a.conf']) })), /opt\/h\/bin|missing/i),
     rpmCase('cpio-duplicate', 'the same cpio entry twice', () => assembleRpmFrom(spec({ cpio: cpioOf(['./opt/h', './opt/h/a.conf', './opt/h/bin', './opt/h/bin']) })), /duplicate|once|opt\/h\/bin/i),
     rpmCase('cpio-size-lies', 'a cpio entry whose size field claims more than the payload holds', () =>
-      assembleRpmFrom(spec({ cpio: [...(cpioOf(['./opt/h', './opt/h/a.conf']) ?? []), { name: './opt/h/bin', mode: 0o100755, data: Buffer.from('#!/bin/sh\n'), declaredSize: 1 << 20 }] })), /truncat|end|cpio|payload/i),
+      assembleRpmFrom(spec({ cpio: [...cpioOf(['./opt/h', './opt/h/a.conf']), { name: './opt/h/bin', mode: 0o100755, data: Buffer.from('#!/bin/sh\n'), declaredSize: 1 << 20 }] })), /truncat|end|cpio|payload/i),
     rpmCase('cpio-size-vs-header', 'a cpio entry of 64 KiB where the header says 10 bytes', () =>
-      assembleRpmFrom(spec({ cpio: [...(cpioOf(['./opt/h', './opt/h/a.conf']) ?? []), { name: './opt/h/bin', mode: 0o100755, data: Buffer.alloc(65536, 0x41) }] })), /size|digest|bin/i),
+      assembleRpmFrom(spec({ cpio: [...cpioOf(['./opt/h', './opt/h/a.conf']), { name: './opt/h/bin', mode: 0o100755, data: Buffer.alloc(65536, 0x41) }] })), /size|digest|bin/i),
     rpmCase('cpio-type-vs-header', 'a cpio symlink to an outside path where the header says regular file', () =>
-      assembleRpmFrom(spec({ cpio: [...(cpioOf(['./opt/h', './opt/h/a.conf']) ?? []), { name: './opt/h/bin', mode: 0o120777, data: Buffer.from(ctx.outside) }] })), /type|bin/i),
+      assembleRpmFrom(spec({ cpio: [...cpioOf(['./opt/h', './opt/h/a.conf']), { name: './opt/h/bin', mode: 0o120777, data: Buffer.from(ctx.outside) }] })), /type|bin/i),
     rpmCase('cpio-name-nul', 'a cpio name with a NUL inside', () =>
-      assembleRpmFrom(spec({ cpio: [...(cpioOf(['./opt/h', './opt/h/a.conf']) ?? []), { name: './opt/h/bin\u0000../../x', mode: 0o100755, data: Buffer.from('#!/bin/sh\n') }] })), /NUL|unsafe|name/i),
+      assembleRpmFrom(spec({ cpio: [...cpioOf(['./opt/h', './opt/h/a.conf']), { name: './opt/h/bin\u0000../../x', mode: 0o100755, data: Buffer.from('#!/bin/sh\n') }] })), /NUL|unsafe|name/i),
     rpmCase('cpio-namesize-lies', 'a cpio namesize field larger than the name', () =>
-      assembleRpmFrom(spec({ cpio: [...(cpioOf(['./opt/h', './opt/h/a.conf']) ?? []), { name: './opt/h/bin', mode: 0o100755, data: Buffer.from('#!/bin/sh\n'), declaredNameSize: 4000 }] })), /name|NUL|cpio|truncat/i),
+      assembleRpmFrom(spec({ cpio: [...cpioOf(['./opt/h', './opt/h/a.conf']), { name: './opt/h/bin', mode: 0o100755, data: Buffer.from('#!/bin/sh\n'), declaredNameSize: 4000 }] })), /name|NUL|cpio|truncat/i),
     rpmCase('cpio-no-trailer', 'a cpio archive without its TRAILER!!!', () => assembleRpmFrom(spec({ omitTrailer: true })), /truncat|end|cpio/i),
     rpmCase('payload-not-compressed', 'a payload that is not the gzip the header claims', () => assembleRpmFrom(spec({ payloadOverride: Buffer.from('this is not gzip at all, just text') })), /gzip|header|corrupt|format|payload/i),
     rpmCase(
@@ -210,7 +213,6 @@ export function rpmCorpus(ctx: CorpusContext): RpmCase[] {
       () => assembleRpmFrom(spec({ files: [{ path: '/opt/h', mode: 0o040755 }, { path: '/opt/h/l', linkTarget: ctx.outside }, { path: `/opt/h/l/through`, data: 'x' }] })),
       /through|symlink|link/i,
       'contain',
-      [`${ctx.outside.replace(/^\//, '')}/through`],
     ),
     rpmCase(
       'symlink-rel-then-file',
@@ -218,7 +220,6 @@ export function rpmCorpus(ctx: CorpusContext): RpmCase[] {
       () => assembleRpmFrom(spec({ files: [{ path: '/opt/h', mode: 0o040755 }, { path: '/opt/h/up', linkTarget: `${'../'.repeat(40)}${ctx.outside.replace(/^\//, '')}` }, { path: '/opt/h/up/climbed', data: 'x' }] })),
       /climbed|symlink|link/i,
       'contain',
-      [`${ctx.outside.replace(/^\//, '')}/climbed`],
     ),
     rpmCase(
       'device-node',
@@ -238,8 +239,6 @@ async function assembleRpmFrom(s: CraftRpmSpec): Promise<Buffer> {
 // A payload whose cpio ends properly and is then followed by many xz members of zeros: a reader that insists on
 // reading to the end inflates all of it (CPU only, never memory, if it streams).
 async function xzTrailingBomb(): Promise<Buffer> {
-  const { craftCpio, defaultCpioEntries } = await import('./rpm-craft.js')
-  const { xzBuffer } = await import('./tar-craft.js')
   const cpio = craftCpio(defaultCpioEntries(RPM_FILES))
   const head = await xzBuffer(cpio)
   const zeros = await xzBuffer(Buffer.alloc(1 << 20))

@@ -23,15 +23,15 @@ const files: CraftRpmFile[] = [
 ]
 
 type Mutation =
-  | { kind: 'flip'; at: number; bit: number }
-  | { kind: 'set'; at: number; value: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array }
-  | { kind: 'delete'; at: number; length: number }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'u32'; at: number; value: number }
+  | { kind: 'flip'; bit: number }
+  | { kind: 'set'; value: number }
+  | { kind: 'insert'; bytes: Uint8Array }
+  | { kind: 'delete'; length: number }
+  | { kind: 'truncate' }
+  | { kind: 'u32'; value: number }
 
 const position = fc.double({ min: 0, max: 1, noNaN: true })
-const mutation: fc.Arbitrary<{ pos: number; m: Omit<Mutation, 'at'> }> = fc.oneof(
+const mutation: fc.Arbitrary<{ pos: number; m: Mutation }> = fc.oneof(
   fc.record({ pos: position, m: fc.record({ kind: fc.constant('flip' as const), bit: fc.integer({ min: 0, max: 7 }) }) }),
   fc.record({ pos: position, m: fc.record({ kind: fc.constant('set' as const), value: fc.integer({ min: 0, max: 255 }) }) }),
   fc.record({ pos: position, m: fc.record({ kind: fc.constant('insert' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }) }),
@@ -43,7 +43,7 @@ const mutation: fc.Arbitrary<{ pos: number; m: Omit<Mutation, 'at'> }> = fc.oneo
 const mutations = fc.array(mutation, { minLength: 1, maxLength: 4 })
 
 /** Applies mutations (positions are fractions of the current length, so they land anywhere in any input). */
-function mutate(base: Buffer, list: readonly { pos: number; m: Omit<Mutation, 'at'> }[], region?: [number, number]): Buffer {
+function mutate(base: Buffer, list: readonly { pos: number; m: Mutation }[], region?: [number, number]): Buffer {
   let out = Buffer.from(base)
   for (const { pos, m } of list) {
     const [lo, hi] = region ?? [0, out.length]
@@ -51,22 +51,22 @@ function mutate(base: Buffer, list: readonly { pos: number; m: Omit<Mutation, 'a
     if (at < 0) break
     switch (m.kind) {
       case 'flip':
-        out[at]! ^= 1 << (m as { bit: number }).bit
+        out[at]! ^= 1 << m.bit
         break
       case 'set':
-        out[at] = (m as { value: number }).value
+        out[at] = m.value
         break
       case 'insert':
-        out = Buffer.concat([out.subarray(0, at), Buffer.from((m as { bytes: Uint8Array }).bytes), out.subarray(at)])
+        out = Buffer.concat([out.subarray(0, at), Buffer.from(m.bytes), out.subarray(at)])
         break
       case 'delete':
-        out = Buffer.concat([out.subarray(0, at), out.subarray(at + (m as { length: number }).length)])
+        out = Buffer.concat([out.subarray(0, at), out.subarray(at + m.length)])
         break
       case 'truncate':
         out = out.subarray(0, at)
         break
       case 'u32':
-        if (at + 4 <= out.length) out.writeUInt32BE((m as { value: number }).value >>> 0, at - (at % 4))
+        if (at + 4 <= out.length) out.writeUInt32BE(m.value >>> 0, at - (at % 4))
         break
     }
   }
