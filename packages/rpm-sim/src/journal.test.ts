@@ -1,0 +1,103 @@
+// Kill tests: SIGKILL the real CLI in the middle of an upgrade of a package of thousands of files, run it again,
+// and check that the tree is the complete old state or the complete new state, configs intact, -V consistent.
+import { spawn, execFileSync } from 'node:child_process'
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runTransaction } from './transaction.js'
+import { verifyInstalled } from './verify.js'
+import { listInstalled } from './db-query.js'
+import { CLI, buildCli } from './_test-cli.js'
+import { conf, file, noreplace, pkg, snapshot, tempWorld } from './_test-rpm.js'
+import type { RpmSpecFile } from './writer.js'
+
+const N = 1200
+const w = tempWorld('rpmsim-kill-')
+let v2 = ''
+let template = ''
+let oldTree: Record<string, string> = {}
+let newTree: Record<string, string> = {}
+let oldVerify: string[] = []
+let newVerify: string[] = []
+let fullMs = 0
+
+function files(version: number): RpmSpecFile[] {
+  const out: RpmSpecFile[] = [conf('/etc/big/c.conf', `c${version}\n`), noreplace('/etc/big/n.conf', `n${version}\n`)]
+  for (let i = 0; i < N; i++) {
+    // v2 drops every tenth file and adds as many new ones, and changes every file's content.
+    if (version === 2 && i % 10 === 0) out.push(file(`/opt/big/d${i % 50}/new${i}`, `new ${i}\n`))
+    else out.push(file(`/opt/big/d${i % 50}/f${i}`, `v${version} file ${i}\n`.repeat(1 + (i % 7))))
+  }
+  out.push({ path: '/opt/big/current', kind: 'symlink', linkTarget: `d${version}` })
+  return out
+}
+
+function runCli(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: string | null; ms: number }> {
+  return new Promise((resolve) => {
+    const start = Date.now()
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' })
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs)
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer)
+      resolve({ code, signal, ms: Date.now() - start })
+    })
+  })
+}
+
+beforeAll(async () => {
+  buildCli()
+  const v1 = await pkg(w.dir, { name: 'big', version: '1', files: files(1) })
+  v2 = await pkg(w.dir, { name: 'big', version: '2', files: files(2) })
+  template = join(w.dir, 'template')
+  mkdirSync(template)
+  expect((await runTransaction({ root: template, op: 'install', packages: [v1] })).ok).toBe(true)
+  writeFileSync(join(template, 'etc/big/c.conf'), 'operator c\n')
+  writeFileSync(join(template, 'etc/big/n.conf'), 'operator n\n')
+  oldTree = snapshot(template)
+  oldVerify = await verifyInstalled(template, 'big')
+  const ref = join(w.dir, 'ref')
+  cpSync(template, ref, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
+  const r = await runCli(['--root', ref, '-U', v2])
+  expect(r.code).toBe(0)
+  fullMs = r.ms
+  newTree = snapshot(ref)
+  newVerify = await verifyInstalled(ref, 'big')
+}, 120_000)
+
+afterAll(() => w.done())
+
+describe('an upgrade killed at any moment', () => {
+  it('the reference states differ as an upgrade should', () => {
+    expect(newTree['/etc/big/c.conf.rpmsave']).toBe(oldTree['/etc/big/c.conf'])
+    expect(newTree['/etc/big/n.conf']).toBe(oldTree['/etc/big/n.conf'])
+    expect(newTree['/etc/big/n.conf.rpmnew']).toBeDefined()
+    expect(newTree['/opt/big/d0/f0']).toBeUndefined()
+    expect(oldVerify).toEqual(['S.5....T.  c /etc/big/c.conf', 'S.5....T.  c /etc/big/n.conf'])
+    expect(newVerify).toEqual(['S.5....T.  c /etc/big/n.conf'])
+  })
+
+  const points = Array.from({ length: 10 }, (_, i) => i)
+  it.each(points)('kill point %i: the next command finishes or undoes the upgrade', async (i) => {
+    const root = join(w.dir, `kill-${i}`)
+    cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
+    // Spread the kills over the whole run; node's own start-up takes the first part of it.
+    const delay = Math.round((fullMs * (i + 1)) / (points.length + 1))
+    await runCli(['--root', root, '-U', v2], delay)
+    const again = await runCli(['--root', root, '-qa'])
+    expect(again.code).toBe(0)
+    const tree = snapshot(root)
+    const installed = (await listInstalled(root)).map((p) => p.nevra)
+    if (installed[0] === 'big-2-1.noarch') {
+      expect(tree).toEqual(newTree)
+      expect(await verifyInstalled(root, 'big')).toEqual(newVerify)
+    } else {
+      expect(installed).toEqual(['big-1-1.noarch'])
+      expect(tree).toEqual(oldTree)
+      expect(await verifyInstalled(root, 'big')).toEqual(oldVerify)
+    }
+    // The operator's edits survive in both states.
+    expect(tree['/etc/big/c.conf'] === oldTree['/etc/big/c.conf'] || tree['/etc/big/c.conf.rpmsave'] === oldTree['/etc/big/c.conf']).toBe(true)
+    expect(tree['/etc/big/n.conf']).toBe(oldTree['/etc/big/n.conf'])
+    execFileSync('rm', ['-rf', root])
+  })
+})
