@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// `pnpm bench` (installer): times `install --check` and a full `install --root` of a seed-shaped agent archive
+// (fsbackup_kernel_4.x/ with a few large modules, tools/ with many small files and configs) beside
+// `sha256sum -c SHA256SUMS` + `tar -xzf package.tar.gz` of the same archive, in one run. Target: install at most
+// 1.3x the baseline's wall time. BENCH_MB sets the payload size (default 300), BENCH_RUNS the runs (best kept,
+// default 2). The archive is laid out here with tar/gzip/sha256sum (the installer must not depend on the
+// builder); data lives in a temp dir, removed after.
+import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const MB = 1024 * 1024
+const totalMb = Number(process.env.BENCH_MB ?? 300)
+const runs = Number(process.env.BENCH_RUNS ?? 2)
+const bundle = fileURLToPath(new URL('../dist/install.mjs', import.meta.url))
+if (!existsSync(bundle)) {
+  console.error('bench: build first (pnpm build): dist/install.mjs is missing')
+  process.exit(2)
+}
+const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'rdbpkg-install-bench-'))
+const arch = { x64: 'x86_64', arm64: 'aarch64' }[process.arch] ?? process.arch
+
+function sh(script, cwd = work) {
+  const result = spawnSync('sh', ['-c', script], { cwd, encoding: 'utf8', maxBuffer: 64 * MB })
+  if (result.status !== 0) throw new Error(`bench: failed (${result.status}): ${script}\n${result.stdout}\n${result.stderr}`)
+  return result
+}
+
+function timeIt(script, before) {
+  let best = Infinity
+  for (let i = 0; i < runs; i++) {
+    if (before) sh(before)
+    const start = performance.now()
+    sh(script)
+    best = Math.min(best, (performance.now() - start) / 1000)
+  }
+  return best
+}
+
+// Seed-shaped payload: kernel modules are large binaries (half random, half repetitive), tools are many small
+// scripts and configs.
+function makePayload(dir) {
+  const kernel = join(dir, 'fsbackup_kernel_4.x')
+  const tools = join(dir, 'tools')
+  mkdirSync(kernel, { recursive: true })
+  mkdirSync(join(tools, 'etc'), { recursive: true })
+  const smallCount = 2000
+  const smallBytes = smallCount * 8 * 1024
+  const bigBytes = Math.max(totalMb * MB - smallBytes, 8 * MB)
+  const bigFiles = 8
+  const text = Buffer.from('fsbackup kernel module section padding 0123456789abcdef\n'.repeat(1 << 14))
+  for (let i = 0; i < bigFiles; i++) {
+    const fd = openSync(join(kernel, `fsbackup-${i}.ko`), 'w')
+    let left = Math.floor(bigBytes / bigFiles)
+    let chunkIndex = 0
+    while (left > 0) {
+      const chunk = chunkIndex++ % 2 === 0 ? randomBytes(Math.min(MB, left)) : text.subarray(0, Math.min(MB, left, text.length))
+      writeSync(fd, chunk)
+      left -= chunk.length
+    }
+    closeSync(fd)
+  }
+  for (let i = 0; i < smallCount; i++) {
+    const sub = join(tools, `mod${i % 40}`)
+    mkdirSync(sub, { recursive: true })
+    const name = i % 10 === 0 ? `tool${i}.conf` : `tool${i}.sh`
+    writeFileSync(join(sub, name), `#!/bin/sh\n# tool ${i}\n${randomBytes(3 * 1024).toString('base64')}\n`)
+  }
+  writeFileSync(join(tools, 'etc/agent.conf'), 'port=8000\n')
+}
+
+try {
+  const name = `rdb_agent_5.7.1.0_centos.${arch}`
+  const archive = join(work, name)
+  mkdirSync(archive)
+  const src = join(work, 'payload')
+  mkdirSync(src)
+  console.log(`bench: making a ${totalMb} MiB seed-shaped agent payload in ${work}`)
+  makePayload(src)
+  sh(`tar -C payload -czf '${archive}/package.tar.gz' .`)
+  copyFileSync(bundle, join(archive, 'installer.mjs'))
+  writeFileSync(join(archive, 'version.json'), JSON.stringify({ package_name: name, package_type: 'install_rdb_agent', os_release: 'centos' }))
+  sh(`cd '${archive}' && sha256sum installer.mjs package.tar.gz version.json > SHA256SUMS`)
+  const size = Number(sh(`stat -c %s '${archive}/package.tar.gz'`).stdout.trim())
+  mkdirSync(join(work, 'root/etc'), { recursive: true })
+  writeFileSync(join(work, 'root/etc/os-release'), 'ID="centos"\n')
+
+  const baseline = timeIt(`cd '${archive}' && sha256sum -c --quiet SHA256SUMS && mkdir -p ../x && tar -xzf package.tar.gz -C ../x`, 'rm -rf x')
+  const check = timeIt(`node '${archive}/installer.mjs' --check`)
+  const install = timeIt(`node '${archive}/installer.mjs' --root root`, 'rm -rf root/opt root/var')
+  const ratio = install / baseline
+  const rows = [
+    ['sha256sum -c + tar -xzf (baseline)', baseline],
+    ['install --check (verify only)', check],
+    ['install --root (verify + install + record)', install],
+  ]
+  console.log(`payload: package.tar.gz ${(size / MB).toFixed(1)} MiB (from ${totalMb} MiB), best of ${runs} runs`)
+  for (const [label, seconds] of rows) console.log(`  ${label.padEnd(46)} ${seconds.toFixed(2)} s`)
+  console.log(`install / baseline: ${ratio.toFixed(2)}x (target <= 1.3x): ${ratio <= 1.3 ? 'met' : 'NOT met'}`)
+} finally {
+  if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true })
+}
