@@ -26,8 +26,6 @@ const MANIFEST = JSON.stringify({ package_name: 'rdb_agent_5.7.1.0_centos.x86_64
 const KNOWN_BUGS: Record<string, string> = {
   'symlink-chain':
     'BUG builder-symlink-chain: listPayload/linkIssues judge each link lexically, so tools/s1 -> .. then tools/s1/s2 -> .. then tools/s1/s2/chain passes (entries written through a symlink entry are not refused)',
-  setuid: 'BUG builder-setuid: a setuid-root entry (mode 4755) is accepted without a word (the installer later drops the bit silently)',
-  'setgid-sticky-dir': 'BUG builder-setuid: a setgid/sticky world-writable folder (mode 3777) is accepted without a word',
 }
 
 describe.skipIf(!ready)('hostile payloads: builder', () => {
