@@ -1,7 +1,7 @@
 // Kill tests: SIGKILL the real CLI in the middle of an upgrade of a package of thousands of files, run it again,
 // and check that the tree is the complete old state or the complete new state, configs intact, -V consistent.
 import { spawn, execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
@@ -82,7 +82,9 @@ describe('an upgrade killed at any moment', () => {
     cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
     // Spread the kills over the whole run; node's own start-up takes the first part of it.
     const delay = Math.round((fullMs * (i + 1)) / (points.length + 1))
-    await runCli(['--root', root, '-U', v2], delay)
+    const killed = await runCli(['--root', root, '-U', v2], delay)
+    const interrupted = existsSync(join(root, 'var/lib/rpm-sim/journal/plan.json'))
+    console.info(`kill point ${i} (${delay} ms): ${killed.signal ?? `exit ${killed.code}`}${interrupted ? ', journal left behind' : ''}`)
     const again = await runCli(['--root', root, '-qa'])
     expect(again.code).toBe(0)
     const tree = snapshot(root)

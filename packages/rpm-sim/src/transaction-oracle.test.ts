@@ -1,0 +1,236 @@
+// The grid of rpm's own tests/rpmconfig*.at (config and noreplace; unmodified, modified, modified-to-new, deleted;
+// install over an unowned file; erase; shared files; symlinks; type changes) plus scriptlet order and $1, each run
+// with rpm-sim and with Debian's real `rpm --root` on the same packages (built by our writer): the resulting
+// trees, the warning lines and the scriptlet logs must match.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runTransaction } from './transaction.js'
+import { verifyInstalled } from './verify.js'
+import type { TransactionFlags, TransactionOp } from './transaction.js'
+import { file, pkg, snapshot, tempWorld } from './_test-rpm.js'
+import type { RpmSpecFile } from './writer.js'
+
+const which = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
+const hasRpm = which('rpm')
+const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => spawnSync('test', ['-x', p]).status === 0)
+if (!hasRpm) console.warn('skipping the rpm oracle tests: rpm is not installed (apt-get install rpm)')
+if (hasRpm && busybox === undefined) console.warn('skipping the scriptlet oracle tests: busybox-static is not installed')
+
+const w = tempWorld('rpmsim-oracle-')
+afterAll(() => w.done())
+let n = 0
+
+type Step =
+  | { do: 'rpm'; op: TransactionOp; pkgs: string[]; flags?: TransactionFlags }
+  | { do: 'write'; path: string; content: string }
+  | { do: 'rm'; path: string }
+  | { do: 'symlink'; path: string; target: string }
+
+const RPM_FLAG: Record<string, string> = { replacefiles: '--replacefiles', replacepkgs: '--replacepkgs', oldpackage: '--oldpackage', force: '--force', noscripts: '--noscripts', notriggers: '--notriggers' }
+
+function prepareRoot(root: string, withShell: boolean): void {
+  mkdirSync(join(root, 'var/lib/rpm'), { recursive: true })
+  if (withShell && busybox !== undefined) {
+    mkdirSync(join(root, 'bin'), { recursive: true })
+    copyFileSync(busybox, join(root, 'bin/busybox'))
+    for (const c of ['sh', 'echo', 'cat']) symlinkSync('busybox', join(root, 'bin', c))
+  }
+}
+
+function applyLocal(root: string, s: Step): void {
+  const p = join(root, s.do === 'rpm' ? '' : s.path)
+  if (s.do === 'write') {
+    mkdirSync(join(p, '..'), { recursive: true })
+    writeFileSync(p, s.content)
+  } else if (s.do === 'rm') rmSync(p, { force: true, recursive: true })
+  else if (s.do === 'symlink') {
+    rmSync(p, { force: true })
+    symlinkSync(s.target, p)
+  }
+}
+
+// Runs the steps with real rpm; returns each rpm step's stderr lines (Debian's "use Alien" notes dropped).
+function withRealRpm(root: string, steps: Step[]): string[][] {
+  const out: string[][] = []
+  execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '--initdb'])
+  for (const s of steps) {
+    if (s.do !== 'rpm') {
+      applyLocal(root, s)
+      continue
+    }
+    const mode = { install: '-i', upgrade: '-U', freshen: '-F', erase: '-e' }[s.op]
+    const flags = Object.keys(s.flags ?? {}).map((k) => RPM_FLAG[k] ?? `--${k}`)
+    const r = spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', ...(s.op === 'erase' ? [] : ['--nodeps']), mode, ...flags, ...s.pkgs], { encoding: 'utf8' })
+    out.push(r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('rpm: ')))
+  }
+  return out
+}
+
+async function withSim(root: string, steps: Step[]): Promise<string[][]> {
+  const out: string[][] = []
+  for (const s of steps) {
+    if (s.do !== 'rpm') {
+      applyLocal(root, s)
+      continue
+    }
+    const lines: string[] = []
+    const r = await runTransaction({ root, op: s.op, packages: s.pkgs, ...(s.flags ? { flags: s.flags } : {}), onWarning: (l) => lines.push(l) })
+    out.push([...lines, ...r.problems])
+  }
+  return out
+}
+
+async function bothRoots(steps: Step[], withShell = false) {
+  n++
+  const simRoot = join(w.dir, `sim-${n}`)
+  const rpmRoot = join(w.dir, `rpm-${n}`)
+  prepareRoot(simRoot, withShell)
+  prepareRoot(rpmRoot, withShell)
+  const rpmLines = withRealRpm(rpmRoot, steps)
+  const simLines = await withSim(simRoot, steps)
+  return { simRoot, rpmRoot, simLines, rpmLines }
+}
+
+/** Run `steps` both ways; expect the same trees, the same stderr, and (when present) the same /log. */
+async function compare(steps: Step[], withShell = false): Promise<{ lines: string[][]; tree: Record<string, string> }> {
+  const { simRoot, rpmRoot, simLines, rpmLines } = await bothRoots(steps, withShell)
+  const tree = snapshot(simRoot)
+  expect(tree).toEqual(snapshot(rpmRoot))
+  expect(simLines).toEqual(rpmLines)
+  return { lines: simLines, tree }
+}
+
+const spec = (name: string, version: string, files: RpmSpecFile[], extra: object = {}) => pkg(w.dir, { name, version, files, ...extra })
+const cfg = (flags: 'config' | 'noreplace', path: string, content: string): RpmSpecFile =>
+  file(path, content, { flags: flags === 'config' ? { config: true } : { config: true, noreplace: true } })
+const up = (...pkgs: string[]): Step => ({ do: 'rpm', op: 'upgrade', pkgs })
+const ins = (...pkgs: string[]): Step => ({ do: 'rpm', op: 'install', pkgs })
+const erase = (...pkgs: string[]): Step => ({ do: 'rpm', op: 'erase', pkgs })
+const write = (path: string, content: string): Step => ({ do: 'write', path, content })
+
+describe.skipIf(!hasRpm)('rpm-sim against real rpm: rpmconfig grid', () => {
+  for (const kind of ['config', 'noreplace'] as const) {
+    describe(`%${kind === 'config' ? 'config' : 'config(noreplace)'}`, () => {
+      let same1 = ''
+      let same2 = ''
+      let diff2 = ''
+      beforeAll(async () => {
+        same1 = await spec(`c-${kind}`, '1.0', [cfg(kind, '/etc/my.conf', 'foo\n')])
+        same2 = await spec(`c-${kind}`, '2.0', [cfg(kind, '/etc/my.conf', 'foo\n')])
+        diff2 = await spec(`c-${kind}`, '3.0', [cfg(kind, '/etc/my.conf', 'bar\n')])
+      })
+      it('install over an unowned file: same content, then different content', async () => {
+        await compare([write('/etc/my.conf', 'foo\n'), up(same1)])
+        const r = await compare([write('/etc/my.conf', 'local\n'), up(same1)])
+        expect(r.lines[0]).toEqual([kind === 'config' ? 'warning: /etc/my.conf saved as /etc/my.conf.rpmorig' : 'warning: /etc/my.conf created as /etc/my.conf.rpmnew'])
+      })
+      it('upgrade unmodified: same and changed content', async () => {
+        await compare([up(same1), up(same2)])
+        await compare([up(same1), up(diff2)])
+      })
+      it('upgrade modified: same content in both versions, and changed', async () => {
+        await compare([up(same1), write('/etc/my.conf', 'local\n'), up(same2)])
+        const r = await compare([up(same1), write('/etc/my.conf', 'local\n'), up(diff2)])
+        expect(r.lines[1]).toHaveLength(1)
+      })
+      it('upgrade modified to the new content, and deleted', async () => {
+        await compare([up(same1), write('/etc/my.conf', 'bar\n'), up(diff2)])
+        await compare([up(same1), { do: 'rm', path: '/etc/my.conf' }, up(diff2)])
+      })
+      it('erase unmodified and modified', async () => {
+        await compare([up(same1), erase(`c-${kind}`)])
+        const r = await compare([up(same1), write('/etc/my.conf', 'local\n'), erase(`c-${kind}`)])
+        expect(r.lines[1]).toEqual(['warning: /etc/my.conf saved as /etc/my.conf.rpmsave'])
+      })
+    })
+  }
+
+  it('non-config files are replaced even when modified; files only the old version had are removed', async () => {
+    const a1 = await spec('plain', '1', [file('/usr/share/p/a', 'a1'), file('/usr/share/p/gone', 'g'), { path: '/usr/share/p', kind: 'dir' }])
+    const a2 = await spec('plain', '2', [file('/usr/share/p/a', 'a2'), file('/usr/share/p/new', 'n'), { path: '/usr/share/p', kind: 'dir' }])
+    await compare([up(a1), write('/usr/share/p/a', 'mine'), write('/usr/share/p/unowned', 'x'), up(a2), erase('plain')])
+  })
+
+  it('shared files in two packages stay until the last owner goes', async () => {
+    const s1 = await spec('share-a', '1', [file('/usr/share/s/common', 'same'), file('/usr/share/s/a', 'a'), { path: '/usr/share/s', kind: 'dir' }])
+    const s2 = await spec('share-b', '1', [file('/usr/share/s/common', 'same'), file('/usr/share/s/b', 'b'), { path: '/usr/share/s', kind: 'dir' }])
+    await compare([ins(s1, s2), erase('share-a')])
+    await compare([ins(s1, s2), erase('share-a'), erase('share-b')])
+  })
+
+  it('file conflicts are refused with rpm’s line, and --replacefiles takes over', async () => {
+    const c1 = await spec('conf-a', '1', [file('/usr/share/cf', 'a')])
+    const c2 = await spec('conf-b', '1', [file('/usr/share/cf', 'b')])
+    await compare([ins(c1), ins(c2), { do: 'rpm', op: 'install', pkgs: [c2], flags: { replacefiles: true } }, erase('conf-a')])
+  })
+
+  it('version checks: already installed, newer installed, --oldpackage, --replacepkgs', async () => {
+    const v1 = await spec('ver', '1.0', [file('/usr/share/ver', '1')])
+    const v2 = await spec('ver', '2.0', [file('/usr/share/ver', '2')])
+    await compare([up(v2), up(v2), up(v1), { do: 'rpm', op: 'upgrade', pkgs: [v1], flags: { oldpackage: true } }, { do: 'rpm', op: 'upgrade', pkgs: [v1], flags: { replacepkgs: true } }, erase('nothere')])
+  })
+
+  it('symlinks: plain and %config, changed targets, modified on disk', async () => {
+    const l1 = await spec('links', '1', [{ path: '/etc/l-conf', kind: 'symlink', linkTarget: 'one', flags: { config: true } }, { path: '/usr/share/l-plain', kind: 'symlink', linkTarget: 'one' }])
+    const l2 = await spec('links', '2', [{ path: '/etc/l-conf', kind: 'symlink', linkTarget: 'two', flags: { config: true } }, { path: '/usr/share/l-plain', kind: 'symlink', linkTarget: 'two' }])
+    await compare([up(l1), up(l2)])
+    await compare([up(l1), { do: 'symlink', path: '/etc/l-conf', target: 'mine' }, { do: 'symlink', path: '/usr/share/l-plain', target: 'mine' }, up(l2)])
+  })
+
+  it('type changes: file to symlink and symlink to file, config and not', async () => {
+    const t1 = await spec('types', '1', [cfg('config', '/etc/t.conf', 'file\n'), file('/usr/share/t', 'file'), { path: '/usr/share/t2', kind: 'symlink', linkTarget: 'x' }])
+    const t2 = await spec('types', '2', [{ path: '/etc/t.conf', kind: 'symlink', linkTarget: 'elsewhere', flags: { config: true } }, { path: '/usr/share/t', kind: 'symlink', linkTarget: 'y' }, file('/usr/share/t2', 'now a file')])
+    await compare([up(t1), up(t2)])
+    await compare([up(t1), write('/etc/t.conf', 'edited\n'), up(t2)])
+  })
+})
+
+describe.skipIf(!hasRpm)('rpm-sim against real rpm: -V', () => {
+  it('prints rpm’s verify lines for changed content, mode, missing files and link targets', async () => {
+    const v = await spec('verify-me', '1', [
+      cfg('config', '/etc/v.conf', 'conf\n'),
+      file('/usr/share/v/plain', 'plain'),
+      file('/usr/share/v/gone', 'gone'),
+      file('/usr/share/v/mode', 'mode'),
+      { path: '/usr/share/v/link', kind: 'symlink', linkTarget: 'plain' },
+      { path: '/usr/share/v/doc', kind: 'file', content: 'doc', flags: { doc: true } },
+    ])
+    const steps: Step[] = [up(v), write('/etc/v.conf', 'changed!\n'), write('/usr/share/v/doc', 'dog'), { do: 'rm', path: '/usr/share/v/gone' }, { do: 'symlink', path: '/usr/share/v/link', target: 'other' }]
+    const { simRoot, rpmRoot } = await bothRoots(steps)
+    execFileSync('chmod', ['600', join(simRoot, 'usr/share/v/mode'), join(rpmRoot, 'usr/share/v/mode')])
+    const real = spawnSync('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '-V', 'verify-me'], { encoding: 'utf8' })
+    const expected = real.stdout.split('\n').filter((l) => l !== '')
+    expect(expected.length).toBeGreaterThan(3)
+    expect(await verifyInstalled(simRoot, 'verify-me')).toEqual(expected)
+  })
+})
+
+describe.skipIf(!hasRpm || busybox === undefined)('rpm-sim against real rpm: scriptlets', () => {
+  const log = (tag: string) => ({ interpreter: '/bin/sh', body: `echo "${tag} $*" >> /log` })
+  const scripts = (v: string) => Object.fromEntries(['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'].map((k) => [k, log(`${k}-${v}`)]))
+
+  it('runs scriptlets and triggers in rpm’s order with rpm’s $1 and $2', async () => {
+    const t1 = await spec('trig-t', '1', [file('/t', 't1')], { scripts: scripts('t1'), triggers: [{ kind: 'triggerin', name: 'trig-a', body: 'echo "trigin-t-on-a $*" >> /log' }, { kind: 'triggerun', name: 'trig-a', body: 'echo "trigun-t-on-a $*" >> /log' }, { kind: 'triggerpostun', name: 'trig-a', body: 'echo "trigpostun-t-on-a $*" >> /log' }] })
+    const a1 = await spec('trig-a', '1', [file('/a', 'a1')], { scripts: scripts('a1'), triggers: [{ kind: 'triggerin', name: 'trig-t', body: 'echo "trigin-a1-on-t $*" >> /log' }, { kind: 'triggerun', name: 'trig-t', body: 'echo "trigun-a1-on-t $*" >> /log' }] })
+    const a2 = await spec('trig-a', '2', [file('/a', 'a2')], { scripts: scripts('a2') })
+    const r = await compare([ins(t1), ins(a1), up(a2), erase('trig-a'), erase('trig-t')], true)
+    expect(r.tree['/log']).toBeDefined()
+  })
+
+  it('a failing %pre skips the package, a failing %post warns, a failing %preun keeps the old one', async () => {
+    const pre = await spec('fail-pre', '1', [file('/fp', 'x')], { scripts: { pre: { body: 'exit 3' } } })
+    const post1 = await spec('fail-post', '1', [file('/fq', 'x')], { scripts: { post: { body: 'exit 4' }, preun: { body: 'exit 5' } } })
+    const post2 = await spec('fail-post', '2', [file('/fq', 'y')], { scripts: { postun: { body: 'echo "postun $1" >> /log' } } })
+    const r = await compare([ins(pre), up(post1), up(post2)], true)
+    expect(r.lines[0]).toEqual(['error: %prein(fail-pre-1-1.noarch) scriptlet failed, exit status 3', 'error: fail-pre-1-1.noarch: install failed'])
+  })
+
+  it('--noscripts and --notriggers suppress what rpm’s do', async () => {
+    const t1 = await spec('ns-t', '1', [file('/nt', 't1')], { scripts: scripts('nt1'), triggers: [{ kind: 'triggerin', name: 'ns-a', body: 'echo "trigin $*" >> /log' }] })
+    const a1 = await spec('ns-a', '1', [file('/na', 'a1')], { scripts: scripts('na1') })
+    const a2 = await spec('ns-a', '2', [file('/na', 'a2')], { scripts: scripts('na2') })
+    await compare([ins(t1), { do: 'rpm', op: 'install', pkgs: [a1], flags: { notriggers: true } }, { do: 'rpm', op: 'upgrade', pkgs: [a2], flags: { noscripts: true } }], true)
+  })
+})
