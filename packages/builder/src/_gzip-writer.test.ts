@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { GzipWriter, fileSink } from './_gzip-writer.js'
+import { GzipWriter, fileSink, looksIncompressible } from './_gzip-writer.js'
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -36,13 +36,23 @@ describe('GzipWriter', () => {
     const segments = [
       { mode: 9 as const, data: text, step: 7777 },
       { mode: 'stored' as const, data: noise, step: 100_000 },
-      { mode: 6 as const, data: text.subarray(0, 12345), step: 4096 },
+      { mode: 6 as const, data: Buffer.concat([text.subarray(0, 12345), noise, text.subarray(0, 3 << 20)]), step: 65536 },
     ]
     const out = await gzipSegments(segments)
     const expected = Buffer.concat(segments.map((s) => s.data))
     expect(gunzipSync(out).equals(expected)).toBe(true)
     expect(execFileSync('gzip', ['-dc'], { input: out, maxBuffer: 1 << 26 }).equals(expected)).toBe(true)
-    expect(out.length).toBeLessThan(noise.length + text.length / 10)
+    expect(out.length).toBeLessThan(2 * noise.length * 1.01 + text.length / 10)
+  })
+
+  it('stores incompressible blocks of a compressed segment, and still deflates the compressible ones', async () => {
+    const data = Buffer.concat([noise, text])
+    const out = await gzipSegments([{ mode: 6, data, step: 100_000 }])
+    expect(gunzipSync(out).equals(data)).toBe(true)
+    expect(out.length).toBeGreaterThan(noise.length)
+    expect(out.length).toBeLessThan(noise.length * 1.01 + text.length / 10)
+    expect(looksIncompressible(noise.subarray(0, 1 << 20))).toBe(true)
+    expect(looksIncompressible(text.subarray(0, 1 << 20))).toBe(false)
   })
 
   it('gives the same bytes whatever the sizes of the writes', async () => {
