@@ -7,6 +7,7 @@ import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { TrackedFile } from './tracked.js'
+import type { PackageSource } from './tracked-source.js'
 
 const run = promisify(execFile)
 
@@ -69,8 +70,8 @@ export interface Engine {
   installed(name: string): Promise<InstalledFacts | undefined>
   /** Facts of an .rpm file (name, version, ...). */
   inspect(rpmFile: string): Promise<InstalledFacts>
-  plan(rpmFile: string, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }>
-  upgrade(rpmFile: string, flags: ApplyFlags): Promise<ApplyOutcome>
+  plan(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }>
+  upgrade(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<ApplyOutcome>
   /** Undoes one transaction; refuses (problems) when later transactions would be undone with it. */
   rollback(target: UndoTarget): Promise<ApplyOutcome>
 }
@@ -133,6 +134,10 @@ function toSpecFile(file: TrackedFile): RpmSpecFile {
   }
 }
 
+function packages(what: string | PackageSource): { packages: string[]; sources?: PackageSource[] } {
+  return typeof what === 'string' ? { packages: [what] } : { packages: [], sources: [what] }
+}
+
 function facts(pkg: { name: string; epoch?: number | undefined; version: string; release: string; arch: string }): InstalledFacts {
   return {
     name: pkg.name,
@@ -158,8 +163,8 @@ class RpmSimEngine implements Engine {
     return facts(await readRpm(rpmFile))
   }
 
-  async plan(rpmFile: string, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }> {
-    const plan = await planTransaction({ root: this.root, op: 'upgrade', packages: [rpmFile], flags: { ...flags, repackage: true } })
+  async plan(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }> {
+    const plan = await planTransaction({ root: this.root, op: 'upgrade', ...packages(rpmFile), flags: { ...flags, repackage: true } })
     const files: PlannedFile[] = []
     for (const element of plan.elements) {
       for (const file of element.files) {
@@ -169,11 +174,11 @@ class RpmSimEngine implements Engine {
     return { problems: plan.problems, files }
   }
 
-  async upgrade(rpmFile: string, flags: ApplyFlags): Promise<ApplyOutcome> {
+  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<ApplyOutcome> {
     const result = await runTransaction({
       root: this.root,
       op: 'upgrade',
-      packages: [rpmFile],
+      ...packages(rpmFile),
       flags: { ...flags, repackage: true },
       description: 'rdbpkg install',
     })
@@ -224,7 +229,8 @@ class RealRpmEngine implements Engine {
     return facts(await readRpm(rpmFile))
   }
 
-  async plan(rpmFile: string, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }> {
+  async plan(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }> {
+    if (typeof rpmFile !== 'string') throw new Error('real rpm installs .rpm files only')
     const result = await this.rpm(['-U', '--test', ...flagArgs(flags), rpmFile])
     const pkg = await readRpm(rpmFile)
     return {
@@ -233,7 +239,8 @@ class RealRpmEngine implements Engine {
     }
   }
 
-  async upgrade(rpmFile: string, flags: ApplyFlags): Promise<ApplyOutcome> {
+  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<ApplyOutcome> {
+    if (typeof rpmFile !== 'string') throw new Error('real rpm installs .rpm files only')
     const pkg = await readRpm(rpmFile)
     const before = await this.installed(pkg.name)
     const repackaged: string[] = []

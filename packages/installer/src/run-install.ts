@@ -22,6 +22,8 @@ import { describeService, findRunningServices, startServices, stopServices } fro
 import type { RunningService } from './services.js'
 import { trackedFiles } from './tracked.js'
 import { formatSummary } from './summary.js'
+import { scanPayload, streamedSource } from './tracked-source.js'
+import type { PackageSource } from './tracked-source.js'
 import { verifyArchive } from './verify.js'
 import { applyWheels, installedWheelFacts, readWheelFile, resolvePython, rollbackWheels } from './wheels.js'
 import type { WheelDist, WheelOutcome } from './wheels.js'
@@ -214,17 +216,18 @@ async function steps(run: Run, cwd: string): Promise<void> {
   result.engine = engine.name
   if (options.rollback) return rollback(run, manifest, engine, product)
 
-  if (options.dryRun) {
-    // A dry run writes nothing under the root: it stages in the system temp folder and takes no lock.
-    run.staging = mkdtempSync(join(tmpdir(), 'rdbpkg-dry-run-'))
-  } else {
-    run.lock = acquireLock(run.root)
-    run.staging = stagingDir(run.root, newRecordId())
+  if (!options.dryRun) run.lock = acquireLock(run.root)
+  const tarGz = join(archive, 'package.tar.gz')
+  let target: Target | undefined
+  if (manifest.rules.payload === 'files' && engine.name === 'rpm-sim') target = await streamedTarget(run, manifest, tarGz)
+  if (target === undefined) {
+    // A dry run writes nothing under the root: it stages in the system temp folder.
+    run.staging = options.dryRun ? mkdtempSync(join(tmpdir(), 'rdbpkg-dry-run-')) : stagingDir(run.root, newRecordId())
+    await extractPayload(tarGz, run.staging)
+    target = await describeTarget(run, manifest, engine, run.staging)
   }
-  await extractPayload(join(archive, 'package.tar.gz'), run.staging)
-  const target = await describeTarget(run, manifest, engine, run.staging)
   result.to = target.nevra
-  const installed = target.tracked !== undefined || target.rpmFile !== undefined ? await engine.installed(target.name) : undefined
+  const installed = await engine.installed(target.name)
   if (installed) result.from = installed.nevra
 
   const wheelState = target.wheels === undefined ? undefined : await wheelFacts(run, manifest, target.wheels)
@@ -304,13 +307,9 @@ async function steps(run: Run, cwd: string): Promise<void> {
     }
   }
   let outcome: ApplyOutcome | undefined
-  if (target.tracked !== undefined || target.rpmFile !== undefined) {
-    let rpmFile = target.rpmFile
-    if (target.tracked !== undefined) {
-      rpmFile = join(run.staging, `${target.nevra}.rpm`)
-      await writeTrackedRpm(target.tracked, rpmFile)
-    }
-    outcome = await engine.upgrade(rpmFile!, flags)
+  const what = await packageToApply(run, target)
+  if (what !== undefined) {
+    outcome = await engine.upgrade(what, flags)
     relayWarnings(run, outcome)
     result.created.push(...outcome.created)
     if (!outcome.ok) {
@@ -331,6 +330,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
 
 interface Target {
   name: string
+  source?: PackageSource
   nevra: string
   evr: { epoch: number; version: string; release: string }
   tracked?: TrackedSpec
@@ -369,6 +369,33 @@ async function describeTarget(run: Run, manifest: ArchiveManifest, engine: Engin
   return target
 }
 
+// A .rpm path, or the streamed source; tracked packages from staged files are written as an .rpm first.
+async function packageToApply(run: Run, target: Target): Promise<string | PackageSource | undefined> {
+  if (target.source !== undefined) return target.source
+  if (target.rpmFile !== undefined) return target.rpmFile
+  if (target.tracked === undefined) return undefined
+  const rpmFile = join(run.staging!, `${target.nevra}.rpm`)
+  await writeTrackedRpm(target.tracked, rpmFile)
+  return rpmFile
+}
+
+// Agent payloads go straight from package.tar.gz into rpm-sim; payloads with hard links (whose bodies live in
+// other entries) take the staged path instead.
+async function streamedTarget(run: Run, manifest: ArchiveManifest, tarGz: string): Promise<Target | undefined> {
+  const scan = await scanPayload(tarGz)
+  if (scan.hardlinks) return undefined
+  const name = manifest.rules.trackedName!
+  const arch = manifest.arch ?? run.options.hostArch ?? hostRpmArch()
+  const source = streamedSource(tarGz, { name, version: manifest.version, release: manifest.release, arch, prefix: manifest.prefix, configGlobs: manifest.configFiles }, scan)
+  return {
+    name,
+    nevra: `${name}-${manifest.version}-${manifest.release}.${arch}`,
+    evr: { epoch: 0, version: manifest.version, release: manifest.release },
+    source,
+    wheelNames: [],
+  }
+}
+
 async function wheelFacts(run: Run, manifest: ArchiveManifest, wheels: string[]) {
   const python = resolvePython(run.root, manifest.python ?? 'python3')
   const installed = await installedWheelFacts(python, wheels.map((file) => readWheelFile(file).name))
@@ -381,13 +408,9 @@ async function wheelFacts(run: Run, manifest: ArchiveManifest, wheels: string[])
 async function dryRun(run: Run, engine: Engine, target: Target, flags: ApplyFlags, action: string, running: RunningService[]): Promise<void> {
   const { result, say } = run
   let files: PlannedFile[] = []
-  if (target.tracked !== undefined || target.rpmFile !== undefined) {
-    let rpmFile = target.rpmFile
-    if (target.tracked !== undefined) {
-      rpmFile = join(run.staging!, `${target.nevra}.rpm`)
-      await writeTrackedRpm(target.tracked, rpmFile)
-    }
-    const plan = await engine.plan(rpmFile!, flags)
+  const what = await packageToApply(run, target)
+  if (what !== undefined) {
+    const plan = await engine.plan(what, flags)
     files = plan.files
     for (const problem of plan.problems) say('warn', problem)
   }

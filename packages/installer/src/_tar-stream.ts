@@ -1,0 +1,51 @@
+// Reads a .tar.gz as an async sequence of entries with backpressure: the consumer reads (or skips) each entry's
+// body before the next arrives, so memory stays bounded whatever the payload's size.
+import { createReadStream } from 'node:fs'
+import { Parser } from 'tar'
+import type { ReadEntry } from 'tar'
+
+/** Yields the entries of `file` in order; each must be read to its end (or `resume()`d) before the next. */
+export async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
+  const parser = new Parser({ strict: true })
+  const queue: ReadEntry[] = []
+  let wake: (() => void) | undefined
+  let done = false
+  let failure: Error | undefined
+  const notify = (): void => {
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  parser.on('entry', (entry: ReadEntry) => {
+    queue.push(entry)
+    notify()
+  })
+  const fail = (error: Error): void => {
+    failure ??= error
+    notify()
+  }
+  parser.on('error', fail)
+  parser.on('warn', (_code: string, message: string | Error) => fail(message instanceof Error ? message : new Error(message)))
+  parser.on('end', () => {
+    done = true
+    notify()
+  })
+  const source = createReadStream(file, { highWaterMark: 1 << 20 })
+  source.on('error', fail)
+  source.pipe(parser)
+  try {
+    while (true) {
+      if (failure !== undefined) throw failure
+      const next = queue.shift()
+      if (next !== undefined) {
+        yield next
+        continue
+      }
+      if (done) return
+      await new Promise<void>((resolve) => (wake = resolve))
+    }
+  } finally {
+    source.unpipe(parser)
+    source.destroy()
+  }
+}
