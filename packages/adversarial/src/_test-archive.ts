@@ -44,3 +44,27 @@ export function writeSigningKey(file: string): string {
   writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }))
   return file
 }
+
+/** Builds an archive with the real builder CLI from a payload tree and returns the extracted archive folder. */
+export async function buildArchive(
+  work: string,
+  manifest: Record<string, unknown>,
+  payload: Record<string, string | Buffer>,
+  options: { signKey?: string } = {},
+): Promise<string> {
+  const { execa } = await import('execa')
+  const { BUILDER_CLI } = await import('./_test-paths.js')
+  const { dirname } = await import('node:path')
+  mkdirSync(work, { recursive: true })
+  for (const [path, content] of Object.entries(payload)) {
+    mkdirSync(dirname(join(work, 'p', path)), { recursive: true })
+    writeFileSync(join(work, 'p', path), content)
+  }
+  writeFileSync(join(work, 'version.json'), JSON.stringify(manifest))
+  const args = [BUILDER_CLI, '--payload-dir', 'p', '--out', 'out', ...(options.signKey ? ['--sign-key', options.signKey] : [])]
+  const run = await execa('node', args, { cwd: work, reject: false, env: { SOURCE_DATE_EPOCH: '1700000000' } })
+  if (run.exitCode !== 0) throw new Error(`builder failed (${run.exitCode}): ${run.stderr}`)
+  const name = String(manifest.package_name)
+  await execa('tar', ['-xzf', join(work, 'out', `${name}.tar.gz`), '-C', work])
+  return join(work, name)
+}
