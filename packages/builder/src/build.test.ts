@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PACKAGE_TYPE_VALUES } from '@rdbpkg/core'
 import type { PackageType } from '@rdbpkg/core'
 import { afterAll, describe, expect, it } from 'vitest'
-import { buildPackage } from './build.js'
+import { BuildError, buildPackage } from './build.js'
 import { NAMES, cleanup, makeInputs, makeRpm, tarGz, tempDir, writeManifest, writeTree } from './_test-fixtures.js'
 
 afterAll(cleanup)
@@ -111,6 +111,25 @@ describe('--node-runtime and --payload-dir', () => {
       '-rw-r--r-- root/root 2 1970-01-01 00:00 tools/z.conf',
     ])
     expect(spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: root }).status).toBe(0)
+  })
+})
+
+describe('--payload-dir refusals', () => {
+  it('a folder with a link that escapes and a fifo is refused, each named, nothing written', async () => {
+    const dir = tempDir()
+    writeManifest(dir, 'install_rdb_agent')
+    writeTree(join(dir, 'payload'), { 'fsbackup_kernel_4.x/a': 'a', 'tools/b': 'b' })
+    symlinkSync('../../../etc/passwd', join(dir, 'payload', 'tools', 'passwd'))
+    symlinkSync('b', join(dir, 'payload', 'tools', 'ok-link'))
+    execFileSync('mkfifo', [join(dir, 'payload', 'tools', 'pipe')])
+    const error = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', env: {} }).catch((e: unknown) => e as BuildError)
+    expect(error).toBeInstanceOf(BuildError)
+    expect((error as BuildError).code).toBe('E_PAYLOAD_UNSAFE')
+    expect([...(error as BuildError).problems].sort()).toEqual([
+      'payload: tools/passwd: unsafe entry (symlink to "../../../etc/passwd" points outside the payload)',
+      'payload: tools/pipe: unsafe entry (device, fifo or other special file; only files, folders and links are allowed)',
+    ])
+    expect(existsSync(join(dir, 'out'))).toBe(false)
   })
 })
 
