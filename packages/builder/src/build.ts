@@ -1,7 +1,7 @@
 // buildPackage: from version.json and a payload (a .tar.gz, or a folder packed here) to a reproducible,
 // verified `<package_name>.tar.gz`. Everything is checked before anything is written; on any failure nothing
 // is left behind. Never prints: progress goes to `onProgress`, problems come back in a BuildError.
-import { access, constants, lstat, mkdir, readFile, stat } from 'node:fs/promises'
+import { access, constants, lstat, mkdir, readFile, rm, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, join, resolve } from 'node:path'
 import {
@@ -234,80 +234,82 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
   const outDir = at(options.outDir ?? '.')
   await checkOutDir(outDir, options.outDir ?? '.')
 
-  // 3. The payload: listed, hashed and checked against the type, every problem at once.
+  // 3. The payload. A folder is scanned and checked before anything is written. A tarball is checked in the
+  // same single read that copies it into the archive (listing, hashing, the expansion limit and the type
+  // check): the archive is only a hidden temporary file until every check has passed, and is removed otherwise.
   const payloadName = options.payloadDir !== undefined ? options.payloadDir : (options.payload ?? 'package.tar.gz')
-  const issues: PayloadIssue[] = []
-  let names: string[]
-  let payloadFile: string | undefined
-  let payloadSha: string | undefined
-  let payloadSize = 0
+  let entryCount = 0
   let scan: Awaited<ReturnType<typeof scanPayloadDir>> | undefined
+  let payloadFile: string | undefined
+  let payloadSize = 0
   if (options.payloadDir !== undefined) {
     try {
       scan = await scanPayloadDir(at(options.payloadDir), options.payloadDir)
     } catch (error) {
       fail('E_IO', `${options.payloadDir}: cannot read the payload folder: ${errnoText(error)}`, error)
     }
-    issues.push(...scan.issues)
-    names = scan.entries.map((entry) => entry.path)
+    const issues: PayloadIssue[] = [...scan.issues]
     for (const entry of scan.entries) {
       if (entry.type === 'file' && isRpmCandidate(entry, manifest)) issues.push(...(await rpmIssues(entry.source, entry.path, manifest, payloadName)))
     }
+    const names = scan.entries.map((entry) => entry.path)
+    issues.push(...typeIssues(names, manifest, payloadName, issues))
+    if (issues.length > 0) refuse(dedupe(issues))
+    entryCount = names.length
   } else {
     payloadFile = at(payloadName)
     try {
       const st = await stat(payloadFile)
       if (!st.isFile()) fail('E_IO', `${payloadName}: expected the payload tarball, found a folder (use --payload-dir to pack a folder)`)
+      payloadSize = st.size
     } catch (error) {
       if (error instanceof BuildError) throw error
       fail('E_IO', `${payloadName}: cannot read the payload: ${errnoText(error)}`, error)
     }
-    const listing = await listPayload(payloadFile, {
-      displayName: payloadName,
-      maxRatio,
-      inspectEntry: (entry) =>
-        isRpmCandidate(entry, manifest) ? (file) => rpmIssues(file, entry.path, manifest, payloadName) : undefined,
-      onProgress: (done, total) => options.onProgress?.({ phase: 'check', bytesDone: done, bytesTotal: total }),
-    })
-    issues.push(...listing.issues)
-    names = listing.entries.map((entry) => entry.path)
-    payloadSha = listing.sha256
-    payloadSize = listing.size
   }
-  const typeCheck = checkPayload(names, manifest.package_type, payloadName)
-  const corrupt = issues.some((issue) => issue.code === 'E_PAYLOAD_CORRUPT' || issue.code === 'E_PAYLOAD_BOMB')
-  if (!corrupt) {
-    for (const problem of typeCheck.problems) {
-      issues.push({ code: problem.kind === 'unsafe' ? 'E_PAYLOAD_UNSAFE' : 'E_PAYLOAD_MISMATCH', entry: problem.entry, message: problem.message })
-    }
-  }
-  if (issues.length > 0) refuse(dedupe(issues))
 
-  // 4. Write: the out folder, the packed payload (for --payload-dir), then the archive under a temporary name.
+  // 4. Write the archive under a temporary name; rename it into place when complete.
+  let createdDir: string | undefined
   try {
-    await mkdir(outDir, { recursive: true })
+    createdDir = await mkdir(outDir, { recursive: true })
   } catch (error) {
     fail('E_BUILD_OUTPUT', `${options.outDir ?? '.'}: cannot create the output folder: ${errnoText(error)}`, error)
   }
   const outFile = join(outDir, `${manifest.package_name}.tar.gz`)
   try {
     let versionJson: ManifestJson | undefined
+    const checkWhileCopying = async (write: (chunk: Buffer) => Promise<void>): Promise<{ sha256: string; size: number }> => {
+      const listing = await listPayload(payloadFile!, {
+        displayName: payloadName,
+        maxRatio,
+        inspectEntry: (entry) =>
+          isRpmCandidate(entry, manifest) ? (file) => rpmIssues(file, entry.path, manifest, payloadName) : undefined,
+        onProgress: (done, total) => options.onProgress?.({ phase: 'check', bytesDone: done, bytesTotal: total }),
+        onChunk: write,
+      })
+      const names = listing.entries.map((entry) => entry.path)
+      const issues = [...listing.issues, ...typeIssues(names, manifest, payloadName, listing.issues)]
+      if (issues.length > 0) refuse(dedupe(issues))
+      if (listing.size !== payloadSize) throw new BuildError('E_IO', [`${payloadName}: changed while it was read (expected ${payloadSize} bytes, found ${listing.size})`])
+      entryCount = names.length
+      return { sha256: listing.sha256!, size: listing.size }
+    }
     const written = await writeArchive({
       outFile,
       folder: manifest.package_name,
       mtime,
       launcher: launcherScript(),
       installer: bundle,
-      payload:
-        scan !== undefined
-          ? {
-              produce: (write) =>
+      payload: {
+        produce:
+          scan !== undefined
+            ? (write) =>
                 packPayloadDir(scan, write, {
                   mtime,
                   onProgress: (done, total) => options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: total }),
-                }),
-            }
-          : { file: payloadFile!, size: payloadSize, sha256: payloadSha! },
+                })
+            : checkWhileCopying,
+      },
       versionJson: (payload) => {
         versionJson = manifestToJson(manifest, {
           builder_version: BUILDER_VERSION,
@@ -319,9 +321,6 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
       },
       ...(runtime !== undefined ? { runtime: { file: runtime.path, size: runtime.size } } : {}),
       ...(signingKey ? { signingKey } : {}),
-      onProgress: (done, total) => {
-        if (total !== undefined) options.onProgress?.({ phase: 'write', bytesDone: done, bytesTotal: total })
-      },
     })
     return {
       path: written.path,
@@ -329,18 +328,30 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
       packageName: manifest.package_name,
       manifest,
       versionJson: versionJson!,
-      payload: { ...written.payload, entries: names.length, from: scan ? 'dir' : 'file' },
+      payload: { ...written.payload, entries: entryCount, from: scan ? 'dir' : 'file' },
       files: written.files,
       signed: signingKey !== undefined,
       mtime,
       reproducible,
     }
   } catch (error) {
+    // Nothing is left behind: writeArchive removed its temporary file; remove the folder if this build made it.
+    if (createdDir !== undefined) await rm(createdDir, { recursive: true, force: true })
     if (error instanceof BuildError) throw error
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ECHANGED') throw new BuildError('E_IO', [(error as Error).message], { cause: error })
     throw new BuildError('E_BUILD_OUTPUT', [`${outFile}: cannot write the archive: ${errnoText(error)}`], { cause: error })
   }
+}
+
+function typeIssues(names: string[], manifest: Manifest, payloadName: string, found: readonly PayloadIssue[]): PayloadIssue[] {
+  // A corrupt or bombed payload was not listed to its end: what looks missing may just be unread.
+  if (found.some((issue) => issue.code === 'E_PAYLOAD_CORRUPT' || issue.code === 'E_PAYLOAD_BOMB')) return []
+  return checkPayload(names, manifest.package_type, payloadName).problems.map((problem) => ({
+    code: problem.kind === 'unsafe' ? 'E_PAYLOAD_UNSAFE' : 'E_PAYLOAD_MISMATCH',
+    entry: problem.entry,
+    message: problem.message,
+  }))
 }
 
 async function checkOutDir(outDir: string, shown: string): Promise<void> {

@@ -56,6 +56,8 @@ export interface ListPayloadOptions {
   inspectEntry?: (entry: PayloadEntry) => ((file: string) => Promise<PayloadIssue[]>) | undefined
   /** Bytes of the payload file read so far. */
   onProgress?: (bytesRead: number, total: number) => void
+  /** Receives every raw byte of the file, in order, as it is read (so one read both checks and copies). */
+  onChunk?: (chunk: Buffer) => Promise<void>
 }
 
 const TYPE_OF: Record<string, PayloadEntry['type']> = {
@@ -80,6 +82,7 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
   let unpacked = 0
   let bomb = false
   let scratch: string | undefined
+  let sinkError: Error | undefined
   const inspections: Promise<PayloadIssue[]>[] = []
 
   const parser = new Parser({
@@ -133,7 +136,16 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
       hash.update(chunk)
       bytesRead += chunk.length
       options.onProgress?.(bytesRead, size)
-      callback(null, chunk)
+      if (options.onChunk === undefined) callback(null, chunk)
+      else {
+        options.onChunk(chunk).then(
+          () => callback(null, chunk),
+          (error: Error) => {
+            sinkError = error
+            callback(error)
+          },
+        )
+      }
     },
   })
   const gunzip = createGunzip({ chunkSize: 256 * 1024 })
@@ -163,6 +175,12 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
   try {
     await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hashTap, gunzip, feed)
   } catch (error) {
+    // The copy failed (disk full, ...): not the payload's fault; the caller reports it.
+    if (sinkError !== undefined) {
+      stopping = true
+      for (const entry of open) entry.destroy(new Error('payload reading stopped'))
+      throw sinkError
+    }
     // Stopping early for a bomb closes the pipeline before its end: that is not corruption.
     if (!bomb) issues.push({ code: 'E_PAYLOAD_CORRUPT', message: `${name}: ${describeGzipError(error as NodeJS.ErrnoException)}` })
   }

@@ -91,7 +91,7 @@ function formatBytes(bytes: number): string {
 }
 
 const PHASE_TEXT: Record<BuildProgress['phase'], string> = {
-  check: 'checking payload',
+  check: 'checking and copying payload',
   pack: 'packing payload folder',
   write: 'writing archive',
 }
