@@ -86,6 +86,8 @@ export interface EngineHeader {
 export interface EnginePayloadEntry {
   path: string
   size: number
+  /** cpio link count: members of a hard-link group carry no data except the last. */
+  nlink?: number
   body?: Readable
 }
 

@@ -61,7 +61,7 @@ export async function openPackageSource(file: string): Promise<PackageSource> {
     origin: file,
     header: engineHeader(pkg),
     payload: async function* () {
-      for await (const e of readRpmPayload(file)) yield { path: e.path, size: e.size, body: e.body }
+      for await (const e of readRpmPayload(file)) yield { path: e.path, size: e.size, nlink: e.nlink, body: e.body }
     },
   }
 }

@@ -339,6 +339,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
         uid: idOf(users, f.user, 'user'),
         gid: idOf(groups, f.group, 'group'),
         mtime: f.mtime,
+        size: f.size,
         ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
         ...(f.digest !== undefined ? { digest: f.digest } : {}),
       }

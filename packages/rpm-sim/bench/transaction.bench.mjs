@@ -1,0 +1,64 @@
+// Installs and then upgrades a package of BENCH_FILES files (default 10,000) with rpm-sim's CLI and with real
+// `rpm --root` on the same two packages, in one run; prints wall times, the ratios (target <= 1.0) and peak RSS.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { writeRpm } from '../dist/index.js'
+
+const FILES = Number(process.env.BENCH_FILES ?? 10_000)
+const cli = join(dirname(fileURLToPath(import.meta.url)), '../dist/cli.js')
+const dir = mkdtempSync(join(tmpdir(), 'rpm-sim-txbench-'))
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
+
+function files(version) {
+  const out = [{ path: '/etc/bench/bench.conf', kind: 'file', content: `v${version}\n`, flags: { config: true, noreplace: true } }]
+  for (let i = 0; i < FILES; i++) {
+    // ~40 bytes to ~4 KiB each, 100 directories; v2 changes every file, drops 5% and adds 5%.
+    const name = version === 2 && i % 20 === 0 ? `n${i}` : `f${i}`
+    out.push({ path: `/opt/bench/d${i % 100}/${name}`, kind: 'file', content: `v${version} ${i} `.repeat(1 + (i % 400)), mtime: 1_700_000_000 })
+  }
+  return out
+}
+
+function run(cmd, args) {
+  const full = timeBin ? [timeBin, ['-f', '%e %M', cmd, ...args]] : [cmd, args]
+  const started = process.hrtime.bigint()
+  const r = spawnSync(full[0], full[1], { encoding: 'utf8' })
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`)
+  const last = r.stderr.trim().split('\n').at(-1) ?? ''
+  const rssKiB = timeBin ? Number(last.split(' ')[1]) : undefined
+  return { seconds, rssMiB: rssKiB === undefined ? undefined : rssKiB / 1024 }
+}
+
+const fmt = (x) => `${x.seconds.toFixed(2)} s${x.rssMiB !== undefined ? `, peak RSS ${x.rssMiB.toFixed(0)} MiB` : ''}`
+
+try {
+  const v1 = join(dir, 'bench-1-1.noarch.rpm')
+  const v2 = join(dir, 'bench-2-1.noarch.rpm')
+  await writeRpm({ name: 'bench', version: '1', release: '1', arch: 'noarch', summary: 'bench', description: 'bench', license: 'MIT', files: files(1) }, v1)
+  await writeRpm({ name: 'bench', version: '2', release: '1', arch: 'noarch', summary: 'bench', description: 'bench', license: 'MIT', files: files(2) }, v2)
+  const simRoot = join(dir, 'sim')
+  const rpmRoot = join(dir, 'rpm')
+  mkdirSync(simRoot)
+  mkdirSync(join(rpmRoot, 'var/lib/rpm'), { recursive: true })
+  const rows = []
+  const simI = run(process.execPath, [cli, '--root', simRoot, '-i', v1])
+  const simU = run(process.execPath, [cli, '--root', simRoot, '-U', v2])
+  console.log(`rpm-sim  install ${FILES} files: ${fmt(simI)}`)
+  console.log(`rpm-sim  upgrade ${FILES} files: ${fmt(simU)}`)
+  if (has('rpm')) {
+    spawnSync('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '--initdb'])
+    const rpmI = run('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '--nodeps', '-i', v1])
+    const rpmU = run('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '--nodeps', '-U', v2])
+    console.log(`real rpm install ${FILES} files: ${fmt(rpmI)}`)
+    console.log(`real rpm upgrade ${FILES} files: ${fmt(rpmU)}`)
+    rows.push(['install', simI.seconds / rpmI.seconds], ['upgrade', simU.seconds / rpmU.seconds])
+    for (const [what, ratio] of rows) console.log(`ratio rpm-sim/rpm ${what}: ${ratio.toFixed(2)} (target <= 1.00)`)
+  } else console.log('real rpm not installed: no comparison (apt-get install rpm)')
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
