@@ -11,6 +11,11 @@ export async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
   let wake: (() => void) | undefined
   let done = false
   let failure: Error | undefined
+  let current: ReadEntry | undefined
+  // A truncated or damaged archive leaves the entry being read without an end: fail it, or its reader waits forever.
+  const abortCurrent = (error: Error): void => {
+    if (current !== undefined && !current.emittedEnd) current.emit('error', error)
+  }
   const notify = (): void => {
     const w = wake
     wake = undefined
@@ -22,12 +27,14 @@ export async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
   })
   const fail = (error: Error): void => {
     failure ??= error
+    abortCurrent(failure)
     notify()
   }
   parser.on('error', fail)
   parser.on('warn', (_code: string, message: string | Error) => fail(message instanceof Error ? message : new Error(message)))
   parser.on('end', () => {
     done = true
+    abortCurrent(new Error('the archive ends inside an entry (truncated)'))
     notify()
   })
   const source = createReadStream(file, { highWaterMark: 1 << 20 })
@@ -38,6 +45,7 @@ export async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
       if (failure !== undefined) throw failure
       const next = queue.shift()
       if (next !== undefined) {
+        current = next
         yield next
         continue
       }

@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { Header } from 'tar'
 
 /** A temporary folder removed by `cleanup()`. */
 export function tempDir(prefix = 'rdbpkg-installer-'): { dir: string; cleanup: () => void } {
@@ -48,4 +50,18 @@ export function makeRoot(dir: string, id = 'centos'): string {
   const root = join(dir, 'root')
   writeTree(root, { 'etc/os-release': `NAME="Test"\nID="${id}"\nVERSION_ID="7"\n` })
   return root
+}
+
+/** A raw tar of hand-made headers, so hostile entries reach the extractor as an attacker would write them. */
+export function rawTar(entries: { path: string; type: string; body?: string; linkpath?: string; mode?: number }[]): Buffer {
+  const blocks: Buffer[] = []
+  for (const e of entries) {
+    const body = Buffer.from(e.body ?? '')
+    const header = new Header({ path: e.path, type: e.type as never, size: body.length, mode: e.mode ?? 0o644, linkpath: e.linkpath ?? '', mtime: new Date(0) })
+    const block = Buffer.alloc(512)
+    header.encode(block, 0)
+    blocks.push(block, body, Buffer.alloc((512 - (body.length % 512)) % 512))
+  }
+  blocks.push(Buffer.alloc(1024))
+  return gzipSync(Buffer.concat(blocks))
 }

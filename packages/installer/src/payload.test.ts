@@ -1,30 +1,14 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Header } from 'tar'
-import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { tempDir } from './_test-archive.js'
+import { rawTar, tempDir } from './_test-archive.js'
 import { extractPayload, unsafePayloadEntry } from './payload.js'
 
 const cleanups: (() => void)[] = []
 afterEach(() => {
   for (const c of cleanups.splice(0)) c()
 })
-
-// A raw tar of hand-made headers, so hostile entries reach the extractor as an attacker would write them.
-function rawTar(entries: { path: string; type: string; body?: string; linkpath?: string; mode?: number }[]): Buffer {
-  const blocks: Buffer[] = []
-  for (const e of entries) {
-    const body = Buffer.from(e.body ?? '')
-    const header = new Header({ path: e.path, type: e.type as never, size: body.length, mode: e.mode ?? 0o644, linkpath: e.linkpath ?? '', mtime: new Date(0) })
-    const block = Buffer.alloc(512)
-    header.encode(block, 0)
-    blocks.push(block, body, Buffer.alloc((512 - (body.length % 512)) % 512))
-  }
-  blocks.push(Buffer.alloc(1024))
-  return gzipSync(Buffer.concat(blocks))
-}
 
 function extractRaw(entries: Parameters<typeof rawTar>[0]) {
   const { dir, cleanup } = tempDir()

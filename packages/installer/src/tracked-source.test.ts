@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { rawTar, tempDir } from './_test-archive.js'
+import { scanPayload, streamedSource } from './tracked-source.js'
+
+const cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c()
+})
+
+function tarFile(entries: Parameters<typeof rawTar>[0]): string {
+  const { dir, cleanup } = tempDir()
+  cleanups.push(cleanup)
+  const file = join(dir, 'package.tar.gz')
+  writeFileSync(file, rawTar(entries))
+  return file
+}
+
+describe('scanPayload', () => {
+  it('lists, digests and strips setuid; adds the folders a payload implies', async () => {
+    const file = tarFile([
+      { path: './tools/a.conf', type: 'File', body: 'x=1\n', mode: 0o4755 },
+      { path: './fsbackup_kernel_4.x/k.ko', type: 'File', body: 'k' },
+      { path: './tools/link', type: 'SymbolicLink', linkpath: 'a.conf' },
+    ])
+    const scan = await scanPayload(file)
+    expect(scan.entries.map((e) => `${e.kind} ${e.rel}`)).toEqual(['dir fsbackup_kernel_4.x', 'file fsbackup_kernel_4.x/k.ko', 'dir tools', 'file tools/a.conf', 'symlink tools/link'])
+    const conf = scan.entries.find((e) => e.rel === 'tools/a.conf')!
+    expect(conf.perm).toBe(0o755)
+    expect(conf.digest).toBe(createHash('sha256').update('x=1\n').digest('hex'))
+    const source = streamedSource(file, { name: 'rdb-agent', version: '1', release: '1', arch: 'x86_64', prefix: '/opt/rdb/agent', configGlobs: ['**/*.conf'] }, scan)
+    const header = source.header.files.find((f) => f.path === '/opt/rdb/agent/tools/a.conf')!
+    expect(header.flags).toEqual({ config: true, noreplace: true })
+    const bodies: string[] = []
+    for await (const entry of source.payload()) {
+      let text = ''
+      for await (const chunk of entry.body as AsyncIterable<Buffer>) text += chunk.toString()
+      bodies.push(`${entry.path}=${text}`)
+    }
+    expect(bodies).toEqual(['/opt/rdb/agent/tools/a.conf=x=1\n', '/opt/rdb/agent/fsbackup_kernel_4.x/k.ko=k'])
+  })
+
+  it.each([
+    ['../escape', 'File', undefined],
+    ['/etc/evil', 'File', undefined],
+    ['tools/link', 'SymbolicLink', '../../outside'],
+    ['tools/abs', 'SymbolicLink', '/etc/passwd'],
+    ['tools/dev', 'BlockDevice', undefined],
+    ['tools/fifo', 'FIFO', undefined],
+  ])('refuses %s (%s)', async (path, type, linkpath) => {
+    const file = tarFile([{ path, type, ...(linkpath ? { linkpath } : {}), ...(type === 'File' ? { body: 'evil' } : {}) }])
+    await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_UNSAFE' })
+  })
+
+  it('refuses a file listed twice (what was digested would not be what lands)', async () => {
+    const file = tarFile([
+      { path: 'tools/a', type: 'File', body: 'one' },
+      { path: './tools/a', type: 'File', body: 'two' },
+    ])
+    await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_UNSAFE' })
+  })
+
+  it('reports a truncated archive as corrupt', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const file = join(dir, 'package.tar.gz')
+    const bytes = rawTar([{ path: 'tools/a', type: 'File', body: 'x'.repeat(100_000) }])
+    writeFileSync(file, bytes.subarray(0, bytes.length >> 1))
+    await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_CORRUPT' })
+  })
+})
