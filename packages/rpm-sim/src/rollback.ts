@@ -9,6 +9,7 @@ import type { TransactionRecord } from './history.js'
 import { listHistory, writeHistory } from './history.js'
 import { recoverInterrupted } from './journal.js'
 import { RootResolver } from './_fsutil.js'
+import { lockDb } from './_lock.js'
 import { openPackageSource } from './_source.js'
 import { TransactionError } from './_txn-error.js'
 import type { TransactionFlags, TransactionResult } from './transaction.js'
@@ -28,14 +29,26 @@ export interface RollbackOptions {
   flags?: Pick<TransactionFlags, 'noscripts' | 'notriggers' | 'nopre' | 'nopost' | 'nopreun' | 'nopostun' | 'nopretrans' | 'noposttrans'>
 }
 
-const undoable = (r: TransactionRecord): boolean => r.op !== 'rollback' && r.rolledBack === undefined && r.elements.some((e) => !e.failed)
+const isUndoable = (r: TransactionRecord): boolean => r.op !== 'rollback' && r.rolledBack === undefined && r.elements.some((e) => !e.failed)
 
 /** Undo a transaction (or every transaction since `tid`), restoring files byte-identical to before. */
 export async function rollbackTransaction(o: RollbackOptions): Promise<TransactionResult> {
+  const release = lockDb(resolve(o.root))
+  try {
+    return await rollbackLocked(o)
+  } finally {
+    release()
+  }
+}
+
+async function rollbackLocked(o: RollbackOptions): Promise<TransactionResult> {
   const root = resolve(o.root)
   const rec = await recoverInterrupted(root)
   for (const w of rec.warnings ?? []) o.onWarning?.(w)
   const history = await listHistory(root)
+  // A rollback record names what it undid, even when a kill came before the original was marked.
+  const undone = new Set(history.filter((r) => r.rollbackOf !== undefined && r.exitCode === 0).map((r) => r.rollbackOf))
+  const undoable = (r: TransactionRecord): boolean => isUndoable(r) && !undone.has(r.tid)
   const targets = o.tid === undefined ? history.filter(undoable).slice(-1) : history.filter((r) => r.tid >= (o.tid as number) && undoable(r))
   if (targets.length === 0) {
     throw new TransactionError('E_ROLLBACK_NONE', o.tid === undefined ? 'there is no transaction to roll back' : `there is no transaction to roll back since ${o.tid}`, {

@@ -8,6 +8,7 @@ import { compareEVR, decideFileFate, fateWarning, parseEVR, rpmvercmp } from '@r
 import type { EngineFile, EngineHeader, EngineScript, PackageSource, ScriptName } from './_model.js'
 import { headerNevra } from './_model.js'
 import { RootResolver } from './_fsutil.js'
+import { lockDb } from './_lock.js'
 import { openPackageSource } from './_source.js'
 import { TransactionError } from './_txn-error.js'
 import type { EraseAction, FileAction, RenameNote } from './apply.js'
@@ -436,6 +437,15 @@ export async function planTransaction(o: TransactionOptions): Promise<Transactio
 
 /** Run an rpm transaction (rpm -i/-U/-F/-e) on `root`; problems are returned as data, broken invariants throw. */
 export async function runTransaction(o: TransactionOptions): Promise<TransactionResult> {
+  const release = lockDb(resolve(o.root))
+  try {
+    return await runLocked(o)
+  } finally {
+    release()
+  }
+}
+
+async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   const root = resolve(o.root)
   const flags = o.flags ?? {}
   const warnings: string[] = []
