@@ -53,3 +53,12 @@ export function checkArch(packageArch: string | undefined, hostArch: string, pac
     found: packageArch,
   })
 }
+
+/** Throws E_NEEDS_ROOT when a run that writes targets `/` without root (another --root is the operator's own). */
+export function checkNeedsRoot(root: string, euid: number, packageName: string): void {
+  if (root !== '/' || euid === 0) return
+  throw new InstallError('E_NEEDS_ROOT', `${packageName}: installing into / needs root (run as root, or use --root DIR)`, {
+    expected: 'uid 0',
+    found: `uid ${euid}`,
+  })
+}

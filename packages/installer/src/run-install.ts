@@ -11,7 +11,7 @@ import { locateArchive, readArchiveManifest } from './archive.js'
 import type { ArchiveManifest } from './archive.js'
 import { InstallError } from './errors.js'
 import { EXIT_CODES, exitCodeFor, isRefusal } from './exit-codes.js'
-import { checkArch, checkOs, hostRpmArch, readOsRelease } from './host.js'
+import { checkArch, checkNeedsRoot, checkOs, hostRpmArch, readOsRelease } from './host.js'
 import { InstallLog } from './install-log.js'
 import { acquireLock } from './lock.js'
 import type { InstallLock } from './lock.js'
@@ -209,9 +209,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
     checkArch(manifest.arch, options.hostArch ?? hostRpmArch(), manifest.packageName)
   }
   const euid = options.euid ?? process.geteuid?.() ?? 0
-  if (run.root === '/' && euid !== 0 && !options.dryRun) {
-    throw new InstallError('E_NEEDS_ROOT', `${manifest.packageName}: installing into / needs root (run as root, or use --root DIR)`, {})
-  }
+  if (!options.dryRun) checkNeedsRoot(run.root, euid, manifest.packageName)
   const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload)
   result.engine = engine.name
   if (options.rollback) return rollback(run, manifest, engine, product)
