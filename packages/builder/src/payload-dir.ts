@@ -2,9 +2,9 @@
 // mtimes), compressing blocks in parallel on the libuv threadpool so both cores work, as pigz does.
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, open, readFile, readdir, readlink } from 'node:fs/promises'
+import { lstat, readFile, readdir, readlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { GzipWriter, fileSink } from './_gzip-writer.js'
+import { GzipWriter } from './_gzip-writer.js'
 import { tarEnd, tarHeader, tarPadding } from './_tar.js'
 import type { PayloadEntry, PayloadIssue } from './inspect-payload.js'
 import { linkIssues } from './inspect-payload.js'
@@ -106,20 +106,3 @@ export async function packPayloadDir(
   await gz.finish()
   return { sha256: hash.digest('hex'), size: gz.outputSize }
 }
-
-/** Writes the scanned folder as a deterministic .tar.gz file `outFile` (created; it must not exist). */
-export async function packPayloadDirToFile(
-  scan: PayloadDirScan,
-  outFile: string,
-  options: { mtime: number; level?: number; onProgress?: (bytesDone: number, total: number) => void },
-): Promise<PackedPayload> {
-  const fh = await open(outFile, 'wx', 0o644)
-  try {
-    const sink = fileSink(fh)
-    return await packPayloadDir(scan, (chunk) => sink([chunk]), options)
-  } finally {
-    await fh.close()
-  }
-}
-
-
