@@ -202,7 +202,7 @@ async function stageEntries(o: StageOptions, pool: Pool): Promise<void> {
         staged.add(m.path)
       }
     } else {
-      const fh = await open(a.temp, 'w', 0o600)
+      const fh = await openTemp(a.temp)
       try {
         for await (const chunk of entry.body) {
           hash?.update(chunk as Buffer)
@@ -226,7 +226,8 @@ async function stageEntries(o: StageOptions, pool: Pool): Promise<void> {
     if (a.temp === undefined || staged.has(a.path)) continue
     if (a.kind === 'file') {
       mkdirRecorded(dirname(a.temp), o.createdDirs, known)
-      const fd = openSync(a.temp, 'w', 0o600)
+      rmTemp(a.temp)
+      const fd = openSync(a.temp, 'wx', 0o600)
       try {
         setMeta(fd, a, o.chown)
       } finally {
@@ -243,7 +244,7 @@ async function stageEntries(o: StageOptions, pool: Pool): Promise<void> {
 async function writeStream(a: FileAction, body: Readable, o: StageOptions, pool: Pool): Promise<void> {
   await pool.drain()
   const hash = a.digest !== undefined ? createHash(o.digestAlgo) : undefined
-  const fh = await open(a.temp as string, 'w', 0o600)
+  const fh = await openTemp(a.temp as string)
   try {
     for await (const chunk of body) {
       hash?.update(chunk as Buffer)
@@ -265,6 +266,18 @@ async function copyMember(from: FileAction, m: FileAction, o: StageOptions, know
   staged.add(m.path)
 }
 
+// O_EXCL, as rpm: never write through something already at the temporary name (a planted symlink); a leftover
+// of an earlier attempt is removed first.
+async function openTemp(p: string): Promise<import('node:fs/promises').FileHandle> {
+  try {
+    return await open(p, 'wx', 0o600)
+  } catch (error) {
+    if (errCode(error) !== 'EEXIST') throw error
+    rmTemp(p)
+    return open(p, 'wx', 0o600)
+  }
+}
+
 function checkDigest(o: StageOptions, a: FileAction, hash: ReturnType<typeof createHash> | undefined): void {
   if (hash === undefined || a.digest === undefined) return
   const found = hash.digest('hex')
@@ -279,7 +292,7 @@ function checkDigest(o: StageOptions, a: FileAction, hash: ReturnType<typeof cre
 }
 
 async function writeSmall(a: FileAction, chunks: Buffer[], chown: boolean): Promise<void> {
-  const fh = await open(a.temp as string, 'w', 0o600)
+  const fh = await openTemp(a.temp as string)
   try {
     if (chunks.length > 0) await fh.writev(chunks)
     if (chown) await fh.chown(a.uid, a.gid)
