@@ -5,7 +5,7 @@ import { Parser } from 'tar'
 import type { ReadEntry } from 'tar'
 
 /** Yields the entries of `file` in order; each must be read to its end (or `resume()`d) before the next. */
-export async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
+export async function* tarEntries(file: string, onRaw?: (chunk: Buffer) => void): AsyncGenerator<ReadEntry> {
   const parser = new Parser({ strict: true })
   const queue: ReadEntry[] = []
   let wake: (() => void) | undefined
@@ -39,6 +39,7 @@ export async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
   })
   const source = createReadStream(file, { highWaterMark: 1 << 20 })
   source.on('error', fail)
+  if (onRaw !== undefined) source.on('data', (chunk) => onRaw(chunk as Buffer))
   source.pipe(parser)
   try {
     while (true) {

@@ -23,8 +23,8 @@ import type { RunningService } from './services.js'
 import { trackedFiles } from './tracked.js'
 import { formatSummary } from './summary.js'
 import { scanPayload, streamedSource } from './tracked-source.js'
-import type { PackageSource } from './tracked-source.js'
-import { verifyArchive } from './verify.js'
+import type { PackageSource, PayloadScan } from './tracked-source.js'
+import { checkDigest, sha256File, verifyArchive } from './verify.js'
 import { applyWheels, installedWheelFacts, readWheelFile, resolvePython, rollbackWheels } from './wheels.js'
 import type { WheelDist, WheelOutcome } from './wheels.js'
 
@@ -184,12 +184,19 @@ async function steps(run: Run, cwd: string): Promise<void> {
   })
   result.archive = archive
   const readOnlyHistory = options.history === true || options.rollback === true
-  if (!readOnlyHistory) {
-    const verification = await verifyArchive(archive, run.root)
+  // The payload of an agent archive is read once for its digest and its file list together (below).
+  const verification = readOnlyHistory ? undefined : await verifyArchive(archive, run.root, options.check ? {} : { defer: ['package.tar.gz'] })
+  const manifest = readArchiveManifest(archive)
+  let scan: PayloadScan | undefined
+  if (verification !== undefined) {
+    const tarGz = join(archive, 'package.tar.gz')
+    for (const entry of verification.deferred) {
+      if (manifest.rules.payload === 'files' && options.engine !== 'rpm') scan = await scanPayload(tarGz, undefined, 'package.tar.gz', entry)
+      else checkDigest(entry, await sha256File(tarGz))
+    }
     result.signature = verification.signature
     say('debug', `verified ${verification.files.length} files in SHA256SUMS (signature: ${verification.signature})`)
   }
-  const manifest = readArchiveManifest(archive)
   result.packageName = manifest.packageName
   result.packageType = manifest.packageType
   const product = productOf(manifest)
@@ -217,7 +224,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
   if (!options.dryRun) run.lock = acquireLock(run.root)
   const tarGz = join(archive, 'package.tar.gz')
   let target: Target | undefined
-  if (manifest.rules.payload === 'files' && engine.name === 'rpm-sim') target = await streamedTarget(run, manifest, tarGz)
+  if (scan !== undefined && engine.name === 'rpm-sim') target = streamedTarget(run, manifest, tarGz, scan)
   if (target === undefined) {
     // A dry run writes nothing under the root: it stages in the system temp folder.
     run.staging = options.dryRun ? mkdtempSync(join(tmpdir(), 'rdbpkg-dry-run-')) : stagingDir(run.root, newRecordId())
@@ -379,8 +386,7 @@ async function packageToApply(run: Run, target: Target): Promise<string | Packag
 
 // Agent payloads go straight from package.tar.gz into rpm-sim; payloads with hard links (whose bodies live in
 // other entries) take the staged path instead.
-async function streamedTarget(run: Run, manifest: ArchiveManifest, tarGz: string): Promise<Target | undefined> {
-  const scan = await scanPayload(tarGz)
+function streamedTarget(run: Run, manifest: ArchiveManifest, tarGz: string, scan: PayloadScan): Target | undefined {
   if (scan.hardlinks) return undefined
   const name = manifest.rules.trackedName!
   const arch = manifest.arch ?? run.options.hostArch ?? hostRpmArch()

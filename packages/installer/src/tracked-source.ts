@@ -1,14 +1,16 @@
 // A file payload (agent, tools) installed straight from package.tar.gz: one pass lists and digests the entries
 // (refusing hostile ones), a second streams the bodies into rpm-sim's transaction. No staging copy and no
 // intermediate .rpm: the payload's bytes are written once, where they belong.
-import { PayloadError, stripDotSlash } from '@rdbpkg/core'
+import { PayloadError, isRdbpkgError, stripDotSlash } from '@rdbpkg/core'
 import type { TransactionOptions } from '@rdbpkg/rpm-sim'
 import { createHash } from 'node:crypto'
+import type { Hash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { posix } from 'node:path'
 import { globToRegExp, matchesAny } from './_glob.js'
 import { tarEntries } from './_tar-stream.js'
 import { unsafePayloadEntry } from './payload.js'
+import { checkDigest, sha256File } from './verify.js'
 
 /** rpm-sim's in-memory package source (header plus a payload streamed once). */
 export type PackageSource = NonNullable<TransactionOptions['sources']>[number]
@@ -34,13 +36,35 @@ export interface PayloadScan {
 
 const TYPE_BITS = { file: 0o100000, dir: 0o040000, symlink: 0o120000 } as const
 
-/** Lists and digests `tarGz` (sha256), refusing unsafe entries (E_PAYLOAD_UNSAFE) and damaged archives. */
-export async function scanPayload(tarGz: string, only?: readonly string[], fileName = 'package.tar.gz'): Promise<PayloadScan> {
+/**
+ * Lists and digests `tarGz` (sha256), refusing unsafe entries (E_PAYLOAD_UNSAFE) and damaged archives. With
+ * `expected` (its SHA256SUMS line) the archive's own digest is checked in the same read: a mismatch is
+ * E_ARCHIVE_DIGEST, whatever else went wrong.
+ */
+export async function scanPayload(
+  tarGz: string,
+  only?: readonly string[],
+  fileName = 'package.tar.gz',
+  expected?: { path: string; sha256: string },
+): Promise<PayloadScan> {
+  const raw = expected === undefined ? undefined : createHash('sha256')
+  try {
+    const scan = await scanEntries(tarGz, only, fileName, raw)
+    if (expected !== undefined) checkDigest(expected, raw!.digest('hex'))
+    return scan
+  } catch (error) {
+    // A payload that fails to parse is first of all a damaged archive when its digest is wrong.
+    if (expected !== undefined && !(isRdbpkgError(error) && error.code === 'E_ARCHIVE_DIGEST')) checkDigest(expected, await sha256File(tarGz))
+    throw error
+  }
+}
+
+async function scanEntries(tarGz: string, only: readonly string[] | undefined, fileName: string, raw: Hash | undefined): Promise<PayloadScan> {
   const entries: ScannedEntry[] = []
   const seen = new Set<string>()
   let hardlinks = false
   try {
-    for await (const entry of tarEntries(tarGz)) {
+    for await (const entry of tarEntries(tarGz, raw === undefined ? undefined : (chunk) => raw.update(chunk))) {
       const reason = unsafePayloadEntry(entry.path, entry.type, entry.linkpath)
       if (reason !== undefined) {
         entry.resume()

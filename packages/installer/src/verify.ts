@@ -9,6 +9,8 @@ import { InstallError } from './errors.js'
 export interface ArchiveVerification {
   /** Paths listed in SHA256SUMS with their digests, in listing order. */
   files: { path: string; sha256: string }[]
+  /** Files whose digest the caller checks while it reads them anyway (the payload, streamed once). */
+  deferred: { path: string; sha256: string }[]
   /** `trusted-key`: signed by a key in <root>/etc/rdbpkg/trusted-keys; `archive-key`: by SHA256SUMS.pub only. */
   signature: 'none' | 'archive-key' | 'trusted-key'
   /** The trusted key file that verified the signature, when one did. */
@@ -49,7 +51,7 @@ export async function sha256File(path: string): Promise<string> {
  * exist the archive must be signed by one of them; otherwise a present SHA256SUMS.sig must verify against
  * SHA256SUMS.pub (integrity only). Throws E_ARCHIVE_DIGEST / E_ARCHIVE_SIGNATURE naming the file at fault.
  */
-export async function verifyArchive(dir: string, root: string): Promise<ArchiveVerification> {
+export async function verifyArchive(dir: string, root: string, options: { defer?: readonly string[] } = {}): Promise<ArchiveVerification> {
   const sumsPath = join(dir, 'SHA256SUMS')
   if (!existsSync(sumsPath)) {
     throw new InstallError('E_ARCHIVE_DIGEST', `${dir}: SHA256SUMS: missing (not an rdbpkg archive folder?)`, { file: 'SHA256SUMS' })
@@ -65,21 +67,29 @@ export async function verifyArchive(dir: string, root: string): Promise<ArchiveV
     }
   }
   const signature = checkSignature(dir, root, sumsBytes)
+  const deferred: { path: string; sha256: string }[] = []
   for (const entry of files) {
     const path = join(dir, entry.path)
     if (!existsSync(path)) {
       throw new InstallError('E_ARCHIVE_DIGEST', `${entry.path}: missing (listed in SHA256SUMS)`, { file: entry.path })
     }
-    const actual = await sha256File(path)
-    if (actual !== entry.sha256) {
-      throw new InstallError('E_ARCHIVE_DIGEST', `${entry.path}: sha256 mismatch: expected ${entry.sha256}, found ${actual} (the archive is damaged or tampered with)`, {
-        file: entry.path,
-        expected: entry.sha256,
-        found: actual,
-      })
+    if (options.defer?.includes(entry.path)) {
+      deferred.push(entry)
+      continue
     }
+    checkDigest(entry, await sha256File(path))
   }
-  return { files, ...signature }
+  return { files, deferred, ...signature }
+}
+
+/** Throws E_ARCHIVE_DIGEST naming the file when `actual` is not the digest SHA256SUMS lists. */
+export function checkDigest(entry: { path: string; sha256: string }, actual: string): void {
+  if (actual === entry.sha256) return
+  throw new InstallError('E_ARCHIVE_DIGEST', `${entry.path}: sha256 mismatch: expected ${entry.sha256}, found ${actual} (the archive is damaged or tampered with)`, {
+    file: entry.path,
+    expected: entry.sha256,
+    found: actual,
+  })
 }
 
 function checkSignature(dir: string, root: string, sums: Buffer): Pick<ArchiveVerification, 'signature' | 'keyFile'> {
