@@ -53,7 +53,7 @@ export async function buildArchive(
   options: { signKey?: string } = {},
 ): Promise<string> {
   const { execa } = await import('execa')
-  const { BUILDER_CLI } = await import('./_test-paths.js')
+  const { BUILDER_CLI, cliEnv } = await import('./_test-paths.js')
   const { dirname } = await import('node:path')
   mkdirSync(work, { recursive: true })
   for (const [path, content] of Object.entries(payload)) {
@@ -61,8 +61,8 @@ export async function buildArchive(
     writeFileSync(join(work, 'p', path), content)
   }
   writeFileSync(join(work, 'version.json'), JSON.stringify(manifest))
-  const args = [BUILDER_CLI, '--payload-dir', 'p', '--out', 'out', ...(options.signKey ? ['--sign-key', options.signKey] : [])]
-  const run = await execa('node', args, { cwd: work, reject: false, env: { SOURCE_DATE_EPOCH: '1700000000' } })
+  const args = [BUILDER_CLI, '--config', join(work, 'version.json'), '--payload-dir', join(work, 'p'), '--out', join(work, 'out'), ...(options.signKey ? ['--sign-key', options.signKey] : [])]
+  const run = await execa('node', args, { cwd: work, reject: false, env: cliEnv({ SOURCE_DATE_EPOCH: '1700000000' }), extendEnv: false })
   if (run.exitCode !== 0) throw new Error(`builder failed (${run.exitCode}): ${run.stderr}`)
   const name = String(manifest.package_name)
   await execa('tar', ['-xzf', join(work, 'out', `${name}.tar.gz`), '-C', work])

@@ -19,3 +19,13 @@ export function builtOrWarn(what: string, file: string): boolean {
   console.warn(`skipping ${what} tests: ${file} is not built (run pnpm build)`)
   return false
 }
+
+/**
+ * The environment for running a built CLI: ours without INIT_CWD, which pnpm sets for `pnpm test` and which the
+ * builder (by design) resolves relative paths against; plus `extra`.
+ */
+export function cliEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, ...extra }
+  delete env.INIT_CWD
+  return env
+}

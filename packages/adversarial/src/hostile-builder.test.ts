@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { tarCorpus } from './_test-corpus.js'
 import { AreaTally } from './_test-record.js'
 import { diffSnapshots, snapshot } from './_test-snapshot.js'
-import { BUILDER_CLI, builtOrWarn } from './_test-paths.js'
+import { BUILDER_CLI, builtOrWarn, cliEnv } from './_test-paths.js'
 
 const ready = builtOrWarn('builder', BUILDER_CLI)
 const base = mkdtempSync(join(tmpdir(), 'adv-builder-'))
@@ -46,7 +46,8 @@ async function runCase(c: (typeof corpus)[number]): Promise<void> {
     writeFileSync(join(work, 'version.json'), MANIFEST)
     await c.write(join(work, 'package.tar.gz'))
     const before = snapshot(base)
-    const run = await execa('node', [BUILDER_CLI, '--out', join(work, 'out')], { cwd: work, reject: false, timeout: 120_000 })
+    const args = [BUILDER_CLI, '--config', join(work, 'version.json'), '--payload', join(work, 'package.tar.gz'), '--out', join(work, 'out')]
+    const run = await execa('node', args, { cwd: work, reject: false, timeout: 120_000, env: cliEnv(), extendEnv: false })
     const after = snapshot(base)
     const wrote = existsSync(join(work, 'out')) ? readdirSync(join(work, 'out')) : []
     const problems: string[] = []

@@ -9,7 +9,7 @@ import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '@rdbpkg/installer'
 import { makeRoot } from './_test-archive.js'
-import { BUILDER_CLI, INSTALLER_BUNDLE, builtOrWarn } from './_test-paths.js'
+import { BUILDER_CLI, INSTALLER_BUNDLE, builtOrWarn, cliEnv } from './_test-paths.js'
 import { AreaTally } from './_test-record.js'
 import { diffSnapshots, snapshot } from './_test-snapshot.js'
 import type { Snapshot } from './_test-snapshot.js'
@@ -65,8 +65,8 @@ async function build(label: string, signKey?: string): Promise<Built> {
   writeFileSync(join(work, 'p', 'tools', 'agent.conf'), 'port=1\n')
   writeFileSync(join(work, 'p', 'fsbackup_kernel_4.x', 'kernel.ko'), Buffer.alloc(4096, 7))
   writeFileSync(join(work, 'version.json'), JSON.stringify({ package_name: NAME, package_type: 'install_rdb_agent', os_release: 'centos' }))
-  const args = [BUILDER_CLI, '--payload-dir', 'p', '--out', 'out', ...(signKey ? ['--sign-key', signKey] : [])]
-  const run = await execa('node', args, { cwd: work, reject: false, env: { SOURCE_DATE_EPOCH: '1700000000' } })
+  const args = [BUILDER_CLI, '--config', join(work, 'version.json'), '--payload-dir', join(work, 'p'), '--out', join(work, 'out'), ...(signKey ? ['--sign-key', signKey] : [])]
+  const run = await execa('node', args, { cwd: work, reject: false, env: cliEnv({ SOURCE_DATE_EPOCH: '1700000000' }), extendEnv: false })
   expect(run.exitCode, run.stderr).toBe(0)
   const tarball = join(work, 'out', `${NAME}.tar.gz`)
   const pristine = join(work, 'pristine')
