@@ -1,18 +1,23 @@
-// Test helper: build the rpm-sim CLI once (tsc) so tests can spawn the real program.
+// Test helper: build the rpm-sim CLI from src into a private folder (never rewriting dist/ under other packages'
+// running tests), so tests can spawn the real program.
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The package folder of rpm-sim. */
 export const PKG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
-/** The built CLI. */
-export const CLI = join(PKG_DIR, 'dist/cli.js')
 
-/** Compile src to dist with the workspace's TypeScript (what `pnpm --filter @rdbpkg/rpm-sim build` runs). */
-export function buildCli(): void {
+/** Compile src with the workspace's TypeScript into a temp folder; returns the CLI path and a cleanup. */
+export function buildCli(): { cli: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'rpmsim-cli-'))
+  // Bare imports (@rdbpkg/core, execa, valibot) resolve through the package's own node_modules.
+  symlinkSync(join(PKG_DIR, 'node_modules'), join(dir, 'node_modules'))
   const tsc = createRequire(join(PKG_DIR, 'package.json')).resolve('typescript/bin/tsc')
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: PKG_DIR, stdio: 'pipe' })
-  if (!existsSync(CLI)) throw new Error(`build did not produce ${CLI}`)
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist'), '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'], { cwd: PKG_DIR, stdio: 'pipe' })
+  const cli = join(dir, 'dist/cli.js')
+  if (!existsSync(cli)) throw new Error(`build did not produce ${cli}`)
+  return { cli, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }

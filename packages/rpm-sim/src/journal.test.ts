@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
 import { verifyInstalled } from './verify.js'
 import { listInstalled } from './db-query.js'
-import { CLI, buildCli } from './_test-cli.js'
+import { buildCli } from './_test-cli.js'
 import { conf, file, noreplace, pkg, snapshot, tempWorld } from './_test-rpm.js'
 import type { RpmSpecFile } from './writer.js'
 
@@ -20,6 +20,8 @@ let newTree: Record<string, string> = {}
 let oldVerify: string[] = []
 let newVerify: string[] = []
 let fullMs = 0
+let CLI = ''
+let cleanupCli = (): void => undefined
 
 function files(version: number): RpmSpecFile[] {
   const out: RpmSpecFile[] = [conf('/etc/big/c.conf', `c${version}\n`), noreplace('/etc/big/n.conf', `n${version}\n`)]
@@ -45,7 +47,9 @@ function runCli(args: string[], killAfterMs?: number): Promise<{ code: number | 
 }
 
 beforeAll(async () => {
-  buildCli()
+  const built = buildCli()
+  CLI = built.cli
+  cleanupCli = built.cleanup
   const v1 = await pkg(w.dir, { name: 'big', version: '1', files: files(1) })
   v2 = await pkg(w.dir, { name: 'big', version: '2', files: files(2) })
   template = join(w.dir, 'template')
@@ -64,7 +68,10 @@ beforeAll(async () => {
   newVerify = await verifyInstalled(ref, 'big')
 }, 120_000)
 
-afterAll(() => w.done())
+afterAll(() => {
+  w.done()
+  cleanupCli()
+})
 
 describe('an upgrade killed at any moment', () => {
   it('the reference states differ as an upgrade should', () => {
@@ -84,11 +91,11 @@ describe('an upgrade killed at any moment', () => {
     const delay = Math.round((fullMs * (i + 1)) / (points.length + 1))
     const killed = await runCli(['--root', root, '-U', v2], delay)
     const interrupted = existsSync(join(root, 'var/lib/rpm-sim/journal/plan.json'))
-    console.info(`kill point ${i} (${delay} ms): ${killed.signal ?? `exit ${killed.code}`}${interrupted ? ', journal left behind' : ''}`)
     const again = await runCli(['--root', root, '-qa'])
     expect(again.code).toBe(0)
     const tree = snapshot(root)
     const installed = (await listInstalled(root)).map((p) => p.nevra)
+    console.info(`kill point ${i} (${delay} ms): ${killed.signal ?? `exit ${killed.code}`}${interrupted ? ', journal left behind' : ''} -> ${installed.join(' ')}`)
     if (installed[0] === 'big-2-1.noarch') {
       expect(tree).toEqual(newTree)
       expect(await verifyInstalled(root, 'big')).toEqual(newVerify)
