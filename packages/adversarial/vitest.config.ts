@@ -4,7 +4,7 @@ export default defineProject({
   test: {
     name: 'adversarial',
     include: ['src/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 600_000,
+    hookTimeout: 300_000,
   },
 })

@@ -16,6 +16,8 @@ export interface CorpusContext {
   climb: number
   /** How far the bombs expand (the builder stops early; an installer that does not would write all of it). */
   bombBytes: number
+  /** Name, version and release of the crafted rpms (default hostile-1-1); the installer needs aio-<ver>-<rel>. */
+  rpm?: { name: string; version: string; release: string }
 }
 
 /** A hostile payload tarball (`package.tar.gz`) for the builder and the installer. */
@@ -134,11 +136,6 @@ const RPM_FILES: CraftRpmFile[] = [
   { path: '/opt/h/bin', data: '#!/bin/sh\n', mode: 0o100755 },
 ]
 
-const spec = (over: Partial<CraftRpmSpec> = {}): CraftRpmSpec => ({ name: 'hostile', version: '1', release: '1', files: RPM_FILES, ...over })
-
-async function damaged(edit: (parts: Awaited<ReturnType<typeof craftRpmParts>>) => Buffer): Promise<Buffer> {
-  return edit(await craftRpmParts(spec()))
-}
 
 function rpmCase(id: string, what: string, bytes: () => Promise<Buffer>, names: RegExp, expect: RpmCase['expect'] = 'reject', inside?: string[]): RpmCase {
   return { id, what, bytes, names, expect, ...(inside ? { inside } : {}) }
@@ -146,6 +143,9 @@ function rpmCase(id: string, what: string, bytes: () => Promise<Buffer>, names: 
 
 /** The hostile rpm packages. */
 export function rpmCorpus(ctx: CorpusContext): RpmCase[] {
+  const nvr = ctx.rpm ?? { name: 'hostile', version: '1', release: '1' }
+  const spec = (over: Partial<CraftRpmSpec> = {}): CraftRpmSpec => ({ ...nvr, files: RPM_FILES, ...over })
+  const damaged = async (edit: (parts: Awaited<ReturnType<typeof craftRpmParts>>) => Buffer): Promise<Buffer> => edit(await craftRpmParts(spec()))
   // Entries of the header's files as they should be, plus any extra (hostile) names as small regular files.
   const proper = defaultCpioEntries(RPM_FILES)
   const cpioOf = (names: string[]): CraftCpioEntry[] =>
@@ -231,7 +231,7 @@ export function rpmCorpus(ctx: CorpusContext): RpmCase[] {
       /null|device/i,
       'contain',
     ),
-    rpmCase('bomb-trailing', 'an xz payload whose cpio is followed by 256 MiB of zeros after the trailer', () => xzTrailingBomb(), /digest|trailing|payload|cpio/i, 'contain'),
+    rpmCase('bomb-trailing', 'an xz payload whose cpio is followed by 256 MiB of zeros after the trailer', () => xzTrailingBomb(spec), /digest|trailing|payload|cpio/i, 'contain'),
   ]
 }
 
@@ -241,7 +241,7 @@ async function assembleRpmFrom(s: CraftRpmSpec): Promise<Buffer> {
 
 // A payload whose cpio ends properly and is then followed by many xz members of zeros: a reader that insists on
 // reading to the end inflates all of it (CPU only, never memory, if it streams).
-async function xzTrailingBomb(): Promise<Buffer> {
+async function xzTrailingBomb(spec: (over: Partial<CraftRpmSpec>) => CraftRpmSpec): Promise<Buffer> {
   const cpio = craftCpio(defaultCpioEntries(RPM_FILES))
   const head = await xzBuffer(cpio)
   const zeros = await xzBuffer(Buffer.alloc(1 << 20))
