@@ -1,6 +1,6 @@
 // Extracts package.tar.gz into a staging folder as hostile input: nothing may land outside the staging folder.
 import { PayloadError, stripDotSlash, unsafeEntryReason } from '@rdbpkg/core'
-import { mkdirSync, rmSync, rmdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs'
 import { dirname, join, posix } from 'node:path'
 import { extract } from 'tar'
 import type { ReadEntry } from 'tar'
@@ -78,4 +78,18 @@ export function removeStaging(dir: string): void {
   } catch {
     // not empty or already gone
   }
+}
+
+/** Removes staging folders an interrupted run left under the root (call only while holding the install lock). */
+export function removeLeftoverStaging(root: string): string[] {
+  const parent = join(root, 'var', 'lib', 'rdbpkg', 'staging')
+  if (!existsSync(parent)) return []
+  const removed = readdirSync(parent).map((name) => join(parent, name))
+  for (const dir of removed) rmSync(dir, { recursive: true, force: true })
+  try {
+    rmdirSync(parent)
+  } catch {
+    // not empty or already gone
+  }
+  return removed
 }

@@ -15,7 +15,7 @@ import { checkArch, checkNeedsRoot, checkOs, hostRpmArch, readOsRelease } from '
 import { InstallLog } from './install-log.js'
 import { acquireLock } from './lock.js'
 import type { InstallLock } from './lock.js'
-import { extractPayload, removeStaging, stagingDir } from './payload.js'
+import { extractPayload, removeLeftoverStaging, removeStaging, stagingDir } from './payload.js'
 import { lastUndoable, listRecords, newRecordId, saveRecord } from './records.js'
 import type { InstallRecord } from './records.js'
 import { describeService, findRunningServices, startServices, stopServices } from './services.js'
@@ -221,7 +221,10 @@ async function steps(run: Run, cwd: string): Promise<void> {
   result.engine = engine.name
   if (options.rollback) return rollback(run, manifest, engine, product)
 
-  if (!options.dryRun) run.lock = acquireLock(run.root)
+  if (!options.dryRun) {
+    run.lock = acquireLock(run.root)
+    for (const dir of removeLeftoverStaging(run.root)) say('debug', `removed ${dir} (left by an interrupted run)`)
+  }
   const tarGz = join(archive, 'package.tar.gz')
   let target: Target | undefined
   if (scan !== undefined && engine.name === 'rpm-sim') target = streamedTarget(run, manifest, tarGz, scan)
