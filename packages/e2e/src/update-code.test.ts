@@ -91,6 +91,23 @@ describe('install_update_code', () => {
     expect(await listInstalled(root)).toEqual([])
   })
 
+  it.skipIf(!hasVenv)('a wheel pip cannot install: exit 1, the installed distribution is untouched', async () => {
+    const old = wheel(join(ws.dir, 'wheels-keep'), 'aio_keep', '1.0', { 'aio_keep/__init__.py': "VERSION = '1.0'\n" })
+    execFileSync(python, ['-m', 'pip', 'install', '--no-index', '--no-deps', '--disable-pip-version-check', '-q', old])
+    const before = contents(join(sitePackages, 'aio_keep'))
+    const archive = await buildAndExtract(ws.dir, { package_name: `update_code_5.7.4.0_centos.${ARCH}`, package_type: 'install_update_code', os_release: 'centos', python }, {
+      'aio_keep-2.0-py3-none-any.whl': 'this is not a zip file\n',
+      'tools/t.sh': 'echo\n',
+    })
+    const root = makeRoot(ws.dir, 'centos', 'root-code-broken')
+    const out = await runInstall(archive, ['--root', root])
+    expect(out.code).toBe(1)
+    expect(out.stderr).toContain('pip install failed')
+    expect(contents(join(sitePackages, 'aio_keep'))).toEqual(before)
+    expect(execFileSync(python, ['-c', 'import importlib.metadata as m; print(m.version("aio_keep"))'], { encoding: 'utf8' }).trim()).toBe('1.0')
+    expect(await listInstalled(root)).toEqual([])
+  })
+
   it.skipIf(!hasVenv)('refuses with exit 7 when none of its distributions is installed', async () => {
     const lone = wheel(join(ws.dir, 'wheels-lone'), 'not_installed_dist', '1.0', { 'not_installed_dist/__init__.py': '' })
     const archive = await buildAndExtract(ws.dir, { package_name: `update_code_5.7.3.0_centos.${ARCH}`, package_type: 'install_update_code', os_release: 'centos', python }, {
