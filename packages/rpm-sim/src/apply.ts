@@ -382,7 +382,7 @@ function clearForReplace(host: string, kind: FileAction['kind'], onNote: (n: Ren
  * Commit one package's file actions (idempotent: a replay after a kill finds the temps already renamed and does
  * nothing twice). `onNote` receives each rename that rpm would warn about, once.
  */
-export function commitActions(actions: FileAction[], chown: boolean, onNote: (n: RenameNote) => void): void {
+export function commitActions(actions: FileAction[], chown: boolean, onNote: (n: RenameNote) => void, onStep?: () => void): void {
   const dirs: FileAction[] = []
   for (const a of actions) {
     if (a.kind === 'dir') {
@@ -406,6 +406,7 @@ export function commitActions(actions: FileAction[], chown: boolean, onNote: (n:
       clearForReplace(a.host, a.kind, onNote, a.path)
     }
     renameSync(a.temp, a.host)
+    onStep?.()
   }
   for (const a of dirs) {
     let st = lst(a.host)
@@ -434,7 +435,7 @@ export interface EraseAction {
 }
 
 /** Remove what an erased package alone owned (idempotent); directories go last, deepest first, only when empty. */
-export function commitErase(actions: EraseAction[], onNote: (n: RenameNote) => void): void {
+export function commitErase(actions: EraseAction[], onNote: (n: RenameNote) => void, onStep?: () => void): void {
   const dirs: string[] = []
   for (const a of actions) {
     if (a.kind === 'dir') {
@@ -449,6 +450,7 @@ export function commitErase(actions: EraseAction[], onNote: (n: RenameNote) => v
     } else if (a.fate === 'erase') {
       if (st.isDirectory()) dirs.push(a.host)
       else unlinkSync(a.host)
+      onStep?.()
     }
   }
   dirs.sort((x, y) => y.length - x.length)

@@ -34,10 +34,10 @@ function files(version: number): RpmSpecFile[] {
   return out
 }
 
-function runCli(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: string | null; ms: number }> {
+function runCli(args: string[], killAfterMs?: number, env: Record<string, string> = {}): Promise<{ code: number | null; signal: string | null; ms: number }> {
   return new Promise((resolve) => {
     const start = Date.now()
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' })
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore', env: { ...process.env, ...env } })
     const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs)
     child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer)
@@ -84,18 +84,22 @@ describe('an upgrade killed at any moment', () => {
   })
 
   const points = Array.from({ length: 10 }, (_, i) => i)
-  it.each(points)('kill point %i: the next command finishes or undoes the upgrade', async (i) => {
+  // Timed kills over the whole run, then kills injected at fixed steps of the commit and of the erasure.
+  const cases = [...points.map((i) => ({ i, label: 'timed', fault: undefined as string | undefined })), ...['commit:1', `commit:${N / 2}`, `commit:${N - 5}`, 'erase:1', `erase:${N / 20}`].map((fault, k) => ({ i: 10 + k, label: fault, fault }))]
+  it.each(cases)('kill point $i ($label): the next command finishes or undoes the upgrade', async ({ i, fault }) => {
     const root = join(w.dir, `kill-${i}`)
     cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
     // Spread the kills over the whole run; node's own start-up takes the first part of it.
-    const delay = Math.round((fullMs * (i + 1)) / (points.length + 1))
-    const killed = await runCli(['--root', root, '-U', v2], delay)
+    const delay = fault !== undefined ? undefined : Math.round((fullMs * (i + 1)) / (points.length + 1))
+    const killed = await runCli(['--root', root, '-U', v2], delay, fault !== undefined ? { RPMSIM_FAULT: fault } : {})
+    if (fault !== undefined) expect(killed.signal).toBe('SIGKILL')
     const interrupted = existsSync(join(root, 'var/lib/rpm-sim/journal/plan.json'))
+    if (fault !== undefined) expect(interrupted).toBe(true)
     const again = await runCli(['--root', root, '-qa'])
     expect(again.code).toBe(0)
     const tree = snapshot(root)
     const installed = (await listInstalled(root)).map((p) => p.nevra)
-    console.info(`kill point ${i} (${delay} ms): ${killed.signal ?? `exit ${killed.code}`}${interrupted ? ', journal left behind' : ''} -> ${installed.join(' ')}`)
+    console.info(`kill point ${i} (${fault ?? `${delay} ms`}): ${killed.signal ?? `exit ${killed.code}`}${interrupted ? ', journal left behind' : ''} -> ${installed.join(' ')}`)
     if (installed[0] === 'big-2-1.noarch') {
       expect(tree).toEqual(newTree)
       expect(await verifyInstalled(root, 'big')).toEqual(newVerify)

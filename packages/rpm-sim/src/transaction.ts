@@ -482,6 +482,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   }
 
   const journal = await Journal.begin(root, plan)
+  const fault = faultInjection()
   const scripts = flags.noscripts !== true
   const triggers = scripts && flags.notriggers !== true
   const scriptOn = (name: ScriptName): boolean => {
@@ -576,7 +577,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
       await journal.mark('commit')
       committed = true
     }
-    commitActions(e.actions, plan.chown, onNote)
+    commitActions(e.actions, plan.chown, onNote, fault.step('commit'))
     await commitInstallDb(db, e)
     await journal.mark(`installed ${i}`)
     result.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
@@ -606,7 +607,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
       await journal.mark('commit')
       committed = true
     }
-    commitErase(e.actions, onNote)
+    commitErase(e.actions, onNote, fault.step('erase'))
     if (!e.sameNevra) await db.remove(e.nevra)
     await journal.mark(`erased ${i}`)
     result.erased.push(e.nevra)
@@ -640,6 +641,23 @@ async function finish(root: string, plan: JournalPlan, failed: Set<number>, resu
   }
   await writeHistory(root, historyFromPlan(plan, failed, result.created, result.exitCode))
   return result
+}
+
+// Crash tests only: RPMSIM_FAULT=commit:N or erase:N makes the process SIGKILL itself after the Nth file step
+// of that phase, so a kill lands deterministically inside the commit (timed kills mostly land in staging).
+function faultInjection(): { step: (phase: 'commit' | 'erase') => (() => void) | undefined } {
+  const spec = process.env.RPMSIM_FAULT
+  const m = spec === undefined ? null : /^(commit|erase):(\d+)$/.exec(spec)
+  if (m === null) return { step: () => undefined }
+  let left = Number(m[2])
+  return {
+    step: (phase) =>
+      phase !== m[1]
+        ? undefined
+        : () => {
+            if (--left <= 0) process.kill(process.pid, 'SIGKILL')
+          },
+  }
 }
 
 /** Compare two version strings as rpm does (re-exported for callers that sort NEVRAs). */
