@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runTransaction, planTransaction } from './transaction.js'
@@ -118,5 +118,22 @@ describe('install, upgrade, erase', () => {
     expect(fr.ok).toBe(true)
     expect(fr.installed).toEqual([])
     expect(exists(w.root, 'f')).toBe(false)
+  })
+
+  it('resolves symlinked parent directories inside the root, never outside it', async () => {
+    const w = world()
+    const tag = `rpmsim-escape-${process.pid}-${Date.now()}`
+    mkdirSync(join(w.root, 'usr/lib'), { recursive: true })
+    symlinkSync('/usr/lib', join(w.root, 'lib'))
+    symlinkSync('../../../../../..', join(w.root, 'up'))
+    const p = await pkg(w.dir, { name: 'esc', version: '1', files: [file(`/lib/${tag}`, 'in'), file(`/up/${tag}`, 'up')] })
+    const r = await runTransaction({ root: w.root, op: 'install', packages: [p] })
+    expect(r.ok).toBe(true)
+    expect(read(w.root, `usr/lib/${tag}`)).toBe('in')
+    expect(read(w.root, tag)).toBe('up')
+    expect(existsSync(`/usr/lib/${tag}`)).toBe(false)
+    expect(existsSync(`/${tag}`)).toBe(false)
+    await runTransaction({ root: w.root, op: 'erase', packages: ['esc'] })
+    expect(exists(w.root, `usr/lib/${tag}`)).toBe(false)
   })
 })
