@@ -71,7 +71,9 @@ export interface Engine {
   /** Facts of an .rpm file (name, version, ...). */
   inspect(rpmFile: string): Promise<InstalledFacts>
   plan(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }>
-  upgrade(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<ApplyOutcome>
+  upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, description?: string): Promise<ApplyOutcome>
+  /** The transaction a killed run made under `description`, if it got that far. */
+  findTransaction(description: string, from: string | undefined): Promise<Pick<UndoTarget, 'tid' | 'repackaged'> | undefined>
   /** Undoes one transaction; refuses (problems) when later transactions would be undone with it. */
   rollback(target: UndoTarget): Promise<ApplyOutcome>
 }
@@ -174,15 +176,20 @@ class RpmSimEngine implements Engine {
     return { problems: plan.problems, files }
   }
 
-  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<ApplyOutcome> {
+  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, description = 'rdbpkg install'): Promise<ApplyOutcome> {
     const result = await runTransaction({
       root: this.root,
       op: 'upgrade',
       ...packages(rpmFile),
       flags: { ...flags, repackage: true },
-      description: 'rdbpkg install',
+      description,
     })
     return { ok: result.ok, tid: result.tid, problems: result.problems, created: result.created, warnings: result.warnings }
+  }
+
+  async findTransaction(description: string): Promise<Pick<UndoTarget, 'tid'> | undefined> {
+    const found = (await listHistory(this.root)).filter((r) => r.description === description && r.op !== 'rollback' && r.exitCode === 0).at(-1)
+    return found === undefined ? undefined : { tid: found.tid }
   }
 
   async rollback(target: UndoTarget): Promise<ApplyOutcome> {
@@ -237,6 +244,12 @@ class RealRpmEngine implements Engine {
       problems: result.code === 0 ? [] : result.stderr.split('\n').filter(Boolean),
       files: pkg.files.map((f) => ({ path: f.path, fate: 'create', reason: 'rpm --test (real rpm decides fates at install time)' })),
     }
+  }
+
+  async findTransaction(_description: string, from: string | undefined): Promise<Pick<UndoTarget, 'repackaged'> | undefined> {
+    // The repackaged rpm has a fixed name: present means the upgrade got as far as saving what it replaced.
+    const file = from === undefined ? undefined : join(this.root, 'var/spool/repackage', `${from}.rpm`)
+    return file !== undefined && existsSync(file) ? { repackaged: [file] } : undefined
   }
 
   async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<ApplyOutcome> {

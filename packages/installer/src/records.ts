@@ -1,7 +1,7 @@
 // The installer's own transaction records (which engine transactions, wheel backups and services one run
 // touched), kept beside the package database under <root>/var/lib/rpm-sim/rdbpkg/ so --rollback and --history
 // work from any archive of the product.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as v from 'valibot'
 
@@ -33,6 +33,8 @@ const RecordSchema = v.object({
   services: v.array(v.string()),
   /** The .rpmnew/.rpmsave/.rpmorig files the run created (paths relative to the root, as rpm prints them). */
   created: v.optional(v.array(v.object({ path: v.string(), savedAs: v.string(), kind: v.picklist(['rpmnew', 'rpmsave', 'rpmorig']) }))),
+  /** Written before the run changes anything, cleared when it finishes: a killed run leaves it set. */
+  pending: v.optional(v.boolean()),
   rolledBackBy: v.optional(v.string()),
   rollbackOf: v.optional(v.string()),
 })
@@ -57,6 +59,16 @@ export function saveRecord(root: string, record: InstallRecord): void {
   const file = join(dir, `${record.id}.json`)
   writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`)
   renameSync(`${file}.tmp`, file)
+}
+
+/** Removes a record (a run that failed and undid itself leaves nothing to roll back). */
+export function removeRecord(root: string, id: string): void {
+  rmSync(join(recordsDir(root), `${id}.json`), { force: true })
+}
+
+/** The engine transaction description that ties an rpm-sim transaction to a record, even after a kill. */
+export function recordDescription(id: string): string {
+  return `rdbpkg ${id}`
 }
 
 /** Every record under a root, oldest first; records that do not validate are skipped and reported. */

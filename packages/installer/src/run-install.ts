@@ -16,7 +16,7 @@ import { InstallLog } from './install-log.js'
 import { acquireLock } from './lock.js'
 import type { InstallLock } from './lock.js'
 import { extractPayload, removeLeftoverStaging, removeStaging, stagingDir } from './payload.js'
-import { lastUndoable, listRecords, newRecordId, saveRecord } from './records.js'
+import { lastUndoable, listRecords, newRecordId, recordDescription, removeRecord, saveRecord } from './records.js'
 import type { InstallRecord } from './records.js'
 import { describeService, findRunningServices, startServices, stopServices } from './services.js'
 import type { RunningService } from './services.js'
@@ -298,7 +298,32 @@ async function steps(run: Run, cwd: string): Promise<void> {
     engine: engine.name,
     tids: [],
     services: running.map(describeService),
+    pending: true,
   }
+  saveRecord(run.root, record)
+  try {
+    await apply(run, target, record, engine, flags, wheelState, manifest)
+  } catch (error) {
+    removeRecord(run.root, record.id)
+    throw error
+  }
+  delete record.pending
+  saveRecord(run.root, record)
+  result.record = record.id
+  result.status = action === 'install' ? 'installed' : action === 'upgrade' ? 'upgraded' : action === 'reinstall' ? 'reinstalled' : 'downgraded'
+  say('debug', `record ${record.id} saved`)
+}
+
+async function apply(
+  run: Run,
+  target: Target,
+  record: InstallRecord,
+  engine: Engine,
+  flags: ApplyFlags,
+  wheelState: Awaited<ReturnType<typeof wheelFacts>> | undefined,
+  manifest: ArchiveManifest,
+): Promise<void> {
+  const { result, say } = run
   let wheelOutcome: WheelOutcome | undefined
   if (target.wheels !== undefined && wheelState !== undefined) {
     wheelOutcome = await applyWheels({
@@ -310,6 +335,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
     })
     record.wheels = { python: wheelState.python, replaced: wheelOutcome.replaced, installed: wheelOutcome.installed, ...(wheelOutcome.backup ? { backup: wheelOutcome.backup, backupBase: wheelOutcome.backupBase } : {}) }
     result.wheels = { installed: wheelOutcome.installed, replaced: wheelOutcome.replaced }
+    saveRecord(run.root, record)
     if (!wheelOutcome.ok) {
       throw new InstallError('E_TXN_PROBLEMS', `${manifest.packageName}: pip install failed, the replaced distributions were restored: ${wheelOutcome.error ?? ''}`, {})
     }
@@ -317,7 +343,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
   let outcome: ApplyOutcome | undefined
   const what = await packageToApply(run, target)
   if (what !== undefined) {
-    outcome = await engine.upgrade(what, flags)
+    outcome = await engine.upgrade(what, flags, recordDescription(record.id))
     relayWarnings(run, outcome)
     result.created.push(...outcome.created)
     if (!outcome.ok) {
@@ -330,10 +356,6 @@ async function steps(run: Run, cwd: string): Promise<void> {
     if (outcome.created.length > 0) record.created = outcome.created
     if (outcome.repackaged) record.repackaged = outcome.repackaged
   }
-  saveRecord(run.root, record)
-  result.record = record.id
-  result.status = action === 'install' ? 'installed' : action === 'upgrade' ? 'upgraded' : action === 'reinstall' ? 'reinstalled' : 'downgraded'
-  say('debug', `record ${record.id} saved`)
 }
 
 interface Target {
@@ -451,7 +473,7 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
   const { result, say, options } = run
   run.lock = acquireLock(run.root)
   const records = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
-  const last = lastUndoable(records, product)
+  const last = await resolvePending(run, engine, records, product)
   if (last === undefined) {
     throw new InstallError('E_ROLLBACK_NONE', `${product}: no transaction to roll back (see ./install --history)`, {})
   }
@@ -483,7 +505,8 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
     await rollbackWheels({ python: last.wheels.python, installed: last.wheels.installed, backup: last.wheels.backup, backupBase: last.wheels.backupBase, onMessage: say })
   }
   const id = newRecordId()
-  saveRecord(run.root, { ...last, rolledBackBy: id })
+  const { pending: _pending, ...done } = last
+  saveRecord(run.root, { ...done, rolledBackBy: id })
   saveRecord(run.root, {
     id,
     time: new Date().toISOString(),
@@ -514,6 +537,26 @@ function removeCreatedNew(run: Run, record: InstallRecord): void {
     rmSync(path, { force: true })
     run.say('info', `removed ${file.savedAs} (left by the upgrade that was rolled back)`)
   }
+}
+
+// A record still pending was left by a killed run: find what its engine transaction did, if anything. A pending
+// record with nothing behind it is dropped and the one before it is the last.
+async function resolvePending(run: Run, engine: Engine, records: InstallRecord[], product: string): Promise<InstallRecord | undefined> {
+  let last = lastUndoable(records, product)
+  while (last?.pending === true) {
+    const found = last.tids.length > 0 ? undefined : await engine.findTransaction(recordDescription(last.id), last.from)
+    if (found !== undefined) {
+      last = { ...last, ...(found.tid === undefined ? {} : { tids: [found.tid] }), ...(found.repackaged === undefined ? {} : { repackaged: [...found.repackaged] }) }
+      break
+    }
+    if (last.tids.length > 0 || last.wheels !== undefined) break
+    run.say('warn', `${last.id}: an interrupted run that changed nothing; dropped`)
+    removeRecord(run.root, last.id)
+    const dropped = last.id
+    records = records.filter((r) => r.id !== dropped)
+    last = lastUndoable(records, product)
+  }
+  return last
 }
 
 function relayWarnings(run: Run, outcome: ApplyOutcome): void {

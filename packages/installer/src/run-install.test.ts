@@ -1,0 +1,83 @@
+import { listInstalled, runTransaction, writeRpm } from '@rdbpkg/rpm-sim'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { hostRpmArch } from './host.js'
+import { listRecords, recordsDir } from './records.js'
+import { runInstall } from './run-install.js'
+import { makeArchiveDir, makeRoot, tempDir } from './_test-archive.js'
+
+const cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c()
+})
+
+const ARCH = hostRpmArch()
+
+function setup() {
+  const { dir, cleanup } = tempDir()
+  cleanups.push(cleanup)
+  const v1 = makeArchiveDir(dir, { package_name: `rdb_agent_1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, {
+    'tools/a.sh': 'v1\n',
+    'fsbackup_kernel_4.x/k': 'k1\n',
+  })
+  const v2 = makeArchiveDir(dir, { package_name: `rdb_agent_2.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, {
+    'tools/a.sh': 'v2\n',
+    'fsbackup_kernel_4.x/k': 'k2\n',
+  })
+  return { v1, v2, root: makeRoot(dir) }
+}
+
+// A run killed after its engine transaction but before it cleared its record leaves a pending record.
+function markLastPending(root: string, dropTids: boolean): void {
+  const last = listRecords(root).at(-1)!
+  const file = join(recordsDir(root), `${last.id}.json`)
+  const data = JSON.parse(readFileSync(file, 'utf8'))
+  data.pending = true
+  if (dropTids) data.tids = []
+  writeFileSync(file, JSON.stringify(data))
+}
+
+describe('runInstall records', () => {
+  it('rolls back a run that was killed after its transaction (found by its description)', async () => {
+    const { v1, v2, root } = setup()
+    expect((await runInstall({ archiveDir: v1, root })).exitCode).toBe(0)
+    expect((await runInstall({ archiveDir: v2, root })).exitCode).toBe(0)
+    markLastPending(root, true)
+    const rolled = await runInstall({ archiveDir: v2, root, rollback: true })
+    expect(rolled.error).toBeUndefined()
+    expect(rolled).toMatchObject({ exitCode: 0, status: 'rolled-back', to: `rdb-agent-1.0-1.${ARCH}` })
+    expect(readFileSync(join(root, 'opt/rdb/agent/tools/a.sh'), 'utf8')).toBe('v1\n')
+  })
+
+  it('drops a pending record with nothing behind it and rolls back the one before', async () => {
+    const { v1, root } = setup()
+    expect((await runInstall({ archiveDir: v1, root })).exitCode).toBe(0)
+    const first = listRecords(root)[0]!
+    // A second run that was killed before its engine transaction: a pending record and nothing else.
+    writeFileSync(join(recordsDir(root), `${first.id}9.json`), JSON.stringify({ ...first, id: `${first.id}9`, pending: true, tids: [], action: 'upgrade' }))
+    const messages: string[] = []
+    const rolled = await runInstall({ archiveDir: v1, root, rollback: true, onMessage: (m) => messages.push(m.text) })
+    expect(rolled.exitCode).toBe(0)
+    expect(messages.some((m) => m.includes('changed nothing; dropped'))).toBe(true)
+    expect(await listInstalled(root)).toEqual([])
+  })
+
+  it('a failed run exits 1 and leaves no record behind', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const v1 = makeArchiveDir(dir, { package_name: `rdb_agent_1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, {
+      'tools/shared.sh': 'agent\n',
+      'fsbackup_kernel_4.x/k': 'k1\n',
+    })
+    const root = makeRoot(dir)
+    // Another package owns a path the agent ships: the engine refuses the conflicting transaction.
+    const rpm = join(dir, 'other.rpm')
+    await writeRpm({ name: 'other', version: '1', release: '1', arch: ARCH, files: [{ path: '/opt/rdb/agent/tools/shared.sh', kind: 'file', content: 'other\n' }] }, rpm)
+    expect((await runTransaction({ root, op: 'install', packages: [rpm] })).ok).toBe(true)
+    const failed = await runInstall({ archiveDir: v1, root })
+    expect(failed).toMatchObject({ exitCode: 1, status: 'failed', code: 'E_TXN_PROBLEMS' })
+    expect(listRecords(root)).toEqual([])
+    expect(readFileSync(join(root, 'opt/rdb/agent/tools/shared.sh'), 'utf8')).toBe('other\n')
+  })
+})
