@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { chmodSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempDir, writeTree } from './_test-archive.js'
@@ -9,6 +9,11 @@ const cleanups: (() => void)[] = []
 afterEach(() => {
   for (const c of cleanups.splice(0)) c()
 })
+
+async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 25))
+}
 
 function alive(pid: number): boolean {
   try {
@@ -28,9 +33,11 @@ describe('services', () => {
     chmodSync(script, 0o755)
     const child = spawn(script, [], { stdio: 'ignore', detached: true })
     cleanups.push(() => child.kill('SIGKILL'))
-    await new Promise((done) => setTimeout(done, 200))
+    const query = { root, prefix: '/opt/rdb/agent', services: ['rdb-agent'], method: 'proc' } as const
+    const lines = (): number => (existsSync(join(dir, 'pids')) ? readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n').length : 0)
+    await waitFor(() => findRunningServices(query).length > 0 && lines() === 1)
 
-    const running = findRunningServices({ root, prefix: '/opt/rdb/agent', services: ['rdb-agent'], method: 'proc' })
+    const running = findRunningServices(query)
     expect(running.map((s) => (s.kind === 'process' ? s.pid : 0))).toContain(child.pid)
     expect(findRunningServices({ root, prefix: '/opt/rdb/other', services: ['rdb-agent'], method: 'proc' })).toEqual([])
 
@@ -39,8 +46,8 @@ describe('services', () => {
     const { started, failed } = startServices(stopped)
     expect(failed).toEqual([])
     expect(started).toHaveLength(running.length)
-    await new Promise((done) => setTimeout(done, 300))
-    const again = findRunningServices({ root, prefix: '/opt/rdb/agent', services: ['rdb-agent'], method: 'proc' })
+    await waitFor(() => findRunningServices(query).length > 0 && lines() === 2)
+    const again = findRunningServices(query)
     cleanups.push(() => again.forEach((s) => s.kind === 'process' && process.kill(s.pid, 'SIGKILL')))
     expect(again).toHaveLength(1)
     expect(readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n')).toHaveLength(2)

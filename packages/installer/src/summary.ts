@@ -71,6 +71,6 @@ function formatHistory(result: InstallResult): string[] {
   if (records.length === 0) return [`${result.product}: no transactions`]
   return records.map(
     (r) =>
-      `${r.id}  ${r.action.padEnd(9)} ${r.from ?? '-'} -> ${r.to ?? '-'}  ${r.packageName}${r.rolledBackBy ? `  (rolled back by ${r.rolledBackBy})` : ''}`,
+      `${r.id}  ${r.action.padEnd(9)} ${r.from ?? '-'} -> ${r.to ?? '-'}  ${r.packageName}${r.rolledBackBy ? `  (rolled back by ${r.rolledBackBy})` : ''}${r.pending ? '  (interrupted)' : ''}`,
   )
 }
