@@ -1,9 +1,13 @@
 // Property-based fuzzing of the installer's own parsers of archive data: SHA256SUMS and payload entry checks.
-import { posix } from 'node:path'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, posix } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseSha256Sums, unsafePayloadEntry } from '@rdbpkg/installer'
+import { main, parseSha256Sums, unsafePayloadEntry } from '@rdbpkg/installer'
 import { checkProperty, fuzzRuns, typedOrOk } from './_test-fuzz.js'
+import { recordArea } from './_test-record.js'
 
 const hex = fc.stringMatching(/^[0-9a-fA-F]{64}$/)
 const pathPart = fc.oneof(fc.constantFrom('..', '.', '', 'version.json', 'package.tar.gz', 'a b', '*x'), fc.string({ unit: 'binary', maxLength: 8 }))
@@ -12,6 +16,31 @@ const line = fc.oneof(
   fc.tuple(hex, fc.constantFrom('  ', ' *', ' ', '\t'), fc.oneof(path, fc.constantFrom('/etc/passwd', '../x'))).map(([h, sep, p]) => `${h}${sep}${p}`),
   fc.string({ unit: 'binary', maxLength: 80 }),
 )
+
+const SUMS_DIR_BUG =
+  'BUG installer-sums-directory: a SHA256SUMS line naming a folder ("<hex>  ." or "<hex>  sub") makes ./install exit 1 with a bare "error: EISDIR: illegal operation on a directory, read" instead of exit 5 naming SHA256SUMS (nothing is written)'
+
+describe('tampering: SHA256SUMS naming a folder', () => {
+  it.fails(`the installer refuses it with exit 5 (${SUMS_DIR_BUG})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'adv-sums-dir-'))
+    try {
+      mkdirSync(join(dir, 'archive', 'sub'), { recursive: true })
+      writeFileSync(join(dir, 'archive', 'version.json'), JSON.stringify({ package_name: 'rdb_agent_5.7.1.0_centos.x86_64', package_type: 'install_rdb_agent', os_release: 'centos' }))
+      writeFileSync(join(dir, 'archive', 'package.tar.gz'), '')
+      const sum = (f: string): string => createHash('sha256').update(readFileSync(join(dir, 'archive', f))).digest('hex')
+      writeFileSync(join(dir, 'archive', 'SHA256SUMS'), `${sum('version.json')}  version.json\n${sum('package.tar.gz')}  package.tar.gz\n${'a'.repeat(64)}  sub\n`)
+      mkdirSync(join(dir, 'root', 'etc'), { recursive: true })
+      writeFileSync(join(dir, 'root', 'etc', 'os-release'), 'ID=centos\n')
+      let err = ''
+      const code = await main(['--root', join(dir, 'root')], { stdout: () => {}, stderr: (t) => void (err += t), cwd: join(dir, 'archive') })
+      recordArea({ id: 'tamper-sums-dir', group: 'Tampering', tried: 'SHA256SUMS listing a folder instead of a file', cases: 1, held: code === 5 ? 1 : 0, notes: `exit ${code}: ${err.trim().split('\n')[0]}`, bugs: code === 5 ? [] : [SUMS_DIR_BUG] })
+      expect(code).toBe(5)
+      expect(err).toMatch(/SHA256SUMS|sub/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
 
 describe('fuzz: installer parsers', () => {
   it('parseSha256Sums: typed error or entries whose paths stay inside the archive folder', async () => {
@@ -24,7 +53,8 @@ describe('fuzz: installer parsers', () => {
         for (const entry of parsed) {
           expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/)
           // What the installer reads is join(archive, path): it must stay inside the archive folder.
-          expect(posix.join('/archive', entry.path).startsWith('/archive/')).toBe(true)
+          const resolved = posix.join('/archive', entry.path)
+          expect(resolved === '/archive' || resolved.startsWith('/archive/')).toBe(true)
         }
       }),
       fuzzRuns(3000),
