@@ -1,7 +1,7 @@
 // Kill tests: SIGKILL the real CLI in the middle of an upgrade of a package of thousands of files, run it again,
 // and check that the tree is the complete old state or the complete new state, configs intact, -V consistent.
 import { spawn, execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
@@ -112,5 +112,33 @@ describe('an upgrade killed at any moment', () => {
     expect(tree['/etc/big/c.conf'] === oldTree['/etc/big/c.conf'] || tree['/etc/big/c.conf.rpmsave'] === oldTree['/etc/big/c.conf']).toBe(true)
     expect(tree['/etc/big/n.conf']).toBe(oldTree['/etc/big/n.conf'])
     execFileSync('rm', ['-rf', root])
+  })
+})
+
+const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p))
+if (busybox === undefined) console.warn('skipping the scriptlet recovery test: busybox-static is not installed')
+
+describe.skipIf(busybox === undefined)('recovery finishes the scriptlets of an interrupted upgrade', () => {
+  it('a kill inside the commit: the next command runs the remaining scriptlets once, in rpm’s order', async () => {
+    const log = (tag: string) => ({ interpreter: '/bin/sh', body: `echo "${tag} $*" >> /log` })
+    const scripts = (v: string) => Object.fromEntries(['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'].map((k) => [k, log(`${k}-${v}`)]))
+    const many = (v: number) => Array.from({ length: 40 }, (_, i) => file(`/opt/s/f${i}`, `${v} ${i}`))
+    const s1 = await pkg(w.dir, { name: 'scr', version: '1', files: many(1), scripts: scripts('1') })
+    const s2 = await pkg(w.dir, { name: 'scr', version: '2', files: many(2), scripts: scripts('2') })
+    const roots = ['straight', 'killed'].map((n) => join(w.dir, `scr-${n}`))
+    for (const root of roots) {
+      mkdirSync(join(root, 'bin'), { recursive: true })
+      cpSync(busybox as string, join(root, 'bin/busybox'))
+      symlinkSync('busybox', join(root, 'bin/sh'))
+      expect((await runCli(['--root', root, '-i', s1])).code).toBe(0)
+    }
+    const [straight, killed] = roots as [string, string]
+    expect((await runCli(['--root', straight, '-U', s2])).code).toBe(0)
+    expect((await runCli(['--root', killed, '-U', s2], undefined, { RPMSIM_FAULT: 'commit:20' })).signal).toBe('SIGKILL')
+    expect(readFileSync(join(killed, 'log'), 'utf8')).toContain('pre-2 2\n')
+    expect(readFileSync(join(killed, 'log'), 'utf8')).not.toContain('post-2')
+    expect((await runCli(['--root', killed, '-qa'])).code).toBe(0)
+    expect(readFileSync(join(killed, 'log'), 'utf8')).toBe(readFileSync(join(straight, 'log'), 'utf8'))
+    expect(snapshot(killed)).toEqual(snapshot(straight))
   })
 })

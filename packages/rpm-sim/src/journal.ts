@@ -5,9 +5,12 @@
 import { open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { InstalledPackage } from './db.js'
-import { PackageDb, dbDir } from './db.js'
+import { dbDir } from './db.js'
+import type { PackageDb } from './db.js'
+import type { ExecuteOutcome, ScriptFlags } from './_execute.js'
+import { executePlan } from './_execute.js'
 import type { EraseAction, FileAction, RenameNote } from './apply.js'
-import { commitActions, commitErase, unstage } from './apply.js'
+import { unstage } from './apply.js'
 import type { CreatedFile, TransactionRecord } from './history.js'
 import { writeHistory } from './history.js'
 import { errCode, writeFileAtomic } from './_fsutil.js'
@@ -35,6 +38,8 @@ export interface JournalErase {
   /** The install reinstalls this very NEVRA (--replacepkgs): keep the record, remove only what it dropped. */
   sameNevra: boolean
   actions: EraseAction[]
+  /** The erased package's header data (no files): its scripts and triggers run after its record is gone. */
+  header: Omit<InstalledPackage, 'files'>
   repackaged?: string
   savedRecord?: string
 }
@@ -50,6 +55,10 @@ export interface JournalPlan {
   elements: (JournalInstall | JournalErase)[]
   /** Host directories staging will create (parents first). */
   createdDirs: string[]
+  /** Script switches (--noscripts, --noX, --notriggers), honoured by recovery too. */
+  scriptFlags?: ScriptFlags
+  /** Installed instances of each installed name before the transaction (%pretrans and %posttrans $1). */
+  before?: Record<string, number>
 }
 
 /** The journal folder of a root. */
@@ -58,7 +67,17 @@ export function journalDir(root: string): string {
 }
 
 /** Progress markers appended to the journal. */
-export type JournalMark = 'commit' | `installed ${number}` | `skipped ${number}` | `erased ${number}` | 'done'
+export type JournalMark =
+  | 'commit'
+  | `pre ${number}`
+  | `installed ${number}`
+  | `post ${number}`
+  | `skipped ${number}`
+  | `preun ${number}`
+  | `erased ${number}`
+  | `postun ${number}`
+  | 'posttrans'
+  | 'done'
 
 /** An open journal of one running transaction. */
 export class Journal {
@@ -84,7 +103,8 @@ export class Journal {
   async mark(m: JournalMark): Promise<void> {
     const fh = await open(join(journalDir(this.root), 'progress'), 'a')
     try {
-      await fh.write(`${m}\n`)
+      // The leading newline ends a line a kill may have torn, so this mark always stands on its own line.
+      await fh.write(`\n${m}\n`)
       await fh.sync()
     } finally {
       await fh.close()
@@ -157,11 +177,18 @@ export async function commitInstallDb(db: PackageDb, e: JournalInstall): Promise
   }
 }
 
+/** Options of {@link recoverInterrupted}: where its warnings and scriptlet output go. */
+export interface RecoveryOptions {
+  onWarning?: (line: string) => void
+  onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+}
+
 /**
- * Finish or undo a transaction that a kill interrupted; every operation runs this first. Scriptlets that had not
- * run are not run by recovery (they are reported as warnings).
+ * Finish or undo a transaction that a kill interrupted; every operation runs this first. Before the commit began
+ * the staged files are removed (rolled back); after it, the remaining steps run, scriptlets included, as the
+ * transaction would have run them (completed).
  */
-export async function recoverInterrupted(root: string): Promise<RecoveryResult> {
+export async function recoverInterrupted(root: string, options: RecoveryOptions = {}): Promise<RecoveryResult> {
   const dir = journalDir(root)
   let text: string
   try {
@@ -193,43 +220,21 @@ export async function recoverInterrupted(root: string): Promise<RecoveryResult> 
     await rm(dir, { recursive: true, force: true })
     return { recovered: true, action: 'rolled-back', tid: plan.tid }
   }
-  const db = new PackageDb(root)
   const j = Journal.attach(root, plan)
-  const created: CreatedFile[] = []
-  const failed = new Set<number>()
-  const onNote = (n: RenameNote): void => {
-    const c = noteToCreated(n)
-    if (c !== undefined) created.push(c)
+  const out: ExecuteOutcome = { installed: [], erased: [], created: [], failed: new Set(), scriptletFailures: 0 }
+  const warnings: string[] = []
+  const warn = (l: string): void => {
+    warnings.push(l)
+    options.onWarning?.(l)
   }
-  for (const [i, e] of plan.elements.entries()) {
-    if (e.op !== 'install') continue
-    if (marks.has(`skipped ${i}`)) {
-      failed.add(i)
-      unstage(e.actions, [])
-      continue
-    }
-    if (marks.has(`installed ${i}`)) continue
-    commitActions(e.actions, plan.chown, onNote)
-    await commitInstallDb(db, e)
-    await j.mark(`installed ${i}`)
-  }
-  for (const [i, e] of plan.elements.entries()) {
-    if (e.op !== 'erase') continue
-    if (marks.has(`erased ${i}`)) continue
-    if (marks.has(`skipped ${i}`) || (e.replacedBy !== undefined && failed.has(e.replacedBy))) {
-      failed.add(i)
-      continue
-    }
-    commitErase(e.actions, onNote)
-    if (!e.sameNevra) await db.remove(e.nevra)
-    await j.mark(`erased ${i}`)
-  }
-  await writeHistory(root, historyFromPlan(plan, failed, created, failed.size > 0 ? 1 : 0, true))
+  warn(`warning: transaction ${plan.tid} was interrupted: finishing it`)
+  await executePlan({ root, plan, journal: j, marks, out, warn, ...(options.onScriptOutput ? { onScriptOutput: options.onScriptOutput } : {}) })
+  await writeHistory(root, historyFromPlan(plan, out.failed, out.created, out.failed.size > 0 ? 1 : 0, true))
   await j.end()
   return {
     recovered: true,
     action: 'completed',
     tid: plan.tid,
-    warnings: [`warning: transaction ${plan.tid} was interrupted and has been completed; scriptlets after the interruption were not run`],
+    warnings,
   }
 }

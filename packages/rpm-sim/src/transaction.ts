@@ -4,24 +4,24 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
-import { compareEVR, decideFileFate, fateWarning, parseEVR, rpmvercmp } from '@rdbpkg/core'
-import type { EngineFile, EngineHeader, EngineScript, PackageSource, ScriptName } from './_model.js'
+import { compareEVR, decideFileFate, rpmvercmp } from '@rdbpkg/core'
+import type { EngineFile, EngineHeader, PackageSource } from './_model.js'
 import { headerNevra } from './_model.js'
 import { RootResolver } from './_fsutil.js'
 import { lockDb } from './_lock.js'
 import { openPackageSource } from './_source.js'
 import { TransactionError } from './_txn-error.js'
-import type { EraseAction, FileAction, RenameNote } from './apply.js'
-import { commitActions, commitErase, digestFile, stagePackage, unstage, writesContent } from './apply.js'
+import type { EraseAction } from './apply.js'
+import { digestFile, stagePackage, unstage, writesContent } from './apply.js'
 import type { InstalledFile, InstalledPackage } from './db.js'
 import { PackageDb } from './db.js'
 import type { CreatedFile } from './history.js'
 import { allocateTid, writeHistory } from './history.js'
 import type { JournalErase, JournalInstall, JournalPlan } from './journal.js'
-import { Journal, commitInstallDb, historyFromPlan, noteToCreated, recoverInterrupted } from './journal.js'
+import { Journal, commitInstallDb, historyFromPlan, recoverInterrupted } from './journal.js'
+import type { ExecuteOutcome } from './_execute.js'
+import { executePlan, runReported, scriptEnabled } from './_execute.js'
 import { repackageInstalled } from './repackage.js'
-import type { ScriptSlot } from './scriptlet.js'
-import { runScriptlet } from './scriptlet.js'
 
 export { TransactionError } from './_txn-error.js'
 
@@ -135,16 +135,6 @@ function sameFile(a: EngineFile, b: EngineFile): boolean {
 
 function evrOf(h: Pick<EngineHeader, 'epoch' | 'version' | 'release'>) {
   return { epoch: h.epoch ?? 0, version: h.version, release: h.release }
-}
-
-/** Does the package `h` satisfy a trigger's `name [sense version]` condition? */
-function senseMatches(h: Pick<EngineHeader, 'epoch' | 'version' | 'release'>, sense: string | undefined, version: string | undefined): boolean {
-  if (sense === undefined || sense === '' || version === undefined || version === '') return true
-  const want = parseEVR(version)
-  const have = evrOf(h)
-  // rpm compares only the parts the condition names: no release in the condition means any release.
-  const c = want.release === '' ? compareEVR({ ...have, release: '' }, want) : compareEVR(have, want)
-  return (c < 0 && sense.includes('<')) || (c > 0 && sense.includes('>')) || (c === 0 && sense.includes('='))
 }
 
 // Name -> id maps from the root's own /etc/passwd and /etc/group, as a chrooted rpm resolves owners.
@@ -385,7 +375,9 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
       if (decision.fate !== 'erase' && decision.fate !== 'save') continue
       actions.push({ path: f.path, host, kind: f.kind, fate: decision.fate, reason: decision.reason, ...(decision.suffix ? { suffix: decision.suffix } : {}) })
     }
-    elements.push({ op: 'erase', nevra: pkg.nevra, ...(replacedBy !== undefined ? { replacedBy } : {}), sameNevra, actions })
+    const { files: _files, ...header } = pkg
+    void _files
+    elements.push({ op: 'erase', nevra: pkg.nevra, ...(replacedBy !== undefined ? { replacedBy } : {}), sameNevra, actions, header })
   }
 
   // Directories that staging will create, parents first, so an undo can remove exactly them.
@@ -453,8 +445,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     warnings.push(l)
     o.onWarning?.(l)
   }
-  const rec = await recoverInterrupted(root)
-  for (const w of rec.warnings ?? []) warn(w)
+  const rec = await recoverInterrupted(root, { onWarning: warn, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) })
   const recovery = rec.recovered && rec.action !== undefined && rec.tid !== undefined ? { recovery: { tid: rec.tid, action: rec.action } } : {}
   const tid = await allocateTid(root, Math.floor(Date.now() / 1000))
   const { problems, plan, sources } = await prepare(o, root, tid, warn)
@@ -481,75 +472,24 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     }
   }
 
-  const journal = await Journal.begin(root, plan)
-  const fault = faultInjection()
-  const scripts = flags.noscripts !== true
-  const triggers = scripts && flags.notriggers !== true
-  const scriptOn = (name: ScriptName): boolean => {
-    if (!scripts) return false
-    const off = { pretrans: flags.nopretrans, pre: flags.nopre, post: flags.nopost, preun: flags.nopreun, postun: flags.nopostun, posttrans: flags.noposttrans }[name]
-    return off !== true
-  }
-  const run = async (slot: ScriptSlot, nevra: string, script: EngineScript | undefined, args: number[]): Promise<boolean | undefined> => {
-    if (script === undefined) return undefined
-    const r = await runScriptlet({ root, slot, nevra, script, args, ...(o.onScriptOutput ? { onOutput: o.onScriptOutput } : {}) })
-    if (r.unsupported !== undefined) warn(`warning: ${r.unsupported}`)
-    if (r.ok) return true
-    const fatal = slot === 'pre' || slot === 'preun' || slot === 'pretrans'
-    warn(`${fatal ? 'error' : 'warning'}: ${r.message ?? ''}`)
-    result.scriptletFailures += 1
-    // rpm 4.18 only warns about a failing %post, %postun, %posttrans or trigger and still exits 0; the failures
-    // that skip an element (%pretrans, %pre, %preun) make the exit code 1 through the failed element.
-    return false
-  }
   const count = async (name: string): Promise<number> => (await db.byName(name)).length
-  const before = new Map<string, number>()
-  for (const e of plan.elements) if (e.op === 'install') before.set(e.record.name, await count(e.record.name))
-  const onNote = (n: RenameNote): void => {
-    const line = fateWarning(n.path, n.decision)
-    if (line !== undefined) warn(line)
-    const c = noteToCreated(n)
-    if (c !== undefined) result.created.push(c)
-  }
-  // Triggers in other installed packages that `h` sets off, and triggers in `h` set off by installed packages.
-  const fireOthers = async (kind: 'triggerin' | 'triggerun' | 'triggerpostun', h: EngineHeader, self: string, arg2: number): Promise<void> => {
-    if (!triggers) return
-    for (const p of await db.list()) {
-      if (p.nevra === self) continue
-      for (const t of p.triggers) {
-        if (t.kind !== kind || t.name !== h.name || !senseMatches(h, t.sense, t.version)) continue
-        await run(kind, p.nevra, t.script, [await count(p.name), arg2])
-      }
-    }
-  }
-  const fireOwn = async (kind: 'triggerin' | 'triggerun', h: InstalledPackage, arg1: number): Promise<void> => {
-    if (!triggers) return
-    const all = await db.list()
-    for (const t of h.triggers) {
-      if (t.kind !== kind) continue
-      const hits = all.filter((p) => p.nevra !== h.nevra && p.name === t.name && senseMatches(p, t.sense, t.version))
-      if (hits.length === 0) continue
-      await run(kind, h.nevra, t.script, [arg1, hits.length])
-    }
-  }
-
+  plan.before = {}
+  for (const e of plan.elements) if (e.op === 'install') plan.before[e.record.name] = await count(e.record.name)
+  plan.scriptFlags = Object.fromEntries(
+    (['noscripts', 'nopre', 'nopost', 'nopreun', 'nopostun', 'nopretrans', 'noposttrans', 'notriggers'] as const).filter((k) => flags[k] === true).map((k) => [k, true]),
+  )
+  const journal = await Journal.begin(root, plan)
+  const out: ExecuteOutcome = { installed: [], erased: [], created: [], failed, scriptletFailures: 0 }
   const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
-  const erases = [...plan.elements.entries()].filter((x): x is [number, JournalErase] => x[1].op === 'erase')
-  const skip = async (i: number, e: JournalInstall): Promise<void> => {
-    failed.add(i)
-    unstage(e.actions, [])
-    await journal.mark(`skipped ${i}`)
-    warn(`error: ${e.nevra}: install failed`)
-  }
-
   try {
-    for (const [i, e] of installs) {
-      if (!scriptOn('pretrans')) continue
-      const ok = await run('pretrans', e.nevra, e.record.scripts.pretrans, [(await count(e.record.name)) + 1])
-      if (ok === false) {
-        failed.add(i)
-        await journal.mark(`skipped ${i}`)
-        warn(`error: ${e.nevra}: install skipped`)
+    if (scriptEnabled(plan.scriptFlags, 'pretrans')) {
+      for (const [i, e] of installs) {
+        const ok = await runReported({ root, warn, out, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) }, 'pretrans', e.nevra, e.record.scripts.pretrans, [(plan.before[e.record.name] ?? 0) + 1])
+        if (ok === false) {
+          failed.add(i)
+          await journal.mark(`skipped ${i}`)
+          warn(`error: ${e.nevra}: install skipped`)
+        }
       }
     }
     for (const d of plan.createdDirs) mkdirSync(d, { recursive: true, mode: 0o755 })
@@ -563,67 +503,15 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     await journal.end()
     throw error
   }
-
-  let committed = false
-  for (const [i, e] of installs) {
-    if (failed.has(i)) continue
-    const h = e.record
-    const n = (await count(h.name)) + 1
-    if (scriptOn('pre') && (await run('pre', e.nevra, h.scripts.pre, [n])) === false) {
-      await skip(i, e)
-      continue
-    }
-    if (!committed) {
-      await journal.mark('commit')
-      committed = true
-    }
-    commitActions(e.actions, plan.chown, onNote, fault.step('commit'))
-    await commitInstallDb(db, e)
-    await journal.mark(`installed ${i}`)
-    result.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
-    if (scriptOn('post')) await run('post', e.nevra, h.scripts.post, [await count(h.name)])
-    // rpm counts the instances in the database at this moment: on upgrade the old one is still there.
-    await fireOthers('triggerin', h, h.nevra, await count(h.name))
-    await fireOwn('triggerin', h, await count(h.name))
-  }
-
-  for (const [i, e] of erases) {
-    if (e.replacedBy !== undefined && failed.has(e.replacedBy)) {
-      failed.add(i)
-      continue
-    }
-    const pkg = await db.get(e.nevra)
-    if (pkg === undefined) continue
-    const remaining = (await count(pkg.name)) - 1
-    await fireOwn('triggerun', pkg, remaining)
-    await fireOthers('triggerun', pkg, pkg.nevra, remaining)
-    if (scriptOn('preun') && (await run('preun', e.nevra, pkg.scripts.preun, [remaining])) === false) {
-      failed.add(i)
-      await journal.mark(`skipped ${i}`)
-      warn(`error: ${e.nevra}: erase failed`)
-      continue
-    }
-    if (!committed) {
-      await journal.mark('commit')
-      committed = true
-    }
-    commitErase(e.actions, onNote, fault.step('erase'))
-    if (!e.sameNevra) await db.remove(e.nevra)
-    await journal.mark(`erased ${i}`)
-    result.erased.push(e.nevra)
-    if (scriptOn('postun')) await run('postun', e.nevra, pkg.scripts.postun, [await count(pkg.name)])
-    await fireOthers('triggerpostun', pkg, pkg.nevra, await count(pkg.name))
-  }
-
-  for (const [i, e] of installs) {
-    if (failed.has(i) || !scriptOn('posttrans')) continue
-    // rpm 4.18 passes %posttrans the same $1 as %pretrans: the instances before the transaction plus one.
-    await run('posttrans', e.nevra, e.record.scripts.posttrans, [(before.get(e.record.name) ?? 0) + 1])
-  }
-  await journal.mark('done')
-  const out = await finish(root, plan, failed, result, db)
+  const fault = faultInjection()
+  await executePlan({ root, plan, journal, marks: new Set(), out, warn, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}), onStep: fault.step })
+  result.installed.push(...out.installed)
+  result.erased.push(...out.erased)
+  result.created.push(...out.created)
+  result.scriptletFailures += out.scriptletFailures
+  const done = await finish(root, plan, failed, result, db)
   await journal.end()
-  return out
+  return done
 }
 
 async function finish(root: string, plan: JournalPlan, failed: Set<number>, result: TransactionResult, db: PackageDb): Promise<TransactionResult> {

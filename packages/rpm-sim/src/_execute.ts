@@ -1,0 +1,212 @@
+// Runs a staged plan in rpm's order, journaling each step, so the same code finishes a transaction after a kill:
+// for each install: %pre, files, database, %post, triggers; then each erasure: triggerun, %preun, files,
+// database, %postun, triggerpostun; then %posttrans. A step marked in the journal is not run twice.
+import { fateWarning } from '@rdbpkg/core'
+import { compareEVR, parseEVR } from '@rdbpkg/core'
+import type { EngineHeader, EngineScript, ScriptName } from './_model.js'
+import type { RenameNote } from './apply.js'
+import { commitActions, commitErase, unstage } from './apply.js'
+import { PackageDb } from './db.js'
+import type { JournalErase, JournalInstall, JournalMark, JournalPlan } from './journal.js'
+import { commitInstallDb, noteToCreated } from './journal.js'
+import type { Journal } from './journal.js'
+import type { ScriptSlot } from './scriptlet.js'
+import { runScriptlet } from './scriptlet.js'
+import type { CreatedFile } from './history.js'
+
+/** Script switches of a transaction, kept in the journal so recovery honours them. */
+export interface ScriptFlags {
+  noscripts?: boolean
+  nopre?: boolean
+  nopost?: boolean
+  nopreun?: boolean
+  nopostun?: boolean
+  nopretrans?: boolean
+  noposttrans?: boolean
+  notriggers?: boolean
+}
+
+/** What an execution reports back. */
+export interface ExecuteOutcome {
+  installed: { nevra: string; replaced?: string }[]
+  erased: string[]
+  created: CreatedFile[]
+  failed: Set<number>
+  scriptletFailures: number
+}
+
+/** Inputs of {@link executePlan}. */
+export interface ExecuteContext {
+  root: string
+  plan: JournalPlan
+  journal: Journal
+  /** Steps already done (recovery); empty on a normal run. */
+  marks: Set<string>
+  out: ExecuteOutcome
+  warn: (line: string) => void
+  onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  /** Crash tests: called after each file step of a phase. */
+  onStep?: (phase: 'commit' | 'erase') => (() => void) | undefined
+}
+
+type Versioned = Pick<EngineHeader, 'epoch' | 'version' | 'release'>
+
+/** Does `h` satisfy a trigger's `name [sense version]` condition? */
+export function senseMatches(h: Versioned, sense: string | undefined, version: string | undefined): boolean {
+  if (sense === undefined || sense === '' || version === undefined || version === '') return true
+  const want = parseEVR(version)
+  const have = { epoch: h.epoch ?? 0, version: h.version, release: h.release }
+  // rpm compares only the parts the condition names: no release in the condition means any release.
+  const c = want.release === '' ? compareEVR({ ...have, release: '' }, want) : compareEVR(have, want)
+  return (c < 0 && sense.includes('<')) || (c > 0 && sense.includes('>')) || (c === 0 && sense.includes('='))
+}
+
+/** Script switch of one slot under rpm's --noscripts / --noX rules. */
+export function scriptEnabled(flags: ScriptFlags, name: ScriptName): boolean {
+  if (flags.noscripts === true) return false
+  const off = { pretrans: flags.nopretrans, pre: flags.nopre, post: flags.nopost, preun: flags.nopreun, postun: flags.nopostun, posttrans: flags.noposttrans }[name]
+  return off !== true
+}
+
+/** Run one scriptlet as rpm reports it; false when it failed, undefined when there is none. */
+export async function runReported(
+  ctx: Pick<ExecuteContext, 'root' | 'warn' | 'onScriptOutput' | 'out'>,
+  slot: ScriptSlot,
+  nevra: string,
+  script: EngineScript | undefined,
+  args: number[],
+): Promise<boolean | undefined> {
+  if (script === undefined) return undefined
+  const r = await runScriptlet({ root: ctx.root, slot, nevra, script, args, ...(ctx.onScriptOutput ? { onOutput: ctx.onScriptOutput } : {}) })
+  if (r.unsupported !== undefined) ctx.warn(`warning: ${r.unsupported}`)
+  if (r.ok) return true
+  // rpm 4.18 only warns about a failing %post, %postun, %posttrans or trigger and still exits 0; the failures
+  // that skip an element (%pretrans, %pre, %preun) make the exit code 1 through the failed element.
+  const fatal = slot === 'pre' || slot === 'preun' || slot === 'pretrans'
+  ctx.warn(`${fatal ? 'error' : 'warning'}: ${r.message ?? ''}`)
+  ctx.out.scriptletFailures += 1
+  return false
+}
+
+/** Execute (or, with marks, finish) a staged plan. */
+export async function executePlan(ctx: ExecuteContext): Promise<void> {
+  const { plan, journal, marks, out } = ctx
+  const db = new PackageDb(ctx.root)
+  const flags = plan.scriptFlags ?? {}
+  const on = (name: ScriptName): boolean => scriptEnabled(flags, name)
+  const triggers = flags.noscripts !== true && flags.notriggers !== true
+  const mark = async (m: JournalMark): Promise<void> => {
+    marks.add(m)
+    await journal.mark(m)
+  }
+  const run = (slot: ScriptSlot, nevra: string, script: EngineScript | undefined, args: number[]) => runReported(ctx, slot, nevra, script, args)
+  const count = async (name: string): Promise<number> => (await db.byName(name)).length
+  const onNote = (n: RenameNote): void => {
+    const line = fateWarning(n.path, n.decision)
+    if (line !== undefined) ctx.warn(line)
+    const c = noteToCreated(n)
+    if (c !== undefined) out.created.push(c)
+  }
+  // Triggers in other installed packages that `h` sets off, and triggers in `h` set off by installed packages.
+  const fireOthers = async (kind: 'triggerin' | 'triggerun' | 'triggerpostun', h: Pick<EngineHeader, 'name'> & Versioned, self: string, arg2: number): Promise<void> => {
+    if (!triggers) return
+    for (const p of await db.list()) {
+      if (p.nevra === self) continue
+      for (const t of p.triggers) {
+        if (t.kind !== kind || t.name !== h.name || !senseMatches(h, t.sense, t.version)) continue
+        await run(kind, p.nevra, t.script, [await count(p.name), arg2])
+      }
+    }
+  }
+  const fireOwn = async (kind: 'triggerin' | 'triggerun', h: Pick<EngineHeader, 'triggers'>, nevra: string, arg1: number): Promise<void> => {
+    if (!triggers) return
+    const all = await db.list()
+    for (const t of h.triggers) {
+      if (t.kind !== kind) continue
+      const hits = all.filter((p) => p.nevra !== nevra && p.name === t.name && senseMatches(p, t.sense, t.version))
+      if (hits.length === 0) continue
+      await run(kind, nevra, t.script, [arg1, hits.length])
+    }
+  }
+  const commitOnce = async (): Promise<void> => {
+    if (!marks.has('commit')) await mark('commit')
+  }
+
+  const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
+  const erases = [...plan.elements.entries()].filter((x): x is [number, JournalErase] => x[1].op === 'erase')
+
+  for (const [i, e] of installs) {
+    if (out.failed.has(i) || marks.has(`skipped ${i}`)) {
+      out.failed.add(i)
+      unstage(e.actions, [])
+      continue
+    }
+    const h = e.record
+    if (!marks.has(`installed ${i}`)) {
+      if (!marks.has(`pre ${i}`)) {
+        if (on('pre') && (await run('pre', e.nevra, h.scripts.pre, [(await count(h.name)) + 1])) === false) {
+          out.failed.add(i)
+          unstage(e.actions, [])
+          await mark(`skipped ${i}`)
+          ctx.warn(`error: ${e.nevra}: install failed`)
+          continue
+        }
+        await mark(`pre ${i}`)
+      }
+      await commitOnce()
+      commitActions(e.actions, plan.chown, onNote, ctx.onStep?.('commit'))
+      await commitInstallDb(db, e)
+      await mark(`installed ${i}`)
+      out.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
+    }
+    if (!marks.has(`post ${i}`)) {
+      if (on('post')) await run('post', e.nevra, h.scripts.post, [await count(h.name)])
+      // rpm counts the instances in the database at this moment: on upgrade the old one is still there.
+      await fireOthers('triggerin', h, h.nevra, await count(h.name))
+      await fireOwn('triggerin', h, h.nevra, await count(h.name))
+      await mark(`post ${i}`)
+    }
+  }
+
+  for (const [j, e] of erases) {
+    if ((e.replacedBy !== undefined && out.failed.has(e.replacedBy)) || marks.has(`skipped ${j}`)) {
+      out.failed.add(j)
+      continue
+    }
+    const h = e.header
+    if (!marks.has(`erased ${j}`)) {
+      if (!marks.has(`preun ${j}`)) {
+        const remaining = (await count(h.name)) - 1
+        await fireOwn('triggerun', h, e.nevra, remaining)
+        await fireOthers('triggerun', h, e.nevra, remaining)
+        if (on('preun') && (await run('preun', e.nevra, h.scripts.preun, [remaining])) === false) {
+          out.failed.add(j)
+          await mark(`skipped ${j}`)
+          ctx.warn(`error: ${e.nevra}: erase failed`)
+          continue
+        }
+        await mark(`preun ${j}`)
+      }
+      await commitOnce()
+      commitErase(e.actions, onNote, ctx.onStep?.('erase'))
+      if (!e.sameNevra) await db.remove(e.nevra)
+      await mark(`erased ${j}`)
+      out.erased.push(e.nevra)
+    }
+    if (!marks.has(`postun ${j}`)) {
+      if (on('postun')) await run('postun', e.nevra, h.scripts.postun, [await count(h.name)])
+      await fireOthers('triggerpostun', h, e.nevra, await count(h.name))
+      await mark(`postun ${j}`)
+    }
+  }
+
+  if (!marks.has('posttrans')) {
+    for (const [i, e] of installs) {
+      if (out.failed.has(i) || !on('posttrans')) continue
+      // rpm 4.18 passes %posttrans the same $1 as %pretrans: the instances before the transaction plus one.
+      await run('posttrans', e.nevra, e.record.scripts.posttrans, [(plan.before?.[e.record.name] ?? 0) + 1])
+    }
+    await mark('posttrans')
+  }
+  await mark('done')
+}
