@@ -5,7 +5,7 @@ import { PayloadError, isRdbpkgError, stripDotSlash } from '@rdbpkg/core'
 import type { TransactionOptions } from '@rdbpkg/rpm-sim'
 import { createHash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import { posix } from 'node:path'
 import { globToRegExp, matchesAny } from './_glob.js'
 import { tarEntries } from './_tar-stream.js'
@@ -182,10 +182,28 @@ export function streamedSource(tarGz: string, pkg: StreamedPackage, scan: Payloa
           continue
         }
         // The engine re-digests every body against the header, so a payload changed between the passes fails.
-        yield { path: at(rel), size: entry.size ?? 0, body: entry as unknown as Readable }
+        yield { path: at(rel), size: entry.size ?? 0, body: Readable.from(coalesce(entry as unknown as AsyncIterable<Buffer>, COALESCE_BYTES), { objectMode: false }) }
         // A body the engine skipped must still be drained for the parser to move on.
         entry.resume()
       }
     },
   }
+}
+
+// gunzip hands out 16 KiB pieces; the engine awaits one write per piece, so large files go in 1 MiB writes.
+const COALESCE_BYTES = 1 << 20
+
+async function* coalesce(body: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    parts.push(chunk)
+    size += chunk.length
+    if (size >= limit) {
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
+      parts = []
+      size = 0
+    }
+  }
+  if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
 }
