@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { hostRpmArch } from './host.js'
 import { listRecords, recordsDir } from './records.js'
 import { runInstall } from './run-install.js'
-import { makeArchiveDir, makeRoot, tempDir } from './_test-archive.js'
+import { makeArchiveDir, makeRoot, tempDir, writeSums } from './_test-archive.js'
 
 const cleanups: (() => void)[] = []
 afterEach(() => {
@@ -79,5 +79,21 @@ describe('runInstall records', () => {
     expect(failed).toMatchObject({ exitCode: 1, status: 'failed', code: 'E_TXN_PROBLEMS' })
     expect(listRecords(root)).toEqual([])
     expect(readFileSync(join(root, 'opt/rdb/agent/tools/shared.sh'), 'utf8')).toBe('other\n')
+  })
+})
+
+describe('runInstall log', () => {
+  it('a failure before anything changed (corrupt payload) still logs what it said', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const archive = makeArchiveDir(dir, { package_name: `rdb_agent_1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, { 'tools/a': 'a\n', 'fsbackup_kernel_4.x/k': 'k\n' })
+    writeFileSync(join(archive, 'package.tar.gz'), 'not a tarball')
+    writeSums(archive, ['package.tar.gz', 'version.json'])
+    const root = makeRoot(dir)
+    const result = await runInstall({ archiveDir: archive, root })
+    expect(result).toMatchObject({ exitCode: 1, code: 'E_PAYLOAD_CORRUPT' })
+    const log = readFileSync(join(root, 'var/log/rdbpkg/install.log'), 'utf8')
+    expect(log).toContain('start:')
+    expect(log).toContain('exit=1')
   })
 })

@@ -168,10 +168,13 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
   if (['installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back'].includes(result.status)) {
     for (const line of formatSummary(result).trimEnd().split('\n')) log.line(`summary: ${line.trim()}`)
   }
-  const changed = ['installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back'].includes(result.status)
-  if (changed || (result.status === 'failed' && !isRefusal(result.exitCode) && run.stopped.length + result.created.length > 0)) log.line(final)
-  else if (result.status === 'failed' && result.exitCode === EXIT_CODES.failed) log.line(final)
-  else log.finishQuiet(final)
+  // Refusals and runs that changed nothing leave one line; changes and failures leave everything they said.
+  const quiet = isRefusal(result.exitCode) || ['unchanged', 'verified', 'planned', 'history'].includes(result.status)
+  if (quiet) log.finishQuiet(final)
+  else {
+    log.goLive()
+    log.line(final)
+  }
   return result
 }
 
