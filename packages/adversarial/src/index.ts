@@ -1,6 +1,6 @@
 // Public surface of @rdbpkg/adversarial: the crafting helpers the suite uses, by name.
 export { TAR_TYPES, craftEntry, craftTar, craftTarGz, rawHeaderBlock, writeGzipBomb, writeXzBomb, xzBuffer } from './tar-craft.js'
-export type { BombOptions, CraftEntry, CraftTarOptions, TarTypeName } from './tar-craft.js'
+export type { BombOptions, CraftEntry, CraftTarOptions, RawTarHeader, TarTypeName } from './tar-craft.js'
 export {
   assembleRpm,
   craftCpio,
@@ -15,4 +15,4 @@ export {
   resign,
   serializeRawHeader,
 } from './rpm-craft.js'
-export type { CraftCpioEntry, CraftRpmFile, CraftRpmSpec, RpmParts } from './rpm-craft.js'
+export type { CraftCpioEntry, CraftRpmFile, CraftRpmSpec, RawHeaderValue, RpmParts } from './rpm-craft.js'

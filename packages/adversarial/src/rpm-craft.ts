@@ -62,7 +62,8 @@ export interface RpmParts {
   payload: Buffer
 }
 
-interface Value {
+/** One header entry to serialise: a tag, its rpm type number and its value. */
+export interface RawHeaderValue {
   tag: number
   type: number
   value: string | readonly string[] | readonly number[] | Uint8Array
@@ -74,7 +75,7 @@ function align(n: number, type: number): number {
 }
 
 /** Serialises a header (with a region tag first, as rpmbuild writes it) from tag values. */
-export function serializeRawHeader(values: readonly Value[], regionTag: number): Buffer {
+export function serializeRawHeader(values: readonly RawHeaderValue[], regionTag: number): Buffer {
   const sorted = [...values].sort((a, b) => a.tag - b.tag)
   const indexCount = sorted.length + 1
   const index: Buffer[] = []
@@ -202,7 +203,7 @@ export function craftMainHeader(spec: CraftRpmSpec, payloadSha256: string, paylo
   const modes = files.map(fileMode)
   const sizes = files.map((f) => ((fileMode(f) & 0o170000) === S_IFDIR ? 4096 : fileData(f).length))
   const digests = files.map((f) => ((fileMode(f) & 0o170000) === S_IFREG ? createHash('sha256').update(fileData(f)).digest('hex') : ''))
-  const values: Value[] = [
+  const values: RawHeaderValue[] = [
     { tag: 100, type: TYPE.STRING_ARRAY, value: ['C'] },
     { tag: 1000, type: TYPE.STRING, value: spec.name },
     { tag: 1001, type: TYPE.STRING, value: spec.version },
@@ -252,7 +253,7 @@ export function craftMainHeader(spec: CraftRpmSpec, payloadSha256: string, paylo
 /** The signature header over a main header and payload (SHA256 of the header, SIZE, MD5 of both). */
 export function craftSignature(header: Buffer, payload: Buffer): Buffer {
   const md5 = createHash('md5').update(header).update(payload).digest()
-  const values: Value[] = [
+  const values: RawHeaderValue[] = [
     { tag: 1000, type: TYPE.INT32, value: [header.length + payload.length] },
     { tag: 1004, type: TYPE.BIN, value: md5 },
     { tag: 273, type: TYPE.STRING, value: createHash('sha256').update(header).digest('hex') },

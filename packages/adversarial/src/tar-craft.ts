@@ -78,7 +78,8 @@ function paxRecord(key: string, value: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(String(length)), body])
 }
 
-interface RawHeader {
+/** The fields of one raw tar header block, taken literally. */
+export interface RawTarHeader {
   name: Uint8Array
   typeflag: string
   mode: number
@@ -93,7 +94,7 @@ interface RawHeader {
 }
 
 /** One 512-byte header block with a correct checksum, fields copied literally (over-long fields cut). */
-export function rawHeaderBlock(header: RawHeader): Buffer {
+export function rawHeaderBlock(header: RawTarHeader): Buffer {
   const block = Buffer.alloc(BLOCK)
   block.set(header.name.subarray(0, 100), 0)
   block.set(octal(header.mode & 0o7777777, 8), 100)
