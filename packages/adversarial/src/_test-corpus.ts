@@ -46,6 +46,12 @@ const BASE: CraftEntry[] = [
   { name: 'tools/agent.conf', data: 'port=1\n' },
 ]
 
+/** The valid payload every hostile entry is mixed into; the suite checks it builds and installs, so a refusal
+ * of a hostile case is about its hostile part. */
+export async function writeBasePayload(file: string): Promise<void> {
+  writeFileSync(file, gzipSync(craftTar(BASE)))
+}
+
 function tarCase(id: string, what: string, entries: CraftEntry[], names: RegExp, expect: TarCase['expect'] = 'reject'): TarCase {
   return { id, what, names, expect, write: async (file) => writeFileSync(file, gzipSync(craftTar([...BASE, ...entries]))) }
 }
@@ -137,6 +143,11 @@ const RPM_FILES: CraftRpmFile[] = [
 
 function rpmCase(id: string, what: string, bytes: () => Promise<Buffer>, names: RegExp, expect: RpmCase['expect'] = 'reject'): RpmCase {
   return { id, what, bytes, names, expect }
+}
+
+/** A well-formed package of the corpus's shape (the baseline that must install). */
+export async function baseRpm(rpm = { name: 'hostile', version: '1', release: '1' }): Promise<Buffer> {
+  return assembleRpm(await craftRpmParts({ ...rpm, files: RPM_FILES }))
 }
 
 /** The hostile rpm packages. */

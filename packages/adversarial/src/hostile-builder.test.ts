@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, describe, expect, it } from 'vitest'
-import { tarCorpus } from './_test-corpus.js'
+import { tarCorpus, writeBasePayload } from './_test-corpus.js'
 import { AreaTally } from './_test-record.js'
 import { diffSnapshots, snapshot } from './_test-snapshot.js'
 import { BUILDER_CLI, builtOrWarn, cliEnv } from './_test-paths.js'
@@ -29,6 +29,16 @@ const KNOWN_BUGS: Record<string, string> = {
 }
 
 describe.skipIf(!ready)('hostile payloads: builder', () => {
+  it('baseline: the payload the hostile entries are mixed into builds', async () => {
+    const work = join(base, 'baseline')
+    mkdirSync(work, { recursive: true })
+    writeFileSync(join(work, 'version.json'), MANIFEST)
+    await writeBasePayload(join(work, 'package.tar.gz'))
+    const args = [BUILDER_CLI, '--config', join(work, 'version.json'), '--payload', join(work, 'package.tar.gz'), '--out', join(work, 'out')]
+    const run = await execa('node', args, { cwd: work, reject: false, env: cliEnv(), extendEnv: false })
+    expect(run.exitCode, run.stderr).toBe(0)
+  })
+
   for (const c of corpus) {
     const bug = KNOWN_BUGS[c.id]
     if (bug) tally.bugs.push(bug)

@@ -1,14 +1,14 @@
 // The hostile rpm corpus fed to the installer as an install_rdb_server archive: package.tar.gz holds one crafted
 // aio-5.7.1.0-1.x86_64.rpm, SHA256SUMS is valid, and `./install --root R` runs for real (rpm-sim engine, since the
 // root is not /). Refused packages leave the root as it was but for the log; nothing may change outside the root.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { execa } from 'execa'
 import { afterAll, describe, expect, it } from 'vitest'
 import { layOutArchive, makeRoot } from './_test-archive.js'
-import { rpmCorpus } from './_test-corpus.js'
+import { baseRpm, rpmCorpus } from './_test-corpus.js'
 import { BUILDER_CLI, INSTALLER_BUNDLE, builtOrWarn } from './_test-paths.js'
 import { AreaTally } from './_test-record.js'
 import { diffSnapshots, snapshot } from './_test-snapshot.js'
@@ -38,6 +38,17 @@ const LEFTOVER_BUG =
   'BUG installer-rpm-leftover-dirs: an install_rdb_server run refused for a bad rpm payload (exit 1) leaves empty folders in the root (var/lib, var/lib/rpm-sim, var/lib/rpm-sim/rdbpkg), and its error names the removed staging path (var/lib/rdbpkg/staging/<run>/aio-...rpm) instead of package.tar.gz: aio-...rpm'
 
 describe.skipIf(!ready)('hostile rpms: installer (install_rdb_server)', () => {
+  it('baseline: a well-formed aio rpm of the same shape installs', async () => {
+    const dir = join(base, 'baseline')
+    const root = makeRoot(join(dir, 'root'))
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'payload.tar.gz'), gzipSync(craftTar([{ name: `aio-${RPM.version}-${RPM.release}.x86_64.rpm`, data: await baseRpm(RPM) }])))
+    const archive = layOutArchive(join(dir, 'archive'), MANIFEST, join(dir, 'payload.tar.gz'))
+    const run = await execa('./install', ['--root', root], { cwd: archive, reject: false })
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(readFileSync(join(root, 'opt/h/a.conf'), 'utf8')).toBe('a=1\n')
+  })
+
   for (const c of corpus) {
     const bug = KNOWN_BUGS[c.id]
     if (bug) tally.bugs.push(bug)

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, describe, expect, it } from 'vitest'
 import { agentManifest, layOutArchive, makeRoot } from './_test-archive.js'
-import { tarCorpus } from './_test-corpus.js'
+import { tarCorpus, writeBasePayload } from './_test-corpus.js'
 import { BUILDER_CLI, INSTALLER_BUNDLE, builtOrWarn } from './_test-paths.js'
 import { AreaTally } from './_test-record.js'
 import { diffSnapshots, snapshot } from './_test-snapshot.js'
@@ -34,6 +34,16 @@ const KNOWN_BUGS: Record<string, string> = {
 }
 
 describe.skipIf(!ready)('hostile payloads: installer', () => {
+  it('baseline: the payload the hostile entries are mixed into installs', async () => {
+    const dir = join(base, 'baseline')
+    const root = makeRoot(join(dir, 'root'))
+    await writeBasePayload(join(dir, 'payload.tar.gz'))
+    const archive = layOutArchive(join(dir, 'archive'), agentManifest(), join(dir, 'payload.tar.gz'))
+    const run = await execa('./install', ['--root', root], { cwd: archive, reject: false })
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(existsSync(join(root, 'opt/rdb/agent/tools/run.sh'))).toBe(true)
+  })
+
   for (const c of corpus) {
     const bug = KNOWN_BUGS[c.id]
     if (bug) tally.bugs.push(bug)

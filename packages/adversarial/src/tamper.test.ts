@@ -133,6 +133,15 @@ afterAll(() => {
 
 describe.skipIf(!ready)('tampering', () => {
   for (const label of ['unsigned', 'signed']) {
+    it(`${label}: baseline: the untouched archive installs${label === 'signed' ? ' with the trusted key' : ''}`, async () => {
+      const b = built.find((x) => x.label === label)!
+      const root = freshRoot(b, 'baseline')
+      let out = ''
+      const code = await main(['--root', root, '--json'], { stdout: (t) => void (out += t), stderr: () => {}, cwd: b.pristine, bundleFile: join(b.pristine, 'installer.mjs') })
+      expect(code).toBe(0)
+      expect((JSON.parse(out) as { signature: string }).signature).toBe(label === 'signed' ? 'trusted-key' : 'none')
+    })
+
     it(`${label}: every data file, ${SAMPLES} offsets each: exit 5, nothing written`, async () => {
       const b = built.find((x) => x.label === label)!
       const root = freshRoot(b, 'files')
