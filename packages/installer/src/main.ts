@@ -45,6 +45,10 @@ optional arguments:
   --archive DIR
                the archive folder (default: the folder of this installer,
                else the current directory)
+  --max-ratio N
+               refuse a payload that expands more than N times its size
+               (default 100, as the builder; for archives built with a
+               raised limit)
 
 exit codes: 0 done or nothing to do, 1 failed (rolled back), 2 usage,
 3 OS not in os_release, 4 services running (use -f), 5 archive digest or
@@ -65,6 +69,7 @@ const OPTIONS = {
   noscripts: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   archive: { type: 'string' },
+  'max-ratio': { type: 'string' },
 } as const
 
 /** Runs `install ARGS`; returns the exit code. */
@@ -84,6 +89,10 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   const modes = (['dry-run', 'check', 'rollback', 'history'] as const).filter((name) => values[name])
   if (modes.length > 1) return usageError(io, `argument --${modes[1]}: not allowed with argument --${modes[0]}`, argv)
   if (values.root === '') return usageError(io, 'argument --root: expected a folder')
+  const maxRatio = values['max-ratio'] === undefined ? undefined : Number(values['max-ratio'])
+  if (maxRatio !== undefined && !(Number.isFinite(maxRatio) && maxRatio >= 1)) {
+    return usageError(io, `argument --max-ratio: expected a number >= 1, found ${JSON.stringify(values['max-ratio'])}`, argv)
+  }
 
   const json = values.json === true
   const verbose = values.verbose === true
@@ -107,6 +116,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     rollback: values.rollback === true,
     history: values.history === true,
     noscripts: values.noscripts === true,
+    ...(maxRatio === undefined ? {} : { maxRatio }),
     onMessage,
     ...io.overrides,
   })

@@ -51,6 +51,18 @@ describe('extractPayload', () => {
     expect(readdirSync(dir).sort()).toEqual(['package.tar.gz'])
   })
 
+  it('refuses a write through the payload\'s own symlink, and a bomb, leaving nothing behind', async () => {
+    const chain = extractRaw([
+      { path: 'tools/s1', type: 'SymbolicLink', linkpath: '..' },
+      { path: 'tools/s1/chain', type: 'File', body: 'x' },
+    ])
+    await expect(chain.promise).rejects.toMatchObject({ code: 'E_PAYLOAD_UNSAFE' })
+    expect(existsSync(chain.dest)).toBe(false)
+    const bomb = extractRaw([{ path: 'tools/zeros', type: 'File', body: '\0'.repeat(2 * 1024 * 1024) }])
+    await expect(bomb.promise).rejects.toMatchObject({ code: 'E_PAYLOAD_BOMB' })
+    expect(existsSync(bomb.dest)).toBe(false)
+  })
+
   it('drops setuid and setgid bits', async () => {
     const { dest, promise } = extractRaw([{ path: 'tools/suid', type: 'File', body: 'x', mode: 0o6755 }])
     await promise

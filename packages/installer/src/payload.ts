@@ -1,6 +1,6 @@
 // Extracts package.tar.gz into a staging folder as hostile input: nothing may land outside the staging folder.
 import { PayloadError, stripDotSlash, unsafeEntryReason } from '@rdbpkg/core'
-import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs'
 import { dirname, join, posix } from 'node:path'
 import { extract } from 'tar'
 import type { ReadEntry } from 'tar'
@@ -28,13 +28,77 @@ export function unsafePayloadEntry(path: string, type: string, linkpath: string 
   return undefined
 }
 
+/** The builder's default limit: a payload may expand to 100 times its compressed size. */
+export const DEFAULT_MAX_RATIO = 100
+/** Small payloads may always expand to 1 MiB (a few KiB of zeros is no bomb). */
+export const MIN_EXPANSION_ALLOWANCE = 1024 * 1024
+
+/** Why an entry is refused: hostile (`E_PAYLOAD_UNSAFE`) or past the expansion limit (`E_PAYLOAD_BOMB`). */
+export interface EntryProblem {
+  code: 'E_PAYLOAD_UNSAFE' | 'E_PAYLOAD_BOMB'
+  message: string
+}
+
+/**
+ * Checks a payload's entries in order, with what one entry cannot show alone: entries that go through a symlink
+ * the payload itself made (`tools/s -> ..` then `tools/s/x`), and the expansion of the whole (a decompression
+ * bomb: the builder refuses more than `maxRatio` times the compressed size, and so does the installer).
+ */
+export class PayloadGuard {
+  readonly limit: number
+  private readonly symlinks = new Set<string>()
+  private expanded = 0
+
+  constructor(
+    compressedSize: number,
+    private readonly maxRatio: number = DEFAULT_MAX_RATIO,
+    private readonly fileName = 'package.tar.gz',
+  ) {
+    this.limit = Math.max(compressedSize * maxRatio, MIN_EXPANSION_ALLOWANCE)
+  }
+
+  /** The problem with the next entry, or undefined when it may be written. */
+  check(path: string, type: string, linkpath: string | undefined, size: number): EntryProblem | undefined {
+    const unsafe = (reason: string): EntryProblem => ({
+      code: 'E_PAYLOAD_UNSAFE',
+      message: `${this.fileName}: ${JSON.stringify(path)}: unsafe entry (${reason})`,
+    })
+    const reason = unsafePayloadEntry(path, type, linkpath)
+    if (reason !== undefined) return unsafe(reason)
+    this.expanded += 512 + Math.ceil(size / 512) * 512
+    if (this.expanded > this.limit) {
+      return {
+        code: 'E_PAYLOAD_BOMB',
+        message: `${this.fileName}: expands beyond ${this.maxRatio} times its size (more than ${this.limit} bytes; a decompression bomb?) (--max-ratio N raises the limit)`,
+      }
+    }
+    if (META_TYPES.has(type)) return undefined
+    const rel = stripDotSlash(path).replace(/\/+$/, '')
+    const through = this.throughSymlink(rel) ?? (type === 'Link' && linkpath !== undefined ? this.throughSymlink(stripDotSlash(linkpath), true) : undefined)
+    if (through !== undefined) return unsafe(`goes through the payload's own symlink ${through}`)
+    if (this.symlinks.has(rel) && type !== 'SymbolicLink') return unsafe('replaces a symlink listed before it')
+    if (type === 'SymbolicLink') this.symlinks.add(rel)
+    return undefined
+  }
+
+  private throughSymlink(rel: string, self = false): string | undefined {
+    const parts = rel.split('/')
+    for (let i = 1; i < parts.length + (self ? 1 : 0); i++) {
+      const prefix = parts.slice(0, i).join('/')
+      if (this.symlinks.has(prefix)) return prefix
+    }
+    return undefined
+  }
+}
+
 /**
  * Streams `tarGz` into `dest` (created; removed again when the payload is unsafe or corrupt). Owners are not
  * kept, setuid/setgid/sticky bits are dropped. Throws PayloadError E_PAYLOAD_UNSAFE / E_PAYLOAD_CORRUPT.
  */
-export async function extractPayload(tarGz: string, dest: string, fileName = 'package.tar.gz'): Promise<void> {
+export async function extractPayload(tarGz: string, dest: string, fileName = 'package.tar.gz', maxRatio = DEFAULT_MAX_RATIO): Promise<void> {
   mkdirSync(dest, { recursive: true })
-  const problems: string[] = []
+  const problems: EntryProblem[] = []
+  const guard = new PayloadGuard(statSync(tarGz).size, maxRatio, fileName)
   try {
     await extract({
       file: tarGz,
@@ -46,9 +110,9 @@ export async function extractPayload(tarGz: string, dest: string, fileName = 'pa
       maxReadSize: 1 << 20,
       filter: (path: string, entry: unknown) => {
         const read = entry as ReadEntry
-        const reason = unsafePayloadEntry(path, read.type, read.linkpath)
-        if (reason !== undefined) {
-          problems.push(`${fileName}: ${JSON.stringify(path)}: unsafe entry (${reason})`)
+        const problem = guard.check(path, read.type, read.linkpath, read.size ?? 0)
+        if (problem !== undefined) {
+          if (problems.length < 20) problems.push(problem)
           return false
         }
         if (read.mode !== undefined) read.mode &= 0o777
@@ -59,9 +123,10 @@ export async function extractPayload(tarGz: string, dest: string, fileName = 'pa
     rmSync(dest, { recursive: true, force: true })
     throw new PayloadError('E_PAYLOAD_CORRUPT', `${fileName}: cannot be extracted (${(cause as Error).message})`, { file: fileName, cause })
   }
-  if (problems.length > 0) {
+  const first = problems[0]
+  if (first !== undefined) {
     rmSync(dest, { recursive: true, force: true })
-    throw new PayloadError('E_PAYLOAD_UNSAFE', problems[0]!, { file: fileName, field: problems.join('; ') })
+    throw new PayloadError(first.code, first.message, { file: fileName, field: problems.map((p) => p.message).join('; ') })
   }
 }
 

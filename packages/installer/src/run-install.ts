@@ -58,6 +58,8 @@ export interface RunInstallOptions {
   hostArch?: string
   /** How services are found (default: systemd when root is `/` and systemd runs, else /proc). */
   serviceMethod?: 'systemd' | 'proc'
+  /** Refuse a payload that expands more than this many times its size (default 100, as the builder). */
+  maxRatio?: number
   /** How long a process gets between SIGTERM and SIGKILL (default 10 s). */
   serviceGraceMs?: number
   onMessage?: (message: InstallMessage) => void
@@ -194,7 +196,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
   if (verification !== undefined) {
     const tarGz = join(archive, 'package.tar.gz')
     for (const entry of verification.deferred) {
-      if (manifest.rules.payload === 'files' && options.engine !== 'rpm') scan = await scanPayload(tarGz, undefined, 'package.tar.gz', entry)
+      if (manifest.rules.payload === 'files' && options.engine !== 'rpm') scan = await scanPayload(tarGz, undefined, 'package.tar.gz', entry, options.maxRatio)
       else checkDigest(entry, await sha256File(tarGz))
     }
     result.signature = verification.signature
@@ -234,7 +236,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
   if (target === undefined) {
     // A dry run writes nothing under the root: it stages in the system temp folder.
     run.staging = options.dryRun ? mkdtempSync(join(tmpdir(), 'rdbpkg-dry-run-')) : stagingDir(run.root, newRecordId())
-    await extractPayload(tarGz, run.staging)
+    await extractPayload(tarGz, run.staging, 'package.tar.gz', options.maxRatio)
     target = await describeTarget(run, manifest, engine, run.staging)
   }
   result.to = target.nevra

@@ -54,6 +54,21 @@ describe('scanPayload', () => {
     await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_UNSAFE' })
   })
 
+  it('refuses an entry that goes through a symlink the payload made (symlink chain)', async () => {
+    const file = tarFile([
+      { path: 'tools/s1', type: 'SymbolicLink', linkpath: '..' },
+      { path: 'tools/s1/s2', type: 'SymbolicLink', linkpath: '..' },
+      { path: 'tools/s1/s2/chain', type: 'File', body: 'x' },
+    ])
+    await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_UNSAFE', message: expect.stringContaining("payload's own symlink tools/s1") })
+  })
+
+  it('refuses a payload that expands past the limit (decompression bomb), and --max-ratio raises it', async () => {
+    const file = tarFile([{ path: 'tools/zeros', type: 'File', body: '\0'.repeat(2 * 1024 * 1024) }])
+    await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_BOMB' })
+    await expect(scanPayload(file, undefined, 'package.tar.gz', undefined, 100_000)).resolves.toMatchObject({ hardlinks: false })
+  })
+
   it('refuses a file listed twice (what was digested would not be what lands)', async () => {
     const file = tarFile([
       { path: 'tools/a', type: 'File', body: 'one' },

@@ -4,12 +4,13 @@
 import { PayloadError, isRdbpkgError, stripDotSlash } from '@rdbpkg/core'
 import type { TransactionOptions } from '@rdbpkg/rpm-sim'
 import { createHash } from 'node:crypto'
+import { statSync } from 'node:fs'
 import type { Hash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { posix } from 'node:path'
 import { globToRegExp, matchesAny } from './_glob.js'
 import { tarEntries } from './_tar-stream.js'
-import { unsafePayloadEntry } from './payload.js'
+import { DEFAULT_MAX_RATIO, PayloadGuard } from './payload.js'
 import { checkDigest, sha256File } from './verify.js'
 
 /** rpm-sim's in-memory package source (header plus a payload streamed once). */
@@ -46,10 +47,11 @@ export async function scanPayload(
   only?: readonly string[],
   fileName = 'package.tar.gz',
   expected?: { path: string; sha256: string },
+  maxRatio: number = DEFAULT_MAX_RATIO,
 ): Promise<PayloadScan> {
   const raw = expected === undefined ? undefined : createHash('sha256')
   try {
-    const scan = await scanEntries(tarGz, only, fileName, raw)
+    const scan = await scanEntries(tarGz, only, new PayloadGuard(statSync(tarGz).size, maxRatio, fileName), raw, fileName)
     if (expected !== undefined) checkDigest(expected, raw!.digest('hex'))
     return scan
   } catch (error) {
@@ -59,16 +61,22 @@ export async function scanPayload(
   }
 }
 
-async function scanEntries(tarGz: string, only: readonly string[] | undefined, fileName: string, raw: Hash | undefined): Promise<PayloadScan> {
+async function scanEntries(
+  tarGz: string,
+  only: readonly string[] | undefined,
+  guard: PayloadGuard,
+  raw: Hash | undefined,
+  fileName: string,
+): Promise<PayloadScan> {
   const entries: ScannedEntry[] = []
   const seen = new Set<string>()
   let hardlinks = false
   try {
     for await (const entry of tarEntries(tarGz, raw === undefined ? undefined : (chunk) => raw.update(chunk))) {
-      const reason = unsafePayloadEntry(entry.path, entry.type, entry.linkpath)
-      if (reason !== undefined) {
+      const problem = guard.check(entry.path, entry.type, entry.linkpath, entry.size ?? 0)
+      if (problem !== undefined) {
         entry.resume()
-        throw new PayloadError('E_PAYLOAD_UNSAFE', `${fileName}: ${JSON.stringify(entry.path)}: unsafe entry (${reason})`, { file: fileName, field: entry.path })
+        throw new PayloadError(problem.code, problem.message, { file: fileName, field: entry.path })
       }
       const rel = stripDotSlash(entry.path).replace(/\/+$/, '')
       if (rel === '' || !included(rel, only)) {

@@ -1,9 +1,10 @@
 // Python wheels of install_update_code: installed with the product's pip, offline; what they replace is saved
 // first (the files each distribution's RECORD lists) so a rollback can put it back byte for byte.
-import { execa } from 'execa'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { create, extract } from 'tar'
+import { InstallError } from './errors.js'
 
 /** A distribution as name and version. */
 export interface WheelDist {
@@ -69,14 +70,14 @@ print(json.dumps(list(out.values())))
 /** Asks `python` which of `names` are installed, with their versions and RECORD files. */
 export async function installedWheelFacts(python: string, names: readonly string[]): Promise<InstalledDist[]> {
   const keys = names.map(normalizeName)
-  let stdout: string
-  try {
-    ;({ stdout } = await execa(python, ['-c', LIST_SCRIPT, JSON.stringify(keys)]))
-  } catch (error) {
-    const message = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message
-    throw new Error(`${python}: cannot list installed distributions (${message})`)
+  const listed = await runPython(python, ['-c', LIST_SCRIPT, JSON.stringify(keys)])
+  if (listed.exitCode !== 0) {
+    throw new InstallError('E_PRECONDITION', `${python}: cannot list installed distributions (${lastLine(listed.all) || `exit ${listed.exitCode}`})`, {
+      field: 'python',
+      found: python,
+    })
   }
-  const found = JSON.parse(stdout) as InstalledDist[]
+  const found = JSON.parse(listed.stdout) as InstalledDist[]
   return keys.map((key) => found.find((dist) => dist.key === key) ?? { key, name: key, version: undefined, files: [] })
 }
 
@@ -119,10 +120,10 @@ export async function applyWheels(options: {
   }
   const replacedList = replaced.map((dist) => ({ name: dist.name, version: dist.version! }))
   const args = ['-m', 'pip', 'install', '--no-index', '--no-deps', '--disable-pip-version-check', '--no-input', '--force-reinstall', ...options.wheels]
-  const pip = await execa(options.python, args, { reject: false, all: true })
+  const pip = await runPython(options.python, args)
   if (pip.exitCode !== 0) {
     await rollbackWheels({ python: options.python, installed: incoming.map((w) => ({ name: w.name, version: w.version })), backup, backupBase, onMessage: options.onMessage })
-    return { ok: false, replaced: replacedList, installed: [], ...(backup ? { backup, backupBase } : {}), error: lastLine(pip.all ?? '') }
+    return { ok: false, replaced: replacedList, installed: [], ...(backup ? { backup, backupBase } : {}), error: lastLine(pip.all) }
   }
   for (const wheel of incoming) options.onMessage?.('info', `installed ${wheel.name} ${wheel.version} (pip)`)
   return { ok: true, replaced: replacedList, installed: incoming.map((w) => ({ name: w.name, version: w.version })), ...(backup ? { backup, backupBase } : {}) }
@@ -139,14 +140,30 @@ export async function rollbackWheels(options: {
 }): Promise<void> {
   if (options.installed.length > 0) {
     const names = options.installed.map((dist) => dist.name)
-    const pip = await execa(options.python, ['-m', 'pip', 'uninstall', '-y', '--disable-pip-version-check', ...names], { reject: false, all: true })
-    if (pip.exitCode !== 0) options.onMessage?.('warn', `pip uninstall ${names.join(' ')}: ${lastLine(pip.all ?? '')}`)
+    const pip = await runPython(options.python, ['-m', 'pip', 'uninstall', '-y', '--disable-pip-version-check', ...names])
+    if (pip.exitCode !== 0) options.onMessage?.('warn', `pip uninstall ${names.join(' ')}: ${lastLine(pip.all)}`)
   }
   if (options.backup !== undefined && options.backupBase !== undefined && existsSync(options.backup)) {
     mkdirSync(options.backupBase, { recursive: true })
     await extract({ file: options.backup, cwd: options.backupBase, preservePaths: false, preserveOwner: true, strict: true })
     options.onMessage?.('info', `restored the replaced distributions from ${options.backup}`)
   }
+}
+
+// node:child_process rather than execa: the bundle must run on every Node 18, and this is all it needs.
+function runPython(python: string, args: readonly string[]): Promise<{ exitCode: number; stdout: string; all: string }> {
+  return new Promise((done) => {
+    const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let all = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      all += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => (all += chunk.toString()))
+    child.on('error', (error) => done({ exitCode: 127, stdout, all: `${all}${error.message}` }))
+    child.on('close', (code) => done({ exitCode: code ?? 1, stdout, all }))
+  })
 }
 
 function commonDir(files: readonly string[]): string {
