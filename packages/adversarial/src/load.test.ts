@@ -14,9 +14,9 @@ const N = Math.max(2, Number(process.env.LOAD_RUNS ?? 4))
 const ROUNDS = Math.max(1, Number(process.env.LOAD_ROUNDS ?? 3))
 const base = mkdtempSync(join(tmpdir(), 'adv-load-'))
 afterAll(() => rmSync(base, { recursive: true, force: true }))
-const tally = new AreaTally({ id: 'load', group: 'Load', tried: `${N} ./install runs at once on one root (install, then upgrade), ${ROUNDS} rounds` })
+const tally = new AreaTally({ id: 'load', group: 'Load', tried: `${N} ./install runs at once on one root: install waves, upgrade waves, and mixed upgrade + --rollback waves, ${ROUNDS} rounds each` })
 afterAll(() => {
-  if (ready) tally.record('exactly one run acted per wave; the others exited 6 (lock held) or 0/7 with nothing to do; end state complete, rpm-sim -V clean')
+  if (ready) tally.record('exactly one run acted per install/upgrade wave, the others exited 6 (lock held) or 0/7 with nothing to do; mixed waves ended on one complete version; rpm-sim -V clean after every wave')
 })
 
 const payload = (version: string): Record<string, string> => {
@@ -42,8 +42,12 @@ interface Outcome {
   status: string
 }
 
-async function wave(archive: string, root: string): Promise<Outcome[]> {
-  const runs = Array.from({ length: N }, () => execa('./install', ['--root', root, '--json'], { cwd: archive, reject: false, timeout: 120_000 }))
+function wave(archive: string, root: string): Promise<Outcome[]> {
+  return runAll(Array.from({ length: N }, () => ({ archive, args: [] })), root)
+}
+
+async function runAll(jobs: { archive: string; args: string[] }[], root: string): Promise<Outcome[]> {
+  const runs = jobs.map((j) => execa('./install', ['--root', root, '--json', ...j.args], { cwd: j.archive, reject: false, timeout: 120_000 }))
   return (await Promise.all(runs)).map((r) => {
     let status = 'no-json'
     try {
@@ -62,6 +66,28 @@ async function verifyClean(root: string): Promise<{ verify: string; qa: string }
 }
 
 describe.skipIf(!ready)('load: concurrent installs on one root', () => {
+  it(`mixed: upgrades and --rollback runs at once (${ROUNDS} rounds): one at a time, ending on one complete version`, async () => {
+    const problems: string[] = []
+    for (let round = 1; round <= ROUNDS; round++) {
+      const root = makeRoot(join(base, `mixed-${round}`))
+      for (const archive of [v1, v2]) {
+        const r = await execa('./install', ['--root', root], { cwd: archive, reject: false })
+        expect(r.exitCode, r.stderr).toBe(0)
+      }
+      const jobs = Array.from({ length: N }, (_, i) => (i % 2 === 0 ? { archive: v2, args: ['--rollback'] } : { archive: v2, args: [] }))
+      const outcomes = await runAll(jobs, root)
+      const { verify, qa } = await verifyClean(root)
+      const version = qa.replace(/^rdb-agent-/, '').replace(/-1\.x86_64$/, '')
+      const complete = ['5.7.1.0', '5.7.2.0'].includes(version) && verify === 'clean'
+      const run = complete && readFileSync(join(root, 'opt/rdb/agent/tools/run.sh'), 'utf8') === `#!/bin/sh\necho ${version}\n`
+      const exits = outcomes.every((o) => [0, 6, 7].includes(o.exitCode))
+      const held = complete && run && exits
+      tally.add(held, `mixed round ${round}: ${JSON.stringify(outcomes)} ${verify} ${qa}`)
+      if (!held) problems.push(`round ${round}: ${JSON.stringify(outcomes)}; ${verify}; qa=${qa}; run.sh ok=${run}`)
+    }
+    expect(problems).toEqual([])
+  })
+
   for (let round = 1; round <= ROUNDS; round++) {
     it(`round ${round}: ${N} installs of v1 at once, then ${N} upgrades to v2 at once`, async () => {
       const root = makeRoot(join(base, `root-${round}`))
