@@ -1,7 +1,7 @@
 // The installer's own transaction records (which engine transactions, wheel backups and services one run
 // touched), kept beside the package database under <root>/var/lib/rpm-sim/rdbpkg/ so --rollback and --history
 // work from any archive of the product.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as v from 'valibot'
 
@@ -52,18 +52,29 @@ export function newRecordId(now: Date = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z')}-${process.pid}`
 }
 
-/** Writes a record atomically (write beside, rename into place). */
-export function saveRecord(root: string, record: InstallRecord): void {
+/** Writes a record atomically (write beside, rename into place); returns the folders it had to create. */
+export function saveRecord(root: string, record: InstallRecord): string[] {
   const dir = recordsDir(root)
+  const created: string[] = []
+  for (let d = dir; !existsSync(d); d = join(d, '..')) created.unshift(d)
   mkdirSync(dir, { recursive: true })
   const file = join(dir, `${record.id}.json`)
   writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`)
   renameSync(`${file}.tmp`, file)
+  return created
 }
 
-/** Removes a record (a run that failed and undid itself leaves nothing to roll back). */
-export function removeRecord(root: string, id: string): void {
+/** Removes a record (a run that failed and undid itself leaves nothing to roll back), and `created` folders left empty. */
+export function removeRecord(root: string, id: string, created: readonly string[] = []): void {
   rmSync(join(recordsDir(root), `${id}.json`), { force: true })
+  for (const dir of [...created].reverse()) {
+    try {
+      if (readdirSync(dir).length > 0) return
+      rmdirSync(dir)
+    } catch {
+      return
+    }
+  }
 }
 
 /** The engine transaction description that ties an rpm-sim transaction to a record, even after a kill. */

@@ -150,7 +150,8 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
     result.status = 'failed'
     if (isRdbpkgError(error)) {
       result.code = error.code
-      result.error = error.message
+      // Staged files are named as the operator knows them: inside package.tar.gz.
+      result.error = run.staging === undefined ? error.message : error.message.split(`${run.staging}/`).join('package.tar.gz: ')
       result.exitCode = exitCodeFor(error.code)
       if (isRefusal(result.exitCode)) result.status = 'refused'
     } else {
@@ -305,11 +306,11 @@ async function steps(run: Run, cwd: string): Promise<void> {
     services: running.map(describeService),
     pending: true,
   }
-  saveRecord(run.root, record)
+  const createdDirs = saveRecord(run.root, record)
   try {
     await apply(run, target, record, engine, flags, wheelState, manifest)
   } catch (error) {
-    removeRecord(run.root, record.id)
+    removeRecord(run.root, record.id, createdDirs)
     throw error
   }
   delete record.pending

@@ -50,6 +50,12 @@ describe('verifyArchive', () => {
     await expect(verifyArchive(archive, root)).rejects.toMatchObject({ code: 'E_ARCHIVE_DIGEST', message: expect.stringContaining('version.json: missing') })
   })
 
+  it('refuses a SHA256SUMS line that names a folder (exit 5, not a read error)', async () => {
+    const { archive, root } = setup()
+    appendFileSync(join(archive, 'SHA256SUMS'), `${'0'.repeat(64)}  .\n`)
+    await expect(verifyArchive(archive, root)).rejects.toMatchObject({ code: 'E_ARCHIVE_DIGEST', message: expect.stringContaining('not a regular file') })
+  })
+
   it('refuses when SHA256SUMS is missing or malformed', async () => {
     const { archive, root } = setup()
     writeFileSync(join(archive, 'SHA256SUMS'), 'nonsense\n')

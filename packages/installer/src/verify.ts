@@ -1,6 +1,6 @@
 // Verifies an archive folder before anything is written: every SHA256SUMS digest (streamed) and the signature.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto'
-import { createReadStream, existsSync, readFileSync, readdirSync } from 'node:fs'
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { InstallError } from './errors.js'
@@ -72,6 +72,12 @@ export async function verifyArchive(dir: string, root: string, options: { defer?
     const path = join(dir, entry.path)
     if (!existsSync(path)) {
       throw new InstallError('E_ARCHIVE_DIGEST', `${entry.path}: missing (listed in SHA256SUMS)`, { file: entry.path })
+    }
+    if (!statSync(path).isFile()) {
+      throw new InstallError('E_ARCHIVE_DIGEST', `SHA256SUMS: ${entry.path}: not a regular file (the archive is damaged or tampered with)`, {
+        file: 'SHA256SUMS',
+        field: entry.path,
+      })
     }
     if (options.defer?.includes(entry.path)) {
       deferred.push(entry)
