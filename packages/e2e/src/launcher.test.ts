@@ -1,6 +1,7 @@
 // The archive's ./install launcher: Node from runtime/ first, else node >= 18 on PATH, else exit 127 saying what
 // to do; arguments pass through, from any folder, with spaces in paths.
-import { mkdirSync, symlinkSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { appendFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARCH, buildAndExtract, makeRoot, runInstall, workspace } from './_test-e2e.js'
@@ -42,6 +43,9 @@ describe('./install launcher', () => {
   it('uses runtime/node when the archive carries one', async () => {
     mkdirSync(join(archive, 'runtime'))
     symlinkSync(process.execPath, join(archive, 'runtime/node'))
+    // As the builder's --node-runtime would: runtime/node is listed in SHA256SUMS (the launcher may check it).
+    const digest = createHash('sha256').update(readFileSync(process.execPath)).digest('hex')
+    appendFileSync(join(archive, 'SHA256SUMS'), `${digest}  runtime/node\n`)
     const root = makeRoot(ws.dir)
     const out = await runInstall(archive, ['--check', '--root', root], { env: { PATH: bareBin }, cwd: ws.dir })
     expect(out.stderr).toBe('')
