@@ -57,3 +57,29 @@ describe('services', () => {
     expect(findRunningServices({ root: '/', prefix: '/', services: [], method: 'proc' })).toEqual([])
   })
 })
+
+describe('services under systemd', () => {
+  // No systemd runs in these containers: a stand-in systemctl on PATH records the command lines we send it.
+  it('asks systemctl which units are active, stops them and starts them again', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const log = join(dir, 'calls')
+    writeTree(dir, {
+      'bin/systemctl': `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in\n  "is-active --quiet rdb-agent") exit 0 ;;\n  is-active*) exit 3 ;;\nesac\nexit 0\n`,
+    })
+    chmodSync(join(dir, 'bin/systemctl'), 0o755)
+    const path = process.env.PATH
+    process.env.PATH = `${join(dir, 'bin')}:${path}`
+    cleanups.push(() => (process.env.PATH = path))
+    const running = findRunningServices({ root: '/', prefix: '/opt/rdb/agent', services: ['rdb-agent', 'fsbackup'], method: 'systemd' })
+    expect(running).toEqual([{ kind: 'systemd', name: 'rdb-agent' }])
+    const stopped = await stopServices(running)
+    expect(startServices(stopped).failed).toEqual([])
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+      'is-active --quiet rdb-agent',
+      'is-active --quiet fsbackup',
+      'stop rdb-agent',
+      'start rdb-agent',
+    ])
+  })
+})
