@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { execa } from 'execa'
 import type { EngineScript } from './_model.js'
 
 /** rpm's names of the scriptlet slots in its messages (`%prein`, `%post`, ...). */
@@ -68,6 +67,8 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
   argv.push(...o.args.map(String))
   const [cmd, ...rest] = chrooted ? ['chroot', o.root, ...interpreter, ...argv] : [...interpreter, ...argv]
   try {
+    // Loaded on first use: most transactions run no scriptlet, and execa is the CLI's heaviest import.
+    const { execa } = await import('execa')
     const child = execa(cmd as string, rest, {
       stdin: 'ignore',
       reject: false,
