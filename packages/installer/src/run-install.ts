@@ -143,7 +143,8 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
       log.line(`${level}: ${text}`)
     },
   }
-  log.line(`start: ${process.argv.slice(2).join(' ')} root=${root}`)
+  const mode = options.check ? 'check' : options.dryRun ? 'dry-run' : options.rollback ? 'rollback' : options.history ? 'history' : 'install'
+  log.line(`start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'}`)
   try {
     await steps(run, cwd)
   } catch (error) {
