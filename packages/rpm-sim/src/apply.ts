@@ -11,6 +11,9 @@ import {
   fchmodSync,
   fchownSync,
   futimesSync,
+  lchownSync,
+  lutimesSync,
+  utimesSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -367,6 +370,10 @@ export function commitActions(actions: FileAction[], chown: boolean, onNote: (n:
       if (writesContent(a.fate)) dirs.push(a)
       continue
     }
+    if (a.fate === 'touch') {
+      touch(a, chown)
+      continue
+    }
     if (a.temp === undefined) continue
     if (lst(a.temp) === undefined) continue // already committed
     if (a.fate === 'altname') {
@@ -400,6 +407,20 @@ export function commitActions(actions: FileAction[], chown: boolean, onNote: (n:
     if (chown) chownSync(a.host, a.uid, a.gid)
     chmodSync(a.host, a.mode & 0o7777)
   }
+}
+
+// rpm's FA_TOUCH: the file on disk already holds the new content; only its metadata becomes the new header's.
+function touch(a: FileAction, chown: boolean): void {
+  const st = lst(a.host)
+  if (st === undefined) return
+  if (st.isSymbolicLink()) {
+    if (chown && (st.uid !== a.uid || st.gid !== a.gid)) lchownSync(a.host, a.uid, a.gid)
+    lutimesSync(a.host, a.mtime, a.mtime)
+    return
+  }
+  if (chown && (st.uid !== a.uid || st.gid !== a.gid)) chownSync(a.host, a.uid, a.gid)
+  if ((st.mode & 0o7777) !== (a.mode & 0o7777)) chmodSync(a.host, a.mode & 0o7777)
+  utimesSync(a.host, a.mtime, a.mtime)
 }
 
 /** One path an erase removes or saves. */

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
 import { verifyInstalled } from './verify.js'
+import { listInstalled } from './db-query.js'
 import type { TransactionFlags, TransactionOp } from './transaction.js'
 import { file, pkg, snapshot, tempWorld } from './_test-rpm.js'
 import { buildWithRpmbuild, hasRpmbuild } from './_test-rpmbuild.js'
@@ -100,12 +101,17 @@ async function compare(steps: Step[], withShell = false): Promise<{ lines: strin
   const tree = snapshot(simRoot)
   expect(tree).toEqual(snapshot(rpmRoot))
   expect(simLines).toEqual(rpmLines)
+  // rpm -Va over what is installed: content, modes, link targets and mtimes (rpm's FA_TOUCH) must agree.
+  const real = spawnSync('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '--nodeps', '-Va'], { encoding: 'utf8' })
+  const ours: string[] = []
+  for (const p of await listInstalled(simRoot)) ours.push(...(await verifyInstalled(simRoot, p.nevra)))
+  expect(ours.sort()).toEqual(real.stdout.split('\n').filter((l) => l !== '').sort())
   return { lines: simLines, tree }
 }
 
 const spec = (name: string, version: string, files: RpmSpecFile[], extra: object = {}) => pkg(w.dir, { name, version, files, ...extra })
-const cfg = (flags: 'config' | 'noreplace', path: string, content: string): RpmSpecFile =>
-  file(path, content, { flags: flags === 'config' ? { config: true } : { config: true, noreplace: true } })
+const cfg = (flags: 'config' | 'noreplace', path: string, content: string, mtime = 1_700_000_000): RpmSpecFile =>
+  file(path, content, { mtime, flags: flags === 'config' ? { config: true } : { config: true, noreplace: true } })
 const up = (...pkgs: string[]): Step => ({ do: 'rpm', op: 'upgrade', pkgs })
 const ins = (...pkgs: string[]): Step => ({ do: 'rpm', op: 'install', pkgs })
 const erase = (...pkgs: string[]): Step => ({ do: 'rpm', op: 'erase', pkgs })
@@ -119,8 +125,9 @@ describe.skipIf(!hasRpm)('rpm-sim against real rpm: rpmconfig grid', () => {
       let diff2 = ''
       beforeAll(async () => {
         same1 = await spec(`c-${kind}`, '1.0', [cfg(kind, '/etc/my.conf', 'foo\n')])
-        same2 = await spec(`c-${kind}`, '2.0', [cfg(kind, '/etc/my.conf', 'foo\n')])
-        diff2 = await spec(`c-${kind}`, '3.0', [cfg(kind, '/etc/my.conf', 'bar\n')])
+        // Later versions carry later mtimes, so -Va tells whether an untouched file got the new metadata.
+        same2 = await spec(`c-${kind}`, '2.0', [cfg(kind, '/etc/my.conf', 'foo\n', 1_700_086_400)])
+        diff2 = await spec(`c-${kind}`, '3.0', [cfg(kind, '/etc/my.conf', 'bar\n', 1_700_172_800)])
       })
       it('install over an unowned file: same content, then different content', async () => {
         await compare([write('/etc/my.conf', 'foo\n'), up(same1)])
