@@ -93,4 +93,24 @@ describe('repackage and rollback', () => {
     await runTransaction({ root: w.root, op: 'upgrade', packages: [v2] })
     await expect(rollbackTransaction({ root: w.root })).rejects.toMatchObject({ code: 'E_ROLLBACK_NONE' })
   })
+
+  it('rolls back one transaction alone, or everything since a tid', async () => {
+    const w = world()
+    const a1 = await pkg(w.dir, { name: 'ra', version: '1', files: [file('/ra', 'a1')] })
+    const a2 = await pkg(w.dir, { name: 'ra', version: '2', files: [file('/ra', 'a2')] })
+    const b1 = await pkg(w.dir, { name: 'rb', version: '1', files: [file('/rb', 'b1')] })
+    const b2 = await pkg(w.dir, { name: 'rb', version: '2', files: [file('/rb', 'b2')] })
+    await runTransaction({ root: w.root, op: 'install', packages: [a1, b1] })
+    await runTransaction({ root: w.root, op: 'upgrade', packages: [a2], flags: { repackage: true } })
+    await runTransaction({ root: w.root, op: 'upgrade', packages: [b2], flags: { repackage: true } })
+    const [, ta, tb] = (await listHistory(w.root)).map((r) => r.tid) as [number, number, number]
+    await rollbackTransaction({ root: w.root, tid: ta, only: true })
+    expect([read(w.root, 'ra'), read(w.root, 'rb')]).toEqual(['a1', 'b2'])
+    await runTransaction({ root: w.root, op: 'upgrade', packages: [a2], flags: { repackage: true } })
+    const tc = (await listHistory(w.root)).at(-1)?.tid as number
+    expect(tc).toBeGreaterThan(tb)
+    await rollbackTransaction({ root: w.root, tid: tb })
+    expect([read(w.root, 'ra'), read(w.root, 'rb')]).toEqual(['a1', 'b1'])
+    expect((await getInstalled(w.root, 'rb')).map((p) => p.nevra)).toEqual(['rb-1-1.noarch'])
+  })
 })

@@ -22,8 +22,10 @@ export type { TransactionRecord, TransactionRecordElement, CreatedFile } from '.
 /** Options of {@link rollbackTransaction}. */
 export interface RollbackOptions {
   root: string
-  /** Roll back every transaction from this tid on (newest first); default: the last one not yet rolled back. */
+  /** Roll back every transaction from this tid on (newest first), as rpm's --rollback; default: the last one not yet rolled back. */
   tid?: number
+  /** With `tid`: roll back that transaction alone, leaving later ones (of other packages) in place. */
+  only?: boolean
   onWarning?: (line: string) => void
   onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
   flags?: Pick<TransactionFlags, 'noscripts' | 'notriggers' | 'nopre' | 'nopost' | 'nopreun' | 'nopostun' | 'nopretrans' | 'noposttrans'>
@@ -49,7 +51,10 @@ async function rollbackLocked(o: RollbackOptions): Promise<TransactionResult> {
   // A rollback record names what it undid, even when a kill came before the original was marked.
   const undone = new Set(history.filter((r) => r.rollbackOf !== undefined && r.exitCode === 0).map((r) => r.rollbackOf))
   const undoable = (r: TransactionRecord): boolean => isUndoable(r) && !undone.has(r.tid)
-  const targets = o.tid === undefined ? history.filter(undoable).slice(-1) : history.filter((r) => r.tid >= (o.tid as number) && undoable(r))
+  const targets =
+    o.tid === undefined
+      ? history.filter(undoable).slice(-1)
+      : history.filter((r) => (o.only === true ? r.tid === o.tid : r.tid >= (o.tid as number)) && undoable(r))
   if (targets.length === 0) {
     throw new TransactionError('E_ROLLBACK_NONE', o.tid === undefined ? 'there is no transaction to roll back' : `there is no transaction to roll back since ${o.tid}`, {
       ...(o.tid !== undefined ? { field: String(o.tid) } : {}),
