@@ -24,6 +24,7 @@ import { executePlan, runReported, scriptEnabled } from './_execute.js'
 import { repackageInstalled } from './repackage.js'
 
 export { TransactionError } from './_txn-error.js'
+export type { EngineFile, EngineFileFlags, EngineHeader, EnginePayloadEntry, EngineScript, EngineTrigger, PackageSource, ScriptName, TriggerKind } from './_model.js'
 
 /** rpm's install/erase options that the engine honours (`--force` = replacepkgs + replacefiles + oldpackage). */
 export interface TransactionFlags {
