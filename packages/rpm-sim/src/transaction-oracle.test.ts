@@ -180,6 +180,15 @@ describe.skipIf(!hasRpm)('rpm-sim against real rpm: rpmconfig grid', () => {
     await compare([up(v2), up(v2), up(v1), { do: 'rpm', op: 'upgrade', pkgs: [v1], flags: { oldpackage: true } }, { do: 'rpm', op: 'upgrade', pkgs: [v1], flags: { replacepkgs: true } }, erase('nothere')])
   })
 
+  it('-i of an older version beside a newer one, -F with nothing and with an older one installed, two versions on one line', async () => {
+    const v1 = await spec('fr', '1.0', [file('/usr/share/fr', '1')])
+    const v2 = await spec('fr', '2.0', [file('/usr/share/fr', '2')])
+    const v3 = await spec('fr', '3.0', [file('/usr/share/fr', '3')])
+    const fresh = (...pkgs: string[]): Step => ({ do: 'rpm', op: 'freshen', pkgs })
+    await compare([fresh(v1), ins(v2), ins(v1), fresh(v3)])
+    await compare([up(v1, v3, v2)])
+  })
+
   it('symlinks: plain and %config, changed targets, modified on disk', async () => {
     const l1 = await spec('links', '1', [{ path: '/etc/l-conf', kind: 'symlink', linkTarget: 'one', flags: { config: true } }, { path: '/usr/share/l-plain', kind: 'symlink', linkTarget: 'one' }])
     const l2 = await spec('links', '2', [{ path: '/etc/l-conf', kind: 'symlink', linkTarget: 'two', flags: { config: true } }, { path: '/usr/share/l-plain', kind: 'symlink', linkTarget: 'two' }])

@@ -230,23 +230,16 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
       const nevra = headerNevra(h)
       const insts = installed.filter((p) => p.name === h.name)
       if (o.op === 'freshen' && insts.length === 0) continue
-      let refused = false
+      // rpm checks every installed instance and reports every problem (versions and file conflicts alike); on
+      // -U/-F each instance of the name is erased whatever its version, on -i only a --replacepkgs reinstall is.
       const replaces: InstalledPackage[] = []
       for (const p of insts) {
         const c = compareEVR(evrOf(h), evrOf(p))
-        if (c === 0 && p.arch === h.arch) {
-          if (!replacepkgs) {
-            problems.push(`\tpackage ${p.nevra} is already installed`)
-            refused = true
-          } else replaces.push(p)
-        } else if (c < 0 && o.op !== 'install') {
-          if (!oldpackage) {
-            problems.push(`\tpackage ${p.nevra} (which is newer than ${nevra}) is already installed`)
-            refused = true
-          } else replaces.push(p)
-        } else if (o.op !== 'install') replaces.push(p)
+        const same = c === 0 && p.arch === h.arch
+        if (same && !replacepkgs) problems.push(`\tpackage ${p.nevra} is already installed`)
+        else if (c < 0 && !oldpackage) problems.push(`\tpackage ${p.nevra} (which is newer than ${nevra}) is already installed`)
+        if (o.op !== 'install' || (same && replacepkgs)) replaces.push(p)
       }
-      if (refused) continue
       const index = elements.length
       sources.set(index, s)
       elements.push({ op: 'install', nevra, origin: s.origin, record: undefined as unknown as InstalledPackage, replaces: replaces.map((p) => p.nevra), actions: [], takesOver: [] })
