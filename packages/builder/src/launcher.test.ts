@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -12,7 +13,9 @@ function archiveFolder(): string {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'install'), launcherScript())
   chmodSync(join(dir, 'install'), 0o755)
-  writeFileSync(join(dir, 'installer.mjs'), 'console.log("installer ran", JSON.stringify(process.argv.slice(2)))\n')
+  const installer = 'console.log("installer ran", JSON.stringify(process.argv.slice(2)))\n'
+  writeFileSync(join(dir, 'installer.mjs'), installer)
+  writeFileSync(join(dir, 'SHA256SUMS'), `${createHash('sha256').update(installer).digest('hex')}  installer.mjs\n`)
   return dir
 }
 
@@ -33,5 +36,25 @@ describe('the install launcher', () => {
     const run = spawnSync('sh', [join(dir, 'install'), '--help'], { env: { PATH: bin }, encoding: 'utf8' })
     expect(run.status).toBe(127)
     expect(run.stderr).toBe('install: no usable Node.js runtime: install Node.js >= 18, or rebuild this archive with --node-runtime\n')
+  })
+
+  it('exits 5 before running anything when installer.mjs does not match SHA256SUMS', () => {
+    const dir = archiveFolder()
+    writeFileSync(join(dir, 'installer.mjs'), 'console.log("tampered installer ran")\n')
+    const run = spawnSync(join(dir, 'install'), ['--help'], { encoding: 'utf8' })
+    expect(run.status).toBe(5)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe('install: installer.mjs: sha256 mismatch with SHA256SUMS (the archive is damaged or tampered with)\n')
+  })
+
+  it('exits 5 when runtime/node is present but not listed in SHA256SUMS', () => {
+    const dir = archiveFolder()
+    mkdirSync(join(dir, 'runtime'))
+    writeFileSync(join(dir, 'runtime', 'node'), '#!/bin/sh\necho planted runtime ran\n')
+    chmodSync(join(dir, 'runtime', 'node'), 0o755)
+    const run = spawnSync(join(dir, 'install'), [], { encoding: 'utf8' })
+    expect(run.status).toBe(5)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain('runtime/node: not listed in SHA256SUMS')
   })
 })
