@@ -11,6 +11,8 @@ const repo = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(repo, 'packages', 'builder', 'dist', 'cli.js')
 const example = join(repo, 'examples', 'agent')
 const work = mkdtempSync(join(tmpdir(), 'rdbpkg-demo-'))
+// `pnpm demo -- --keep` leaves the temporary folder (archive, extracted folder, root) for a look around.
+const keep = process.argv.includes('--keep')
 
 function step(title, command, args, options = {}) {
   console.log(`\n$ ${[command, ...args].join(' ')}${options.cwd ? `    # in ${options.cwd}` : ''}`)
@@ -43,10 +45,15 @@ try {
   const folder = join(host, name)
   step('installer help', './install', ['--help'], { cwd: folder })
   step('archive verified', './install', ['--check'], { cwd: folder })
-  // TODO(installer): once the installer's engine lands, install for real and show the result:
-  //   step('agent installed', './install', ['--root', root], { cwd: folder })
-  //   then list <root>/opt/rdb/agent and run ./install --history --root <root>.
-  console.log(`\ndemo done: built, unpacked and checked ${name}.tar.gz (temporary root ${root} prepared for the install step)`)
+  step('agent installed', './install', ['--root', root], { cwd: folder })
+  const rpmSim = join(repo, 'packages', 'rpm-sim', 'dist', 'cli.js')
+  step('installed packages', process.execPath, [rpmSim, '--root', root, '-qa'])
+  step('files of rdb-agent', process.execPath, [rpmSim, '--root', root, '-ql', 'rdb-agent'])
+  step('database matches the disk', process.execPath, [rpmSim, '--root', root, '-V', 'rdb-agent'])
+  step('same version again is a no-op', './install', ['--root', root], { cwd: folder })
+  step('transaction history', './install', ['--root', root, '--history'], { cwd: folder })
+  console.log(`\ndemo done: built, unpacked, verified and installed ${name} into the temporary root ${root}`)
+  if (keep) console.log(`kept ${work} (--keep)`)
 } finally {
-  rmSync(work, { recursive: true, force: true })
+  if (!keep) rmSync(work, { recursive: true, force: true })
 }

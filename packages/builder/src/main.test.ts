@@ -111,6 +111,19 @@ describe('the built CLI', () => {
     expect(existsSync(join(dir, 'o', `${NAMES.install_rdb_agent}.tar.gz`))).toBe(true)
   })
 
+  it.skipIf(!existsSync(CLI))('resolves paths against the current directory when run from outside packages/builder', async () => {
+    const dir = await makeInputs('install_rdb_agent')
+    const elsewhere = tempDir()
+    const result = spawnSync(process.execPath, [CLI, '--out', 'o'], {
+      cwd: dir,
+      env: { ...process.env, INIT_CWD: elsewhere },
+      encoding: 'utf8',
+    })
+    expect(result.status).toBe(0)
+    expect(existsSync(join(dir, 'o', `${NAMES.install_rdb_agent}.tar.gz`))).toBe(true)
+    expect(existsSync(join(elsewhere, 'o'))).toBe(false)
+  })
+
   it.skipIf(!existsSync(CLI))(
     'is reproducible: same inputs and SOURCE_DATE_EPOCH give the same bytes whatever the umask, mtimes and creation order',
     async () => {
