@@ -76,6 +76,8 @@ export interface EngineHeader {
   buildTime?: number
   buildHost?: string
   sourceRpm?: string
+  /** Installed size from the header (rpm's SIZE), as -qi prints it. */
+  size?: number
   provides?: string[]
   requires?: string[]
   conflicts?: string[]

@@ -47,6 +47,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     buildTime: pkg.buildTime,
     buildHost: pkg.buildHost,
     sourceRpm: pkg.sourceRpm,
+    size: pkg.installedSize,
     provides: pkg.provides.map(dep),
     requires: pkg.requires.map(dep),
     conflicts: pkg.conflicts.map(dep),

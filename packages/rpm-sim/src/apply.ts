@@ -11,6 +11,7 @@ import {
   fchmodSync,
   fchownSync,
   futimesSync,
+  linkSync,
   lchownSync,
   lutimesSync,
   utimesSync,
@@ -27,7 +28,7 @@ import {
 } from 'node:fs'
 import type { Stats } from 'node:fs'
 import { createReadStream } from 'node:fs'
-import { chmod, chown, copyFile, open, utimes } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { FileFate } from '@rdbpkg/core'
@@ -159,7 +160,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
         mkdirRecorded(dirname(first.temp as string), o.createdDirs, known)
         await writeStream(first, entry.body, o)
         staged.add(first.path)
-        for (const m of rest) await copyMember(first, m, o, known, staged)
+        for (const m of rest) linkMember(first, m, o, known, staged)
         continue
       }
       if (entry.body) for await (const _ of entry.body);
@@ -185,8 +186,8 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       if (entry.body) for await (const _ of entry.body);
       continue
     }
-    // A hard-link group's members come first with no data; the last member carries it. Each member gets its
-    // own copy of the content once it arrives (rpm links them; the content and metadata are the same).
+    // A hard-link group's members come first with no data; the last member carries it. Once it arrives the
+    // members' temps are hard links to it, and renaming each into place keeps them linked, as rpm leaves them.
     if (entry.size === 0 && (a.size ?? 0) > 0 && (entry.nlink ?? 1) > 1) {
       if (entry.body) for await (const _ of entry.body);
       const k = a.digest ?? a.path
@@ -203,10 +204,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       checkDigest(o, a, hash)
       // Small files are written with direct syscalls: a thread-pool hop per call costs more CPU than the call.
       writeSmallSync(a, chunks ?? [], o.chown)
-      for (const m of waiting) {
-        writeSmallSync(m, chunks ?? [], o.chown)
-        staged.add(m.path)
-      }
+      for (const m of waiting) linkMember(a, m, o, known, staged)
     } else {
       const fh = await openTemp(a.temp)
       try {
@@ -219,7 +217,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
         await fh.close()
       }
       checkDigest(o, a, hash)
-      for (const m of waiting) await copyMember(a, m, o, known, staged)
+      for (const m of waiting) linkMember(a, m, o, known, staged)
     }
     staged.add(a.path)
   }
@@ -262,12 +260,10 @@ async function writeStream(a: FileAction, body: Readable, o: StageOptions): Prom
   checkDigest(o, a, hash)
 }
 
-async function copyMember(from: FileAction, m: FileAction, o: StageOptions, known: Set<string>, staged: Set<string>): Promise<void> {
+function linkMember(from: FileAction, m: FileAction, o: StageOptions, known: Set<string>, staged: Set<string>): void {
   mkdirRecorded(dirname(m.temp as string), o.createdDirs, known)
-  await copyFile(from.temp as string, m.temp as string)
-  await chmod(m.temp as string, m.mode & 0o7777)
-  if (o.chown) await chown(m.temp as string, m.uid, m.gid)
-  await utimes(m.temp as string, m.mtime, m.mtime)
+  rmTemp(m.temp as string)
+  linkSync(from.temp as string, m.temp as string)
   staged.add(m.path)
 }
 

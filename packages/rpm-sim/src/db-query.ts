@@ -45,7 +45,7 @@ function rpmDate(seconds: number): string {
 
 /** -qi lines, in rpm 4.18's layout. */
 export function infoLines(p: InstalledPackage): string[] {
-  const size = p.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0)
+  const size = p.size ?? p.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0)
   const out = [`Name        : ${p.name}`]
   if (p.epoch !== undefined) out.push(`Epoch       : ${p.epoch}`)
   out.push(

@@ -88,6 +88,7 @@ const packageSchema = v.object({
   buildTime: v.optional(v.number()),
   buildHost: optStr,
   sourceRpm: optStr,
+  size: v.optional(v.number()),
   provides: optStrs,
   requires: optStrs,
   conflicts: optStrs,

@@ -3,12 +3,13 @@
 // with rpm-sim and with Debian's real `rpm --root` on the same packages (built by our writer): the resulting
 // trees, the warning lines and the scriptlet logs must match.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
 import { verifyInstalled } from './verify.js'
-import { listInstalled } from './db-query.js'
+import { infoLines, listInstalled } from './db-query.js'
+import type { InstalledPackage } from './db.js'
 import type { TransactionFlags, TransactionOp } from './transaction.js'
 import { file, pkg, snapshot, tempWorld } from './_test-rpm.js'
 import { buildWithRpmbuild, hasRpmbuild } from './_test-rpmbuild.js'
@@ -212,6 +213,11 @@ describe.skipIf(!hasRpm || !hasRpmbuild || busybox === undefined)('rpm-sim again
     expect(simLines).toEqual(rpmLines)
     expect(snapshot(simRoot)).toEqual(snapshot(rpmRoot))
     expect(snapshot(simRoot)['/opt/fx/h2']).toBe(snapshot(simRoot)['/opt/fx/h1'])
+    for (const root of [simRoot, rpmRoot]) expect(statSync(join(root, 'opt/fx/h2')).ino).toBe(statSync(join(root, 'opt/fx/h1')).ino)
+    const qi = (lines: string[]) => lines.filter((l) => !l.startsWith('Install Date:'))
+    const realQi = spawnSync('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '-qi', 'fixture'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '')
+    const [installedFixture] = await listInstalled(simRoot)
+    expect(qi(infoLines(installedFixture as InstalledPackage))).toEqual(qi(realQi))
     const real = spawnSync('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '--nodeps', '-V', 'fixture'], { encoding: 'utf8' })
     expect(await verifyInstalled(simRoot, 'fixture')).toEqual(real.stdout.split('\n').filter((l) => l !== ''))
     const simErase: string[] = []
