@@ -57,6 +57,7 @@ describe('rpm-sim CLI: transactions and queries', () => {
     expect(await cli(w.dir, ...r, '-e', 'tool')).toEqual({ code: 0, out: '', err: 'warning: /etc/tool.conf saved as /etc/tool.conf.rpmsave\n' })
     expect((await cli(w.dir, ...r, '-qa')).out).toBe('')
     expect(await cli(w.dir, ...r, '-U', '--bogus', 'x.rpm')).toEqual({ code: 1, out: '', err: 'rpm-sim: --bogus: unknown option\n' })
+    expect(await cli(w.dir, ...r, '-U', 'x.rpm')).toEqual({ code: 1, out: '', err: 'error: open of x.rpm failed: No such file or directory\n' })
   })
 
   it('--test changes nothing, --justdb only the database, --excludedocs leaves docs out', async () => {

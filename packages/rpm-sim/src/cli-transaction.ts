@@ -1,4 +1,5 @@
 // The engine's CLI modes: -i/-U/-F/-e, -q/-qa/-ql/-qc/-qi, -V, --rollback [TID], --history. Output as rpm 4.18's.
+import { accessSync, constants } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import type { MainIo, Mode, ParsedArgs } from './main.js'
 import { UsageError } from './main.js'
@@ -34,6 +35,15 @@ function flagsOf(a: ParsedArgs): TransactionFlags {
   return flags
 }
 
+function canRead(p: string): boolean {
+  try {
+    accessSync(p, constants.R_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 const line = (io: MainIo, stream: 'stdout' | 'stderr', text: string): void => {
   io[stream].write(`${text}\n`)
 }
@@ -65,6 +75,12 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const flags = flagsOf(a)
   if (a.operands.length === 0) throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
   const packages = op === 'erase' ? a.operands : a.operands.map((p) => (isAbsolute(p) ? p : join(io.cwd, p)))
+  if (op !== 'erase') {
+    // rpm's own words for a package file it cannot open, before anything else happens.
+    const unreadable = a.operands.filter((_, k) => !canRead(packages[k] as string))
+    for (const p of unreadable) line(io, 'stderr', `error: open of ${p} failed: No such file or directory`)
+    if (unreadable.length > 0) return 1
+  }
   const r = await runTransaction({
     root: rootOf(a, io),
     op,
