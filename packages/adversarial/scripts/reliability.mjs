@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 const repo = join(pkg, '..', '..')
 const figuresDir = join(pkg, '.reliability')
-const GROUPS = ['Hostile archives', 'Fuzzing', 'Tampering', 'Load', 'Faults']
+const GROUPS = ['Hostile archives', 'Fuzzing', 'Tampering', 'Load', 'Faults', 'Consistency']
 const KNOBS = {
   FUZZ_RUNS: 'runs per fuzz property (default: 600 to 5,000 each, about 36,000 in all)',
   FUZZ_SEED: 'the fast-check seed (default 20261120); print-out of a failure names it for replay',

@@ -33,7 +33,8 @@ function payload(version: string, extra: Record<string, string | Buffer> = {}): 
   }
   // Enough files and bytes that a kill lands inside the transaction, not only in Node's start-up.
   for (let i = 0; i < 300; i++) files[`tools/lib/m${i}.py`] = `# ${version} module ${i}\n`.repeat(30)
-  for (let i = 0; i < 6; i++) files[`fsbackup_kernel_4.x/k${i}.ko`] = Buffer.alloc(256 * 1024, `${version}:${i};`)
+  // Incompressible, so the payload stays far from the installer's 100-fold expansion limit.
+  for (let i = 0; i < 6; i++) files[`fsbackup_kernel_4.x/k${i}.ko`] = randomBytes(256 * 1024)
   return files
 }
 
@@ -178,7 +179,9 @@ describe.skipIf(!ready)('faults: full disk, read-only folder, vanished files', (
       return
     }
     mounts.push(mnt)
-    const bigFiles = { ...v2Files, 'fsbackup_kernel_4.x/big.bin': randomBytes(24 << 20) }
+    // 24 MiB in files under 1 MiB each: files above that hit a separate open bug (mode 0600, see consistency tests).
+    const bigFiles: Record<string, string | Buffer> = { ...v2Files }
+    for (let i = 0; i < 30; i++) bigFiles[`fsbackup_kernel_4.x/big${i}.bin`] = randomBytes(800 * 1024)
     const big = await buildArchive(join(base, 'v2big'), agentManifest('5.7.2.0', 'install_update_agent'), bigFiles)
     await sh('cp', ['-a', `${template}/.`, mnt])
     const run = await sh('./install', ['--root', mnt], big)

@@ -26,12 +26,7 @@ afterAll(() => {
 const isLog = (rel: string, root: string): boolean => [root, `${root}/var`, `${root}/var/log`, `${root}/var/log/rdbpkg`, `${root}/var/log/rdbpkg/install.log`].includes(rel)
 
 // Open bugs in @rdbpkg/installer shown by this corpus (it.fails until fixed).
-const KNOWN_BUGS: Record<string, string> = {
-  'symlink-chain':
-    'BUG installer-symlink-parent: tools/s1 -> .., tools/s1/s2 -> .., tools/s1/s2/chain installs with exit 0: the two symlinks silently become directories, chain lands in tools/s1/s2/, and rpm-sim -ql lists tools/s1 and tools/s1/s2 twice (as link and as dir); a payload that writes through its own symlink should be refused (nothing escapes the prefix)',
-  'gzip-bomb':
-    'BUG installer-bomb: extraction has no expansion limit; a ~256 KiB payload with valid digests writes 256 MiB into the root and installs (exit 0); the builder refuses it',
-}
+const KNOWN_BUGS: Record<string, string> = {}
 
 describe.skipIf(!ready)('hostile payloads: installer', () => {
   it('baseline: the payload the hostile entries are mixed into installs', async () => {
