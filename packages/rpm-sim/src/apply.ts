@@ -18,7 +18,6 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  readFileSync,
   readdirSync,
   renameSync,
   rmdirSync,
@@ -29,7 +28,7 @@ import {
 import type { Stats } from 'node:fs'
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { FileFate } from '@rdbpkg/core'
 import type { EngineFile, PackageSource } from './_model.js'
@@ -457,15 +456,3 @@ export function commitErase(actions: EraseAction[], onNote: (n: RenameNote) => v
     }
   }
 }
-
-/** Read a small file, or undefined when absent. */
-export function readIfExists(p: string): string | undefined {
-  try {
-    return readFileSync(p, 'utf8')
-  } catch {
-    return undefined
-  }
-}
-
-/** `join` re-exported for callers that build host paths. */
-export const hostJoin = join

@@ -4,13 +4,12 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
-import { compareEVR, decideFileFate, rpmvercmp } from '@rdbpkg/core'
+import { compareEVR, decideFileFate } from '@rdbpkg/core'
 import type { EngineFile, EngineHeader, PackageSource } from './_model.js'
 import { headerNevra } from './_model.js'
 import { RootResolver } from './_fsutil.js'
 import { lockDb } from './_lock.js'
 import { openPackageSource } from './_source.js'
-import { TransactionError } from './_txn-error.js'
 import type { EraseAction } from './apply.js'
 import { digestFile, stagePackage, unstage, writesContent } from './apply.js'
 import type { InstalledFile, InstalledPackage } from './db.js'
@@ -450,9 +449,16 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   const failed = new Set<number>()
 
   if (flags.justdb === true) {
-    for (const e of plan.elements) if (e.op === 'install') await commitInstallDb(db, e)
-    for (const e of plan.elements) if (e.op === 'erase' && !e.sameNevra) await db.remove(e.nevra)
-    return finish(root, plan, failed, result, db)
+    for (const e of plan.elements) {
+      if (e.op === 'install') {
+        await commitInstallDb(db, e)
+        result.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
+      } else if (!e.sameNevra) {
+        await db.remove(e.nevra)
+        result.erased.push(e.nevra)
+      }
+    }
+    return finish(root, plan, failed, result)
   }
 
   if (flags.repackage === true) {
@@ -503,23 +509,15 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   result.erased.push(...out.erased)
   result.created.push(...out.created)
   result.scriptletFailures += out.scriptletFailures
-  const done = await finish(root, plan, failed, result, db)
+  const done = await finish(root, plan, failed, result)
   await journal.end()
   return done
 }
 
-async function finish(root: string, plan: JournalPlan, failed: Set<number>, result: TransactionResult, db: PackageDb): Promise<TransactionResult> {
-  void db
+async function finish(root: string, plan: JournalPlan, failed: Set<number>, result: TransactionResult): Promise<TransactionResult> {
   if (failed.size > 0) {
     result.ok = false
     result.exitCode = result.exitCode || 1
-  }
-  if (result.installed.length === 0 && result.erased.length === 0 && plan.elements.length > 0 && failed.size === 0) {
-    // justdb: report the database changes
-    for (const e of plan.elements) {
-      if (e.op === 'install') result.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
-      else if (!e.sameNevra) result.erased.push(e.nevra)
-    }
   }
   await writeHistory(root, historyFromPlan(plan, failed, result.created, result.exitCode))
   return result
@@ -540,12 +538,4 @@ function faultInjection(): { step: (phase: 'commit' | 'erase') => (() => void) |
             if (--left <= 0) process.kill(process.pid, 'SIGKILL')
           },
   }
-}
-
-/** Compare two version strings as rpm does (re-exported for callers that sort NEVRAs). */
-export const compareVersions = rpmvercmp
-
-/** Guard used by callers that need an installed package to exist. */
-export function notInstalled(name: string): TransactionError {
-  return new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
 }
