@@ -264,7 +264,9 @@ describe.skipIf(!hasRpm || busybox === undefined)('rpm-sim against real rpm: scr
     const pre = await spec('fail-pre', '1', [file('/fp', 'x')], { scripts: { pre: { body: 'exit 3' } } })
     const post1 = await spec('fail-post', '1', [file('/fq', 'x')], { scripts: { post: { body: 'exit 4' }, preun: { body: 'exit 5' } } })
     const post2 = await spec('fail-post', '2', [file('/fq', 'y')], { scripts: { postun: { body: 'echo "postun $1" >> /log' } } })
-    const r = await compare([ins(pre), up(post1), up(post2)], true)
+    const pretrans = await spec('fail-pretrans', '1', [file('/fpt', 'x')], { scripts: { pretrans: { body: 'exit 2' } } })
+    const posttrans = await spec('fail-posttrans', '1', [file('/fptt', 'x')], { scripts: { posttrans: { body: 'exit 3' }, postun: { body: 'exit 4' } } })
+    const r = await compare([ins(pre), up(post1), up(post2), ins(pretrans), ins(posttrans), erase('fail-posttrans')], true)
     expect(r.lines[0]).toEqual(['error: %prein(fail-pre-1-1.noarch) scriptlet failed, exit status 3', 'error: fail-pre-1-1.noarch: install failed'])
   })
 
