@@ -2,6 +2,7 @@
 // line to `progress` (fsynced). After a kill the next command reads it: before the `commit` line nothing visible
 // has changed, so the staged temps are removed (rolled back); after it, every remaining step is replayed
 // (completed), because each commit step is idempotent. Either way the database matches the disk afterwards.
+import { existsSync } from 'node:fs'
 import { open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { InstalledPackage } from './db.js'
@@ -15,6 +16,7 @@ import type { CreatedFile, TransactionRecord } from './history.js'
 import { writeHistory } from './history.js'
 import { errCode, writeFileAtomic } from './_fsutil.js'
 import { TransactionError } from './_txn-error.js'
+import { lockDb } from './_lock.js'
 
 /** An install element of a journaled plan. */
 export interface JournalInstall {
@@ -120,6 +122,8 @@ export class Journal {
 /** The outcome of {@link recoverInterrupted}. */
 export interface RecoveryResult {
   recovered: boolean
+  /** Another live process holds the database lock (its transaction is running): nothing was touched. */
+  busy?: boolean
   action?: 'completed' | 'rolled-back'
   tid?: number
   warnings?: string[]
@@ -189,6 +193,24 @@ export interface RecoveryOptions {
  * transaction would have run them (completed).
  */
 export async function recoverInterrupted(root: string, options: RecoveryOptions = {}): Promise<RecoveryResult> {
+  // Nothing journaled: nothing to do, and no lock to take (queries stay read-only).
+  if (!existsSync(journalDir(root))) return { recovered: false }
+  let release: () => void
+  try {
+    release = lockDb(root)
+  } catch (error) {
+    // A live process holds the lock: its transaction is running, not interrupted; leave it alone.
+    if (error instanceof TransactionError && error.code === 'E_LOCKED') return { recovered: false, busy: true }
+    throw error
+  }
+  try {
+    return await recoverLocked(root, options)
+  } finally {
+    release()
+  }
+}
+
+async function recoverLocked(root: string, options: RecoveryOptions): Promise<RecoveryResult> {
   const dir = journalDir(root)
   let text: string
   try {

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runTransaction, planTransaction } from './transaction.js'
@@ -135,5 +136,23 @@ describe('install, upgrade, erase', () => {
     expect(existsSync(`/${tag}`)).toBe(false)
     await runTransaction({ root: w.root, op: 'erase', packages: ['esc'] })
     expect(exists(w.root, `usr/lib/${tag}`)).toBe(false)
+  })
+
+  it('leaves a transaction that a live process is running alone, and refuses to start another', async () => {
+    const w = world()
+    const a = await pkg(w.dir, { name: 'lk', version: '1', files: [file('/lk', 'x')] })
+    await runTransaction({ root: w.root, op: 'install', packages: [a] })
+    const holder = spawn('sleep', ['30'])
+    try {
+      const db = join(w.root, 'var/lib/rpm-sim')
+      mkdirSync(join(db, 'journal'), { recursive: true })
+      writeFileSync(join(db, 'journal/plan.json'), '{"tid":1,"elements":[],"createdDirs":[]}')
+      writeFileSync(join(db, 'lock'), `${holder.pid}\n`)
+      expect((await listInstalled(w.root)).map((p) => p.nevra)).toEqual(['lk-1-1.noarch'])
+      expect(existsSync(join(db, 'journal/plan.json'))).toBe(true)
+      await expect(runTransaction({ root: w.root, op: 'erase', packages: ['lk'] })).rejects.toMatchObject({ code: 'E_LOCKED' })
+    } finally {
+      holder.kill()
+    }
   })
 })
