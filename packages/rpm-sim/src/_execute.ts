@@ -1,5 +1,5 @@
 // Runs a staged plan in rpm's order, journaling each step, so the same code finishes a transaction after a kill:
-// for each install: %pre, files, database, %post, triggers; then each erasure: triggerun, %preun, files,
+// for each install: triggerprein, %pre, files, database, %post, triggerin; then each erasure: triggerun, %preun, files,
 // database, %postun, triggerpostun; then %posttrans. A step marked in the journal is not run twice.
 import { fateWarning } from '@rdbpkg/core'
 import { compareEVR, parseEVR } from '@rdbpkg/core'
@@ -108,7 +108,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     if (c !== undefined) out.created.push(c)
   }
   // Triggers in other installed packages that `h` sets off, and triggers in `h` set off by installed packages.
-  const fireOthers = async (kind: 'triggerin' | 'triggerun' | 'triggerpostun', h: Pick<EngineHeader, 'name'> & Versioned, self: string, arg2: number): Promise<void> => {
+  const fireOthers = async (kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun', h: Pick<EngineHeader, 'name'> & Versioned, self: string, arg2: number): Promise<void> => {
     if (!triggers) return
     for (const p of await db.list()) {
       if (p.nevra === self) continue
@@ -118,7 +118,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       }
     }
   }
-  const fireOwn = async (kind: 'triggerin' | 'triggerun', h: Pick<EngineHeader, 'triggers'>, nevra: string, arg1: number): Promise<void> => {
+  const fireOwn = async (kind: 'triggerprein' | 'triggerin' | 'triggerun', h: Pick<EngineHeader, 'triggers'>, nevra: string, arg1: number): Promise<void> => {
     if (!triggers) return
     const all = await db.list()
     for (const t of h.triggers) {
@@ -144,6 +144,10 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     const h = e.record
     if (!marks.has(`installed ${i}`)) {
       if (!marks.has(`pre ${i}`)) {
+        // %triggerprein: other packages' on this one, then this one's on installed packages; the new package is
+        // not in the database yet, and rpm passes the counts as they are.
+        await fireOthers('triggerprein', h, h.nevra, await count(h.name))
+        await fireOwn('triggerprein', h, h.nevra, await count(h.name))
         if (on('pre') && (await run('pre', e.nevra, h.scripts.pre, [(await count(h.name)) + 1])) === false) {
           out.failed.add(i)
           unstage(e.actions, [])

@@ -260,6 +260,14 @@ describe.skipIf(!hasRpm || busybox === undefined)('rpm-sim against real rpm: scr
     expect(r.tree['/log']).toBeDefined()
   })
 
+  it('runs %triggerprein before %pre with rpm’s arguments', async () => {
+    const pw = await spec('tp-w', '1', [file('/tpw', 'x')], { triggers: [{ kind: 'triggerprein', name: 'tp-x', body: 'echo "prein-w-on-x $*" >> /log' }] })
+    const x1 = await spec('tp-x', '1', [file('/tpx', '1')], { scripts: { pre: log('pre-x1') }, triggers: [{ kind: 'triggerprein', name: 'tp-w', body: 'echo "prein-x1-on-w $*" >> /log' }] })
+    const x2 = await spec('tp-x', '2', [file('/tpx', '2')], { scripts: { pre: log('pre-x2') }, triggers: [{ kind: 'triggerprein', name: 'tp-w', body: 'echo "prein-x2-on-w $*" >> /log' }] })
+    const r = await compare([ins(pw), ins(x1), up(x2)], true)
+    expect(r.tree['/log']).toBeDefined()
+  })
+
   it('a failing %pre skips the package, a failing %post warns, a failing %preun keeps the old one', async () => {
     const pre = await spec('fail-pre', '1', [file('/fp', 'x')], { scripts: { pre: { body: 'exit 3' } } })
     const post1 = await spec('fail-post', '1', [file('/fq', 'x')], { scripts: { post: { body: 'exit 4' }, preun: { body: 'exit 5' } } })
