@@ -190,6 +190,14 @@ describe.skipIf(!hasRpm)('rpm-sim against real rpm: rpmconfig grid', () => {
     await compare([up(v1, v3, v2)])
   })
 
+  it('--test, --justdb and --excludedocs as rpm’s', async () => {
+    const d1 = await spec('flags', '1', [file('/usr/bin/flags', 'f1'), { path: '/usr/share/doc/flags/README', kind: 'file', content: 'doc', flags: { doc: true } }])
+    const d2 = await spec('flags', '2', [file('/usr/bin/flags', 'f2'), { path: '/usr/share/doc/flags/README', kind: 'file', content: 'doc2', flags: { doc: true } }])
+    const f = (op: TransactionOp, pkgs: string[], flags: TransactionFlags): Step => ({ do: 'rpm', op, pkgs, flags })
+    await compare([f('install', [d1], { test: true }), f('install', [d1], { excludedocs: true }), f('upgrade', [d2], { justdb: true })])
+    await compare([f('install', [d1], { justdb: true }), f('erase', ['flags'], { test: true }), f('erase', ['flags'], { justdb: true })])
+  })
+
   it('symlinks: plain and %config, changed targets, modified on disk', async () => {
     const l1 = await spec('links', '1', [{ path: '/etc/l-conf', kind: 'symlink', linkTarget: 'one', flags: { config: true } }, { path: '/usr/share/l-plain', kind: 'symlink', linkTarget: 'one' }])
     const l2 = await spec('links', '2', [{ path: '/etc/l-conf', kind: 'symlink', linkTarget: 'two', flags: { config: true } }, { path: '/usr/share/l-plain', kind: 'symlink', linkTarget: 'two' }])
