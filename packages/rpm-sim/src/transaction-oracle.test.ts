@@ -190,6 +190,13 @@ describe.skipIf(!hasRpm)('rpm-sim against real rpm: rpmconfig grid', () => {
     await compare([up(v1, v3, v2)])
   })
 
+  it('a file that becomes %config, or stops being one, with and without local edits; %ghost and missingok', async () => {
+    const p1 = await spec('cfgchange', '1', [file('/etc/to-config', 'a\n'), cfg('config', '/etc/from-config', 'a\n'), cfg('config', '/etc/gone-ok', 'g\n'), { path: '/var/log/cc.log', kind: 'file', content: '', flags: { ghost: true, config: true } }])
+    const p2 = await spec('cfgchange', '2', [cfg('config', '/etc/to-config', 'b\n'), file('/etc/from-config', 'b\n'), { path: '/etc/gone-ok', kind: 'file', content: 'h\n', flags: { config: true, missingok: true } }, { path: '/var/log/cc.log', kind: 'file', content: '', flags: { ghost: true, config: true } }])
+    await compare([up(p1), up(p2)])
+    await compare([up(p1), write('/etc/to-config', 'mine\n'), write('/etc/from-config', 'mine\n'), { do: 'rm', path: '/etc/gone-ok' }, write('/var/log/cc.log', 'log\n'), up(p2), erase('cfgchange')])
+  })
+
   it('--test, --justdb and --excludedocs as rpm’s', async () => {
     const d1 = await spec('flags', '1', [file('/usr/bin/flags', 'f1'), { path: '/usr/share/doc/flags/README', kind: 'file', content: 'doc', flags: { doc: true } }])
     const d2 = await spec('flags', '2', [file('/usr/bin/flags', 'f2'), { path: '/usr/share/doc/flags/README', kind: 'file', content: 'doc2', flags: { doc: true } }])
