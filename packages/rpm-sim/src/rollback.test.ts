@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -5,6 +6,8 @@ import { runTransaction } from './transaction.js'
 import { listHistory, rollbackTransaction } from './rollback.js'
 import { getInstalled } from './db-query.js'
 import { verifyInstalled } from './verify.js'
+import { readRpmPayload } from './reader.js'
+import { hasRpm } from './_test-rpmbuild.js'
 import { conf, exists, file, noreplace, pkg, read, snapshot, tempWorld } from './_test-rpm.js'
 
 let cleanups: (() => void)[] = []
@@ -44,6 +47,18 @@ describe('repackage and rollback', () => {
     const up = await runTransaction({ root: w.root, op: 'upgrade', packages: [v2], flags: { repackage: true } })
     expect(up.ok).toBe(true)
     expect(exists(w.root, 'var/spool/repackage/app-1.0-1.noarch.rpm')).toBe(true)
+    // The repackaged package holds the files as they were on disk, the operator's edits included.
+    const repack = join(w.root, 'var/spool/repackage/app-1.0-1.noarch.rpm')
+    const entries = new Map<string, string>()
+    for await (const e of readRpmPayload(repack)) {
+      let body = ''
+      for await (const c of e.body) body += (c as Buffer).toString()
+      entries.set(e.path, body)
+    }
+    expect(entries.get('/etc/app/c.conf')).toBe('my c\n')
+    expect(entries.get('/etc/app/n.conf')).toBe('my n\n')
+    expect(entries.get('/opt/app/old')).toBe('old')
+    if (hasRpm) expect(execFileSync('rpm', ['-qpl', repack], { encoding: 'utf8' }).split('\n').filter(Boolean).sort()).toEqual(['/etc/app', '/etc/app/c.conf', '/etc/app/n.conf', '/opt/app/bin', '/opt/app/link', '/opt/app/old'])
     expect(read(w.root, 'etc/app/c.conf.rpmsave')).toBe('my c\n')
     expect(snapshot(w.root)).not.toEqual(before)
     const lines: string[] = []
