@@ -115,8 +115,8 @@ describe('an upgrade killed at any moment', () => {
   })
 })
 
-const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p))
-if (busybox === undefined) console.warn('skipping the scriptlet recovery test: busybox-static is not installed')
+const busybox = process.getuid?.() === 0 ? ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) : undefined
+if (busybox === undefined) console.warn('skipping the scriptlet recovery test: it needs root (chroot) and busybox-static')
 
 describe.skipIf(busybox === undefined)('recovery finishes the scriptlets of an interrupted upgrade', () => {
   it('a kill inside the commit: the next command runs the remaining scriptlets once, in rpm’s order', async () => {
