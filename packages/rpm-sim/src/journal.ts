@@ -239,6 +239,8 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
   if (!marks.has('commit')) {
     for (const e of installs) unstage(e.actions, [])
     unstage([], plan.createdDirs)
+    // Recorded as a failed transaction, so --history shows what the kill interrupted; nothing in it took effect.
+    await writeHistory(root, historyFromPlan(plan, new Set(plan.elements.map((_, i) => i)), [], 1, true))
     await rm(dir, { recursive: true, force: true })
     return { recovered: true, action: 'rolled-back', tid: plan.tid }
   }
