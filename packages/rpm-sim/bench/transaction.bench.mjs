@@ -24,6 +24,8 @@ function files(version) {
 }
 
 function run(cmd, args) {
+  // Flush what earlier steps left dirty, so no run pays for another's writeback.
+  spawnSync('sync')
   const full = timeBin ? [timeBin, ['-f', '%e %M', cmd, ...args]] : [cmd, args]
   const started = process.hrtime.bigint()
   const r = spawnSync(full[0], full[1], { encoding: 'utf8' })
