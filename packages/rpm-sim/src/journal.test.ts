@@ -1,7 +1,7 @@
 // Kill tests: SIGKILL the real CLI in the middle of an upgrade of a package of thousands of files, run it again,
 // and check that the tree is the complete old state or the complete new state, configs intact, -V consistent.
 import { spawn, execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
@@ -112,6 +112,19 @@ describe('an upgrade killed at any moment', () => {
     expect(tree['/etc/big/c.conf'] === oldTree['/etc/big/c.conf'] || tree['/etc/big/c.conf.rpmsave'] === oldTree['/etc/big/c.conf']).toBe(true)
     expect(tree['/etc/big/n.conf']).toBe(oldTree['/etc/big/n.conf'])
     execFileSync('rm', ['-rf', root])
+  })
+})
+
+describe('an interrupted upgrade in a root that was moved before the next command', () => {
+  it('is finished in the new place', async () => {
+    const root = join(w.dir, 'moved-from')
+    const moved = join(w.dir, 'moved-to')
+    cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
+    expect((await runCli(['--root', root, '-U', v2], undefined, { RPMSIM_FAULT: `commit:${N / 2}` })).signal).toBe('SIGKILL')
+    renameSync(root, moved)
+    expect((await runCli(['--root', moved, '-qa'])).code).toBe(0)
+    expect((await listInstalled(moved)).map((p) => p.nevra)).toEqual(['big-2-1.noarch'])
+    expect(snapshot(moved)).toEqual(newTree)
   })
 })
 

@@ -49,6 +49,8 @@ export interface JournalErase {
 /** A planned transaction as the journal stores it. */
 export interface JournalPlan {
   tid: number
+  /** The root the host paths below were made for (recovery re-bases them if the root was moved). */
+  root?: string
   time: number
   op: TransactionRecord['op']
   description?: string
@@ -233,6 +235,7 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
   } catch (error) {
     if (errCode(error) !== 'ENOENT') throw error
   }
+  if (plan.root !== undefined && plan.root !== root) plan = rebase(plan, plan.root, root)
   // A torn last line (kill during the write) is ignored: its step is replayed, which is safe.
   const marks = new Set(progress.split('\n').filter((l) => l !== ''))
   const installs = plan.elements.filter((e): e is JournalInstall => e.op === 'install')
@@ -260,5 +263,20 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
     action: 'completed',
     tid: plan.tid,
     warnings,
+  }
+}
+
+// Host paths in a plan are absolute; a root that was moved or named another way since is re-based onto.
+function rebase(plan: JournalPlan, from: string, to: string): JournalPlan {
+  const move = (p: string): string => (p === from ? to : p.startsWith(`${from}/`) ? `${to}${p.slice(from.length)}` : p)
+  return {
+    ...plan,
+    root: to,
+    createdDirs: plan.createdDirs.map(move),
+    elements: plan.elements.map((e) =>
+      e.op === 'install'
+        ? { ...e, actions: e.actions.map((a) => ({ ...a, host: move(a.host), ...(a.temp !== undefined ? { temp: move(a.temp) } : {}) })) }
+        : { ...e, actions: e.actions.map((a) => ({ ...a, host: move(a.host) })) },
+    ),
   }
 }

@@ -392,6 +392,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
 
   const plan: JournalPlan = {
     tid,
+    root,
     time: Math.floor(Date.now() / 1000),
     op: o.rollbackOf !== undefined ? 'rollback' : o.op,
     ...(o.description !== undefined ? { description: o.description } : {}),
