@@ -23,10 +23,7 @@ afterAll(() => {
 const MANIFEST = JSON.stringify({ package_name: 'rdb_agent_5.7.1.0_centos.x86_64', package_type: 'install_rdb_agent', os_release: 'centos' })
 
 // Open bugs in @rdbpkg/builder shown by this corpus (it.fails until fixed; see the report and RELIABILITY.md).
-const KNOWN_BUGS: Record<string, string> = {
-  'symlink-chain':
-    'BUG builder-symlink-chain: listPayload/linkIssues judge each link lexically, so tools/s1 -> .. then tools/s1/s2 -> .. then tools/s1/s2/chain passes (entries written through a symlink entry are not refused)',
-}
+const KNOWN_BUGS: Record<string, string> = {}
 
 describe.skipIf(!ready)('hostile payloads: builder', () => {
   it('baseline: the payload the hostile entries are mixed into builds', async () => {

@@ -237,6 +237,49 @@ describe('refusals write nothing', () => {
     expect(text).toMatch(/tools\/link: unsafe entry \(symlink to "\.\.\/\.\.\/\.\.\/etc" points outside the payload\)/)
   })
 
+  it('entries written through an earlier symlink entry, and links that climb out through one, are refused', async () => {
+    const { tarHeader, tarPadding, tarEnd } = await import('./_tar.js')
+    const { gzipSync } = await import('node:zlib')
+    const error = await refused('install_rdb_agent', (dir) => {
+      const parts: Buffer[] = []
+      const link = (path: string, linkpath: string) => parts.push(tarHeader({ path, type: 'symlink', mode: 0o777, size: 0, mtime: 0, linkpath }))
+      parts.push(tarHeader({ path: 'fsbackup_kernel_4.x/a', type: 'file', mode: 0o644, size: 1, mtime: 0 }), Buffer.from('a'), Buffer.alloc(tarPadding(1)))
+      // Each link alone stays inside; together they climb out, and the file lands outside through both.
+      link('tools/s1', '..')
+      link('./tools/s1/s2', '..')
+      parts.push(tarHeader({ path: 'tools/s1/s2/chain', type: 'file', mode: 0o644, size: 1, mtime: 0 }), Buffer.from('x'), Buffer.alloc(tarPadding(1)))
+      // Lexically tools/up/.. is tools/, inside; but up is the payload root, so this is its parent.
+      link('tools/up', '..')
+      link('tools/via', 'up/..')
+      link('tools/fine', 'up/tools')
+      parts.push(tarEnd())
+      writeFileSync(join(dir, 'package.tar.gz'), gzipSync(Buffer.concat(parts)))
+    })
+    expect(error.code).toBe('E_PAYLOAD_UNSAFE')
+    expect([...error.problems].sort()).toEqual([
+      'package.tar.gz: ./tools/s1/s2: unsafe entry (written through symlink tools/s1)',
+      'package.tar.gz: tools/s1/s2/chain: unsafe entry (written through symlink tools/s1)',
+      'package.tar.gz: tools/via: unsafe entry (symlink to "up/.." points outside the payload)',
+    ])
+  })
+
+  it('--payload-dir: a link that climbs out through another link is refused; links are never followed', async () => {
+    const dir = tempDir()
+    writeManifest(dir, 'install_rdb_agent')
+    writeTree(join(dir, 'payload'), { 'fsbackup_kernel_4.x/a': 'a', 'tools/b': 'b' })
+    writeTree(join(dir, 'outside'), { 'secret/s': 's' })
+    symlinkSync('..', join(dir, 'payload', 'tools', 'up'))
+    symlinkSync('up/..', join(dir, 'payload', 'tools', 'via'))
+    symlinkSync('../../outside/secret', join(dir, 'payload', 'fsbackup_kernel_4.x', 'sec'))
+    const error = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', env: {} }).catch((e: unknown) => e as BuildError)
+    expect(error).toBeInstanceOf(BuildError)
+    expect([...(error as BuildError).problems].sort()).toEqual([
+      'payload: fsbackup_kernel_4.x/sec: unsafe entry (symlink to "../../outside/secret" points outside the payload)',
+      'payload: tools/via: unsafe entry (symlink to "up/.." points outside the payload)',
+    ])
+    expect(existsSync(join(dir, 'out'))).toBe(false)
+  })
+
   it('an output folder that cannot be made, a missing or wrong signing key', async () => {
     const out = await refused('install_rdb_agent', (dir) => writeFileSync(join(dir, 'blocker'), ''), { outDir: 'blocker/out' })
     expect(out.code).toBe('E_BUILD_OUTPUT')

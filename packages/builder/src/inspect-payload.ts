@@ -211,20 +211,32 @@ function describeGzipError(error: NodeJS.ErrnoException): string {
   return `corrupt gzip data (${error.message})`
 }
 
-/** Problems with symlinks and hard links that would point outside the payload, and with special files. */
+/** Problems with links that would point outside the payload, entries written through a symlink entry, and
+ * special files. Entries are judged in tar order, as an extractor meets them: a symlink entry earlier in the
+ * stream changes where every later path through it lands, so link targets are resolved through earlier links. */
 export function linkIssues(entries: readonly PayloadEntry[], name: string): PayloadIssue[] {
   const issues: PayloadIssue[] = []
+  // Path without `.` or empty parts (no `./`, no trailing `/`) of every symlink entry seen so far -> its target text.
+  const links = new Map<string, string>()
   for (const entry of entries) {
-    const clean = entry.path.replace(/^(?:\.\/+)+/, '')
+    // Not normalised: `a/link/../x` still passes through `a/link` on its way.
+    const clean = entry.path
+      .split('/')
+      .filter((part) => part !== '' && part !== '.')
+      .join('/')
     if (entry.type === 'other') {
       issues.push({ code: 'E_PAYLOAD_UNSAFE', entry: entry.path, message: `${name}: ${entry.path}: unsafe entry (device, fifo or other special file; only files, folders and links are allowed)` })
+      continue
+    }
+    const through = linkOnPath(links, posix.dirname(clean))
+    if (through !== undefined) {
+      issues.push({ code: 'E_PAYLOAD_UNSAFE', entry: entry.path, message: `${name}: ${entry.path}: unsafe entry (written through symlink ${through})` })
       continue
     }
     if (entry.linkpath === undefined) continue
     const target = entry.linkpath
     const base = entry.type === 'symlink' ? posix.dirname(clean) : '.'
-    const resolved = posix.normalize(posix.join(base, target))
-    if (target.startsWith('/') || target.includes('\0') || resolved === '..' || resolved.startsWith('../')) {
+    if (target.startsWith('/') || target.includes('\0') || resolveInside(links, base, target) === undefined) {
       const kind = entry.type === 'symlink' ? 'symlink' : 'hard link'
       issues.push({
         code: 'E_PAYLOAD_UNSAFE',
@@ -232,8 +244,48 @@ export function linkIssues(entries: readonly PayloadEntry[], name: string): Payl
         message: `${name}: ${entry.path}: unsafe entry (${kind} to ${JSON.stringify(target)} points outside the payload)`,
       })
     }
+    if (entry.type === 'symlink') links.set(clean, target)
   }
   return issues
+}
+
+/** The first symlink entry among the folders of `dir` (itself included), if any. */
+function linkOnPath(links: ReadonlyMap<string, string>, dir: string): string | undefined {
+  if (links.size === 0 || dir === '.' || dir === '') return undefined
+  let prefix = ''
+  for (const part of dir.split('/')) {
+    prefix = prefix === '' ? part : `${prefix}/${part}`
+    if (links.has(prefix)) return prefix
+  }
+  return undefined
+}
+
+/** Where `target`, read from folder `base`, lands once every earlier symlink on the way is followed; undefined
+ * when it leaves the payload root (or loops). The payload root is the empty path. */
+function resolveInside(links: ReadonlyMap<string, string>, base: string, target: string): string | undefined {
+  let hops = 0
+  const walk = (from: string[], text: string): string[] | undefined => {
+    const at = [...from]
+    for (const part of text.split('/')) {
+      if (part === '' || part === '.') continue
+      if (part === '..') {
+        if (at.length === 0) return undefined
+        at.pop()
+        continue
+      }
+      at.push(part)
+      const link = links.get(at.join('/'))
+      if (link === undefined) continue
+      if (link.startsWith('/') || ++hops > 40) return undefined
+      at.pop()
+      const landed = walk(at, link)
+      if (landed === undefined) return undefined
+      at.splice(0, at.length, ...landed)
+    }
+    return at
+  }
+  const start = walk([], base)
+  return start === undefined ? undefined : walk(start, target)?.join('/')
 }
 
 function dedupe(issues: PayloadIssue[]): PayloadIssue[] {
