@@ -215,6 +215,31 @@ describe('refusals write nothing', () => {
     await expect(buildPackage({ cwd: dir, maxRatio: 100_000, env: {} })).resolves.toMatchObject({ packageName: NAMES.install_rdb_agent })
   })
 
+  it('--payload-dir: a folder that packs beyond the ratio is refused after packing, with nothing left behind', async () => {
+    const dir = tempDir()
+    writeManifest(dir, 'install_rdb_agent')
+    const files: Record<string, string> = { 'tools/run.sh': '#!/bin/sh\necho ok\n' }
+    // Ordinary but very compressible content: 1.5 MiB that gzip packs into about 2 KiB.
+    for (let i = 0; i < 6; i++) files[`fsbackup_kernel_4.x/k${i}.ko`] = 'a'.repeat(256 * 1024)
+    writeTree(join(dir, 'payload'), files)
+    const error = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', env: {} }).catch((e: unknown) => e as BuildError)
+    expect(error).toBeInstanceOf(BuildError)
+    expect((error as BuildError).code).toBe('E_PAYLOAD_BOMB')
+    expect((error as BuildError).problems).toEqual([
+      expect.stringMatching(
+        /^payload \(packed as package\.tar\.gz\): expands more than 100-fold \(\d+ bytes from \d+\); a decompression bomb\? \(if intended, pass --max-ratio N to rdbpkg-build and to \.\/install\)$/,
+      ),
+    ])
+    expect(existsSync(join(dir, 'out'))).toBe(false)
+    expect(readdirSync(dir).sort()).toEqual(['payload', 'version.json'])
+    // The same folder as a tarball is refused by the tarball check too; with a raised limit both build.
+    tarGz(join(dir, 'payload'), join(dir, 'package.tar.gz'))
+    const viaFile = await buildPackage({ cwd: dir, outDir: 'out', env: {} }).catch((e: unknown) => e as BuildError)
+    expect((viaFile as BuildError).code).toBe('E_PAYLOAD_BOMB')
+    const built = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', maxRatio: 10_000, env: {} })
+    expect(built.payload.from).toBe('dir')
+  })
+
   it('a payload with ".." and absolute entries, and links that escape', async () => {
     const { tarHeader, tarPadding, tarEnd } = await import('./_tar.js')
     const { gzipSync } = await import('node:zlib')
@@ -252,12 +277,22 @@ describe('refusals write nothing', () => {
       link('tools/up', '..')
       link('tools/via', 'up/..')
       link('tools/fine', 'up/tools')
+      parts.push(tarHeader({ path: 'tools/fine', type: 'file', mode: 0o644, size: 0, mtime: 0 }))
+      // A hard link: a symlink header with its type flag changed to '1' and the checksum recomputed.
+      const hard = tarHeader({ path: 'tools/hard', type: 'symlink', mode: 0o644, size: 0, mtime: 0, linkpath: 'tools/up/etc/passwd' })
+      hard[156] = 0x31
+      hard.fill(0x20, 148, 156)
+      hard.write(`${hard.reduce((sum, byte) => sum + byte, 0).toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
+      parts.push(hard)
       parts.push(tarEnd())
       writeFileSync(join(dir, 'package.tar.gz'), gzipSync(Buffer.concat(parts)))
     })
     expect(error.code).toBe('E_PAYLOAD_UNSAFE')
     expect([...error.problems].sort()).toEqual([
       'package.tar.gz: ./tools/s1/s2: unsafe entry (written through symlink tools/s1)',
+      'package.tar.gz: tools/fine: unsafe entry (listed more than once; a later copy would replace the earlier)',
+      'package.tar.gz: tools/fine: unsafe entry (replaces symlink tools/fine listed before it)',
+      'package.tar.gz: tools/hard: unsafe entry (hard link through symlink tools/up)',
       'package.tar.gz: tools/s1/s2/chain: unsafe entry (written through symlink tools/s1)',
       'package.tar.gz: tools/via: unsafe entry (symlink to "up/.." points outside the payload)',
     ])

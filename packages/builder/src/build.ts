@@ -16,7 +16,7 @@ import type { ErrorCode, Manifest, ManifestJson } from '@rdbpkg/core'
 import { readRpm } from '@rdbpkg/rpm-sim'
 import { writeArchive } from './archive.js'
 import type { FileDigest } from './archive.js'
-import { DEFAULT_MAX_RATIO, listPayload } from './inspect-payload.js'
+import { DEFAULT_MAX_RATIO, bombIssue, expansionLimit, listPayload } from './inspect-payload.js'
 import type { PayloadEntry, PayloadIssue } from './inspect-payload.js'
 import { launcherScript } from './launcher.js'
 import { packPayloadDir, scanPayloadDir } from './payload-dir.js'
@@ -303,11 +303,18 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
       payload: {
         produce:
           scan !== undefined
-            ? (write) =>
-                packPayloadDir(scan, write, {
+            ? async (write) => {
+                // How far the folder compresses is known only once it is packed (into the temporary archive,
+                // removed on refusal): the same limit as for a tarball, since ./install checks it again.
+                const packed = await packPayloadDir(scan, write, {
                   mtime,
                   onProgress: (done, total) => options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: total }),
                 })
+                if (packed.unpackedSize > expansionLimit(packed.size, maxRatio)) {
+                  refuse([bombIssue(`${payloadName} (packed as package.tar.gz)`, maxRatio, packed.unpackedSize, packed.size, false)])
+                }
+                return { sha256: packed.sha256, size: packed.size }
+              }
             : checkWhileCopying,
       },
       versionJson: (payload) => {

@@ -74,7 +74,7 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
   const name = options.displayName ?? 'package.tar.gz'
   const maxRatio = options.maxRatio ?? DEFAULT_MAX_RATIO
   const size = (await stat(file)).size
-  const limit = Math.max(size * maxRatio, MIN_EXPANSION_ALLOWANCE)
+  const limit = expansionLimit(size, maxRatio)
   const entries: PayloadEntry[] = []
   const issues: PayloadIssue[] = []
   const hash = createHash('sha256')
@@ -154,10 +154,7 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
       unpacked += chunk.length
       if (unpacked > limit) {
         bomb = true
-        issues.push({
-          code: 'E_PAYLOAD_BOMB',
-          message: `${name}: expands more than ${maxRatio}-fold (stopped after ${unpacked} bytes from ${size}); a decompression bomb? (raise the limit with --max-ratio N)`,
-        })
+        issues.push(bombIssue(name, maxRatio, unpacked, size, true))
         return
       }
       if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve))
@@ -205,14 +202,29 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
   return { entries, issues: dedupe(issues), sha256: complete ? hash.digest('hex') : undefined, size, unpackedSize: unpacked }
 }
 
+/** The expansion limit of a payload of `size` compressed bytes: `maxRatio` times, and never below the floor. */
+export function expansionLimit(size: number, maxRatio: number): number {
+  return Math.max(size * maxRatio, MIN_EXPANSION_ALLOWANCE)
+}
+
+/** The refusal of a payload past its expansion limit, worded the same for a tarball and a packed folder. */
+export function bombIssue(name: string, maxRatio: number, unpacked: number, size: number, stopped: boolean): PayloadIssue {
+  const figures = stopped ? `stopped after ${unpacked} bytes from ${size}` : `${unpacked} bytes from ${size}`
+  // The installer checks again with the same default, so a raised limit must be given to both.
+  return {
+    code: 'E_PAYLOAD_BOMB',
+    message: `${name}: expands more than ${maxRatio}-fold (${figures}); a decompression bomb? (if intended, pass --max-ratio N to rdbpkg-build and to ./install)`,
+  }
+}
+
 function describeGzipError(error: NodeJS.ErrnoException): string {
   if (error.code === 'Z_DATA_ERROR' && /header/.test(error.message)) return 'not a gzip file (expected a .tar.gz)'
   if (error.code === 'Z_BUF_ERROR' || /unexpected end/.test(error.message)) return 'truncated (the gzip stream ends early)'
   return `corrupt gzip data (${error.message})`
 }
 
-/** Problems with links that would point outside the payload, entries written through a symlink entry, and
- * special files. Entries are judged in tar order, as an extractor meets them: a symlink entry earlier in the
+/** Problems with links that would point outside the payload, entries written through or over a symlink entry,
+ * hard links through one, and special files. Entries are judged in tar order, as an extractor meets them: a symlink entry earlier in the
  * stream changes where every later path through it lands, so link targets are resolved through earlier links. */
 export function linkIssues(entries: readonly PayloadEntry[], name: string): PayloadIssue[] {
   const issues: PayloadIssue[] = []
@@ -233,8 +245,18 @@ export function linkIssues(entries: readonly PayloadEntry[], name: string): Payl
       issues.push({ code: 'E_PAYLOAD_UNSAFE', entry: entry.path, message: `${name}: ${entry.path}: unsafe entry (written through symlink ${through})` })
       continue
     }
+    // As ./install judges them: what it would refuse, the builder refuses first.
+    if (entry.type !== 'symlink' && links.has(clean)) {
+      issues.push({ code: 'E_PAYLOAD_UNSAFE', entry: entry.path, message: `${name}: ${entry.path}: unsafe entry (replaces symlink ${clean} listed before it)` })
+      continue
+    }
     if (entry.linkpath === undefined) continue
     const target = entry.linkpath
+    const linkedThrough = entry.type === 'hardlink' ? linkOnPath(links, target.split('/').filter((part) => part !== '' && part !== '.').join('/')) : undefined
+    if (linkedThrough !== undefined) {
+      issues.push({ code: 'E_PAYLOAD_UNSAFE', entry: entry.path, message: `${name}: ${entry.path}: unsafe entry (hard link through symlink ${linkedThrough})` })
+      continue
+    }
     const base = entry.type === 'symlink' ? posix.dirname(clean) : '.'
     if (target.startsWith('/') || target.includes('\0') || resolveInside(links, base, target) === undefined) {
       const kind = entry.type === 'symlink' ? 'symlink' : 'hard link'
@@ -249,7 +271,7 @@ export function linkIssues(entries: readonly PayloadEntry[], name: string): Payl
   return issues
 }
 
-/** The first symlink entry among the folders of `dir` (itself included), if any. */
+/** The first symlink entry among `dir` and the folders above it, if any. */
 function linkOnPath(links: ReadonlyMap<string, string>, dir: string): string | undefined {
   if (links.size === 0 || dir === '.' || dir === '') return undefined
   let prefix = ''

@@ -22,10 +22,11 @@ export interface PayloadDirScan {
   totalBytes: number
 }
 
-/** The written payload tarball's digest and size. */
+/** The written payload tarball's digest and size, and the size of the tar stream inside it. */
 export interface PackedPayload {
   sha256: string
   size: number
+  unpackedSize: number
 }
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
@@ -104,5 +105,5 @@ export async function packPayloadDir(
   }
   await gz.write(tarEnd())
   await gz.finish()
-  return { sha256: hash.digest('hex'), size: gz.outputSize }
+  return { sha256: hash.digest('hex'), size: gz.outputSize, unpackedSize: gz.inputSize }
 }
