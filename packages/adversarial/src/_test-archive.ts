@@ -50,7 +50,7 @@ export async function buildArchive(
   work: string,
   manifest: Record<string, unknown>,
   payload: Record<string, string | Buffer>,
-  options: { signKey?: string } = {},
+  options: { signKey?: string; builderArgs?: string[] } = {},
 ): Promise<string> {
   const { execa } = await import('execa')
   const { BUILDER_CLI, cliEnv } = await import('./_test-paths.js')
@@ -61,7 +61,7 @@ export async function buildArchive(
     writeFileSync(join(work, 'p', path), content)
   }
   writeFileSync(join(work, 'version.json'), JSON.stringify(manifest))
-  const args = [BUILDER_CLI, '--config', join(work, 'version.json'), '--payload-dir', join(work, 'p'), '--out', join(work, 'out'), ...(options.signKey ? ['--sign-key', options.signKey] : [])]
+  const args = [BUILDER_CLI, '--config', join(work, 'version.json'), '--payload-dir', join(work, 'p'), '--out', join(work, 'out'), ...(options.signKey ? ['--sign-key', options.signKey] : []), ...(options.builderArgs ?? [])]
   const run = await execa('node', args, { cwd: work, reject: false, env: cliEnv({ SOURCE_DATE_EPOCH: '1700000000' }), extendEnv: false })
   if (run.exitCode !== 0) throw new Error(`builder failed (${run.exitCode}): ${run.stderr}`)
   const name = String(manifest.package_name)

@@ -1,6 +1,6 @@
 // What the builder accepts, the installer must install: archives built from ordinary (if very compressible)
 // payload folders, checked end to end with the real builder CLI and ./install.
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -14,27 +14,36 @@ const ready = builtOrWarn('builder', BUILDER_CLI) && builtOrWarn('installer', IN
 const base = mkdtempSync(join(tmpdir(), 'adv-consistency-'))
 afterAll(() => rmSync(base, { recursive: true, force: true }))
 
-const RATIO_BUG =
-  'BUG builder-installer-ratio: rdbpkg-build --payload-dir packs 1.5 MiB of repetitive files into a 2 KiB package.tar.gz without the 100-fold check, so it builds (exit 0) an archive that ./install refuses as a decompression bomb (exit 1, and its hint "--max-ratio N" names a flag the installer does not have) and that rdbpkg-build --payload itself refuses (exit 4)'
-
 describe.skipIf(!ready)('builder and installer agree', () => {
-  it.fails(`a --payload-dir build of very compressible files installs (${RATIO_BUG})`, async () => {
+  it('a --payload-dir build of very compressible files is refused by the builder as by ./install, and both take --max-ratio', async () => {
     const payload: Record<string, string> = { 'tools/run.sh': '#!/bin/sh\necho ok\n' }
     // Zero-filled images and repetitive logs are ordinary payload content that compresses far beyond 100-fold.
     for (let i = 0; i < 6; i++) payload[`fsbackup_kernel_4.x/k${i}.ko`] = 'a'.repeat(256 * 1024)
-    const archive = await buildArchive(join(base, 'compressible'), agentManifest(), payload)
+    const refusedAt = join(base, 'compressible-refused')
+    const refused = await buildArchive(refusedAt, agentManifest(), payload).then(
+      () => undefined,
+      (error: Error) => error.message,
+    )
+    expect(refused).toMatch(/^builder failed \(4\): .*expands more than 100-fold.*--max-ratio N/s)
+    expect(existsSync(join(refusedAt, 'out'))).toBe(false)
+
+    const archive = await buildArchive(join(base, 'compressible'), agentManifest(), payload, { builderArgs: ['--max-ratio', '10000'] })
     const root = makeRoot(join(base, 'root'))
-    const run = await execa('./install', ['--root', root], { cwd: archive, reject: false })
+    const plain = await execa('./install', ['--root', root], { cwd: archive, reject: false })
+    const raised = await execa('./install', ['--root', root, '--max-ratio', '10000'], { cwd: archive, reject: false })
+    const held = plain.exitCode !== 0 && raised.exitCode === 0 ? 1 : 0
     recordArea({
       id: 'consistency-ratio',
       group: 'Consistency',
-      tried: 'an archive built by rdbpkg-build --payload-dir from very compressible (not hostile) files, then ./install',
+      tried: 'very compressible (not hostile) --payload-dir: builder without and with --max-ratio, then ./install without and with it',
       cases: 1,
-      held: run.exitCode === 0 ? 1 : 0,
-      notes: run.exitCode === 0 ? 'installed' : `built, then refused by ./install: exit ${run.exitCode}: ${run.stderr.trim().split('\n')[0]}`,
-      bugs: run.exitCode === 0 ? [] : [RATIO_BUG],
+      held,
+      notes: `builder refused without --max-ratio (exit 4); ./install exit ${plain.exitCode} without, ${raised.exitCode} with --max-ratio`,
+      bugs: [],
     })
-    expect(run.exitCode, run.stderr).toBe(0)
+    expect(plain.exitCode, plain.stderr).not.toBe(0)
+    expect(plain.stderr).toMatch(/--max-ratio/)
+    expect(raised.exitCode, raised.stderr).toBe(0)
   })
 })
 
