@@ -3,7 +3,7 @@
 // with rpm-sim and with Debian's real `rpm --root` on the same packages (built by our writer): the resulting
 // trees, the warning lines and the scriptlet logs must match.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
@@ -50,6 +50,9 @@ function applyLocal(root: string, s: Step): void {
   if (s.do === 'write') {
     mkdirSync(join(p, '..'), { recursive: true })
     writeFileSync(p, s.content)
+    // An operator's edit is older than nothing we build: a fixed mtime keeps -V's T column from depending on
+    // whether the edit fell in the same second as the package's file mtimes (it did, on a loaded machine).
+    utimesSync(p, 1_000_000_000, 1_000_000_000)
   } else if (s.do === 'rm') rmSync(p, { force: true, recursive: true })
   else if (s.do === 'symlink') {
     rmSync(p, { force: true })
