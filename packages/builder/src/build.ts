@@ -5,9 +5,11 @@ import { access, constants, lstat, mkdir, readFile, rm, stat } from 'node:fs/pro
 import { createRequire } from 'node:module'
 import { basename, join, resolve } from 'node:path'
 import {
+  DEFAULT_MAX_RATIO,
   PACKAGE_TYPE_RULES,
   RdbpkgError,
   checkPayload,
+  expansionLimit,
   isRdbpkgError,
   manifestToJson,
   parseManifest,
@@ -16,7 +18,7 @@ import type { ErrorCode, Manifest, ManifestJson } from '@rdbpkg/core'
 import { readRpm } from '@rdbpkg/rpm-sim'
 import { writeArchive } from './archive.js'
 import type { FileDigest } from './archive.js'
-import { DEFAULT_MAX_RATIO, bombIssue, expansionLimit, listPayload } from './inspect-payload.js'
+import { bombIssue, listPayload } from './inspect-payload.js'
 import type { PayloadEntry, PayloadIssue } from './inspect-payload.js'
 import { launcherScript } from './launcher.js'
 import { packPayloadDir, scanPayloadDir } from './payload-dir.js'

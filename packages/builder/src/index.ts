@@ -3,7 +3,7 @@ export { BUILDER_VERSION, BuildError, buildPackage, installerBundlePath, resolve
 export type { BuildOptions, BuildProgress, BuildResult } from './build.js'
 export { sha256sumsText, writeArchive } from './archive.js'
 export type { ArchivePayload, FileDigest, WriteArchiveOptions, WrittenArchive } from './archive.js'
-export { DEFAULT_MAX_RATIO, MIN_EXPANSION_ALLOWANCE, bombIssue, expansionLimit, linkIssues, listPayload } from './inspect-payload.js'
+export { bombIssue, linkIssues, listPayload } from './inspect-payload.js'
 export type { ListPayloadOptions, PayloadEntry, PayloadIssue, PayloadListing } from './inspect-payload.js'
 export { packPayloadDir, scanPayloadDir } from './payload-dir.js'
 export type { PackedPayload, PayloadDirScan, ScannedEntry } from './payload-dir.js'

@@ -8,16 +8,10 @@ import { join, posix } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
+import { DEFAULT_MAX_RATIO, expansionLimit } from '@rdbpkg/core'
 import type { ErrorCode } from '@rdbpkg/core'
 import { Parser } from 'tar'
 import type { ReadEntry } from 'tar'
-
-/** The expansion ratio refused by default (SPEC 4: a payload that expands more than 100-fold). */
-export const DEFAULT_MAX_RATIO = 100
-
-/** Small payloads may always expand to this many bytes, whatever the ratio: a tar of a few small files pads to
- * 10 KiB and compresses to a few hundred bytes, which is not a bomb. */
-export const MIN_EXPANSION_ALLOWANCE = 1024 * 1024
 
 /** One entry of a payload tarball as listed. */
 export interface PayloadEntry {
@@ -200,11 +194,6 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
   issues.push(...linkIssues(entries, name))
   const complete = bytesRead === size && !bomb
   return { entries, issues: dedupe(issues), sha256: complete ? hash.digest('hex') : undefined, size, unpackedSize: unpacked }
-}
-
-/** The expansion limit of a payload of `size` compressed bytes: `maxRatio` times, and never below the floor. */
-export function expansionLimit(size: number, maxRatio: number): number {
-  return Math.max(size * maxRatio, MIN_EXPANSION_ALLOWANCE)
 }
 
 /** The refusal of a payload past its expansion limit, worded the same for a tarball and a packed folder. */

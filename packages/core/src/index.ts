@@ -54,3 +54,4 @@ export {
   validateManifest,
 } from './manifest.js'
 export type { BuildFacts, Manifest, ManifestIssue, ManifestJson, ManifestResult, PackageNameParts } from './manifest.js'
+export { DEFAULT_MAX_RATIO, MIN_EXPANSION_ALLOWANCE, expansionLimit } from './expansion.js'

@@ -1,5 +1,5 @@
 // Extracts package.tar.gz into a staging folder as hostile input: nothing may land outside the staging folder.
-import { PayloadError, stripDotSlash, unsafeEntryReason } from '@rdbpkg/core'
+import { DEFAULT_MAX_RATIO, PayloadError, expansionLimit, stripDotSlash, unsafeEntryReason } from '@rdbpkg/core'
 import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs'
 import { dirname, join, posix } from 'node:path'
 import { extract } from 'tar'
@@ -28,11 +28,6 @@ export function unsafePayloadEntry(path: string, type: string, linkpath: string 
   return undefined
 }
 
-/** The builder's default limit: a payload may expand to 100 times its compressed size. */
-export const DEFAULT_MAX_RATIO = 100
-/** Small payloads may always expand to 1 MiB (a few KiB of zeros is no bomb). */
-export const MIN_EXPANSION_ALLOWANCE = 1024 * 1024
-
 /** Why an entry is refused: hostile (`E_PAYLOAD_UNSAFE`) or past the expansion limit (`E_PAYLOAD_BOMB`). */
 export interface EntryProblem {
   code: 'E_PAYLOAD_UNSAFE' | 'E_PAYLOAD_BOMB'
@@ -54,7 +49,7 @@ export class PayloadGuard {
     private readonly maxRatio: number = DEFAULT_MAX_RATIO,
     private readonly fileName = 'package.tar.gz',
   ) {
-    this.limit = Math.max(compressedSize * maxRatio, MIN_EXPANSION_ALLOWANCE)
+    this.limit = expansionLimit(compressedSize, maxRatio)
   }
 
   /** The problem with the next entry, or undefined when it may be written. */

@@ -10,7 +10,8 @@ import { Readable } from 'node:stream'
 import { posix } from 'node:path'
 import { globToRegExp, matchesAny } from './_glob.js'
 import { tarEntries } from './_tar-stream.js'
-import { DEFAULT_MAX_RATIO, PayloadGuard } from './payload.js'
+import { DEFAULT_MAX_RATIO } from '@rdbpkg/core'
+import { PayloadGuard } from './payload.js'
 import { checkDigest, sha256File } from './verify.js'
 
 /** rpm-sim's in-memory package source (header plus a payload streamed once). */
