@@ -82,6 +82,8 @@ export interface StageOptions {
 }
 
 const SMALL = 1 << 20
+// Streamed content is private until its metadata is set; setMeta then gives it the packaged bits.
+const TEMP_MODE = 0o600
 
 async function collect(body: Readable, limit: number): Promise<Buffer[] | undefined> {
   const chunks: Buffer[] = []
@@ -125,18 +127,20 @@ const UMASK = process.umask()
 const EUID = typeof process.geteuid === 'function' ? process.geteuid() : -1
 const EGID = typeof process.getegid === 'function' ? process.getegid() : -1
 
-// A new file already has the creator's owner and (mode & ~umask): only what differs costs a syscall.
+// A new file already has the creator's owner and (createMode & ~umask): only what differs costs a syscall.
 function needsChown(a: FileAction, chown: boolean): boolean {
   return chown && (a.uid !== EUID || a.gid !== EGID)
 }
-function needsChmod(a: FileAction): boolean {
+// `createMode` is what open(2) was given; large and hand-made files are created 0600, small ones with their own
+// bits. chown(2) clears setuid/setgid, so those always take an explicit chmod after it.
+function needsChmod(a: FileAction, createMode: number): boolean {
   const perm = a.mode & 0o7777
-  return (perm & ~UMASK) !== perm || (perm & 0o7000) !== 0
+  return (createMode & 0o777 & ~UMASK) !== perm || (perm & 0o7000) !== 0
 }
 
-function setMeta(fd: number, a: FileAction, chown: boolean): void {
+function setMeta(fd: number, a: FileAction, chown: boolean, createMode: number): void {
   if (needsChown(a, chown)) fchownSync(fd, a.uid, a.gid)
-  if (needsChmod(a)) fchmodSync(fd, a.mode & 0o7777)
+  if (needsChmod(a, createMode)) fchmodSync(fd, a.mode & 0o7777)
   futimesSync(fd, a.mtime, a.mtime)
 }
 
@@ -211,7 +215,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
           hash?.update(chunk as Buffer)
           await fh.write(chunk as Buffer)
         }
-        setMeta(fh.fd, a, o.chown)
+        setMeta(fh.fd, a, o.chown, TEMP_MODE)
       } finally {
         await fh.close()
       }
@@ -230,9 +234,9 @@ export async function stagePackage(o: StageOptions): Promise<void> {
     if (a.kind === 'file') {
       mkdirRecorded(dirname(a.temp), o.createdDirs, known)
       rmTemp(a.temp)
-      const fd = openSync(a.temp, 'wx', 0o600)
+      const fd = openSync(a.temp, 'wx', TEMP_MODE)
       try {
-        setMeta(fd, a, o.chown)
+        setMeta(fd, a, o.chown, TEMP_MODE)
       } finally {
         closeSync(fd)
       }
@@ -252,7 +256,7 @@ async function writeStream(a: FileAction, body: Readable, o: StageOptions): Prom
       hash?.update(chunk as Buffer)
       await fh.write(chunk as Buffer)
     }
-    setMeta(fh.fd, a, o.chown)
+    setMeta(fh.fd, a, o.chown, TEMP_MODE)
   } finally {
     await fh.close()
   }
@@ -268,7 +272,7 @@ function linkMember(from: FileAction, m: FileAction, o: StageOptions, known: Set
 
 // O_EXCL, as rpm: never write through something already at the temporary name (a planted symlink); a leftover
 // of an earlier attempt is removed first.
-async function openTemp(p: string, mode = 0o600): Promise<import('node:fs/promises').FileHandle> {
+async function openTemp(p: string, mode = TEMP_MODE): Promise<import('node:fs/promises').FileHandle> {
   try {
     return await open(p, 'wx', mode)
   } catch (error) {
@@ -305,7 +309,7 @@ function writeSmallSync(a: FileAction, chunks: Buffer[], chown: boolean): void {
       let off = 0
       while (off < c.length) off += writeSync(fd, c, off, c.length - off)
     }
-    setMeta(fd, a, chown)
+    setMeta(fd, a, chown, a.mode & 0o777)
   } finally {
     closeSync(fd)
   }
