@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
-import { tempDir } from './_test-archive.js'
+import { hostRpmArch } from './host.js'
+import { makeArchiveDir, makeRoot, tempDir } from './_test-archive.js'
 import { acquireLock, lockPath } from './lock.js'
 
 const cleanups: (() => void)[] = []
@@ -51,3 +54,144 @@ describe('acquireLock', () => {
     lock.release()
   })
 })
+
+// Real processes racing on one fresh root: each takes and releases the lock many times, and while it holds it
+// creates an exclusive marker. A second holder shows as exit 3, an unexpected error (the old bug: the folder
+// removed by a releasing run between another's mkdir and write, ENOENT) as exit 1; E_LOCKED is expected.
+const CHILD = `
+import { openSync, closeSync, unlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { acquireLock } from './lock.mjs'
+const [root, rounds] = [process.argv[2], Number(process.argv[3])]
+let held = 0
+for (let i = 0; i < rounds; i++) {
+  let lock
+  try {
+    lock = acquireLock(root)
+  } catch (error) {
+    if (error.code === 'E_LOCKED') continue
+    console.error(error.stack)
+    process.exit(1)
+  }
+  const marker = join(root, 'holding')
+  try {
+    closeSync(openSync(marker, 'wx'))
+  } catch {
+    console.error('two holders at once')
+    process.exit(3)
+  }
+  held++
+  unlinkSync(marker)
+  lock.release()
+}
+console.log(held)
+`
+
+describe('acquireLock across processes', () => {
+  it('6 processes taking and releasing the lock at once never fail, never hold it together, and leave nothing', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    await build({
+      entryPoints: [join(dirname(fileURLToPath(import.meta.url)), 'lock.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: join(dir, 'lock.mjs'),
+      logLevel: 'silent',
+    })
+    writeFileSync(join(dir, 'child.mjs'), CHILD)
+    const problems: string[] = []
+    let total = 0
+    for (let round = 0; round < 4; round++) {
+      const root = join(dir, `root-${round}`)
+      mkdirSync(join(root, 'etc'), { recursive: true })
+      // Odd rounds start from a lock left by a dead process, so every child races to take it over.
+      if (round % 2 === 1) {
+        const dead = spawn('true')
+        await new Promise((done) => dead.on('exit', done))
+        mkdirSync(join(root, 'var/lib/rdbpkg'), { recursive: true })
+        writeFileSync(lockPath(root), `${dead.pid}\n`)
+      }
+      const runs = Array.from({ length: 6 }, () => runChild(join(dir, 'child.mjs'), root, 200))
+      for (const r of await Promise.all(runs)) {
+        if (r.code !== 0) problems.push(`round ${round}: exit ${r.code}: ${r.stderr.trim()}`)
+        else total += Number(r.stdout.trim())
+      }
+      // Every run released: no lock and no private files are left (which run removes the empty folders depends
+      // on who made them, so they may stay).
+      const lockDir = join(root, 'var/lib/rdbpkg')
+      expect(existsSync(lockDir) ? readdirSync(lockDir) : [], `round ${round}`).toEqual([])
+    }
+    expect(problems).toEqual([])
+    expect(total).toBeGreaterThan(0)
+  }, 60_000)
+})
+
+function runChild(file: string, root: string, rounds: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runProcess(process.execPath, [file, root, String(rounds)])
+}
+
+function runProcess(command: string, args: string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : { cwd }) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('close', (code) => done({ code, stdout, stderr }))
+  })
+}
+
+describe('concurrent ./install runs (the real CLI, bundled from source)', () => {
+  it('6 installs then 6 upgrades at once on one root: exactly one acts per wave, the rest exit 6 or find nothing to do', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const bundle = join(dir, 'install.mjs')
+    await build({
+      entryPoints: [join(dirname(fileURLToPath(import.meta.url)), 'bin.ts')],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      banner: { js: "import { createRequire as __rdbpkgCreateRequire } from 'node:module';\nconst require = __rdbpkgCreateRequire(import.meta.url);" },
+      logLevel: 'silent',
+    })
+    const arch = hostRpmArch()
+    const payload = (v: string): Record<string, string> => {
+      const files: Record<string, string> = { 'tools/run.sh': `echo ${v}\n`, 'fsbackup_kernel_4.x/k': `k ${v}\n` }
+      for (let i = 0; i < 40; i++) files[`tools/lib/m${i}.py`] = `# ${v} ${i}\n`
+      return files
+    }
+    const v1 = makeArchiveDir(dir, { package_name: `rdb_agent_1.0_centos.${arch}`, package_type: 'install_rdb_agent', os_release: 'centos' }, payload('1.0'))
+    const v2 = makeArchiveDir(dir, { package_name: `rdb_agent_2.0_centos.${arch}`, package_type: 'install_update_agent', os_release: 'centos' }, payload('2.0'))
+    const problems: string[] = []
+    for (let round = 0; round < 2; round++) {
+      const root = makeRoot(join(dir, `r${round}`))
+      for (const [archive, acted] of [
+        [v1, 'installed'],
+        [v2, 'upgraded'],
+      ] as const) {
+        const runs = await Promise.all(Array.from({ length: 6 }, () => runNode(bundle, ['--root', root, '--json'], archive)))
+        const outcomes = runs.map((r) => ({ exit: r.code, status: statusOf(r.stdout), stderr: r.stderr.trim() }))
+        const actors = outcomes.filter((o) => o.exit === 0 && o.status === acted)
+        const bad = outcomes.filter((o) => !(o.exit === 0 || o.exit === 6) || (o.exit === 0 && o.status !== acted && o.status !== 'unchanged'))
+        const locked = outcomes.filter((o) => o.exit === 6 && !/held by pid \d+|could not be taken/.test(o.stderr))
+        if (actors.length !== 1 || bad.length > 0 || locked.length > 0) problems.push(`round ${round} ${acted}: ${JSON.stringify(outcomes)}`)
+      }
+      expect(readFileSync(join(root, 'opt/rdb/agent/tools/run.sh'), 'utf8')).toBe('echo 2.0\n')
+    }
+    expect(problems).toEqual([])
+  }, 120_000)
+})
+
+function statusOf(stdout: string): string {
+  try {
+    return (JSON.parse(stdout) as { status: string }).status
+  } catch {
+    return 'no-json'
+  }
+}
+
+function runNode(file: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runProcess(process.execPath, [file, ...args], cwd)
+}
