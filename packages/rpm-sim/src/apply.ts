@@ -33,7 +33,7 @@ import type { Readable } from 'node:stream'
 import type { FileFate } from '@rdbpkg/core'
 import type { EngineFile, PackageSource } from './_model.js'
 import { errCode } from './_fsutil.js'
-import { TransactionError } from './_txn-error.js'
+import { TransactionError, fsTransactionError } from './_txn-error.js'
 
 /** What happens to one path of a package in a transaction (the JSON of it goes into the journal). */
 export interface FileAction {
@@ -316,6 +316,8 @@ function writeSmallSync(a: FileAction, chunks: Buffer[], chown: boolean): void {
 }
 
 function rmTemp(p: string): void {
+  // Look first: unlink(2) of a name that was never created fails with EROFS, not ENOENT, in a read-only folder.
+  if (lstOrMissing(p) === undefined) return
   try {
     unlinkSync(p)
   } catch (error) {
@@ -323,13 +325,39 @@ function rmTemp(p: string): void {
   }
 }
 
+function lstOrMissing(p: string): Stats | undefined {
+  try {
+    return lstatSync(p)
+  } catch (error) {
+    const c = errCode(error)
+    if (c === 'ENOENT' || c === 'ENOTDIR') return undefined
+    throw error
+  }
+}
+
 function lst(p: string): Stats | undefined {
   return lstatSync(p, { throwIfNoEntry: false })
 }
 
-/** Undo staging: remove temps and the directories staging created (deepest first, only when empty). */
+/**
+ * Undo staging: remove temps and the directories staging created (deepest first, only when empty). Temps that
+ * were never created are skipped; when one that exists cannot be removed, every other one is still tried and then
+ * a TransactionError (E_JOURNAL) names the first such path and its errno.
+ */
 export function unstage(actions: Iterable<FileAction>, createdDirs: string[]): void {
-  for (const a of actions) if (a.temp !== undefined) rmTemp(a.temp)
+  const stuck: unknown[] = []
+  for (const a of actions) {
+    if (a.temp === undefined) continue
+    try {
+      rmTemp(a.temp)
+    } catch (error) {
+      stuck.push(error)
+    }
+  }
+  if (stuck.length > 0) {
+    const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more)` : ''
+    throw fsTransactionError(stuck[0], 'E_JOURNAL', `cannot remove the staged file${more}`, 'make the folder writable; the next rpm-sim command finishes the undo')
+  }
   for (const d of [...createdDirs].reverse()) {
     try {
       rmdirSync(d)

@@ -8,8 +8,9 @@ import { runTransaction } from './transaction.js'
 import { rollbackTransaction } from './rollback.js'
 import { listHistory } from './history.js'
 import { configLines, getInstalled, infoLines, listInstalled, listLines, queryLine } from './db-query.js'
+import type { QueryOptions } from './db-query.js'
 import { verifyInstalled } from './verify.js'
-import { recoverInterrupted } from './journal.js'
+import { recoverForQuery } from './journal.js'
 
 const FLAG_NAMES = [
   'noscripts', 'nopre', 'nopost', 'nopreun', 'nopostun', 'nopretrans', 'noposttrans', 'notriggers', 'excludedocs',
@@ -95,19 +96,32 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   return r.exitCode
 }
 
+// Queries read the database even while a transaction is pending; its warning goes to stderr once per command.
+function queryOptions(io: MainIo): QueryOptions {
+  const seen = new Set<string>()
+  return {
+    onWarning: (l) => {
+      if (seen.has(l)) return
+      seen.add(l)
+      line(io, 'stderr', l)
+    },
+  }
+}
+
 async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)
   const root = rootOf(a, io)
+  const q = queryOptions(io)
   const show = (p: Parameters<typeof queryLine>[0]): string[] =>
     has(a, 'i') ? infoLines(p) : has(a, 'l') ? listLines(p) : has(a, 'c') ? configLines(p) : [queryLine(p)]
   if (has(a, 'a')) {
-    for (const p of await listInstalled(root)) for (const l of show(p)) line(io, 'stdout', l)
+    for (const p of await listInstalled(root, q)) for (const l of show(p)) line(io, 'stdout', l)
     return 0
   }
   if (a.operands.length === 0) throw new UsageError('no arguments given for query')
   let missing = 0
   for (const name of a.operands) {
-    const found = await getInstalled(root, name)
+    const found = await getInstalled(root, name, q)
     if (found.length === 0) {
       line(io, 'stdout', `package ${name} is not installed`)
       missing++
@@ -120,16 +134,17 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
 async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)
   const root = rootOf(a, io)
-  const names = has(a, 'a') ? (await listInstalled(root)).map((p) => p.nevra) : a.operands
+  const q = queryOptions(io)
+  const names = has(a, 'a') ? (await listInstalled(root, q)).map((p) => p.nevra) : a.operands
   if (names.length === 0) throw new UsageError('no arguments given for verify')
   let bad = 0
   for (const name of names) {
-    if ((await getInstalled(root, name)).length === 0) {
+    if ((await getInstalled(root, name, q)).length === 0) {
       line(io, 'stdout', `package ${name} is not installed`)
       bad++
       continue
     }
-    const lines = await verifyInstalled(root, name)
+    const lines = await verifyInstalled(root, name, q)
     for (const l of lines) line(io, 'stdout', l)
     if (lines.length > 0) bad++
   }
@@ -155,7 +170,7 @@ async function runRollback(a: ParsedArgs, io: MainIo): Promise<number> {
 async function runHistory(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)
   const root = rootOf(a, io)
-  await recoverInterrupted(root)
+  await recoverForQuery(root, queryOptions(io).onWarning)
   for (const t of await listHistory(root)) {
     const when = new Date(t.time * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
     const what = t.elements.map((e) => `${e.op === 'install' ? '+' : '-'}${e.nevra}${e.failed ? '(failed)' : ''}`).join(' ')

@@ -2,19 +2,27 @@
 import { resolve } from 'node:path'
 import type { InstalledPackage } from './db.js'
 import { PackageDb } from './db.js'
-import { recoverInterrupted } from './journal.js'
+import { recoverForQuery } from './journal.js'
 import { headerNvra } from './_model.js'
 
-/** Every installed package, in install order. Runs recovery of an interrupted transaction first. */
-export async function listInstalled(root: string): Promise<InstalledPackage[]> {
+/** Options of the database queries: where the one-line warning of a transaction left pending goes. */
+export interface QueryOptions {
+  onWarning?: (line: string) => void
+}
+
+/**
+ * Every installed package, in install order. Runs recovery of an interrupted transaction first; one that cannot
+ * be recovered yet is reported through `onWarning` and the database is read as it stands.
+ */
+export async function listInstalled(root: string, options: QueryOptions = {}): Promise<InstalledPackage[]> {
   const r = resolve(root)
-  await recoverInterrupted(r)
+  await recoverForQuery(r, options.onWarning)
   return new PackageDb(r).list()
 }
 
 /** Installed instances matching `name` (a name, name-version, name-version-release or NEVRA). */
-export async function getInstalled(root: string, name: string): Promise<InstalledPackage[]> {
-  return (await listInstalled(root)).filter(
+export async function getInstalled(root: string, name: string, options: QueryOptions = {}): Promise<InstalledPackage[]> {
+  return (await listInstalled(root, options)).filter(
     (p) => p.name === name || `${p.name}-${p.version}` === name || `${p.name}-${p.version}-${p.release}` === name || headerNvra(p) === name || p.nevra === name,
   )
 }

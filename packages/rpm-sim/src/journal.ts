@@ -15,7 +15,7 @@ import { unstage } from './apply.js'
 import type { CreatedFile, TransactionRecord } from './history.js'
 import { writeHistory } from './history.js'
 import { errCode, writeFileAtomic } from './_fsutil.js'
-import { TransactionError } from './_txn-error.js'
+import { TransactionError, fsTransactionError } from './_txn-error.js'
 import { lockDb } from './_lock.js'
 
 /** An install element of a journaled plan. */
@@ -207,8 +207,24 @@ export async function recoverInterrupted(root: string, options: RecoveryOptions 
   }
   try {
     return await recoverLocked(root, options)
+  } catch (error) {
+    // Whatever stops recovery (a read-only or full folder) leaves the journal for the next command to retry.
+    throw fsTransactionError(error, 'E_JOURNAL', 'cannot recover the interrupted transaction')
   } finally {
     release()
+  }
+}
+
+/**
+ * Recovery before a read-only query (-q, -qa, -ql, -V, --history): a transaction that cannot be recovered yet
+ * (E_JOURNAL) is reported through `onWarning` in one line instead of thrown, so the database can still be read.
+ */
+export async function recoverForQuery(root: string, onWarning?: (line: string) => void): Promise<void> {
+  try {
+    await recoverInterrupted(root)
+  } catch (error) {
+    if (!(error instanceof TransactionError) || error.code !== 'E_JOURNAL') throw error
+    onWarning?.(`warning: an interrupted transaction is pending and was not recovered: ${error.message}`)
   }
 }
 

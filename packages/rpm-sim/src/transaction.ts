@@ -23,6 +23,7 @@ import { executePlan, runReported, scriptEnabled } from './_execute.js'
 import { repackageInstalled } from './repackage.js'
 
 export { TransactionError } from './_txn-error.js'
+import { fsTransactionError } from './_txn-error.js'
 export type { EngineFile, EngineFileFlags, EngineHeader, EnginePayloadEntry, EngineScript, EngineTrigger, PackageSource, ScriptName, TriggerKind } from './_model.js'
 
 /** rpm's install/erase options that the engine honours (`--force` = replacepkgs + replacefiles + oldpackage). */
@@ -499,10 +500,17 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
       await stagePackage({ source: sources.get(i) as PackageSource, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: plan.chown, createdDirs: [] })
     }
   } catch (error) {
-    for (const [, e] of installs) unstage(e.actions, [])
-    unstage([], plan.createdDirs)
+    const failure = fsTransactionError(error, 'E_IO', 'cannot stage the new file')
+    try {
+      for (const [, e] of installs) unstage(e.actions, [])
+      unstage([], plan.createdDirs)
+    } catch (undoError) {
+      // The journal stays, so the next command finishes the undo; this run reports why it failed first.
+      warn(`warning: ${undoError instanceof Error ? undoError.message : String(undoError)}`)
+      throw failure
+    }
     await journal.end()
-    throw error
+    throw failure
   }
   const fault = faultInjection()
   await executePlan({ root, plan, journal, marks: new Set(), out, warn, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}), onStep: fault.step })

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { InstalledFile, InstalledPackage } from './db.js'
 import { PackageDb } from './db.js'
-import { recoverInterrupted } from './journal.js'
+import { recoverForQuery } from './journal.js'
+import type { QueryOptions } from './db-query.js'
 import { RootResolver } from './_fsutil.js'
 import { TransactionError } from './_txn-error.js'
 import { digestFile } from './apply.js'
@@ -88,9 +89,9 @@ export async function verifyPackage(root: string, pkg: InstalledPackage): Promis
 }
 
 /** rpm -V NAME: the lines for every installed instance of `name`; throws E_NOT_INSTALLED when there is none. */
-export async function verifyInstalled(root: string, name: string): Promise<string[]> {
+export async function verifyInstalled(root: string, name: string, options: QueryOptions = {}): Promise<string[]> {
   const r = resolve(root)
-  await recoverInterrupted(r)
+  await recoverForQuery(r, options.onWarning)
   const db = new PackageDb(r)
   const pkgs = (await db.list()).filter((p) => p.name === name || p.nevra === name || `${p.name}-${p.version}-${p.release}` === name)
   if (pkgs.length === 0) throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
