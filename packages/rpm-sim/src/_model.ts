@@ -91,6 +91,12 @@ export interface EnginePayloadEntry {
   /** cpio link count: members of a hard-link group carry no data except the last. */
   nlink?: number
   body?: Readable
+  /**
+   * Instead of `body`: a file that already holds the body, written by the source, which vouches for its digest
+   * (the header was computed from it). The engine moves it to its temporary name (a rename, or a copy across
+   * filesystems) and sets the packaged metadata; the source's folder should be on the root's filesystem.
+   */
+  file?: string
 }
 
 /** A package to install: its header and a way to stream its payload once. */

@@ -5,6 +5,8 @@
 // one syscall each without a thread-pool round trip is what makes 10,000 small files fast.
 import { createHash } from 'node:crypto'
 import {
+  constants as fsConstants,
+  copyFileSync,
   chmodSync,
   chownSync,
   closeSync,
@@ -200,6 +202,12 @@ export async function stagePackage(o: StageOptions): Promise<void> {
     const waiting = linkWaiting.get(a.digest ?? a.path) ?? []
     linkWaiting.delete(a.digest ?? a.path)
     for (const m of waiting) mkdirRecorded(dirname(m.temp as string), o.createdDirs, known)
+    if (entry.file !== undefined) {
+      adoptFile(entry.file, a, o.chown)
+      for (const m of waiting) linkMember(a, m, o, known, staged)
+      staged.add(a.path)
+      continue
+    }
     const hash = a.digest !== undefined ? createHash(o.digestAlgo) : undefined
     const chunks = entry.body && entry.size <= SMALL ? await collect(entry.body, SMALL) : undefined
     if (chunks !== undefined || entry.body === undefined) {
@@ -261,6 +269,28 @@ async function writeStream(a: FileAction, body: Readable, o: StageOptions): Prom
     await fh.close()
   }
   checkDigest(o, a, hash)
+}
+
+// A body the source staged itself: metadata is set on it first (through a descriptor, never following a
+// link), then it is renamed to the temporary name; across filesystems it is copied (O_EXCL) instead.
+function adoptFile(file: string, a: FileAction, chown: boolean): void {
+  const temp = a.temp as string
+  rmTemp(temp)
+  try {
+    renameSync(file, temp)
+  } catch (error) {
+    if (errCode(error) !== 'EXDEV') throw error
+    copyFileSync(file, temp, fsConstants.COPYFILE_EXCL)
+    unlinkSync(file)
+  }
+  const fd = openSync(temp, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW)
+  try {
+    if (needsChown(a, chown)) fchownSync(fd, a.uid, a.gid)
+    fchmodSync(fd, a.mode & 0o7777)
+    futimesSync(fd, a.mtime, a.mtime)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 function linkMember(from: FileAction, m: FileAction, o: StageOptions, known: Set<string>, staged: Set<string>): void {

@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { openPackageSource } from './_source.js'
+import type { PackageSource } from './_model.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runTransaction, planTransaction } from './transaction.js'
 import { getInstalled, listInstalled } from './db-query.js'
@@ -154,5 +156,55 @@ describe('install, upgrade, erase', () => {
     } finally {
       holder.kill()
     }
+  })
+})
+
+describe('sources that staged their bodies themselves', () => {
+  // The installer writes each payload body once into a staging folder; the engine must move it into place with
+  // the packaged metadata, also when the staging folder sits on another filesystem (EXDEV: copied instead).
+  async function stagedSource(w: ReturnType<typeof world>, stageDir: string): Promise<PackageSource> {
+    const rpm = await pkg(w.dir, { name: 'staged', version: '1.0', files: [file('/opt/s/run.sh', '#!/bin/sh\necho hi\n', { mode: 0o750 }), noreplace('/opt/s/s.conf', 'a=1\n')] })
+    const from = await openPackageSource(rpm)
+    mkdirSync(stageDir, { recursive: true })
+    writeFileSync(join(stageDir, '0'), '#!/bin/sh\necho hi\n', { mode: 0o600 })
+    writeFileSync(join(stageDir, '1'), 'a=1\n', { mode: 0o600 })
+    return {
+      origin: 'staged test',
+      header: from.header,
+      payload: async function* () {
+        yield { path: '/opt/s/run.sh', size: 18, file: join(stageDir, '0') }
+        yield { path: '/opt/s/s.conf', size: 4, file: join(stageDir, '1') }
+      },
+    }
+  }
+
+  async function installStaged(w: ReturnType<typeof world>, stageDir: string): Promise<void> {
+    const source = await stagedSource(w, stageDir)
+    const r = await runTransaction({ root: w.root, op: 'install', packages: [], sources: [source] })
+    expect(r.problems).toEqual([])
+    expect(r.ok).toBe(true)
+    expect(read(w.root, 'opt/s/run.sh')).toBe('#!/bin/sh\necho hi\n')
+    expect(statSync(join(w.root, 'opt/s/run.sh')).mode & 0o7777).toBe(0o750)
+    expect(statSync(join(w.root, 'opt/s/s.conf')).mode & 0o7777).toBe(0o644)
+    expect(existsSync(join(stageDir, '0'))).toBe(false)
+    expect(await verifyInstalled(w.root, 'staged')).toEqual([])
+  }
+
+  it('renames a staged body into place with the packaged mode and mtime; -V is clean', async () => {
+    const w = world()
+    const stageDir = join(w.root, 'var/lib/stage')
+    await installStaged(w, stageDir)
+  })
+
+  it('copies a staged body that lives on another filesystem (EXDEV)', async (ctx) => {
+    const w = world()
+    if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(w.dir).dev) {
+      console.log('skipped: /dev/shm is missing or on the same filesystem as the temp folder, so no EXDEV can be made')
+      ctx.skip()
+    }
+    const other = mkdtempSync('/dev/shm/rpmsim-stage-')
+    cleanups.push(() => rmSync(other, { recursive: true, force: true }))
+    await installStaged(w, other)
+    expect(lstatSync(join(w.root, 'opt/s/run.sh')).nlink).toBe(1)
   })
 })
