@@ -3,7 +3,8 @@
 // (fsbackup_kernel_4.x/ with a few large modules, tools/ with many small files and configs) beside
 // `sha256sum -c SHA256SUMS` + `tar -xzf package.tar.gz` of the same archive, in one run. Target: install at most
 // 1.3x the baseline's wall time. BENCH_MB sets the payload size (default 300), BENCH_RUNS the runs (taken in turns,
-// best kept, default 3). The archive is laid out here with tar/gzip/sha256sum (the installer must not depend on the
+// best kept, default 3), BENCH_DIR the folder (a tmpfs such as /dev/shm leaves the disk out of the comparison).
+// Each timed command starts after `sync`, so no command pays for writing back what the previous one wrote. The archive is laid out here with tar/gzip/sha256sum (the installer must not depend on the
 // builder); data lives in a temp dir, removed after.
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -35,7 +36,9 @@ function timeInTurns(commands) {
   const best = commands.map(() => Infinity)
   for (let i = 0; i < runs; i++) {
     for (const [index, { script, before }] of commands.entries()) {
-      if (before) sh(before)
+      // Every command starts from a flushed disk: the previous command's dirty pages must not be written back on
+      // this one's time.
+      sh(`${before ?? 'true'} && sync`)
       const start = performance.now()
       sh(script)
       best[index] = Math.min(best[index], (performance.now() - start) / 1000)

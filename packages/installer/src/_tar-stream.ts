@@ -1,11 +1,12 @@
 // Reads a .tar.gz as an async sequence of entries with backpressure: the consumer reads (or skips) each entry's
 // body before the next arrives, so memory stays bounded whatever the payload's size.
 import { createReadStream } from 'node:fs'
+import { createGunzip } from 'node:zlib'
 import { Parser } from 'tar'
 import type { ReadEntry } from 'tar'
 
 /** Yields the entries of `file` in order; each must be read to its end (or `resume()`d) before the next. */
-export async function* tarEntries(file: string, onRaw?: (chunk: Buffer) => void): AsyncGenerator<ReadEntry> {
+export async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
   const parser = new Parser({ strict: true })
   const queue: ReadEntry[] = []
   let wake: (() => void) | undefined
@@ -39,8 +40,10 @@ export async function* tarEntries(file: string, onRaw?: (chunk: Buffer) => void)
   })
   const source = createReadStream(file, { highWaterMark: 1 << 20 })
   source.on('error', fail)
-  if (onRaw !== undefined) source.on('data', (chunk) => onRaw(chunk as Buffer))
-  source.pipe(parser)
+  // Inflate on libuv's thread pool (node-tar's own gunzip runs on the main thread, which also parses and digests).
+  const gunzip = createGunzip({ chunkSize: 1 << 17 })
+  gunzip.on('error', fail)
+  source.pipe(gunzip).pipe(parser)
   try {
     while (true) {
       if (failure !== undefined) throw failure
@@ -54,7 +57,9 @@ export async function* tarEntries(file: string, onRaw?: (chunk: Buffer) => void)
       await new Promise<void>((resolve) => (wake = resolve))
     }
   } finally {
-    source.unpipe(parser)
+    gunzip.unpipe(parser)
+    source.unpipe(gunzip)
     source.destroy()
+    gunzip.destroy()
   }
 }

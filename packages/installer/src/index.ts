@@ -19,7 +19,7 @@ export { describeService, findRunningServices, startServices, stopServices, syst
 export type { RunningService, ServiceQuery, StopOptions } from './services.js'
 export { PayloadGuard, extractPayload, unsafePayloadEntry } from './payload.js'
 export type { EntryProblem } from './payload.js'
-export { scanPayload, streamedSource } from './tracked-source.js'
+export { scanPayload, stagePayload, streamedSource } from './tracked-source.js'
 export type { PackageSource, PayloadScan, ScannedEntry, StreamedPackage } from './tracked-source.js'
 export { listRecords, recordsDir } from './records.js'
 export type { InstallRecord } from './records.js'

@@ -22,9 +22,9 @@ import { describeService, findRunningServices, startServices, stopServices } fro
 import type { RunningService } from './services.js'
 import { trackedFiles } from './tracked.js'
 import { formatSummary } from './summary.js'
-import { scanPayload, streamedSource } from './tracked-source.js'
-import type { PackageSource, PayloadScan } from './tracked-source.js'
-import { checkDigest, sha256File, verifyArchive } from './verify.js'
+import { scanPayload, stagePayload, streamedSource } from './tracked-source.js'
+import type { PackageSource } from './tracked-source.js'
+import { verifyArchive } from './verify.js'
 import { applyWheels, installedWheelFacts, readWheelFile, resolvePython, rollbackWheels } from './wheels.js'
 import type { WheelDist, WheelOutcome } from './wheels.js'
 
@@ -191,16 +191,10 @@ async function steps(run: Run, cwd: string): Promise<void> {
   })
   result.archive = archive
   const readOnlyHistory = options.history === true || options.rollback === true
-  // The payload of an agent archive is read once for its digest and its file list together (below).
-  const verification = readOnlyHistory ? undefined : await verifyArchive(archive, run.root, options.check ? {} : { defer: ['package.tar.gz'] })
+  // Every digest first, as `sha256sum -c` would: nothing is written before the whole archive is known good.
+  const verification = readOnlyHistory ? undefined : await verifyArchive(archive, run.root)
   const manifest = readArchiveManifest(archive)
-  let scan: PayloadScan | undefined
   if (verification !== undefined) {
-    const tarGz = join(archive, 'package.tar.gz')
-    for (const entry of verification.deferred) {
-      if (manifest.rules.payload === 'files' && options.engine !== 'rpm') scan = await scanPayload(tarGz, undefined, 'package.tar.gz', entry, options.maxRatio)
-      else checkDigest(entry, await sha256File(tarGz))
-    }
     result.signature = verification.signature
     say('debug', `verified ${verification.files.length} files in SHA256SUMS (signature: ${verification.signature})`)
   }
@@ -234,8 +228,8 @@ async function steps(run: Run, cwd: string): Promise<void> {
   }
   const tarGz = join(archive, 'package.tar.gz')
   let target: Target | undefined
-  if (scan !== undefined && engine.name === 'rpm-sim') target = streamedTarget(run, manifest, tarGz, scan)
-  if (target === undefined) {
+  if (manifest.rules.payload === 'files' && engine.name === 'rpm-sim') target = streamedTarget(run, manifest, tarGz)
+  else {
     // A dry run writes nothing under the root: it stages in the system temp folder.
     run.staging = options.dryRun ? mkdtempSync(join(tmpdir(), 'rdbpkg-dry-run-')) : stagingDir(run.root, newRecordId())
     await extractPayload(tarGz, run.staging, 'package.tar.gz', options.maxRatio)
@@ -367,7 +361,8 @@ async function apply(
 
 interface Target {
   name: string
-  source?: PackageSource
+  /** File payloads: read package.tar.gz once (a dry run scans, a real run stages) and describe the package. */
+  source?: () => Promise<PackageSource>
   nevra: string
   evr: { epoch: number; version: string; release: string }
   tracked?: TrackedSpec
@@ -408,7 +403,7 @@ async function describeTarget(run: Run, manifest: ArchiveManifest, engine: Engin
 
 // A .rpm path, or the streamed source; tracked packages from staged files are written as an .rpm first.
 async function packageToApply(run: Run, target: Target): Promise<string | PackageSource | undefined> {
-  if (target.source !== undefined) return target.source
+  if (target.source !== undefined) return target.source()
   if (target.rpmFile !== undefined) return target.rpmFile
   if (target.tracked === undefined) return undefined
   const rpmFile = join(run.staging!, `${target.nevra}.rpm`)
@@ -416,18 +411,22 @@ async function packageToApply(run: Run, target: Target): Promise<string | Packag
   return rpmFile
 }
 
-// Agent payloads go straight from package.tar.gz into rpm-sim; payloads with hard links (whose bodies live in
-// other entries) take the staged path instead.
-function streamedTarget(run: Run, manifest: ArchiveManifest, tarGz: string, scan: PayloadScan): Target | undefined {
-  if (scan.hardlinks) return undefined
+// Agent payloads are read from package.tar.gz once, when the transaction needs them: a real run writes each body
+// once into its staging folder and rpm-sim renames it into place; a dry run only scans.
+function streamedTarget(run: Run, manifest: ArchiveManifest, tarGz: string): Target {
   const name = manifest.rules.trackedName!
   const arch = manifest.arch ?? run.options.hostArch ?? hostRpmArch()
-  const source = streamedSource(tarGz, { name, version: manifest.version, release: manifest.release, arch, prefix: manifest.prefix, configGlobs: manifest.configFiles }, scan)
+  const pkg = { name, version: manifest.version, release: manifest.release, arch, prefix: manifest.prefix, configGlobs: manifest.configFiles }
+  const read = { ...(run.options.maxRatio === undefined ? {} : { maxRatio: run.options.maxRatio }) }
   return {
     name,
     nevra: `${name}-${manifest.version}-${manifest.release}.${arch}`,
     evr: { epoch: 0, version: manifest.version, release: manifest.release },
-    source,
+    source: async () => {
+      if (run.options.dryRun) return streamedSource(pkg, await scanPayload(tarGz, read))
+      run.staging = stagingDir(run.root, newRecordId())
+      return streamedSource(pkg, await stagePayload(tarGz, run.staging, read))
+    },
     wheelNames: [],
   }
 }

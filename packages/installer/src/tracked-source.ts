@@ -1,18 +1,15 @@
-// A file payload (agent, tools) installed straight from package.tar.gz: one pass lists and digests the entries
-// (refusing hostile ones), a second streams the bodies into rpm-sim's transaction. No staging copy and no
-// intermediate .rpm: the payload's bytes are written once, where they belong.
-import { PayloadError, isRdbpkgError, stripDotSlash } from '@rdbpkg/core'
+// A file payload (agent, tools) installed from package.tar.gz in one read: each entry is checked (hostile ones
+// refused), digested and, for a real run, written once into a private staging folder beside the root's database;
+// rpm-sim then renames the staged files into place inside its transaction. No second decompression, no
+// intermediate .rpm. A dry run scans without writing.
+import { DEFAULT_MAX_RATIO, PayloadError, isRdbpkgError, stripDotSlash } from '@rdbpkg/core'
 import type { TransactionOptions } from '@rdbpkg/rpm-sim'
 import { createHash } from 'node:crypto'
-import { statSync } from 'node:fs'
-import type { Hash } from 'node:crypto'
-import { Readable } from 'node:stream'
-import { posix } from 'node:path'
+import { closeSync, linkSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs'
+import { join, posix } from 'node:path'
 import { globToRegExp, matchesAny } from './_glob.js'
 import { tarEntries } from './_tar-stream.js'
-import { DEFAULT_MAX_RATIO } from '@rdbpkg/core'
 import { PayloadGuard } from './payload.js'
-import { checkDigest, sha256File } from './verify.js'
 
 /** rpm-sim's in-memory package source (header plus a payload streamed once). */
 export type PackageSource = NonNullable<TransactionOptions['sources']>[number]
@@ -28,52 +25,67 @@ export interface ScannedEntry {
   mtime: number
   digest?: string
   linkTarget?: string
+  /** Files of a staged scan: the staged copy of the body (private, 0600). */
+  staged?: string
 }
 
-/** What a scan found; `hardlinks` payloads cannot be streamed (their bodies live in other entries). */
+/** What a scan found, folders the payload implies included, sorted by path. */
 export interface PayloadScan {
   entries: ScannedEntry[]
-  hardlinks: boolean
+  /** The staging folder when the bodies were written ({@link stagePayload}). */
+  stagedIn?: string
+}
+
+/** How to read a payload: `only` keeps these top-level entries (update_code: `tools`). */
+export interface ScanOptions {
+  only?: readonly string[]
+  /** Name used in messages (default `package.tar.gz`). */
+  fileName?: string
+  maxRatio?: number
 }
 
 const TYPE_BITS = { file: 0o100000, dir: 0o040000, symlink: 0o120000 } as const
+const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile'])
 
 /**
- * Lists and digests `tarGz` (sha256), refusing unsafe entries (E_PAYLOAD_UNSAFE) and damaged archives. With
- * `expected` (its SHA256SUMS line) the archive's own digest is checked in the same read: a mismatch is
- * E_ARCHIVE_DIGEST, whatever else went wrong.
+ * Lists and digests `tarGz` (sha256) without writing anything, refusing unsafe entries (E_PAYLOAD_UNSAFE),
+ * bombs (E_PAYLOAD_BOMB) and damaged archives (E_PAYLOAD_CORRUPT).
  */
-export async function scanPayload(
-  tarGz: string,
-  only?: readonly string[],
-  fileName = 'package.tar.gz',
-  expected?: { path: string; sha256: string },
-  maxRatio: number = DEFAULT_MAX_RATIO,
-): Promise<PayloadScan> {
-  const raw = expected === undefined ? undefined : createHash('sha256')
-  try {
-    const scan = await scanEntries(tarGz, only, new PayloadGuard(statSync(tarGz).size, maxRatio, fileName), raw, fileName)
-    if (expected !== undefined) checkDigest(expected, raw!.digest('hex'))
-    return scan
-  } catch (error) {
-    // A payload that fails to parse is first of all a damaged archive when its digest is wrong.
-    if (expected !== undefined && !(isRdbpkgError(error) && error.code === 'E_ARCHIVE_DIGEST')) checkDigest(expected, await sha256File(tarGz))
-    throw error
-  }
+export async function scanPayload(tarGz: string, options: ScanOptions = {}): Promise<PayloadScan> {
+  return readPayload(tarGz, options, undefined)
+}
+
+/**
+ * {@link scanPayload} that also writes every file's body, once, to `dir` (created 0700; the caller removes it).
+ * Hard links become hard links between staged files, so they land linked as rpm leaves them.
+ */
+export async function stagePayload(tarGz: string, dir: string, options: ScanOptions = {}): Promise<PayloadScan> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const scan = await readPayload(tarGz, options, dir)
+  return { ...scan, stagedIn: dir }
+}
+
+async function readPayload(tarGz: string, options: ScanOptions, stageDir: string | undefined): Promise<PayloadScan> {
+  const fileName = options.fileName ?? 'package.tar.gz'
+  const guard = new PayloadGuard(statSync(tarGz).size, options.maxRatio ?? DEFAULT_MAX_RATIO, fileName)
+  return scanEntries(tarGz, options.only, guard, fileName, stageDir)
 }
 
 async function scanEntries(
   tarGz: string,
   only: readonly string[] | undefined,
   guard: PayloadGuard,
-  raw: Hash | undefined,
   fileName: string,
+  stageDir: string | undefined,
 ): Promise<PayloadScan> {
   const entries: ScannedEntry[] = []
+  const files = new Map<string, ScannedEntry>()
   const seen = new Set<string>()
-  let hardlinks = false
+  const dirs = new Set<string>()
+  const unsafe = (path: string, why: string): PayloadError =>
+    new PayloadError('E_PAYLOAD_UNSAFE', `${fileName}: ${path}: unsafe entry (${why})`, { file: fileName, field: path })
   try {
-    for await (const entry of tarEntries(tarGz, raw === undefined ? undefined : (chunk) => raw.update(chunk))) {
+    for await (const entry of tarEntries(tarGz)) {
       const problem = guard.check(entry.path, entry.type, entry.linkpath, entry.size ?? 0)
       if (problem !== undefined) {
         entry.resume()
@@ -86,36 +98,48 @@ async function scanEntries(
       }
       if (seen.has(rel) && entry.type !== 'Directory') {
         entry.resume()
-        throw new PayloadError('E_PAYLOAD_UNSAFE', `${fileName}: ${entry.path}: unsafe entry (listed more than once)`, { file: fileName, field: entry.path })
+        throw unsafe(entry.path, 'listed more than once')
       }
       seen.add(rel)
       const perm = (entry.mode ?? 0o644) & 0o777
       const mtime = Math.floor((entry.mtime?.getTime() ?? 0) / 1000)
       if (entry.type === 'Directory') {
         entry.resume()
-        if (!entries.some((e) => e.rel === rel)) entries.push({ rel, kind: 'dir', perm, size: 0, mtime })
+        if (!dirs.has(rel)) {
+          dirs.add(rel)
+          entries.push({ rel, kind: 'dir', perm, size: 0, mtime })
+        }
       } else if (entry.type === 'SymbolicLink') {
         entry.resume()
         entries.push({ rel, kind: 'symlink', perm: 0o777, size: Buffer.byteLength(entry.linkpath ?? ''), mtime, linkTarget: entry.linkpath ?? '' })
       } else if (entry.type === 'Link') {
         entry.resume()
-        hardlinks = true
-      } else if (entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile') {
-        const hash = createHash('sha256')
-        let size = 0
-        for await (const chunk of entry as unknown as AsyncIterable<Buffer>) {
-          hash.update(chunk)
-          size += chunk.length
-        }
-        entries.push({ rel, kind: 'file', perm, size, mtime, digest: hash.digest('hex') })
+        // A hard link shares the body of a file listed before it (tar's rule); anything else is refused.
+        const target = files.get(stripDotSlash(entry.linkpath ?? '').replace(/\/+$/, ''))
+        if (target === undefined) throw unsafe(entry.path, `hard link to ${entry.linkpath ?? ''}, which is not a file listed before it`)
+        const staged = target.staged === undefined ? undefined : join(stageDir!, String(entries.length))
+        if (staged !== undefined) linkSync(target.staged!, staged)
+        const linked: ScannedEntry = { rel, kind: 'file', perm: target.perm, size: target.size, mtime: target.mtime, digest: target.digest!, ...(staged ? { staged } : {}) }
+        entries.push(linked)
+        files.set(rel, linked)
+      } else if (FILE_TYPES.has(entry.type)) {
+        const staged = stageDir === undefined ? undefined : join(stageDir, String(entries.length))
+        const body = await readBody(entry as unknown as AsyncIterable<Buffer>, staged)
+        const file: ScannedEntry = { rel, kind: 'file', perm, size: body.size, mtime, digest: body.digest, ...(staged ? { staged } : {}) }
+        entries.push(file)
+        files.set(rel, file)
       } else entry.resume()
     }
   } catch (error) {
     if (error instanceof PayloadError) throw error
+    if (isRdbpkgError(error)) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    if (stageDir !== undefined && typeof code === 'string' && /^E[A-Z]+$/.test(code) && (error as NodeJS.ErrnoException).syscall !== undefined) {
+      throw new PayloadError('E_IO', `${stageDir}: cannot stage the payload (${code}: ${(error as Error).message})`, { file: stageDir, cause: error })
+    }
     throw new PayloadError('E_PAYLOAD_CORRUPT', `${fileName}: cannot be read (${(error as Error).message})`, { file: fileName, cause: error })
   }
   // Folders a payload implies but does not list are created like rpm's own (0755).
-  const dirs = new Set(entries.filter((e) => e.kind === 'dir').map((e) => e.rel))
   for (const entry of [...entries]) {
     let parent = posix.dirname(entry.rel)
     while (parent !== '.' && !dirs.has(parent)) {
@@ -125,7 +149,28 @@ async function scanEntries(
     }
   }
   entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))
-  return { entries, hardlinks }
+  return { entries }
+}
+
+// Digests a body and, when `staged` is given, writes it there (O_EXCL, 0600) in the same read. Writes are
+// synchronous: they land in the page cache, and a thread-pool hop per piece costs more than the copy.
+async function readBody(body: AsyncIterable<Buffer>, staged: string | undefined): Promise<{ size: number; digest: string }> {
+  const hash = createHash('sha256')
+  let size = 0
+  const fd = staged === undefined ? undefined : openSync(staged, 'wx', 0o600)
+  try {
+    for await (const chunk of body) {
+      hash.update(chunk)
+      size += chunk.length
+      if (fd !== undefined) {
+        let off = 0
+        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off)
+      }
+    }
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+  return { size, digest: hash.digest('hex') }
 }
 
 function included(rel: string, only: readonly string[] | undefined): boolean {
@@ -146,8 +191,8 @@ export interface StreamedPackage {
   only?: readonly string[]
 }
 
-/** The package source rpm-sim installs: header from the scan, bodies streamed from a second read of `tarGz`. */
-export function streamedSource(tarGz: string, pkg: StreamedPackage, scan: PayloadScan): PackageSource {
+/** The package source rpm-sim installs: header from the scan, bodies moved from the staged files. */
+export function streamedSource(pkg: StreamedPackage, scan: PayloadScan): PackageSource {
   const globs = pkg.configGlobs.map(globToRegExp)
   const base = pkg.prefix.replace(/\/+$/, '') || '/'
   const at = (rel: string): string => posix.join(base, rel)
@@ -169,9 +214,8 @@ export function streamedSource(tarGz: string, pkg: StreamedPackage, scan: Payloa
       flags: config ? { config: true, noreplace: true } : {},
     })
   }
-  const wanted = new Set(scan.entries.filter((e) => e.kind === 'file').map((e) => e.rel))
   return {
-    origin: `${tarGz} (${pkg.name})`,
+    origin: `package.tar.gz (${pkg.name})`,
     header: {
       name: pkg.name,
       version: pkg.version,
@@ -184,35 +228,11 @@ export function streamedSource(tarGz: string, pkg: StreamedPackage, scan: Payloa
       summary: `${pkg.name} (installed by rdbpkg)`,
     },
     payload: async function* () {
-      for await (const entry of tarEntries(tarGz)) {
-        const rel = stripDotSlash(entry.path).replace(/\/+$/, '')
-        if (!wanted.has(rel) || (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile')) {
-          entry.resume()
-          continue
-        }
-        // The engine re-digests every body against the header, so a payload changed between the passes fails.
-        yield { path: at(rel), size: entry.size ?? 0, body: Readable.from(coalesce(entry as unknown as AsyncIterable<Buffer>, COALESCE_BYTES), { objectMode: false }) }
-        // A body the engine skipped must still be drained for the parser to move on.
-        entry.resume()
+      for (const entry of scan.entries) {
+        if (entry.kind !== 'file') continue
+        if (entry.staged === undefined) throw new PayloadError('E_IO', `package.tar.gz: ${entry.rel}: not staged (a dry-run scan cannot be installed)`, { field: entry.rel })
+        yield { path: at(entry.rel), size: entry.size, file: entry.staged }
       }
     },
   }
-}
-
-// gunzip hands out 16 KiB pieces; the engine awaits one write per piece, so large files go in 1 MiB writes.
-const COALESCE_BYTES = 1 << 20
-
-async function* coalesce(body: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    parts.push(chunk)
-    size += chunk.length
-    if (size >= limit) {
-      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
-      parts = []
-      size = 0
-    }
-  }
-  if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
 }

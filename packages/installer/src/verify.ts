@@ -9,8 +9,6 @@ import { InstallError } from './errors.js'
 export interface ArchiveVerification {
   /** Paths listed in SHA256SUMS with their digests, in listing order. */
   files: { path: string; sha256: string }[]
-  /** Files whose digest the caller checks while it reads them anyway (the payload, streamed once). */
-  deferred: { path: string; sha256: string }[]
   /** `trusted-key`: signed by a key in <root>/etc/rdbpkg/trusted-keys; `archive-key`: by SHA256SUMS.pub only. */
   signature: 'none' | 'archive-key' | 'trusted-key'
   /** The trusted key file that verified the signature, when one did. */
@@ -51,7 +49,7 @@ export async function sha256File(path: string): Promise<string> {
  * exist the archive must be signed by one of them; otherwise a present SHA256SUMS.sig must verify against
  * SHA256SUMS.pub (integrity only). Throws E_ARCHIVE_DIGEST / E_ARCHIVE_SIGNATURE naming the file at fault.
  */
-export async function verifyArchive(dir: string, root: string, options: { defer?: readonly string[] } = {}): Promise<ArchiveVerification> {
+export async function verifyArchive(dir: string, root: string): Promise<ArchiveVerification> {
   const sumsPath = join(dir, 'SHA256SUMS')
   if (!existsSync(sumsPath)) {
     throw new InstallError('E_ARCHIVE_DIGEST', `${dir}: SHA256SUMS: missing (not an rdbpkg archive folder?)`, { file: 'SHA256SUMS' })
@@ -67,7 +65,6 @@ export async function verifyArchive(dir: string, root: string, options: { defer?
     }
   }
   const signature = checkSignature(dir, root, sumsBytes)
-  const deferred: { path: string; sha256: string }[] = []
   for (const entry of files) {
     const path = join(dir, entry.path)
     if (!existsSync(path)) {
@@ -79,13 +76,9 @@ export async function verifyArchive(dir: string, root: string, options: { defer?
         field: entry.path,
       })
     }
-    if (options.defer?.includes(entry.path)) {
-      deferred.push(entry)
-      continue
-    }
     checkDigest(entry, await sha256File(path))
   }
-  return { files, deferred, ...signature }
+  return { files, ...signature }
 }
 
 /** Throws E_ARCHIVE_DIGEST naming the file when `actual` is not the digest SHA256SUMS lists. */
