@@ -3,14 +3,20 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { ensureNode18 } from './node18.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const packages = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name))
 for (const dir of packages) rmSync(join(dir, '.vitest-report.json'), { force: true })
 
+// The e2e suite also runs ./install on Node 18, the oldest Node the installer supports.
+const node18 = ensureNode18(root)
+if (node18.path === undefined) console.log(`node 18: ${node18.reason}; the Node 18 end-to-end test will skip`)
+const env = { TURBO_TELEMETRY_DISABLED: '1', ...process.env, ...(node18.path ? { RDBPKG_TEST_NODE18: node18.path } : {}) }
+
 const turbo = join(root, 'node_modules', '.bin', 'turbo')
 const args = ['run', 'test', '--continue', ...process.argv.slice(2)]
-const run = spawnSync(turbo, args, { cwd: root, stdio: 'inherit', env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env } })
+const run = spawnSync(turbo, args, { cwd: root, stdio: 'inherit', env })
 
 let passed = 0
 let failed = 0

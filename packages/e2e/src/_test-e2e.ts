@@ -38,7 +38,7 @@ export async function buildAndExtract(
   dir: string,
   manifest: Record<string, unknown>,
   payload: Record<string, TreeFile>,
-  options: { signKey?: string } = {},
+  options: { signKey?: string; nodeRuntime?: string } = {},
 ): Promise<string> {
   const name = String(manifest.package_name)
   const input = join(dir, `input-${name}`)
@@ -53,6 +53,7 @@ export async function buildAndExtract(
     outDir: out,
     sourceDateEpoch: 1_700_000_000,
     ...(options.signKey === undefined ? {} : { signKey: options.signKey }),
+    ...(options.nodeRuntime === undefined ? {} : { nodeRuntime: options.nodeRuntime }),
   })
   const hosts = join(dir, 'host dir')
   mkdirSync(hosts, { recursive: true })

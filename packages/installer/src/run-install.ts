@@ -144,7 +144,7 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
     },
   }
   const mode = options.check ? 'check' : options.dryRun ? 'dry-run' : options.rollback ? 'rollback' : options.history ? 'history' : 'install'
-  log.line(`start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'}`)
+  log.line(`start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'} node=${process.version}`)
   try {
     await steps(run, cwd)
   } catch (error) {
