@@ -2,6 +2,7 @@
 // folder whose path has a space, and run its ./install as a subprocess against a temporary root.
 import { buildPackage } from '@rdbpkg/builder'
 import { hostRpmArch } from '@rdbpkg/installer'
+import { writeRpm } from '@rdbpkg/rpm-sim'
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -161,4 +162,46 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise
     await new Promise((done) => setTimeout(done, 50))
   }
   return true
+}
+
+/** One file of a test rpm (`config` makes it %config(noreplace)). */
+export interface TestRpmFile {
+  path: string
+  content: string
+  config?: boolean
+  mode?: number
+}
+
+/** A payload holding one `<rpmName>-<version>-1.el7.<arch>.rpm` written with rpm-sim's writer, as tree files. */
+export async function payloadWithRpm(dir: string, rpmName: string, version: string, files: TestRpmFile[]): Promise<Record<string, string>> {
+  const payload = join(dir, `rpm-${rpmName}-${version}`)
+  mkdirSync(payload, { recursive: true })
+  const fileName = `${rpmName}-${version}-1.el7.${ARCH}.rpm`
+  await writeRpm(
+    {
+      name: rpmName,
+      version,
+      release: '1.el7',
+      arch: ARCH,
+      files: [
+        { path: `/opt/${rpmName}`, kind: 'dir' },
+        { path: `/opt/${rpmName}/lib`, kind: 'dir' },
+        { path: `/etc/${rpmName}`, kind: 'dir' },
+        ...files.map((f) => ({
+          path: f.path,
+          kind: 'file' as const,
+          content: f.content,
+          mode: f.mode ?? 0o644,
+          ...(f.config ? { flags: { config: true, noreplace: true } } : {}),
+        })),
+      ],
+    },
+    join(payload, fileName),
+  )
+  return { [fileName]: readFileSync(join(payload, fileName), 'latin1') }
+}
+
+/** Payload files written as latin1 strings, so an rpm's bytes pass through {@link writeTree} unchanged. */
+export function binary(files: Record<string, string>): Record<string, { content: string; mode: number; encoding: 'latin1' }> {
+  return Object.fromEntries(Object.entries(files).map(([name, content]) => [name, { content, mode: 0o644, encoding: 'latin1' as const }]))
 }

@@ -1,11 +1,11 @@
 // install_rdb_server and install_rdb_worker end to end: the payload's rpm installed, upgraded around an edited
 // %config(noreplace) file and rolled back, through rpm-sim and through Debian's real rpm (when installed).
-import { listInstalled, writeRpm } from '@rdbpkg/rpm-sim'
+import { listInstalled } from '@rdbpkg/rpm-sim'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ARCH, buildAndExtract, contents, makeRoot, runInstall, workspace } from './_test-e2e.js'
+import { ARCH, binary, buildAndExtract, contents, makeRoot, payloadWithRpm, runInstall, workspace } from './_test-e2e.js'
 
 const hasRpm = (() => {
   try {
@@ -22,34 +22,6 @@ beforeAll(() => {
   ws = workspace()
 })
 afterAll(() => ws.cleanup())
-
-async function payloadWithRpm(dir: string, rpmName: string, version: string, files: { path: string; content: string; config?: boolean; mode?: number }[]) {
-  const payload = join(dir, `rpm-${rpmName}-${version}`)
-  mkdirSync(payload, { recursive: true })
-  const fileName = `${rpmName}-${version}-1.el7.${ARCH}.rpm`
-  await writeRpm(
-    {
-      name: rpmName,
-      version,
-      release: '1.el7',
-      arch: ARCH,
-      files: [
-        { path: `/opt/${rpmName}`, kind: 'dir' },
-        { path: `/opt/${rpmName}/lib`, kind: 'dir' },
-        { path: `/etc/${rpmName}`, kind: 'dir' },
-        ...files.map((f) => ({
-          path: f.path,
-          kind: 'file' as const,
-          content: f.content,
-          mode: f.mode ?? 0o644,
-          ...(f.config ? { flags: { config: true, noreplace: true } } : {}),
-        })),
-      ],
-    },
-    join(payload, fileName),
-  )
-  return { [fileName]: readFileSync(join(payload, fileName), 'latin1') }
-}
 
 const cases = [
   { type: 'install_rdb_server', rpm: 'aio', kind: 'rdb_server', engine: 'rpm-sim' },
@@ -108,8 +80,3 @@ describe.each(cases)('$type with $engine', ({ type, rpm, kind, engine }) => {
     expect({ opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }).toEqual(before)
   })
 })
-
-// Payload files are written as latin1 strings so the rpm's bytes pass through writeTree unchanged.
-function binary(files: Record<string, string>): Record<string, { content: string; mode: number; encoding: 'latin1' }> {
-  return Object.fromEntries(Object.entries(files).map(([name, content]) => [name, { content, mode: 0o644, encoding: 'latin1' as const }]))
-}
