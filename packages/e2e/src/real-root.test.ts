@@ -4,82 +4,32 @@
 // run sees this machine's `/` (its rpm, its libraries) and all it writes lands in the overlay's upper folder,
 // which the test then reads. Needs root, unshare, overlayfs and rpm; skips saying why otherwise.
 import { listInstalled } from '@rdbpkg/rpm-sim'
-import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARCH, binary, buildAndExtract, contents, payloadWithRpm, workspace } from './_test-e2e.js'
-import type { RunOutput } from './_test-e2e.js'
+import { inRealRoot, installInRealRoot as install, newOverlay, realRootUnavailable, removeOverlay } from './_test-real-root.js'
+import type { Overlay } from './_test-real-root.js'
 
-const MOUNT_FAILED = 97
-
-interface Overlay {
-  upper: string
-  work: string
-  merged: string
-}
-
-const overlays: string[] = []
-
-function newOverlay(): Overlay {
-  // tmpfs takes an overlay upper layer even where the temp folder is itself on an overlay (containers).
-  const base = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'rdbpkg-real-root-'))
-  overlays.push(base)
-  const o = { upper: join(base, 'upper'), work: join(base, 'work'), merged: join(base, 'merged') }
-  for (const dir of Object.values(o)) mkdirSync(dir)
-  return o
-}
-
-/** Runs `command` with /bin/sh chrooted into the overlay of `/` (its own mount namespace, gone when it ends). */
-function inRealRoot(o: Overlay, command: string): RunOutput {
-  const script = [
-    'mount -t overlay overlay -o "lowerdir=/,upperdir=$U,workdir=$W" "$M" || exit ' + MOUNT_FAILED,
-    'mount --rbind /proc "$M/proc" && mount --rbind /dev "$M/dev" || exit ' + MOUNT_FAILED,
-    'exec chroot "$M" /bin/sh -c "$CMD"',
-  ].join('\n')
-  const run = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
-    encoding: 'utf8',
-    env: { ...process.env, U: o.upper, W: o.work, M: o.merged, CMD: command },
-  })
-  return { code: run.status, stdout: run.stdout ?? '', stderr: run.stderr ?? run.error?.message ?? '' }
-}
-
-function probe(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux'
-  if (process.getuid?.() !== 0) return 'needs root (mount namespaces, overlayfs, chroot)'
-  try {
-    execFileSync('rpm', ['--version'], { stdio: 'ignore' })
-  } catch {
-    return 'rpm is not installed'
-  }
-  const o = newOverlay()
-  const r = inRealRoot(o, 'test -x /bin/sh && test -d /proc/self')
-  return r.code === 0 ? undefined : `cannot chroot into an overlay of / here (exit ${r.code}: ${r.stderr.trim().split('\n').pop()})`
-}
-
-const unusable = probe()
+const unusable = realRootUnavailable()
 if (unusable !== undefined) console.warn(`skipping the real-root runs: ${unusable}`)
 
 let ws: ReturnType<typeof workspace>
+const overlays: Overlay[] = []
 beforeAll(() => {
   ws = workspace()
 })
 afterAll(() => {
   ws?.cleanup()
-  for (const dir of overlays) rmSync(dir, { recursive: true, force: true })
+  for (const o of overlays) removeOverlay(o)
 })
 
-/** A fresh overlay whose `/etc/os-release` says CentOS, holding `archives` under /srv/rdbpkg-e2e. */
 function hostWith(archives: string[]): Overlay {
-  const o = newOverlay()
-  mkdirSync(join(o.upper, 'etc'))
-  writeFileSync(join(o.upper, 'etc/os-release'), 'NAME="CentOS Linux"\nID="centos"\nVERSION_ID="7"\n')
-  for (const archive of archives) cpSync(archive, join(o.upper, 'srv/rdbpkg-e2e', basename(archive)), { recursive: true })
+  const o = newOverlay(archives)
+  overlays.push(o)
   return o
 }
-
-const install = (o: Overlay, archive: string, args = ''): RunOutput => inRealRoot(o, `cd /srv/rdbpkg-e2e/${basename(archive)} && ./install ${args}`)
 
 describe.skipIf(unusable !== undefined)('./install on a real / (chrooted into an overlay of this machine)', () => {
   it('server: the host rpm installs, upgrades keeping an edited config, and the rollback restores byte for byte', async () => {
