@@ -18,13 +18,15 @@ let overlay: Overlay | undefined
 let systemd: BootedSystemd | undefined
 let v1: string
 let v2: string
+let v3: string
 beforeAll(async () => {
   if (unusable !== undefined) return
   ws = workspace()
   const manifest = (v: string) => ({ package_name: `rdb_agent_${v}_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' })
   v1 = await buildAndExtract(ws.dir, manifest('5.7.1.0'), { 'tools/agentd.sh': { content: DAEMON('v1'), mode: 0o755 }, 'fsbackup_kernel_4.x/m.ko': 'm1' }, { nodeRuntime: process.execPath })
   v2 = await buildAndExtract(ws.dir, manifest('5.7.2.0'), { 'tools/agentd.sh': { content: DAEMON('v2'), mode: 0o755 }, 'fsbackup_kernel_4.x/m.ko': 'm2' }, { nodeRuntime: process.execPath })
-  overlay = newOverlay([v1, v2], { 'etc/systemd/system/rdb-agent.service': UNIT })
+  v3 = await buildAndExtract(ws.dir, manifest('5.7.3.0'), { 'tools/agentd.sh': { content: DAEMON('v3'), mode: 0o755 }, 'tools/plugins/p.sh': 'p', 'fsbackup_kernel_4.x/m.ko': 'm3' }, { nodeRuntime: process.execPath })
+  overlay = newOverlay([v1, v2, v3], { 'etc/systemd/system/rdb-agent.service': UNIT })
   try {
     systemd = await bootSystemd(overlay)
   } catch (error) {
@@ -38,7 +40,7 @@ afterAll(async () => {
 })
 
 describe('./install with the agent running under a real systemd', () => {
-  it('refuses while the unit is active (exit 4), and -f stops it, upgrades, and starts it again', (ctx) => {
+  it('refuses while the unit is active (exit 4); -f stops it, upgrades and starts it again, also when the upgrade fails', (ctx) => {
     if (unusable !== undefined || systemd === undefined || overlay === undefined) {
       console.warn(`skipping the systemd run: ${unusable ?? 'not booted'}`)
       ctx.skip()
@@ -76,7 +78,16 @@ describe('./install with the agent running under a real systemd', () => {
     const after = mainPid()
     expect(after).toBeGreaterThan(0)
     expect(after).not.toBe(before)
-    // The new main process came from ./install -f's systemctl start, not from systemd restarting the unit itself.
+    // A forced upgrade that fails (a file of the operator's sits where v3 needs a folder) still restarts the unit.
+    expect(run("printf 'operator file\\n' > /opt/rdb/agent/tools/plugins").code).toBe(0)
+    const failed = installInRealRoot(o, v3, '-f', (_, command) => run(command))
+    expect(failed.code).toBe(1)
+    expect(failed.stdout + failed.stderr).toContain('rdb-agent')
+    expect(active()).toBe(true)
+    expect(mainPid()).not.toBe(after)
+    expect(readFileSync(join(o.upper, 'opt/rdb/agent/tools/agentd.sh'), 'utf8')).toBe(DAEMON('v2'))
+    expect(run('cat /opt/rdb/agent/tools/plugins').stdout).toBe('operator file\n')
+    // The new main processes came from ./install -f's systemctl start, not from systemd restarting the unit itself.
     expect(run('systemctl show -p NRestarts rdb-agent').stdout.trim()).toBe('NRestarts=0')
   })
 })
