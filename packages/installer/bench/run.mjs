@@ -95,20 +95,34 @@ try {
   mkdirSync(join(work, 'root/etc'), { recursive: true })
   writeFileSync(join(work, 'root/etc/os-release'), 'ID="centos"\n')
 
-  const [baseline, check, install] = timeInTurns([
-    { script: `cd '${archive}' && sha256sum -c --quiet SHA256SUMS && mkdir -p ../x && tar -xzf package.tar.gz -C ../x`, before: 'rm -rf x' },
+  // The next version of the same payload, for the upgrade: rpm semantics replace every file and keep configs.
+  const nextName = name.replace('5.7.1.0', '5.7.2.0')
+  const next = join(work, nextName)
+  mkdirSync(next)
+  for (const file of ['installer.mjs', 'package.tar.gz']) copyFileSync(join(archive, file), join(next, file))
+  writeFileSync(join(next, 'version.json'), JSON.stringify({ package_name: nextName, package_type: 'install_rdb_agent', os_release: 'centos' }))
+  sh(`cd '${next}' && sha256sum installer.mjs package.tar.gz version.json > SHA256SUMS`)
+
+  const extract = `cd '${archive}' && sha256sum -c --quiet SHA256SUMS && mkdir -p ../x && tar -xzf package.tar.gz -C ../x`
+  const [baseline, check, install, tarOver, upgrade] = timeInTurns([
+    { script: extract, before: 'rm -rf x' },
     { script: `node '${archive}/installer.mjs' --check` },
     { script: `node '${archive}/installer.mjs' --root root`, before: 'rm -rf root/opt root/var' },
+    { script: extract, before: `rm -rf x && ${extract}` },
+    { script: `node '${next}/installer.mjs' --root root`, before: `rm -rf root/opt root/var && node '${archive}/installer.mjs' --root root >/dev/null` },
   ])
   const ratio = install / baseline
   const rows = [
     ['sha256sum -c + tar -xzf (baseline)', baseline],
     ['install --check (verify only)', check],
     ['install --root (verify + install + record)', install],
+    ['sha256sum -c + tar -xzf over the same tree', tarOver],
+    ['install --root upgrade (+ repackage for rollback)', upgrade],
   ]
   console.log(`payload: package.tar.gz ${(size / MB).toFixed(1)} MiB (from ${totalMb} MiB), best of ${runs} runs`)
   for (const [label, seconds] of rows) console.log(`  ${label.padEnd(46)} ${seconds.toFixed(2)} s`)
   console.log(`install / baseline: ${ratio.toFixed(2)}x (target <= 1.3x): ${ratio <= 1.3 ? 'met' : 'NOT met'}`)
+  console.log(`upgrade / tar over the same tree: ${(upgrade / tarOver).toFixed(2)}x (no target: the upgrade also keeps a rollback copy)`)
 } finally {
   if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true })
 }

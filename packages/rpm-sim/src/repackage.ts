@@ -1,7 +1,7 @@
 // rpm's --repackage: before an upgrade or erase changes anything, the installed package is rebuilt from what is
 // on disk now (the operator's edited configs included) into <root>/var/spool/repackage/<n>-<v>-<r>.<a>.rpm, and
 // its database record is kept beside it so a rollback restores the original digests (a later upgrade still sees
-// the operator's edits as edits).
+// the operator's edits as edits). The payload is stored uncompressed: an upgrade runs while services are down.
 import { lstat, readlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { InstalledPackage } from './db.js'
@@ -73,6 +73,8 @@ export async function repackageInstalled(o: RepackageOptions): Promise<Repackage
     ...(p.buildTime !== undefined ? { buildTime: p.buildTime } : {}),
     ...(p.buildHost ? { buildHost: p.buildHost } : {}),
     files,
+    // Stored, not compressed: services are down while an upgrade runs, and this copy is only for a rollback.
+    compressor: 'none',
     scripts,
     triggers: p.triggers.map((t) => ({
       kind: t.kind,

@@ -184,12 +184,16 @@ export async function writeRpm(spec: RpmSpec, outFile: string): Promise<WrittenR
     const packed = counter('sha256')
     const cpio = writeCpio(payloadEntries(files), outFile)
     cpio.on('error', (error) => archive.stream.destroy(error))
-    await pipeline(compress(cpio.pipe(archive.stream), compressor, level, outFile), packed.stream, createWriteStream(payloadTmp))
+    // Uncompressed (tracked and repackaged packages): the payload is the archive, so one digest serves both.
+    const stored = compressor === 'none'
+    if (stored) await pipeline(cpio, archive.stream, createWriteStream(payloadTmp))
+    else await pipeline(compress(cpio.pipe(archive.stream), compressor, level, outFile), packed.stream, createWriteStream(payloadTmp))
+    const payloadDigest = stored ? archive.digest() : packed.digest()
     const header = serializeHeader(
-      buildMainHeader(spec, files, { buildTime, compressor, level, payloadDigest: packed.digest(), archiveDigest: archive.digest() }),
+      buildMainHeader(spec, files, { buildTime, compressor, level, payloadDigest, archiveDigest: archive.digest() }),
       TAG.HEADERIMMUTABLE,
     )
-    const payloadSize = packed.bytes()
+    const payloadSize = stored ? archive.bytes() : packed.bytes()
     const total = header.length + payloadSize
     const sigValues: HeaderValue[] = [
       { tag: SIGTAG.SHA1, type: TYPE.STRING, value: createHash('sha1').update(header).digest('hex') },
