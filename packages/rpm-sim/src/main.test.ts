@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { MODES, parseArgs } from './main.js'
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
 describe('parseArgs', () => {
   it('splits combined short flags and reads long options with values', () => {
@@ -18,5 +22,18 @@ describe('parseArgs', () => {
   it('dispatches -qp* to the package query mode only', () => {
     expect(MODES.find((m) => m.matches(parseArgs(['-qpi', 'x'])))?.name).toBe('query-package')
     expect(MODES.find((m) => m.matches(parseArgs(['-q', 'x'])))?.name).not.toBe('query-package')
+  })
+})
+
+describe('rpm-sim --help', () => {
+  it('prints the modes and exits 0; -h inside a mode stays rpm\'s hash marks', () => {
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' })
+    expect(help.status).toBe(0)
+    expect(help.stdout.split('\n')[0]).toBe('usage: rpm-sim [--root DIR] MODE [OPTIONS] [ARGS...]')
+    expect(help.stdout).toContain('--rollback [TID]')
+    expect(MODES.find((m) => m.matches(parseArgs(['-Uvh', 'x.rpm'])))?.name).not.toBe('help')
+    const unknown = spawnSync(process.execPath, [CLI, '--frobnicate'], { encoding: 'utf8' })
+    expect(unknown.status).toBe(1)
+    expect(unknown.stderr).toBe('rpm-sim: unsupported mode: --frobnicate (rpm-sim --help lists the modes)\n')
   })
 })

@@ -65,7 +65,38 @@ export interface Mode {
 const has = (args: ParsedArgs, ...letters: string[]): boolean => letters.every((l) => args.letters.includes(l))
 
 /** The dispatch table; the transaction engine adds its modes here (install, erase, query the database, ...). */
-export const MODES: Mode[] = [{ name: 'query-package', matches: (a) => has(a, 'q', 'p'), run: runQueryPackage }, ...TRANSACTION_MODES]
+export const MODES: Mode[] = [
+  // rpm's own help switches: `-h` alone is not one (in rpm it is --hash, as in -Uvh).
+  { name: 'help', matches: (a) => a.flags.has('help') || has(a, '?'), run: runHelp },
+  { name: 'query-package', matches: (a) => has(a, 'q', 'p'), run: runQueryPackage },
+  ...TRANSACTION_MODES,
+]
+
+/** What `rpm-sim --help` prints. */
+export const HELP = `usage: rpm-sim [--root DIR] MODE [OPTIONS] [ARGS...]
+
+rpm 4.x (as Debian's rpm 4.18 behaves) on any root folder; the database is <root>/var/lib/rpm-sim/.
+
+modes:
+  -i|-U|-F PKG.rpm...     install, upgrade, freshen
+  -e NAME...              erase
+  -q NAME... | -qa        query installed packages (-l files, -c configs, -i info)
+  -qp PKG.rpm...          query package files (-qpl, -qpi)
+  -V NAME... | -Va        verify installed files against the database
+  --rollback [TID]        undo every transaction since TID (default: the last one)
+  --history               list transactions
+
+options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --excludedocs,
+  --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
+  --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks)
+
+exit codes: 0 done, 1 problems or errors (printed as rpm prints them)
+`
+
+async function runHelp(_args: ParsedArgs, io: MainIo): Promise<number> {
+  io.stdout.write(HELP)
+  return 0
+}
 
 /** `-qp`, `-qpl`, `-qpi` on package files: prints what rpm prints; exit 1 if any package could not be read. */
 async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
@@ -94,7 +125,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   try {
     const args = parseArgs(argv)
     const mode = MODES.find((m) => m.matches(args))
-    if (!mode) throw new UsageError(argv.length === 0 ? 'no mode given (try -qp PKG.rpm)' : `unsupported mode: ${argv.join(' ')}`)
+    if (!mode) throw new UsageError(argv.length === 0 ? 'no mode given (try -qp PKG.rpm)' : `unsupported mode: ${argv.join(' ')} (rpm-sim --help lists the modes)`)
     return await mode.run(args, io)
   } catch (error) {
     if (error instanceof UsageError) {
