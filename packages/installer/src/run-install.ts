@@ -2,11 +2,11 @@
 // restart, record. Never prints: messages go through `onMessage`, the outcome is the returned result.
 import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
 import type { ErrorCode } from '@rdbpkg/core'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { openEngine, writeTrackedRpm } from './apply.js'
-import type { ApplyFlags, ApplyOutcome, CreatedFile, Engine, EnginePreference, PlannedFile, TrackedSpec, UndoTarget } from './apply.js'
+import { openEngine } from './apply.js'
+import type { ApplyFlags, ApplyOutcome, CreatedFile, Engine, EnginePreference, PlannedFile, UndoTarget } from './apply.js'
 import { locateArchive, readArchiveManifest } from './archive.js'
 import type { ArchiveManifest } from './archive.js'
 import { InstallError } from './errors.js'
@@ -20,10 +20,9 @@ import { lastUndoable, listRecords, newRecordId, recordDescription, removeRecord
 import type { InstallRecord } from './records.js'
 import { describeService, findRunningServices, startServices, stopServices } from './services.js'
 import type { RunningService } from './services.js'
-import { trackedFiles } from './tracked.js'
 import { formatSummary } from './summary.js'
-import { scanPayload, stagePayload, streamedSource } from './tracked-source.js'
-import type { PackageSource } from './tracked-source.js'
+import { describeTarget, packageToApply, streamedTarget } from './target.js'
+import type { Target } from './target.js'
 import { verifyArchive } from './verify.js'
 import { applyWheels, installedWheelFacts, readWheelFile, resolvePython, rollbackWheels } from './wheels.js'
 import type { WheelDist, WheelOutcome } from './wheels.js'
@@ -356,78 +355,6 @@ async function apply(
     if (outcome.tid !== undefined) record.tids.push(outcome.tid)
     if (outcome.created.length > 0) record.created = outcome.created
     if (outcome.repackaged) record.repackaged = outcome.repackaged
-  }
-}
-
-interface Target {
-  name: string
-  /** File payloads: read package.tar.gz once (a dry run scans, a real run stages) and describe the package. */
-  source?: () => Promise<PackageSource>
-  nevra: string
-  evr: { epoch: number; version: string; release: string }
-  tracked?: TrackedSpec
-  rpmFile?: string
-  wheels?: string[]
-  wheelNames: string[]
-}
-
-async function describeTarget(run: Run, manifest: ArchiveManifest, engine: Engine, staged: string): Promise<Target> {
-  const rules = manifest.rules
-  const arch = manifest.arch ?? run.options.hostArch ?? hostRpmArch()
-  if (rules.payload === 'rpm') {
-    const rpmName = readdirSync(staged).find((name) => rules.rpmPattern?.test(name))
-    if (rpmName === undefined) {
-      throw new InstallError('E_PAYLOAD_MISMATCH', `package.tar.gz: ${rules.entries[0]?.label ?? 'rpm'}: missing`, { file: 'package.tar.gz' })
-    }
-    const rpmFile = join(staged, rpmName)
-    const facts = await engine.inspect(rpmFile)
-    return { name: facts.name, nevra: facts.nevra, evr: { epoch: facts.epoch ?? 0, version: facts.version, release: facts.release }, rpmFile, wheelNames: [] }
-  }
-  const name = rules.trackedName!
-  const nevra = `${name}-${manifest.version}-${manifest.release}.${arch}`
-  const only = rules.payload === 'wheels' ? ['tools'] : undefined
-  const tracked: TrackedSpec = {
-    name,
-    version: manifest.version,
-    release: manifest.release,
-    arch,
-    files: trackedFiles(staged, manifest.prefix, manifest.configFiles, only),
-  }
-  const target: Target = { name, nevra, evr: { epoch: 0, version: manifest.version, release: manifest.release }, tracked, wheelNames: [] }
-  if (rules.payload === 'wheels') {
-    target.wheels = readdirSync(staged).filter((entry) => entry.endsWith('.whl')).sort().map((entry) => join(staged, entry))
-    target.wheelNames = target.wheels.map((file) => readWheelFile(file).name)
-  }
-  return target
-}
-
-// A .rpm path, or the streamed source; tracked packages from staged files are written as an .rpm first.
-async function packageToApply(run: Run, target: Target): Promise<string | PackageSource | undefined> {
-  if (target.source !== undefined) return target.source()
-  if (target.rpmFile !== undefined) return target.rpmFile
-  if (target.tracked === undefined) return undefined
-  const rpmFile = join(run.staging!, `${target.nevra}.rpm`)
-  await writeTrackedRpm(target.tracked, rpmFile)
-  return rpmFile
-}
-
-// Agent payloads are read from package.tar.gz once, when the transaction needs them: a real run writes each body
-// once into its staging folder and rpm-sim renames it into place; a dry run only scans.
-function streamedTarget(run: Run, manifest: ArchiveManifest, tarGz: string): Target {
-  const name = manifest.rules.trackedName!
-  const arch = manifest.arch ?? run.options.hostArch ?? hostRpmArch()
-  const pkg = { name, version: manifest.version, release: manifest.release, arch, prefix: manifest.prefix, configGlobs: manifest.configFiles }
-  const read = { ...(run.options.maxRatio === undefined ? {} : { maxRatio: run.options.maxRatio }) }
-  return {
-    name,
-    nevra: `${name}-${manifest.version}-${manifest.release}.${arch}`,
-    evr: { epoch: 0, version: manifest.version, release: manifest.release },
-    source: async () => {
-      if (run.options.dryRun) return streamedSource(pkg, await scanPayload(tarGz, read))
-      run.staging = stagingDir(run.root, newRecordId())
-      return streamedSource(pkg, await stagePayload(tarGz, run.staging, read))
-    },
-    wheelNames: [],
   }
 }
 
