@@ -1,5 +1,6 @@
 // Faults during an agent upgrade (v1 with an operator-edited config -> v2): SIGKILL of ./install at spread-out
-// moments, a full disk (a small tmpfs as the root), a read-only folder (a read-only bind mount), vanished files.
+// moments, a full disk (a small tmpfs as the root), a read-only folder and a read-only package database (read-only bind
+// mounts), vanished files.
 // After each, a second ./install (or --rollback) must leave the complete old or the complete new version, rpm-sim
 // -V must match the disk, and the operator's config must be byte-identical. FAULT_TRIALS sets the kill trials.
 import { randomBytes } from 'node:crypto'
@@ -223,6 +224,46 @@ describe.skipIf(!ready)('faults: full disk, read-only folder, vanished files', (
       cases: 1,
       held: problems.length ? 0 : 1,
       notes: problems.length ? problems.join('; ').slice(0, 300) : 'exit 1 naming the read-only folder, complete v1 left, operator config intact; the rerun completed v2',
+    })
+    expect(problems).toEqual([])
+  })
+
+  it('a read-only package database (read-only bind mount over var/lib/rpm-sim): one line, no stack trace, complete old; writable again the rerun completes', async () => {
+    const root = await copyTemplate('readonly-db')
+    const db = join(root, 'var/lib/rpm-sim')
+    const why = (await tryMount(['--bind', db, db])) ?? (await tryMount(['-o', 'remount,bind,ro', db]))
+    if (why) {
+      console.warn(`skipping the read-only database fault: cannot bind-mount read-only (${why})`)
+      recordArea({ id: 'faults-readonly-db', group: 'Faults', tried: 'upgrade with the package database read-only (bind mount)', cases: 0, held: 0, notes: `skipped: mount failed (${why})` })
+      return
+    }
+    mounts.push(db)
+    const run = await sh('./install', ['--root', root], v2)
+    const problems: string[] = []
+    if (run.exitCode !== 1) problems.push(`exit ${run.exitCode}, expected 1`)
+    if (!/var\/lib\/rpm-sim\/.*read-only file system \(EROFS\)/.test(run.stderr)) problems.push(`stderr does not name the read-only database: ${run.stderr.trim().split('\n')[0]}`)
+    if (/\n\s+at /.test(run.stderr)) problems.push('stderr holds a stack trace')
+    problems.push(...(await stateProblems(root, '5.7.1.0')).map((p) => `after the failure: ${p}`))
+    if (existsSync(join(root, 'var/lib/rdbpkg/staging'))) problems.push('a staging folder was left behind')
+    // rpm-sim itself: queries still answer; a transaction says it cannot lock, as rpm does, in one line.
+    const query = await sh(process.execPath, [RPM_SIM_CLI, '--root', root, '-qa'])
+    if (query.exitCode !== 0 || !query.stdout.includes('rdb-agent-5.7.1.0')) problems.push(`rpm-sim -qa on a read-only database: exit ${query.exitCode} ${query.stderr.trim()}`)
+    const erase = await sh(process.execPath, [RPM_SIM_CLI, '--root', root, '-e', 'rdb-agent'])
+    if (erase.exitCode !== 1 || !/^error: .*lock: can't create transaction lock: read-only file system \(EROFS\)/.test(erase.stderr) || erase.stderr.trim().includes('\n')) {
+      problems.push(`rpm-sim -e on a read-only database: exit ${erase.exitCode} ${erase.stderr.trim().slice(0, 200)}`)
+    }
+    await sh('umount', [db])
+    mounts.splice(mounts.indexOf(db), 1)
+    const again = await sh('./install', ['--root', root], v2)
+    if (again.exitCode !== 0) problems.push(`rerun: exit ${again.exitCode} ${again.stderr.trim().split('\n')[0]}`)
+    else problems.push(...(await stateProblems(root, '5.7.2.0')).map((p) => `after the rerun: ${p}`))
+    recordArea({
+      id: 'faults-readonly-db',
+      group: 'Faults',
+      tried: 'upgrade with the package database read-only (a read-only bind mount over var/lib/rpm-sim), then writable again',
+      cases: 1,
+      held: problems.length ? 0 : 1,
+      notes: problems.length ? problems.join('; ').slice(0, 300) : "exit 1 with one line naming the read-only database folder (EROFS), complete v1 left, no staging left; the rerun completed v2",
     })
     expect(problems).toEqual([])
   })

@@ -9,7 +9,7 @@ import { openEngine } from './apply.js'
 import type { ApplyFlags, ApplyOutcome, CreatedFile, Engine, EnginePreference, PlannedFile, UndoTarget } from './apply.js'
 import { locateArchive, readArchiveManifest } from './archive.js'
 import type { ArchiveManifest } from './archive.js'
-import { InstallError } from './errors.js'
+import { InstallError, fsInstallError } from './errors.js'
 import { EXIT_CODES, exitCodeFor, isRefusal } from './exit-codes.js'
 import { checkArch, checkNeedsRoot, checkOs, hostRpmArch, readOsRelease } from './host.js'
 import { InstallLog } from './install-log.js'
@@ -146,8 +146,10 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
   log.line(`start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'} node=${process.version}`)
   try {
     await steps(run, cwd)
-  } catch (error) {
+  } catch (caught) {
     result.status = 'failed'
+    // A disk that is full or read-only under the root is the host's state, not a bug: one line, exit 1.
+    const error = isRdbpkgError(caught) ? caught : (fsInstallError(caught) ?? caught)
     if (isRdbpkgError(error)) {
       result.code = error.code
       // Staged files are named as the operator knows them: inside package.tar.gz.

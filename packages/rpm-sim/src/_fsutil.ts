@@ -107,13 +107,3 @@ export class RootResolver {
     return this.resolve(next.startsWith('/') ? next : `/${next}`, depth + 1)
   }
 }
-
-/** The parts of a Node fs error (`path`, errno `code`, strerror text), or undefined for any other error. */
-export function fsErrorParts(error: unknown): { path?: string; code: string; text: string } | undefined {
-  const code = errCode(error)
-  if (code === undefined || !/^E[A-Z0-9]+$/.test(code) || !(error instanceof Error)) return undefined
-  // Node words them `EROFS: read-only file system, open '/x'`: the middle is strerror's text.
-  const text = error.message.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+ '.*$/s, '')
-  const path = (error as { path?: unknown }).path
-  return { ...(typeof path === 'string' ? { path } : {}), code, text }
-}

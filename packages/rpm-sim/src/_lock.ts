@@ -4,7 +4,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 
 import { join } from 'node:path'
 import { dbDir } from './db.js'
 import { errCode } from './_fsutil.js'
-import { TransactionError } from './_txn-error.js'
+import { TransactionError, fsTransactionError } from './_txn-error.js'
 
 function alive(pid: number): boolean {
   try {
@@ -17,6 +17,15 @@ function alive(pid: number): boolean {
 
 /** Take the database lock of `root`; returns the release function. Throws E_LOCKED while a live process holds it. */
 export function lockDb(root: string): () => void {
+  try {
+    return takeLock(root)
+  } catch (error) {
+    // A read-only or full database folder: one line naming the lock file, as rpm's "can't create transaction lock".
+    throw fsTransactionError(error, 'E_IO', "can't create transaction lock")
+  }
+}
+
+function takeLock(root: string): () => void {
   const dir = dbDir(root)
   mkdirSync(dir, { recursive: true })
   const file = join(dir, 'lock')

@@ -1,6 +1,5 @@
-import { RdbpkgError, formatProblem } from '@rdbpkg/core'
+import { RdbpkgError, formatProblem, fsErrorHint, fsErrorParts } from '@rdbpkg/core'
 import type { ErrorCode, RdbpkgErrorOptions } from '@rdbpkg/core'
-import { fsErrorParts } from './_fsutil.js'
 
 /** The transaction engine could not keep an invariant (database, journal, scriptlet, rollback). */
 export class TransactionError extends RdbpkgError {
@@ -11,14 +10,6 @@ export class TransactionError extends RdbpkgError {
   }
 }
 
-const FS_HINTS: Record<string, string> = {
-  EROFS: 'the folder is on a read-only file system; make it writable and run again',
-  ENOSPC: 'free some space and run again',
-  EDQUOT: 'the disk quota is used up; free some space and run again',
-  EACCES: 'permission denied; run as a user who may write there',
-  EPERM: 'the operation is not permitted there (immutable file or mount option?)',
-}
-
 /**
  * A Node fs error as a one-line TransactionError (`path: doing: strerror (ERRNO) (hint)`); an RdbpkgError or an
  * error that is not an fs error comes back unchanged, so callers can rethrow whatever this returns.
@@ -27,7 +18,7 @@ export function fsTransactionError(error: unknown, code: ErrorCode, doing: strin
   if (error instanceof RdbpkgError) return error
   const fs = fsErrorParts(error)
   if (fs === undefined) return error
-  const h = hint ?? FS_HINTS[fs.code]
+  const h = hint ?? fsErrorHint(fs.code)
   const message = formatProblem({ ...(fs.path !== undefined ? { file: fs.path } : {}), message: `${doing}: ${fs.text} (${fs.code})`, ...(h !== undefined ? { hint: h } : {}) })
   return new TransactionError(code, message, { ...(fs.path !== undefined ? { file: fs.path } : {}), found: fs.code, ...(h !== undefined ? { hint: h } : {}), cause: error })
 }

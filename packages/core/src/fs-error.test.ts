@@ -1,0 +1,22 @@
+import { openSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { fsErrorHint, fsErrorParts } from './fs-error.js'
+
+describe('fsErrorParts', () => {
+  it('splits a real Node fs error into path, errno and strerror text', () => {
+    let error: unknown
+    try {
+      openSync('/nonexistent-dir-rdbpkg/x', 'r')
+    } catch (e) {
+      error = e
+    }
+    expect(fsErrorParts(error)).toEqual({ path: '/nonexistent-dir-rdbpkg/x', code: 'ENOENT', text: 'no such file or directory' })
+  })
+
+  it('leaves errors that are not fs errors alone, and hints at what to do for the common ones', () => {
+    expect(fsErrorParts(new Error('boom'))).toBeUndefined()
+    expect(fsErrorParts('EROFS')).toBeUndefined()
+    expect(fsErrorHint('ENOSPC')).toBe('free some space and run again')
+    expect(fsErrorHint('ENOENT')).toBeUndefined()
+  })
+})

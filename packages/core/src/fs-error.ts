@@ -1,0 +1,25 @@
+// Node fs errors (EROFS, ENOSPC, EACCES, ...) as one line an operator can act on: the path, what was being done,
+// strerror's text, the errno name and what to do. Pure: it only reads the error object.
+
+const FS_HINTS: Readonly<Record<string, string>> = {
+  EROFS: 'the folder is on a read-only file system; make it writable and run again',
+  ENOSPC: 'free some space and run again',
+  EDQUOT: 'the disk quota is used up; free some space and run again',
+  EACCES: 'permission denied; run as a user who may write there',
+  EPERM: 'the operation is not permitted there (immutable file or mount option?)',
+}
+
+/** The parts of a Node fs error (`path`, errno `code`, strerror text), or undefined for any other error. */
+export function fsErrorParts(error: unknown): { path?: string; code: string; text: string } | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code) || !(error instanceof Error)) return undefined
+  // Node words them `EROFS: read-only file system, open '/x'`: the middle is strerror's text.
+  const text = error.message.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+ '.*$/s, '')
+  const path = (error as { path?: unknown }).path
+  return { ...(typeof path === 'string' ? { path } : {}), code, text }
+}
+
+/** What to do about an errno, when there is a general answer. */
+export function fsErrorHint(code: string): string | undefined {
+  return FS_HINTS[code]
+}
