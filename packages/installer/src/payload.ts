@@ -1,7 +1,7 @@
 // Extracts package.tar.gz into a staging folder as hostile input: nothing may land outside the staging folder.
 import { DEFAULT_MAX_RATIO, PayloadError, expansionLimit, stripDotSlash, unsafeEntryReason } from '@rdbpkg/core'
 import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs'
-import { dirname, join, posix } from 'node:path'
+import { basename, dirname, join, posix, resolve } from 'node:path'
 import { extract } from 'tar'
 import type { ReadEntry } from 'tar'
 
@@ -130,9 +130,32 @@ export function stagingDir(root: string, runId: string): string {
   return join(root, 'var', 'lib', 'rdbpkg', 'staging', runId)
 }
 
-/** Removes a staging folder and its parent when empty. */
+/** Name of a staging folder kept beside the install prefix (see {@link stagingDirFor}). */
+export const BESIDE_STAGING = '.rdbpkg-staging-'
+
+/**
+ * The staging folder for one run's file payload, on the filesystem where the files land, so the engine renames
+ * each staged body into place instead of copying it: `<root>/var/lib/rdbpkg/staging/<id>` when that is on the
+ * same filesystem as `prefix` (most hosts), else `.rdbpkg-staging-<id>` in the nearest existing folder of the
+ * prefix (a separate /var partition).
+ */
+export function stagingDirFor(root: string, prefix: string, runId: string): string {
+  const preferred = stagingDir(root, runId)
+  const landing = nearestExisting(resolve(root, `.${prefix}`), root)
+  if (statSync(landing).dev === statSync(nearestExisting(dirname(preferred), root)).dev) return preferred
+  return join(landing, `${BESIDE_STAGING}${runId}`)
+}
+
+function nearestExisting(path: string, root: string): string {
+  let at = path
+  while (!existsSync(at) && at !== root && at !== dirname(at)) at = dirname(at)
+  return at
+}
+
+/** Removes a staging folder, and the `staging` folder above it when that is left empty. */
 export function removeStaging(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
+  if (basename(dirname(dir)) !== 'staging') return
   try {
     rmdirSync(dirname(dir))
   } catch {
@@ -140,16 +163,32 @@ export function removeStaging(dir: string): void {
   }
 }
 
-/** Removes staging folders an interrupted run left under the root (call only while holding the install lock). */
-export function removeLeftoverStaging(root: string): string[] {
+/**
+ * Removes staging folders an interrupted run left under the root: those under var/lib/rdbpkg/staging and, with
+ * `prefix`, those kept beside it (call only while holding the install lock).
+ */
+export function removeLeftoverStaging(root: string, prefix?: string): string[] {
+  const removed: string[] = []
   const parent = join(root, 'var', 'lib', 'rdbpkg', 'staging')
-  if (!existsSync(parent)) return []
-  const removed = readdirSync(parent).map((name) => join(parent, name))
-  for (const dir of removed) rmSync(dir, { recursive: true, force: true })
-  try {
-    rmdirSync(parent)
-  } catch {
-    // not empty or already gone
+  if (existsSync(parent)) {
+    removed.push(...readdirSync(parent).map((name) => join(parent, name)))
+    for (const dir of removed) rmSync(dir, { recursive: true, force: true })
+    try {
+      rmdirSync(parent)
+    } catch {
+      // not empty or already gone
+    }
+  }
+  if (prefix !== undefined && prefix !== '') {
+    for (let at = resolve(root, `.${prefix}`); ; at = dirname(at)) {
+      if (existsSync(at)) {
+        for (const name of readdirSync(at).filter((entry) => entry.startsWith(BESIDE_STAGING))) {
+          rmSync(join(at, name), { recursive: true, force: true })
+          removed.push(join(at, name))
+        }
+      }
+      if (at === root || at === dirname(at)) break
+    }
   }
   return removed
 }

@@ -1,8 +1,10 @@
 import { listInstalled, runTransaction, writeRpm } from '@rdbpkg/rpm-sim'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { hostRpmArch } from './host.js'
+import { removeLeftoverStaging, removeStaging, stagingDirFor } from './payload.js'
 import { listRecords, recordsDir } from './records.js'
 import { runInstall } from './run-install.js'
 import { makeArchiveDir, makeRoot, tempDir, writeSums } from './_test-archive.js'
@@ -95,5 +97,46 @@ describe('runInstall log', () => {
     const log = readFileSync(join(root, 'var/log/rdbpkg/install.log'), 'utf8')
     expect(log).toContain('start:')
     expect(log).toContain('exit=1')
+  })
+})
+
+describe('runInstall with /var on another filesystem', () => {
+  // A separate /var partition (common on hardened hosts): the agent's files are staged beside the prefix, on the
+  // filesystem where they land, so rpm-sim renames them into place; a killed run's leftover there is removed.
+  it('stages beside the prefix, installs with renames, and leaves no staging folder', async (ctx) => {
+    const { v1, v2, root } = setup()
+    const varLib = join(root, 'var/lib')
+    mkdirSync(varLib, { recursive: true })
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', varLib], { encoding: 'utf8' })
+    if (mount.status !== 0) {
+      console.warn(`skipped: cannot mount a tmpfs over var/lib (${(mount.stderr || mount.error?.message || '').trim()})`)
+      ctx.skip()
+    }
+    cleanups.unshift(() => spawnSync('umount', [varLib]))
+    mkdirSync(join(root, 'opt/rdb'), { recursive: true })
+    expect(stagingDirFor(root, '/opt/rdb/agent', 'x')).toBe(join(root, 'opt/rdb/.rdbpkg-staging-x'))
+    // A run killed while staging left its folder beside the prefix.
+    mkdirSync(join(root, 'opt/rdb/.rdbpkg-staging-old/sub'), { recursive: true })
+    const first = await runInstall({ archiveDir: v1, root })
+    expect(first.error).toBeUndefined()
+    expect(first.exitCode).toBe(0)
+    expect(readFileSync(join(root, 'opt/rdb/agent/tools/a.sh'), 'utf8')).toBe('v1\n')
+    expect(readdirSync(join(root, 'opt/rdb'))).toEqual(['agent'])
+    expect((await runInstall({ archiveDir: v2, root })).exitCode).toBe(0)
+    expect(readFileSync(join(root, 'opt/rdb/agent/tools/a.sh'), 'utf8')).toBe('v2\n')
+    expect(readdirSync(join(root, 'opt/rdb/agent')).filter((name) => name.startsWith('.rdbpkg'))).toEqual([])
+    expect(existsSync(join(varLib, 'rdbpkg/staging'))).toBe(false)
+  })
+
+  it('keeps staging under var/lib/rdbpkg when that is on the prefix filesystem, and never removes a folder it did not make', () => {
+    const { root } = setup()
+    expect(stagingDirFor(root, '/opt/rdb/agent', 'x')).toBe(join(root, 'var/lib/rdbpkg/staging/x'))
+    mkdirSync(join(root, 'opt/empty-parent/.rdbpkg-staging-y'), { recursive: true })
+    removeStaging(join(root, 'opt/empty-parent/.rdbpkg-staging-y'))
+    expect(existsSync(join(root, 'opt/empty-parent'))).toBe(true)
+    mkdirSync(join(root, 'opt/rdb/agent/.rdbpkg-staging-z'), { recursive: true })
+    mkdirSync(join(root, 'opt/rdb/agent/keep'), { recursive: true })
+    expect(removeLeftoverStaging(root, '/opt/rdb/agent')).toEqual([join(root, 'opt/rdb/agent/.rdbpkg-staging-z')])
+    expect(readdirSync(join(root, 'opt/rdb/agent'))).toEqual(['keep'])
   })
 })

@@ -225,7 +225,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
 
   if (!options.dryRun) {
     run.lock = acquireLock(run.root)
-    for (const dir of removeLeftoverStaging(run.root)) say('debug', `removed ${dir} (left by an interrupted run)`)
+    for (const dir of removeLeftoverStaging(run.root, manifest.rules.payload === 'files' ? manifest.prefix : undefined)) say('debug', `removed ${dir} (left by an interrupted run)`)
   }
   const tarGz = join(archive, 'package.tar.gz')
   let target: Target | undefined

@@ -8,7 +8,7 @@ import type { Engine, TrackedSpec } from './apply.js'
 import type { ArchiveManifest } from './archive.js'
 import { InstallError } from './errors.js'
 import { hostRpmArch } from './host.js'
-import { stagingDir } from './payload.js'
+import { stagingDirFor } from './payload.js'
 import { newRecordId } from './records.js'
 import { trackedFiles } from './tracked.js'
 import { scanPayload, stagePayload, streamedSource } from './tracked-source.js'
@@ -87,7 +87,7 @@ export function streamedTarget(run: TargetRun, manifest: ArchiveManifest, tarGz:
     evr: { epoch: 0, version: manifest.version, release: manifest.release },
     source: async () => {
       if (run.options.dryRun) return streamedSource(pkg, await scanPayload(tarGz, read))
-      run.staging = stagingDir(run.root, newRecordId())
+      run.staging = stagingDirFor(run.root, manifest.prefix, newRecordId())
       return streamedSource(pkg, await stagePayload(tarGz, run.staging, read))
     },
     wheelNames: [],
