@@ -10,10 +10,10 @@ import { safeEntryPath, writeCpio } from './cpio.js'
 import type { CpioWriteEntry } from './cpio.js'
 import { rpmError } from './errors.js'
 import { parseHeader, serializeHeader } from './header.js'
-import type { HeaderValue } from './header.js'
 import { serializeLead } from './lead.js'
 import type { RpmFileFlags, RpmTrigger, ScriptName } from './package.js'
 import { buildMainHeader } from './_writer-header.js'
+import type { PayloadFacts } from './_writer-header.js'
 import { SIGTAG, TAG, TYPE } from './tags.js'
 
 /** A file, directory or symlink to put in a package. */
@@ -74,7 +74,6 @@ export interface RpmSpec {
 export interface WrittenRpm {
   path: string
   size: number
-  sha256: string
 }
 
 /** A spec file after defaults, with its place in the package. */
@@ -166,9 +165,10 @@ function counter(algo: string): { stream: Transform; bytes: () => number; digest
 }
 
 /**
- * Writes a v4 binary .rpm from a typed description, deterministically: files are streamed (never held whole),
- * the payload is compressed to a temp file so its digest can go in the header, and the result is renamed into
- * place. Real rpm accepts it (`rpm -qpl`, `rpm -K`, `rpm -i`).
+ * Writes a v4 binary .rpm from a typed description, deterministically: files are streamed (never held whole) and
+ * the result is renamed into place. Real rpm accepts it (`rpm -qpl`, `rpm -K`, `rpm -i`). An uncompressed payload
+ * (tracked and repackaged packages) is written once, straight after room for its headers, whose size does not
+ * depend on the digests; a compressed one goes to a temp file first, since its size is known only at the end.
  */
 export async function writeRpm(spec: RpmSpec, outFile: string): Promise<WrittenRpm> {
   const envTime = Number.parseInt(process.env.SOURCE_DATE_EPOCH ?? '', 10)
@@ -177,68 +177,105 @@ export async function writeRpm(spec: RpmSpec, outFile: string): Promise<WrittenR
   const level = spec.compressionLevel ?? defaultLevel(compressor)
   const files = await planFiles(spec, buildTime, outFile)
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`
-  const payloadTmp = join(dirname(outFile), `.${basename(outFile)}.payload-${tag}`)
   const outTmp = join(dirname(outFile), `.${basename(outFile)}.tmp-${tag}`)
+  const lead = serializeLead(`${spec.name}-${spec.version}-${spec.release}`)
+  const facts = (payloadDigest: string, archiveDigest: string): PayloadFacts => ({ buildTime, compressor, level, payloadDigest, archiveDigest })
   try {
-    const archive = counter('sha256')
-    const packed = counter('sha256')
-    const cpio = writeCpio(payloadEntries(files), outFile)
-    cpio.on('error', (error) => archive.stream.destroy(error))
-    // Uncompressed (tracked and repackaged packages): the payload is the archive, so one digest serves both.
-    const stored = compressor === 'none'
-    if (stored) await pipeline(cpio, archive.stream, createWriteStream(payloadTmp))
-    else await pipeline(compress(cpio.pipe(archive.stream), compressor, level, outFile), packed.stream, createWriteStream(payloadTmp))
-    const payloadDigest = stored ? archive.digest() : packed.digest()
-    const header = serializeHeader(
-      buildMainHeader(spec, files, { buildTime, compressor, level, payloadDigest, archiveDigest: archive.digest() }),
-      TAG.HEADERIMMUTABLE,
-    )
-    const payloadSize = stored ? archive.bytes() : packed.bytes()
-    const total = header.length + payloadSize
-    const sigValues: HeaderValue[] = [
-      { tag: SIGTAG.SHA1, type: TYPE.STRING, value: createHash('sha1').update(header).digest('hex') },
-      { tag: SIGTAG.SHA256, type: TYPE.STRING, value: createHash('sha256').update(header).digest('hex') },
-      { tag: SIGTAG.MD5, type: TYPE.BIN, value: await md5Of(header, payloadTmp) },
-      total > 0xffffffff ? { tag: SIGTAG.LONGSIZE, type: TYPE.INT64, value: [total] } : { tag: SIGTAG.SIZE, type: TYPE.INT32, value: [total] },
-      archive.bytes() > 0xffffffff
-        ? { tag: SIGTAG.LONGARCHIVESIZE, type: TYPE.INT64, value: [archive.bytes()] }
-        : { tag: SIGTAG.PAYLOADSIZE, type: TYPE.INT32, value: [archive.bytes()] },
-    ]
-    const signature = serializeHeader(sigValues, TAG.HEADERSIGNATURES)
-    parseHeader(signature, { file: outFile, what: 'signature header' })
-    const sigPad = Buffer.alloc((8 - (signature.length % 8)) % 8)
-    const lead = serializeLead(`${spec.name}-${spec.version}-${spec.release}`)
-    const whole = createHash('sha256')
-    const head = Buffer.concat([lead, signature, sigPad, header])
-    {
-      const tee = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          whole.update(chunk)
-          cb(null, chunk)
-        },
-      })
+    if (compressor === 'none') {
+      const archiveSize = storedArchiveSize(files)
+      const zero = '0'.repeat(64)
+      // Every digest is 64 hex digits whatever its value, so placeholders give the headers' exact sizes.
+      const placeholder = files.map((f) => (f.kind === 'file' && !f.flags.ghost ? { ...f, digest: zero } : f))
+      const headerSize = serializeHeader(buildMainHeader(spec, placeholder, facts(zero, zero)), TAG.HEADERIMMUTABLE).length
+      const sigSize = signatureHeader(Buffer.alloc(headerSize), Buffer.alloc(16), archiveSize, archiveSize).length
+      const offset = lead.length + sigSize + sigPad(sigSize) + headerSize
+      const archive = counter('sha256')
+      await pipeline(writeCpio(payloadEntries(files), outFile), archive.stream, createWriteStream(outTmp, { start: offset, highWaterMark: 1 << 20 }))
+      const header = serializeHeader(buildMainHeader(spec, files, facts(archive.digest(), archive.digest())), TAG.HEADERIMMUTABLE)
+      if (archive.bytes() !== archiveSize || header.length !== headerSize) {
+        throw new Error(`rpm writer: planned ${archiveSize}/${headerSize} payload/header bytes, wrote ${archive.bytes()}/${header.length}`)
+      }
+      const signature = signatureHeader(header, await md5Of(header, outTmp, offset), archiveSize, archiveSize)
+      const head = Buffer.concat([lead, signature, Buffer.alloc(sigPad(signature.length)), header])
+      if (head.length !== offset) throw new Error(`rpm writer: planned ${offset} header bytes, made ${head.length}`)
+      await finish(outTmp, head, outFile)
+      return { path: outFile, size: offset + archiveSize }
+    }
+    const payloadTmp = join(dirname(outFile), `.${basename(outFile)}.payload-${tag}`)
+    try {
+      const archive = counter('sha256')
+      const packed = counter('sha256')
+      const cpio = writeCpio(payloadEntries(files), outFile)
+      cpio.on('error', (error) => archive.stream.destroy(error))
+      await pipeline(compress(cpio.pipe(archive.stream), compressor, level, outFile), packed.stream, createWriteStream(payloadTmp))
+      const header = serializeHeader(buildMainHeader(spec, files, facts(packed.digest(), archive.digest())), TAG.HEADERIMMUTABLE)
+      const signature = signatureHeader(header, await md5Of(header, payloadTmp, 0), packed.bytes(), archive.bytes())
+      const head = Buffer.concat([lead, signature, Buffer.alloc(sigPad(signature.length)), header])
       async function* all(): AsyncGenerator<Buffer> {
         yield head
-        yield* createReadStream(payloadTmp, { highWaterMark: 1 << 18 })
+        yield* createReadStream(payloadTmp, { highWaterMark: 1 << 20 })
       }
-      await pipeline(all(), tee, createWriteStream(outTmp))
-    }
-    const handle = await open(outTmp, 'r+')
-    try {
-      await handle.sync()
+      await pipeline(all(), createWriteStream(outTmp))
+      await finish(outTmp, undefined, outFile)
+      return { path: outFile, size: head.length + packed.bytes() }
     } finally {
-      await handle.close()
+      await rm(payloadTmp, { force: true })
     }
-    await rename(outTmp, outFile)
-    return { path: outFile, size: head.length + payloadSize, sha256: whole.digest('hex') }
   } finally {
-    await rm(payloadTmp, { force: true })
     await rm(outTmp, { force: true })
   }
 }
 
-async function md5Of(header: Buffer, payloadFile: string): Promise<Buffer> {
+// The signature header: header digests, the MD5 of header and payload, and the sizes rpm checks.
+function signatureHeader(header: Buffer, md5: Buffer, payloadSize: number, archiveSize: number): Buffer {
+  const total = header.length + payloadSize
+  const signature = serializeHeader(
+    [
+      { tag: SIGTAG.SHA1, type: TYPE.STRING, value: createHash('sha1').update(header).digest('hex') },
+      { tag: SIGTAG.SHA256, type: TYPE.STRING, value: createHash('sha256').update(header).digest('hex') },
+      { tag: SIGTAG.MD5, type: TYPE.BIN, value: md5 },
+      total > 0xffffffff ? { tag: SIGTAG.LONGSIZE, type: TYPE.INT64, value: [total] } : { tag: SIGTAG.SIZE, type: TYPE.INT32, value: [total] },
+      archiveSize > 0xffffffff
+        ? { tag: SIGTAG.LONGARCHIVESIZE, type: TYPE.INT64, value: [archiveSize] }
+        : { tag: SIGTAG.PAYLOADSIZE, type: TYPE.INT32, value: [archiveSize] },
+    ],
+    TAG.HEADERSIGNATURES,
+  )
+  parseHeader(signature, { file: 'rpm writer', what: 'signature header' })
+  return signature
+}
+
+function sigPad(size: number): number {
+  return (8 - (size % 8)) % 8
+}
+
+// Writes `head` at the start (when given), makes the file durable, then renames it into place.
+async function finish(tmp: string, head: Buffer | undefined, outFile: string): Promise<void> {
+  const handle = await open(tmp, 'r+')
+  try {
+    if (head !== undefined) await handle.write(head, 0, head.length, 0)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(tmp, outFile)
+}
+
+// The exact size of the newc archive payloadEntries() produces: each entry's 110-byte header and NUL-terminated
+// name padded to 4, its body padded to 4, then the trailer.
+function storedArchiveSize(files: PlannedFile[]): number {
+  const pad4 = (n: number): number => (4 - (n % 4)) % 4
+  const entry = (name: string, size: number): number => {
+    const head = 110 + Buffer.byteLength(name) + 1
+    return head + pad4(head) + size + pad4(size)
+  }
+  let total = entry('TRAILER!!!', 0)
+  for (const f of files) if (!f.flags.ghost) total += entry(`.${f.path}`, f.kind === 'dir' ? 0 : f.size)
+  return total
+}
+
+async function md5Of(header: Buffer, payloadFile: string, start: number): Promise<Buffer> {
   const hash = createHash('md5').update(header)
-  for await (const chunk of createReadStream(payloadFile, { highWaterMark: 1 << 18 })) hash.update(chunk as Buffer)
+  for await (const chunk of createReadStream(payloadFile, { start, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
   return hash.digest()
 }
