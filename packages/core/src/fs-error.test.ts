@@ -1,6 +1,6 @@
 import { openSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { fsErrorHint, fsErrorParts } from './fs-error.js'
+import { describeFsError, fsErrorHint, fsErrorParts } from './fs-error.js'
 
 describe('fsErrorParts', () => {
   it('splits a real Node fs error into path, errno and strerror text', () => {
@@ -18,5 +18,16 @@ describe('fsErrorParts', () => {
     expect(fsErrorParts('EROFS')).toBeUndefined()
     expect(fsErrorHint('ENOSPC')).toBe('free some space and run again')
     expect(fsErrorHint('ENOENT')).toBeUndefined()
+  })
+
+  it('describes an fs error in one line with the path, what was done, the errno and the hint', () => {
+    const error = Object.assign(new Error("ENOSPC: no space left on device, write '/r/x'"), { code: 'ENOSPC', path: '/r/x' })
+    expect(describeFsError(error, 'cannot write')).toEqual({
+      message: '/r/x: cannot write: no space left on device (ENOSPC) (free some space and run again)',
+      file: '/r/x',
+      found: 'ENOSPC',
+      hint: 'free some space and run again',
+    })
+    expect(describeFsError(new Error('boom'), 'cannot write')).toBeUndefined()
   })
 })

@@ -1,5 +1,6 @@
 // Node fs errors (EROFS, ENOSPC, EACCES, ...) as one line an operator can act on: the path, what was being done,
 // strerror's text, the errno name and what to do. Pure: it only reads the error object.
+import { formatProblem } from './errors.js'
 
 const FS_HINTS: Readonly<Record<string, string>> = {
   EROFS: 'the folder is on a read-only file system; make it writable and run again',
@@ -22,4 +23,14 @@ export function fsErrorParts(error: unknown): { path?: string; code: string; tex
 /** What to do about an errno, when there is a general answer. */
 export function fsErrorHint(code: string): string | undefined {
   return FS_HINTS[code]
+}
+
+/** A Node fs error as one line (`path: doing: strerror (ERRNO) (hint)`) with its parts; undefined for other errors. */
+export function describeFsError(error: unknown, doing: string, hint?: string): { message: string; file?: string; found: string; hint?: string } | undefined {
+  const fs = fsErrorParts(error)
+  if (fs === undefined) return undefined
+  const h = hint ?? fsErrorHint(fs.code)
+  const where = fs.path === undefined ? {} : { file: fs.path }
+  const what = h === undefined ? {} : { hint: h }
+  return { message: formatProblem({ ...where, message: `${doing}: ${fs.text} (${fs.code})`, ...what }), ...where, found: fs.code, ...what }
 }

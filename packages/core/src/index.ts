@@ -55,4 +55,4 @@ export {
 } from './manifest.js'
 export type { BuildFacts, Manifest, ManifestIssue, ManifestJson, ManifestResult, PackageNameParts } from './manifest.js'
 export { DEFAULT_MAX_RATIO, MIN_EXPANSION_ALLOWANCE, expansionLimit } from './expansion.js'
-export { fsErrorHint, fsErrorParts } from './fs-error.js'
+export { describeFsError, fsErrorHint, fsErrorParts } from './fs-error.js'

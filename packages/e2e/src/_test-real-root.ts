@@ -50,8 +50,8 @@ export function inRealRoot(o: Overlay, command: string): RunOutput {
 }
 
 /** `./install ARGS` of an archive that {@link newOverlay} placed, run in the real root. */
-export function installInRealRoot(o: Overlay, archive: string, args = '', run: (o: Overlay, command: string) => RunOutput = inRealRoot): RunOutput {
-  return run(o, `cd /srv/rdbpkg-e2e/${basename(archive)} && ./install ${args}`)
+export function installInRealRoot(o: Overlay, archive: string, args = '', run: (command: string) => RunOutput = (command) => inRealRoot(o, command)): RunOutput {
+  return run(`cd /srv/rdbpkg-e2e/${basename(archive)} && ./install ${args}`)
 }
 
 /** Why runs in a real root cannot happen here (not root, no rpm, no overlayfs), or undefined when they can. */

@@ -52,7 +52,7 @@ describe('./install with the agent running under a real systemd', () => {
     const mainPid = (): number => Number(/MainPID=(\d+)/.exec(run('systemctl show -p MainPID rdb-agent').stdout)?.[1] ?? 0)
     const active = (): boolean => run('systemctl is-active --quiet rdb-agent').code === 0
 
-    const first = installInRealRoot(o, v1, '', (_, command) => run(command))
+    const first = installInRealRoot(o, v1, '', run)
     expect(first.stderr).toBe('')
     expect(first.code).toBe(0)
     expect(run('systemctl start rdb-agent').code).toBe(0)
@@ -61,14 +61,14 @@ describe('./install with the agent running under a real systemd', () => {
     expect(before).toBeGreaterThan(0)
     expect(run(`cat /proc/${before}/cmdline`).stdout).toContain('/opt/rdb/agent/tools/agentd.sh')
 
-    const refused = installInRealRoot(o, v2, '', (_, command) => run(command))
+    const refused = installInRealRoot(o, v2, '', run)
     expect(refused.code).toBe(4)
     expect(refused.stderr).toContain('services running: rdb-agent')
     expect(active()).toBe(true)
     expect(mainPid()).toBe(before)
     expect(readFileSync(join(o.upper, 'opt/rdb/agent/tools/agentd.sh'), 'utf8')).toBe(DAEMON('v1'))
 
-    const forced = installInRealRoot(o, v2, '-f --json', (_, command) => run(command))
+    const forced = installInRealRoot(o, v2, '-f --json', run)
     expect(forced.code).toBe(0)
     const result = JSON.parse(forced.stdout) as { status: string; services: { running: string[]; stopped: string[]; restarted: string[] } }
     expect(result.status).toBe('upgraded')
@@ -80,7 +80,7 @@ describe('./install with the agent running under a real systemd', () => {
     expect(after).not.toBe(before)
     // A forced upgrade that fails (a file of the operator's sits where v3 needs a folder) still restarts the unit.
     expect(run("printf 'operator file\\n' > /opt/rdb/agent/tools/plugins").code).toBe(0)
-    const failed = installInRealRoot(o, v3, '-f', (_, command) => run(command))
+    const failed = installInRealRoot(o, v3, '-f', run)
     expect(failed.code).toBe(1)
     expect(failed.stdout + failed.stderr).toContain('rdb-agent')
     expect(active()).toBe(true)

@@ -268,13 +268,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
   }
   const flags: ApplyFlags = { replacepkgs: cmp === 0, oldpackage: cmp < 0, noscripts: options.noscripts === true }
 
-  const running = findRunningServices({
-    root: run.root,
-    prefix: manifest.prefix,
-    services: manifest.services,
-    ...(options.serviceMethod === undefined ? {} : { method: options.serviceMethod }),
-  })
-  result.services.running = running.map(describeService)
+  const running = runningServices(run, manifest)
 
   if (options.dryRun) {
     await dryRun(run, engine, target, flags, action, running)
@@ -369,6 +363,18 @@ async function wheelFacts(run: Run, manifest: ArchiveManifest, wheels: string[])
   return { python, installedBefore, allSame }
 }
 
+// The product's services that run now; recorded in the result either way.
+function runningServices(run: Run, manifest: ArchiveManifest): RunningService[] {
+  const running = findRunningServices({
+    root: run.root,
+    prefix: manifest.prefix,
+    services: manifest.services,
+    ...(run.options.serviceMethod === undefined ? {} : { method: run.options.serviceMethod }),
+  })
+  run.result.services.running = running.map(describeService)
+  return running
+}
+
 async function dryRun(run: Run, engine: Engine, target: Target, flags: ApplyFlags, action: string, running: RunningService[]): Promise<void> {
   const { result, say } = run
   let files: PlannedFile[] = []
@@ -412,13 +418,7 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
   if (last === undefined) {
     throw new InstallError('E_ROLLBACK_NONE', `${product}: no transaction to roll back (see ./install --history)`, {})
   }
-  const running = findRunningServices({
-    root: run.root,
-    prefix: manifest.prefix,
-    services: manifest.services,
-    ...(options.serviceMethod === undefined ? {} : { method: options.serviceMethod }),
-  })
-  result.services.running = running.map(describeService)
+  const running = runningServices(run, manifest)
   if (running.length > 0 && !options.force) {
     throw new InstallError('E_SERVICES_RUNNING', `${product}: services running: ${running.map(describeService).join(', ')} (stop them, or run ./install --rollback -f)`, {})
   }

@@ -2,7 +2,7 @@
 // refused), digested and, for a real run, written once into a private staging folder beside the root's database;
 // rpm-sim then renames the staged files into place inside its transaction. No second decompression, no
 // intermediate .rpm. A dry run scans without writing.
-import { DEFAULT_MAX_RATIO, PayloadError, isRdbpkgError, stripDotSlash } from '@rdbpkg/core'
+import { DEFAULT_MAX_RATIO, PayloadError, fsErrorParts, isRdbpkgError, stripDotSlash } from '@rdbpkg/core'
 import type { TransactionOptions } from '@rdbpkg/rpm-sim'
 import { createHash } from 'node:crypto'
 import { closeSync, linkSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs'
@@ -32,13 +32,10 @@ export interface ScannedEntry {
 /** What a scan found, folders the payload implies included, sorted by path. */
 export interface PayloadScan {
   entries: ScannedEntry[]
-  /** The staging folder when the bodies were written ({@link stagePayload}). */
-  stagedIn?: string
 }
 
-/** How to read a payload: `only` keeps these top-level entries (update_code: `tools`). */
+/** How to read a payload. */
 export interface ScanOptions {
-  only?: readonly string[]
   /** Name used in messages (default `package.tar.gz`). */
   fileName?: string
   maxRatio?: number
@@ -61,19 +58,17 @@ export async function scanPayload(tarGz: string, options: ScanOptions = {}): Pro
  */
 export async function stagePayload(tarGz: string, dir: string, options: ScanOptions = {}): Promise<PayloadScan> {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const scan = await readPayload(tarGz, options, dir)
-  return { ...scan, stagedIn: dir }
+  return readPayload(tarGz, options, dir)
 }
 
 async function readPayload(tarGz: string, options: ScanOptions, stageDir: string | undefined): Promise<PayloadScan> {
   const fileName = options.fileName ?? 'package.tar.gz'
   const guard = new PayloadGuard(statSync(tarGz).size, options.maxRatio ?? DEFAULT_MAX_RATIO, fileName)
-  return scanEntries(tarGz, options.only, guard, fileName, stageDir)
+  return scanEntries(tarGz, guard, fileName, stageDir)
 }
 
 async function scanEntries(
   tarGz: string,
-  only: readonly string[] | undefined,
   guard: PayloadGuard,
   fileName: string,
   stageDir: string | undefined,
@@ -92,7 +87,7 @@ async function scanEntries(
         throw new PayloadError(problem.code, problem.message, { file: fileName, field: entry.path })
       }
       const rel = stripDotSlash(entry.path).replace(/\/+$/, '')
-      if (rel === '' || !included(rel, only)) {
+      if (rel === '') {
         entry.resume()
         continue
       }
@@ -131,11 +126,10 @@ async function scanEntries(
       } else entry.resume()
     }
   } catch (error) {
-    if (error instanceof PayloadError) throw error
     if (isRdbpkgError(error)) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    if (stageDir !== undefined && typeof code === 'string' && /^E[A-Z]+$/.test(code) && (error as NodeJS.ErrnoException).syscall !== undefined) {
-      throw new PayloadError('E_IO', `${stageDir}: cannot stage the payload (${code}: ${(error as Error).message})`, { file: stageDir, cause: error })
+    const io = stageDir === undefined ? undefined : fsErrorParts(error)
+    if (io !== undefined) {
+      throw new PayloadError('E_IO', `${stageDir}: cannot stage the payload (${io.code}: ${(error as Error).message})`, { file: stageDir, cause: error })
     }
     throw new PayloadError('E_PAYLOAD_CORRUPT', `${fileName}: cannot be read (${(error as Error).message})`, { file: fileName, cause: error })
   }
@@ -173,12 +167,6 @@ async function readBody(body: AsyncIterable<Buffer>, staged: string | undefined)
   return { size, digest: hash.digest('hex') }
 }
 
-function included(rel: string, only: readonly string[] | undefined): boolean {
-  if (only === undefined) return true
-  const top = rel.split('/')[0]!
-  return only.includes(top)
-}
-
 /** Identity and placement of a tracked package streamed from a payload. */
 export interface StreamedPackage {
   name: string
@@ -187,8 +175,6 @@ export interface StreamedPackage {
   arch: string
   prefix: string
   configGlobs: readonly string[]
-  /** update_code: only these top-level entries (`tools`). */
-  only?: readonly string[]
 }
 
 /** The package source rpm-sim installs: header from the scan, bodies moved from the staged files. */

@@ -14,17 +14,11 @@ import type { ScriptSlot } from './scriptlet.js'
 import { runScriptlet } from './scriptlet.js'
 import type { CreatedFile } from './history.js'
 
+/** rpm's switches that turn scriptlets and triggers off. */
+export const SCRIPT_FLAGS = ['noscripts', 'nopre', 'nopost', 'nopreun', 'nopostun', 'nopretrans', 'noposttrans', 'notriggers'] as const
+
 /** Script switches of a transaction, kept in the journal so recovery honours them. */
-export interface ScriptFlags {
-  noscripts?: boolean
-  nopre?: boolean
-  nopost?: boolean
-  nopreun?: boolean
-  nopostun?: boolean
-  nopretrans?: boolean
-  noposttrans?: boolean
-  notriggers?: boolean
-}
+export type ScriptFlags = Partial<Record<(typeof SCRIPT_FLAGS)[number], boolean>>
 
 /** What an execution reports back. */
 export interface ExecuteOutcome {

@@ -25,6 +25,16 @@ export function lockDb(root: string): () => void {
   }
 }
 
+/** Runs `fn` holding the database lock of `root`, released whatever happens. */
+export async function withDbLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  const release = lockDb(root)
+  try {
+    return await fn()
+  } finally {
+    release()
+  }
+}
+
 function takeLock(root: string): () => void {
   const dir = dbDir(root)
   mkdirSync(dir, { recursive: true })

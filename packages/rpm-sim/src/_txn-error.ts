@@ -1,4 +1,4 @@
-import { RdbpkgError, formatProblem, fsErrorHint, fsErrorParts } from '@rdbpkg/core'
+import { RdbpkgError, describeFsError } from '@rdbpkg/core'
 import type { ErrorCode, RdbpkgErrorOptions } from '@rdbpkg/core'
 
 /** The transaction engine could not keep an invariant (database, journal, scriptlet, rollback). */
@@ -16,9 +16,8 @@ export class TransactionError extends RdbpkgError {
  */
 export function fsTransactionError(error: unknown, code: ErrorCode, doing: string, hint?: string): unknown {
   if (error instanceof RdbpkgError) return error
-  const fs = fsErrorParts(error)
+  const fs = describeFsError(error, doing, hint)
   if (fs === undefined) return error
-  const h = hint ?? fsErrorHint(fs.code)
-  const message = formatProblem({ ...(fs.path !== undefined ? { file: fs.path } : {}), message: `${doing}: ${fs.text} (${fs.code})`, ...(h !== undefined ? { hint: h } : {}) })
-  return new TransactionError(code, message, { ...(fs.path !== undefined ? { file: fs.path } : {}), found: fs.code, ...(h !== undefined ? { hint: h } : {}), cause: error })
+  const { message, ...details } = fs
+  return new TransactionError(code, message, { ...details, cause: error })
 }

@@ -208,26 +208,16 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       staged.add(a.path)
       continue
     }
-    const hash = a.digest !== undefined ? createHash(o.digestAlgo) : undefined
     const chunks = entry.body && entry.size <= SMALL ? await collect(entry.body, SMALL) : undefined
     if (chunks !== undefined || entry.body === undefined) {
+      const hash = a.digest !== undefined ? createHash(o.digestAlgo) : undefined
       for (const c of chunks ?? []) hash?.update(c)
       checkDigest(o, a, hash)
       // Small files are written with direct syscalls: a thread-pool hop per call costs more CPU than the call.
       writeSmallSync(a, chunks ?? [], o.chown)
       for (const m of waiting) linkMember(a, m, o, known, staged)
     } else {
-      const fh = await openTemp(a.temp)
-      try {
-        for await (const chunk of entry.body) {
-          hash?.update(chunk as Buffer)
-          await fh.write(chunk as Buffer)
-        }
-        setMeta(fh.fd, a, o.chown, TEMP_MODE)
-      } finally {
-        await fh.close()
-      }
-      checkDigest(o, a, hash)
+      await writeStream(a, entry.body, o)
       for (const m of waiting) linkMember(a, m, o, known, staged)
     }
     staged.add(a.path)
@@ -271,8 +261,8 @@ async function writeStream(a: FileAction, body: Readable, o: StageOptions): Prom
   checkDigest(o, a, hash)
 }
 
-// A body the source staged itself: metadata is set on it first (through a descriptor, never following a
-// link), then it is renamed to the temporary name; across filesystems it is copied (O_EXCL) instead.
+// A body the source staged itself: renamed to the temporary name (across filesystems copied, O_EXCL), then given
+// its packaged owner, mode and mtime through a descriptor that never follows a link.
 function adoptFile(file: string, a: FileAction, chown: boolean): void {
   const temp = a.temp as string
   rmTemp(temp)

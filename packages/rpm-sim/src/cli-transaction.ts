@@ -11,10 +11,10 @@ import { configLines, getInstalled, infoLines, listInstalled, listLines, queryLi
 import type { QueryOptions } from './db-query.js'
 import { verifyInstalled } from './verify.js'
 import { recoverForQuery } from './journal.js'
+import { SCRIPT_FLAGS } from './_execute.js'
 
 const FLAG_NAMES = [
-  'noscripts', 'nopre', 'nopost', 'nopreun', 'nopostun', 'nopretrans', 'noposttrans', 'notriggers', 'excludedocs',
-  'oldpackage', 'replacepkgs', 'replacefiles', 'force', 'nodeps', 'test', 'justdb', 'repackage', 'allmatches',
+  ...SCRIPT_FLAGS, 'excludedocs', 'oldpackage', 'replacepkgs', 'replacefiles', 'force', 'nodeps', 'test', 'justdb', 'repackage', 'allmatches',
 ] as const satisfies readonly (keyof TransactionFlags)[]
 
 // Long options every mode accepts and ignores (rpm's output and database options).

@@ -206,6 +206,17 @@ export function cpioHeaderBytes(header: Omit<CpioHeader, 'fileIndex'>): Buffer {
   return Buffer.concat([Buffer.from(text, 'latin1'), name, Buffer.alloc(pad4(110 + name.length))])
 }
 
+/** The exact size of the newc archive {@link writeCpio} writes for entries of these names and body sizes. */
+export function cpioArchiveSize(entries: Iterable<{ name: string; size: number }>): number {
+  const entry = (name: string, size: number): number => {
+    const head = 110 + Buffer.byteLength(name) + 1
+    return head + pad4(head) + size + pad4(size)
+  }
+  let total = entry(TRAILER, 0)
+  for (const { name, size } of entries) total += entry(name, size)
+  return total
+}
+
 /** Streams a newc archive of `entries` followed by the trailer; a body whose length differs from its size fails. */
 export function writeCpio(entries: AsyncIterable<CpioWriteEntry> | Iterable<CpioWriteEntry>, file: string): Readable {
   async function* generate(): AsyncGenerator<Buffer> {

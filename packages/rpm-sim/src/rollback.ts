@@ -9,10 +9,11 @@ import type { TransactionRecord } from './history.js'
 import { listHistory, writeHistory } from './history.js'
 import { recoverInterrupted } from './journal.js'
 import { RootResolver } from './_fsutil.js'
-import { lockDb } from './_lock.js'
+import { withDbLock } from './_lock.js'
 import { openPackageSource } from './_source.js'
 import { TransactionError } from './_txn-error.js'
-import type { TransactionFlags, TransactionResult } from './transaction.js'
+import type { ScriptFlags } from './_execute.js'
+import type { TransactionResult } from './transaction.js'
 import { runTransaction } from './transaction.js'
 import { digestFile } from './apply.js'
 
@@ -28,19 +29,14 @@ export interface RollbackOptions {
   only?: boolean
   onWarning?: (line: string) => void
   onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
-  flags?: Pick<TransactionFlags, 'noscripts' | 'notriggers' | 'nopre' | 'nopost' | 'nopreun' | 'nopostun' | 'nopretrans' | 'noposttrans'>
+  flags?: ScriptFlags
 }
 
 const isUndoable = (r: TransactionRecord): boolean => r.op !== 'rollback' && r.rolledBack === undefined && r.elements.some((e) => !e.failed)
 
 /** Undo a transaction (or every transaction since `tid`), restoring files byte-identical to before. */
 export async function rollbackTransaction(o: RollbackOptions): Promise<TransactionResult> {
-  const release = lockDb(resolve(o.root))
-  try {
-    return await rollbackLocked(o)
-  } finally {
-    release()
-  }
+  return withDbLock(resolve(o.root), () => rollbackLocked(o))
 }
 
 async function rollbackLocked(o: RollbackOptions): Promise<TransactionResult> {

@@ -8,7 +8,7 @@ import { compareEVR, decideFileFate } from '@rdbpkg/core'
 import type { EngineFile, EngineHeader, PackageSource } from './_model.js'
 import { headerNevra } from './_model.js'
 import { RootResolver } from './_fsutil.js'
-import { lockDb } from './_lock.js'
+import { withDbLock } from './_lock.js'
 import { openPackageSource } from './_source.js'
 import type { EraseAction } from './apply.js'
 import { digestFile, stagePackage, unstage, writesContent } from './apply.js'
@@ -18,8 +18,8 @@ import type { CreatedFile } from './history.js'
 import { allocateTid, writeHistory } from './history.js'
 import type { JournalErase, JournalInstall, JournalPlan } from './journal.js'
 import { Journal, commitInstallDb, historyFromPlan, recoverInterrupted } from './journal.js'
-import type { ExecuteOutcome } from './_execute.js'
-import { executePlan, runReported, scriptEnabled } from './_execute.js'
+import type { ExecuteOutcome, ScriptFlags } from './_execute.js'
+import { SCRIPT_FLAGS, executePlan, runReported, scriptEnabled } from './_execute.js'
 import { repackageInstalled } from './repackage.js'
 
 export { TransactionError } from './_txn-error.js'
@@ -27,15 +27,7 @@ import { fsTransactionError } from './_txn-error.js'
 export type { EngineFile, EngineFileFlags, EngineHeader, EnginePayloadEntry, EngineScript, EngineTrigger, PackageSource, ScriptName, TriggerKind } from './_model.js'
 
 /** rpm's install/erase options that the engine honours (`--force` = replacepkgs + replacefiles + oldpackage). */
-export interface TransactionFlags {
-  noscripts?: boolean
-  nopre?: boolean
-  nopost?: boolean
-  nopreun?: boolean
-  nopostun?: boolean
-  nopretrans?: boolean
-  noposttrans?: boolean
-  notriggers?: boolean
+export interface TransactionFlags extends ScriptFlags {
   excludedocs?: boolean
   oldpackage?: boolean
   replacepkgs?: boolean
@@ -424,12 +416,7 @@ export async function planTransaction(o: TransactionOptions): Promise<Transactio
 
 /** Run an rpm transaction (rpm -i/-U/-F/-e) on `root`; problems are returned as data, broken invariants throw. */
 export async function runTransaction(o: TransactionOptions): Promise<TransactionResult> {
-  const release = lockDb(resolve(o.root))
-  try {
-    return await runLocked(o)
-  } finally {
-    release()
-  }
+  return withDbLock(resolve(o.root), () => runLocked(o))
 }
 
 async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
@@ -478,7 +465,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   plan.before = {}
   for (const e of plan.elements) if (e.op === 'install') plan.before[e.record.name] = await count(e.record.name)
   plan.scriptFlags = Object.fromEntries(
-    (['noscripts', 'nopre', 'nopost', 'nopreun', 'nopostun', 'nopretrans', 'noposttrans', 'notriggers'] as const).filter((k) => flags[k] === true).map((k) => [k, true]),
+    SCRIPT_FLAGS.filter((k) => flags[k] === true).map((k) => [k, true]),
   )
   const journal = await Journal.begin(root, plan)
   const out: ExecuteOutcome = { installed: [], erased: [], created: [], failed, scriptletFailures: 0 }

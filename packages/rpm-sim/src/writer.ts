@@ -6,7 +6,7 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { compress, defaultLevel } from './compress.js'
 import type { WriteCompressor } from './compress.js'
-import { safeEntryPath, writeCpio } from './cpio.js'
+import { cpioArchiveSize, safeEntryPath, writeCpio } from './cpio.js'
 import type { CpioWriteEntry } from './cpio.js'
 import { rpmError } from './errors.js'
 import { parseHeader, serializeHeader } from './header.js'
@@ -182,7 +182,7 @@ export async function writeRpm(spec: RpmSpec, outFile: string): Promise<WrittenR
   const facts = (payloadDigest: string, archiveDigest: string): PayloadFacts => ({ buildTime, compressor, level, payloadDigest, archiveDigest })
   try {
     if (compressor === 'none') {
-      const archiveSize = storedArchiveSize(files)
+      const archiveSize = cpioArchiveSize(files.filter((f) => !f.flags.ghost).map((f) => ({ name: `.${f.path}`, size: f.kind === 'dir' ? 0 : f.size })))
       const zero = '0'.repeat(64)
       // Every digest is 64 hex digits whatever its value, so placeholders give the headers' exact sizes.
       const placeholder = files.map((f) => (f.kind === 'file' && !f.flags.ghost ? { ...f, digest: zero } : f))
@@ -259,19 +259,6 @@ async function finish(tmp: string, head: Buffer | undefined, outFile: string): P
     await handle.close()
   }
   await rename(tmp, outFile)
-}
-
-// The exact size of the newc archive payloadEntries() produces: each entry's 110-byte header and NUL-terminated
-// name padded to 4, its body padded to 4, then the trailer.
-function storedArchiveSize(files: PlannedFile[]): number {
-  const pad4 = (n: number): number => (4 - (n % 4)) % 4
-  const entry = (name: string, size: number): number => {
-    const head = 110 + Buffer.byteLength(name) + 1
-    return head + pad4(head) + size + pad4(size)
-  }
-  let total = entry('TRAILER!!!', 0)
-  for (const f of files) if (!f.flags.ghost) total += entry(`.${f.path}`, f.kind === 'dir' ? 0 : f.size)
-  return total
 }
 
 async function md5Of(header: Buffer, payloadFile: string, start: number): Promise<Buffer> {
