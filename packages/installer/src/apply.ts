@@ -1,6 +1,6 @@
 // The one module that talks to a package engine: rpm-sim (any root) or the host's real rpm (root `/`).
 // Everything else in the installer deals in these small types.
-import { getInstalled, listHistory, planTransaction, readRpm, rollbackTransaction, runTransaction, writeRpm } from '@rdbpkg/rpm-sim'
+import { getInstalled, listHistory, planTransaction, readRpm, rollbackTransaction, runTransaction, verifyInstalled, writeRpm } from '@rdbpkg/rpm-sim'
 import type { RpmSpecFile } from '@rdbpkg/rpm-sim'
 import { execFile } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs'
@@ -76,6 +76,8 @@ export interface Engine {
   findTransaction(description: string, from: string | undefined): Promise<Pick<UndoTarget, 'tid' | 'repackaged'> | undefined>
   /** Undoes one transaction; refuses (problems) when later transactions would be undone with it. */
   rollback(target: UndoTarget): Promise<ApplyOutcome>
+  /** `rpm -V NAME`: one line per file that differs from the database (empty when all match or none installed). */
+  verify(name: string): Promise<string[]>
 }
 
 /** What a tracked package built from a file payload is. */
@@ -207,6 +209,11 @@ class RpmSimEngine implements Engine {
     const result = await rollbackTransaction({ root: this.root, tid, flags: { noscripts: target.noscripts } })
     return { ok: result.ok, tid: result.tid, problems: result.problems, created: result.created, warnings: result.warnings }
   }
+
+  async verify(name: string): Promise<string[]> {
+    if ((await getInstalled(this.root, name)).length === 0) return []
+    return verifyInstalled(this.root, name)
+  }
 }
 
 const SAVED_AS = /^warning: (.+) (saved|created) as (.+)$/
@@ -271,6 +278,13 @@ class RealRpmEngine implements Engine {
     if (target.installed === undefined) return { ok: false, problems: ['nothing recorded to roll back'], created: [], warnings: [] }
     const name = target.installed.replace(/-[^-]+-[^-]+$/, '')
     return parseRpmOutput(this.root, await this.rpm(['-e', ...noscripts, name]))
+  }
+
+  async verify(name: string): Promise<string[]> {
+    // rpm -V exits 1 when something differs; its lines are on stdout either way.
+    const result = await this.rpm(['-V', name])
+    if (/is not installed/.test(result.stdout + result.stderr)) return []
+    return result.stdout.split('\n').filter((line) => line !== '')
   }
 
   // rpm 4.x dropped --repackage: save the installed files, as they are on disk, with rpm-sim's writer.

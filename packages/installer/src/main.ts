@@ -39,6 +39,9 @@ optional arguments:
   --json       print one JSON result object on stdout
   --rollback   undo the last transaction of this product
   --history    list the product's transactions
+  --status     report what this host has of the product: version
+               installed, last transaction, .rpmnew/.rpmsave/.rpmorig
+               files still pending, files that drifted (as rpm -V)
   --noscripts  do not run rpm scriptlets
   -v, --verbose
                say more about each step
@@ -66,6 +69,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   rollback: { type: 'boolean' },
   history: { type: 'boolean' },
+  status: { type: 'boolean' },
   noscripts: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   archive: { type: 'string' },
@@ -86,7 +90,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     io.stdout(HELP)
     return EXIT_CODES.ok
   }
-  const modes = (['dry-run', 'check', 'rollback', 'history'] as const).filter((name) => values[name])
+  const modes = (['dry-run', 'check', 'rollback', 'history', 'status'] as const).filter((name) => values[name])
   if (modes.length > 1) return usageError(io, `argument --${modes[1]}: not allowed with argument --${modes[0]}`, argv)
   if (values.root === '') return usageError(io, 'argument --root: expected a folder')
   const maxRatio = values['max-ratio'] === undefined ? undefined : Number(values['max-ratio'])
@@ -115,6 +119,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     check: values.check === true,
     rollback: values.rollback === true,
     history: values.history === true,
+    status: values.status === true,
     noscripts: values.noscripts === true,
     ...(maxRatio === undefined ? {} : { maxRatio }),
     onMessage,

@@ -10,6 +10,8 @@ import type { ApplyFlags, ApplyOutcome, CreatedFile, Engine, EnginePreference, P
 import { locateArchive, readArchiveManifest } from './archive.js'
 import type { ArchiveManifest } from './archive.js'
 import { InstallError, fsInstallError } from './errors.js'
+import { readHostStatus } from './host-status.js'
+import type { HostStatus } from './host-status.js'
 import { EXIT_CODES, exitCodeFor, isRefusal } from './exit-codes.js'
 import { checkArch, checkNeedsRoot, checkOs, hostRpmArch, readOsRelease } from './host.js'
 import { InstallLog } from './install-log.js'
@@ -48,6 +50,8 @@ export interface RunInstallOptions {
   check?: boolean
   rollback?: boolean
   history?: boolean
+  /** Report what the host has of the product (installed, last transaction, pending config files, drift). */
+  status?: boolean
   noscripts?: boolean
   /** `auto` (default): real rpm for rpm payloads when the host has rpm and the root is `/`, else rpm-sim. */
   engine?: EnginePreference
@@ -77,6 +81,7 @@ export interface InstallResult {
     | 'planned'
     | 'rolled-back'
     | 'history'
+    | 'reported'
     | 'refused'
     | 'failed'
   /** The error code when the run was refused or failed. */
@@ -100,6 +105,8 @@ export interface InstallResult {
   wheels?: { installed: WheelDist[]; replaced: WheelDist[] }
   plan?: { action: string; files: PlannedFile[]; services: string[]; wheels?: string[] }
   history?: InstallRecord[]
+  /** `--status`: what the host has of the product. */
+  host?: HostStatus
   /** The installer record written (for --rollback). */
   record?: string
   warnings: string[]
@@ -142,7 +149,7 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
       log.line(`${level}: ${text}`)
     },
   }
-  const mode = options.check ? 'check' : options.dryRun ? 'dry-run' : options.rollback ? 'rollback' : options.history ? 'history' : 'install'
+  const mode = options.check ? 'check' : options.dryRun ? 'dry-run' : options.rollback ? 'rollback' : options.history ? 'history' : options.status ? 'status' : 'install'
   log.line(`start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'} node=${process.version}`)
   try {
     await steps(run, cwd)
@@ -174,7 +181,7 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
     for (const line of formatSummary(result).trimEnd().split('\n')) log.line(`summary: ${line.trim()}`)
   }
   // Refusals and runs that changed nothing leave one line; changes and failures leave everything they said.
-  const quiet = isRefusal(result.exitCode) || ['unchanged', 'verified', 'planned', 'history'].includes(result.status)
+  const quiet = isRefusal(result.exitCode) || ['unchanged', 'verified', 'planned', 'history', 'reported'].includes(result.status)
   if (quiet) log.finishQuiet(final)
   else {
     log.goLive()
@@ -191,7 +198,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
     ...(options.bundleFile === undefined ? {} : { bundleFile: options.bundleFile }),
   })
   result.archive = archive
-  const readOnlyHistory = options.history === true || options.rollback === true
+  const readOnlyHistory = options.history === true || options.rollback === true || options.status === true
   // Every digest first, as `sha256sum -c` would: nothing is written before the whole archive is known good.
   const verification = readOnlyHistory ? undefined : await verifyArchive(archive, run.root)
   const manifest = readArchiveManifest(archive)
@@ -211,6 +218,14 @@ async function steps(run: Run, cwd: string): Promise<void> {
   if (options.history) {
     result.history = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`)).filter((r) => r.product === product)
     result.status = 'history'
+    return
+  }
+  if (options.status) {
+    const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload)
+    result.engine = engine.name
+    const records = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
+    result.host = await readHostStatus(run.root, engine, product, records)
+    result.status = 'reported'
     return
   }
   if (!options.rollback) {

@@ -1,4 +1,5 @@
 // The human summary printed at the end of a run (stdout); --json prints the result object instead.
+import type { CreatedFile } from './apply.js'
 import type { InstallResult } from './run-install.js'
 
 /** Formats the end-of-run summary: what changed (from -> to), services, every .rpmnew/.rpmsave/.rpmorig. */
@@ -27,6 +28,8 @@ export function formatSummary(result: InstallResult): string {
       break
     case 'history':
       return `${formatHistory(result).join('\n')}\n`
+    case 'reported':
+      return `${formatStatus(result).join('\n')}\n`
     default:
       return ''
   }
@@ -39,7 +42,7 @@ export function formatSummary(result: InstallResult): string {
   if (result.services.stopped.length > 0) lines.push(`  services stopped: ${result.services.stopped.join(', ')}`)
   if (result.services.restarted.length > 0) lines.push(`  services restarted: ${result.services.restarted.join(', ')}`)
   if (result.services.failed.length > 0) lines.push(`  services NOT restarted: ${result.services.failed.join(', ')}`)
-  for (const file of result.created) lines.push(`  ${file.kind === 'rpmnew' ? 'created' : 'saved'} ${file.savedAs} (${describeCreated(file.kind)})`)
+  for (const file of result.created) lines.push(`  ${describeFile(file)}`)
   if (result.created.length === 0 && ['installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back'].includes(result.status)) {
     lines.push('  no .rpmnew, .rpmsave or .rpmorig files created')
   }
@@ -73,4 +76,25 @@ function formatHistory(result: InstallResult): string[] {
     (r) =>
       `${r.id}  ${r.action.padEnd(9)} ${r.from ?? '-'} -> ${r.to ?? '-'}  ${r.packageName}${r.rolledBackBy ? `  (rolled back by ${r.rolledBackBy})` : ''}${r.pending ? '  (interrupted)' : ''}`,
   )
+}
+
+function describeFile(file: CreatedFile): string {
+  return `${file.kind === 'rpmnew' ? 'created' : 'saved'} ${file.savedAs} (${describeCreated(file.kind)})`
+}
+
+function formatStatus(result: InstallResult): string[] {
+  const host = result.host
+  if (host === undefined) return []
+  const lines = [`${host.product}: ${host.installed ?? 'not installed'}`]
+  const last = host.last
+  if (last !== undefined && last !== null) {
+    const undone = last.rolledBackBy ? `  (rolled back by ${last.rolledBackBy})` : last.interrupted ? '  (interrupted)' : ''
+    lines.push(`  last transaction: ${last.id} ${last.action} ${last.from ?? '-'} -> ${last.to ?? '-'}  ${last.packageName}${undone}`)
+  } else lines.push('  last transaction: none')
+  for (const file of host.pending) lines.push(`  pending: ${describeFile(file)}`)
+  if (host.installed !== null) {
+    if (host.drift.length === 0) lines.push('  drift: none (every file matches the package database)')
+    for (const line of host.drift) lines.push(`  drift: ${line}`)
+  }
+  return lines
 }
