@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 const repo = join(pkg, '..', '..')
 const figuresDir = join(pkg, '.reliability')
-const GROUPS = ['Hostile archives', 'Fuzzing', 'Tampering', 'Load', 'Faults', 'Consistency']
+const GROUPS = ['Hostile archives', 'Fuzzing', 'Tampering', 'Load', 'Faults', 'Power cuts', 'Consistency']
 const KNOBS = {
   FUZZ_RUNS: 'runs per fuzz property (default: 600 to 5,000 each, about 36,000 in all)',
   FUZZ_SEED: 'the fast-check seed (default 20261120); print-out of a failure names it for replay',
@@ -17,6 +17,7 @@ const KNOBS = {
   FAULT_TRIALS: 'SIGKILL trials (default 10 at fixed moments; set e.g. 100 for seeded random moments)',
   LOAD_RUNS: 'concurrent ./install runs per wave (default 4)',
   LOAD_ROUNDS: 'rounds of install + upgrade waves (default 3)',
+  CRASH_STATES: 'power-cut states checked per recorded run: `all`, or a number (default: an even sample of 200 rpm-sim and 60 ./install states)',
 }
 
 let exitCode = 0
@@ -78,6 +79,9 @@ const lines = [
   '  `FUZZ_RUNS=50000 TAMPER_SAMPLES=400 FAULT_TRIALS=100 pnpm --filter @rdbpkg/adversarial reliability`:',
   ...Object.entries(KNOBS).map(([k, v]) => `  - \`${k}\`: ${v}`),
   '- Fault tests mount a tmpfs and a read-only bind mount; without mount rights they are skipped and say why here.',
+  '- Power-cut tests record the real runs with strace (`UV_USE_IO_URING=0`, so libuv makes plain syscalls strace',
+  '  sees) and build the crash states in the manner of ALICE (Pillai et al., OSDI 2014; model in',
+  '  `packages/adversarial/src/crash-states.ts`); without strace they are skipped.',
   '',
 ]
 writeFileSync(join(repo, 'RELIABILITY.md'), lines.join('\n'))
