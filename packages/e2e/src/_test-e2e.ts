@@ -33,9 +33,8 @@ export function writeTree(dir: string, files: Record<string, TreeFile>): void {
   }
 }
 
-/** Builds `<package_name>.tar.gz` with the builder from a manifest and a payload folder, extracts it with real
- * `tar -xzf`, and returns the extracted archive folder. */
-export async function buildAndExtract(
+/** Builds `<package_name>.tar.gz` with the builder from a manifest and payload files into `<dir>/out/`; returns its path. */
+export async function buildArchive(
   dir: string,
   manifest: Record<string, unknown>,
   payload: Record<string, TreeFile>,
@@ -56,10 +55,21 @@ export async function buildAndExtract(
     ...(options.signKey === undefined ? {} : { signKey: options.signKey }),
     ...(options.nodeRuntime === undefined ? {} : { nodeRuntime: options.nodeRuntime }),
   })
+  return built.path
+}
+
+/** {@link buildArchive}, then extracts the archive with real `tar -xzf`; returns the extracted archive folder. */
+export async function buildAndExtract(
+  dir: string,
+  manifest: Record<string, unknown>,
+  payload: Record<string, TreeFile>,
+  options: { signKey?: string; nodeRuntime?: string } = {},
+): Promise<string> {
+  const built = await buildArchive(dir, manifest, payload, options)
   const hosts = join(dir, 'host dir')
   mkdirSync(hosts, { recursive: true })
-  execFileSync('tar', ['-xzf', built.path], { cwd: hosts })
-  return join(hosts, name)
+  execFileSync('tar', ['-xzf', built], { cwd: hosts })
+  return join(hosts, String(manifest.package_name))
 }
 
 /** What one `./install` run printed and returned. */
