@@ -1,5 +1,9 @@
 // Bundles the installer CLI into one ESM file with every dependency inside (dist/install.mjs).
+import { readFileSync } from 'node:fs'
 import { build } from 'esbuild'
+
+// The bundle's INSTALLER_VERSION (src/installer-version.ts) is this package's version, fixed at build time.
+const { version } = JSON.parse(readFileSync(new URL('package.json', import.meta.url), 'utf8'))
 
 await build({
   entryPoints: ['src/bin.ts'],
@@ -9,6 +13,7 @@ await build({
   format: 'esm',
   target: 'node18',
   legalComments: 'none',
+  define: { __RDBPKG_INSTALLER_VERSION__: JSON.stringify(version) },
   // execa and its dependencies call require(); ESM bundles have none without this banner.
   banner: { js: "import { createRequire as __rdbpkgCreateRequire } from 'node:module';\nconst require = __rdbpkgCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -6,6 +6,7 @@ import { build } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
 import { hostRpmArch } from './host.js'
 import { makeArchiveDir, makeRoot, tempDir } from './_test-archive.js'
+import { INSTALLER_VERSION } from './installer-version.js'
 import { acquireLock, lockPath } from './lock.js'
 
 const cleanups: (() => void)[] = []
@@ -153,6 +154,7 @@ describe('concurrent ./install runs (the real CLI, bundled from source)', () => 
       bundle: true,
       platform: 'node',
       format: 'esm',
+      define: { __RDBPKG_INSTALLER_VERSION__: JSON.stringify(INSTALLER_VERSION) },
       banner: { js: "import { createRequire as __rdbpkgCreateRequire } from 'node:module';\nconst require = __rdbpkgCreateRequire(import.meta.url);" },
       logLevel: 'silent',
     })

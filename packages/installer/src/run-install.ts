@@ -15,6 +15,7 @@ import type { HostStatus } from './host-status.js'
 import { EXIT_CODES, exitCodeFor, isRefusal } from './exit-codes.js'
 import { checkArch, checkNeedsRoot, checkOs, hostRpmArch, readOsRelease } from './host.js'
 import { InstallLog } from './install-log.js'
+import { INSTALLER_VERSION } from './installer-version.js'
 import { acquireLock } from './lock.js'
 import type { InstallLock } from './lock.js'
 import { extractPayload, removeLeftoverStaging, removeStaging, stagingDir } from './payload.js'
@@ -71,6 +72,8 @@ export interface RunInstallOptions {
 /** The outcome of one run; `--json` prints exactly this. */
 export interface InstallResult {
   exitCode: number
+  /** The version of @rdbpkg/installer that ran. */
+  installer: string
   status:
     | 'installed'
     | 'upgraded'
@@ -131,6 +134,7 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
   const log = new InstallLog(root)
   const result: InstallResult = {
     exitCode: EXIT_CODES.ok,
+    installer: INSTALLER_VERSION,
     status: 'failed',
     services: { running: [], stopped: [], restarted: [], failed: [] },
     created: [],
@@ -150,7 +154,7 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
     },
   }
   const mode = options.check ? 'check' : options.dryRun ? 'dry-run' : options.rollback ? 'rollback' : options.history ? 'history' : options.status ? 'status' : 'install'
-  log.line(`start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'} node=${process.version}`)
+  log.line(`start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'} installer=${INSTALLER_VERSION} node=${process.version}`)
   try {
     await steps(run, cwd)
   } catch (caught) {
