@@ -7,6 +7,8 @@ import * as v from 'valibot'
 
 const WheelDist = v.object({ name: v.string(), version: v.string() })
 
+// Field notes are line comments: TypeDoc sees a JSDoc comment inside a valibot schema twice through the inferred
+// type and warns, so the inferred type's own comment (InstallRecord) describes the fields.
 const RecordSchema = v.object({
   id: v.string(),
   time: v.string(),
@@ -17,9 +19,9 @@ const RecordSchema = v.object({
   from: v.optional(v.string()),
   to: v.optional(v.string()),
   engine: v.picklist(['rpm-sim', 'rpm']),
-  /** rpm-sim transaction ids this run made, in order. */
+  // tids: rpm-sim transaction ids this run made, in order.
   tids: v.array(v.union([v.string(), v.number()])),
-  /** Real rpm: the repackaged rpm of what was replaced (rollback reinstalls it). */
+  // repackaged (real rpm): the repackaged rpm of what was replaced (rollback reinstalls it).
   repackaged: v.optional(v.array(v.string())),
   wheels: v.optional(
     v.object({
@@ -31,15 +33,22 @@ const RecordSchema = v.object({
     }),
   ),
   services: v.array(v.string()),
-  /** The .rpmnew/.rpmsave/.rpmorig files the run created (paths relative to the root, as rpm prints them). */
+  // created: the .rpmnew/.rpmsave/.rpmorig files the run made (paths relative to the root, as rpm prints them).
   created: v.optional(v.array(v.object({ path: v.string(), savedAs: v.string(), kind: v.picklist(['rpmnew', 'rpmsave', 'rpmorig']) }))),
-  /** Written before the run changes anything, cleared when it finishes: a killed run leaves it set. */
+  // pending: written before the run changes anything, cleared when it finishes: a killed run leaves it set.
   pending: v.optional(v.boolean()),
   rolledBackBy: v.optional(v.string()),
   rollbackOf: v.optional(v.string()),
 })
 
-/** One installer transaction as stored on disk. */
+/**
+ * One installer transaction as stored on disk. `tids`: the rpm-sim transactions it made, in order;
+ * `repackaged` (real rpm): the repackaged rpms of what it replaced; `created`: the `.rpmnew`, `.rpmsave` and
+ * `.rpmorig` files it made, relative to the root; `pending`: set while the run changes things, so a killed run
+ * is recognised.
+ *
+ * @useDeclaredType
+ */
 export type InstallRecord = v.InferOutput<typeof RecordSchema>
 
 /** The folder of the installer's records under a root. */

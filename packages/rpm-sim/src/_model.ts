@@ -6,7 +6,11 @@ import type { Readable } from 'node:stream'
 /** The scriptlets rpm runs around a transaction element, in the tags' own names. */
 export const SCRIPT_NAMES = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'] as const
 
-/** One of {@link SCRIPT_NAMES}. */
+/**
+ * A scriptlet slot of rpm: one of `SCRIPT_NAMES`.
+ *
+ * @useDeclaredType
+ */
 export type ScriptName = (typeof SCRIPT_NAMES)[number]
 
 /** A scriptlet: the interpreter argv (e.g. `['/bin/sh']`) and the script body. */

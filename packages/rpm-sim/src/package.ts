@@ -4,6 +4,7 @@ import { rpmError } from './errors.js'
 import type { Header } from './header.js'
 import { DIGEST_ALGO, FILE_FLAG, S_IF, SCRIPT_TAGS, SENSE, SIGTAG, TAG } from './tags.js'
 import type { DigestAlgo } from './tags.js'
+import type { ScriptName, TriggerKind } from './_model.js'
 
 /** The flags of a file in a package, from FILEFLAGS. */
 export interface RpmFileFlags {
@@ -38,8 +39,8 @@ export interface RpmFileEntry {
   rdev: number
 }
 
-/** A scriptlet slot of rpm. */
-export type ScriptName = 'pretrans' | 'pre' | 'post' | 'preun' | 'postun' | 'posttrans'
+// Scriptlet and trigger names have one owner, the engine's model; the format layer uses them too.
+export type { ScriptName, TriggerKind } from './_model.js'
 
 /** A scriptlet: its interpreter with arguments, and its body (may be empty for `-p <program>`). */
 export interface RpmScript {
@@ -49,7 +50,7 @@ export interface RpmScript {
 
 /** A trigger of a package on another package. */
 export interface RpmTrigger {
-  kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun'
+  kind: TriggerKind
   name: string
   flags: number
   version: string
