@@ -205,7 +205,8 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
     const first = await rollout(good, archives.agent1!, '--limit', 'h1')
     expect(first.code, explain(first)).toBe(0)
     expect(fleet.exec('h1', 'setsid /opt/rdb/agent/tools/agentd </dev/null >/dev/null 2>&1 & echo started').stdout).toBe('started\n')
-    const agentPid = (): string => fleet.exec('h1', "pgrep -f '/opt/rdb/agent/tools/[a]gentd'").stdout.trim()
+    // -o: the oldest match is the daemon; the shell it forks for each `sleep` briefly carries the same command line.
+    const agentPid = (): string => fleet.exec('h1', "pgrep -o -f '/opt/rdb/agent/tools/[a]gentd'").stdout.trim()
     const before = agentPid()
     expect(before).toMatch(/^\d+$/)
 
