@@ -176,6 +176,8 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       if (entry.body) for await (const _ of entry.body);
       rmTemp(a.temp)
       symlinkSync(a.linkTarget ?? '', a.temp)
+      // rpm sets a link's own mtime too (lutimes), so a rollback puts back exactly what was there.
+      lutimesSync(a.temp, a.mtime, a.mtime)
       if (o.chown) {
         try {
           // lchown: symlinks carry an owner too
@@ -242,6 +244,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       mkdirRecorded(dirname(a.temp), o.createdDirs, known)
       rmTemp(a.temp)
       symlinkSync(a.linkTarget ?? '', a.temp)
+      lutimesSync(a.temp, a.mtime, a.mtime)
     }
   }
 }

@@ -15,6 +15,8 @@ export interface TransactionRecordElement {
   /** For an erase with --repackage: the repackaged .rpm (host path) and its saved database record. */
   repackaged?: string
   savedRecord?: string
+  /** The folder the repackaged files are kept in until `repackaged` is written (a kill can leave it). */
+  kept?: string
   /** The element did not run (failed scriptlet). */
   failed?: boolean
 }
@@ -56,6 +58,7 @@ const recordSchema = v.object({
       replaces: v.optional(v.array(v.string())),
       repackaged: v.optional(v.string()),
       savedRecord: v.optional(v.string()),
+      kept: v.optional(v.string()),
       failed: v.optional(v.boolean()),
     }),
   ),

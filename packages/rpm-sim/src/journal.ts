@@ -2,7 +2,7 @@
 // line to `progress` (fsynced). After a kill the next command reads it: before the `commit` line nothing visible
 // has changed, so the staged temps are removed (rolled back); after it, every remaining step is replayed
 // (completed), because each commit step is idempotent. Either way the database matches the disk afterwards.
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { InstalledPackage } from './db.js'
@@ -17,6 +17,7 @@ import { writeHistory } from './history.js'
 import { errCode, writeFileAtomic } from './_fsutil.js'
 import { TransactionError, fsTransactionError } from './_txn-error.js'
 import { lockDb } from './_lock.js'
+import { writeKept } from './repackage.js'
 
 /** An install element of a journaled plan. */
 export interface JournalInstall {
@@ -44,6 +45,8 @@ export interface JournalErase {
   header: Omit<InstalledPackage, 'files'>
   repackaged?: string
   savedRecord?: string
+  /** --repackage: the folder the files are kept in until `repackaged` is written from it (after the window). */
+  kept?: string
 }
 
 /** A planned transaction as the journal stores it. */
@@ -151,6 +154,7 @@ export function historyFromPlan(
       ...(e.op === 'install' && e.replaces.length > 0 ? { replaces: e.replaces } : {}),
       ...(e.op === 'erase' && e.repackaged !== undefined ? { repackaged: e.repackaged } : {}),
       ...(e.op === 'erase' && e.savedRecord !== undefined ? { savedRecord: e.savedRecord } : {}),
+      ...(e.op === 'erase' && e.kept !== undefined ? { kept: e.kept } : {}),
       ...(failed.has(i) ? { failed: true } : {}),
     })),
     created,
@@ -258,6 +262,7 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
   if (!marks.has('commit')) {
     for (const e of installs) unstage(e.actions, [])
     unstage([], plan.createdDirs)
+    removeKept(plan)
     // Recorded as a failed transaction, so --history shows what the kill interrupted; nothing in it took effect.
     await writeHistory(root, historyFromPlan(plan, new Set(plan.elements.map((_, i) => i)), [], 1, true))
     await rm(dir, { recursive: true, force: true })
@@ -274,6 +279,7 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
   await executePlan({ root, plan, journal: j, marks, out, warn, ...(options.onScriptOutput ? { onScriptOutput: options.onScriptOutput } : {}) })
   await writeHistory(root, historyFromPlan(plan, out.failed, out.created, out.failed.size > 0 ? 1 : 0, true))
   await j.end()
+  await writeKeptPackages(plan, warn)
   return {
     recovered: true,
     action: 'completed',
@@ -292,7 +298,25 @@ function rebase(plan: JournalPlan, from: string, to: string): JournalPlan {
     elements: plan.elements.map((e) =>
       e.op === 'install'
         ? { ...e, actions: e.actions.map((a) => ({ ...a, host: move(a.host), ...(a.temp !== undefined ? { temp: move(a.temp) } : {}) })) }
-        : { ...e, actions: e.actions.map((a) => ({ ...a, host: move(a.host) })) },
+        : { ...e, actions: e.actions.map((a) => ({ ...a, host: move(a.host) })), ...(e.kept !== undefined ? { kept: move(e.kept) } : {}) },
     ),
+  }
+}
+
+/** Removes the kept folders of a plan that never committed (nothing was replaced, nothing needs keeping). */
+export function removeKept(plan: JournalPlan): void {
+  for (const e of plan.elements) if (e.op === 'erase' && e.kept !== undefined) rmSync(e.kept, { recursive: true, force: true })
+}
+
+/** After the window: the .rpm of each repackaged package is written from its kept files. */
+export async function writeKeptPackages(plan: JournalPlan, warn: (l: string) => void): Promise<void> {
+  for (const e of plan.elements) {
+    if (e.op !== 'erase' || e.kept === undefined || e.repackaged === undefined) continue
+    try {
+      await writeKept(e.kept, e.repackaged)
+    } catch (error) {
+      // The kept files stay; a rollback writes the .rpm from them first.
+      warn(`warning: ${e.repackaged}: not written yet (${error instanceof Error ? error.message : String(error)}); kept in ${e.kept}`)
+    }
   }
 }

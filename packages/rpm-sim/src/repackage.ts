@@ -1,12 +1,18 @@
-// rpm's --repackage: before an upgrade or erase changes anything, the installed package is rebuilt from what is
-// on disk now (the operator's edited configs included) into <root>/var/spool/repackage/<n>-<v>-<r>.<a>.rpm, and
-// its database record is kept beside it so a rollback restores the original digests (a later upgrade still sees
-// the operator's edits as edits). The payload is stored uncompressed: an upgrade runs while services are down.
-import { lstat, readlink } from 'node:fs/promises'
+// rpm's --repackage, in two steps so an upgrade's service window holds no copying. Inside the transaction, right
+// before its first visible change, {@link keepInstalled} keeps what is on disk now (the operator's edited configs
+// included): every file the swap is about to unlink or rename over is hard-linked into a kept folder beside the
+// spool (no bytes copied; the swap renames new inodes into place, so the kept inodes are never written again),
+// and the few files that stay where they are (configs kept, touched or renamed aside) are copied, so a later edit
+// cannot reach the kept version. Modes and mtimes are taken at that moment. After the transaction (and after the
+// caller's services run again) {@link writeKept} writes <root>/var/spool/repackage/<n>-<v>-<r>.<a>.rpm from the
+// kept folder, uncompressed, and removes the folder. The package's database record is saved beside it, so a
+// rollback restores the original digests (a later upgrade still sees the operator's edits as edits).
+import { constants as fsConstants, copyFileSync, existsSync, linkSync, mkdirSync, rmSync } from 'node:fs'
+import { lstat, readFile, readlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { InstalledPackage } from './db.js'
 import { headerNvra } from './_model.js'
-import { RootResolver, writeFileAtomic } from './_fsutil.js'
+import { RootResolver, errCode, writeFileAtomic } from './_fsutil.js'
 import { writeRpm } from './writer.js'
 import type { RpmSpec, RpmSpecFile } from './writer.js'
 
@@ -15,22 +21,42 @@ export function repackageDir(root: string): string {
   return join(root, 'var/spool/repackage')
 }
 
-/** Options of {@link repackageInstalled}. */
-export interface RepackageOptions {
+/** Where a package is repackaged: the .rpm, its saved database record, and the kept folder before the .rpm exists. */
+export interface RepackageTarget {
+  file: string
+  savedRecord: string
+  kept: string
+}
+
+/** The spool paths of `pkg` repackaged by transaction `tid`. */
+export function repackageTarget(root: string, pkg: Pick<InstalledPackage, 'name' | 'version' | 'release' | 'arch'>, tid: number): RepackageTarget {
+  const dir = repackageDir(root)
+  const nvra = headerNvra(pkg)
+  return { file: join(dir, `${nvra}.rpm`), savedRecord: join(dir, `${nvra}.db.json`), kept: join(dir, `${nvra}.${tid.toString(16).padStart(8, '0')}.kept`) }
+}
+
+/** Saves the package's database record beside the spool (before the transaction changes anything). */
+export async function saveRecordFor(target: RepackageTarget, pkg: InstalledPackage): Promise<void> {
+  await writeFileAtomic(target.savedRecord, `${JSON.stringify(pkg, null, 1)}\n`)
+}
+
+/** Options of {@link keepInstalled}. */
+export interface KeepOptions {
   root: string
   pkg: InstalledPackage
-  tid: number
+  /** The kept folder (created; must not exist yet, or is replaced). */
+  dir: string
+  /** True for package paths whose file the transaction unlinks or renames over: those are hard-linked. */
+  leavesPlace: (path: string) => boolean
   onWarning?: (line: string) => void
 }
 
-/** Where a package was repackaged: the .rpm and its saved database record (host paths). */
-export interface RepackageResult {
-  file: string
-  savedRecord: string
-}
+const SPEC_FILE = 'spec.json'
 
-/** Rebuild an installed package from the disk with the rpm writer (files streamed), before anything changes. */
-export async function repackageInstalled(o: RepackageOptions): Promise<RepackageResult> {
+/** Keeps the installed files of a package in `dir` (see the module comment) and writes the spec of its .rpm there. */
+export async function keepInstalled(o: KeepOptions): Promise<void> {
+  rmSync(o.dir, { recursive: true, force: true })
+  mkdirSync(o.dir, { recursive: true, mode: 0o700 })
   const resolver = new RootResolver(o.root)
   const files: RpmSpecFile[] = []
   for (const f of o.pkg.files) {
@@ -50,15 +76,35 @@ export async function repackageInstalled(o: RepackageOptions): Promise<Repackage
     const meta = { mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000) }
     if (st.isSymbolicLink()) files.push({ ...base, ...meta, kind: 'symlink', linkTarget: await readlink(host) })
     else if (st.isDirectory()) files.push({ ...base, ...meta, kind: 'dir' })
-    else if (st.isFile()) files.push({ ...base, ...meta, kind: 'file', source: host })
-    else o.onWarning?.(`warning: repackage of ${o.pkg.nevra}: ${f.path} is not a file, link or directory, left out`)
+    else if (st.isFile()) {
+      const name = String(files.length)
+      keepFile(host, join(o.dir, name), o.leavesPlace(f.path))
+      files.push({ ...base, ...meta, kind: 'file', source: name })
+    } else o.onWarning?.(`warning: repackage of ${o.pkg.nevra}: ${f.path} is not a file, link or directory, left out`)
   }
-  const p = o.pkg
+  await writeFileAtomic(join(o.dir, SPEC_FILE), JSON.stringify(specOf(o.pkg, files)))
+}
+
+// A hard link where the file leaves its place (across filesystems, or where links are refused, a copy); a copy
+// where it stays, so nothing written to it later changes the kept version.
+function keepFile(host: string, kept: string, leavesPlace: boolean): void {
+  if (leavesPlace) {
+    try {
+      linkSync(host, kept)
+      return
+    } catch (error) {
+      if (!['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP'].includes(errCode(error) ?? '')) throw error
+    }
+  }
+  copyFileSync(host, kept, fsConstants.COPYFILE_EXCL)
+}
+
+function specOf(p: InstalledPackage, files: RpmSpecFile[]): RpmSpec {
   const scripts: RpmSpec['scripts'] = {}
   for (const [k, s] of Object.entries(p.scripts)) {
     if (s !== undefined) scripts[k as keyof typeof scripts] = { interpreter: s.interpreter.join(' ') || '/bin/sh', body: s.body }
   }
-  const spec: RpmSpec = {
+  return {
     name: p.name,
     version: p.version,
     release: p.release,
@@ -73,7 +119,7 @@ export async function repackageInstalled(o: RepackageOptions): Promise<Repackage
     ...(p.buildTime !== undefined ? { buildTime: p.buildTime } : {}),
     ...(p.buildHost ? { buildHost: p.buildHost } : {}),
     files,
-    // Stored, not compressed: services are down while an upgrade runs, and this copy is only for a rollback.
+    // Stored, not compressed: this copy is only for a rollback.
     compressor: 'none',
     scripts,
     triggers: p.triggers.map((t) => ({
@@ -85,10 +131,29 @@ export async function repackageInstalled(o: RepackageOptions): Promise<Repackage
       body: t.script.body,
     })),
   }
-  const dir = repackageDir(o.root)
-  const file = join(dir, `${headerNvra(p)}.rpm`)
-  const savedRecord = join(dir, `${headerNvra(p)}.db.json`)
-  await writeFileAtomic(savedRecord, `${JSON.stringify(p, null, 1)}\n`)
+}
+
+/**
+ * Writes the .rpm of a kept package to `file` and removes the kept folder. A folder without its spec was
+ * interrupted while keeping (nothing was committed after it): it is only removed. Returns whether `file` was written.
+ */
+export async function writeKept(dir: string, file: string): Promise<boolean> {
+  let text: string
+  try {
+    text = await readFile(join(dir, SPEC_FILE), 'utf8')
+  } catch (error) {
+    if (errCode(error) !== 'ENOENT' && errCode(error) !== 'ENOTDIR') throw error
+    rmSync(dir, { recursive: true, force: true })
+    return false
+  }
+  const spec = JSON.parse(text) as RpmSpec
+  spec.files = spec.files.map((f) => (f.source === undefined ? f : { ...f, source: join(dir, f.source) }))
   await writeRpm(spec, file)
-  return { file, savedRecord }
+  rmSync(dir, { recursive: true, force: true })
+  return true
+}
+
+/** True when a kept folder is waiting to become its .rpm. */
+export function isKept(dir: string | undefined): dir is string {
+  return dir !== undefined && existsSync(dir)
 }

@@ -1,7 +1,7 @@
 // --rollback and --history: a rollback reinstalls the packages a transaction repackaged (exactly as they were on
 // disk, configs included, with their original database records) and erases what the transaction installed, then
 // puts back the files the transaction renamed aside. It is itself a recorded transaction.
-import { lstatSync, readFileSync, renameSync, unlinkSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, renameSync, unlinkSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { InstalledPackage } from './db.js'
 import { PackageDb, parseInstalledPackage } from './db.js'
@@ -16,6 +16,7 @@ import type { ScriptFlags } from './_execute.js'
 import type { TransactionResult } from './transaction.js'
 import { runTransaction } from './transaction.js'
 import { digestFile } from './apply.js'
+import { isKept, writeKept } from './repackage.js'
 
 export { listHistory } from './history.js'
 export type { TransactionRecord, TransactionRecordElement, CreatedFile } from './history.js'
@@ -89,6 +90,8 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
   const sources = []
   for (const e of erasedByT) {
     const file = e.repackaged as string
+    // A kill after the swap, before the .rpm was written from the kept files: it is written now.
+    if (isKept(e.kept) && !existsSync(file)) await writeKept(e.kept, file)
     const recFile = e.savedRecord as string
     let data: unknown
     try {

@@ -17,10 +17,10 @@ import { PackageDb } from './db.js'
 import type { CreatedFile } from './history.js'
 import { allocateTid, writeHistory } from './history.js'
 import type { JournalErase, JournalInstall, JournalPlan } from './journal.js'
-import { Journal, commitInstallDb, historyFromPlan, recoverInterrupted } from './journal.js'
+import { Journal, commitInstallDb, historyFromPlan, recoverInterrupted, removeKept, writeKeptPackages } from './journal.js'
 import type { ExecuteOutcome, ScriptFlags } from './_execute.js'
 import { SCRIPT_FLAGS, executePlan, runReported, scriptEnabled } from './_execute.js'
-import { repackageInstalled } from './repackage.js'
+import { keepInstalled, repackageTarget, saveRecordFor } from './repackage.js'
 
 export { TransactionError } from './_txn-error.js'
 import { fsTransactionError } from './_txn-error.js'
@@ -67,6 +67,22 @@ export interface TransactionOptions {
   exact?: { recordFor: (origin: string) => InstalledPackage | undefined }
   /** Internal (rollback): installed NEVRAs to erase in the same transaction. */
   alsoErase?: string[]
+  /**
+   * The caller's service window: `open` is awaited right before the transaction's first visible change (its
+   * first scriptlet, the kept copy for --repackage, the first rename), after the plan, the digests and the staged
+   * files are ready; `close` right after the last change is committed (or undone), before --repackage writes its
+   * .rpm files. A failure or kill before `open` leaves the root as it was (staged temps are removed by the next
+   * command). Neither is called when nothing is to change.
+   */
+  window?: TransactionWindow
+  /** Progress of the swap (renaming staged files into place), in bytes of the files renamed. */
+  onProgress?: (progress: { step: 'swap'; bytesDone: number; bytesTotal: number }) => void
+}
+
+/** See {@link TransactionOptions.window}. */
+export interface TransactionWindow {
+  open: () => Promise<void>
+  close: () => Promise<void>
 }
 
 /** The result of a transaction: problems are rpm's lines; `ok` is false when anything failed. */
@@ -450,14 +466,17 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     return finish(root, plan, failed, result)
   }
 
+  // --repackage: the saved records now; the files are kept inside the window, the .rpm files written after it.
   if (flags.repackage === true) {
     for (const e of plan.elements) {
       if (e.op !== 'erase') continue
       const pkg = await db.get(e.nevra)
       if (pkg === undefined) continue
-      const r = await repackageInstalled({ root, pkg, tid, onWarning: warn })
-      e.repackaged = r.file
-      e.savedRecord = r.savedRecord
+      const target = repackageTarget(root, pkg, tid)
+      await saveRecordFor(target, pkg)
+      e.repackaged = target.file
+      e.savedRecord = target.savedRecord
+      e.kept = target.kept
     }
   }
 
@@ -470,12 +489,61 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   const journal = await Journal.begin(root, plan)
   const out: ExecuteOutcome = { installed: [], erased: [], created: [], failed, scriptletFailures: 0 }
   const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
+  const window = serviceWindow(o.window)
+  const fault = faultInjection()
+  let done: TransactionResult
   try {
-    if (scriptEnabled(plan.scriptFlags, 'pretrans')) {
+    await stageAll({ o, root, plan, sources, installs, journal, out, warn, window })
+    fault.step('stage')?.()
+    // Everything from here on is visible: the caller's services are stopped for it, and only for it.
+    await window.open()
+    try {
+      await keepReplaced(root, plan, db, warn)
+    } catch (error) {
+      await undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback'))
+    }
+    const progress = swapProgress(plan, o.onProgress)
+    const step = (phase: 'commit' | 'erase'): (() => void) | undefined => {
+      const kill = fault.step(phase)
+      return phase === 'commit' ? () => (progress(), kill?.()) : kill
+    }
+    await executePlan({ root, plan, journal, marks: new Set(), out, warn, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}), onStep: step })
+    result.installed.push(...out.installed)
+    result.erased.push(...out.erased)
+    result.created.push(...out.created)
+    result.scriptletFailures += out.scriptletFailures
+    done = await finish(root, plan, failed, result)
+    await journal.end()
+  } finally {
+    await window.close()
+  }
+  await writeKeptPackages(plan, warn)
+  return done
+}
+
+interface StageContext {
+  o: TransactionOptions
+  root: string
+  plan: JournalPlan
+  sources: Map<number, PackageSource>
+  installs: [number, JournalInstall][]
+  journal: Journal
+  out: ExecuteOutcome
+  warn: (l: string) => void
+  window: TransactionWindow
+}
+
+// %pretrans, then every new file written beside its target; on failure the temps are removed again.
+async function stageAll(c: StageContext): Promise<void> {
+  const { o, root, plan, installs, journal, out, warn } = c
+  try {
+    if (scriptEnabled(plan.scriptFlags ?? {}, 'pretrans')) {
+      // %pretrans may do anything before the files are staged: the window opens before it (rpm's order).
+      if (installs.some(([, e]) => e.record.scripts.pretrans !== undefined)) await c.window.open()
       for (const [i, e] of installs) {
-        const ok = await runReported({ root, warn, out, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) }, 'pretrans', e.nevra, e.record.scripts.pretrans, [(plan.before[e.record.name] ?? 0) + 1])
+        const ok = await runReported({ root, warn, out, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) }, 'pretrans', e.nevra, e.record.scripts.pretrans, [(plan.before?.[e.record.name] ?? 0) + 1])
         if (ok === false) {
-          failed.add(i)
+          out.failed.add(i)
           await journal.mark(`skipped ${i}`)
           warn(`error: ${e.nevra}: install skipped`)
         }
@@ -483,31 +551,76 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     }
     for (const d of plan.createdDirs) mkdirSync(d, { recursive: true, mode: 0o755 })
     for (const [i, e] of installs) {
-      if (failed.has(i)) continue
-      await stagePackage({ source: sources.get(i) as PackageSource, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: plan.chown, createdDirs: [] })
+      if (out.failed.has(i)) continue
+      await stagePackage({ source: c.sources.get(i) as PackageSource, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: plan.chown, createdDirs: [] })
     }
   } catch (error) {
-    const failure = fsTransactionError(error, 'E_IO', 'cannot stage the new file')
-    try {
-      for (const [, e] of installs) unstage(e.actions, [])
-      unstage([], plan.createdDirs)
-    } catch (undoError) {
-      // The journal stays, so the next command finishes the undo; this run reports why it failed first.
-      warn(`warning: ${undoError instanceof Error ? undoError.message : String(undoError)}`)
-      throw failure
-    }
-    await journal.end()
+    await undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot stage the new file'))
+  }
+}
+
+// Nothing visible was changed: the temps, the folders made for them and kept copies go, then `failure` is thrown.
+async function undoStaged(plan: JournalPlan, installs: [number, JournalInstall][], journal: Journal, warn: (l: string) => void, failure: unknown): Promise<never> {
+  try {
+    for (const [, e] of installs) unstage(e.actions, [])
+    unstage([], plan.createdDirs)
+  } catch (undoError) {
+    // The journal stays, so the next command finishes the undo; this run reports why it failed first.
+    warn(`warning: ${undoError instanceof Error ? undoError.message : String(undoError)}`)
     throw failure
   }
-  const fault = faultInjection()
-  await executePlan({ root, plan, journal, marks: new Set(), out, warn, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}), onStep: fault.step })
-  result.installed.push(...out.installed)
-  result.erased.push(...out.erased)
-  result.created.push(...out.created)
-  result.scriptletFailures += out.scriptletFailures
-  const done = await finish(root, plan, failed, result)
+  removeKept(plan)
   await journal.end()
-  return done
+  throw failure
+}
+
+// The window opens once and closes once, and only if it opened.
+function serviceWindow(w: TransactionWindow | undefined): TransactionWindow {
+  let state: 'shut' | 'open' | 'closed' = 'shut'
+  return {
+    open: async () => {
+      if (state !== 'shut') return
+      state = 'open'
+      await w?.open()
+    },
+    close: async () => {
+      if (state !== 'open') return
+      state = 'closed'
+      await w?.close()
+    },
+  }
+}
+
+// Inside the window, before the first rename: each repackaged package's files are kept (hard links for files
+// the swap unlinks or renames over, copies for those that stay in place).
+async function keepReplaced(root: string, plan: JournalPlan, db: PackageDb, warn: (l: string) => void): Promise<void> {
+  const leaving = new Set<string>()
+  for (const e of plan.elements) {
+    for (const a of e.actions) {
+      const renamedOver = 'temp' in a && a.fate === 'create' && a.temp !== undefined
+      if (renamedOver || (e.op === 'erase' && a.fate === 'erase')) leaving.add(a.path)
+    }
+  }
+  for (const e of plan.elements) {
+    if (e.op !== 'erase' || e.kept === undefined) continue
+    const pkg = await db.get(e.nevra)
+    if (pkg === undefined) continue
+    await keepInstalled({ root, pkg, dir: e.kept, leavesPlace: (path) => leaving.has(path), onWarning: warn })
+  }
+}
+
+function swapProgress(plan: JournalPlan, onProgress: TransactionOptions['onProgress']): () => void {
+  if (onProgress === undefined) return () => undefined
+  const sizes: number[] = []
+  for (const e of plan.elements) if (e.op === 'install') for (const a of e.actions) if (a.temp !== undefined && a.kind !== 'dir' && a.fate !== 'touch') sizes.push(a.size ?? 0)
+  const bytesTotal = sizes.reduce((x, y) => x + y, 0)
+  let n = 0
+  let bytesDone = 0
+  onProgress({ step: 'swap', bytesDone, bytesTotal })
+  return () => {
+    bytesDone += sizes[n++] ?? 0
+    if (n % 64 === 0 || n === sizes.length) onProgress({ step: 'swap', bytesDone, bytesTotal })
+  }
 }
 
 async function finish(root: string, plan: JournalPlan, failed: Set<number>, result: TransactionResult): Promise<TransactionResult> {
@@ -520,10 +633,10 @@ async function finish(root: string, plan: JournalPlan, failed: Set<number>, resu
 }
 
 // Crash tests only: RPMSIM_FAULT=commit:N or erase:N makes the process SIGKILL itself after the Nth file step
-// of that phase, so a kill lands deterministically inside the commit (timed kills mostly land in staging).
-function faultInjection(): { step: (phase: 'commit' | 'erase') => (() => void) | undefined } {
+// of that phase; stage:1 kills it once everything is staged, right before the window opens, so a kill lands deterministically inside the commit (timed kills mostly land in staging).
+function faultInjection(): { step: (phase: 'stage' | 'commit' | 'erase') => (() => void) | undefined } {
   const spec = process.env.RPMSIM_FAULT
-  const m = spec === undefined ? null : /^(commit|erase):(\d+)$/.exec(spec)
+  const m = spec === undefined ? null : /^(stage|commit|erase):(\d+)$/.exec(spec)
   if (m === null) return { step: () => undefined }
   let left = Number(m[2])
   return {
