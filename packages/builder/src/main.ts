@@ -2,7 +2,7 @@
 // codes. All work is in buildPackage.
 import { relative, isAbsolute } from 'node:path'
 import { parseArgs } from 'node:util'
-import { isRdbpkgError } from '@rdbpkg/core'
+import { ProgressPrinter, formatBytes, isRdbpkgError } from '@rdbpkg/core'
 import type { ErrorCode } from '@rdbpkg/core'
 import { BuildError, buildPackage } from './build.js'
 import type { BuildProgress, BuildResult } from './build.js'
@@ -81,15 +81,6 @@ exit codes:
   5  I/O: an input cannot be read or the archive cannot be written
   6  signing key missing, unreadable or not Ed25519
 `
-
-const MiB = 1024 * 1024
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < MiB) return `${(bytes / 1024).toFixed(1)} KiB`
-  if (bytes < 1024 * MiB) return `${(bytes / MiB).toFixed(1)} MiB`
-  return `${(bytes / 1024 / MiB).toFixed(2)} GiB`
-}
 
 const PHASE_TEXT: Record<BuildProgress['phase'], string> = {
   check: 'checking and copying payload',
@@ -214,32 +205,6 @@ function summary(result: BuildResult, cwd: string): string {
 }
 
 function progressPrinter(io: MainIo): { update: (p: BuildProgress) => void; done: () => void } {
-  const tty = io.stderr.isTTY === true
-  let phase: BuildProgress['phase'] | undefined
-  let started = 0
-  let lastDraw = 0
-  let drawn = false
-  return {
-    update(p) {
-      const now = performance.now()
-      if (p.phase !== phase) {
-        if (drawn) io.stderr.write('\n')
-        drawn = false
-        phase = p.phase
-        started = now
-        if (!tty) io.stderr.write(`${PHASE_TEXT[p.phase]} (${formatBytes(p.bytesTotal)})\n`)
-      }
-      if (!tty || (now - lastDraw < 100 && p.bytesDone < p.bytesTotal)) return
-      lastDraw = now
-      const seconds = Math.max((now - started) / 1000, 0.001)
-      const rate = p.bytesDone / seconds
-      const pct = p.bytesTotal > 0 ? Math.floor((p.bytesDone / p.bytesTotal) * 100) : 100
-      io.stderr.write(`\r\x1b[K${PHASE_TEXT[p.phase]}: ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)} (${pct}%, ${formatBytes(rate)}/s)`)
-      drawn = true
-    },
-    done() {
-      if (drawn) io.stderr.write('\n')
-      drawn = false
-    },
-  }
+  const printer = new ProgressPrinter({ write: (text) => io.stderr.write(text), tty: io.stderr.isTTY === true })
+  return { update: (p) => printer.update(PHASE_TEXT[p.phase], p.bytesDone, p.bytesTotal), done: () => printer.done() }
 }
