@@ -5,8 +5,11 @@ import { createGunzip } from 'node:zlib'
 import { Parser } from 'tar'
 import type { ReadEntry } from 'tar'
 
-/** Yields the entries of `file` in order; each must be read to its end (or `resume()`d) before the next. */
-export async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
+/**
+ * Yields the entries of `file` in order; each must be read to its end (or `resume()`d) before the next.
+ * `onRead` receives the count of compressed bytes read so far, for a progress line.
+ */
+export async function* tarEntries(file: string, onRead?: (bytesRead: number) => void): AsyncGenerator<ReadEntry> {
   const parser = new Parser({ strict: true })
   const queue: ReadEntry[] = []
   let wake: (() => void) | undefined
@@ -40,6 +43,10 @@ export async function* tarEntries(file: string): AsyncGenerator<ReadEntry> {
   })
   const source = createReadStream(file, { highWaterMark: 1 << 20 })
   source.on('error', fail)
+  if (onRead !== undefined) {
+    let read = 0
+    source.on('data', (chunk) => onRead((read += chunk.length)))
+  }
   // Inflate on libuv's thread pool (node-tar's own gunzip runs on the main thread, which also parses and digests).
   const gunzip = createGunzip({ chunkSize: 1 << 17 })
   gunzip.on('error', fail)

@@ -64,6 +64,15 @@ export interface UndoTarget {
   noscripts: boolean
 }
 
+/**
+ * What the run gives the engine for one change: the service window (opened right before the first visible change,
+ * closed right after the last one) and the swap's progress.
+ */
+export interface ApplyHooks {
+  window?: { open: () => Promise<void>; close: () => Promise<void> }
+  onProgress?: (progress: { step: 'swap'; bytesDone: number; bytesTotal: number }) => void
+}
+
 /** A package engine bound to one root. */
 export interface Engine {
   readonly name: 'rpm-sim' | 'rpm'
@@ -71,11 +80,11 @@ export interface Engine {
   /** Facts of an .rpm file (name, version, ...). */
   inspect(rpmFile: string): Promise<InstalledFacts>
   plan(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }>
-  upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, description?: string): Promise<ApplyOutcome>
+  upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, description?: string, hooks?: ApplyHooks): Promise<ApplyOutcome>
   /** The transaction a killed run made under `description`, if it got that far. */
   findTransaction(description: string, from: string | undefined): Promise<Pick<UndoTarget, 'tid' | 'repackaged'> | undefined>
   /** Undoes one transaction; refuses (problems) when later transactions would be undone with it. */
-  rollback(target: UndoTarget): Promise<ApplyOutcome>
+  rollback(target: UndoTarget, hooks?: ApplyHooks): Promise<ApplyOutcome>
   /** `rpm -V NAME`: one line per file that differs from the database (empty when all match or none installed). */
   verify(name: string): Promise<string[]>
 }
@@ -178,13 +187,14 @@ class RpmSimEngine implements Engine {
     return { problems: plan.problems, files }
   }
 
-  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, description = 'rdbpkg install'): Promise<ApplyOutcome> {
+  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, description = 'rdbpkg install', hooks: ApplyHooks = {}): Promise<ApplyOutcome> {
     const result = await runTransaction({
       root: this.root,
       op: 'upgrade',
       ...packages(rpmFile),
       flags: { ...flags, repackage: true },
       description,
+      ...hooks,
     })
     return { ok: result.ok, tid: result.tid, problems: result.problems, created: result.created, warnings: result.warnings }
   }
@@ -194,7 +204,7 @@ class RpmSimEngine implements Engine {
     return found === undefined ? undefined : { tid: found.tid }
   }
 
-  async rollback(target: UndoTarget): Promise<ApplyOutcome> {
+  async rollback(target: UndoTarget, hooks: ApplyHooks = {}): Promise<ApplyOutcome> {
     const tid = Number(target.tid)
     const later = (await listHistory(this.root)).filter((r) => r.tid > tid && r.op !== 'rollback' && r.rolledBack === undefined)
     if (later.length > 0) {
@@ -206,7 +216,7 @@ class RpmSimEngine implements Engine {
         warnings: [],
       }
     }
-    const result = await rollbackTransaction({ root: this.root, tid, flags: { noscripts: target.noscripts } })
+    const result = await rollbackTransaction({ root: this.root, tid, flags: { noscripts: target.noscripts }, ...hooks })
     return { ok: result.ok, tid: result.tid, problems: result.problems, created: result.created, warnings: result.warnings }
   }
 
@@ -259,17 +269,32 @@ class RealRpmEngine implements Engine {
     return file !== undefined && existsSync(file) ? { repackaged: [file] } : undefined
   }
 
-  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<ApplyOutcome> {
+  // Real rpm is one step: the window holds the repackage (what is on disk once services stopped) and rpm -U.
+  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, _description?: string, hooks: ApplyHooks = {}): Promise<ApplyOutcome> {
     if (typeof rpmFile !== 'string') throw new Error('real rpm installs .rpm files only')
     const pkg = await readRpm(rpmFile)
     const before = await this.installed(pkg.name)
-    const repackaged: string[] = []
-    if (before !== undefined) repackaged.push(await this.repackage(before))
-    const result = await this.rpm(['-U', ...flagArgs(flags), rpmFile])
-    return { ...parseRpmOutput(this.root, result), ...(repackaged.length > 0 ? { repackaged } : {}) }
+    await hooks.window?.open()
+    try {
+      const repackaged: string[] = []
+      if (before !== undefined) repackaged.push(await this.repackage(before))
+      const result = await this.rpm(['-U', ...flagArgs(flags), rpmFile])
+      return { ...parseRpmOutput(this.root, result), ...(repackaged.length > 0 ? { repackaged } : {}) }
+    } finally {
+      await hooks.window?.close()
+    }
   }
 
-  async rollback(target: UndoTarget): Promise<ApplyOutcome> {
+  async rollback(target: UndoTarget, hooks: ApplyHooks = {}): Promise<ApplyOutcome> {
+    await hooks.window?.open()
+    try {
+      return await this.rollbackInWindow(target)
+    } finally {
+      await hooks.window?.close()
+    }
+  }
+
+  private async rollbackInWindow(target: UndoTarget): Promise<ApplyOutcome> {
     const noscripts = target.noscripts ? ['--noscripts'] : []
     if (target.repackaged !== undefined && target.repackaged.length > 0) {
       const result = await this.rpm(['-U', '--oldpackage', '--replacepkgs', '--replacefiles', ...noscripts, ...target.repackaged])

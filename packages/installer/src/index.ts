@@ -1,6 +1,6 @@
 // Public surface of @rdbpkg/installer: every export by name.
 export { runInstall } from './run-install.js'
-export type { InstallMessage, InstallResult, RunInstallOptions } from './run-install.js'
+export type { InstallMessage, InstallProgress, InstallResult, RunInstallOptions, ServiceWindow } from './run-install.js'
 export type { CreatedFile, EnginePreference, PlannedFile } from './apply.js'
 export type { WheelDist } from './wheels.js'
 export { HELP, USAGE, main } from './main.js'

@@ -109,3 +109,28 @@ describe('refusals write only their log line', () => {
     expect(out.stdout).toContain('archive verified')
   })
 })
+
+describe('progress', () => {
+  it('on a terminal shows verify, staging and swap with bytes and rate on stderr; never in a pipe, --json or the log', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const archive = makeArchiveDir(dir, { package_name: 'rdb_agent_1.0_centos.x86_64', package_type: 'install_rdb_agent', os_release: 'centos' }, { 'tools/a.sh': 'a\n', 'fsbackup_kernel_4.x/k': 'k\n'.repeat(100_000) })
+    const root = makeRoot(dir)
+    const tty = capture()
+    expect(await main(['--root', root, '--archive', archive], { ...tty.io, stderrIsTTY: true, overrides: { hostArch: 'x86_64' } })).toBe(0)
+    for (const step of ['verifying archive', 'staging new files', 'swapping in']) {
+      expect(tty.out.stderr).toMatch(new RegExp(`\\r\\x1b\\[K${step.replace(/[()]/g, '\\$&')}: [\\d.]+ [KMG]?i?B / [\\d.]+ [KMG]?i?B \\(100%, [\\d.]+ [KMG]?i?B/s\\)`))
+    }
+    expect(tty.out.stdout).not.toContain('\x1b[K')
+    for (const [args, io] of [
+      [['-f'], { stderrIsTTY: false }],
+      [['-f', '--json'], { stderrIsTTY: true }],
+    ] as const) {
+      const piped = capture()
+      expect(await main(['--root', root, '--archive', archive, ...args], { ...piped.io, ...io, overrides: { hostArch: 'x86_64' } })).toBe(0)
+      expect(piped.out.stderr).toBe('')
+      expect(piped.out.stdout).not.toMatch(/verifying|staging|\x1b/)
+    }
+    expect(readFileSync(join(root, 'var/log/rdbpkg/install.log'), 'utf8')).not.toMatch(/verifying|staging new|\x1b/)
+  })
+})

@@ -1,11 +1,12 @@
 // The `install` command line: parses arguments, runs the installer library, prints the summary. No work here.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { ProgressPrinter } from '@rdbpkg/core'
 import { InstallLog } from './install-log.js'
 import { EXIT_CODES } from './exit-codes.js'
 import { formatSummary } from './summary.js'
 import { runInstall } from './run-install.js'
-import type { InstallMessage, InstallResult, RunInstallOptions } from './run-install.js'
+import type { InstallMessage, InstallProgress, InstallResult, RunInstallOptions } from './run-install.js'
 
 /** Where main reads and writes; tests pass their own. */
 export interface MainIo {
@@ -14,6 +15,8 @@ export interface MainIo {
   cwd: string
   /** The running bundle's path (its folder is the archive folder when it holds version.json and SHA256SUMS). */
   bundleFile?: string
+  /** stderr is a terminal: the long steps show their progress there (never in a pipe, a log or --json). */
+  stderrIsTTY?: boolean
   /** Extra options for the library (tests: engine, service grace period). */
   overrides?: Partial<RunInstallOptions>
 }
@@ -60,6 +63,12 @@ update, downgrade without -f, wrong arch), 8 needs root, 127 no usable Node.
 log: <root>/var/log/rdbpkg/install.log
 `
 
+const STEP_TEXT: Record<InstallProgress['step'], string> = {
+  verify: 'verifying archive',
+  stage: 'staging new files',
+  swap: 'swapping in',
+}
+
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   force: { type: 'boolean', short: 'f' },
@@ -101,8 +110,10 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   const json = values.json === true
   const verbose = values.verbose === true
   const messages: InstallMessage[] = []
+  const progress = io.stderrIsTTY === true && !json ? new ProgressPrinter({ write: io.stderr, tty: true }) : undefined
   const onMessage = (message: InstallMessage): void => {
     messages.push(message)
+    progress?.done()
     if (message.level === 'debug' && !verbose) return
     if (json && message.level !== 'warn' && message.level !== 'error') return
     const text = message.level === 'warn' ? `warning: ${message.text}` : message.level === 'error' ? `error: ${message.text}` : message.text
@@ -123,8 +134,10 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     noscripts: values.noscripts === true,
     ...(maxRatio === undefined ? {} : { maxRatio }),
     onMessage,
+    ...(progress === undefined ? {} : { onProgress: (p: InstallProgress) => progress.update(STEP_TEXT[p.step], p.bytesDone, p.bytesTotal) }),
     ...io.overrides,
   })
+  progress?.done()
   if (json) io.stdout(`${JSON.stringify(result, null, 2)}\n`)
   else io.stdout(formatSummary(result))
   return result.exitCode

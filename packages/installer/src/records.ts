@@ -113,3 +113,55 @@ export function listRecords(root: string, onInvalid?: (file: string, message: st
 export function lastUndoable(records: readonly InstallRecord[], product: string): InstallRecord | undefined {
   return records.filter((r) => r.product === product && r.action !== 'rollback' && r.rolledBackBy === undefined).at(-1)
 }
+
+const StoppedSchema = v.object({
+  id: v.string(),
+  services: v.array(
+    v.union([
+      v.object({ kind: v.literal('systemd'), name: v.string() }),
+      v.object({ kind: v.literal('process'), name: v.string(), pid: v.number(), argv: v.array(v.string()), cwd: v.string(), env: v.record(v.string(), v.string()) }),
+    ]),
+  ),
+})
+
+/** Services one run stopped and has not started again (a kill in between leaves the file for the next run). */
+export type StoppedServices = v.InferOutput<typeof StoppedSchema>
+
+function stoppedDir(root: string): string {
+  return join(recordsDir(root), 'stopped')
+}
+
+/**
+ * Notes the services run `id` is about to stop, before it stops them: 0600, as a process's environment may hold
+ * secrets. {@link clearStopped} removes the note once they run again.
+ */
+export function saveStopped(root: string, stopped: StoppedServices): void {
+  const dir = stoppedDir(root)
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const file = join(dir, `${stopped.id}.json`)
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(stopped)}\n`, { mode: 0o600 })
+  renameSync(`${file}.tmp`, file)
+}
+
+/** Removes the note of run `id`. */
+export function clearStopped(root: string, id: string): void {
+  rmSync(join(stoppedDir(root), `${id}.json`), { force: true })
+}
+
+/** Every note left by runs that stopped services and did not start them again; unreadable notes are reported. */
+export function listStopped(root: string, onInvalid?: (file: string, message: string) => void): StoppedServices[] {
+  const dir = stoppedDir(root)
+  if (!existsSync(dir)) return []
+  const out: StoppedServices[] = []
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const file = join(dir, name)
+    try {
+      const parsed = v.safeParse(StoppedSchema, JSON.parse(readFileSync(file, 'utf8')))
+      if (parsed.success) out.push(parsed.output)
+      else onInvalid?.(file, parsed.issues[0]?.message ?? 'invalid')
+    } catch (error) {
+      onInvalid?.(file, (error as Error).message)
+    }
+  }
+  return out
+}

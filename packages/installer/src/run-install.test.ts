@@ -1,12 +1,14 @@
 import { listInstalled, runTransaction, writeRpm } from '@rdbpkg/rpm-sim'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { hostRpmArch } from './host.js'
 import { removeLeftoverStaging, removeStaging, stagingDirFor } from './payload.js'
-import { listRecords, recordsDir } from './records.js'
+import { listRecords, listStopped, recordsDir, saveStopped } from './records.js'
 import { runInstall } from './run-install.js'
+import type { InstallProgress } from './run-install.js'
+import { findRunningServices } from './services.js'
 import { makeArchiveDir, makeRoot, tempDir, writeSums } from './_test-archive.js'
 
 const cleanups: (() => void)[] = []
@@ -138,5 +140,112 @@ describe('runInstall with /var on another filesystem', () => {
     mkdirSync(join(root, 'opt/rdb/agent/keep'), { recursive: true })
     expect(removeLeftoverStaging(root, '/opt/rdb/agent')).toEqual([join(root, 'opt/rdb/agent/.rdbpkg-staging-z')])
     expect(readdirSync(join(root, 'opt/rdb/agent'))).toEqual(['keep'])
+  })
+})
+
+describe('runInstall service window', () => {
+  const DAEMON = (v: string) => `# agent ${v}\nwhile :; do sleep 1; done\n`
+  const started: number[] = []
+  afterEach(() => {
+    for (const pid of started.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // gone
+      }
+    }
+  })
+
+  function agentSetup(v2Payload?: Record<string, string>) {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const manifest = (v: string) => ({ package_name: `rdb_agent_${v}_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' })
+    const v1 = makeArchiveDir(dir, manifest('1.0'), { 'tools/agentd.sh': DAEMON('v1'), 'fsbackup_kernel_4.x/k': 'k1\n'.repeat(50_000) })
+    const v2 = makeArchiveDir(dir, manifest('2.0'), v2Payload ?? { 'tools/agentd.sh': DAEMON('v2'), 'fsbackup_kernel_4.x/k': 'k2\n'.repeat(50_000) })
+    return { dir, v1, v2, root: makeRoot(dir) }
+  }
+
+  const query = (root: string) => ({ root, prefix: '/opt/rdb/agent', services: ['rdb-agent'], method: 'proc' as const })
+  const pids = (root: string): number[] => findRunningServices(query(root)).map((s) => (s.kind === 'process' ? s.pid : 0))
+  async function runDaemon(root: string): Promise<number> {
+    const child = spawn('sh', [join(root, 'opt/rdb/agent/tools/agentd.sh')], { detached: true, stdio: 'ignore' })
+    child.unref()
+    started.push(child.pid!)
+    for (let i = 0; i < 200 && !pids(root).includes(child.pid!); i++) await new Promise((done) => setTimeout(done, 25))
+    return child.pid!
+  }
+  const alive = (pid: number): boolean => {
+    try {
+      return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')
+    } catch {
+      return false
+    }
+  }
+
+  it('verifies and stages while the agent runs, stops it only for the swap, and reports the window', async () => {
+    const { v1, v2, root } = agentSetup()
+    expect((await runInstall({ archiveDir: v1, root })).exitCode).toBe(0)
+    const pid = await runDaemon(root)
+    const seen: string[] = []
+    const onProgress = (p: InstallProgress): void => {
+      const line = `${p.step} agent ${alive(pid) ? 'running' : 'stopped'}`
+      if (seen.at(-1) !== line) seen.push(line)
+    }
+    const result = await runInstall({ archiveDir: v2, root, force: true, serviceMethod: 'proc', serviceGraceMs: 2000, onProgress })
+    expect(result.error).toBeUndefined()
+    expect(result.status).toBe('upgraded')
+    expect(seen).toEqual(['verify agent running', 'stage agent running', 'swap agent stopped'])
+    expect(result.services.stopped).toEqual([`pid ${pid} (sh ${join(root, 'opt/rdb/agent/tools/agentd.sh')})`])
+    expect(result.services.restarted).toHaveLength(1)
+    const window = result.window!
+    expect(Date.parse(window.startedAt) - Date.parse(window.stoppedAt)).toBe(window.downtimeMs)
+    const log = readFileSync(join(root, 'var/log/rdbpkg/install.log'), 'utf8')
+    expect(log).toMatch(/window: services down \d+ ms/)
+    expect(log).toMatch(/summary: services down \d+\.\d\d s/)
+    // The agent runs again, from v2; no note of stopped services is left.
+    let again: number[] = []
+    for (let i = 0; i < 200 && (again = pids(root)).length === 0; i++) await new Promise((done) => setTimeout(done, 25))
+    started.push(...again)
+    expect(again).toHaveLength(1)
+    expect(listStopped(root)).toEqual([])
+  })
+
+  it('a failure before the swap (a corrupt payload) leaves the agent running, untouched, and the host as it was', async () => {
+    const { v1, v2, root } = agentSetup()
+    const whole = readFileSync(join(v2, 'package.tar.gz'))
+    writeFileSync(join(v2, 'package.tar.gz'), whole.subarray(0, whole.length >> 1))
+    writeSums(v2, ['package.tar.gz', 'version.json'])
+    expect((await runInstall({ archiveDir: v1, root })).exitCode).toBe(0)
+    const pid = await runDaemon(root)
+    const before = readdirSync(join(root, 'opt/rdb/agent/tools'))
+    const result = await runInstall({ archiveDir: v2, root, force: true, serviceMethod: 'proc', serviceGraceMs: 2000 })
+    expect(result).toMatchObject({ exitCode: 1, code: 'E_PAYLOAD_CORRUPT' })
+    expect(result.services.stopped).toEqual([])
+    expect(result.window).toBeUndefined()
+    expect(alive(pid)).toBe(true)
+    expect(pids(root)).toEqual([pid])
+    expect(readdirSync(join(root, 'opt/rdb/agent/tools'))).toEqual(before)
+    expect(readFileSync(join(root, 'opt/rdb/agent/tools/agentd.sh'), 'utf8')).toBe(DAEMON('v1'))
+    expect((await listInstalled(root)).map((p) => p.version)).toEqual(['1.0'])
+  })
+
+  it('starts again what a killed run left stopped', async () => {
+    const { v1, v2, root } = agentSetup()
+    expect((await runInstall({ archiveDir: v1, root })).exitCode).toBe(0)
+    const pid = await runDaemon(root)
+    const [service] = findRunningServices(query(root))
+    // A run that stopped the agent and was killed before it started it again left its note.
+    saveStopped(root, { id: 'killed-run', services: [service!] })
+    process.kill(pid, 'SIGKILL')
+    for (let i = 0; i < 200 && pids(root).length > 0; i++) await new Promise((done) => setTimeout(done, 25))
+    const messages: string[] = []
+    const result = await runInstall({ archiveDir: v2, root, serviceMethod: 'proc', onMessage: (m) => messages.push(m.text) })
+    expect(result.status).toBe('upgraded')
+    expect(messages.some((m) => m.includes('was stopped by an interrupted run'))).toBe(true)
+    let again: number[] = []
+    for (let i = 0; i < 200 && (again = pids(root)).length === 0; i++) await new Promise((done) => setTimeout(done, 25))
+    started.push(...again)
+    expect(again).toHaveLength(1)
+    expect(listStopped(root)).toEqual([])
   })
 })

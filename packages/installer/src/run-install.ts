@@ -1,12 +1,13 @@
-// One run of the installer, as a library: verify, check the host, lock, stop services, apply through the engine,
-// restart, record. Never prints: messages go through `onMessage`, the outcome is the returned result.
+// One run of the installer, as a library: verify, check the host, lock, stage the new files and plan while the
+// services still run, then stop them only for the swap (the engine's window), start them again, record. Never
+// prints: messages go through `onMessage`, progress through `onProgress`, the outcome is the returned result.
 import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
 import type { ErrorCode } from '@rdbpkg/core'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { openEngine } from './apply.js'
-import type { ApplyFlags, ApplyOutcome, CreatedFile, Engine, EnginePreference, PlannedFile, UndoTarget } from './apply.js'
+import type { ApplyFlags, ApplyHooks, ApplyOutcome, CreatedFile, Engine, EnginePreference, PlannedFile, UndoTarget } from './apply.js'
 import { locateArchive, readArchiveManifest } from './archive.js'
 import type { ArchiveManifest } from './archive.js'
 import { InstallError, fsInstallError } from './errors.js'
@@ -19,12 +20,13 @@ import { INSTALLER_VERSION } from './installer-version.js'
 import { acquireLock } from './lock.js'
 import type { InstallLock } from './lock.js'
 import { extractPayload, removeLeftoverStaging, removeStaging, stagingDir } from './payload.js'
-import { lastUndoable, listRecords, newRecordId, recordDescription, removeRecord, saveRecord } from './records.js'
+import { clearStopped, lastUndoable, listRecords, listStopped, newRecordId, recordDescription, removeRecord, saveRecord, saveStopped } from './records.js'
 import type { InstallRecord } from './records.js'
 import { describeService, findRunningServices, startServices, stopServices } from './services.js'
 import type { RunningService } from './services.js'
 import { formatSummary } from './summary.js'
 import { describeTarget, packageToApply, streamedTarget } from './target.js'
+import type { PackageSource } from './tracked-source.js'
 import type { Target } from './target.js'
 import { verifyArchive } from './verify.js'
 import { applyWheels, installedWheelFacts, readWheelFile, resolvePython, rollbackWheels } from './wheels.js'
@@ -67,6 +69,22 @@ export interface RunInstallOptions {
   /** How long a process gets between SIGTERM and SIGKILL (default 10 s). */
   serviceGraceMs?: number
   onMessage?: (message: InstallMessage) => void
+  /** Progress of the long steps, in bytes: verifying the archive, staging the new files, the swap. */
+  onProgress?: (progress: InstallProgress) => void
+}
+
+/** One progress report. */
+export interface InstallProgress {
+  step: 'verify' | 'stage' | 'swap'
+  bytesDone: number
+  bytesTotal: number
+}
+
+/** The service window of a run: from stopping the services (or, with none running, starting the swap) to starting them again. */
+export interface ServiceWindow {
+  stoppedAt: string
+  startedAt: string
+  downtimeMs: number
 }
 
 /** The outcome of one run; `--json` prints exactly this. */
@@ -112,6 +130,8 @@ export interface InstallResult {
   host?: HostStatus
   /** The installer record written (for --rollback). */
   record?: string
+  /** When the run changed the host: services stopped (if any ran), the swap, services started again. */
+  window?: ServiceWindow
   warnings: string[]
   log: string
 }
@@ -125,6 +145,12 @@ interface Run {
   lock?: InstallLock
   staging?: string
   stopped: RunningService[]
+  /** This run's id (its record, its note of stopped services). */
+  id: string
+  /** Notes of stopped services left by killed runs, whose services this run starts again. */
+  adopted: string[]
+  /** Open window: when it opened (ms since the epoch). */
+  openedAt?: number
 }
 
 /** Runs the installer once; the result's `exitCode` is the documented exit code (SPEC section 6). */
@@ -147,6 +173,8 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
     log,
     result,
     stopped: [],
+    id: newRecordId(),
+    adopted: [],
     say: (level, text) => {
       if (level === 'warn') result.warnings.push(text)
       options.onMessage?.({ level, text })
@@ -174,7 +202,7 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
     }
     options.onMessage?.({ level: 'error', text: result.error })
   } finally {
-    if (run.stopped.length > 0) restart(run)
+    closeWindow(run)
     if (run.staging !== undefined) removeStaging(run.staging)
     run.lock?.release()
   }
@@ -204,7 +232,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
   result.archive = archive
   const readOnlyHistory = options.history === true || options.rollback === true || options.status === true
   // Every digest first, as `sha256sum -c` would: nothing is written before the whole archive is known good.
-  const verification = readOnlyHistory ? undefined : await verifyArchive(archive, run.root)
+  const verification = readOnlyHistory ? undefined : await verifyArchive(archive, run.root, progress(run, 'verify'))
   const manifest = readArchiveManifest(archive)
   if (verification !== undefined) {
     result.signature = verification.signature
@@ -300,9 +328,12 @@ async function steps(run: Run, cwd: string): Promise<void> {
   }
 
   run.log.goLive()
-  await stop(run, running)
+  adoptStopped(run, running)
+  // Everything that needs no service stopped happens first: the payload is read, digested and staged (agent
+  // payloads), or the package written (tools), while the services still run.
+  const what = await packageToApply(run, target)
   const record: InstallRecord = {
-    id: newRecordId(),
+    id: run.id,
     time: new Date().toISOString(),
     product,
     packageName: manifest.packageName,
@@ -317,7 +348,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
   }
   const createdDirs = saveRecord(run.root, record)
   try {
-    await apply(run, target, record, engine, flags, wheelState, manifest)
+    await apply(run, target, what, record, engine, flags, wheelState, manifest, running)
   } catch (error) {
     removeRecord(run.root, record.id, createdDirs)
     throw error
@@ -332,15 +363,20 @@ async function steps(run: Run, cwd: string): Promise<void> {
 async function apply(
   run: Run,
   target: Target,
+  what: string | PackageSource | undefined,
   record: InstallRecord,
   engine: Engine,
   flags: ApplyFlags,
   wheelState: Awaited<ReturnType<typeof wheelFacts>> | undefined,
   manifest: ArchiveManifest,
+  running: RunningService[],
 ): Promise<void> {
   const { result, say } = run
+  const window = serviceWindow(run, running)
   let wheelOutcome: WheelOutcome | undefined
   if (target.wheels !== undefined && wheelState !== undefined) {
+    // pip changes the host from its first step: the window opens before it and holds the package too.
+    await window.open()
     wheelOutcome = await applyWheels({
       python: wheelState.python,
       wheels: target.wheels,
@@ -356,9 +392,9 @@ async function apply(
     }
   }
   let outcome: ApplyOutcome | undefined
-  const what = await packageToApply(run, target)
   if (what !== undefined) {
-    outcome = await engine.upgrade(what, flags, recordDescription(record.id))
+    const hooks: ApplyHooks = { ...(run.openedAt === undefined ? { window } : {}), ...swapProgress(run) }
+    outcome = await engine.upgrade(what, flags, recordDescription(record.id), hooks)
     relayWarnings(run, outcome)
     result.created.push(...outcome.created)
     if (!outcome.ok) {
@@ -371,6 +407,7 @@ async function apply(
     if (outcome.created.length > 0) record.created = outcome.created
     if (outcome.repackaged) record.repackaged = outcome.repackaged
   }
+  await window.close()
 }
 
 async function wheelFacts(run: Run, manifest: ArchiveManifest, wheels: string[]) {
@@ -412,21 +449,69 @@ async function dryRun(run: Run, engine: Engine, target: Target, flags: ApplyFlag
   result.status = 'planned'
 }
 
-async function stop(run: Run, running: RunningService[]): Promise<void> {
-  if (running.length === 0) return
-  for (const service of running) run.say('info', `stopping ${describeService(service)}`)
-  const stopped = await stopServices(running, run.options.serviceGraceMs === undefined ? {} : { graceMs: run.options.serviceGraceMs })
-  run.stopped = stopped
-  run.result.services.stopped = stopped.map(describeService)
+// The window the engine opens right before its first visible change and closes right after its last: services are
+// stopped (noted first, so a run killed inside the window has them started by the next) and started again.
+function serviceWindow(run: Run, running: RunningService[]): NonNullable<ApplyHooks['window']> {
+  return {
+    open: async () => {
+      if (run.openedAt !== undefined) return
+      run.openedAt = Date.now()
+      if (running.length === 0) return
+      saveStopped(run.root, { id: run.id, services: running })
+      for (const service of running) run.say('info', `stopping ${describeService(service)}`)
+      const stopped = await stopServices(running, run.options.serviceGraceMs === undefined ? {} : { graceMs: run.options.serviceGraceMs })
+      run.stopped.push(...stopped)
+      run.result.services.stopped.push(...stopped.map(describeService))
+    },
+    close: async () => closeWindow(run),
+  }
+}
+
+// Starts what was stopped (this run's services and those a killed run left stopped) and records the window.
+function closeWindow(run: Run): void {
+  if (run.stopped.length > 0) restart(run)
+  for (const id of run.adopted.splice(0)) clearStopped(run.root, id)
+  if (run.openedAt === undefined) return
+  const closedAt = Date.now()
+  clearStopped(run.root, run.id)
+  const previous = run.result.window
+  const downtimeMs = (previous?.downtimeMs ?? 0) + (closedAt - run.openedAt)
+  run.result.window = { stoppedAt: previous?.stoppedAt ?? new Date(run.openedAt).toISOString(), startedAt: new Date(closedAt).toISOString(), downtimeMs }
+  run.log.line(`window: ${run.result.services.stopped.length > 0 ? 'services down' : 'swap'} ${closedAt - run.openedAt} ms (from ${new Date(run.openedAt).toISOString()} to ${new Date(closedAt).toISOString()})`)
+  delete run.openedAt
 }
 
 function restart(run: Run): void {
   const { started, failed } = startServices(run.stopped)
-  run.result.services.restarted = started.map(describeService)
-  run.result.services.failed = failed.map((f) => describeService(f.service))
+  run.result.services.restarted.push(...started.map(describeService))
+  run.result.services.failed.push(...failed.map((f) => describeService(f.service)))
   for (const service of started) run.say('info', `started ${describeService(service)}`)
   for (const f of failed) run.say('warn', `could not start ${describeService(f.service)} again: ${f.error}`)
   run.stopped = []
+}
+
+// A run killed while its services were stopped left a note: what does not run now is started again with this
+// run's (after its own change, if it makes one).
+function adoptStopped(run: Run, running: RunningService[]): void {
+  const key = (s: RunningService): string => (s.kind === 'systemd' ? s.name : s.argv.join('\0'))
+  const now = new Set(running.map(key))
+  for (const note of listStopped(run.root, (file, message) => run.say('warn', `${file}: skipped (${message})`))) {
+    if (note.id === run.id) continue
+    const missing = note.services.filter((service) => !now.has(key(service)))
+    for (const service of missing) run.say('info', `${describeService(service)} was stopped by an interrupted run: it is started again at the end of this one`)
+    run.stopped.push(...missing)
+    run.adopted.push(note.id)
+  }
+}
+
+function progress(run: Run, step: InstallProgress['step']): ((bytesDone: number, bytesTotal: number) => void) | undefined {
+  const onProgress = run.options.onProgress
+  return onProgress === undefined ? undefined : (bytesDone, bytesTotal) => onProgress({ step, bytesDone, bytesTotal })
+}
+
+function swapProgress(run: Run): Pick<ApplyHooks, 'onProgress'> {
+  const onProgress = run.options.onProgress
+  return onProgress === undefined ? {} : { onProgress: (p) => onProgress(p) }
 }
 
 async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, product: string): Promise<void> {
@@ -442,14 +527,17 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
     throw new InstallError('E_SERVICES_RUNNING', `${product}: services running: ${running.map(describeService).join(', ')} (stop them, or run ./install --rollback -f)`, {})
   }
   run.log.goLive()
-  await stop(run, running)
+  adoptStopped(run, running)
   say('info', `rolling back ${last.action} of ${last.to ?? product}${last.from ? ` (back to ${last.from})` : ''}`)
+  const window = serviceWindow(run, running)
+  // pip's undo comes after the engine's: with wheels the window holds both.
+  if (last.wheels !== undefined) await window.open()
   const undo: UndoTarget[] =
     last.engine === 'rpm'
       ? [{ ...(last.repackaged ? { repackaged: last.repackaged } : {}), ...(last.to ? { installed: last.to } : {}), noscripts: options.noscripts === true }]
       : [...last.tids].reverse().map((tid) => ({ tid, noscripts: options.noscripts === true }))
   for (const target of undo) {
-    const outcome = await engine.rollback(target)
+    const outcome = await engine.rollback(target, { ...(run.openedAt === undefined ? { window } : {}), ...swapProgress(run) })
     relayWarnings(run, outcome)
     result.created.push(...outcome.created)
     if (!outcome.ok) throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${outcome.problems.join('; ')}`, {})
@@ -458,7 +546,8 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
   if (last.wheels !== undefined) {
     await rollbackWheels({ python: last.wheels.python, installed: last.wheels.installed, backup: last.wheels.backup, backupBase: last.wheels.backupBase, onMessage: say })
   }
-  const id = newRecordId()
+  await window.close()
+  const id = run.id
   const { pending: _pending, ...done } = last
   saveRecord(run.root, { ...done, rolledBackBy: id })
   saveRecord(run.root, {

@@ -40,6 +40,7 @@ export function formatSummary(result: InstallResult): string {
     }
   }
   if (result.services.stopped.length > 0) lines.push(`  services stopped: ${result.services.stopped.join(', ')}`)
+  if (result.window !== undefined) lines.push(`  ${formatWindow(result)}`)
   if (result.services.restarted.length > 0) lines.push(`  services restarted: ${result.services.restarted.join(', ')}`)
   if (result.services.failed.length > 0) lines.push(`  services NOT restarted: ${result.services.failed.join(', ')}`)
   for (const file of result.created) lines.push(`  ${describeFile(file)}`)
@@ -48,6 +49,14 @@ export function formatSummary(result: InstallResult): string {
   }
   lines.push(`  log: ${result.log}`)
   return `${lines.join('\n')}\n`
+}
+
+// The window is what an upgrade costs the operator: how long services were down (or, with none, the swap took).
+function formatWindow(result: InstallResult): string {
+  const w = result.window!
+  const seconds = `${(w.downtimeMs / 1000).toFixed(2)} s`
+  const span = `${w.stoppedAt.slice(11, 23)} -> ${w.startedAt.slice(11, 23)} UTC`
+  return result.services.stopped.length > 0 ? `services down ${seconds} (${span})` : `swap ${seconds} (${span}; no services were running)`
 }
 
 function describeCreated(kind: string): string {

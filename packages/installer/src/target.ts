@@ -19,7 +19,7 @@ import { readWheelFile } from './wheels.js'
 export interface TargetRun {
   root: string
   staging?: string
-  options: { hostArch?: string; dryRun?: boolean; maxRatio?: number }
+  options: { hostArch?: string; dryRun?: boolean; maxRatio?: number; onProgress?: (progress: { step: 'stage'; bytesDone: number; bytesTotal: number }) => void }
 }
 
 export interface Target {
@@ -80,7 +80,11 @@ export function streamedTarget(run: TargetRun, manifest: ArchiveManifest, tarGz:
   const name = manifest.rules.trackedName!
   const arch = manifest.arch ?? run.options.hostArch ?? hostRpmArch()
   const pkg = { name, version: manifest.version, release: manifest.release, arch, prefix: manifest.prefix, configGlobs: manifest.configFiles }
-  const read = { ...(run.options.maxRatio === undefined ? {} : { maxRatio: run.options.maxRatio }) }
+  const onProgress = run.options.onProgress
+  const read = {
+    ...(run.options.maxRatio === undefined ? {} : { maxRatio: run.options.maxRatio }),
+    ...(onProgress === undefined ? {} : { onProgress: (bytesDone: number, bytesTotal: number) => onProgress({ step: 'stage' as const, bytesDone, bytesTotal }) }),
+  }
   return {
     name,
     nevra: `${name}-${manifest.version}-${manifest.release}.${arch}`,

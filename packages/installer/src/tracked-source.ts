@@ -39,6 +39,8 @@ export interface ScanOptions {
   /** Name used in messages (default `package.tar.gz`). */
   fileName?: string
   maxRatio?: number
+  /** Compressed bytes read of package.tar.gz's size, as the read goes. */
+  onProgress?: (bytesDone: number, bytesTotal: number) => void
 }
 
 const TYPE_BITS = { file: 0o100000, dir: 0o040000, symlink: 0o120000 } as const
@@ -63,8 +65,10 @@ export async function stagePayload(tarGz: string, dir: string, options: ScanOpti
 
 async function readPayload(tarGz: string, options: ScanOptions, stageDir: string | undefined): Promise<PayloadScan> {
   const fileName = options.fileName ?? 'package.tar.gz'
-  const guard = new PayloadGuard(statSync(tarGz).size, options.maxRatio ?? DEFAULT_MAX_RATIO, fileName)
-  return scanEntries(tarGz, guard, fileName, stageDir)
+  const size = statSync(tarGz).size
+  const guard = new PayloadGuard(size, options.maxRatio ?? DEFAULT_MAX_RATIO, fileName)
+  const progress = options.onProgress
+  return scanEntries(tarGz, guard, fileName, stageDir, progress === undefined ? undefined : (read) => progress(read, size))
 }
 
 async function scanEntries(
@@ -72,6 +76,7 @@ async function scanEntries(
   guard: PayloadGuard,
   fileName: string,
   stageDir: string | undefined,
+  onRead: ((bytesRead: number) => void) | undefined,
 ): Promise<PayloadScan> {
   const entries: ScannedEntry[] = []
   const files = new Map<string, ScannedEntry>()
@@ -80,7 +85,7 @@ async function scanEntries(
   const unsafe = (path: string, why: string): PayloadError =>
     new PayloadError('E_PAYLOAD_UNSAFE', `${fileName}: ${path}: unsafe entry (${why})`, { file: fileName, field: path })
   try {
-    for await (const entry of tarEntries(tarGz)) {
+    for await (const entry of tarEntries(tarGz, onRead)) {
       const problem = guard.check(entry.path, entry.type, entry.linkpath, entry.size ?? 0)
       if (problem !== undefined) {
         entry.resume()

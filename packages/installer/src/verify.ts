@@ -38,18 +38,23 @@ export function parseSha256Sums(text: string, fileName = 'SHA256SUMS'): { path: 
 }
 
 /** Streams a file through sha256 and returns the hex digest. */
-export async function sha256File(path: string): Promise<string> {
+export async function sha256File(path: string, onBytes?: (bytes: number) => void): Promise<string> {
   const hash = createHash('sha256')
-  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash)
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 })
+  if (onBytes !== undefined) stream.on('data', (chunk) => onBytes(chunk.length))
+  await pipeline(stream, hash)
   return hash.digest('hex')
 }
+
+/** Bytes read of all the bytes to read, for a progress line. */
+export type BytesProgress = (bytesDone: number, bytesTotal: number) => void
 
 /**
  * Checks every digest in `<dir>/SHA256SUMS` and the signature policy: when `<root>/etc/rdbpkg/trusted-keys/*.pem`
  * exist the archive must be signed by one of them; otherwise a present SHA256SUMS.sig must verify against
  * SHA256SUMS.pub (integrity only). Throws E_ARCHIVE_DIGEST / E_ARCHIVE_SIGNATURE naming the file at fault.
  */
-export async function verifyArchive(dir: string, root: string): Promise<ArchiveVerification> {
+export async function verifyArchive(dir: string, root: string, onProgress?: BytesProgress): Promise<ArchiveVerification> {
   const sumsPath = join(dir, 'SHA256SUMS')
   if (!existsSync(sumsPath)) {
     throw new InstallError('E_ARCHIVE_DIGEST', `${dir}: SHA256SUMS: missing (not an rdbpkg archive folder?)`, { file: 'SHA256SUMS' })
@@ -65,6 +70,10 @@ export async function verifyArchive(dir: string, root: string): Promise<ArchiveV
     }
   }
   const signature = checkSignature(dir, root, sumsBytes)
+  const total = files.reduce((sum, entry) => sum + (statSync(join(dir, entry.path), { throwIfNoEntry: false })?.size ?? 0), 0)
+  let done = 0
+  const onBytes = onProgress === undefined ? undefined : (bytes: number): void => onProgress((done += bytes), total)
+  onProgress?.(0, total)
   for (const entry of files) {
     const path = join(dir, entry.path)
     if (!existsSync(path)) {
@@ -76,7 +85,7 @@ export async function verifyArchive(dir: string, root: string): Promise<ArchiveV
         field: entry.path,
       })
     }
-    checkDigest(entry, await sha256File(path))
+    checkDigest(entry, await sha256File(path, onBytes))
   }
   return { files, ...signature }
 }

@@ -19,7 +19,7 @@ export { writeRpm } from './writer.js'
 export type { RpmSpec, RpmSpecDependency, RpmSpecFile, WrittenRpm } from './writer.js'
 // transaction engine (database, rpm -i/-U/-F/-e, repackage, rollback, journal, queries, verify)
 export { runTransaction, planTransaction, TransactionError } from './transaction.js'
-export type { PlannedElement, TransactionFlags, TransactionOp, TransactionOptions, TransactionPlan, TransactionResult } from './transaction.js'
+export type { PlannedElement, TransactionFlags, TransactionOp, TransactionOptions, TransactionPlan, TransactionResult, TransactionWindow } from './transaction.js'
 export type { EngineFile, EngineFileFlags, EngineHeader, EnginePayloadEntry, EngineScript, EngineTrigger, PackageSource } from './transaction.js'
 export { rollbackTransaction, listHistory } from './rollback.js'
 export type { CreatedFile, RollbackOptions, TransactionRecord, TransactionRecordElement } from './rollback.js'

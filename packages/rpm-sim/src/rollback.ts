@@ -13,7 +13,7 @@ import { withDbLock } from './_lock.js'
 import { openPackageSource } from './_source.js'
 import { TransactionError } from './_txn-error.js'
 import type { ScriptFlags } from './_execute.js'
-import type { TransactionResult } from './transaction.js'
+import type { TransactionOptions, TransactionResult } from './transaction.js'
 import { runTransaction } from './transaction.js'
 import { digestFile } from './apply.js'
 import { isKept, writeKept } from './repackage.js'
@@ -31,6 +31,9 @@ export interface RollbackOptions {
   onWarning?: (line: string) => void
   onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
   flags?: ScriptFlags
+  /** The caller's service window around each undone transaction (see {@link TransactionOptions.window}). */
+  window?: TransactionOptions['window']
+  onProgress?: TransactionOptions['onProgress']
 }
 
 const isUndoable = (r: TransactionRecord): boolean => r.op !== 'rollback' && r.rolledBack === undefined && r.elements.some((e) => !e.failed)
@@ -120,6 +123,8 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
     rollbackOf: t.tid,
     exact: { recordFor: (origin) => records.get(origin) },
     alsoErase,
+    ...(o.window ? { window: o.window } : {}),
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   })
   if (result.problems.length > 0) return result
   // Put back what the transaction renamed aside: .rpmorig to its place, .rpmnew away, .rpmsave away when the
