@@ -1,5 +1,6 @@
 // Faults during an agent upgrade (v1 with an operator-edited config -> v2): SIGKILL of ./install at spread-out
-// moments, a full disk (a small tmpfs as the root), a read-only folder and a read-only package database (read-only bind
+// moments, SIGKILL around the service window with a real agent process running (while staging: the agent still
+// runs and the host is v1; inside the swap: the next run finishes or rolls back and starts the agent again), a full disk (a small tmpfs as the root), a read-only folder and a read-only package database (read-only bind
 // mounts), vanished files.
 // After each, a second ./install (or --rollback) must leave the complete old or the complete new version, rpm-sim
 // -V must match the disk, and the operator's config must be byte-identical. FAULT_TRIALS sets the kill trials.
@@ -7,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { spawn } from 'node:child_process'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { agentManifest, buildArchive, makeRoot } from './_test-archive.js'
@@ -24,11 +26,14 @@ afterAll(async () => {
 
 const AGENT = 'opt/rdb/agent'
 const OPERATOR_CONF = 'port=9999\n# edited by the operator\n'
+// The agent's daemon: a real process under the prefix that the installer finds, stops and starts again.
+const DAEMON = "#!/bin/sh\ntrap 'exit 0' TERM\nwhile :; do sleep 1 & wait $!; done\n"
 
 function payload(version: string, extra: Record<string, string | Buffer> = {}): Record<string, string | Buffer> {
   const files: Record<string, string | Buffer> = {
     'tools/agent.conf': `port=${version === '5.7.1.0' ? 1 : 2}\nlevel=info\n`,
     'tools/run.sh': `#!/bin/sh\necho ${version}\n`,
+    'tools/agentd.sh': DAEMON,
     [version === '5.7.1.0' ? 'tools/old-only.sh' : 'tools/new-only.sh']: `# only in ${version}\n`,
     ...extra,
   }
@@ -41,6 +46,8 @@ function payload(version: string, extra: Record<string, string | Buffer> = {}): 
 
 let v1: string
 let v2: string
+// v2 naming the agent's services (the type's defaults), so ./install looks for running agents and -f stops them.
+let v2s: string
 let v1Files: Record<string, string | Buffer>
 let v2Files: Record<string, string | Buffer>
 let template: string
@@ -53,6 +60,8 @@ beforeAll(async () => {
   v2Files = payload('5.7.2.0')
   v1 = await buildArchive(join(base, 'v1'), agentManifest('5.7.1.0'), v1Files)
   v2 = await buildArchive(join(base, 'v2'), agentManifest('5.7.2.0', 'install_update_agent'), v2Files)
+  const { services: _none, ...withServices } = agentManifest('5.7.2.0', 'install_update_agent')
+  v2s = await buildArchive(join(base, 'v2s'), withServices, v2Files)
   template = makeRoot(join(base, 'template'))
   const first = await sh('./install', ['--root', template], v1)
   expect(first.exitCode, first.stderr).toBe(0)
@@ -154,6 +163,139 @@ describe.skipIf(!ready)('faults: SIGKILL during an upgrade', () => {
       }
       kills.add(problems.length === 0, `trial ${i} (kill at ${delay} ms): ${problems.join('; ')}`)
       if (problems.length) failures.push(`trial ${i} (kill at ${delay} ms of ~${duration}): ${problems.slice(0, 4).join('; ')}`)
+      rmSync(root, { recursive: true, force: true })
+    }
+    expect(failures).toEqual([])
+  })
+})
+
+// Agents (real processes) started from `root`, by pid: the daemon's command line names its path under the root.
+function agentPids(root: string): number[] {
+  const daemon = join(root, AGENT, 'tools/agentd.sh')
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(daemon)) pids.push(Number(entry))
+    } catch {
+      // gone
+    }
+  }
+  return pids
+}
+
+async function until(check: () => boolean, timeoutMs = 20_000, stepMs = 5): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, stepMs))
+  }
+  return true
+}
+
+const agentRoots: string[] = []
+function killAgents(root: string): void {
+  for (const pid of agentPids(root)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+}
+afterAll(() => {
+  for (const root of agentRoots) killAgents(root)
+})
+
+async function startAgent(root: string): Promise<number | undefined> {
+  agentRoots.push(root)
+  const child = spawn('sh', [join(root, AGENT, 'tools/agentd.sh')], { detached: true, stdio: 'ignore' })
+  child.unref()
+  return (await until(() => agentPids(root).includes(child.pid!))) ? child.pid : undefined
+}
+
+const windowKills = new AreaTally({
+  id: 'faults-service-window',
+  group: 'Faults',
+  tried: 'SIGKILL of ./install -f around the service window, a real agent process running: while staging (timed, and at the end of staging) and inside the swap (after 1 and 150 renames, in the erase, and timed as the agent stops), then ./install or --rollback',
+})
+afterAll(() => {
+  if (ready) windowKills.record('killed while staging: the agent kept running (same pid), -V clean, complete v1, and ./install -f then completed v2 and started the agent again; killed inside the swap: the agent was down, the next ./install finished v2 (or --rollback restored v1) and started the agent again')
+})
+
+describe.skipIf(!ready)('faults: SIGKILL around the service window (a real agent running)', () => {
+  const staging = [
+    { name: 'timed: staged files being written', env: {}, when: (root: string) => stagedFiles(root) >= 50 },
+    { name: 'stage:1 (all staged, right before the window)', env: { RPMSIM_FAULT: 'stage:1' } },
+  ]
+  const swap = [
+    { name: 'commit:1', env: { RPMSIM_FAULT: 'commit:1' }, then: 'install' },
+    { name: 'commit:150', env: { RPMSIM_FAULT: 'commit:150' }, then: 'rollback' },
+    { name: 'erase:1', env: { RPMSIM_FAULT: 'erase:1' }, then: 'rollback' },
+    { name: 'timed: as the agent stops', env: {}, then: 'install' },
+  ] as const
+
+  function stagedFiles(root: string): number {
+    const dir = join(root, 'var/lib/rdbpkg/staging')
+    if (!existsSync(dir)) return 0
+    return readdirSync(dir).reduce((sum, run) => sum + (existsSync(join(dir, run)) ? readdirSync(join(dir, run)).length : 0), 0)
+  }
+
+  it('killed while staging: the agent still runs and the host is v1; the rerun completes and restarts it', async () => {
+    const failures: string[] = []
+    for (const [i, trial] of staging.entries()) {
+      const root = await copyTemplate(`window-stage-${i}`)
+      const pid = await startAgent(root)
+      const problems: string[] = []
+      if (pid === undefined) problems.push('the agent did not start')
+      const child = execa('./install', ['--root', root, '-f'], { cwd: v2s, reject: false, env: trial.env })
+      if (trial.when !== undefined) {
+        if (!(await until(() => trial.when(root)))) problems.push('never saw the staging')
+        child.kill('SIGKILL')
+      }
+      const killed = await child
+      if (killed.signal !== 'SIGKILL') problems.push(`./install was not killed (exit ${killed.exitCode}, ${killed.stderr.trim().split('\n').at(-1)})`)
+      if (pid !== undefined && !agentPids(root).includes(pid)) problems.push('the agent was stopped')
+      problems.push(...(await stateProblems(root, '5.7.1.0')).map((p) => `after the kill: ${p}`))
+      const rerun = await sh('./install', ['--root', root, '-f'], v2s)
+      if (rerun.exitCode !== 0) problems.push(`rerun exit ${rerun.exitCode}: ${rerun.stderr.trim().split('\n')[0]}`)
+      else problems.push(...(await stateProblems(root, '5.7.2.0')).map((p) => `after the rerun: ${p}`))
+      if (!(await until(() => agentPids(root).length === 1))) problems.push(`after the rerun: ${agentPids(root).length} agents run, expected 1`)
+      if (pid !== undefined && agentPids(root).includes(pid)) problems.push('after the rerun: the old agent still runs')
+      windowKills.add(problems.length === 0, `${trial.name}: ${problems.join('; ')}`)
+      if (problems.length) failures.push(`${trial.name}: ${problems.slice(0, 4).join('; ')}`)
+      killAgents(root)
+      rmSync(root, { recursive: true, force: true })
+    }
+    expect(failures).toEqual([])
+  })
+
+  it('killed inside the swap: the agent is down; the next ./install finishes (or --rollback undoes) and starts it again', async () => {
+    const failures: string[] = []
+    for (const [i, trial] of swap.entries()) {
+      const root = await copyTemplate(`window-swap-${i}`)
+      const pid = await startAgent(root)
+      const problems: string[] = []
+      if (pid === undefined) problems.push('the agent did not start')
+      const child = execa('./install', ['--root', root, '-f'], { cwd: v2s, reject: false, env: trial.env })
+      if (Object.keys(trial.env).length === 0) {
+        // The window opens when the agent is stopped: kill at once.
+        if (!(await until(() => pid !== undefined && !agentPids(root).includes(pid), 60_000, 1))) problems.push('the agent was never stopped')
+        child.kill('SIGKILL')
+      }
+      const killed = await child
+      if (killed.signal !== 'SIGKILL') problems.push(`./install was not killed (exit ${killed.exitCode})`)
+      if (agentPids(root).length > 0) problems.push('the agent runs right after a kill inside the window (it should be stopped)')
+      const version = trial.then === 'install' ? '5.7.2.0' : '5.7.1.0'
+      const next = await sh('./install', ['--root', root, ...(trial.then === 'rollback' ? ['--rollback'] : [])], v2s)
+      if (next.exitCode !== 0) problems.push(`${trial.then} exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]}`)
+      else problems.push(...(await stateProblems(root, version)).map((p) => `after ${trial.then}: ${p}`))
+      if (!(await until(() => agentPids(root).length === 1))) problems.push(`after ${trial.then}: ${agentPids(root).length} agents run, expected 1`)
+      windowKills.add(problems.length === 0, `${trial.name}: ${problems.join('; ')}`)
+      if (problems.length) failures.push(`${trial.name} then ${trial.then}: ${problems.slice(0, 4).join('; ')}`)
+      killAgents(root)
       rmSync(root, { recursive: true, force: true })
     }
     expect(failures).toEqual([])

@@ -1,6 +1,6 @@
 // The one module that talks to a package engine: rpm-sim (any root) or the host's real rpm (root `/`).
 // Everything else in the installer deals in these small types.
-import { getInstalled, listHistory, planTransaction, readRpm, rollbackTransaction, runTransaction, verifyInstalled, writeRpm } from '@rdbpkg/rpm-sim'
+import { getInstalled, listHistory, planTransaction, readRpm, recoverInterrupted, rollbackTransaction, runTransaction, verifyInstalled, writeRpm } from '@rdbpkg/rpm-sim'
 import type { RpmSpecFile } from '@rdbpkg/rpm-sim'
 import { execFile } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs'
@@ -193,6 +193,8 @@ class RpmSimEngine implements Engine {
       op: 'upgrade',
       ...packages(rpmFile),
       flags: { ...flags, repackage: true },
+      // What the upgrade replaces stays kept by hard link; the .rpm is written only if a rollback needs it.
+      repackageLazily: true,
       description,
       ...hooks,
     })
@@ -200,6 +202,8 @@ class RpmSimEngine implements Engine {
   }
 
   async findTransaction(description: string): Promise<Pick<UndoTarget, 'tid'> | undefined> {
+    // A transaction a kill interrupted after its commit began is finished first: then its history names it.
+    await recoverInterrupted(this.root)
     const found = (await listHistory(this.root)).filter((r) => r.description === description && r.op !== 'rollback' && r.exitCode === 0).at(-1)
     return found === undefined ? undefined : { tid: found.tid }
   }

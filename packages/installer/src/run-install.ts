@@ -272,6 +272,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
 
   if (!options.dryRun) {
     run.lock = acquireLock(run.root)
+    adoptStopped(run, manifest)
     for (const dir of removeLeftoverStaging(run.root, manifest.rules.payload === 'files' ? manifest.prefix : undefined)) say('debug', `removed ${dir} (left by an interrupted run)`)
   }
   const tarGz = join(archive, 'package.tar.gz')
@@ -328,7 +329,6 @@ async function steps(run: Run, cwd: string): Promise<void> {
   }
 
   run.log.goLive()
-  adoptStopped(run, running)
   // Everything that needs no service stopped happens first: the payload is read, digested and staged (agent
   // payloads), or the package written (tools), while the services still run.
   const what = await packageToApply(run, target)
@@ -492,10 +492,12 @@ function restart(run: Run): void {
 
 // A run killed while its services were stopped left a note: what does not run now is started again with this
 // run's (after its own change, if it makes one).
-function adoptStopped(run: Run, running: RunningService[]): void {
+function adoptStopped(run: Run, manifest: ArchiveManifest): void {
+  const notes = listStopped(run.root, (file, message) => run.say('warn', `${file}: skipped (${message})`))
+  if (notes.length === 0) return
   const key = (s: RunningService): string => (s.kind === 'systemd' ? s.name : s.argv.join('\0'))
-  const now = new Set(running.map(key))
-  for (const note of listStopped(run.root, (file, message) => run.say('warn', `${file}: skipped (${message})`))) {
+  const now = new Set(runningServices(run, manifest).map(key))
+  for (const note of notes) {
     if (note.id === run.id) continue
     const missing = note.services.filter((service) => !now.has(key(service)))
     for (const service of missing) run.say('info', `${describeService(service)} was stopped by an interrupted run: it is started again at the end of this one`)
@@ -517,6 +519,7 @@ function swapProgress(run: Run): Pick<ApplyHooks, 'onProgress'> {
 async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, product: string): Promise<void> {
   const { result, say, options } = run
   run.lock = acquireLock(run.root)
+  adoptStopped(run, manifest)
   const records = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
   const last = await resolvePending(run, engine, records, product)
   if (last === undefined) {
@@ -527,7 +530,6 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
     throw new InstallError('E_SERVICES_RUNNING', `${product}: services running: ${running.map(describeService).join(', ')} (stop them, or run ./install --rollback -f)`, {})
   }
   run.log.goLive()
-  adoptStopped(run, running)
   say('info', `rolling back ${last.action} of ${last.to ?? product}${last.from ? ` (back to ${last.from})` : ''}`)
   const window = serviceWindow(run, running)
   // pip's undo comes after the engine's: with wheels the window holds both.

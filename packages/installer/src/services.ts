@@ -156,7 +156,8 @@ export async function stopServices(services: readonly RunningService[], options:
   }
   const pending = () => stopped.filter((s) => s.kind === 'process' && isRunning(s.pid))
   const deadline = Date.now() + graceMs
-  while (pending().length > 0 && Date.now() < deadline) await sleep(pollMs)
+  // Services are down from here: look again soon (most exit within milliseconds of SIGTERM), then every pollMs.
+  for (let wait = Math.min(5, pollMs); pending().length > 0 && Date.now() < deadline; wait = Math.min(wait * 2, pollMs)) await sleep(wait)
   for (const service of pending()) if (service.kind === 'process') signal(service.pid, 'SIGKILL')
   const killDeadline = Date.now() + 5_000
   while (pending().length > 0 && Date.now() < killDeadline) await sleep(pollMs)

@@ -7,9 +7,9 @@
 // caller's services run again) {@link writeKept} writes <root>/var/spool/repackage/<n>-<v>-<r>.<a>.rpm from the
 // kept folder, uncompressed, and removes the folder. The package's database record is saved beside it, so a
 // rollback restores the original digests (a later upgrade still sees the operator's edits as edits).
-import { constants as fsConstants, copyFileSync, existsSync, linkSync, mkdirSync, rmSync } from 'node:fs'
-import { lstat, readFile, readlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import { constants as fsConstants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import type { InstalledPackage } from './db.js'
 import { headerNvra } from './_model.js'
 import { RootResolver, errCode, writeFileAtomic } from './_fsutil.js'
@@ -48,6 +48,8 @@ export interface KeepOptions {
   dir: string
   /** True for package paths whose file the transaction unlinks or renames over: those are hard-linked. */
   leavesPlace: (path: string) => boolean
+  /** Host paths already resolved (the plan's); others are resolved here. */
+  hosts?: ReadonlyMap<string, string>
   onWarning?: (line: string) => void
 }
 
@@ -55,6 +57,11 @@ const SPEC_FILE = 'spec.json'
 
 /** Keeps the installed files of a package in `dir` (see the module comment) and writes the spec of its .rpm there. */
 export async function keepInstalled(o: KeepOptions): Promise<void> {
+  // An older kept folder of the same version is superseded, as the .rpm of that name is overwritten.
+  const nvra = `${headerNvra(o.pkg)}.`
+  for (const name of existsSync(dirname(o.dir)) ? readdirSync(dirname(o.dir)) : []) {
+    if (name.startsWith(nvra) && name.endsWith('.kept') && name !== basename(o.dir)) rmSync(join(dirname(o.dir), name), { recursive: true, force: true })
+  }
   rmSync(o.dir, { recursive: true, force: true })
   mkdirSync(o.dir, { recursive: true, mode: 0o700 })
   const resolver = new RootResolver(o.root)
@@ -67,14 +74,15 @@ export async function keepInstalled(o: KeepOptions): Promise<void> {
       files.push({ ...base, kind: f.kind === 'dir' ? 'dir' : f.kind === 'symlink' ? 'symlink' : 'file', mode: f.mode & 0o7777, mtime: f.mtime, ...(f.kind === 'symlink' ? { linkTarget: f.linkTarget ?? '' } : {}) })
       continue
     }
-    const host = await resolver.host(f.path)
-    const st = await lstat(host).catch(() => undefined)
+    // Inside the window: one synchronous syscall per step, no thread-pool round trips.
+    const host = o.hosts?.get(f.path) ?? (await resolver.host(f.path))
+    const st = lstatSync(host, { throwIfNoEntry: false })
     if (st === undefined) {
       o.onWarning?.(`warning: repackage of ${o.pkg.nevra}: ${f.path} is missing on disk, left out`)
       continue
     }
     const meta = { mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000) }
-    if (st.isSymbolicLink()) files.push({ ...base, ...meta, kind: 'symlink', linkTarget: await readlink(host) })
+    if (st.isSymbolicLink()) files.push({ ...base, ...meta, kind: 'symlink', linkTarget: readlinkSync(host) })
     else if (st.isDirectory()) files.push({ ...base, ...meta, kind: 'dir' })
     else if (st.isFile()) {
       const name = String(files.length)
@@ -82,7 +90,11 @@ export async function keepInstalled(o: KeepOptions): Promise<void> {
       files.push({ ...base, ...meta, kind: 'file', source: name })
     } else o.onWarning?.(`warning: repackage of ${o.pkg.nevra}: ${f.path} is not a file, link or directory, left out`)
   }
-  await writeFileAtomic(join(o.dir, SPEC_FILE), JSON.stringify(specOf(o.pkg, files)))
+  // Written whole then renamed, so a kill never leaves half a spec; not fsynced inside the window (a kill keeps the
+  // page cache; power-loss durability of the spool is the fsync discipline's concern).
+  const spec = join(o.dir, SPEC_FILE)
+  writeFileSync(`${spec}.tmp`, JSON.stringify(specOf(o.pkg, files)))
+  renameSync(`${spec}.tmp`, spec)
 }
 
 // A hard link where the file leaves its place (across filesystems, or where links are refused, a copy); a copy

@@ -75,6 +75,12 @@ export interface TransactionOptions {
    * command). Neither is called when nothing is to change.
    */
   window?: TransactionWindow
+  /**
+   * With --repackage: leave the replaced files kept (hard links) in the spool folder instead of writing the .rpm
+   * after the transaction; a rollback writes it from them when it needs it. The installer's upgrades use this: an
+   * upgrade then copies no byte of the old version.
+   */
+  repackageLazily?: boolean
   /** Progress of the swap (renaming staged files into place), in bytes of the files renamed. */
   onProgress?: (progress: { step: 'swap'; bytesDone: number; bytesTotal: number }) => void
 }
@@ -467,6 +473,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   }
 
   // --repackage: the saved records now; the files are kept inside the window, the .rpm files written after it.
+  const repackaged = new Map<string, InstalledPackage>()
   if (flags.repackage === true) {
     for (const e of plan.elements) {
       if (e.op !== 'erase') continue
@@ -477,6 +484,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
       e.repackaged = target.file
       e.savedRecord = target.savedRecord
       e.kept = target.kept
+      repackaged.set(e.nevra, pkg)
     }
   }
 
@@ -498,7 +506,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     // Everything from here on is visible: the caller's services are stopped for it, and only for it.
     await window.open()
     try {
-      await keepReplaced(root, plan, db, warn)
+      await keepReplaced(root, plan, repackaged, warn)
     } catch (error) {
       await undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback'))
     }
@@ -517,7 +525,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   } finally {
     await window.close()
   }
-  await writeKeptPackages(plan, warn)
+  if (o.repackageLazily !== true) await writeKeptPackages(plan, warn)
   return done
 }
 
@@ -593,19 +601,21 @@ function serviceWindow(w: TransactionWindow | undefined): TransactionWindow {
 
 // Inside the window, before the first rename: each repackaged package's files are kept (hard links for files
 // the swap unlinks or renames over, copies for those that stay in place).
-async function keepReplaced(root: string, plan: JournalPlan, db: PackageDb, warn: (l: string) => void): Promise<void> {
+async function keepReplaced(root: string, plan: JournalPlan, packages: ReadonlyMap<string, InstalledPackage>, warn: (l: string) => void): Promise<void> {
   const leaving = new Set<string>()
+  const hosts = new Map<string, string>()
   for (const e of plan.elements) {
     for (const a of e.actions) {
+      hosts.set(a.path, a.host)
       const renamedOver = 'temp' in a && a.fate === 'create' && a.temp !== undefined
       if (renamedOver || (e.op === 'erase' && a.fate === 'erase')) leaving.add(a.path)
     }
   }
   for (const e of plan.elements) {
     if (e.op !== 'erase' || e.kept === undefined) continue
-    const pkg = await db.get(e.nevra)
+    const pkg = packages.get(e.nevra)
     if (pkg === undefined) continue
-    await keepInstalled({ root, pkg, dir: e.kept, leavesPlace: (path) => leaving.has(path), onWarning: warn })
+    await keepInstalled({ root, pkg, dir: e.kept, leavesPlace: (path) => leaving.has(path), hosts, onWarning: warn })
   }
 }
 
