@@ -1,5 +1,5 @@
-// A failed install: the engine refuses (a file conflict), the run exits 1, the host keeps the old version, and
-// the services stopped by -f are started again.
+// A failed install: the engine refuses (a file conflict, found while planning), the run exits 1, the host keeps
+// the old version, and the services -f would stop are never stopped: the plan comes before the service window.
 import { writeRpm } from '@rdbpkg/rpm-sim'
 import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
@@ -24,7 +24,7 @@ afterAll(() => {
 })
 
 describe('failed install', () => {
-  it('exits 1, keeps the installed version, and restarts the services it stopped', async () => {
+  it('exits 1, keeps the installed version, and never stops the services', async () => {
     const daemon = '#!/bin/sh\nwhile :; do sleep 1; done\n'
     const v1 = await buildAndExtract(ws.dir, { package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, {
       'tools/agentd.sh': { content: daemon, mode: 0o755 },
@@ -59,10 +59,11 @@ describe('failed install', () => {
     const result = JSON.parse(out.stdout)
     expect(result).toMatchObject({ status: 'failed', exitCode: 1 })
     expect(result.error).toContain('conflicts')
-    expect(result.services.stopped).toHaveLength(1)
-    expect(result.services.restarted).toHaveLength(1)
+    expect(result.services.running).toHaveLength(1)
+    expect(result.services.stopped).toEqual([])
+    expect(result.services.restarted).toEqual([])
+    expect(result.window).toBeUndefined()
     expect(contents(agentDir)).toEqual(before)
-    expect(await waitFor(() => pidsRunning(path).length === 1 && !pidsRunning(path).includes(agent.pid!))).toBe(true)
-    started.push(...pidsRunning(path))
+    expect(pidsRunning(path)).toEqual([agent.pid])
   })
 })
