@@ -3,16 +3,18 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { ensureNode18 } from './node18.mjs'
+import { ensureNode } from './test-node.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const packages = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name))
 for (const dir of packages) rmSync(join(dir, '.vitest-report.json'), { force: true })
 
-// The e2e suite also runs ./install on Node 18, the oldest Node the installer supports.
-const node18 = ensureNode18(root)
-if (node18.path === undefined) console.log(`node 18: ${node18.reason}; the Node 18 end-to-end test will skip`)
-const env = { TURBO_TELEMETRY_DISABLED: '1', ...process.env, ...(node18.path ? { RDBPKG_TEST_NODE18: node18.path } : {}) }
+// The e2e suite also runs ./install on the oldest Node the installer supports (core's NODE_FLOOR).
+// Read from the source: nothing is built yet on a fresh clone.
+const NODE_FLOOR = /NODE_FLOOR = '([\d.]+)'/.exec(readFileSync(join(root, 'packages/core/src/node-floor.ts'), 'utf8'))[1]
+const floor = ensureNode(root, NODE_FLOOR, process.env.RDBPKG_TEST_NODE_FLOOR)
+if (floor.path === undefined) console.log(`node ${NODE_FLOOR}: ${floor.reason}; the end-to-end run on the Node floor will skip`)
+const env = { TURBO_TELEMETRY_DISABLED: '1', ...process.env, ...(floor.path ? { RDBPKG_TEST_NODE_FLOOR: floor.path } : {}) }
 
 const turbo = join(root, 'node_modules', '.bin', 'turbo')
 const args = ['run', 'test', '--continue', ...process.argv.slice(2)]

@@ -1,5 +1,6 @@
 // Bundles the installer CLI into one ESM file with every dependency inside (dist/install.mjs).
 import { readFileSync } from 'node:fs'
+import { nodeFloorTarget } from '@rdbpkg/core'
 import { build } from 'esbuild'
 
 // The bundle's INSTALLER_VERSION (src/installer-version.ts) is this package's version, fixed at build time.
@@ -11,10 +12,11 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node18',
+  // The oldest Node the installer runs on (core's NODE_FLOOR), the same version the launcher checks.
+  target: nodeFloorTarget(),
   legalComments: 'none',
   define: { __RDBPKG_INSTALLER_VERSION__: JSON.stringify(version) },
-  // execa and its dependencies call require(); ESM bundles have none without this banner.
+  // Bundled CommonJS dependencies call require(); ESM bundles have none without this banner.
   banner: { js: "import { createRequire as __rdbpkgCreateRequire } from 'node:module';\nconst require = __rdbpkgCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 })

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { appendFileSync, chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { NODE_FLOOR } from '@rdbpkg/core'
 import { launcherScript } from './launcher.js'
 import { cleanup, tempDir } from './_test-fixtures.js'
 
@@ -27,15 +28,83 @@ describe('the install launcher', () => {
     expect(run.status).toBe(0)
   })
 
-  it('exits 127 with a clear message when no Node >= 18 is usable', () => {
-    const dir = archiveFolder()
+  // A PATH holding only the shell and dirname (no node).
+  function bareBin(): string {
     const bin = tempDir()
     for (const tool of ['dirname', 'sh']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), join(bin, tool))
-    writeFileSync(join(bin, 'node'), '#!/bin/sh\necho 16\n')
-    chmodSync(join(bin, 'node'), 0o755)
+    return bin
+  }
+
+  // A runtime/node listed in SHA256SUMS, as the builder writes it.
+  function withRuntime(dir: string, script: string | Buffer): void {
+    mkdirSync(join(dir, 'runtime'))
+    writeFileSync(join(dir, 'runtime', 'node'), script)
+    chmodSync(join(dir, 'runtime', 'node'), 0o755)
+    appendFileSync(join(dir, 'SHA256SUMS'), `${createHash('sha256').update(script).digest('hex')}  runtime/node\n`)
+  }
+
+  const TAIL = `install Node.js >= ${NODE_FLOOR} (el7: nodejs from EPEL) or use an archive built with --node-runtime`
+
+  it(`exits 127 with one line when node on PATH is older than ${NODE_FLOOR}`, () => {
+    const dir = archiveFolder()
+    const bin = bareBin()
+    writeFileSync(join(bin, 'node'), '#!/bin/sh\nprintf 14.21.3\n', { mode: 0o755 })
     const run = spawnSync('sh', [join(dir, 'install'), '--help'], { env: { PATH: bin }, encoding: 'utf8' })
     expect(run.status).toBe(127)
-    expect(run.stderr).toBe('install: no usable Node.js runtime: install Node.js >= 18, or rebuild this archive with --node-runtime\n')
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe(`install: no usable Node.js: node on PATH (${join(bin, 'node')}) is v14.21.3, older than ${NODE_FLOOR}; ${TAIL}\n`)
+  })
+
+  it('exits 127 with one line when node on PATH is 16.16.0, just below the floor', () => {
+    const dir = archiveFolder()
+    const bin = bareBin()
+    writeFileSync(join(bin, 'node'), '#!/bin/sh\nprintf 16.16.0\n', { mode: 0o755 })
+    const run = spawnSync('sh', [join(dir, 'install'), '--help'], { env: { PATH: bin }, encoding: 'utf8' })
+    expect(run.status).toBe(127)
+    expect(run.stderr).toContain('is v16.16.0, older than 16.17.0')
+  })
+
+  it('exits 127 with one line naming both when runtime/node cannot start and there is no node on PATH', () => {
+    const dir = archiveFolder()
+    withRuntime(dir, "#!/bin/sh\necho \"node: /lib64/libc.so.6: version \\`GLIBC_2.28' not found (required by node)\" >&2\nexit 1\n")
+    const run = spawnSync('sh', [join(dir, 'install'), '--help'], { env: { PATH: bareBin() }, encoding: 'utf8' })
+    expect(run.status).toBe(127)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe(`install: no usable Node.js: runtime/node cannot start (node: /lib64/libc.so.6: version \`GLIBC_2.28' not found (required by node)); no node on PATH; ${TAIL}\n`)
+  })
+
+  it('exits 127 when runtime/node is for another machine (the kernel refuses to run it)', () => {
+    const dir = archiveFolder()
+    // An ELF header for another machine: the exec fails before any code runs.
+    const elf = Buffer.alloc(64)
+    elf.write('\x7fELF', 0, 'latin1')
+    elf[4] = 2
+    elf[5] = 1
+    elf[6] = 1
+    elf.writeUInt16LE(2, 16)
+    elf.writeUInt16LE(process.arch === 'x64' ? 183 : 62, 18)
+    withRuntime(dir, elf)
+    const run = spawnSync('sh', [join(dir, 'install'), '--help'], { env: { PATH: bareBin() }, encoding: 'utf8' })
+    expect(run.status).toBe(127)
+    expect(run.stderr.split('\n')).toHaveLength(2)
+    expect(run.stderr).toMatch(/^install: no usable Node.js: runtime\/node cannot start \(.+\); no node on PATH; /)
+  })
+
+  it('falls back to node on PATH when runtime/node cannot start, and uses runtime/node when it can', () => {
+    const dir = archiveFolder()
+    withRuntime(dir, '#!/bin/sh\necho "cannot execute binary file" >&2\nexit 126\n')
+    const bin = bareBin()
+    symlinkSync(process.execPath, join(bin, 'node'), 'file')
+    const fallback = spawnSync('sh', [join(dir, 'install'), 'x'], { env: { PATH: bin }, encoding: 'utf8' })
+    expect(fallback.stderr).toBe('')
+    expect(fallback.stdout).toBe('installer ran ["x"]\n')
+
+    const good = archiveFolder()
+    // A runtime that is a real Node at or above the floor runs the installer even with no node on PATH.
+    withRuntime(good, `#!/bin/sh\nexec "${process.execPath}" "$@"\n`)
+    const run = spawnSync('sh', [join(good, 'install'), 'y'], { env: { PATH: bareBin() }, encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.stdout).toBe('installer ran ["y"]\n')
   })
 
   it('exits 5 before running anything when installer.mjs does not match SHA256SUMS', () => {

@@ -1,13 +1,17 @@
 // The archive's `install`: a POSIX sh launcher. Kept in its own module so the installer side can refine it.
+import { NODE_FLOOR, parseNodeVersion } from '@rdbpkg/core'
 
 /**
  * The exact text of the archive's `install` launcher (POSIX sh): checks installer.mjs (and runtime/node) against
- * SHA256SUMS (exit 5 on a mismatch), then runs installer.mjs with a usable Node (exit 127 when there is none).
+ * SHA256SUMS (exit 5 on a mismatch), then runs installer.mjs with the first Node that starts and is at least
+ * {@link NODE_FLOOR}: runtime/node, else node on PATH; exit 127 with one line naming what it found when neither.
  */
 export function launcherScript(): string {
+  const floor = parseNodeVersion(NODE_FLOOR)
+  if (floor === undefined) throw new Error(`NODE_FLOOR ${NODE_FLOOR} is not a version`)
   return `#!/bin/sh
 # rdbpkg installer launcher: checks installer.mjs (and runtime/node) against SHA256SUMS, then runs installer.mjs with
-# the Node runtime carried in runtime/, else node >= 18 on PATH.
+# the Node runtime carried in runtime/, else node >= ${NODE_FLOOR} on PATH.
 dir=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd) || exit 1
 # installer.mjs verifies every other file, but it cannot vouch for its own bytes: those are checked here (exit 5).
 for f in installer.mjs runtime/node; do
@@ -28,12 +32,41 @@ for f in installer.mjs runtime/node; do
     fi
   fi
 done
-if [ -x "$dir/runtime/node" ]; then
-  node="$dir/runtime/node"
-elif command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 18 ] 2>/dev/null; then
-  node=node
-else
-  echo 'install: no usable Node.js runtime: install Node.js >= 18, or rebuild this archive with --node-runtime' >&2
+nl='
+'
+# usable NODE: a Node that starts here and is at least ${NODE_FLOOR}; else sets $why to what was found.
+usable() {
+  out=$("$1" -e 'process.stdout.write(process.versions.node)' 2>&1 </dev/null) || {
+    why="cannot start (\${out%%"$nl"*})"
+    return 1
+  }
+  v=\${out%%-*}
+  case $v in
+  [0-9]*.[0-9]*.[0-9]*) ;;
+  *) why="does not answer like Node.js (printed: \${out%%"$nl"*})"; return 1 ;;
+  esac
+  case $v in *[!0-9.]*) why="prints an unknown version ($v)"; return 1 ;; esac
+  old_ifs=$IFS; IFS=.; set -- $v; IFS=$old_ifs
+  if [ "$1" -gt ${floor.major} ] || { [ "$1" -eq ${floor.major} ] && { [ "$2" -gt ${floor.minor} ] || { [ "$2" -eq ${floor.minor} ] && [ "$3" -ge ${floor.patch} ]; }; }; }; then
+    return 0
+  fi
+  why="is v$v, older than ${NODE_FLOOR}"
+  return 1
+}
+node=
+found=
+if [ -e "$dir/runtime/node" ]; then
+  if usable "$dir/runtime/node"; then node="$dir/runtime/node"; else found="runtime/node $why"; fi
+fi
+if [ -z "$node" ]; then
+  if command -v node >/dev/null 2>&1; then
+    if usable node; then node=node; else found="\${found:+$found; }node on PATH ($(command -v node)) $why"; fi
+  else
+    found="\${found:+$found; }no node on PATH"
+  fi
+fi
+if [ -z "$node" ]; then
+  echo "install: no usable Node.js: $found; install Node.js >= ${NODE_FLOOR} (el7: nodejs from EPEL) or use an archive built with --node-runtime" >&2
   exit 127
 fi
 exec "$node" "$dir/installer.mjs" "$@"

@@ -61,7 +61,7 @@ options:
   --payload-dir DIR    pack this folder as the payload instead (deterministic, on all cores)
   --out DIR            where to write the archive (default: the current folder; created if missing)
   --sign-key FILE      Ed25519 private key (PEM, PKCS8): adds SHA256SUMS.sig and SHA256SUMS.pub
-  --node-runtime FILE  a Node runtime to carry as runtime/node, for hosts without Node >= 18
+  --node-runtime FILE  a Node runtime to carry as runtime/node, for hosts without Node >= 16.17.0
   --max-ratio N        refuse a payload that expands more than N-fold (default: 100;
                        ./install checks again: give it the same --max-ratio N)
   --json               print one JSON object (the result, or the error) on stdout

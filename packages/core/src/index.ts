@@ -58,3 +58,5 @@ export { DEFAULT_MAX_RATIO, MIN_EXPANSION_ALLOWANCE, expansionLimit } from './ex
 export { describeFsError, fsErrorHint, fsErrorParts } from './fs-error.js'
 export { ProgressPrinter, formatBytes, formatProgress } from './progress.js'
 export type { ProgressOptions } from './progress.js'
+export { NODE_FLOOR, meetsNodeFloor, nodeFloorTarget, parseNodeVersion } from './node-floor.js'
+export type { NodeVersion } from './node-floor.js'

@@ -1,4 +1,4 @@
-// A small glob matcher for config_files (`**/*.conf`, `etc/*.yml`): the bundle must run on Node 18, which has
+// A small glob matcher for config_files (`**/*.conf`, `etc/*.yml`): the bundle must run on Node 16.17, which has
 // no path.matchesGlob, and pulling a glob library into every archive for this is not worth it.
 
 /** Compiles a glob (`*`, `?`, `**`, `[...]`) over `/`-separated relative paths into a RegExp. */

@@ -150,7 +150,7 @@ export async function rollbackWheels(options: {
   }
 }
 
-// node:child_process rather than execa: the bundle must run on every Node 18, and this is all it needs.
+// node:child_process rather than execa: the bundle must run on the Node floor (16.17), and this is all it needs.
 function runPython(python: string, args: readonly string[]): Promise<{ exitCode: number; stdout: string; all: string }> {
   return new Promise((done) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -13,7 +13,7 @@ export const PKG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
 /** Compile src with the workspace's TypeScript into a temp folder; returns the CLI path and a cleanup. */
 export function buildCli(): { cli: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'rpmsim-cli-'))
-  // Bare imports (@rdbpkg/core, execa, valibot) resolve through the package's own node_modules.
+  // Bare imports (@rdbpkg/core, valibot) resolve through the package's own node_modules.
   symlinkSync(join(PKG_DIR, 'node_modules'), join(dir, 'node_modules'))
   const tsc = createRequire(join(PKG_DIR, 'package.json')).resolve('typescript/bin/tsc')
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist'), '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'], { cwd: PKG_DIR, stdio: 'pipe' })

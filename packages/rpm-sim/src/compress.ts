@@ -1,7 +1,8 @@
-import { PassThrough } from 'node:stream'
-import type { Duplex, Readable } from 'node:stream'
+import { spawn } from 'node:child_process'
+import type { ChildProcessByStdio } from 'node:child_process'
+import { Duplex, PassThrough } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
 import { createGunzip, createGzip } from 'node:zlib'
-import { execa } from 'execa'
 import { RpmFormatError, rpmError } from './errors.js'
 
 /** Payload compressors the reader knows (PAYLOADCOMPRESSOR values). */
@@ -13,7 +14,7 @@ export type PayloadCompressor = (typeof PAYLOAD_COMPRESSORS)[number]
 /** Compressors the writer can produce. */
 export type WriteCompressor = 'gzip' | 'xz' | 'zstd' | 'none'
 
-// Node 20 has gzip only. xz, zstd and bzip2 go through the system tools, streamed through a pipe: they run at
+// Node has gzip only. xz, zstd and bzip2 go through the system tools, streamed through a pipe: they run at
 // native speed on their own core, and every host that runs rpm has xz (rpm itself needs it on el7+).
 const TOOLS: Record<Exclude<PayloadCompressor, 'gzip' | 'none'>, { cmd: string; args: string[]; pkg: string }> = {
   xz: { cmd: 'xz', args: ['-d', '-c', '-q'], pkg: 'xz / xz-utils' },
@@ -53,7 +54,80 @@ export function defaultLevel(compressor: WriteCompressor): number {
 }
 
 function spawnTool(cmd: string, args: string[]): Duplex {
-  return execa(cmd, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: { stdout: false, stderr: true } }).duplex()
+  return new ToolStream(cmd, args)
+}
+
+/** How a compression tool failed: its exit status and what it printed on stderr. */
+interface ToolFailure extends Error {
+  code?: string
+  exitCode?: number
+  signal?: string
+  stderr: string
+}
+
+// A Duplex over a child's stdin/stdout (node:child_process only, so it runs on the Node 16 floor). Output ends
+// only after the tool exited 0, so a tool that fails after writing part of its output still surfaces as an
+// error; destroying the stream kills the tool.
+class ToolStream extends Duplex {
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>
+  private stderr = ''
+  private exited = false
+
+  constructor(cmd: string, args: string[]) {
+    super({ readableHighWaterMark: 1 << 16 })
+    this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] })
+    const { child } = this
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) child.stdout.pause()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (this.stderr.length < 1 << 16) this.stderr += chunk.toString()
+    })
+    // A tool that stops reading (it failed, or it is done) makes writes fail with EPIPE; its exit status tells why.
+    child.stdin.on('error', () => {})
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      this.exited = true
+      this.destroy(Object.assign(error, { stderr: this.stderr }))
+    })
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      this.exited = true
+      if (code === 0) {
+        this.push(null)
+        return
+      }
+      const status = signal !== null ? `was killed by ${signal}` : `exited with status ${code ?? '?'}`
+      const failure: ToolFailure = Object.assign(new Error(`${cmd} ${status}`), { stderr: this.stderr, ...(code !== null ? { exitCode: code } : {}), ...(signal !== null ? { signal } : {}) })
+      this.destroy(failure)
+    })
+  }
+
+  override _read(): void {
+    this.child.stdout.resume()
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (this.child.stdin.destroyed) return done()
+    if (this.child.stdin.write(chunk)) done()
+    else {
+      const go = (): void => {
+        this.child.stdin.off('drain', go)
+        this.child.stdin.off('close', go)
+        done()
+      }
+      this.child.stdin.on('drain', go)
+      this.child.stdin.on('close', go)
+    }
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.child.stdin.end()
+    done()
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    if (!this.exited) this.child.kill('SIGKILL')
+    done(error)
+  }
 }
 
 // Joins source -> codec -> out so that an error anywhere surfaces once, mapped, on `out`, and closing `out`
@@ -79,9 +153,9 @@ function link(source: Readable, codec: Duplex, map: (error: unknown) => Error): 
 }
 
 function codecError(error: unknown, compressor: string, file: string, verb: string): RpmFormatError {
-  const err = error as { code?: string; stderr?: unknown; message?: string; shortMessage?: string }
+  const err = error as { code?: string; stderr?: unknown; message?: string }
   const text = `${typeof err.stderr === 'string' ? err.stderr : ''} ${err.message ?? ''}`
-  if (err.code === 'ENOENT' || /ENOENT|not found/.test(err.shortMessage ?? '')) {
+  if (err.code === 'ENOENT') {
     const tool = compressor in TOOLS ? TOOLS[compressor as keyof typeof TOOLS] : undefined
     return rpmError('E_IO', { file, field: 'payload', message: `cannot ${verb} a ${compressor} payload: ${tool?.cmd ?? compressor} is not installed`, hint: `install ${tool?.pkg ?? compressor}`, cause: error })
   }

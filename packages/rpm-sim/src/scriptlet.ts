@@ -1,6 +1,7 @@
 // Runs scriptlets and triggers as rpm 4.18 does: the body is written to <root>/var/tmp/rpm-tmp.XXXXXX and run as
 // `interpreter [args] tmpfile $1 [$2]`, chrooted into the root when it is not `/`, with stdin from /dev/null and
 // rpm's fixed PATH.
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -67,20 +68,18 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
   argv.push(...o.args.map(String))
   const [cmd, ...rest] = chrooted ? ['chroot', o.root, ...interpreter, ...argv] : [...interpreter, ...argv]
   try {
-    // Loaded on first use: most transactions run no scriptlet, and execa is the CLI's heaviest import.
-    const { execa } = await import('execa')
-    const child = execa(cmd as string, rest, {
-      stdin: 'ignore',
-      reject: false,
-      env: { PATH: SCRIPT_PATH, HOME: '/root', LANG: 'C' },
-      extendEnv: false,
-      cwd: '/',
-      buffer: false,
+    const r = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((done) => {
+      const child = spawn(cmd as string, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: SCRIPT_PATH, HOME: '/root', LANG: 'C' }, cwd: '/' })
+      child.stdout.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stdout'))
+      child.stderr.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stderr'))
+      // An interpreter that cannot be started reports as rpm does: exit status 127.
+      child.on('error', (error) => {
+        o.onOutput?.(`${cmd as string}: ${error.message}\n`, 'stderr')
+        done({ exitCode: 127, signal: null })
+      })
+      child.on('close', (exitCode, signal) => done({ exitCode, signal }))
     })
-    child.stdout?.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stdout'))
-    child.stderr?.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stderr'))
-    const r = await child
-    if (r.signal !== undefined && r.signal !== null) {
+    if (r.signal !== null) {
       return { ok: false, signal: r.signal, message: `${label} scriptlet failed, signal ${signalNumber(r.signal)}` }
     }
     if (r.exitCode !== 0) {

@@ -1,16 +1,17 @@
-// ./install on Node 18, the oldest runtime the installer supports: the archive carries Node 18 as runtime/node (the
-// builder's --node-runtime), so the launcher runs the bundle with it. `pnpm test` provides the binary
-// (scripts/node18.mjs sets RDBPKG_TEST_NODE18); without one the suite skips and says why.
+// ./install on the Node floor (core's NODE_FLOOR, 16.17.0), the oldest runtime the installer supports: the archive
+// carries it as runtime/node (the builder's --node-runtime), so the launcher runs the bundle with it. `pnpm test`
+// provides the binary (scripts/test-node.mjs sets RDBPKG_TEST_NODE_FLOOR); without one the suite skips and says why.
+import { NODE_FLOOR } from '@rdbpkg/core'
 import { spawnSync } from 'node:child_process'
 import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARCH, buildAndExtract, contents, logLines, makeRoot, runInstall, workspace } from './_test-e2e.js'
 
-const NODE18 = process.env.RDBPKG_TEST_NODE18
-const version = NODE18 === undefined ? undefined : spawnSync(NODE18, ['--version'], { encoding: 'utf8' }).stdout?.trim()
-const usable = version?.startsWith('v18.') === true
-if (!usable) console.warn(`skipping the Node 18 run: RDBPKG_TEST_NODE18 ${NODE18 === undefined ? 'is not set (pnpm test sets it)' : `(${NODE18}) is not Node 18 (${version ?? 'does not run'})`}`)
+const FLOOR_NODE = process.env.RDBPKG_TEST_NODE_FLOOR
+const version = FLOOR_NODE === undefined ? undefined : spawnSync(FLOOR_NODE, ['--version'], { encoding: 'utf8' }).stdout?.trim()
+const usable = version === `v${NODE_FLOOR}`
+if (!usable) console.warn(`skipping the run on Node ${NODE_FLOOR}: RDBPKG_TEST_NODE_FLOOR ${FLOOR_NODE === undefined ? 'is not set (pnpm test sets it)' : `(${FLOOR_NODE}) is not Node ${NODE_FLOOR} (${version ?? 'does not run'})`}`)
 
 const V1 = {
   'tools/agent.conf': 'port=8000\n',
@@ -30,19 +31,19 @@ beforeAll(async () => {
   if (!usable) return
   ws = workspace()
   const manifest = (ver: string) => ({ package_name: `rdb_agent_${ver}_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' })
-  v1 = await buildAndExtract(ws.dir, manifest('5.7.1.0'), V1, { nodeRuntime: NODE18! })
-  v2 = await buildAndExtract(ws.dir, manifest('5.7.2.0'), V2, { nodeRuntime: NODE18! })
+  v1 = await buildAndExtract(ws.dir, manifest('5.7.1.0'), V1, { nodeRuntime: FLOOR_NODE! })
+  v2 = await buildAndExtract(ws.dir, manifest('5.7.2.0'), V2, { nodeRuntime: FLOOR_NODE! })
 })
 afterAll(() => ws?.cleanup())
 
-describe.runIf(usable)(`./install on Node 18 (runtime/node ${version})`, () => {
+describe.runIf(usable)(`./install on the Node floor (runtime/node ${version})`, () => {
   it('helps, installs, upgrades keeping an edited config, rolls back byte for byte, and refuses a tampered payload', async () => {
-    expect(readFileSync(join(v1, 'runtime/node')).equals(readFileSync(NODE18!))).toBe(true)
+    expect(readFileSync(join(v1, 'runtime/node')).equals(readFileSync(FLOOR_NODE!))).toBe(true)
     const help = await runInstall(v1, ['--help'])
     expect(help.code).toBe(0)
     expect(help.stdout.split('\n')[0]).toBe('usage: install [-h] [-f] [--dry-run] [--check] [--root DIR] [--json] [--rollback] [--history] [--noscripts] [-v]')
 
-    const root = makeRoot(ws.dir, 'centos', 'root-node18')
+    const root = makeRoot(ws.dir, 'centos', 'root-floor')
     const agentDir = join(root, 'opt/rdb/agent')
     const first = await runInstall(v1, ['--root', root])
     expect(first.stderr).toBe('')
