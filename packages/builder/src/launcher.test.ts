@@ -45,23 +45,26 @@ describe('the install launcher', () => {
 
   const TAIL = `install Node.js >= ${NODE_FLOOR} (el7: nodejs from EPEL) or use an archive built with --node-runtime`
 
-  it(`exits 127 with one line when node on PATH is older than ${NODE_FLOOR}`, () => {
+  // A `node` on PATH printing what process.versions.node would; 16.17.0 itself and newer run the installer.
+  it.each([
+    ['14.21.3', false],
+    ['16.16.0', false],
+    ['16.9.1', false],
+    ['16.17.0', true],
+    ['18.0.0', true],
+  ])('node on PATH printing %s: runs the installer: %s, else exit 127 with one line', (version, runs) => {
     const dir = archiveFolder()
     const bin = bareBin()
-    writeFileSync(join(bin, 'node'), '#!/bin/sh\nprintf 14.21.3\n', { mode: 0o755 })
+    writeFileSync(join(bin, 'node'), `#!/bin/sh\n[ "$1" = -e ] && { printf ${version}; exit 0; }\necho "node ${version} ran $*"\n`, { mode: 0o755 })
     const run = spawnSync('sh', [join(dir, 'install'), '--help'], { env: { PATH: bin }, encoding: 'utf8' })
+    if (runs) {
+      expect(run.stdout).toBe(`node ${version} ran ${join(dir, 'installer.mjs')} --help\n`)
+      expect(run.status).toBe(0)
+      return
+    }
     expect(run.status).toBe(127)
     expect(run.stdout).toBe('')
-    expect(run.stderr).toBe(`install: no usable Node.js: node on PATH (${join(bin, 'node')}) is v14.21.3, older than ${NODE_FLOOR}; ${TAIL}\n`)
-  })
-
-  it('exits 127 with one line when node on PATH is 16.16.0, just below the floor', () => {
-    const dir = archiveFolder()
-    const bin = bareBin()
-    writeFileSync(join(bin, 'node'), '#!/bin/sh\nprintf 16.16.0\n', { mode: 0o755 })
-    const run = spawnSync('sh', [join(dir, 'install'), '--help'], { env: { PATH: bin }, encoding: 'utf8' })
-    expect(run.status).toBe(127)
-    expect(run.stderr).toContain('is v16.16.0, older than 16.17.0')
+    expect(run.stderr).toBe(`install: no usable Node.js: node on PATH (${join(bin, 'node')}) is v${version}, older than ${NODE_FLOOR}; ${TAIL}\n`)
   })
 
   it('exits 127 with one line naming both when runtime/node cannot start and there is no node on PATH', () => {
