@@ -64,6 +64,16 @@ describe.each(cases)('$type with $engine', ({ type, rpm, kind, engine }) => {
     writeFileSync(join(root, conf), 'a=1\nedited=yes\n')
     const before = { opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }
 
+    // The plan says each file's fate as the upgrade will decide it, with real rpm as with rpm-sim; it changes nothing.
+    const dry = await runInstall(v2, ['--dry-run', '--json', '--root', root], { env })
+    expect(dry.code).toBe(0)
+    const planned = (JSON.parse(dry.stdout) as { plan: { files: { path: string; fate: string; reason: string }[] } }).plan.files
+    const fate = (path: string) => planned.find((f) => f.path === path)
+    expect(fate(conf)).toMatchObject({ fate: 'altname', reason: 'config modified, new version differs: kept, new as .rpmnew' })
+    expect(fate(`/opt/${rpm}/bin-${rpm}`)?.fate).toBe('create')
+    expect(fate(`/opt/${rpm}/lib/old.txt`)?.fate).toBe('erase')
+    expect({ opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }).toEqual(before)
+
     const upgrade = await runInstall(v2, ['--root', root], { env })
     expect(upgrade.code).toBe(0)
     expect(upgrade.stdout).toContain(`upgraded ${rpm}-5.7.1.0-1.el7.${ARCH} -> ${rpm}-5.7.2.0-1.el7.${ARCH}`)

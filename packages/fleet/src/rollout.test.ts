@@ -124,6 +124,9 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
       const diff = results[host]!.diff as { before: string; after: string }
       expect(diff.before).toContain(aio('1.0.0'))
       expect(diff.after).toContain(aio('2.0.0'))
+      // Each config file's fate, as real rpm will decide it on that host.
+      const fate = host === 'h2' ? 'config modified, new version differs: kept, new as .rpmnew' : 'config unmodified: replaced by new version'
+      expect(diff.after).toContain(`/etc/aio/aio.conf: ${fate}\n`)
       expect(installed(host)).toBe(aio('1.0.0'))
     }
     expect(fleet.exec('h2', 'cat /etc/aio/aio.conf; ls /etc/aio').stdout).toBe('port=5432\nshared_buffers=4GB # operator\naio.conf\n')

@@ -1,9 +1,12 @@
 // The one module that talks to a package engine: rpm-sim (any root) or the host's real rpm (root `/`).
 // Everything else in the installer deals in these small types.
-import { getInstalled, listHistory, planTransaction, readRpm, recoverInterrupted, rollbackTransaction, runTransaction, verifyInstalled, writeRpm } from '@rdbpkg/rpm-sim'
+import { decideFileFate } from '@rdbpkg/core'
+import type { DiskFileState, FileFlags, PackageFileState } from '@rdbpkg/core'
+import { digestFile, getInstalled, listHistory, planTransaction, readRpm, recoverInterrupted, rollbackTransaction, runTransaction, verifyInstalled, writeRpm } from '@rdbpkg/rpm-sim'
 import type { RpmSpecFile } from '@rdbpkg/rpm-sim'
 import { execFile } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs'
+import { lstat, readlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { TrackedFile } from './tracked.js'
@@ -261,10 +264,45 @@ class RealRpmEngine implements Engine {
     if (typeof rpmFile !== 'string') throw new Error('real rpm installs .rpm files only')
     const result = await this.rpm(['-U', '--test', ...flagArgs(flags), rpmFile])
     const pkg = await readRpm(rpmFile)
-    return {
-      problems: result.code === 0 ? [] : result.stderr.split('\n').filter(Boolean),
-      files: pkg.files.map((f) => ({ path: f.path, fate: 'create', reason: 'rpm --test (real rpm decides fates at install time)' })),
+    // rpm --test says only whether the transaction would go; each file's fate comes from core's copy of rpm's rules,
+    // fed with rpm's database (the installed package's digests and flags) and the disk.
+    const installed = await this.installed(pkg.name)
+    const old = new Map((installed === undefined ? [] : await this.installedFiles(pkg.name)).map((entry) => [entry.path, entry]))
+    const files: PlannedFile[] = []
+    for (const f of pkg.files) {
+      const before = old.get(f.path)
+      const decision = decideFileFate({
+        op: installed === undefined ? 'install' : 'upgrade',
+        ...(before === undefined ? {} : { old: before.state }),
+        new: { kind: f.kind, digest: f.digest, linkTarget: f.linkTarget, flags: f.flags },
+        disk: await diskState(join(this.root, f.path), pkg.fileDigestAlgo),
+      })
+      files.push({ path: f.path, fate: decision.fate, reason: decision.reason })
     }
+    const incoming = new Set(pkg.files.map((f) => f.path))
+    for (const [path, before] of old) {
+      if (incoming.has(path)) continue
+      const decision = decideFileFate({ op: 'erase', old: before.state, disk: await diskState(join(this.root, path), pkg.fileDigestAlgo) })
+      files.push({ path, fate: decision.fate === 'erase' ? 'erase' : `erase/${decision.fate}`, reason: decision.reason })
+    }
+    return { problems: result.code === 0 ? [] : result.stderr.split('\n').filter(Boolean), files }
+  }
+
+  // The installed package's files as rpm's database has them (one query for planning and repackaging).
+  private async installedFiles(name: string): Promise<{ path: string; flags: FileFlags; state: PackageFileState }[]> {
+    const format = '[%{FILENAMES}\\t%{FILEMODES:octal}\\t%{FILEFLAGS}\\t%{FILEDIGESTS}\\t%{FILELINKTOS}\\n]'
+    const { stdout } = await run('rpm', [...this.rootArgs(), '-q', '--qf', format, name], { maxBuffer: 256 << 20 })
+    const entries: { path: string; flags: FileFlags; state: PackageFileState }[] = []
+    for (const line of stdout.split('\n')) {
+      const [path, modeText, flagText, digest, linkTarget] = line.split('\t')
+      if (path === undefined || path === '' || modeText === undefined) continue
+      const bits = Number(flagText ?? 0)
+      const flags: FileFlags = { config: (bits & 1) !== 0, doc: (bits & 2) !== 0, missingok: (bits & 8) !== 0, noreplace: (bits & 16) !== 0, ghost: (bits & 64) !== 0 }
+      const type = parseInt(modeText, 8) & 0o170000
+      const kind = type === 0o100000 ? 'file' : type === 0o040000 ? 'dir' : type === 0o120000 ? 'symlink' : 'other'
+      entries.push({ path, flags, state: { kind, digest: (digest ?? '').toLowerCase(), linkTarget: linkTarget ?? '', flags } })
+    }
+    return entries
   }
 
   async findTransaction(_description: string, from: string | undefined): Promise<Pick<UndoTarget, 'repackaged'> | undefined> {
@@ -318,18 +356,13 @@ class RealRpmEngine implements Engine {
 
   // rpm 4.x dropped --repackage: save the installed files, as they are on disk, with rpm-sim's writer.
   private async repackage(pkg: InstalledFacts): Promise<string> {
-    const { stdout } = await run('rpm', [...this.rootArgs(), '-q', '--qf', '[%{FILENAMES}\\t%{FILEMODES}\\t%{FILEFLAGS}\\n]', pkg.name], {
-      maxBuffer: 256 << 20,
-    })
     const files: RpmSpecFile[] = []
-    for (const line of stdout.split('\n')) {
-      const [path, modeText, flagText] = line.split('\t')
-      if (path === undefined || path === '' || modeText === undefined) continue
+    for (const entry of await this.installedFiles(pkg.name)) {
+      const path = entry.path
       const host = join(this.root, path)
       if (!existsSync(host) && !isLink(host)) continue
       const stat = lstatSync(host)
-      const flagsBits = Number(flagText ?? 0)
-      const flags = { config: (flagsBits & 1) !== 0, noreplace: (flagsBits & 16) !== 0, ghost: (flagsBits & 64) !== 0 }
+      const flags = { config: entry.flags.config === true, noreplace: entry.flags.noreplace === true, ghost: entry.flags.ghost === true }
       if (stat.isDirectory()) files.push({ path, kind: 'dir', mode: stat.mode & 0o7777 })
       else if (stat.isSymbolicLink()) files.push({ path, kind: 'symlink', linkTarget: readlinkSync(host), flags })
       else if (stat.isFile()) files.push({ path, kind: 'file', source: host, mode: stat.mode & 0o7777, flags })
@@ -380,4 +413,14 @@ function parseRpmOutput(_root: string, result: { code: number; stderr: string })
     else problems.push(line.trim())
   }
   return { ok: result.code === 0, problems: result.code === 0 ? [] : problems, created, warnings }
+}
+
+// What is on disk at a path, as the fate rules compare it (null: absent).
+async function diskState(host: string, digestAlgo: string): Promise<DiskFileState | null> {
+  const stat = await lstat(host).catch(() => undefined)
+  if (stat === undefined) return null
+  if (stat.isSymbolicLink()) return { kind: 'symlink', linkTarget: await readlink(host) }
+  if (stat.isDirectory()) return { kind: 'dir' }
+  if (stat.isFile()) return { kind: 'file', digest: await digestFile(host, digestAlgo) }
+  return { kind: 'other' }
 }
