@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { hostRpmArch } from './host.js'
 import { main } from './main.js'
+import { listRecords, newRecordId, saveRecord, saveStopped } from './records.js'
 import { runInstall } from './run-install.js'
 import { makeArchiveDir, makeRoot, tempDir } from './_test-archive.js'
 
@@ -40,7 +41,7 @@ describe('install --status', () => {
     const { code, result } = await statusJson(v1, root)
     expect(code).toBe(0)
     expect(result.status).toBe('reported')
-    expect(result.host).toEqual({ product: 'rdb-agent', installed: null, version: null, last: null, pending: [], drift: [] })
+    expect(result.host).toEqual({ product: 'rdb-agent', installed: null, version: null, last: null, pending: [], drift: [], stopped: [] })
   })
 
   it('from an older archive of the product: the version installed, the last upgrade, its .rpmnew and the drift rpm -V sees', async () => {
@@ -70,6 +71,25 @@ describe('install --status', () => {
     expect((await runInstall({ archiveDir: v2, root, rollback: true })).status).toBe('rolled-back')
     const { result } = await statusJson(v2, root)
     expect(result.host).toMatchObject({ installed: `rdb-agent-1.0-1.${ARCH}`, last: { action: 'rollback', to: `rdb-agent-1.0-1.${ARCH}` }, pending: [] })
+  })
+
+  it('says what a rerun would still have to finish: a run killed midway (interrupted) and the services it left stopped', async () => {
+    const { v1, v2, root } = setup()
+    expect((await runInstall({ archiveDir: v1, root })).exitCode).toBe(0)
+    expect((await statusJson(v1, root)).result.host).toMatchObject({ installed: `rdb-agent-1.0-1.${ARCH}`, stopped: [] })
+    expect((await statusJson(v1, root)).result.host.last.interrupted).toBeUndefined()
+    // What a run killed inside its service window leaves: its record still pending, the note of what it stopped.
+    const done = listRecords(root)[0]!
+    const killed = newRecordId(new Date(Date.now() + 60_000))
+    saveRecord(root, { ...done, id: killed, action: 'upgrade', from: done.to!, to: `rdb-agent-2.0-1.${ARCH}`, tids: [], pending: true })
+    saveStopped(root, { id: killed, services: [{ kind: 'systemd', name: 'rdb-agent' }] })
+    const { code, result } = await statusJson(v2, root)
+    expect(code).toBe(0)
+    expect(result.host).toMatchObject({ installed: `rdb-agent-1.0-1.${ARCH}`, last: { action: 'upgrade', interrupted: true }, stopped: ['rdb-agent'] })
+    const out = { stdout: '', stderr: '' }
+    expect(await main(['--status', '--root', root, '--archive', v2], { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), cwd: process.cwd() })).toBe(0)
+    expect(out.stdout).toContain('(interrupted)')
+    expect(out.stdout).toContain('  stopped by an interrupted run: rdb-agent (the next ./install starts it)\n')
   })
 
   it('prints a human report without --json, and refuses to combine with another mode', async () => {

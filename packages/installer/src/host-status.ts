@@ -31,10 +31,15 @@ export interface HostStatus {
   pending: CreatedFile[]
   /** `rpm -V` lines of the installed package (empty: every file matches the database). */
   drift: string[]
+  /** Services a killed run stopped and did not start again; the next `./install` or `--rollback` starts them. */
+  stopped: string[]
 }
 
-/** Reads the product's state under `root` through `engine` (rpm -V, queries) and the installer's records. */
-export async function readHostStatus(root: string, engine: Engine, product: string, records: readonly InstallRecord[]): Promise<HostStatus> {
+/**
+ * Reads the product's state under `root` through `engine` (rpm -V, queries) and the installer's records;
+ * `stopped`: the services of the notes killed runs left (described as the installer names them).
+ */
+export async function readHostStatus(root: string, engine: Engine, product: string, records: readonly InstallRecord[], stopped: readonly string[] = []): Promise<HostStatus> {
   const installed = await engine.installed(product)
   const mine = records.filter((r) => r.product === product)
   const last = mine.at(-1)
@@ -49,6 +54,7 @@ export async function readHostStatus(root: string, engine: Engine, product: stri
     last: last === undefined ? null : lastTransaction(last),
     pending: [...pending.values()],
     drift: installed === undefined ? [] : await engine.verify(product),
+    stopped: [...stopped],
   }
 }
 

@@ -256,7 +256,8 @@ async function steps(run: Run, cwd: string): Promise<void> {
     const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload)
     result.engine = engine.name
     const records = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
-    result.host = await readHostStatus(run.root, engine, product, records)
+    const notes = listStopped(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
+    result.host = await readHostStatus(run.root, engine, product, records, notes.flatMap((note) => note.services.map(describeService)))
     result.status = 'reported'
     return
   }

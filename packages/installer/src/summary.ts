@@ -105,5 +105,6 @@ function formatStatus(result: InstallResult): string[] {
     if (host.drift.length === 0) lines.push('  drift: none (every file matches the package database)')
     for (const line of host.drift) lines.push(`  drift: ${line}`)
   }
+  for (const service of host.stopped) lines.push(`  stopped by an interrupted run: ${service} (the next ./install starts it)`)
   return lines
 }
