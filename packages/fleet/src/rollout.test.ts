@@ -63,6 +63,14 @@ function installed(host: string): string {
   return fleet.exec(host, 'rpm -q aio').stdout.trim()
 }
 
+// What the installer leaves on a host per run: one line or more in its log (a run that changed nothing: one `end:`
+// line with its status), one record per transaction.
+function installerTrail(host: string): { log: string[]; records: string[] } {
+  const log = fleet.exec(host, 'cat /var/log/rdbpkg/install.log 2>/dev/null').stdout.split('\n').filter(Boolean)
+  const records = fleet.exec(host, 'ls /var/lib/rpm-sim/rdbpkg 2>/dev/null').stdout.split('\n').filter((name) => name.endsWith('.json'))
+  return { log, records }
+}
+
 async function rollout(inventory: string, archive: string, ...extra: string[]): Promise<PlaybookRun> {
   return fleet.playbook(['-i', inventory, 'rdbpkg.fleet.rollout', '-e', `rdbpkg_archive=${archive}`, ...extra])
 }
@@ -104,14 +112,24 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
     expect(spawnSync('rpm', ['-q', 'aio']).status).not.toBe(0)
   })
 
-  it('a rerun reports ok on every host and copies nothing', async () => {
+  it('a rerun reports ok on every host, copies nothing and does not run ./install (only --status asks the host)', async () => {
+    const before = Object.fromEntries(GOOD.map((host) => [host, installerTrail(host)]))
+    const unpacked = fleet.exec('h1', `stat -c %i /var/tmp/rdbpkg/rdb_server_1.0.0_centos.${ARCH}`).stdout
     const run = await rollout(good, archives.v1!)
     expect(run.code, explain(run)).toBe(0)
     for (const host of GOOD) {
       expect(run.report?.stats[host]).toMatchObject({ changed: 0, failures: 0 })
       expect(task(run, 'Copy the archive')[host]?.changed).toBe(false)
-      expect(task(run, 'Run ./install')[host]).toMatchObject({ changed: false, status: 'unchanged' })
+      expect(task(run, 'Run ./install')[host]).toMatchObject({ changed: false, status: 'unchanged', skipped_install: true, to: aio('1.0.0') })
+      // The host's installer trail: one --status line, no install run, no new transaction.
+      const after = installerTrail(host)
+      expect(after.records).toEqual(before[host]!.records)
+      const added = after.log.slice(before[host]!.log.length)
+      expect(added, host).toHaveLength(1)
+      expect(added[0]).toMatch(/ end: exit=0 status=reported /)
     }
+    // The archive is not unpacked again: the same folder (same inode) as after the first rollout.
+    expect(fleet.exec('h1', `stat -c %i /var/tmp/rdbpkg/rdb_server_1.0.0_centos.${ARCH}`).stdout).toBe(unpacked)
   })
 
   it('check mode with diff reports the upgrade (from/to per host) and changes nothing', async () => {
@@ -232,7 +250,30 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
 
     const noop = await rollout(good, archives.agent2!, '--limit', 'h1', '-e', 'rdbpkg_stop_services=true')
     expect(noop.code, explain(noop)).toBe(0)
-    expect(task(noop, 'Run ./install').h1).toMatchObject({ changed: false, status: 'unchanged' })
+    expect(task(noop, 'Run ./install').h1).toMatchObject({ changed: false, status: 'unchanged', skipped_install: true })
     expect(agentPid()).toBe(restarted)
+  })
+
+  it('a rerun still runs ./install where the host is not at the archive\'s package or a transaction is unfinished', async () => {
+    // h2 to h4 are at 2.0.0 from the v2 archive. h2: the package removed by hand. h3: the record a run killed midway
+    // leaves (still pending, newer than the last one). h4: nothing changed.
+    expect(fleet.exec('h2', 'rpm -e aio').code).toBe(0)
+    const killed = fleet.exec('h3', [
+      'cd /var/lib/rpm-sim/rdbpkg && last=$(ls *.json | sort | tail -1)',
+      'id=$(date -u +%Y%m%dT%H%M%S999Z)-1',
+      `python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r.update(id=sys.argv[2], pending=True, tids=[]); json.dump(r, open(sys.argv[2]+".json","w"))' "$last" "$id"`,
+    ].join(' && '))
+    expect(killed.code, killed.stderr).toBe(0)
+    const inventory = fleet.inventory('rerun.ini', ['h2', 'h3', 'h4'])
+    const h3Log = installerTrail('h3').log.length
+    const run = await rollout(inventory, archives.v2!)
+    expect(run.code, explain(run)).toBe(0)
+    const results = task(run, 'Run ./install')
+    expect(results.h2).toMatchObject({ changed: true, status: 'installed', skipped_install: false, to: aio('2.0.0') })
+    expect(installed('h2')).toBe(aio('2.0.0'))
+    // ./install ran on h3 (its own verdict: already installed) instead of the module deciding from --status.
+    expect(results.h3).toMatchObject({ changed: false, status: 'unchanged', skipped_install: false })
+    expect(installerTrail('h3').log.slice(h3Log).some((line) => / end: exit=0 status=unchanged /.test(line))).toBe(true)
+    expect(results.h4).toMatchObject({ changed: false, status: 'unchanged', skipped_install: true })
   })
 })

@@ -16,6 +16,12 @@ description:
     having run; a second identical run reports ok.
   - Check mode runs C(./install --dry-run --json) and reports what would change; with C(--diff) it shows the
     versions before and after and each configuration file's fate (.rpmnew, .rpmsave, kept).
+  - A rerun is cheap. Once C(./install) has said which package an archive installs (C(name-version-release.arch),
+    kept beside the archive with the archive's sha256), a later run with the same archive first asks the host
+    (C(./install --status --json), which reads no payload) and reports ok without running C(./install) when that
+    exact package is installed, the last transaction finished and no killed run left services stopped. Anything
+    else (another version installed, an interrupted transaction, services left stopped, another archive, an
+    archive carrying wheels) runs C(./install) as usual.
   - Failures name the installer's exit code and its meaning (3 OS, 4 services, 5 digest, 6 lock, 7 precondition,
     8 root, 127 no runtime), also when the installer printed no JSON.
 options:
@@ -91,9 +97,14 @@ result:
   type: dict
   returned: when the installer printed one
 host:
-  description: With state=status, what the host has of the product (installed, version, last, pending, drift).
+  description: What the host has of the product (installed, version, last, pending, drift, stopped), from
+    C(./install --status --json).
   type: dict
-  returned: with state=status
+  returned: with state=status, and when a rerun was found to have nothing to do without running C(./install)
+skipped_install:
+  description: True when C(./install) was not run because the host already has the archive's exact package.
+  type: bool
+  returned: with state=present
 '''
 
 import hashlib
@@ -120,6 +131,9 @@ EXIT_MEANINGS = {
 
 CHANGED = ('installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back')
 SERVICES_RUNNING = 4
+# Archives whose payload carries Python wheels (SPEC: install_update_code): the installer compares the installed
+# distributions too, so the tracked package's version alone cannot say "nothing to do".
+WHEEL_TYPES = ('install_update_code',)
 
 
 def exit_meaning(rc):
@@ -158,7 +172,7 @@ def unpack(module, archive):
     except (IOError, OSError):
         unpacked = False
     if unpacked:
-        return folder
+        return folder, digest
     # Into a fresh folder first, renamed into place: a half-extracted archive is never run.
     scratch = tempfile.mkdtemp(prefix='.unpack-', dir=parent)
     try:
@@ -176,7 +190,37 @@ def unpack(module, archive):
     with open(marker + '.tmp', 'w') as handle:
         handle.write(digest + '\n')
     os.rename(marker + '.tmp', marker)
-    return folder
+    return folder, digest
+
+
+def target_file(archive):
+    parent = os.path.dirname(os.path.abspath(archive))
+    return os.path.join(parent, '.%s.target' % package_name_of(archive))
+
+
+def known_target(archive, digest):
+    """The package (name-version-release.arch) ./install said this archive installs, if it said so for this content."""
+    try:
+        with open(target_file(archive)) as handle:
+            known = json.load(handle)
+    except (IOError, OSError, ValueError):
+        return None
+    if not isinstance(known, dict) or known.get('sha256') != digest or not known.get('to'):
+        return None
+    return known['to']
+
+
+def remember_target(archive, digest, parsed):
+    """Keeps what ./install said the archive installs, keyed by the archive's sha256 (a cache: losing it costs a run)."""
+    if not isinstance(parsed, dict) or not parsed.get('to') or parsed.get('packageType') in WHEEL_TYPES:
+        return
+    path = target_file(archive)
+    try:
+        with open(path + '.tmp', 'w') as handle:
+            handle.write(json.dumps({'sha256': digest, 'to': parsed['to']}) + '\n')
+        os.rename(path + '.tmp', path)
+    except (IOError, OSError):
+        pass
 
 
 def run_installer(module, folder, args):
@@ -256,7 +300,31 @@ def summarize(parsed, rc):
     )
 
 
-def present(module, folder):
+def already_there(module, folder, archive, digest):
+    """The host's status when it already has exactly the package this archive installs and nothing is unfinished."""
+    target = known_target(archive, digest)
+    if target is None:
+        return None
+    rc, parsed, out, err = run_installer(module, folder, ['--status'])
+    host = parsed.get('host') if rc == 0 and isinstance(parsed, dict) else None
+    if not isinstance(host, dict) or host.get('installed') != target or host.get('stopped'):
+        return None
+    last = host.get('last')
+    if isinstance(last, dict) and last.get('interrupted'):
+        return None
+    return target, host
+
+
+def present(module, folder, digest):
+    archive = module.params['archive']
+    # A rerun: the host answers from its package database and the installer's records, no payload read.
+    known = already_there(module, folder, archive, digest)
+    if known is not None:
+        target, host = known
+        module.exit_json(
+            changed=False, status='unchanged', skipped_install=True, to=target, host=host, created=[], rc=0,
+            exit_meaning=exit_meaning(0), msg='%s is already installed and nothing is unfinished: ./install not run' % target,
+        )
     if module.check_mode:
         rc, parsed, out, err = run_installer(module, folder, ['--dry-run'])
         if rc != 0 or parsed is None:
@@ -268,7 +336,8 @@ def present(module, folder):
             result['diff'] = version_diff(parsed.get('from'), parsed.get('to'), config_fates(parsed.get('plan')))
         if changed and (parsed.get('plan') or {}).get('services') and not module.params['stop_services']:
             result['warnings'] = ['services running, the install would refuse (exit 4) without stop_services: %s' % ', '.join(parsed['plan']['services'])]
-        module.exit_json(changed=changed, **result)
+        remember_target(archive, digest, parsed)
+        module.exit_json(changed=changed, skipped_install=False, **result)
 
     rc, parsed, out, err = run_installer(module, folder, [])
     # Exit 4 comes only after the version check: a change is pending, so -f now cannot turn a no-op into a reinstall.
@@ -280,7 +349,8 @@ def present(module, folder):
     result = summarize(parsed, rc)
     if changed and module._diff:
         result['diff'] = version_diff(parsed.get('from'), parsed.get('to'), created_diff_lines(parsed.get('created')))
-    module.exit_json(changed=changed, **result)
+    remember_target(archive, digest, parsed)
+    module.exit_json(changed=changed, skipped_install=False, **result)
 
 
 def rolled_back(module, folder):
@@ -342,10 +412,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    folder = unpack(module, module.params['archive'])
+    folder, digest = unpack(module, module.params['archive'])
     state = module.params['state']
     if state == 'present':
-        present(module, folder)
+        present(module, folder, digest)
     elif state == 'rolled_back':
         rolled_back(module, folder)
     else:
