@@ -1,11 +1,16 @@
-// Runs a staged plan in rpm's order, journaling each step, so the same code finishes a transaction after a kill:
-// for each install: triggerprein, %pre, files, database, %post, triggerin; then each erasure: triggerun, %preun, files,
-// database, %postun, triggerpostun; then %posttrans. A step marked in the journal is not run twice.
+// Runs a plan in rpm's order, journaling each step, so the same code finishes a transaction after a kill: for each
+// install: triggerprein, %pre, then its files (owners resolved now, staged under temporary names beside their
+// targets, renamed into place), database, %post, triggerin; then each erasure: triggerun, %preun, files, database,
+// %postun, triggerpostun; then %posttrans. Nothing of a package is on disk before its %pre has run. A step marked
+// in the journal is not run twice; an element whose staging a kill interrupted after an earlier element was
+// committed is undone and reported failed (its payload is gone with the process).
 import { fateWarning } from '@rdbpkg/core'
 import { compareEVR, parseEVR } from '@rdbpkg/core'
-import type { EngineHeader, EngineScript, ScriptName } from './_model.js'
+import type { EngineHeader, EngineScript, EngineTrigger, PackageSource, ScriptName } from './_model.js'
 import type { RenameNote } from './apply.js'
-import { commitActions, commitErase, unstage } from './apply.js'
+import { commitActions, commitErase, stagePackage, unstage } from './apply.js'
+import { resolveOwners } from './_owners.js'
+import { fsTransactionError } from './_txn-error.js'
 import { PackageDb } from './db.js'
 import type { JournalErase, JournalInstall, JournalMark, JournalPlan } from './journal.js'
 import { commitInstallDb, noteToCreated } from './journal.js'
@@ -39,6 +44,8 @@ export interface ExecuteContext {
   out: ExecuteOutcome
   warn: (line: string) => void
   onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  /** Payloads of the install elements by index; absent in recovery (elements not yet staged then fail). */
+  sources?: Map<number, PackageSource>
   /** Crash tests: called after each file step of a phase. */
   onStep?: (phase: 'commit' | 'erase') => (() => void) | undefined
 }
@@ -53,6 +60,15 @@ export function senseMatches(h: Versioned, sense: string | undefined, version: s
   // rpm compares only the parts the condition names: no release in the condition means any release.
   const c = want.release === '' ? compareEVR({ ...have, release: '' }, want) : compareEVR(have, want)
   return (c < 0 && sense.includes('<')) || (c > 0 && sense.includes('>')) || (c === 0 && sense.includes('='))
+}
+
+// One trigger script naming several packages (`%triggerin -- a, b`) is several entries sharing one script; rpm
+// runs that script once per event, as the first entry that matches says.
+function firstRun(fired: Set<string>, t: EngineTrigger): boolean {
+  const key = `${t.kind}\0${t.script.interpreter.join(' ')}\0${t.script.body}`
+  if (fired.has(key)) return false
+  fired.add(key)
+  return true
 }
 
 /** Script switch of one slot under rpm's --noscripts / --noX rules. */
@@ -106,8 +122,10 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     if (!triggers) return
     for (const p of await db.list()) {
       if (p.nevra === self) continue
+      const fired = new Set<string>()
       for (const t of p.triggers) {
         if (t.kind !== kind || t.name !== h.name || !senseMatches(h, t.sense, t.version)) continue
+        if (!firstRun(fired, t)) continue
         await run(kind, p.nevra, t.script, [await count(p.name), arg2])
       }
     }
@@ -115,10 +133,11 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
   const fireOwn = async (kind: 'triggerprein' | 'triggerin' | 'triggerun', h: Pick<EngineHeader, 'triggers'>, nevra: string, arg1: number): Promise<void> => {
     if (!triggers) return
     const all = await db.list()
+    const fired = new Set<string>()
     for (const t of h.triggers) {
       if (t.kind !== kind) continue
       const hits = all.filter((p) => p.nevra !== nevra && p.name === t.name && senseMatches(p, t.sense, t.version))
-      if (hits.length === 0) continue
+      if (hits.length === 0 || !firstRun(fired, t)) continue
       await run(kind, nevra, t.script, [arg1, hits.length])
     }
   }
@@ -136,6 +155,14 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       continue
     }
     const h = e.record
+    if (!marks.has(`installed ${i}`) && !marks.has(`staged ${i}`) && ctx.sources?.get(i) === undefined) {
+      // Recovery: this element's payload went with the killed process; nothing of it was committed.
+      unstage(e.actions, e.createdDirs ?? [])
+      out.failed.add(i)
+      await mark(`skipped ${i}`)
+      ctx.warn(`error: ${e.nevra}: install failed: interrupted before its files were written`)
+      continue
+    }
     if (!marks.has(`installed ${i}`)) {
       if (!marks.has(`pre ${i}`)) {
         // %triggerprein: other packages' on this one, then this one's on installed packages; the new package is
@@ -144,13 +171,15 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
         await fireOwn('triggerprein', h, h.nevra, await count(h.name))
         if (on('pre') && (await run('pre', e.nevra, h.scripts.pre, [(await count(h.name)) + 1])) === false) {
           out.failed.add(i)
-          unstage(e.actions, [])
           await mark(`skipped ${i}`)
           ctx.warn(`error: ${e.nevra}: install failed`)
           continue
         }
         await mark(`pre ${i}`)
       }
+      if (!marks.has(`staged ${i}`)) {
+        if (!(await stageElement(ctx, i, e, mark))) continue
+      } else resolveOwners(ctx.root, e.actions)
       await commitOnce()
       commitActions(e.actions, plan.chown, onNote, ctx.onStep?.('commit'))
       await commitInstallDb(db, e)
@@ -207,4 +236,35 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     await mark('posttrans')
   }
   await mark('done')
+}
+
+// Write one element's files under their temporary names, owners resolved now (after its %pre). A failure before
+// anything was committed undoes the element, ends the journal and throws (the transaction changed nothing on disk);
+// after a commit the element is undone and reported failed and the transaction goes on, as rpm's failed unpacking.
+async function stageElement(ctx: ExecuteContext, i: number, e: JournalInstall, mark: (m: JournalMark) => Promise<void>): Promise<boolean> {
+  const source = ctx.sources?.get(i) as PackageSource
+  resolveOwners(ctx.root, e.actions, ctx.warn)
+  try {
+    await stagePackage({ source, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: ctx.plan.chown, createdDirs: [] })
+  } catch (error) {
+    const failure = fsTransactionError(error, 'E_IO', 'cannot stage the new file')
+    try {
+      unstage(e.actions, e.createdDirs ?? [])
+    } catch (undoError) {
+      // The journal stays, so the next command finishes the undo; this run reports why it failed first.
+      ctx.warn(`warning: ${undoError instanceof Error ? undoError.message : String(undoError)}`)
+      throw failure
+    }
+    if (!ctx.marks.has('commit')) {
+      await ctx.journal.end()
+      throw failure
+    }
+    ctx.out.failed.add(i)
+    await mark(`skipped ${i}`)
+    ctx.warn(`error: unpacking of archive failed: ${failure instanceof Error ? failure.message : String(failure)}`)
+    ctx.warn(`error: ${e.nevra}: install failed`)
+    return false
+  }
+  await mark(`staged ${i}`)
+  return true
 }

@@ -31,9 +31,13 @@ export const conf = (path: string, content: string): RpmSpecFile => file(path, c
 /** A %config(noreplace) file. */
 export const noreplace = (path: string, content: string): RpmSpecFile => file(path, content, { flags: { config: true, noreplace: true } })
 
-/** Snapshot of everything under `root` (except rpm-sim's own state and rpm's): path -> kind, mode, content. */
-export function snapshot(root: string, skip: string[] = ['var/lib/rpm-sim', 'var/lib/rpm', 'var/spool', 'var/tmp']): Record<string, string> {
+/**
+ * Snapshot of everything under `root` (except rpm-sim's own state and rpm's): path -> kind, mode, content. With
+ * `detail`, each entry also carries its owner (uid:gid), the first path of its hard-link group, and device numbers.
+ */
+export function snapshot(root: string, skip: string[] = ['var/lib/rpm-sim', 'var/lib/rpm', 'var/spool', 'var/tmp'], detail = false): Record<string, string> {
   const out: Record<string, string> = {}
+  const inodes = new Map<number, string>()
   const walk = (rel: string): void => {
     const host = rel === '' ? root : join(root, rel)
     let names: string[]
@@ -47,11 +51,22 @@ export function snapshot(root: string, skip: string[] = ['var/lib/rpm-sim', 'var
       if (skip.includes(r)) continue
       const st = lstatSync(join(root, r))
       const mode = (st.mode & 0o7777).toString(8)
-      if (st.isSymbolicLink()) out[`/${r}`] = `link ${readlinkSync(join(root, r))}`
+      const extra = detail ? ` ${st.uid}:${st.gid}` : ''
+      if (st.isSymbolicLink()) out[`/${r}`] = `link ${readlinkSync(join(root, r))}${extra}`
       else if (st.isDirectory()) {
-        out[`/${r}`] = `dir ${mode}`
+        out[`/${r}`] = `dir ${mode}${extra}`
         walk(r)
-      } else out[`/${r}`] = `file ${mode} ${createHash('sha256').update(readFileSync(join(root, r))).digest('hex').slice(0, 16)}`
+      } else if (st.isFile()) {
+        let linked = ''
+        if (detail && st.nlink > 1) {
+          linked = ` linked-with ${inodes.get(st.ino) ?? `/${r}`}`
+          if (!inodes.has(st.ino)) inodes.set(st.ino, `/${r}`)
+        }
+        out[`/${r}`] = `file ${mode} ${createHash('sha256').update(readFileSync(join(root, r))).digest('hex').slice(0, 16)}${extra}${linked}`
+      } else {
+        const type = st.isCharacterDevice() ? 'chr' : st.isBlockDevice() ? 'blk' : st.isFIFO() ? 'fifo' : 'socket'
+        out[`/${r}`] = `${type} ${mode} ${st.rdev}${extra}`
+      }
     }
   }
   walk('')

@@ -168,5 +168,6 @@ describe('an upgrade into a read-only folder', () => {
     const qa = cli(['--root', root, '-qa'])
     expect(qa).toMatchObject({ code: 0, stdout: 'ro-1-1.noarch\n', stderr: '' })
     expect(existsSync(join(root, 'var/lib/rpm-sim/journal'))).toBe(false)
-  })
+    // Eleven runs of the CLI: generous on a loaded machine.
+  }, 240_000)
 })

@@ -50,6 +50,9 @@ export interface FileAction {
   /** Host path of the staged content, for fates that write the new file. */
   temp?: string
   mode: number
+  /** Owner names from the header; uid/gid are resolved from them when the element's files are written. */
+  user?: string
+  group?: string
   uid: number
   gid: number
   mtime: number

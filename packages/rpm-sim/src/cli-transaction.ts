@@ -9,7 +9,7 @@ import { rollbackTransaction } from './rollback.js'
 import { listHistory } from './history.js'
 import { configLines, getInstalled, infoLines, listInstalled, listLines, queryLine } from './db-query.js'
 import type { QueryOptions } from './db-query.js'
-import { verifyInstalled } from './verify.js'
+import { verifyReports } from './verify.js'
 import { recoverForQuery } from './journal.js'
 import { SCRIPT_FLAGS } from './_execute.js'
 
@@ -65,6 +65,7 @@ function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: b
       for (const e of r.erased) line(io, 'stdout', bar(nvr(e)))
     }
   } else if (has(a, 'v')) {
+    if (!erase) line(io, 'stdout', 'Verifying packages...')
     line(io, 'stdout', 'Preparing packages...')
     for (const i of r.installed) line(io, 'stdout', i.nevra)
     for (const e of r.erased) line(io, 'stdout', e)
@@ -73,7 +74,7 @@ function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: b
 
 async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const op: TransactionOp = has(a, 'e') ? 'erase' : has(a, 'F') ? 'freshen' : has(a, 'U') ? 'upgrade' : 'install'
-  const flags = flagsOf(a)
+  const flags: TransactionFlags = { ...flagsOf(a), ...(has(a, 'v') ? { verbose: true } : {}) }
   if (a.operands.length === 0) throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
   const packages = op === 'erase' ? a.operands : a.operands.map((p) => (isAbsolute(p) ? p : join(io.cwd, p)))
   if (op !== 'erase') {
@@ -91,7 +92,8 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     onScriptOutput: (chunk, stream) => io[stream].write(chunk),
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
   })
-  for (const p of r.problems) line(io, 'stderr', p)
+  // rpm lists the packages an ambiguous erase argument matched (`  NEVRA`) on stdout, the rest on stderr.
+  for (const p of r.problems) line(io, p.startsWith('  ') ? 'stdout' : 'stderr', p)
   if (r.problems.length === 0) printProgress(a, io, r, op === 'erase')
   return r.exitCode
 }
@@ -136,7 +138,8 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
   const root = rootOf(a, io)
   const q = queryOptions(io)
   const names = has(a, 'a') ? (await listInstalled(root, q)).map((p) => p.nevra) : a.operands
-  if (names.length === 0) throw new UsageError('no arguments given for verify')
+  // rpm -Va with nothing installed prints nothing and succeeds.
+  if (names.length === 0 && !has(a, 'a')) throw new UsageError('no arguments given for verify')
   let bad = 0
   for (const name of names) {
     if ((await getInstalled(root, name, q)).length === 0) {
@@ -144,9 +147,10 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
       bad++
       continue
     }
-    const lines = await verifyInstalled(root, name, q)
-    for (const l of lines) line(io, 'stdout', l)
-    if (lines.length > 0) bad++
+    for (const r of await verifyReports(root, name, { ...q, verbose: has(a, 'v') })) {
+      for (const l of r.lines) line(io, 'stdout', l)
+      if (r.failed) bad++
+    }
   }
   return bad === 0 ? 0 : 1
 }

@@ -155,3 +155,21 @@ describe.skipIf(busybox === undefined)('recovery finishes the scriptlets of an i
     expect(snapshot(killed)).toEqual(snapshot(straight))
   })
 })
+
+describe('a kill between two packages of one transaction', () => {
+  it('keeps the committed first package and reports the second, whose files were never written, as failed', async () => {
+    const first = await pkg(w.dir, { name: 'two-a', version: '1', files: [file('/opt/two/a/x', 'a')] })
+    const second = await pkg(w.dir, { name: 'two-b', version: '1', files: [file('/opt/two/b/deep/y', 'b')] })
+    const root = join(w.dir, 'two')
+    mkdirSync(root)
+    // commit:1 stops the process right after the first package's only file is renamed into place: the second
+    // package's files are written after its %pre, so none of them exists yet.
+    expect((await runCli(['--root', root, '-i', first, second], undefined, { RPMSIM_FAULT: 'commit:1' })).signal).toBe('SIGKILL')
+    const warnings: string[] = []
+    const r = await runTransaction({ root, op: 'erase', packages: ['nothing-to-erase'], onWarning: (l) => warnings.push(l) })
+    expect(r.recovery).toEqual({ tid: expect.any(Number), action: 'completed' })
+    expect(warnings).toContain('error: two-b-1-1.noarch: install failed: interrupted before its files were written')
+    expect((await listInstalled(root)).map((p) => p.nevra)).toEqual(['two-a-1-1.noarch'])
+    expect(Object.keys(snapshot(root)).filter((p) => p.startsWith('/opt'))).toEqual(['/opt', '/opt/two', '/opt/two/a', '/opt/two/a/x'])
+  })
+})

@@ -30,6 +30,8 @@ export interface JournalInstall {
   actions: FileAction[]
   /** Files of other installed packages this one takes over (--replacefiles): marked `replaced` there. */
   takesOver: { nevra: string; path: string }[]
+  /** Host directories this element's staging creates (parents first), removed again when it is undone. */
+  createdDirs?: string[]
 }
 
 /** An erase element of a journaled plan. */
@@ -60,7 +62,8 @@ export interface JournalPlan {
   rollbackOf?: number
   chown: boolean
   elements: (JournalInstall | JournalErase)[]
-  /** Host directories staging will create (parents first). */
+  /** Host directories staging creates (parents first); journals written since staging became per element keep
+   * them in each element's `createdDirs` and leave this empty. */
   createdDirs: string[]
   /** Script switches (--noscripts, --noX, --notriggers), honoured by recovery too. */
   scriptFlags?: ScriptFlags
@@ -77,6 +80,7 @@ export function journalDir(root: string): string {
 export type JournalMark =
   | 'commit'
   | `pre ${number}`
+  | `staged ${number}`
   | `installed ${number}`
   | `post ${number}`
   | `skipped ${number}`
@@ -261,7 +265,7 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
   const installs = plan.elements.filter((e): e is JournalInstall => e.op === 'install')
   if (!marks.has('commit')) {
     for (const e of installs) unstage(e.actions, [])
-    unstage([], plan.createdDirs)
+    unstage([], [...plan.createdDirs, ...installs.flatMap((e) => e.createdDirs ?? [])])
     removeKept(plan)
     // Recorded as a failed transaction, so --history shows what the kill interrupted; nothing in it took effect.
     await writeHistory(root, historyFromPlan(plan, new Set(plan.elements.map((_, i) => i)), [], 1, true))
@@ -297,7 +301,11 @@ function rebase(plan: JournalPlan, from: string, to: string): JournalPlan {
     createdDirs: plan.createdDirs.map(move),
     elements: plan.elements.map((e) =>
       e.op === 'install'
-        ? { ...e, actions: e.actions.map((a) => ({ ...a, host: move(a.host), ...(a.temp !== undefined ? { temp: move(a.temp) } : {}) })) }
+        ? {
+            ...e,
+            actions: e.actions.map((a) => ({ ...a, host: move(a.host), ...(a.temp !== undefined ? { temp: move(a.temp) } : {}) })),
+            ...(e.createdDirs !== undefined ? { createdDirs: e.createdDirs.map(move) } : {}),
+          }
         : { ...e, actions: e.actions.map((a) => ({ ...a, host: move(a.host) })), ...(e.kept !== undefined ? { kept: move(e.kept) } : {}) },
     ),
   }

@@ -299,6 +299,21 @@ describe.skipIf(!hasRpm || busybox === undefined)('rpm-sim against real rpm: scr
     expect(r.lines[0]).toEqual(['error: %prein(fail-pre-1-1.noarch) scriptlet failed, exit status 3', 'error: fail-pre-1-1.noarch: install failed'])
   })
 
+  it('%pre runs before any of its package is on disk, and owners are resolved after it: a %pre that adds the user works', async () => {
+    const addUser = '/bin/busybox mkdir -p /etc; echo "rdb:x:990:990::/:/bin/sh" >> /etc/passwd; echo "rdb:x:990:" >> /etc/group'
+    const look = 'echo "pre sees" /opt/* /opt/o/* /opt/o/.* >> /log'
+    const o1 = await spec('owned', '1', [{ path: '/opt/o', kind: 'dir', user: 'rdb', group: 'rdb' }, file('/opt/o/data', 'x', { user: 'rdb', group: 'rdb', mode: 0o640 })], { scripts: { pre: { body: `${look}; ${addUser}` }, post: { body: 'echo "post sees" /opt/o/* >> /log' } } })
+    const failing = await spec('pre-fails', '1', [file('/opt/f/deep/x', 'x')], { scripts: { pre: { body: 'echo "pre sees" /opt/* >> /log; exit 1' } } })
+    const r = await compare([ins(o1), ins(failing)], true)
+    expect(r.tree['/opt/f']).toBeUndefined()
+    expect(r.lines[0]).toEqual([])
+    const { simRoot, rpmRoot } = await bothRoots([ins(o1)], true)
+    for (const root of [simRoot, rpmRoot]) {
+      expect(statSync(join(root, 'opt/o/data')).uid).toBe(990)
+      expect(statSync(join(root, 'opt/o')).gid).toBe(990)
+    }
+  })
+
   it('--noscripts and --notriggers suppress what rpm’s do', async () => {
     const t1 = await spec('ns-t', '1', [file('/nt', 't1')], { scripts: scripts('nt1'), triggers: [{ kind: 'triggerin', name: 'ns-a', body: 'echo "trigin $*" >> /log' }] })
     const a1 = await spec('ns-a', '1', [file('/na', 'a1')], { scripts: scripts('na1') })

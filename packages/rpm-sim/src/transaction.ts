@@ -1,17 +1,20 @@
 // The transaction engine: plans install/upgrade/freshen/erase like rpm 4.18 (version checks, supersession, file
 // conflicts as a problem list, per-file fates), then runs it: pretrans, staging, per element pre/files/post and
 // triggers, erasures with preun/files/postun, posttrans; journaled so a kill is finished or undone next time.
-import { lstatSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { lstatSync, readlinkSync, statSync } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { resolve } from 'node:path'
 import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
 import { compareEVR, decideFileFate } from '@rdbpkg/core'
-import type { EngineFile, EngineHeader, PackageSource } from './_model.js'
+import type { EngineFile, EngineHeader, PackageSource, ScriptName } from './_model.js'
 import { headerNevra } from './_model.js'
 import { RootResolver } from './_fsutil.js'
 import { withDbLock } from './_lock.js'
 import { openPackageSource } from './_source.js'
 import type { EraseAction } from './apply.js'
 import { digestFile, stagePackage, unstage, writesContent } from './apply.js'
+import { resolveOwners } from './_owners.js'
+import { fsTransactionError } from './_txn-error.js'
 import type { InstalledFile, InstalledPackage } from './db.js'
 import { PackageDb } from './db.js'
 import type { CreatedFile } from './history.js'
@@ -23,11 +26,12 @@ import { SCRIPT_FLAGS, executePlan, runReported, scriptEnabled } from './_execut
 import { keepInstalled, repackageTarget, saveRecordFor } from './repackage.js'
 
 export { TransactionError } from './_txn-error.js'
-import { fsTransactionError } from './_txn-error.js'
 export type { EngineFile, EngineFileFlags, EngineHeader, EnginePayloadEntry, EngineScript, EngineTrigger, PackageSource, ScriptName, TriggerKind } from './_model.js'
 
 /** rpm's install/erase options that the engine honours (`--force` = replacepkgs + replacefiles + oldpackage). */
 export interface TransactionFlags extends ScriptFlags {
+  /** rpm's -v: also the warnings rpm prints only when verbose. */
+  verbose?: boolean
   excludedocs?: boolean
   oldpackage?: boolean
   replacepkgs?: boolean
@@ -141,31 +145,70 @@ function toPkgState(f: EngineFile): PackageFileState {
   }
 }
 
-function sameFile(a: EngineFile, b: EngineFile): boolean {
-  if (a.kind !== b.kind) return false
-  if (a.kind === 'file') return a.digest !== undefined && a.digest === b.digest
-  if (a.kind === 'symlink') return a.linkTarget === b.linkTarget
-  return true
+/** An installed package's file at a host path, and whether this transaction removes the package. */
+interface Owner {
+  nevra: string
+  file: InstalledFile
+  removed: boolean
 }
+
+/** rpm's rpmfilesCompare: two header entries of one file differ (a %ghost never does). */
+function filesDiffer(a: EngineFile, b: EngineFile): boolean {
+  if (a.flags.ghost === true || b.flags.ghost === true) return false
+  if (!(a.kind === 'symlink' && b.kind === 'symlink') && a.mode !== b.mode) return true
+  if ((a.kind === 'file' || a.kind === 'symlink') && a.size !== b.size) return true
+  if (a.user !== b.user || a.group !== b.group) return true
+  if (a.kind === 'symlink') return a.linkTarget !== b.linkTarget
+  if (a.kind === 'file') return a.digest === undefined || a.digest !== b.digest
+  return false
+}
+
+const kindOnDisk = (st: Stats): EngineFile['kind'] => (st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other')
+
+/**
+ * rpm's handleRemovalConflict: replacing a file of a package being removed conflicts only where rpm cannot change
+ * the type on disk: a directory becoming anything else, or a symlink to a directory becoming a directory; not when
+ * the path is gone from disk or already has the new type.
+ */
+function removalConflict(f: EngineFile, old: EngineFile, host: string): boolean {
+  let conflict = false
+  if (old.kind === 'dir') conflict = f.kind !== 'dir'
+  else if (old.kind === 'symlink' && f.kind === 'dir') conflict = statSync(host, { throwIfNoEntry: false })?.isDirectory() === true
+  if (!conflict) return false
+  const st = lstatSync(host, { throwIfNoEntry: false })
+  return st !== undefined && kindOnDisk(st) !== f.kind
+}
+
+/**
+ * rpm's --excludedocs (skipInstallFiles): the %doc files (never a %license), then every directory of the package
+ * left holding nothing but excluded entries, deepest first.
+ */
+function excludedDocs(files: EngineFile[]): Set<string> {
+  const out = new Set<string>()
+  const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
+  const count = new Map<string, number>()
+  const emptied = new Set<string>()
+  const drop = (p: string): void => {
+    out.add(p)
+    const d = parent(p)
+    count.set(d, (count.get(d) ?? 0) - 1)
+    emptied.add(d)
+  }
+  for (const f of files) count.set(parent(f.path), (count.get(parent(f.path)) ?? 0) + 1)
+  for (const f of files) if (f.flags.doc === true && f.flags.license !== true) drop(f.path)
+  const listedDirs = new Set(files.filter((f) => f.kind === 'dir').map((f) => f.path))
+  for (const d of [...count.keys()].sort().reverse()) {
+    if ((count.get(d) ?? 0) > 0 || !emptied.has(d) || !listedDirs.has(d) || out.has(d)) continue
+    drop(d)
+  }
+  return out
+}
+
+// Does a package freshen an installed instance it compares to as `c` (new vs installed)?
+const freshens = (c: number, oldpackage: boolean): boolean => c > 0 || (oldpackage && c < 0)
 
 function evrOf(h: Pick<EngineHeader, 'epoch' | 'version' | 'release'>) {
   return { epoch: h.epoch ?? 0, version: h.version, release: h.release }
-}
-
-// Name -> id maps from the root's own /etc/passwd and /etc/group, as a chrooted rpm resolves owners.
-function readIds(root: string, file: string): Map<string, number> {
-  const m = new Map<string, number>([['root', 0]])
-  let text = ''
-  try {
-    text = readFileSync(`${root}/etc/${file}`, 'utf8')
-  } catch {
-    return m
-  }
-  for (const line of text.split('\n')) {
-    const [name, , id] = line.split(':')
-    if (name && id !== undefined && /^\d+$/.test(id)) m.set(name, Number(id))
-  }
-  return m
 }
 
 function diskState(host: string, wantDigest: boolean): { state: DiskFileState | null; needsDigest: boolean } {
@@ -227,23 +270,28 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
   } else {
     const opened = [...(o.sources ?? [])]
     for (const file of o.packages) opened.push(await openPackageSource(file))
-    // On one command line a newer package of a name supersedes an older one, as rpm's addPackage does.
+    // rpm -F takes a package only when an older instance is installed (with --oldpackage also a newer one); the
+    // rest are skipped quietly (rpm's checkFreshenStatus).
+    const wanted = o.op !== 'freshen' ? opened : opened.filter((s) => installed.some((p) => p.name === s.header.name && freshens(compareEVR(evrOf(s.header), evrOf(p)), oldpackage)))
+    // rpm's addPackage: the same NEVRA twice is added once; on -U/-F a newer one of a name replaces an older one
+    // (an older one after a newer is skipped); -i adds every version. -v says so.
     const chosen: PackageSource[] = []
-    for (const s of opened) {
-      const i = chosen.findIndex((c) => c.header.name === s.header.name && c.header.arch === s.header.arch)
-      if (i === -1) {
+    for (const s of wanted) {
+      const same = chosen.find((c) => c.header.name === s.header.name && c.header.arch === s.header.arch && compareEVR(evrOf(c.header), evrOf(s.header)) === 0)
+      const i = o.op === 'install' ? -1 : chosen.findIndex((c) => c.header.name === s.header.name && c.header.arch === s.header.arch)
+      const prev = same ?? chosen[i]
+      if (prev === undefined) {
         chosen.push(s)
         continue
       }
-      // rpm 4.18 keeps the newest and says nothing (it logs at debug level only).
-      const prev = chosen[i] as PackageSource
-      if (compareEVR(evrOf(s.header), evrOf(prev.header)) > 0) chosen[i] = s
+      const skip = same !== undefined || compareEVR(evrOf(prev.header), evrOf(s.header)) > 0
+      if (flags.verbose === true) warn(`warning: package ${headerNevra(prev.header)} was already added, ${skip ? 'skipping' : 'replacing with'} ${headerNevra(s.header)}`)
+      if (!skip) chosen[i] = s
     }
     for (const s of chosen) {
       const h = s.header
       const nevra = headerNevra(h)
       const insts = installed.filter((p) => p.name === h.name)
-      if (o.op === 'freshen' && insts.length === 0) continue
       // rpm checks every installed instance and reports every problem (versions and file conflicts alike); on
       // -U/-F each instance of the name is erased whatever its version, on -i only a --replacepkgs reinstall is.
       const replaces: InstalledPackage[] = []
@@ -268,28 +316,17 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
   const resolver = new RootResolver(root)
   const tidHex = tid.toString(16).padStart(8, '0')
   const chown = typeof process.getuid === 'function' && process.getuid() === 0
-  const users = readIds(root, 'passwd')
-  const groups = readIds(root, 'group')
-  const warnedIds = new Set<string>()
-  const idOf = (map: Map<string, number>, name: string, what: 'user' | 'group'): number => {
-    const id = map.get(name)
-    if (id !== undefined) return id
-    if (!warnedIds.has(`${what}:${name}`)) {
-      warnedIds.add(`${what}:${name}`)
-      warn(`warning: ${what} ${name} does not exist - using root`)
-    }
-    return 0
-  }
-
-  // Who owns each path once this transaction is done (installed packages that stay), for conflicts and sharing.
-  const owners = new Map<string, { nevra: string; file: InstalledFile }[]>()
+  // Who owns each file, by its host path (rpm's fingerprint: a path reached through a directory symlink is the same
+  // file), and whether this transaction removes that owner; for conflicts and sharing.
+  const owners = new Map<string, Owner[]>()
   for (const p of installed) {
-    if (erasing.has(p.nevra)) continue
+    const removed = erasing.has(p.nevra)
     for (const f of p.files) {
-      if (f.state !== 'normal') continue
-      const l = owners.get(f.path)
-      if (l) l.push({ nevra: p.nevra, file: f })
-      else owners.set(f.path, [{ nevra: p.nevra, file: f }])
+      if (f.state === 'notinstalled') continue
+      const host = await resolver.host(f.path)
+      const l = owners.get(host)
+      if (l) l.push({ nevra: p.nevra, file: f, removed })
+      else owners.set(host, [{ nevra: p.nevra, file: f, removed }])
     }
   }
   const newOwners = new Map<string, { nevra: string; file: EngineFile }>()
@@ -304,6 +341,8 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     return d
   }
 
+  // Files any new package installs (by host path): an erasure leaves them to the install.
+  const newHosts = new Set<string>()
   for (const [index, e] of elements.entries()) {
     if (e.op !== 'install') continue
     const s = sources.get(index) as PackageSource
@@ -314,29 +353,36 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
       for (const f of p?.files ?? []) if (f.state === 'normal' && !oldFiles.has(f.path)) oldFiles.set(f.path, f)
     }
     const files: InstalledFile[] = []
+    const skipped = flags.excludedocs === true && o.exact === undefined ? excludedDocs(h.files) : new Set<string>()
     for (const f of h.files) {
       const host = await resolver.host(f.path)
-      const excluded = flags.excludedocs === true && f.flags.doc === true
+      const excluded = skipped.has(f.path)
+      if (!excluded) newHosts.add(host)
       files.push({ ...f, state: excluded ? 'notinstalled' : 'normal' })
-      if (f.kind !== 'dir' && o.exact === undefined) {
-        for (const other of owners.get(f.path) ?? []) {
-          if (other.file.kind === 'dir' || sameFile(other.file, f)) continue
-          if (replacefiles) e.takesOver.push({ nevra: other.nevra, path: f.path })
-          else problems.push(`\tfile ${f.path} from install of ${e.nevra} conflicts with file from package ${other.nevra}`)
+      if (o.exact === undefined && !excluded) {
+        for (const other of owners.get(host) ?? []) {
+          if (!filesDiffer(other.file, f)) continue
+          // A file of a package this transaction removes only conflicts where rpm cannot change its type.
+          const conflicts = other.removed ? removalConflict(f, other.file, host) : true
+          if (!other.removed && !isConfig(f) && !isConfig(other.file)) e.takesOver.push({ nevra: other.nevra, path: other.file.path })
+          if (conflicts && !replacefiles) problems.push(`\tfile ${f.path} from install of ${e.nevra} conflicts with file from package ${other.nevra}`)
         }
-        const prior = newOwners.get(f.path)
-        if (prior !== undefined && prior.file.kind !== 'dir' && !sameFile(prior.file, f) && !replacefiles) {
+        const prior = newOwners.get(host)
+        if (prior !== undefined && filesDiffer(prior.file, f) && !replacefiles) {
           problems.push(`\tfile ${f.path} conflicts between attempted installs of ${prior.nevra} and ${e.nevra}`)
         }
-        newOwners.set(f.path, { nevra: e.nevra, file: f })
+        newOwners.set(host, { nevra: e.nevra, file: f })
       }
       const base = {
         path: f.path,
         host,
         kind: f.kind,
         mode: f.mode,
-        uid: idOf(users, f.user, 'user'),
-        gid: idOf(groups, f.group, 'group'),
+        // Owners are resolved when the files are written (after %pre); see resolveOwners.
+        user: f.user,
+        group: f.group,
+        uid: 0,
+        gid: 0,
         mtime: f.mtime,
         size: f.size,
         ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
@@ -368,15 +414,14 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
         : { ...rest, nevra: e.nevra, installTime: Math.floor(Date.now() / 1000), installTid: tid, files }
   }
 
-  // Paths any new package lists: an erasure leaves them to the install.
-  const newPaths = new Set<string>()
-  for (const e of elements) if (e.op === 'install') for (const f of e.record.files) newPaths.add(f.path)
   for (const { pkg, replacedBy, sameNevra } of erasing.values()) {
     const actions: EraseAction[] = []
-    for (const f of pkg.files) {
-      if (f.state !== 'normal' || newPaths.has(f.path)) continue
-      if ((owners.get(f.path) ?? []).some((x) => x.nevra !== pkg.nevra)) continue
+    // rpm removes files walking the list backwards: its warnings come in that order.
+    for (const f of [...pkg.files].reverse()) {
+      if (f.state !== 'normal') continue
       const host = await resolver.host(f.path)
+      if (newHosts.has(host)) continue
+      if ((owners.get(host) ?? []).some((x) => x.nevra !== pkg.nevra && !x.removed && x.file.state === 'normal')) continue
       const d = diskState(host, isConfig(f))
       if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(host, pkg.digestAlgo)
       const decision = decideFileFate({ op: 'erase', old: toPkgState(f), disk: d.state })
@@ -388,21 +433,22 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     elements.push({ op: 'erase', nevra: pkg.nevra, ...(replacedBy !== undefined ? { replacedBy } : {}), sameNevra, actions, header })
   }
 
-  // Directories that staging will create, parents first, so an undo can remove exactly them.
-  const createdDirs: string[] = []
+  // Directories each element's staging will create, parents first, so an undo of that element removes exactly
+  // them (an element's staging runs after its %pre; the first element that needs a directory creates it).
   const seen = new Map<string, boolean>()
-  const ensure = (dir: string): void => {
+  const ensure = (dir: string, into: string[]): void => {
     if (seen.has(dir)) return
     const exists = lstatSync(dir, { throwIfNoEntry: false }) !== undefined
     seen.set(dir, exists)
     if (exists) return
     const parent = dir.slice(0, dir.lastIndexOf('/')) || '/'
-    if (parent !== dir) ensure(parent)
-    createdDirs.push(dir)
+    if (parent !== dir) ensure(parent, into)
+    into.push(dir)
   }
   for (const e of elements) {
     if (e.op !== 'install') continue
-    for (const a of e.actions) if (a.temp !== undefined) ensure(a.temp.slice(0, a.temp.lastIndexOf('/')) || '/')
+    e.createdDirs = []
+    for (const a of e.actions) if (a.temp !== undefined) ensure(a.temp.slice(0, a.temp.lastIndexOf('/')) || '/', e.createdDirs)
   }
 
   const plan: JournalPlan = {
@@ -414,7 +460,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     ...(o.rollbackOf !== undefined ? { rollbackOf: o.rollbackOf } : {}),
     chown,
     elements,
-    createdDirs,
+    createdDirs: [],
   }
   return { problems, plan, sources }
 }
@@ -454,7 +500,12 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   const tid = await allocateTid(root, Math.floor(Date.now() / 1000))
   const { problems, plan, sources } = await prepare(o, root, tid, warn)
   const result: TransactionResult = { tid, ok: true, exitCode: 0, problems, installed: [], erased: [], created: [], warnings, scriptletFailures: 0, ...recovery }
-  if (problems.length > 0) return { ...result, ok: false, exitCode: 1 }
+  // rpm's exit status for problems: on erase the arguments it could not match; otherwise rpmtsRun's count of the
+  // transaction's elements (an upgrade's erasures included).
+  if (problems.length > 0) {
+    const exitCode = o.op === 'erase' ? problems.filter((l) => l.startsWith('error:')).length : Math.max(1, plan.elements.length)
+    return { ...result, ok: false, exitCode }
+  }
   if (flags.test === true || plan.elements.length === 0) return result
   const db = new PackageDb(root)
   const failed = new Set<number>()
@@ -501,7 +552,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   const fault = faultInjection()
   let done: TransactionResult
   try {
-    await stageAll({ o, root, plan, sources, installs, journal, out, warn, window })
+    await stageEarly({ o, root, plan, sources, installs, journal, out, warn, window, db })
     fault.step('stage')?.()
     // Everything from here on is visible: the caller's services are stopped for it, and only for it.
     await window.open()
@@ -515,7 +566,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
       const kill = fault.step(phase)
       return phase === 'commit' ? () => (progress(), kill?.()) : kill
     }
-    await executePlan({ root, plan, journal, marks: new Set(), out, warn, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}), onStep: step })
+    await executePlan({ root, plan, journal, marks: new Set(), out, warn, sources, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}), onStep: step })
     result.installed.push(...out.installed)
     result.erased.push(...out.erased)
     result.created.push(...out.created)
@@ -539,11 +590,15 @@ interface StageContext {
   out: ExecuteOutcome
   warn: (l: string) => void
   window: TransactionWindow
+  db: PackageDb
 }
 
-// %pretrans, then every new file written beside its target; on failure the temps are removed again.
-async function stageAll(c: StageContext): Promise<void> {
+// %pretrans, then the files of the elements nothing can see early (see earlyElements), written beside their
+// targets before the window opens; the others are staged by executePlan after their %pre. On failure the temps
+// are removed again.
+async function stageEarly(c: StageContext): Promise<void> {
   const { o, root, plan, installs, journal, out, warn } = c
+  const early = await earlyElements(plan, installs, c.db)
   try {
     if (scriptEnabled(plan.scriptFlags ?? {}, 'pretrans')) {
       // %pretrans may do anything before the files are staged: the window opens before it (rpm's order).
@@ -557,20 +612,42 @@ async function stageAll(c: StageContext): Promise<void> {
         }
       }
     }
-    for (const d of plan.createdDirs) mkdirSync(d, { recursive: true, mode: 0o755 })
     for (const [i, e] of installs) {
-      if (out.failed.has(i)) continue
+      if (!early.has(i) || out.failed.has(i)) continue
+      resolveOwners(root, e.actions, warn)
       await stagePackage({ source: c.sources.get(i) as PackageSource, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: plan.chown, createdDirs: [] })
+      await journal.mark(`staged ${i}`)
     }
   } catch (error) {
     await undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot stage the new file'))
   }
 }
 
+// The install elements whose files can be written before the window without any scriptlet seeing them early: in
+// rpm's order no %pretrans, no %pre or trigger of theirs, and no %post or trigger of an element before them runs
+// ahead of their files (erasures come after all installs). Owners then resolve as they would in order.
+async function earlyElements(plan: JournalPlan, installs: [number, JournalInstall][], db: PackageDb): Promise<Set<number>> {
+  const flags = plan.scriptFlags ?? {}
+  const on = (name: ScriptName): boolean => scriptEnabled(flags, name)
+  const triggers = flags.noscripts !== true && flags.notriggers !== true
+  const early = new Set<number>()
+  if (on('pretrans') && installs.some(([, e]) => e.record.scripts.pretrans !== undefined)) return early
+  const installed = triggers ? (await db.list()).flatMap((p) => p.triggers) : []
+  const fires = (h: JournalInstall['record'], kind: 'triggerprein' | 'triggerin'): boolean =>
+    triggers && (h.triggers.some((t) => t.kind === kind) || installed.some((t) => t.kind === kind && t.name === h.name))
+  for (const [i, e] of installs) {
+    const h = e.record
+    if ((on('pre') && h.scripts.pre !== undefined) || fires(h, 'triggerprein')) break
+    early.add(i)
+    if ((on('post') && h.scripts.post !== undefined) || fires(h, 'triggerin')) break
+  }
+  return early
+}
+
 // Nothing visible was changed: the temps, the folders made for them and kept copies go, then `failure` is thrown.
 async function undoStaged(plan: JournalPlan, installs: [number, JournalInstall][], journal: Journal, warn: (l: string) => void, failure: unknown): Promise<never> {
   try {
-    for (const [, e] of installs) unstage(e.actions, [])
+    for (const [, e] of installs) unstage(e.actions, e.createdDirs ?? [])
     unstage([], plan.createdDirs)
   } catch (undoError) {
     // The journal stays, so the next command finishes the undo; this run reports why it failed first.

@@ -1,6 +1,5 @@
 // rpm -V: compare each installed file with the database record and print rpm's `S.5....T.  c /path` lines.
-import { lstat, readlink } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
+import { lstat, readlink, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { InstalledFile, InstalledPackage } from './db.js'
 import { PackageDb } from './db.js'
@@ -9,19 +8,7 @@ import type { QueryOptions } from './db-query.js'
 import { RootResolver } from './_fsutil.js'
 import { TransactionError } from './_txn-error.js'
 import { digestFile } from './apply.js'
-
-function idNames(root: string, file: string): Map<number, string> {
-  const m = new Map<number, string>([[0, 'root']])
-  try {
-    for (const line of readFileSync(`${root}/etc/${file}`, 'utf8').split('\n')) {
-      const [name, , id] = line.split(':')
-      if (name && id !== undefined && /^\d+$/.test(id) && !m.has(Number(id))) m.set(Number(id), name)
-    }
-  } catch {
-    /* no passwd in the root: only root resolves */
-  }
-  return m
-}
+import { readIdTable } from './_owners.js'
 
 /** rpm's one-letter attribute marker of a file in -V output. */
 export function attrChar(f: Pick<InstalledFile, 'flags'>): string {
@@ -33,41 +20,74 @@ export function attrChar(f: Pick<InstalledFile, 'flags'>): string {
   return ' '
 }
 
-/** The -V lines of one installed package (empty when everything matches). */
-export async function verifyPackage(root: string, pkg: InstalledPackage): Promise<string[]> {
+/** What -V found for one package: its lines, and whether any attribute differs (rpm's exit status). */
+export interface VerifyReport {
+  lines: string[]
+  failed: boolean
+}
+
+/** Options of -V: rpm's -v prints every file, and the state of files not installed. */
+export interface VerifyOptions {
+  verbose?: boolean
+}
+
+type Checks = Record<'S' | 'M' | '5' | 'D' | 'L' | 'U' | 'G' | 'T' | 'P', boolean>
+const NONE: Checks = { S: false, M: false, 5: false, D: false, L: false, U: false, G: false, T: false, P: false }
+
+/**
+ * rpm 4.18's rpmfilesVerify for each file of an installed package: replaced files are only checked to exist and
+ * say `(replaced)`; owners are compared as ids, the package's names resolved in the root (an unknown name is
+ * root, as when the file was written); a directory replaced by a legitimate symlink to a directory is checked
+ * through it; the mtime of a file that other packages share is not compared.
+ */
+export async function verifyPackageReport(root: string, pkg: InstalledPackage, options: VerifyOptions = {}, sharedPaths: Set<string> = new Set()): Promise<VerifyReport> {
   const resolver = new RootResolver(root)
-  const users = idNames(root, 'passwd')
-  const groups = idNames(root, 'group')
+  const users = readIdTable(root, 'passwd').ids
+  const groups = readIdTable(root, 'group').ids
   const lines: string[] = []
+  let failed = false
   for (const f of pkg.files) {
-    if (f.state !== 'normal') continue
-    const host = await resolver.host(f.path)
-    const st = await lstat(host).catch(() => undefined)
-    const ac = attrChar(f)
-    if (st === undefined) {
-      if (f.flags.ghost !== true && f.flags.missingok !== true) lines.push(`missing   ${ac} ${f.path}`)
+    if (f.state === 'notinstalled') {
+      if (options.verbose === true) lines.push(`.........  ${attrChar(f)} ${f.path} (not installed)`)
       continue
     }
-    const kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other'
-    let check = { S: true, M: true, 5: true, D: false, L: true, U: true, G: true, T: true, P: false }
-    if (f.flags.ghost === true) check = { ...check, S: false, 5: false, T: false, L: false }
-    if (kind === 'symlink') check = { ...check, S: false, 5: false, T: false, M: false }
-    else if (kind === 'dir') check = { ...check, S: false, 5: false, T: false, L: false }
-    else if (kind === 'file') check = { ...check, L: false }
-    else check = { ...check, S: false, 5: false, L: false }
-    const bad = {
-      S: check.S && st.size !== f.size,
-      M: check.M && st.mode !== f.mode,
-      5: false as boolean | '?',
-      D: false,
-      L: false,
-      U: check.U && (users.get(st.uid) ?? String(st.uid)) !== f.user,
-      G: check.G && (groups.get(st.gid) ?? String(st.gid)) !== f.group,
-      T: check.T && Math.floor(st.mtimeMs / 1000) !== f.mtime,
-      P: false,
+    const replaced = f.state === 'replaced'
+    const suffix = replaced ? ' (replaced)' : ''
+    const host = await resolver.host(f.path)
+    let st = await lstat(host).catch(() => undefined)
+    const ac = attrChar(f)
+    const quiet = f.flags.ghost === true || f.flags.missingok === true
+    if (st === undefined) {
+      if (!quiet || options.verbose === true) lines.push(`missing   ${ac} ${f.path}${suffix}`)
+      if (!quiet) failed = true
+      continue
     }
-    if (check[5] && kind === 'file') {
-      if (f.kind !== 'file') bad[5] = true
+    if (f.kind === 'dir' && st.isSymbolicLink()) {
+      const target = await stat(host).catch(() => undefined)
+      if (target?.isDirectory() === true && (st.uid === 0 || st.uid === target.uid)) st = target
+    }
+    let check: Checks = replaced ? NONE : { S: true, M: true, 5: true, D: true, L: true, U: true, G: true, T: true, P: false }
+    if (st.isSymbolicLink()) check = { ...check, M: false }
+    else check = { ...check, L: false }
+    if (!st.isFile()) check = { ...check, 5: false, S: false, T: false }
+    if (f.flags.ghost === true) check = { ...check, 5: false, S: false, T: false, L: false }
+    if (sharedPaths.has(f.path)) check = { ...check, T: false }
+    const uidKnown = users.get(f.user)
+    const gidKnown = groups.get(f.group)
+    // What rpm wrote: an unknown owner became root and lost its setuid/setgid bit.
+    let mode = f.mode
+    if (uidKnown === undefined) mode &= ~0o4000
+    if (gidKnown === undefined) mode &= ~0o2000
+    const fileType = (m: number): number => m & 0o170000
+    const bad = { ...NONE } as Record<keyof Checks, boolean | '?'>
+    bad.S = check.S && st.size !== f.size
+    bad.M = check.M && (f.flags.ghost === true ? (st.mode & 0o7777) !== (mode & 0o7777) : st.mode !== mode)
+    bad.D = check.D && (st.isCharacterDevice() || st.isBlockDevice() || fileType(mode) === 0o020000 || fileType(mode) === 0o060000) && (fileType(st.mode) !== fileType(mode))
+    bad.U = check.U && st.uid !== (uidKnown ?? 0)
+    bad.G = check.G && st.gid !== (gidKnown ?? 0)
+    bad.T = check.T && Math.floor(st.mtimeMs / 1000) !== f.mtime
+    if (check[5]) {
+      if (f.kind !== 'file' || f.digest === undefined) bad[5] = true
       else {
         try {
           bad[5] = (await digestFile(host, pkg.digestAlgo)) !== f.digest
@@ -76,26 +96,58 @@ export async function verifyPackage(root: string, pkg: InstalledPackage): Promis
         }
       }
     }
-    if (check.L && kind === 'symlink') bad.L = (await readlink(host)) !== (f.linkTarget ?? '')
+    if (check.L) {
+      try {
+        bad.L = (await readlink(host)) !== (f.linkTarget ?? '')
+      } catch {
+        bad.L = '?'
+      }
+    }
     const res = (['S', 'M', '5', 'D', 'L', 'U', 'G', 'T', 'P'] as const)
       .map((k) => {
         const b = bad[k]
         return b === '?' ? '?' : b ? k : '.'
       })
       .join('')
-    if (res !== '.........') lines.push(`${res}  ${ac} ${f.path}`)
+    if (res !== '.........') failed = true
+    if (res !== '.........' || replaced || options.verbose === true) lines.push(`${res}  ${ac} ${f.path}${suffix}`)
   }
-  return lines
+  return { lines, failed }
+}
+
+/** The -V lines of one installed package (empty when everything matches). */
+export async function verifyPackage(root: string, pkg: InstalledPackage): Promise<string[]> {
+  return (await verifyPackageReport(root, pkg)).lines
+}
+
+/** Paths that more than one installed package lists (-V leaves their mtimes alone, as rpm). */
+export function sharedPathsOf(pkgs: InstalledPackage[]): Set<string> {
+  const seen = new Set<string>()
+  const shared = new Set<string>()
+  for (const p of pkgs) {
+    for (const f of new Set(p.files.map((x) => x.path))) {
+      if (seen.has(f)) shared.add(f)
+      else seen.add(f)
+    }
+  }
+  return shared
+}
+
+/** rpm -V for every installed instance matching `name`: one report per instance; throws E_NOT_INSTALLED when none. */
+export async function verifyReports(root: string, name: string, options: QueryOptions & VerifyOptions = {}): Promise<VerifyReport[]> {
+  const r = resolve(root)
+  await recoverForQuery(r, options.onWarning)
+  const db = new PackageDb(r)
+  const all = await db.list()
+  const pkgs = all.filter((p) => p.name === name || p.nevra === name || `${p.name}-${p.version}-${p.release}` === name)
+  if (pkgs.length === 0) throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
+  const shared = sharedPathsOf(all)
+  const out: VerifyReport[] = []
+  for (const p of pkgs) out.push(await verifyPackageReport(r, p, options, shared))
+  return out
 }
 
 /** rpm -V NAME: the lines for every installed instance of `name`; throws E_NOT_INSTALLED when there is none. */
 export async function verifyInstalled(root: string, name: string, options: QueryOptions = {}): Promise<string[]> {
-  const r = resolve(root)
-  await recoverForQuery(r, options.onWarning)
-  const db = new PackageDb(r)
-  const pkgs = (await db.list()).filter((p) => p.name === name || p.nevra === name || `${p.name}-${p.version}-${p.release}` === name)
-  if (pkgs.length === 0) throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
-  const out: string[] = []
-  for (const p of pkgs) out.push(...(await verifyPackage(r, p)))
-  return out
+  return (await verifyReports(root, name, options)).flatMap((r) => r.lines)
 }

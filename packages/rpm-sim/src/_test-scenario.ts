@@ -1,0 +1,227 @@
+// Test helper: one scenario (packages as spec text, then rpm command lines and shell steps) run twice in fresh
+// roots, once with Debian's real rpm and once with rpm-sim's CLI in-process; returns everything a user would see of
+// each run (exit codes, stdout, stderr, the tree with owners and hard links, -qa, -Va, the scriptlet log) so a test
+// can compare them. Packages are built by rpmbuild from spec text the scenario generates, once per spec per run.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { main } from './main.js'
+import { snapshot } from './_test-rpm.js'
+import { buildWithRpmbuild, hasRpm, hasRpmbuild } from './_test-rpmbuild.js'
+
+/** One file of a generated spec. `attr` is what %files puts in front of the path (`%config(noreplace)`, ...). */
+export interface SpecFile {
+  path: string
+  /** What %install makes: a file (with `data`), a dir, a symlink to `target`, a hard link to `target` (a path),
+   * or nothing (a %ghost, or a %dev entry). Default file. */
+  type?: 'file' | 'dir' | 'link' | 'hardlink' | 'fifo' | 'none'
+  data?: string
+  target?: string
+  attr?: string
+  /** List a directory with its contents (no %dir). */
+  recursive?: boolean
+  /** Made by %install but not listed in %files (content of a directory listed recursively). */
+  unlisted?: boolean
+}
+
+/** A package to build: header fields, files and scriptlet bodies (shell). */
+export interface PkgDef {
+  name: string
+  version?: string
+  release?: string
+  epoch?: number
+  files?: SpecFile[]
+  scripts?: Partial<Record<'pretrans' | 'pre' | 'post' | 'preun' | 'postun' | 'posttrans' | 'verifyscript', string>>
+  /** `%triggerin -- NAME` and the like: kind, the condition after `--`, the body. */
+  triggers?: { kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun'; on: string; body: string }[]
+  /** Extra preamble lines (Provides:, Conflicts:, ...). */
+  preamble?: string
+}
+
+/** A step: an rpm command line (`@key` stands for the built package `key`), or shell run in the root (cwd). */
+export type ScenarioStep = { rpm: string[] } | { sh: string }
+
+/** What both runs are compared on. */
+export const ASPECTS = ['code', 'stdout', 'stderr', 'tree', 'qa', 'va', 'log'] as const
+export type Aspect = (typeof ASPECTS)[number]
+
+/** One row of the table. */
+export interface Scenario {
+  name: string
+  /** The upstream test (file: title) it is translated from, or `rdbpkg` for our own. */
+  from: string
+  pkgs: Record<string, PkgDef>
+  steps: ScenarioStep[]
+  /** A deliberate difference: the aspects not compared, and why (printed). */
+  differs?: { aspects: Aspect[]; reason: string }
+  /** A known disagreement not fixed yet: the test expects it to still disagree (and says so when it stops). */
+  pending?: string
+}
+
+/** Everything one run showed. */
+export interface RunResult {
+  steps: { cmd: string; code: number; stdout: string[]; stderr: string[] }[]
+  tree: Record<string, string>
+  qa: string[]
+  va: { code: number; lines: string[] }
+  log: string
+}
+
+/** Real rpm and rpmbuild present, and root (rpm --root chowns and chroots). */
+export const scenarioSkip: string | undefined = process.getuid?.() !== 0
+  ? 'the upstream rpm oracle needs root (rpm --root chowns and chroots)'
+  : !hasRpm || !hasRpmbuild
+    ? 'the upstream rpm oracle needs rpm and rpmbuild (apt-get install rpm)'
+    : !['/bin/busybox', '/usr/bin/busybox'].some((p) => existsSync(p))
+      ? 'the upstream rpm oracle needs busybox-static (a shell inside the roots for scriptlets)'
+      : undefined
+
+const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) ?? '/bin/busybox'
+const APPLETS = ['sh', 'echo', 'cat', 'ls', 'mkdir', 'rm', 'touch', 'test', '[', 'true', 'false', 'id', 'chown', 'stat']
+
+const q = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`
+
+/** The spec text of a package definition. */
+export function specText(p: PkgDef): string {
+  const install: string[] = ['mkdir -p %{buildroot}']
+  const files: string[] = []
+  for (const f of p.files ?? []) {
+    const dest = `%{buildroot}${f.path}`
+    const parent = `$(dirname ${q(dest)})`
+    const type = f.type ?? 'file'
+    if (type === 'file') install.push(`mkdir -p ${parent}; echo ${q(f.data ?? '')} > ${q(dest)}`)
+    else if (type === 'dir') install.push(`mkdir -p ${q(dest)}`)
+    else if (type === 'link') install.push(`mkdir -p ${parent}; ln -s ${q(f.target ?? '')} ${q(dest)}`)
+    else if (type === 'hardlink') install.push(`mkdir -p ${parent}; ln %{buildroot}${q(f.target ?? '')} ${q(dest)}`)
+    else if (type === 'fifo') install.push(`mkdir -p ${parent}; mkfifo ${q(dest)}`)
+    if (f.unlisted === true) continue
+    const dir = type === 'dir' && f.recursive !== true ? '%dir ' : ''
+    files.push(`${f.attr ?? ''} ${dir}${f.path}`.trim())
+  }
+  // A body whose first line is `-p <interpreter>` puts that on the section line (`%post -p <lua>`).
+  const scripts = Object.entries(p.scripts ?? {}).map(([k, body]) => (body.startsWith('-p ') ? `%${k} ${body}` : `%${k}\n${body}`))
+  const triggers = (p.triggers ?? []).map((t) => `%${t.kind} -- ${t.on}\n${t.body}`)
+  return [
+    `Name: ${p.name}`,
+    `Version: ${p.version ?? '1.0'}`,
+    `Release: ${p.release ?? '1'}`,
+    ...(p.epoch !== undefined ? [`Epoch: ${p.epoch}`] : []),
+    'Summary: upstream scenario',
+    'License: GPL',
+    ...(p.preamble !== undefined ? [p.preamble] : []),
+    '%description',
+    'upstream scenario',
+    '%install',
+    ...install,
+    '%files',
+    ...files,
+    ...scripts,
+    ...triggers,
+    '',
+  ].join('\n')
+}
+
+/** Builds each distinct spec once per test run. */
+export class SpecCache {
+  private readonly built = new Map<string, string>()
+  constructor(private readonly dir: string) {}
+
+  /** The .rpm of a package definition (built by rpmbuild the first time). */
+  rpm(p: PkgDef): string {
+    const text = specText(p)
+    let file = this.built.get(text)
+    if (file === undefined) {
+      const dir = join(this.dir, `spec-${this.built.size}`)
+      mkdirSync(dir, { recursive: true })
+      file = buildWithRpmbuild(dir, 'w2.gzdio', text)
+      this.built.set(text, file)
+    }
+    return file
+  }
+}
+
+function freshRoot(root: string): void {
+  mkdirSync(join(root, 'var/lib/rpm'), { recursive: true })
+  mkdirSync(join(root, 'bin'), { recursive: true })
+  // One busybox per machine run would do, but roots may sit on other filesystems: a hard link, else a copy.
+  try {
+    linkSync(BUSYBOX, join(root, 'bin/busybox'))
+  } catch {
+    execFileSync('cp', [BUSYBOX, join(root, 'bin/busybox')])
+  }
+  for (const a of APPLETS) symlinkSync('busybox', join(root, 'bin', a))
+}
+
+const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '')
+// Debian's rpm adds a note that it should not install packages directly; it is no part of rpm's behaviour.
+const stderrLines = (s: string): string[] => lines(s).filter((l) => !l.startsWith('rpm: '))
+const TRANSACTION = /^-[iUFe]/
+
+class Sink extends Writable {
+  text = ''
+  override _write(chunk: Buffer | string, _enc: string, done: () => void): void {
+    this.text += chunk.toString()
+    done()
+  }
+}
+
+function realRpm(root: string, args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } })
+  return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr }
+}
+
+async function simRpm(root: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Sink()
+  const stderr = new Sink()
+  const code = await main(['--root', root, ...args], { stdout, stderr, cwd: root, env: {} })
+  return { code, stdout: stdout.text, stderr: stderr.text }
+}
+
+/** Run a scenario with one engine in a fresh root under `dir`. */
+export async function runScenario(s: Scenario, engine: 'rpm' | 'rpm-sim', root: string, cache: SpecCache): Promise<RunResult> {
+  freshRoot(root)
+  if (engine === 'rpm') execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '--initdb'])
+  const run = engine === 'rpm' ? async (a: string[]) => realRpm(root, a) : (a: string[]) => simRpm(root, a)
+  const result: RunResult = { steps: [], tree: {}, qa: [], va: { code: 0, lines: [] }, log: '' }
+  for (const step of s.steps) {
+    if ('sh' in step) {
+      execFileSync('sh', ['-c', step.sh], { cwd: root })
+      continue
+    }
+    const args = step.rpm.map((a) => {
+      if (!a.startsWith('@')) return a
+      const p = s.pkgs[a.slice(1)]
+      if (p === undefined) throw new Error(`${s.name}: no package ${a}`)
+      return cache.rpm(p)
+    })
+    // Dependencies are not resolved by rpm-sim (a deliberate difference for every scenario): rpm gets --nodeps.
+    const full = TRANSACTION.test(args[0] ?? '') ? [...args.slice(0, 1), '--nodeps', ...args.slice(1)] : args
+    const r = await run(full)
+    const cmd = step.rpm.join(' ')
+    result.steps.push({ cmd, code: r.code, stdout: lines(r.stdout), stderr: stderrLines(r.stderr) })
+  }
+  result.tree = snapshot(root, ['bin', 'var/lib/rpm', 'var/lib/rpm-sim', 'var/tmp', 'var/spool'], true)
+  result.qa = lines((await run(['-qa'])).stdout).sort()
+  const va = await run(['-Va', '--nodeps'])
+  result.va = { code: va.code, lines: lines(va.stdout).sort() }
+  result.log = existsSync(join(root, 'log')) ? readFileSync(join(root, 'log'), 'utf8') : ''
+  return result
+}
+
+/** The parts of a result that a scenario compares (a deliberate difference leaves some out). */
+export function compared(r: RunResult, skip: readonly Aspect[] = []): Record<string, unknown> {
+  const has = (a: Aspect): boolean => !skip.includes(a)
+  return {
+    steps: r.steps.map((st) => ({
+      cmd: st.cmd,
+      ...(has('code') ? { code: st.code } : {}),
+      ...(has('stdout') ? { stdout: st.stdout } : {}),
+      ...(has('stderr') ? { stderr: st.stderr } : {}),
+    })),
+    ...(has('tree') ? { tree: r.tree } : {}),
+    ...(has('qa') ? { qa: r.qa } : {}),
+    ...(has('va') ? { va: r.va } : {}),
+    ...(has('log') ? { log: r.log } : {}),
+  }
+}
