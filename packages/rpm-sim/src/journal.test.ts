@@ -157,11 +157,25 @@ describe.skipIf(busybox === undefined)('recovery finishes the scriptlets of an i
 })
 
 describe('a kill between two packages of one transaction', () => {
-  it('keeps the committed first package and reports the second, whose files were never written, as failed', async () => {
-    const first = await pkg(w.dir, { name: 'two-a', version: '1', files: [file('/opt/two/a/x', 'a')] })
-    const second = await pkg(w.dir, { name: 'two-b', version: '1', files: [file('/opt/two/b/deep/y', 'b')] })
-    const root = join(w.dir, 'two')
+  it('finishes both when neither has a scriptlet: both were staged before the first rename', async () => {
+    const first = await pkg(w.dir, { name: 'both-a', version: '1', files: [file('/opt/both/a/x', 'a')] })
+    const second = await pkg(w.dir, { name: 'both-b', version: '1', files: [file('/opt/both/b/deep/y', 'b')] })
+    const root = join(w.dir, 'both')
     mkdirSync(root)
+    expect((await runCli(['--root', root, '-i', first, second], undefined, { RPMSIM_FAULT: 'commit:1' })).signal).toBe('SIGKILL')
+    const r = await runTransaction({ root, op: 'erase', packages: ['nothing-to-erase'] })
+    expect(r.recovery).toEqual({ tid: expect.any(Number), action: 'completed' })
+    expect((await listInstalled(root)).map((p) => p.nevra).sort()).toEqual(['both-a-1-1.noarch', 'both-b-1-1.noarch'])
+    expect(Object.keys(snapshot(root)).filter((p) => p.startsWith('/opt/both/')).sort()).toEqual(['/opt/both/a', '/opt/both/a/x', '/opt/both/b', '/opt/both/b/deep', '/opt/both/b/deep/y'])
+  })
+
+  it.skipIf(busybox === undefined)('keeps the committed first package and reports the second, whose %pre had not run and whose files were never written, as failed', async () => {
+    const first = await pkg(w.dir, { name: 'two-a', version: '1', files: [file('/opt/two/a/x', 'a')] })
+    const second = await pkg(w.dir, { name: 'two-b', version: '1', files: [file('/opt/two/b/deep/y', 'b')], scripts: { pre: { interpreter: '/bin/sh', body: 'echo pre-b >> /log' } } })
+    const root = join(w.dir, 'two')
+    mkdirSync(join(root, 'bin'), { recursive: true })
+    cpSync(busybox as string, join(root, 'bin/busybox'))
+    symlinkSync('busybox', join(root, 'bin/sh'))
     // commit:1 stops the process right after the first package's only file is renamed into place: the second
     // package's files are written after its %pre, so none of them exists yet.
     expect((await runCli(['--root', root, '-i', first, second], undefined, { RPMSIM_FAULT: 'commit:1' })).signal).toBe('SIGKILL')

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
@@ -9,6 +9,9 @@ import { listHistory, rollbackTransaction } from './rollback.js'
 import { getInstalled } from './db-query.js'
 import { repackageDir } from './repackage.js'
 import { conf, file, noreplace, pkg, tempWorld } from './_test-rpm.js'
+
+const busybox = process.getuid?.() === 0 ? ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) : undefined
+if (busybox === undefined) console.warn('skipping the %pre staging-order test: it needs root (chroot) and busybox-static')
 
 let cleanups: (() => void)[] = []
 afterEach(() => {
@@ -98,6 +101,34 @@ describe('the service window and zero-copy repackage', () => {
     const rb = await rollbackTransaction({ root: w.root })
     expect(rb.ok).toBe(true)
     expect(stats(w.root)).toEqual(before)
+  })
+
+  it.skipIf(busybox === undefined)("a package with a %pre is staged only after its %pre ran, inside the window (rpm's order); one without is staged before", async () => {
+    const w = world()
+    mkdirSync(join(w.root, 'bin'), { recursive: true })
+    cpSync(busybox as string, join(w.root, 'bin/busybox'))
+    symlinkSync('busybox', join(w.root, 'bin/sh'))
+    const spec = (version: string, pre: boolean) =>
+      pkg(w.dir, {
+        name: 'svc',
+        version,
+        files: [file('/opt/svc/bin', `bin ${version}`), file('/opt/svc/lib', `lib ${version}`)],
+        // The %pre records what it can see of the new version's files beside their targets.
+        ...(pre ? { scripts: { pre: { interpreter: '/bin/sh', body: 'n=0; for f in /opt/svc/*\\;*; do [ -e "$f" ] && n=$((n+1)); done; echo $n > /seen-by-pre' } } } : {}),
+      })
+    expect((await runTransaction({ root: w.root, op: 'install', packages: [await spec('1', false)] })).ok).toBe(true)
+    const temps = (): number => readdirSync(join(w.root, 'opt/svc')).filter((n) => n.includes(';')).length
+    const seen: number[] = []
+    const window = { open: async () => void seen.push(temps()), close: async () => undefined }
+    expect((await runTransaction({ root: w.root, op: 'upgrade', packages: [await spec('2', true)], window })).ok).toBe(true)
+    // Nothing of svc-2 was on disk when the window opened nor when its %pre ran.
+    expect(seen).toEqual([0])
+    expect(readFileSync(join(w.root, 'seen-by-pre'), 'utf8').trim()).toBe('0')
+    expect(readFileSync(join(w.root, 'opt/svc/bin'), 'utf8')).toBe('bin 2')
+    expect((await runTransaction({ root: w.root, op: 'upgrade', packages: [await spec('3', false)], window })).ok).toBe(true)
+    // Without scriptlets that could see them, the files are written before the window opens.
+    expect(seen).toEqual([0, 2])
+    expect(readFileSync(join(w.root, 'opt/svc/bin'), 'utf8')).toBe('bin 3')
   })
 
   it('a failure before the window leaves the root as it was and never opens the window', async () => {

@@ -549,10 +549,11 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   const out: ExecuteOutcome = { installed: [], erased: [], created: [], failed, scriptletFailures: 0 }
   const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
   const window = serviceWindow(o.window)
+  const marks = new Set<string>()
   const fault = faultInjection()
   let done: TransactionResult
   try {
-    await stageEarly({ o, root, plan, sources, installs, journal, out, warn, window, db })
+    await stageEarly({ o, root, plan, sources, installs, journal, out, warn, window, db, marks })
     fault.step('stage')?.()
     // Everything from here on is visible: the caller's services are stopped for it, and only for it.
     await window.open()
@@ -566,7 +567,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
       const kill = fault.step(phase)
       return phase === 'commit' ? () => (progress(), kill?.()) : kill
     }
-    await executePlan({ root, plan, journal, marks: new Set(), out, warn, sources, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}), onStep: step })
+    await executePlan({ root, plan, journal, marks, out, warn, sources, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}), onStep: step })
     result.installed.push(...out.installed)
     result.erased.push(...out.erased)
     result.created.push(...out.created)
@@ -591,6 +592,8 @@ interface StageContext {
   warn: (l: string) => void
   window: TransactionWindow
   db: PackageDb
+  /** Journal marks written here, so executePlan does not stage an element twice. */
+  marks: Set<string>
 }
 
 // %pretrans, then the files of the elements nothing can see early (see earlyElements), written beside their
@@ -617,6 +620,7 @@ async function stageEarly(c: StageContext): Promise<void> {
       resolveOwners(root, e.actions, warn)
       await stagePackage({ source: c.sources.get(i) as PackageSource, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: plan.chown, createdDirs: [] })
       await journal.mark(`staged ${i}`)
+      c.marks.add(`staged ${i}`)
     }
   } catch (error) {
     await undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot stage the new file'))
