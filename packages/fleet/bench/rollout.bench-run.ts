@@ -4,7 +4,7 @@
 import { ARCH, binary, buildArchive, payloadWithRpm } from '@rdbpkg/e2e'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'vitest'
 import { Fleet, fleetUnavailable, targetPythons } from '../src/_test-hosts.js'
@@ -33,6 +33,9 @@ async function onFreshHosts(measure: (fleet: Fleet, inventory: string) => Promis
 
 it.skipIf(unusable !== undefined)(`fleet rollout to ${HOSTS} hosts: rdbpkg.fleet vs a hand-written playbook`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rdbpkg-fleet-bench-'))
+  // The machine's load (1/5/15 min averages) before and after: these figures mean little on a busy machine.
+  const load = (): string => loadavg().map((n) => n.toFixed(2)).join(' ')
+  const loadBefore = load()
   try {
     // A server archive with 8 MiB of incompressible payload, so the copy is part of what is measured.
     const payload = await payloadWithRpm(dir, 'aio', '1.0.0', [
@@ -56,6 +59,7 @@ it.skipIf(unusable !== undefined)(`fleet rollout to ${HOSTS} hosts: rdbpkg.fleet
     const base = rows[0]!
     const lines = [
       `fleet rollout, ${HOSTS} namespaced hosts over ssh, server archive ${(statSync(archive).size / 2 ** 20).toFixed(1)} MiB (shared, loaded 2-core machine: figures are noisy)`,
+      `load average before ${loadBefore}, after ${load()}`,
       `${'playbook'.padEnd(44)} ${'fresh'.padStart(8)} ${'no-op rerun'.padStart(12)} ${'fresh vs hand'.padStart(14)} ${'rerun/fresh'.padStart(12)}`,
       ...rows.map(([name, fresh, rerun]) =>
         `${name.padEnd(44)} ${`${fresh.toFixed(1)} s`.padStart(8)} ${`${rerun.toFixed(1)} s`.padStart(12)} ${`${(fresh / base[1]).toFixed(2)}x`.padStart(14)} ${`${(rerun / fresh).toFixed(2)}`.padStart(12)}`,
