@@ -8,7 +8,7 @@ import { fateWarning } from '@rdbpkg/core'
 import { compareEVR, parseEVR } from '@rdbpkg/core'
 import type { EngineHeader, EngineScript, EngineTrigger, PackageSource, ScriptName } from './_model.js'
 import type { RenameNote } from './apply.js'
-import { commitActions, commitErase, stagePackage, unstage } from './apply.js'
+import { UnpackError, commitActions, commitErase, stagePackage, unstage } from './apply.js'
 import { resolveOwners } from './_owners.js'
 import { fsTransactionError } from './_txn-error.js'
 import { PackageDb } from './db.js'
@@ -245,7 +245,7 @@ async function stageElement(ctx: ExecuteContext, i: number, e: JournalInstall, m
   const source = ctx.sources?.get(i) as PackageSource
   resolveOwners(ctx.root, e.actions, ctx.warn)
   try {
-    await stagePackage({ source, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: ctx.plan.chown, createdDirs: [] })
+    await stagePackage({ root: ctx.root, source, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: ctx.plan.chown, createdDirs: [] })
   } catch (error) {
     const failure = fsTransactionError(error, 'E_IO', 'cannot stage the new file')
     try {
@@ -255,13 +255,15 @@ async function stageElement(ctx: ExecuteContext, i: number, e: JournalInstall, m
       ctx.warn(`warning: ${undoError instanceof Error ? undoError.message : String(undoError)}`)
       throw failure
     }
-    if (!ctx.marks.has('commit')) {
+    // rpm's own unpacking failures (an unsafe symlink) fail the element and the transaction goes on, as in rpm.
+    if (!ctx.marks.has('commit') && !(error instanceof UnpackError)) {
       await ctx.journal.end()
       throw failure
     }
     ctx.out.failed.add(i)
     await mark(`skipped ${i}`)
-    ctx.warn(`error: unpacking of archive failed: ${failure instanceof Error ? failure.message : String(failure)}`)
+    if (error instanceof UnpackError) for (const l of error.lines) ctx.warn(l)
+    else ctx.warn(`error: unpacking of archive failed: ${failure instanceof Error ? failure.message : String(failure)}`)
     ctx.warn(`error: ${e.nevra}: install failed`)
     return false
   }

@@ -1,6 +1,7 @@
 // Small filesystem helpers shared by the database, the journal and the applier.
 import { constants } from 'node:fs'
 import { lstat, mkdir, open, readlink, rename, unlink } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 import { dirname, join, posix } from 'node:path'
 
 /** errno code of a Node fs error, or undefined. */
@@ -56,14 +57,39 @@ export async function lstatOrNull(path: string): Promise<import('node:fs').Stats
 }
 
 /**
+ * rpm's safe-symlink rule (CVE-2021-35939, fsmOpenat and fsmVerify in rpm's lib/fsm.c): a symlink stands in for a
+ * directory only when it points to a directory and is owned by root or by that directory's owner. `link` is the
+ * lstat of the link, `target` the lstat of where it leads (resolved inside the root), undefined when nothing is there.
+ */
+export function followsDirLink(link: Pick<Stats, 'uid'>, target: Pick<Stats, 'uid' | 'isDirectory'> | undefined): boolean {
+  return target !== undefined && target.isDirectory() && (link.uid === 0 || link.uid === target.uid)
+}
+
+/** Options of {@link RootResolver}. */
+export interface RootResolverOptions {
+  /**
+   * Follow a symlinked directory only under rpm's safe-symlink rule ({@link followsDirLink}), as rpm does when it
+   * writes; an unsafe link is left in the path as it is (so writing below it fails, or the package's directory
+   * entry replaces it). Without it every link is followed, as rpm's fingerprints and -V do.
+   */
+  safeLinks?: boolean
+}
+
+/**
  * Maps package paths to host paths under `root`, resolving symlinked parent directories inside the root the
  * way a chrooted rpm would, so an absolute link such as `/lib -> /usr/lib` never leads outside the root.
  * The last component is never followed. Results are cached per directory.
  */
 export class RootResolver {
   private readonly cache = new Map<string, string>()
+  private readonly safeLinks: boolean
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    options: RootResolverOptions = {},
+  ) {
+    this.safeLinks = options.safeLinks === true
+  }
 
   /** Host path of the package path `p` (absolute inside the root). */
   async host(p: string): Promise<string> {
@@ -104,6 +130,8 @@ export class RootResolver {
     const parentInRoot =
       this.root === '/' ? parentHost : parentHost === this.root ? '/' : parentHost.slice(this.root.length)
     const next = target.startsWith('/') ? posix.normalize(target) : posix.normalize(posix.join(parentInRoot, target))
-    return this.resolve(next.startsWith('/') ? next : `/${next}`, depth + 1)
+    const resolved = await this.resolve(next.startsWith('/') ? next : `/${next}`, depth + 1)
+    if (this.safeLinks && !followsDirLink(st, (await lstatOrNull(resolved)) ?? undefined)) return here
+    return resolved
   }
 }

@@ -1,7 +1,8 @@
 // Applies a planned transaction to disk in two phases. Staging writes every new file to a temporary name beside
-// its target (`path;<tid in hex>`, as rpm names them) and changes nothing visible; committing renames staged files
-// into place, makes the .rpmsave/.rpmorig/.rpmnew renames and removes what the old packages alone owned. Every
-// commit step is idempotent, so a journal can replay it after a kill. The hot loops use synchronous fs calls:
+// its target (`path;<tid in hex>`, as rpm names them) and changes nothing visible (but for rpm's safe-symlink
+// rule: a directory of the package found as an unsafe symlink becomes a directory, as in rpm's unpacking);
+// committing renames staged files into place, makes the .rpmsave/.rpmorig/.rpmnew renames and removes what the
+// old packages alone owned. Every commit step is idempotent, so a journal can replay it after a kill. The hot loops use synchronous fs calls:
 // one syscall each without a thread-pool round trip is what makes 10,000 small files fast.
 import { createHash } from 'node:crypto'
 import {
@@ -21,7 +22,9 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  realpathSync,
   renameSync,
+  statSync,
   rmdirSync,
   symlinkSync,
   unlinkSync,
@@ -30,11 +33,11 @@ import {
 import type { Stats } from 'node:fs'
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { FileFate } from '@rdbpkg/core'
 import type { EngineFile, PackageSource } from './_model.js'
-import { errCode } from './_fsutil.js'
+import { RootResolver, errCode, followsDirLink } from './_fsutil.js'
 import { TransactionError, fsTransactionError } from './_txn-error.js'
 
 /** What happens to one path of a package in a transaction (the JSON of it goes into the journal). */
@@ -77,6 +80,8 @@ export async function digestFile(host: string, algo: string): Promise<string> {
 
 /** Options of {@link stagePackage}. */
 export interface StageOptions {
+  /** The root the package is installed into (host path). */
+  root: string
   source: PackageSource
   /** Actions by package path; only those with a `temp` are staged. */
   actions: Map<string, FileAction>
@@ -149,11 +154,73 @@ function setMeta(fd: number, a: FileAction, chown: boolean, createMode: number):
   futimesSync(fd, a.mtime, a.mtime)
 }
 
+/** One element's unpacking failed as rpm reports it: `lines` are what rpm prints before `NEVRA: install failed`. */
+export class UnpackError extends TransactionError {
+  override name = 'UnpackError'
+
+  constructor(
+    readonly lines: string[],
+    file: string,
+  ) {
+    super('E_IO', lines.map((l) => l.replace(/^error: /, '')).join('; '), { file })
+  }
+}
+
+const inRootOf = (root: string, host: string): string => (root === '/' ? host : host.slice(root.length) || '/')
+
+/**
+ * rpm's safe-symlink rule where this element writes (rpm's ensureDir and fsmVerify), checked after its %pre, in
+ * payload order: every directory above something written may be a symlink only if the rule allows it
+ * ({@link followsDirLink}) and it leads where a chrooted rpm would go; else the element fails as rpm's does
+ * (`Too many levels of symbolic links`, {@link UnpackError}). A directory of the package found as an unsafe link
+ * is replaced by a directory, as rpm's fsmVerify does (the link goes, what it pointed to stays).
+ */
+async function guardLinks(o: StageOptions): Promise<void> {
+  const resolver = new RootResolver(o.root)
+  const checked = new Set<string>()
+  const target = async (host: string): Promise<{ host: string; st: Stats | undefined }> => {
+    const t = await resolver.dir(inRootOf(o.root, host))
+    return { host: t, st: lst(t) }
+  }
+  const check = async (dir: string, a: FileAction): Promise<void> => {
+    if (checked.has(dir) || dir.length <= o.root.length || !dir.startsWith(o.root)) return
+    await check(dirname(dir), a)
+    const st = lst(dir)
+    if (st?.isSymbolicLink() === true) {
+      const t = await target(dir)
+      if (!followsDirLink(st, t.st) || realpathSync(dir) !== realpathSync(t.host)) {
+        const file = `${a.path}${a.temp !== undefined ? a.temp.slice(a.host.length) : ''}`
+        const dn = posix.dirname(a.path)
+        throw new UnpackError(
+          [
+            `error: failed to open dir ${posix.basename(dir)} of ${dn === '/' ? '/' : `${dn}/`}: Too many levels of symbolic links`,
+            `error: unpacking of archive failed on file ${file}: cpio: open failed - Too many levels of symbolic links`,
+          ],
+          inRootOf(o.root, dir),
+        )
+      }
+    }
+    checked.add(dir)
+  }
+  for (const a of o.actions.values()) {
+    const dir = a.kind === 'dir' && writesContent(a.fate)
+    if (a.temp === undefined && !dir) continue
+    await check(dirname(a.host), a)
+    const st = dir ? lst(a.host) : undefined
+    if (st?.isSymbolicLink() === true && !followsDirLink(st, (await target(a.host)).st)) {
+      unlinkSync(a.host)
+      mkdirSync(a.host, 0o755)
+      resolver.clear()
+    }
+  }
+}
+
 /**
  * Write every staged file of one package from its payload to its temporary name, checking each file's digest.
  * Symlinks are staged as links. Nothing visible changes; an undo removes the temps and `createdDirs`.
  */
 export async function stagePackage(o: StageOptions): Promise<void> {
+  await guardLinks(o)
   const known = new Set<string>()
   const linkWaiting = new Map<string, FileAction[]>()
   const staged = new Set<string>()
@@ -449,7 +516,8 @@ export function commitActions(actions: FileAction[], chown: boolean, onNote: (n:
   for (const a of dirs) {
     let st = lst(a.host)
     if (st !== undefined && !st.isDirectory()) {
-      if (st.isSymbolicLink() && isDirFollow(a.host)) continue // a link to a directory stands in for it, as in rpm
+      // A link to a directory stands in for it under rpm's safe-symlink rule (else it is replaced, as rpm does).
+      if (st.isSymbolicLink() && followsDirLink(st, statSync(a.host, { throwIfNoEntry: false }))) continue
       if (a.fate === 'save' || a.fate === 'backup') {
         renameSync(a.host, `${a.host}${a.suffix ?? '.rpmsave'}`)
         onNote({ path: a.path, decision: { fate: a.fate, suffix: a.suffix ?? '.rpmsave', reason: a.reason } })

@@ -12,7 +12,7 @@ import { RootResolver } from './_fsutil.js'
 import { withDbLock } from './_lock.js'
 import { openPackageSource } from './_source.js'
 import type { EraseAction } from './apply.js'
-import { digestFile, stagePackage, unstage, writesContent } from './apply.js'
+import { UnpackError, digestFile, stagePackage, unstage, writesContent } from './apply.js'
 import { resolveOwners } from './_owners.js'
 import { fsTransactionError } from './_txn-error.js'
 import type { InstalledFile, InstalledPackage } from './db.js'
@@ -313,7 +313,10 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     }
   }
 
+  // Fingerprints (owners, conflicts) follow every directory symlink, as rpm's do; where files are written follows
+  // only the links rpm's safe-symlink rule allows (an unsafe one stays in the path: see apply.ts's checkDirChain).
   const resolver = new RootResolver(root)
+  const writer = new RootResolver(root, { safeLinks: true })
   const tidHex = tid.toString(16).padStart(8, '0')
   const chown = typeof process.getuid === 'function' && process.getuid() === 0
   // Who owns each file, by its host path (rpm's fingerprint: a path reached through a directory symlink is the same
@@ -356,6 +359,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     const skipped = flags.excludedocs === true && o.exact === undefined ? excludedDocs(h.files) : new Set<string>()
     for (const f of h.files) {
       const host = await resolver.host(f.path)
+      const writeHost = await writer.host(f.path)
       const excluded = skipped.has(f.path)
       if (!excluded) newHosts.add(host)
       files.push({ ...f, state: excluded ? 'notinstalled' : 'normal' })
@@ -375,7 +379,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
       }
       const base = {
         path: f.path,
-        host,
+        host: writeHost,
         kind: f.kind,
         mode: f.mode,
         // Owners are resolved when the files are written (after %pre); see resolveOwners.
@@ -394,15 +398,15 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
       }
       const old = oldFiles.get(f.path)
       const configish = isConfig(f) || (old !== undefined && isConfig(old))
-      const d = diskState(host, configish)
-      if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(host, h.digestAlgo)
+      const d = diskState(writeHost, configish)
+      if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(writeHost, h.digestAlgo)
       const decision = o.exact !== undefined ? exactFate(f, old, d.state) : decideFileFate({
         op: old !== undefined ? 'upgrade' : 'install',
         ...(old !== undefined ? { old: toPkgState(old) } : {}),
         new: toPkgState(f),
         disk: d.state,
       })
-      const temp = writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink') ? `${host};${tidHex}` : undefined
+      const temp = writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink') ? `${writeHost};${tidHex}` : undefined
       e.actions.push({ ...base, fate: decision.fate, reason: decision.reason, ...(decision.suffix ? { suffix: decision.suffix } : {}), ...(temp ? { temp } : {}) })
     }
     const { files: _drop, ...rest } = h
@@ -618,7 +622,18 @@ async function stageEarly(c: StageContext): Promise<void> {
     for (const [i, e] of installs) {
       if (!early.has(i) || out.failed.has(i)) continue
       resolveOwners(root, e.actions, warn)
-      await stagePackage({ source: c.sources.get(i) as PackageSource, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: plan.chown, createdDirs: [] })
+      try {
+        await stagePackage({ root, source: c.sources.get(i) as PackageSource, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: plan.chown, createdDirs: [] })
+      } catch (error) {
+        if (!(error instanceof UnpackError)) throw error
+        // rpm fails this element (an unsafe symlink) and goes on with the others.
+        unstage(e.actions, e.createdDirs ?? [])
+        out.failed.add(i)
+        await journal.mark(`skipped ${i}`)
+        for (const l of error.lines) warn(l)
+        warn(`error: ${e.nevra}: install failed`)
+        continue
+      }
       await journal.mark(`staged ${i}`)
       c.marks.add(`staged ${i}`)
     }
@@ -717,7 +732,9 @@ function swapProgress(plan: JournalPlan, onProgress: TransactionOptions['onProgr
 async function finish(root: string, plan: JournalPlan, failed: Set<number>, result: TransactionResult): Promise<TransactionResult> {
   if (failed.size > 0) {
     result.ok = false
-    result.exitCode = result.exitCode || 1
+    // rpm's rpmInstall/rpmErase: a transaction with any failed element exits with the number of its packages.
+    const kind = plan.op === 'erase' ? 'erase' : 'install'
+    result.exitCode = result.exitCode || Math.max(1, plan.elements.filter((e) => e.op === kind).length)
   }
   await writeHistory(root, historyFromPlan(plan, failed, result.created, result.exitCode))
   return result

@@ -59,7 +59,8 @@ const SCENARIOS: Scenario[] = [
     steps: [sh('mkdir -p opt/f00f && ln -s f00f opt/foo'), U('@a'), U('@b')],
   },
   {
-    name: 'upgrade invalid locally symlinked directory (link owned by another user)', pending: 'rpm’s safe-symlink rule is not implemented: rpm-sim follows the unsafe link',
+    // rpm's safe-symlink rule (CVE-2021-35939): a link owned by neither root nor the directory's owner is replaced.
+    name: 'upgrade invalid locally symlinked directory (link owned by another user)',
     from: 'rpmreplace.at',
     pkgs: { a: replacetest('1.0', 'datadir', 'README1'), b: replacetest('2.0', 'datadir', 'README2') },
     steps: [sh('mkdir -p opt/f00f && ln -s f00f opt/foo && chown -h 1234:1234 opt/foo'), U('@a'), U('@b')],
@@ -153,10 +154,19 @@ const SCENARIOS: Scenario[] = [
     steps: [I('@a')],
   },
   {
-    name: 'install on invalid symlinked directory', pending: 'rpm’s safe-symlink rule is not implemented: rpm-sim writes through the unsafe link',
+    name: 'install on invalid symlinked directory',
     from: 'rpmi.at',
     pkgs: { a: { name: 'symdir', files: [{ path: '/opt/sd/file', data: 'x' }, { path: '/opt/sd', type: 'dir' }] } },
     steps: [sh('mkdir -p opt/elsewhere && ln -s elsewhere opt/sd && chown -h 1234:1234 opt/sd'), I('@a')],
+  },
+  {
+    // Below an unsafe link the package does not own, rpm's unpacking fails (`Too many levels of symbolic links`), the
+    // other element of the transaction is installed and rpm exits with the number of packages; a root-owned link is
+    // followed.
+    name: 'install below an unsafe directory symlink the package does not own',
+    from: 'rpmi.at (install on invalid symlinked directory, variant)',
+    pkgs: { a: { name: 'symdir', files: [{ path: '/opt/sd/sub/file', data: 'x' }, { path: '/opt/sd/sub', type: 'dir' }] }, b: { name: 'other', files: [{ path: '/opt/o', data: 'o' }] } },
+    steps: [sh('mkdir -p opt/elsewhere/sub && ln -s elsewhere opt/sd && chown -h 1234:1234 opt/sd'), I('@b', '@a'), I('@a'), sh('chown -h 0:0 opt/sd'), I('@a')],
   },
   {
     name: 'freshen: nothing installed, older, same with --oldpackage',

@@ -5,7 +5,7 @@ import type { InstalledFile, InstalledPackage } from './db.js'
 import { PackageDb } from './db.js'
 import { recoverForQuery } from './journal.js'
 import type { QueryOptions } from './db-query.js'
-import { RootResolver } from './_fsutil.js'
+import { RootResolver, followsDirLink } from './_fsutil.js'
 import { TransactionError } from './_txn-error.js'
 import { digestFile } from './apply.js'
 import { readIdTable } from './_owners.js'
@@ -64,7 +64,7 @@ export async function verifyPackageReport(root: string, pkg: InstalledPackage, o
     }
     if (f.kind === 'dir' && st.isSymbolicLink()) {
       const target = await stat(host).catch(() => undefined)
-      if (target?.isDirectory() === true && (st.uid === 0 || st.uid === target.uid)) st = target
+      if (target !== undefined && followsDirLink(st, target)) st = target
     }
     let check: Checks = replaced ? NONE : { S: true, M: true, 5: true, D: true, L: true, U: true, G: true, T: true, P: false }
     if (st.isSymbolicLink()) check = { ...check, M: false }
