@@ -146,9 +146,9 @@ describe('fuzz: rpm-sim format layer', () => {
     )
   })
 
-  it('safeEntryPath: a name is refused, or maps to an absolute path with no `..` that stays below the root', async () => {
+  it('safeEntryPath: a name is refused, or maps to an absolute path with no `..` that stays below the root (or is the root itself)', async () => {
     await checkProperty(
-      { id: 'fuzz-safe-entry-path', tried: 'rpm-sim safeEntryPath on random names (`..`, `/`, `.` segments, any bytes)', notes: 'accepted names always map below the root' },
+      { id: 'fuzz-safe-entry-path', tried: 'rpm-sim safeEntryPath on random names (`..`, `/`, `.` segments, any bytes)', notes: 'accepted names always map below the root; only a name of `.` segments (`./`, a package owning /) maps to the root itself, nothing above it' },
       fc.property(
         fc.oneof(
           fc.array(fc.oneof(fc.constantFrom('..', '.', '', 'etc', 'x'), fc.string({ unit: 'binary', maxLength: 5 })), { maxLength: 8 }).map((p) => p.join('/')),
@@ -158,6 +158,12 @@ describe('fuzz: rpm-sim format layer', () => {
           const out = typedOrOk(() => safeEntryPath(name, 'fuzz.rpm'))
           if (out instanceof Error) {
             expect(out.code).toBe('E_CPIO_UNSAFE')
+            return
+          }
+          // `/` is the root directory itself (rpmbuild's `./` entry of a package that owns /): allowed only for a name
+          // made of `.` segments; every other accepted name is a path strictly below the root.
+          if (out === '/') {
+            expect(name).toMatch(/^\.[./]*$/)
             return
           }
           expect(out.startsWith('/')).toBe(true)

@@ -216,6 +216,8 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       }
       await commitOnce()
       commitErase(e.actions, onNote, ctx.onStep?.('erase'))
+      // rpm's rmdir("/") of a package owning the root fails in its chroot; commitErase leaves the root alone.
+      if (e.actions.some((a) => a.path === '/' && a.kind === 'dir' && a.fate === 'erase')) ctx.warn('warning: directory /: remove failed: Device or resource busy')
       if (!e.sameNevra) await db.remove(e.nevra)
       await mark(`erased ${j}`)
       out.erased.push(e.nevra)

@@ -53,6 +53,8 @@ export interface EngineFile {
   /** Lower-case hex digest in the package's {@link EngineHeader.digestAlgo}; regular files only. */
   digest?: string
   linkTarget?: string
+  /** Device number of a character or block device (rpm's FILERDEVS). */
+  rdev?: number
   user: string
   group: string
   mtime: number
@@ -129,3 +131,12 @@ export function senseText(flags: number): string {
   const eq = (flags & 8) !== 0
   return `${lt ? '<' : ''}${gt ? '>' : ''}${eq ? '=' : ''}`
 }
+
+/** mknod(1)'s type letter of a special file's st_mode: `c`, `b` or `p`; undefined for any other type. */
+export function nodeType(mode: number): 'c' | 'b' | 'p' | undefined {
+  const t = mode & 0o170000
+  return t === 0o020000 ? 'c' : t === 0o060000 ? 'b' : t === 0o010000 ? 'p' : undefined
+}
+
+/** A character or block device. */
+export const isDevice = (mode: number): boolean => nodeType(mode) === 'c' || nodeType(mode) === 'b'

@@ -2,7 +2,7 @@
 import { readRpm, readRpmPayload } from './reader.js'
 import type { RpmPackage } from './package.js'
 import type { EngineHeader, PackageSource } from './_model.js'
-import { senseText } from './_model.js'
+import { isDevice, senseText } from './_model.js'
 
 const dep = (d: { name: string; flags: number; version: string }): string =>
   d.version ? `${d.name} ${senseText(d.flags)} ${d.version}` : d.name
@@ -23,6 +23,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
       size: f.size,
       ...(f.kind === 'file' && f.digest ? { digest: f.digest.toLowerCase() } : {}),
       ...(f.kind === 'symlink' ? { linkTarget: f.linkTarget } : {}),
+      ...(isDevice(f.mode) ? { rdev: f.rdev } : {}),
       user: f.user || 'root',
       group: f.group || 'root',
       mtime: f.mtime,

@@ -37,6 +37,8 @@ import { dirname, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { FileFate } from '@rdbpkg/core'
 import type { EngineFile, PackageSource } from './_model.js'
+import { nodeType } from './_model.js'
+import { execFileSync } from 'node:child_process'
 import { RootResolver, errCode, followsDirLink } from './_fsutil.js'
 import { TransactionError, fsTransactionError } from './_txn-error.js'
 
@@ -62,6 +64,8 @@ export interface FileAction {
   /** Content size from the header (files). */
   size?: number
   linkTarget?: string
+  /** Device number of a character or block device. */
+  rdev?: number
   digest?: string
 }
 
@@ -261,6 +265,10 @@ export async function stagePackage(o: StageOptions): Promise<void> {
     }
     if (a.kind !== 'file') {
       if (entry.body) for await (const _ of entry.body);
+      if (nodeType(a.mode) !== undefined) {
+        makeNode(a, o.chown)
+        staged.add(a.path)
+      }
       continue
     }
     // A hard-link group's members come first with no data; the last member carries it. Once it arrives the
@@ -315,8 +323,34 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       rmTemp(a.temp)
       symlinkSync(a.linkTarget ?? '', a.temp)
       lutimesSync(a.temp, a.mtime, a.mtime)
+    } else if (nodeType(a.mode) !== undefined) {
+      mkdirRecorded(dirname(a.temp), o.createdDirs, known)
+      makeNode(a, o.chown)
     }
   }
+}
+
+/** Major and minor of a device number as glibc's major(3)/minor(3) split it. */
+export function splitDev(rdev: number): [number, number] {
+  return [(rdev >>> 8) & 0xfff, (rdev & 0xff) | ((rdev >>> 12) & 0xfff00)]
+}
+
+// A device node or fifo under its temporary name. Node has no mknod(2): coreutils' mknod(1) makes it (rare entries,
+// one process each), private until its owner, mode and mtime are set by path (opening a fifo would block).
+function makeNode(a: FileAction, chown: boolean): void {
+  const temp = a.temp as string
+  const type = nodeType(a.mode) as 'c' | 'b' | 'p'
+  rmTemp(temp)
+  const numbers = type === 'p' ? [] : splitDev(a.rdev ?? 0).map(String)
+  try {
+    execFileSync('mknod', ['-m', '0600', temp, type, ...numbers], { stdio: ['ignore', 'ignore', 'pipe'] })
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim()
+    throw new TransactionError('E_IO', `${a.path}: cannot create the ${type === 'p' ? 'fifo' : 'device node'}: ${stderr || String(error)}`, { file: a.path })
+  }
+  if (needsChown(a, chown)) chownSync(temp, a.uid, a.gid)
+  chmodSync(temp, a.mode & 0o7777)
+  utimesSync(temp, a.mtime, a.mtime)
 }
 
 async function writeStream(a: FileAction, body: Readable, o: StageOptions): Promise<void> {
@@ -559,7 +593,8 @@ export function commitErase(actions: EraseAction[], onNote: (n: RenameNote) => v
   const dirs: string[] = []
   for (const a of actions) {
     if (a.kind === 'dir') {
-      if (a.fate === 'erase') dirs.push(a.host)
+      // The root itself (a package owning `/`) is never removed: rpm's rmdir("/") in its chroot fails (EBUSY).
+      if (a.fate === 'erase' && a.path !== '/') dirs.push(a.host)
       continue
     }
     const st = lst(a.host)

@@ -181,14 +181,17 @@ function pad4(n: number): number {
 
 /**
  * Turns a payload entry name (`./usr/bin/x`) into the absolute path it installs to (`/usr/bin/x`); rejects names
- * that are absolute, contain `..`, or are empty, since those could land outside the root.
+ * that are absolute, contain `..`, or are empty, since those could land outside the root. A name of only `.`
+ * segments (`./`, as rpmbuild names the entry of a package that owns `/`) is the root directory itself, `/`;
+ * nothing maps above it.
  */
 export function safeEntryPath(name: string, file: string): string {
   const field = 'payload entry name'
   if (name.startsWith('/')) throw rpmError('E_CPIO_UNSAFE', { file, field, expected: 'a relative name (./path)', found: JSON.stringify(name) })
   const parts = name.split('/').filter((part) => part !== '' && part !== '.')
   if (parts.includes('..')) throw rpmError('E_CPIO_UNSAFE', { file, field, expected: 'no .. component', found: JSON.stringify(name) })
-  if (parts.length === 0) throw rpmError('E_CPIO_UNSAFE', { file, field, expected: 'a path below the root', found: JSON.stringify(name) })
+  if (parts.length === 0 && /^\.[./]*$/.test(name)) return '/'
+  if (parts.length === 0) throw rpmError('E_CPIO_UNSAFE', { file, field, expected: 'a path below the root, or ./ for the root itself', found: JSON.stringify(name) })
   return `/${parts.join('/')}`
 }
 

@@ -50,6 +50,7 @@ const fileSchema = v.object({
   size: v.number(),
   digest: v.optional(v.string()),
   linkTarget: v.optional(v.string()),
+  rdev: v.optional(v.pipe(v.number(), v.integer())),
   user: v.string(),
   group: v.string(),
   mtime: v.number(),

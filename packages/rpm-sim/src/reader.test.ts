@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { craftRpm } from './_test-craft.js'
 import { tempDir } from './_test-rpmbuild.js'
 import { openRpm, readRpm, readRpmPayload } from './reader.js'
+import { safeEntryPath } from './cpio.js'
 import { writeRpm } from './writer.js'
 
 const { dir, cleanup } = tempDir()
@@ -96,12 +97,22 @@ describe('reader: bad input is a typed error naming the file', () => {
       { name: 'dotdot', cpioName: './etc/../../escape', code: 'E_CPIO_UNSAFE' },
       { name: 'absolute', cpioName: '/etc/passwd', code: 'E_CPIO_UNSAFE' },
       { name: 'unlisted', cpioName: './etc/other', code: 'E_CPIO_UNSAFE' },
+      // `./` is the root directory itself: a file entry by that name is not what the header lists (/etc/x).
+      { name: 'root-for-a-file', cpioName: './', code: 'E_CPIO_UNSAFE' },
+      { name: 'above-the-root', cpioName: './..', code: 'E_CPIO_UNSAFE' },
     ]
     for (const c of cases) {
       const file = join(dir, `${c.name}.rpm`)
       craftRpm(file, [{ path: '/etc/x', content: 'abc', cpioName: c.cpioName }])
       expect(await codeOf(drain(file)), c.name).toBe(c.code)
     }
+  })
+
+  it('maps ./ (the entry of a package that owns /) to the root itself, and nothing to a place above it', () => {
+    expect(safeEntryPath('./', 'p.rpm')).toBe('/')
+    expect(safeEntryPath('.', 'p.rpm')).toBe('/')
+    expect(safeEntryPath('./etc', 'p.rpm')).toBe('/etc')
+    for (const bad of ['', '/', './..', '../', './/../x']) expect(() => safeEntryPath(bad, 'p.rpm'), bad).toThrow(expect.objectContaining({ code: 'E_CPIO_UNSAFE' }))
   })
 
   it('rejects lying cpio sizes and a payload that lacks a listed file', async () => {

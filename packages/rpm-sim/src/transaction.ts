@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
 import { compareEVR, decideFileFate } from '@rdbpkg/core'
 import type { EngineFile, EngineHeader, PackageSource, ScriptName } from './_model.js'
-import { headerNevra } from './_model.js'
+import { headerNevra, isDevice, nodeType } from './_model.js'
 import { RootResolver } from './_fsutil.js'
 import { withDbLock } from './_lock.js'
 import { openPackageSource } from './_source.js'
@@ -159,6 +159,7 @@ function filesDiffer(a: EngineFile, b: EngineFile): boolean {
   if ((a.kind === 'file' || a.kind === 'symlink') && a.size !== b.size) return true
   if (a.user !== b.user || a.group !== b.group) return true
   if (a.kind === 'symlink') return a.linkTarget !== b.linkTarget
+  if (isDevice(a.mode)) return a.rdev !== b.rdev
   if (a.kind === 'file') return a.digest === undefined || a.digest !== b.digest
   return false
 }
@@ -390,6 +391,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
         mtime: f.mtime,
         size: f.size,
         ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
+        ...(f.rdev !== undefined ? { rdev: f.rdev } : {}),
         ...(f.digest !== undefined ? { digest: f.digest } : {}),
       }
       if (f.flags.ghost === true || excluded) {
@@ -406,7 +408,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
         new: toPkgState(f),
         disk: d.state,
       })
-      const temp = writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink') ? `${writeHost};${tidHex}` : undefined
+      const temp = writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined) ? `${writeHost};${tidHex}` : undefined
       e.actions.push({ ...base, fate: decision.fate, reason: decision.reason, ...(decision.suffix ? { suffix: decision.suffix } : {}), ...(temp ? { temp } : {}) })
     }
     const { files: _drop, ...rest } = h

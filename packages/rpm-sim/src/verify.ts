@@ -7,7 +7,8 @@ import { recoverForQuery } from './journal.js'
 import type { QueryOptions } from './db-query.js'
 import { RootResolver, followsDirLink } from './_fsutil.js'
 import { TransactionError } from './_txn-error.js'
-import { digestFile } from './apply.js'
+import { digestFile, splitDev } from './apply.js'
+import { isDevice } from './_model.js'
 import { readIdTable } from './_owners.js'
 
 /** rpm's one-letter attribute marker of a file in -V output. */
@@ -82,7 +83,7 @@ export async function verifyPackageReport(root: string, pkg: InstalledPackage, o
     const bad = { ...NONE } as Record<keyof Checks, boolean | '?'>
     bad.S = check.S && st.size !== f.size
     bad.M = check.M && (f.flags.ghost === true ? (st.mode & 0o7777) !== (mode & 0o7777) : st.mode !== mode)
-    bad.D = check.D && (st.isCharacterDevice() || st.isBlockDevice() || fileType(mode) === 0o020000 || fileType(mode) === 0o060000) && (fileType(st.mode) !== fileType(mode))
+    bad.D = check.D && (st.isCharacterDevice() || st.isBlockDevice() || isDevice(mode)) && (fileType(st.mode) !== fileType(mode) || splitDev(st.rdev).join() !== splitDev(f.rdev ?? 0).join())
     bad.U = check.U && st.uid !== (uidKnown ?? 0)
     bad.G = check.G && st.gid !== (gidKnown ?? 0)
     bad.T = check.T && Math.floor(st.mtimeMs / 1000) !== f.mtime
