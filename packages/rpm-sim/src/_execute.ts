@@ -74,7 +74,7 @@ function firstRun(fired: Set<string>, t: EngineTrigger): boolean {
 /** Script switch of one slot under rpm's --noscripts / --noX rules. */
 export function scriptEnabled(flags: ScriptFlags, name: ScriptName): boolean {
   if (flags.noscripts === true) return false
-  const off = { pretrans: flags.nopretrans, pre: flags.nopre, post: flags.nopost, preun: flags.nopreun, postun: flags.nopostun, posttrans: flags.noposttrans }[name]
+  const off = { pretrans: flags.nopretrans, pre: flags.nopre, post: flags.nopost, preun: flags.nopreun, postun: flags.nopostun, posttrans: flags.noposttrans, verifyscript: false }[name]
   return off !== true
 }
 

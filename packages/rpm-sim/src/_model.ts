@@ -3,8 +3,8 @@
 // built in memory, and so repackaged and database records share one shape.
 import type { Readable } from 'node:stream'
 
-/** The scriptlets rpm runs around a transaction element, in the tags' own names. */
-export const SCRIPT_NAMES = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'] as const
+/** The scriptlets rpm runs around a transaction element, and `-V`'s %verifyscript, in the tags' own names. */
+export const SCRIPT_NAMES = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans', 'verifyscript'] as const
 
 /**
  * A scriptlet slot of rpm: one of `SCRIPT_NAMES`.

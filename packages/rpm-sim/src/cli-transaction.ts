@@ -17,8 +17,8 @@ const FLAG_NAMES = [
   ...SCRIPT_FLAGS, 'excludedocs', 'oldpackage', 'replacepkgs', 'replacefiles', 'force', 'nodeps', 'test', 'justdb', 'repackage', 'allmatches',
 ] as const satisfies readonly (keyof TransactionFlags)[]
 
-// Long options every mode accepts and ignores (rpm's output and database options).
-const ACCEPTED = new Set(['verbose', 'hash', 'percent', 'quiet', 'nosignature', 'nodigest', 'ignorearch', 'ignoreos', 'rollback', 'history'])
+// Long options every mode accepts and ignores (rpm's output and database options); -V reads --nofiles.
+const ACCEPTED = new Set(['nofiles', 'verbose', 'hash', 'percent', 'quiet', 'nosignature', 'nodigest', 'ignorearch', 'ignoreos', 'rollback', 'history'])
 
 const has = (a: ParsedArgs, l: string): boolean => a.letters.includes(l)
 
@@ -147,8 +147,10 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
       bad++
       continue
     }
-    for (const r of await verifyReports(root, name, { ...q, verbose: has(a, 'v') })) {
+    const scripts = !a.flags.has('noscripts')
+    for (const r of await verifyReports(root, name, { ...q, verbose: has(a, 'v'), files: !a.flags.has('nofiles'), scripts })) {
       for (const l of r.lines) line(io, 'stdout', l)
+      for (const l of r.errors ?? []) line(io, 'stderr', l)
       if (r.failed) bad++
     }
   }

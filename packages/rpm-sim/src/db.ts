@@ -5,7 +5,7 @@ import { readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as v from 'valibot'
 import type { EngineFile, EngineHeader } from './_model.js'
-import { headerNevra } from './_model.js'
+import { SCRIPT_NAMES, headerNevra } from './_model.js'
 import { errCode, syncDir, writeFileAtomic } from './_fsutil.js'
 import { TransactionError } from './_txn-error.js'
 
@@ -70,7 +70,7 @@ const packageSchema = v.object({
   installTime: v.number(),
   installTid: v.number(),
   files: v.array(fileSchema),
-  scripts: v.record(v.picklist(['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans']), scriptSchema),
+  scripts: v.record(v.picklist(SCRIPT_NAMES), scriptSchema),
   triggers: v.array(
     v.object({
       kind: v.picklist(['triggerin', 'triggerun', 'triggerpostun', 'triggerprein']),

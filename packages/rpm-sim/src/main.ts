@@ -82,15 +82,16 @@ modes:
   -e NAME...              erase
   -q NAME... | -qa        query installed packages (-l files, -c configs, -i info)
   -qp PKG.rpm...          query package files (-qpl, -qpi)
-  -V NAME... | -Va        verify installed files against the database
+  -V NAME... | -Va        verify installed files against the database, then run %verifyscript
   --rollback [TID]        undo every transaction since TID (default: the last one)
   --history               list transactions
 
 options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --excludedocs,
   --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
-  --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks)
+  --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks), --nofiles (-V)
 
-exit codes: 0 done, 1 problems or errors (printed as rpm prints them)
+exit codes: 0 done; otherwise problems or errors (printed as rpm prints them), 1 or, as rpm, the number of
+  packages of a transaction that failed
 `
 
 async function runHelp(_args: ParsedArgs, io: MainIo): Promise<number> {

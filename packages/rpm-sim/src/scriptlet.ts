@@ -15,6 +15,7 @@ export const SCRIPT_LABELS = {
   preun: '%preun',
   postun: '%postun',
   posttrans: '%posttrans',
+  verifyscript: '%verify',
   triggerprein: '%triggerprein',
   triggerin: '%triggerin',
   triggerun: '%triggerun',

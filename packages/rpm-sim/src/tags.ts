@@ -87,6 +87,8 @@ export const TAG = {
   PAYLOADFORMAT: 1124,
   PAYLOADCOMPRESSOR: 1125,
   PAYLOADFLAGS: 1126,
+  VERIFYSCRIPT: 1079,
+  VERIFYSCRIPTPROG: 1091,
   PRETRANS: 1151,
   POSTTRANS: 1152,
   PRETRANSPROG: 1153,
@@ -141,6 +143,7 @@ export const SENSE = {
   SCRIPT_POST: 1 << 10,
   SCRIPT_PREUN: 1 << 11,
   SCRIPT_POSTUN: 1 << 12,
+  SCRIPT_VERIFY: 1 << 13,
   TRIGGERIN: 1 << 16,
   TRIGGERUN: 1 << 17,
   TRIGGERPOSTUN: 1 << 18,
@@ -172,6 +175,7 @@ export const SCRIPT_TAGS = {
   preun: { body: TAG.PREUN, prog: TAG.PREUNPROG, sense: SENSE.SCRIPT_PREUN },
   postun: { body: TAG.POSTUN, prog: TAG.POSTUNPROG, sense: SENSE.SCRIPT_POSTUN },
   posttrans: { body: TAG.POSTTRANS, prog: TAG.POSTTRANSPROG, sense: SENSE.POSTTRANS },
+  verifyscript: { body: TAG.VERIFYSCRIPT, prog: TAG.VERIFYSCRIPTPROG, sense: SENSE.SCRIPT_VERIFY },
 } as const
 
 /** File type bits of st_mode. */

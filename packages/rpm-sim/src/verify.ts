@@ -10,6 +10,7 @@ import { TransactionError } from './_txn-error.js'
 import { digestFile, splitDev } from './apply.js'
 import { isDevice } from './_model.js'
 import { readIdTable } from './_owners.js'
+import { runScriptlet } from './scriptlet.js'
 
 /** rpm's one-letter attribute marker of a file in -V output. */
 export function attrChar(f: Pick<InstalledFile, 'flags'>): string {
@@ -23,13 +24,21 @@ export function attrChar(f: Pick<InstalledFile, 'flags'>): string {
 
 /** What -V found for one package: its lines, and whether any attribute differs (rpm's exit status). */
 export interface VerifyReport {
+  /** Lines for stdout: the files' lines, then what the %verifyscript printed (both its streams, as rpm). */
   lines: string[]
+  /** Lines for stderr (a failing %verifyscript). */
+  errors?: string[]
   failed: boolean
 }
 
-/** Options of -V: rpm's -v prints every file, and the state of files not installed. */
+/**
+ * Options of -V: rpm's -v prints every file, and the state of files not installed; `files: false` is rpm's
+ * --nofiles; `scripts: true` runs the package's %verifyscript after its files (rpm's -V without --noscripts).
+ */
 export interface VerifyOptions {
   verbose?: boolean
+  files?: boolean
+  scripts?: boolean
 }
 
 type Checks = Record<'S' | 'M' | '5' | 'D' | 'L' | 'U' | 'G' | 'T' | 'P', boolean>
@@ -144,8 +153,31 @@ export async function verifyReports(root: string, name: string, options: QueryOp
   if (pkgs.length === 0) throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
   const shared = sharedPathsOf(all)
   const out: VerifyReport[] = []
-  for (const p of pkgs) out.push(await verifyPackageReport(r, p, options, shared))
+  for (const p of pkgs) {
+    const report = options.files === false ? { lines: [], failed: false } : await verifyPackageReport(r, p, options, shared)
+    if (options.scripts === true) {
+      const script = await verifyScript(r, p)
+      report.lines.push(...script.lines)
+      if (script.error !== undefined) report.errors = [script.error]
+      report.failed ||= script.error !== undefined
+    }
+    out.push(report)
+  }
   return out
+}
+
+/**
+ * rpm's %verifyscript of an installed package, run as its other scriptlets are (chrooted, $1 = 1): what it prints
+ * on either stream, and rpm's `error: %verify(NEVRA) scriptlet failed, exit status N` when it fails.
+ */
+export async function verifyScript(root: string, pkg: InstalledPackage): Promise<{ lines: string[]; error?: string }> {
+  const script = pkg.scripts.verifyscript
+  if (script === undefined) return { lines: [] }
+  let text = ''
+  const r = await runScriptlet({ root, slot: 'verifyscript', nevra: pkg.nevra, script, args: [1], onOutput: (chunk) => (text += chunk) })
+  const lines = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1)
+  if (r.unsupported !== undefined) return { lines, error: `warning: ${r.unsupported}` }
+  return r.ok ? { lines } : { lines, error: `error: ${r.message ?? ''}` }
 }
 
 /** rpm -V NAME: the lines for every installed instance of `name`; throws E_NOT_INSTALLED when there is none. */
