@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { chmodSync, existsSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempDir, writeTree } from './_test-archive.js'
@@ -50,6 +50,43 @@ describe('services', () => {
     const again = findRunningServices(query)
     cleanups.push(() => again.forEach((s) => s.kind === 'process' && process.kill(s.pid, 'SIGKILL')))
     expect(again).toHaveLength(1)
+    expect(readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n')).toHaveLength(2)
+  })
+
+  it("a service's own forks (a shell script's subshell) are part of it: found once, stopped with it, not started twice", async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const root = join(dir, 'root')
+    const script = join(root, 'opt/rdb/agent/tools/agentd.sh')
+    // The subshell is a fork of the script: the same command line, a child of it.
+    writeTree(root, { 'opt/rdb/agent/tools/agentd.sh': `#!/bin/sh\necho $$ >> "${dir}/pids"\n( while :; do sleep 1; done ) &\nwait\n` })
+    chmodSync(script, 0o755)
+    const child = spawn(script, [], { stdio: 'ignore', detached: true })
+    cleanups.push(() => child.kill('SIGKILL'))
+    const query = { root, prefix: '/opt/rdb/agent', services: ['rdb-agent'], method: 'proc' } as const
+    const scripts = (): number[] =>
+      readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .filter((e) => {
+          try {
+            return readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').includes(script) && alive(Number(e))
+          } catch {
+            return false
+          }
+        })
+        .map(Number)
+    cleanups.push(() => scripts().forEach((pid) => process.kill(pid, 'SIGKILL')))
+    await waitFor(() => scripts().length === 2)
+    expect(scripts()).toHaveLength(2)
+    const running = findRunningServices(query)
+    expect(running.map((s) => (s.kind === 'process' ? s.pid : 0))).toEqual([child.pid])
+    const stopped = await stopServices(running, { graceMs: 2000 })
+    expect(scripts()).toEqual([])
+    startServices(stopped)
+    await waitFor(() => scripts().length === 2)
+    // One service again: the script and its one subshell, not two scripts.
+    expect(scripts()).toHaveLength(2)
+    expect(findRunningServices(query)).toHaveLength(1)
     expect(readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n')).toHaveLength(2)
   })
 

@@ -55,7 +55,8 @@ function findProcesses(query: ServiceQuery): RunningService[] {
   const underPrefix = (path: string): boolean => prefixDir !== '/' && (path === prefixDir || path.startsWith(prefixDir + sep))
   const excluded = ancestors(process.pid)
   const names = new Set(query.services)
-  const found: RunningService[] = []
+  const found: (RunningService & { kind: 'process' })[] = []
+  const parents = new Map<number, number>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     const pid = Number(entry)
@@ -68,9 +69,12 @@ function findProcesses(query: ServiceQuery): RunningService[] {
       names.has(info.comm) ||
       names.has(basename(info.argv[0]!))
     if (!matches) continue
+    parents.set(pid, info.ppid)
     found.push({ kind: 'process', name: info.comm, pid, argv: info.argv, cwd: info.cwd, env: info.env })
   }
-  return found
+  // A match whose parent matches too is that service's own fork (a shell script forks itself before each command
+  // it runs): stopping and starting the parent covers it, and starting it as a second service would double it.
+  return found.filter((s) => !parents.has(parents.get(s.pid) ?? 0))
 }
 
 interface ProcInfo {
@@ -134,6 +138,39 @@ function ancestors(pid: number): Set<number> {
   return seen
 }
 
+// Descendants of a service process running the same command line: the forks a shell script makes of itself.
+// Only /proc/N/stat of every process is read, and the command line of the service's descendants.
+function forksOf(service: RunningService & { kind: 'process' }): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(join('/proc', entry, 'stat'), 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? 0)
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+    } catch {
+      // exited while we looked
+    }
+  }
+  const argv = `${service.argv.join('\0')}\0`
+  const forks: number[] = []
+  const walk = (pid: number): void => {
+    for (const child of children.get(pid) ?? []) {
+      let cmdline: string | undefined
+      try {
+        cmdline = readFileSync(join('/proc', String(child), 'cmdline'), 'utf8')
+      } catch {
+        continue
+      }
+      if (cmdline !== argv) continue
+      forks.push(child)
+      walk(child)
+    }
+  }
+  walk(service.pid)
+  return forks
+}
+
 /** How long to wait after SIGTERM before SIGKILL, and how often to look. */
 export interface StopOptions {
   graceMs?: number
@@ -145,20 +182,25 @@ export async function stopServices(services: readonly RunningService[], options:
   const graceMs = options.graceMs ?? 10_000
   const pollMs = options.pollMs ?? 50
   const stopped: RunningService[] = []
+  const pids: number[] = []
   for (const service of services) {
     if (service.kind === 'systemd') {
       if (!systemctl(['stop', service.name])) throw new Error(`systemctl stop ${service.name} failed`)
       stopped.push(service)
       continue
     }
-    signal(service.pid, 'SIGTERM')
+    // The service's own forks (same command line) go with it; only the service is started again.
+    for (const pid of [service.pid, ...forksOf(service)]) {
+      signal(pid, 'SIGTERM')
+      pids.push(pid)
+    }
     stopped.push(service)
   }
-  const pending = () => stopped.filter((s) => s.kind === 'process' && isRunning(s.pid))
+  const pending = () => pids.filter((pid) => isRunning(pid))
   const deadline = Date.now() + graceMs
   // Services are down from here: look again soon (most exit within milliseconds of SIGTERM), then every pollMs.
   for (let wait = Math.min(5, pollMs); pending().length > 0 && Date.now() < deadline; wait = Math.min(wait * 2, pollMs)) await sleep(wait)
-  for (const service of pending()) if (service.kind === 'process') signal(service.pid, 'SIGKILL')
+  for (const pid of pending()) signal(pid, 'SIGKILL')
   const killDeadline = Date.now() + 5_000
   while (pending().length > 0 && Date.now() < killDeadline) await sleep(pollMs)
   return stopped

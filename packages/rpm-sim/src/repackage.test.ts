@@ -57,7 +57,7 @@ async function twoVersions(dir: string) {
 }
 
 describe('the service window and zero-copy repackage', () => {
-  it('opens the window after staging, keeps replaced files by hard link inside it, writes the .rpm after it closes; rollback is exact', async () => {
+  it('opens the window after staging and after hard-linking the replaced files, copies the files that stay inside it, writes the .rpm after it closes; rollback is exact', async () => {
     const w = world()
     const { v1, v2 } = await twoVersions(w.dir)
     expect((await runTransaction({ root: w.root, op: 'install', packages: [v1] })).ok).toBe(true)
@@ -76,9 +76,12 @@ describe('the service window and zero-copy repackage', () => {
       flags: { repackage: true },
       window: {
         open: async () => {
-          // Everything is staged beside its target; nothing visible has changed and nothing is kept yet.
+          // Everything is staged beside its target and the replaced files are hard-linked; nothing visible has
+          // changed, and the copies and the spec are not made yet.
           const temps = readdirSync(join(w.root, 'opt/app')).filter((n) => n.includes(';'))
-          events.push(`open: temps ${temps.length}, old ${readFileSync(join(w.root, 'opt/app/bin'), 'utf8')}, kept ${existsSync(spool) ? readdirSync(spool).filter((n) => n.endsWith('.kept')).length : 0}`)
+          const keptDir = readdirSync(spool).find((n) => n.endsWith('.kept'))
+          const keptNow = keptDir === undefined ? [] : readdirSync(join(spool, keptDir))
+          events.push(`open: temps ${temps.length}, old ${readFileSync(join(w.root, 'opt/app/bin'), 'utf8')}, kept ${keptNow.length}, spec ${keptNow.includes('spec.json')}`)
         },
         close: async () => {
           const kept = readdirSync(spool).find((n) => n.endsWith('.kept'))!
@@ -89,7 +92,7 @@ describe('the service window and zero-copy repackage', () => {
       },
     })
     expect(up.ok).toBe(true)
-    expect(events).toEqual(['open: temps 4, old b1, kept 0', 'close: new b2, rpm false'])
+    expect(events).toEqual(['open: temps 4, old b1, kept 4, spec false', 'close: new b2, rpm false'])
     // Files the swap renamed over or removed were kept by hard link (the same inode, no bytes copied); the edited
     // config that stays in place was copied, so later edits cannot reach the kept version.
     const keptInodes = keptAtClose.map((k) => Number(k.split(':')[1]))

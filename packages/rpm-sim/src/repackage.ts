@@ -55,8 +55,13 @@ export interface KeepOptions {
 
 const SPEC_FILE = 'spec.json'
 
-/** Keeps the installed files of a package in `dir` (see the module comment) and writes the spec of its .rpm there. */
-export async function keepInstalled(o: KeepOptions): Promise<void> {
+/**
+ * Keeps the installed files of a package in `dir` (see the module comment), in two steps: the hard links now, while
+ * the caller's services may still run (a link shares the inode, so the kept file is whatever the live one holds
+ * until the swap renames over it), and the copies of files that stay in place plus the spec of the .rpm in the
+ * returned `finish`, inside the window right before the first visible change.
+ */
+export async function keepInstalled(o: KeepOptions): Promise<{ finish: () => void }> {
   // An older kept folder of the same version is superseded, as the .rpm of that name is overwritten.
   const nvra = `${headerNvra(o.pkg)}.`
   for (const name of existsSync(dirname(o.dir)) ? readdirSync(dirname(o.dir)) : []) {
@@ -65,36 +70,46 @@ export async function keepInstalled(o: KeepOptions): Promise<void> {
   rmSync(o.dir, { recursive: true, force: true })
   mkdirSync(o.dir, { recursive: true, mode: 0o700 })
   const resolver = new RootResolver(o.root)
-  const files: RpmSpecFile[] = []
-  for (const f of o.pkg.files) {
-    if (f.state !== 'normal') continue
-    const flags = { ...f.flags }
-    const base = { path: f.path, user: f.user, group: f.group, flags }
-    if (f.flags.ghost === true) {
-      files.push({ ...base, kind: f.kind === 'dir' ? 'dir' : f.kind === 'symlink' ? 'symlink' : 'file', mode: f.mode & 0o7777, mtime: f.mtime, ...(f.kind === 'symlink' ? { linkTarget: f.linkTarget ?? '' } : {}) })
-      continue
-    }
-    // Inside the window: one synchronous syscall per step, no thread-pool round trips.
-    const host = o.hosts?.get(f.path) ?? (await resolver.host(f.path))
-    const st = lstatSync(host, { throwIfNoEntry: false })
-    if (st === undefined) {
-      o.onWarning?.(`warning: repackage of ${o.pkg.nevra}: ${f.path} is missing on disk, left out`)
-      continue
-    }
-    const meta = { mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000) }
-    if (st.isSymbolicLink()) files.push({ ...base, ...meta, kind: 'symlink', linkTarget: readlinkSync(host) })
-    else if (st.isDirectory()) files.push({ ...base, ...meta, kind: 'dir' })
-    else if (st.isFile()) {
-      const name = String(files.length)
-      keepFile(host, join(o.dir, name), o.leavesPlace(f.path))
-      files.push({ ...base, ...meta, kind: 'file', source: name })
-    } else o.onWarning?.(`warning: repackage of ${o.pkg.nevra}: ${f.path} is not a file, link or directory, left out`)
+  const hosts: string[] = []
+  for (const f of o.pkg.files) hosts.push(o.hosts?.get(f.path) ?? (await resolver.host(f.path)))
+  const files: (RpmSpecFile | undefined)[] = []
+  const keep = (linking: boolean): void => {
+    o.pkg.files.forEach((f, i) => {
+      if (f.state !== 'normal' || o.leavesPlace(f.path) !== linking) return
+      const flags = { ...f.flags }
+      const base = { path: f.path, user: f.user, group: f.group, flags }
+      if (f.flags.ghost === true) {
+        files[i] = { ...base, kind: f.kind === 'dir' ? 'dir' : f.kind === 'symlink' ? 'symlink' : 'file', mode: f.mode & 0o7777, mtime: f.mtime, ...(f.kind === 'symlink' ? { linkTarget: f.linkTarget ?? '' } : {}) }
+        return
+      }
+      // One synchronous syscall per step, no thread-pool round trips.
+      const host = hosts[i] as string
+      const st = lstatSync(host, { throwIfNoEntry: false })
+      if (st === undefined) {
+        o.onWarning?.(`warning: repackage of ${o.pkg.nevra}: ${f.path} is missing on disk, left out`)
+        return
+      }
+      const meta = { mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000) }
+      if (st.isSymbolicLink()) files[i] = { ...base, ...meta, kind: 'symlink', linkTarget: readlinkSync(host) }
+      else if (st.isDirectory()) files[i] = { ...base, ...meta, kind: 'dir' }
+      else if (st.isFile()) {
+        const name = String(i)
+        keepFile(host, join(o.dir, name), linking)
+        files[i] = { ...base, ...meta, kind: 'file', source: name }
+      } else o.onWarning?.(`warning: repackage of ${o.pkg.nevra}: ${f.path} is not a file, link or directory, left out`)
+    })
   }
-  // Written whole then renamed, so a kill never leaves half a spec; not fsynced inside the window (a kill keeps the
-  // page cache; power-loss durability of the spool is the fsync discipline's concern).
-  const spec = join(o.dir, SPEC_FILE)
-  writeFileSync(`${spec}.tmp`, JSON.stringify(specOf(o.pkg, files)))
-  renameSync(`${spec}.tmp`, spec)
+  keep(true)
+  return {
+    finish: () => {
+      keep(false)
+      // Written whole then renamed, so a kill never leaves half a spec; not fsynced inside the window (a kill keeps
+      // the page cache; power-loss durability of the spool is the fsync discipline's concern).
+      const spec = join(o.dir, SPEC_FILE)
+      writeFileSync(`${spec}.tmp`, JSON.stringify(specOf(o.pkg, files.filter((f): f is RpmSpecFile => f !== undefined))))
+      renameSync(`${spec}.tmp`, spec)
+    },
+  }
 }
 
 // A hard link where the file leaves its place (across filesystems, or where links are refused, a copy); a copy

@@ -561,10 +561,14 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   try {
     await stageEarly({ o, root, plan, sources, installs, journal, out, warn, window, db, marks })
     fault.step('stage')?.()
+    // The replaced files are hard-linked for rollback while services still run; the rest is kept inside the window.
+    const kept = await keepReplaced(root, plan, repackaged, warn).catch((error: unknown) =>
+      undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback')),
+    )
     // Everything from here on is visible: the caller's services are stopped for it, and only for it.
     await window.open()
     try {
-      await keepReplaced(root, plan, repackaged, warn)
+      kept()
     } catch (error) {
       await undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback'))
     }
@@ -697,9 +701,9 @@ function serviceWindow(w: TransactionWindow | undefined): TransactionWindow {
   }
 }
 
-// Inside the window, before the first rename: each repackaged package's files are kept (hard links for files
-// the swap unlinks or renames over, copies for those that stay in place).
-async function keepReplaced(root: string, plan: JournalPlan, packages: ReadonlyMap<string, InstalledPackage>, warn: (l: string) => void): Promise<void> {
+// Each repackaged package's files are kept: hard links for files the swap unlinks or renames over now, copies
+// of those that stay in place by the returned function, inside the window before the first rename.
+async function keepReplaced(root: string, plan: JournalPlan, packages: ReadonlyMap<string, InstalledPackage>, warn: (l: string) => void): Promise<() => void> {
   const leaving = new Set<string>()
   const hosts = new Map<string, string>()
   for (const e of plan.elements) {
@@ -709,11 +713,15 @@ async function keepReplaced(root: string, plan: JournalPlan, packages: ReadonlyM
       if (renamedOver || (e.op === 'erase' && a.fate === 'erase')) leaving.add(a.path)
     }
   }
+  const finishers: (() => void)[] = []
   for (const e of plan.elements) {
     if (e.op !== 'erase' || e.kept === undefined) continue
     const pkg = packages.get(e.nevra)
     if (pkg === undefined) continue
-    await keepInstalled({ root, pkg, dir: e.kept, leavesPlace: (path) => leaving.has(path), hosts, onWarning: warn })
+    finishers.push((await keepInstalled({ root, pkg, dir: e.kept, leavesPlace: (path) => leaving.has(path), hosts, onWarning: warn })).finish)
+  }
+  return () => {
+    for (const finish of finishers) finish()
   }
 }
 
