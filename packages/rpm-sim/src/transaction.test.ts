@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { openPackageSource } from './_source.js'
@@ -207,5 +207,32 @@ describe('sources that staged their bodies themselves', () => {
     cleanups.push(() => rmSync(other, { recursive: true, force: true }))
     await installStaged(w, other)
     expect(lstatSync(join(w.root, 'opt/s/run.sh')).nlink).toBe(1)
+  })
+})
+
+const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p))
+if (busybox === undefined) console.warn('skipping the %pre symlink test: busybox-static is not installed (a shell inside the root)')
+
+describe.skipIf(busybox === undefined || process.getuid?.() !== 0)('rpm’s safe-symlink rule where files are written', () => {
+  it('a directory symlink a %pre plants, leading outside the root, is not written through: the package fails as rpm’s unpacking, nothing lands outside', async () => {
+    const w = world()
+    const outside = join(w.dir, 'outside')
+    mkdirSync(outside)
+    mkdirSync(join(w.root, 'bin'), { recursive: true })
+    copyFileSync(busybox as string, join(w.root, 'bin/busybox'))
+    for (const c of ['sh', 'mkdir', 'ln']) symlinkSync('busybox', join(w.root, 'bin', c))
+    // Inside the chroot the link's absolute target does not exist; from the host it is the folder outside the root.
+    const a = await pkg(w.dir, { name: 'plant', version: '1', files: [file('/opt/x/file', 'payload\n')], scripts: { pre: { body: `mkdir -p /opt; ln -s ${outside} /opt/x` } } })
+    const warnings: string[] = []
+    const r = await runTransaction({ root: w.root, op: 'install', packages: [a], onWarning: (l) => warnings.push(l) })
+    expect(r.ok).toBe(false)
+    expect(r.exitCode).toBe(1)
+    expect(warnings).toEqual([
+      'error: failed to open dir x of /opt/x/: Too many levels of symbolic links',
+      expect.stringMatching(/^error: unpacking of archive failed on file \/opt\/x\/file;[0-9a-f]{8}: cpio: open failed - Too many levels of symbolic links$/),
+      'error: plant-1-1.noarch: install failed',
+    ])
+    expect(readdirSync(outside)).toEqual([])
+    expect(await listInstalled(w.root)).toEqual([])
   })
 })
