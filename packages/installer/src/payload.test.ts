@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { rawTar, tempDir } from './_test-archive.js'
@@ -30,6 +31,23 @@ describe('extractPayload', () => {
     await extractPayload(join(dir, 'p.tar.gz'), join(dir, 'out'))
     expect(readFileSync(join(dir, 'out/tools/a.sh'), 'utf8')).toBe('echo a\n')
     expect(lstatSync(join(dir, 'out/tools/b.sh')).isSymbolicLink()).toBe(true)
+  })
+
+  it('reports the bytes of package.tar.gz read, from 0 to its size, as it extracts', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    mkdirSync(join(dir, 'src/tools'), { recursive: true })
+    // Incompressible, so the archive spans several reads.
+    writeFileSync(join(dir, 'src/tools/blob'), randomBytes(3 << 20))
+    execFileSync('tar', ['-czf', join(dir, 'p.tar.gz'), '-C', join(dir, 'src'), '.'])
+    const size = statSync(join(dir, 'p.tar.gz')).size
+    const seen: [number, number][] = []
+    await extractPayload(join(dir, 'p.tar.gz'), join(dir, 'out'), 'package.tar.gz', undefined, (done, total) => seen.push([done, total]))
+    expect(seen[0]).toEqual([0, size])
+    expect(seen.at(-1)).toEqual([size, size])
+    expect(seen.length).toBeGreaterThan(2)
+    expect(seen.every(([done], i) => i === 0 || done >= seen[i - 1]![0])).toBe(true)
+    expect(statSync(join(dir, 'out/tools/blob')).size).toBe(3 << 20)
   })
 
   it.each([

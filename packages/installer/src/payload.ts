@@ -1,6 +1,9 @@
 // Extracts package.tar.gz into a staging folder as hostile input: nothing may land outside the staging folder.
 import { DEFAULT_MAX_RATIO, PayloadError, expansionLimit, stripDotSlash, unsafeEntryReason } from '@rdbpkg/core'
-import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs'
+import type { BytesProgress } from './verify.js'
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { basename, dirname, join, posix, resolve } from 'node:path'
 import { extract } from 'tar'
 import type { ReadEntry } from 'tar'
@@ -90,13 +93,22 @@ export class PayloadGuard {
  * Streams `tarGz` into `dest` (created; removed again when the payload is unsafe or corrupt). Owners are not
  * kept, setuid/setgid/sticky bits are dropped. Throws PayloadError E_PAYLOAD_UNSAFE / E_PAYLOAD_CORRUPT.
  */
-export async function extractPayload(tarGz: string, dest: string, fileName = 'package.tar.gz', maxRatio = DEFAULT_MAX_RATIO): Promise<void> {
+export async function extractPayload(tarGz: string, dest: string, fileName = 'package.tar.gz', maxRatio = DEFAULT_MAX_RATIO, onProgress?: BytesProgress): Promise<void> {
   mkdirSync(dest, { recursive: true })
   const problems: EntryProblem[] = []
-  const guard = new PayloadGuard(statSync(tarGz).size, maxRatio, fileName)
+  const size = statSync(tarGz).size
+  const guard = new PayloadGuard(size, maxRatio, fileName)
+  // Streamed through a counter so a terminal can show the bytes read of package.tar.gz.
+  let done = 0
+  onProgress?.(0, size)
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      onProgress?.((done += chunk.length), size)
+      next(null, chunk)
+    },
+  })
   try {
-    await extract({
-      file: tarGz,
+    await pipeline(createReadStream(tarGz, { highWaterMark: 1 << 20 }), counter, extract({
       cwd: dest,
       strict: true,
       preservePaths: false,
@@ -113,7 +125,7 @@ export async function extractPayload(tarGz: string, dest: string, fileName = 'pa
         if (read.mode !== undefined) read.mode &= 0o777
         return true
       },
-    })
+    }))
   } catch (cause) {
     rmSync(dest, { recursive: true, force: true })
     throw new PayloadError('E_PAYLOAD_CORRUPT', `${fileName}: cannot be extracted (${(cause as Error).message})`, { file: fileName, cause })

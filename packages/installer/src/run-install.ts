@@ -282,7 +282,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
   else {
     // A dry run writes nothing under the root: it stages in the system temp folder.
     run.staging = options.dryRun ? mkdtempSync(join(tmpdir(), 'rdbpkg-dry-run-')) : stagingDir(run.root, newRecordId())
-    await extractPayload(tarGz, run.staging, 'package.tar.gz', options.maxRatio)
+    await extractPayload(tarGz, run.staging, 'package.tar.gz', options.maxRatio, progress(run, 'stage'))
     target = await describeTarget(run, manifest, engine, run.staging)
   }
   result.to = target.nevra
