@@ -17,8 +17,22 @@ const KNOBS = {
   FAULT_TRIALS: 'SIGKILL trials (default 10 at fixed moments; set e.g. 100 for seeded random moments)',
   LOAD_RUNS: 'concurrent ./install runs per wave (default 4)',
   LOAD_ROUNDS: 'rounds of install + upgrade waves (default 3)',
-  CRASH_STATES: 'power-cut states checked per recorded run: `all`, or a number (default: an even sample of 200 rpm-sim and 60 ./install states)',
+  CRASH_STATES: 'power-cut states checked per recorded run: `all`, or a number (default: an even sample of 150 rpm-sim and 50 ./install states)',
 }
+
+// Bugs the suite found that are fixed since: what exposed them, and the fix (kept here, as no run shows them again).
+const FIXED = [
+  'Power cuts (found by the power-cut checker on 2026-11-30, fixed by the durability discipline the same day:' +
+    ' one syncfs per file system before the journal records `commit`, `installed N` or `erased N`, a durable empty' +
+    ' progress file and journal folder entry at the start, durable installer records). Before it, 101 of 200' +
+    ' checked rpm-sim states and 24 of 60 ./install states did not recover, e.g.:' +
+    ' rename(opt/demo/bin/run.sh;<tid> -> opt/demo/bin/run.sh) persisted while the staged data did not (-V: S.5....T.,' +
+    ' files empty under the new name with the database saying 2.0);' +
+    ' the journal folder\'s mkdir lost after the database record was synced (both versions installed after recovery);' +
+    ' rename(opt/demo/demo.conf;<tid> -> demo.conf.rpmnew) lost after `installed 0` (stray temp, no .rpmnew);' +
+    ' unlink(opt/rdb/agent/tools/old-only.sh) lost after `erased 1` (stray old file);' +
+    ' the installer\'s pending record (written without fsync) lost, so --rollback refused to undo the upgrade.',
+]
 
 let exitCode = 0
 if (process.argv.includes('--run')) {
@@ -70,6 +84,10 @@ const lines = [
   '## Open bugs found by the suite',
   '',
   ...(bugs.length ? bugs.map((b) => `- ${b}`) : ['None open.']),
+  '',
+  '## Bugs found by the suite and fixed since',
+  '',
+  ...FIXED.map((b) => `- ${b}`),
   '',
   '## How to run',
   '',

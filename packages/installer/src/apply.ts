@@ -1,6 +1,6 @@
 // The one module that talks to a package engine: rpm-sim (any root) or the host's real rpm (root `/`).
 // Everything else in the installer deals in these small types.
-import { decideFileFate } from '@rdbpkg/core'
+import { decideFileFate, syncFileSystems } from '@rdbpkg/core'
 import type { DiskFileState, FileFlags, PackageFileState } from '@rdbpkg/core'
 import { digestFile, getInstalled, listHistory, planTransaction, readRpm, recoverInterrupted, rollbackTransaction, runTransaction, verifyInstalled, writeRpm } from '@rdbpkg/rpm-sim'
 import type { RpmSpecFile } from '@rdbpkg/rpm-sim'
@@ -371,6 +371,8 @@ class RealRpmEngine implements Engine {
     mkdirSync(dir, { recursive: true })
     const out = join(dir, `${pkg.nevra}.rpm`)
     await writeRpm({ name: pkg.name, version: pkg.version, release: pkg.release, ...(pkg.epoch === undefined ? {} : { epoch: pkg.epoch }), arch: pkg.arch, files, compressor: 'none' }, out)
+    // The way back must survive a power cut before rpm (which syncs nothing) changes the installed files.
+    syncFileSystems([out])
     return out
   }
 

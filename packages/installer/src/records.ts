@@ -1,8 +1,9 @@
 // The installer's own transaction records (which engine transactions, wheel backups and services one run
 // touched), kept beside the package database under <root>/var/lib/rpm-sim/rdbpkg/ so --rollback and --history
 // work from any archive of the product.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { syncDirSync, writeFileAtomicSync } from '@rdbpkg/core'
 import * as v from 'valibot'
 
 const WheelDist = v.object({ name: v.string(), version: v.string() })
@@ -61,15 +62,20 @@ export function newRecordId(now: Date = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z')}-${process.pid}`
 }
 
-/** Writes a record atomically (write beside, rename into place); returns the folders it had to create. */
+/**
+ * Writes a record atomically and durably (write beside, fsync, rename into place, fsync of the folder): a pending
+ * record must survive a power cut to tie the engine's journaled transaction to this run. Returns the folders it
+ * had to create.
+ */
 export function saveRecord(root: string, record: InstallRecord): string[] {
   const dir = recordsDir(root)
   const created: string[] = []
   for (let d = dir; !existsSync(d); d = join(d, '..')) created.unshift(d)
   mkdirSync(dir, { recursive: true })
   const file = join(dir, `${record.id}.json`)
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`)
-  renameSync(`${file}.tmp`, file)
+  writeFileAtomicSync(file, `${JSON.stringify(record, null, 2)}\n`)
+  // Folders made here: their entries in the folders above must be durable too.
+  for (const d of created) syncDirSync(dirname(d))
   return created
 }
 

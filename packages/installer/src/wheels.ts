@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { create, extract } from 'tar'
+import { syncFileSystems } from '@rdbpkg/core'
 import { InstallError } from './errors.js'
 
 /** A distribution as name and version. */
@@ -116,6 +117,8 @@ export async function applyWheels(options: {
     // node-tar refuses to extract into cwd '/', so paths are stored relative to the files' common folder.
     backupBase = commonDir(files)
     await create({ file: backup, cwd: backupBase, portable: false, preservePaths: false }, files.map((file) => relative(backupBase!, file)))
+    // The way back must survive a power cut before pip changes anything.
+    syncFileSystems([backup])
     options.onMessage?.('debug', `saved ${files.length} files of ${replaced.map((d) => `${d.name} ${d.version}`).join(', ')} to ${backup}`)
   }
   const replacedList = replaced.map((dist) => ({ name: dist.name, version: dist.version! }))

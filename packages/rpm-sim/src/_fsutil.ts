@@ -1,38 +1,15 @@
 // Small filesystem helpers shared by the database, the journal and the applier.
-import { constants } from 'node:fs'
-import { lstat, mkdir, open, readlink, rename, unlink } from 'node:fs/promises'
+import { lstat, readlink, unlink } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
-import { dirname, join, posix } from 'node:path'
+import { join, posix } from 'node:path'
 
 /** errno code of a Node fs error, or undefined. */
 export function errCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined
 }
 
-/** fsync a directory so a rename inside it survives a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY)
-  try {
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-}
-
-/** Write `data` to `path` atomically: temp file beside it, fsync, rename, fsync of the directory. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  const tmp = `${path}.tmp-${process.pid}`
-  const fh = await open(tmp, 'w', 0o644)
-  try {
-    await fh.writeFile(data)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-  await rename(tmp, path)
-  await syncDir(dirname(path))
-}
+// The durable writes are core's (the installer uses them too); re-exported for the engine's modules.
+export { syncDir, writeFileAtomic } from '@rdbpkg/core'
 
 /** Remove a file, ignoring one that is already gone. */
 export async function unlinkIfExists(path: string): Promise<boolean> {

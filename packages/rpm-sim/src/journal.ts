@@ -4,7 +4,7 @@
 // (completed), because each commit step is idempotent. Either way the database matches the disk afterwards.
 import { existsSync, rmSync } from 'node:fs'
 import { open, readFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { InstalledPackage } from './db.js'
 import { dbDir } from './db.js'
 import type { PackageDb } from './db.js'
@@ -14,7 +14,8 @@ import type { EraseAction, FileAction, RenameNote } from './apply.js'
 import { unstage } from './apply.js'
 import type { CreatedFile, TransactionRecord } from './history.js'
 import { writeHistory } from './history.js'
-import { errCode, writeFileAtomic } from './_fsutil.js'
+import { errCode, syncDir, writeFileAtomic } from './_fsutil.js'
+import { syncFileSystems } from '@rdbpkg/core'
 import { TransactionError, fsTransactionError } from './_txn-error.js'
 import { lockDb } from './_lock.js'
 import { writeKept } from './repackage.js'
@@ -97,11 +98,12 @@ export class Journal {
     readonly plan: JournalPlan,
   ) {}
 
-  /** Write the plan (fsynced) before anything is staged. */
+  /** Write the plan and an empty progress file (both durable, and the journal folder's entry) before anything is staged. */
   static async begin(root: string, plan: JournalPlan): Promise<Journal> {
     const dir = journalDir(root)
-    await rm(join(dir, 'progress'), { force: true })
+    await writeFileAtomic(join(dir, 'progress'), '')
     await writeFileAtomic(join(dir, 'plan.json'), JSON.stringify(plan))
+    await syncDir(dbDir(root))
     return new Journal(root, plan)
   }
 
@@ -110,8 +112,13 @@ export class Journal {
     return new Journal(root, plan)
   }
 
-  /** Append a progress marker and fsync it. */
+  /**
+   * Append a progress marker and fsync it. A marker that records file changes as made (`commit`: the staged
+   * files and repackaged backups; `installed`/`erased`: an element's renames and removals) first makes them
+   * durable with one syncfs per file system, so a power cut never leaves the journal past changes the disk lost.
+   */
   async mark(m: JournalMark): Promise<void> {
+    if (m === 'commit' || m.startsWith('installed ') || m.startsWith('erased ')) syncFileSystems(this.fileSystems())
     const fh = await open(join(journalDir(this.root), 'progress'), 'a')
     try {
       // The leading newline ends a line a kill may have torn, so this mark always stands on its own line.
@@ -120,6 +127,13 @@ export class Journal {
     } finally {
       await fh.close()
     }
+  }
+
+  // The root and every folder the plan writes in: `syncFileSystems` syncs each file system among them once.
+  private fileSystems(): string[] {
+    const dirs = new Set<string>([this.root])
+    for (const e of this.plan.elements) for (const a of e.actions) dirs.add(dirname(a.host))
+    return [...dirs]
   }
 
   /** The transaction finished: drop the journal. */
