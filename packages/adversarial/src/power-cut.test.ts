@@ -71,19 +71,20 @@ interface Version {
   files: Record<string, string>
 }
 
-/** What is wrong with `root` as one complete version (the one rpm-sim says is installed). */
+/** What is wrong with `root` as one complete version (the one rpm-sim says is installed) of the package `versions` name. */
 async function problemsOf(root: string, prefix: string, versions: Version[], conf: string): Promise<string[]> {
   const problems: string[] = []
   let installed: string[]
   try {
-    installed = (await listInstalled(root)).map((p) => p.nevra)
+    const names = new Set(versions.map((x) => nameOf(x.nevra)))
+    installed = (await listInstalled(root)).map((p) => p.nevra).filter((n) => names.has(nameOf(n)))
     await listHistory(root)
   } catch (error) {
     return [`database or history does not read: ${(error as Error).message}`]
   }
   const v = versions.find((x) => installed.length === 1 && installed[0] === x.nevra)
   if (v === undefined) return [`installed: ${JSON.stringify(installed)}`]
-  const name = v.nevra.replace(/-[^-]+-[^-]+$/, '')
+  const name = nameOf(v.nevra)
   const verify = (await verifyInstalled(root, name).catch((error: Error) => [`-V failed: ${error.message}`])).filter(
     (l) => !(/\sc\s/.test(l) && l.endsWith(`/${conf}`)),
   )
@@ -98,6 +99,25 @@ async function problemsOf(root: string, prefix: string, versions: Version[], con
   if (!existsSync(confAbs) || readFileSync(confAbs, 'utf8') !== OPERATOR_CONF) problems.push(`${conf} is not the operator's`)
   const allowed = new Set([...Object.keys(v.files), `${conf}.rpmnew`])
   for (const f of walk(join(root, prefix))) if (!allowed.has(f)) problems.push(`stray ${f}`)
+  return problems
+}
+
+function nameOf(nevra: string): string {
+  return nevra.replace(/-[^-]+-[^-]+$/, '')
+}
+
+/** What is wrong with a package that is new in the transaction: installed complete (-V clean), or absent with no file left. */
+async function newPackageProblems(root: string, prefix: string, v: Version): Promise<string[]> {
+  const there = (await listInstalled(root)).some((p) => p.nevra === v.nevra)
+  if (!there) return walk(join(root, prefix)).map((f) => `${v.nevra} not installed, yet ${prefix}/${f} is there`)
+  const problems: string[] = []
+  const verify = await verifyInstalled(root, nameOf(v.nevra)).catch((error: Error) => [`-V failed: ${error.message}`])
+  if (verify.length) problems.push(`${v.nevra} -V: ${verify.slice(0, 3).join(' | ')}`)
+  for (const [path, content] of Object.entries(v.files)) {
+    const abs = join(root, prefix, path)
+    if (!existsSync(abs) || readFileSync(abs, 'utf8') !== content) problems.push(`${prefix}/${path} is not ${v.nevra}'s`)
+  }
+  for (const f of walk(join(root, prefix))) if (!(f in v.files)) problems.push(`stray ${prefix}/${f}`)
   return problems
 }
 
@@ -183,8 +203,27 @@ function demoSpec(v: string): RpmSpec {
   return { name: 'demo', version: v, release: '1', arch: 'noarch', files: [...dirs, ...files] }
 }
 
+// A package new in the same transaction, with a %pre: its files are staged only after its %pre, once the
+// upgrade of demo has committed (so recovery relies on its `staged N` mark, not on `commit`).
+const PLUGIN = 'opt/demo-plugin'
+const pluginFiles: Record<string, string> = { 'p0.txt': 'plugin 0\n', 'p1.txt': 'plugin 1\n', 'sub/p2.txt': 'plugin 2\n' }
+const pluginSpec: RpmSpec = {
+  name: 'demo-plugin',
+  version: '1.0',
+  release: '1',
+  arch: 'noarch',
+  files: [
+    ...['/opt/demo-plugin', '/opt/demo-plugin/sub'].map((path) => ({ path, kind: 'dir' as const, mode: 0o755, mtime: 1_700_000_000 })),
+    ...Object.entries(pluginFiles).map(([p, content]) => ({ path: `/${PLUGIN}/${p}`, kind: 'file' as const, content, mode: 0o644, mtime: 1_700_000_000 })),
+  ],
+  // rpm's built-in <lua>: rpm-sim skips it with a warning, so the root needs no shell; the element still has a %pre.
+  scripts: { pre: { interpreter: '<lua>', body: 'return 0' } },
+}
+const PLUGIN_VERSION = { nevra: 'demo-plugin-1.0-1.noarch', files: pluginFiles }
+
 describe.skipIf(!ready || !haveStrace)('power cuts during an upgrade (crash states from a strace of the real run)', () => {
   let v2rpm: string
+  let pluginRpm: string
   let rpmModel: CrashModel
   let rpmExit: number | undefined
 
@@ -193,18 +232,20 @@ describe.skipIf(!ready || !haveStrace)('power cuts during an upgrade (crash stat
     v2rpm = join(base, 'demo-2.rpm')
     await writeRpm(demoSpec('1.0'), v1rpm)
     await writeRpm(demoSpec('2.0'), v2rpm)
+    pluginRpm = join(base, 'demo-plugin-1.rpm')
+    await writeRpm(pluginSpec, pluginRpm)
     const start = join(base, 'rpm-start')
     const first = await sh('node', [RPM_SIM_CLI, '--root', start, '-i', v1rpm])
     expect(first.exitCode, first.stderr).toBe(0)
     writeFileSync(join(start, DEMO, 'demo.conf'), OPERATOR_CONF)
     const traced = join(base, 'rpm-traced')
     await sh('cp', ['-a', start, traced])
-    const run = await record(traced, 'node', [RPM_SIM_CLI, '--root', traced, '--repackage', '-U', v2rpm], base)
+    const run = await record(traced, 'node', [RPM_SIM_CLI, '--root', traced, '--repackage', '-U', v2rpm, pluginRpm], base)
     rpmExit = run.exitCode
     rpmModel = new CrashModel(start, traced, parseTrace(run.trace, traced))
   }, 300_000)
 
-  it('rpm-sim -U --repackage: every crash state recovers on the next rpm-sim command', async () => {
+  it('rpm-sim -U --repackage of an upgrade and a new package: every crash state recovers on the next rpm-sim command', async () => {
     expect(rpmExit).toBe(0)
     const versions = [
       { nevra: 'demo-1.0-1.noarch', files: demoFiles('1.0') },
@@ -213,15 +254,17 @@ describe.skipIf(!ready || !haveStrace)('power cuts during an upgrade (crash stat
     const { failures } = await runScenario(
       {
         id: 'power-cut-rpm-sim',
-        tried: 'power cut at every point of a real rpm-sim --repackage -U (9 files, edited %config(noreplace)); then rpm-sim -qa or -U again',
+        tried: 'power cut at every point of a real rpm-sim --repackage -U of an upgrade (9 files, edited %config(noreplace)) and a new package with a %pre (3 files, staged after the upgrade committed); then rpm-sim -qa or -U again',
         model: rpmModel,
         recordedExit: rpmExit,
         check: async (root, _state, i) => {
-          // Every other state: the same upgrade again (it must end on the new version); else a query (either).
+          // Every other state: the same transaction again (it must end with both new; --replacepkgs, as rpm refuses
+          // the whole transaction when one of its packages is installed already); else a query (either version).
           const again = i % 2 === 1
-          const next = await sh('node', [RPM_SIM_CLI, '--root', root, ...(again ? ['--repackage', '-U', v2rpm] : ['-qa'])])
-          const problems = await problemsOf(root, DEMO, versions, 'demo.conf')
-          if (again && problems.length === 0 && (await listInstalled(root))[0]?.nevra !== 'demo-2.0-1.noarch') problems.push(`-U again left the old version (exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]})`)
+          const next = await sh('node', [RPM_SIM_CLI, '--root', root, ...(again ? ['--repackage', '--replacepkgs', '-U', v2rpm, pluginRpm] : ['-qa'])])
+          const problems = [...(await problemsOf(root, DEMO, versions, 'demo.conf')), ...(await newPackageProblems(root, PLUGIN, PLUGIN_VERSION))]
+          const now = problems.length === 0 ? (await listInstalled(root)).map((p) => p.nevra).sort() : []
+          if (again && problems.length === 0 && now.join(' ') !== 'demo-2.0-1.noarch demo-plugin-1.0-1.noarch') problems.push(`-U again left ${now.join(' ')} (exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]})`)
           if (!again && next.exitCode !== 0) problems.push(`-qa exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]}`)
           return problems
         },

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -30,6 +30,15 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(file, Buffer.from('three'))
     expect(readFileSync(file, 'utf8')).toBe('three')
     expect(readdirSync(join(base, 'sub'))).toEqual(['record.json'])
+  })
+
+  it('gives the file the mode asked for (0600 for notes that may hold secrets), 0644 by default', async () => {
+    const secret = join(base, 'modes', 'secret.json')
+    writeFileAtomicSync(secret, '{}', 0o600)
+    await writeFileAtomic(join(base, 'modes', 'plain.json'), '{}')
+    const mask = process.umask()
+    expect(statSync(secret).mode & 0o777).toBe(0o600 & ~mask)
+    expect(statSync(join(base, 'modes', 'plain.json')).mode & 0o777).toBe(0o644 & ~mask)
   })
 
   it.skipIf(!haveStrace)('fsyncs the data before the rename and the folder after it', () => {

@@ -28,11 +28,14 @@ export function syncDirSync(dir: string): void {
   }
 }
 
-/** Writes `data` to `path` durably and atomically: temp file beside it, fsync, rename, fsync of the folder. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes `data` to `path` durably and atomically: temp file beside it (made with `mode`), fsync, rename, fsync of
+ * the folder.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   await mkdir(dirname(path), { recursive: true })
   const tmp = `${path}.tmp-${process.pid}`
-  const fh = await open(tmp, 'w', 0o644)
+  const fh = await open(tmp, 'w', mode)
   try {
     await fh.writeFile(data)
     await fh.sync()
@@ -44,10 +47,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /** {@link writeFileAtomic}, synchronously. */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o644): void {
   mkdirSync(dirname(path), { recursive: true })
   const tmp = `${path}.tmp-${process.pid}`
-  const fd = openSync(tmp, 'w', 0o644)
+  const fd = openSync(tmp, 'w', mode)
   try {
     const buf = typeof data === 'string' ? Buffer.from(data) : data
     let off = 0

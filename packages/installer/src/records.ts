@@ -69,12 +69,17 @@ export function newRecordId(now: Date = new Date()): string {
  */
 export function saveRecord(root: string, record: InstallRecord): string[] {
   const dir = recordsDir(root)
+  const created = makeDirDurable(dir)
+  writeFileAtomicSync(join(dir, `${record.id}.json`), `${JSON.stringify(record, null, 2)}\n`)
+  return created
+}
+
+// Makes `dir` (and the folders above it that are missing) so that their entries survive a power cut; returns the
+// folders it created, parents first.
+function makeDirDurable(dir: string, mode?: number): string[] {
   const created: string[] = []
   for (let d = dir; !existsSync(d); d = join(d, '..')) created.unshift(d)
-  mkdirSync(dir, { recursive: true })
-  const file = join(dir, `${record.id}.json`)
-  writeFileAtomicSync(file, `${JSON.stringify(record, null, 2)}\n`)
-  // Folders made here: their entries in the folders above must be durable too.
+  mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) })
   for (const d of created) syncDirSync(dirname(d))
   return created
 }
@@ -138,15 +143,14 @@ function stoppedDir(root: string): string {
 }
 
 /**
- * Notes the services run `id` is about to stop, before it stops them: 0600, as a process's environment may hold
- * secrets. {@link clearStopped} removes the note once they run again.
+ * Notes the services run `id` is about to stop, before it stops them: durable, and 0600, as a process's
+ * environment may hold secrets. {@link clearStopped} removes the note once they run again.
  */
 export function saveStopped(root: string, stopped: StoppedServices): void {
   const dir = stoppedDir(root)
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const file = join(dir, `${stopped.id}.json`)
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(stopped)}\n`, { mode: 0o600 })
-  renameSync(`${file}.tmp`, file)
+  makeDirDurable(dir, 0o700)
+  // Durable: after a power cut the next run must still know which services to start again.
+  writeFileAtomicSync(join(dir, `${stopped.id}.json`), `${JSON.stringify(stopped)}\n`, 0o600)
 }
 
 /** Removes the note of run `id`. */

@@ -93,9 +93,14 @@ export type JournalMark =
 
 /** An open journal of one running transaction. */
 export class Journal {
+  // Folders the plan writes in (targets, temps, kept files), gathered once: their file systems are synced.
+  private folders: string[] | undefined
+
   private constructor(
     readonly root: string,
     readonly plan: JournalPlan,
+    // Whether `commit` is in the journal: from then on recovery relies on each `staged N`, not only on `commit`.
+    private committed: boolean,
   ) {}
 
   /** Write the plan and an empty progress file (both durable, and the journal folder's entry) before anything is staged. */
@@ -104,21 +109,27 @@ export class Journal {
     await writeFileAtomic(join(dir, 'progress'), '')
     await writeFileAtomic(join(dir, 'plan.json'), JSON.stringify(plan))
     await syncDir(dbDir(root))
-    return new Journal(root, plan)
+    return new Journal(root, plan, false)
   }
 
-  /** The journal of an interrupted transaction, to append to while recovering it. */
+  /** The journal of an interrupted transaction that had committed, to append to while recovering it. */
   static attach(root: string, plan: JournalPlan): Journal {
-    return new Journal(root, plan)
+    return new Journal(root, plan, true)
   }
 
   /**
-   * Append a progress marker and fsync it. A marker that records file changes as made (`commit`: the staged
-   * files and repackaged backups; `installed`/`erased`: an element's renames and removals) first makes them
-   * durable with one syncfs per file system, so a power cut never leaves the journal past changes the disk lost.
+   * Append a progress marker and fsync it. A marker that records file changes as made first makes them durable
+   * with one syncfs per file system (a barrier, never a sync per file), so a power cut never leaves the journal
+   * past changes the disk lost: `commit` (the staged files, their folders, the kept links and spec.json of
+   * --repackage), `staged N` once committed (an element staged after its %pre: recovery renames its temps),
+   * `installed N` (its renames, folders, database record) and `erased N` (its removals and .rpmsave renames).
+   * `staged N` before `commit` needs none: without `commit` recovery removes every temp.
    */
   async mark(m: JournalMark): Promise<void> {
-    if (m === 'commit' || m.startsWith('installed ') || m.startsWith('erased ')) syncFileSystems(this.fileSystems())
+    if (m === 'commit' || m.startsWith('installed ') || m.startsWith('erased ') || (this.committed && m.startsWith('staged '))) {
+      syncFileSystems(this.fileSystems())
+    }
+    if (m === 'commit') this.committed = true
     const fh = await open(join(journalDir(this.root), 'progress'), 'a')
     try {
       // The leading newline ends a line a kill may have torn, so this mark always stands on its own line.
@@ -131,9 +142,15 @@ export class Journal {
 
   // The root and every folder the plan writes in: `syncFileSystems` syncs each file system among them once.
   private fileSystems(): string[] {
-    const dirs = new Set<string>([this.root])
-    for (const e of this.plan.elements) for (const a of e.actions) dirs.add(dirname(a.host))
-    return [...dirs]
+    if (this.folders === undefined) {
+      const dirs = new Set<string>([this.root])
+      for (const e of this.plan.elements) {
+        for (const a of e.actions) dirs.add(dirname(a.host))
+        if (e.op === 'erase' && e.kept !== undefined) dirs.add(dirname(e.kept))
+      }
+      this.folders = [...dirs]
+    }
+    return this.folders
   }
 
   /** The transaction finished: drop the journal. */

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { InstalledPackage } from './db.js'
 import { headerNvra } from './_model.js'
-import { RootResolver, errCode, writeFileAtomic } from './_fsutil.js'
+import { RootResolver, errCode, syncDir, writeFileAtomic } from './_fsutil.js'
 import { writeRpm } from './writer.js'
 import type { RpmSpec, RpmSpecFile } from './writer.js'
 
@@ -103,8 +103,8 @@ export async function keepInstalled(o: KeepOptions): Promise<{ finish: () => voi
   return {
     finish: () => {
       keep(false)
-      // Written whole then renamed, so a kill never leaves half a spec; not fsynced inside the window (a kill keeps
-      // the page cache; power-loss durability of the spool is the fsync discipline's concern).
+      // Written whole then renamed, so a kill never leaves half a spec. No fsync here, inside the window: the
+      // journal's `commit` mark, before the first rename, makes the kept links and this spec durable (one syncfs).
       const spec = join(o.dir, SPEC_FILE)
       writeFileSync(`${spec}.tmp`, JSON.stringify(specOf(o.pkg, files.filter((f): f is RpmSpecFile => f !== undefined))))
       renameSync(`${spec}.tmp`, spec)
@@ -176,6 +176,8 @@ export async function writeKept(dir: string, file: string): Promise<boolean> {
   const spec = JSON.parse(text) as RpmSpec
   spec.files = spec.files.map((f) => (f.source === undefined ? f : { ...f, source: join(dir, f.source) }))
   await writeRpm(spec, file)
+  // The .rpm's entry must be durable before the kept folder, its only other copy, goes (writeRpm fsynced the data).
+  await syncDir(dirname(file))
   rmSync(dir, { recursive: true, force: true })
   return true
 }
