@@ -153,9 +153,19 @@ export class Journal {
     return this.folders
   }
 
-  /** The transaction finished: drop the journal. */
+  /**
+   * The transaction finished: drop the journal. plan.json goes first and its removal is made durable before the
+   * progress file goes: a power cut must never leave a plan without its progress, which recovery would take for
+   * a transaction that never committed and undo (rewriting its history as failed). A journal without its plan
+   * is removed by the next command.
+   */
   async end(): Promise<void> {
-    await rm(journalDir(this.root), { recursive: true, force: true })
+    const dir = journalDir(this.root)
+    await rm(join(dir, 'plan.json'), { force: true })
+    await syncDir(dir).catch((error: unknown) => {
+      if (errCode(error) !== 'ENOENT') throw error
+    })
+    await rm(dir, { recursive: true, force: true })
   }
 }
 
