@@ -140,6 +140,14 @@ export class Journal {
     }
   }
 
+  /**
+   * Write back what the plan wrote so far (staged files, kept links) without a marker: called before a caller's
+   * service window opens, so the `commit` barrier inside the window finds next to nothing left to write.
+   */
+  settle(): void {
+    syncFileSystems(this.fileSystems())
+  }
+
   // The root and every folder the plan writes in: `syncFileSystems` syncs each file system among them once.
   private fileSystems(): string[] {
     if (this.folders === undefined) {

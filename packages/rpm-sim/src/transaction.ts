@@ -565,6 +565,8 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     const kept = await keepReplaced(root, plan, repackaged, warn).catch((error: unknown) =>
       undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback')),
     )
+    // The staged bytes go to disk while services still run: the commit barrier inside the window stays short.
+    if (o.window !== undefined) journal.settle()
     // Everything from here on is visible: the caller's services are stopped for it, and only for it.
     await window.open()
     try {
