@@ -87,11 +87,22 @@ interface ProcInfo {
   ppid: number
 }
 
+// State and parent of a process from /proc/N/stat (fields after the parenthesised name); undefined once it is gone.
+function readStat(pid: number | string): { state: string; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(join('/proc', String(pid), 'stat'), 'utf8')
+    const tail = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { state: tail[0] ?? '?', ppid: Number(tail[1] ?? 0) }
+  } catch {
+    return undefined
+  }
+}
+
 function readProcess(pid: number): ProcInfo | undefined {
   const dir = join('/proc', String(pid))
   try {
-    const stat = readFileSync(join(dir, 'stat'), 'utf8')
-    const tail = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const stat = readStat(pid)
+    if (stat === undefined) return undefined
     const argv = readFileSync(join(dir, 'cmdline'), 'utf8').split('\0')
     if (argv.at(-1) === '') argv.pop()
     const env: Record<string, string> = {}
@@ -109,8 +120,7 @@ function readProcess(pid: number): ProcInfo | undefined {
       comm: readFileSync(join(dir, 'comm'), 'utf8').trim(),
       cwd: safeReadlink(join(dir, 'cwd')) ?? '/',
       env,
-      state: tail[0] ?? '?',
-      ppid: Number(tail[1] ?? 0),
+      ...stat,
     }
   } catch {
     return undefined // exited while we looked
@@ -144,13 +154,8 @@ function forksOf(service: RunningService & { kind: 'process' }): number[] {
   const children = new Map<number, number[]>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(join('/proc', entry, 'stat'), 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? 0)
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
-    } catch {
-      // exited while we looked
-    }
+    const stat = readStat(entry)
+    if (stat !== undefined) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)])
   }
   const argv = `${service.argv.join('\0')}\0`
   const forks: number[] = []
@@ -236,12 +241,8 @@ export function startServices(services: readonly RunningService[]): { started: R
 
 // A zombie has exited; only its parent's wait() removes it, so it counts as stopped.
 function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
+  const stat = readStat(pid)
+  return stat !== undefined && stat.state !== 'Z'
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
