@@ -11,6 +11,7 @@ import { join, relative } from 'node:path'
 import { spawn } from 'node:child_process'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pidsRunning } from '@rdbpkg/e2e'
 import { agentManifest, buildArchive, makeRoot } from './_test-archive.js'
 import { BUILDER_CLI, INSTALLER_BUNDLE, RPM_SIM_CLI, builtOrWarn } from './_test-paths.js'
 import { AreaTally, recordArea } from './_test-record.js'
@@ -171,19 +172,7 @@ describe.skipIf(!ready)('faults: SIGKILL during an upgrade', () => {
 
 // Agents (real processes) started from `root`, by pid: the daemon's command line names its path under the root.
 function agentPids(root: string): number[] {
-  const daemon = join(root, AGENT, 'tools/agentd.sh')
-  const pids: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(daemon)) pids.push(Number(entry))
-    } catch {
-      // gone
-    }
-  }
-  return pids
+  return pidsRunning(join(root, AGENT, 'tools/agentd.sh'))
 }
 
 async function until(check: () => boolean, timeoutMs = 20_000, stepMs = 5): Promise<boolean> {
