@@ -70,8 +70,9 @@ export async function keepInstalled(o: KeepOptions): Promise<{ finish: () => voi
   rmSync(o.dir, { recursive: true, force: true })
   mkdirSync(o.dir, { recursive: true, mode: 0o700 })
   const resolver = new RootResolver(o.root)
-  const hosts: string[] = []
-  for (const f of o.pkg.files) hosts.push(o.hosts?.get(f.path) ?? (await resolver.host(f.path)))
+  // Resolved up front (the resolver is async; the two passes below are not), only for files that are looked at.
+  const hosts: (string | undefined)[] = []
+  for (const f of o.pkg.files) hosts.push(f.state !== 'normal' || f.flags.ghost === true ? undefined : (o.hosts?.get(f.path) ?? (await resolver.host(f.path))))
   const files: (RpmSpecFile | undefined)[] = []
   const keep = (linking: boolean): void => {
     o.pkg.files.forEach((f, i) => {
