@@ -45,14 +45,31 @@ await makeRpm('server', 'aio', [
   { path: '/opt/rdb/server/bin', kind: 'dir', mode: 0o755 },
   { path: '/opt/rdb/server/bin/rdb-server', kind: 'file', mode: 0o755, content: serverScript },
   { path: '/etc/rdb', kind: 'dir', mode: 0o755 },
-  { path: '/etc/rdb/server.conf', kind: 'file', mode: 0o644, content: 'listen = 0.0.0.0:9800\n', flags: { config: true, noreplace: true } },
+  {
+    path: '/etc/rdb/server.conf',
+    kind: 'file',
+    mode: 0o644,
+    content: 'listen = 0.0.0.0:9800\n',
+    flags: { config: true, noreplace: true },
+  },
 ])
 await makeRpm('worker', 'aio-airflow', [
   { path: '/opt/rdb/worker', kind: 'dir', mode: 0o755 },
   { path: '/opt/rdb/worker/bin', kind: 'dir', mode: 0o755 },
-  { path: '/opt/rdb/worker/bin/rdb-worker', kind: 'file', mode: 0o755, content: '#!/bin/sh\necho "rdb worker (example) $*"\n' },
+  {
+    path: '/opt/rdb/worker/bin/rdb-worker',
+    kind: 'file',
+    mode: 0o755,
+    content: '#!/bin/sh\necho "rdb worker (example) $*"\n',
+  },
   { path: '/etc/rdb', kind: 'dir', mode: 0o755 },
-  { path: '/etc/rdb/worker.conf', kind: 'file', mode: 0o644, content: 'concurrency = 4\n', flags: { config: true, noreplace: true } },
+  {
+    path: '/etc/rdb/worker.conf',
+    kind: 'file',
+    mode: 0o644,
+    content: 'concurrency = 4\n',
+    flags: { config: true, noreplace: true },
+  },
 ])
 
 // --- wheels -----------------------------------------------------------------------------------------------
@@ -110,17 +127,29 @@ function wheel(dist, module, version) {
   const info = `${dist}-${version}.dist-info`
   const files = [
     { name: `${module}/__init__.py`, data: Buffer.from(`__version__ = "${version}"\n`) },
-    { name: `${info}/METADATA`, data: Buffer.from(`Metadata-Version: 2.1\nName: ${dist}\nVersion: ${version}\nSummary: rdb ${module} (example)\n`) },
-    { name: `${info}/WHEEL`, data: Buffer.from('Wheel-Version: 1.0\nGenerator: rdbpkg-examples\nRoot-Is-Purelib: true\nTag: py3-none-any\n') },
+    {
+      name: `${info}/METADATA`,
+      data: Buffer.from(
+        `Metadata-Version: 2.1\nName: ${dist}\nVersion: ${version}\nSummary: rdb ${module} (example)\n`,
+      ),
+    },
+    {
+      name: `${info}/WHEEL`,
+      data: Buffer.from('Wheel-Version: 1.0\nGenerator: rdbpkg-examples\nRoot-Is-Purelib: true\nTag: py3-none-any\n'),
+    },
   ]
   const digest = (data) => createHash('sha256').update(data).digest('base64url')
-  const record = files.map((f) => `${f.name},sha256=${digest(f.data)},${f.data.length}`).join('\n') + `\n${info}/RECORD,,\n`
+  const record =
+    files.map((f) => `${f.name},sha256=${digest(f.data)},${f.data.length}`).join('\n') + `\n${info}/RECORD,,\n`
   files.push({ name: `${info}/RECORD`, data: Buffer.from(record) })
   return storedZip(files)
 }
 
 const codePayload = join(here, 'update-code', 'payload')
-for (const [dist, module] of [['aio', 'aio'], ['aio_tasks', 'aio_tasks']]) {
+for (const [dist, module] of [
+  ['aio', 'aio'],
+  ['aio_tasks', 'aio_tasks'],
+]) {
   const out = join(codePayload, `${dist}-${VERSION}-py3-none-any.whl`)
   writeFileSync(out, wheel(dist, module, VERSION))
   log(`wrote ${out}`)
@@ -129,6 +158,16 @@ for (const [dist, module] of [['aio', 'aio'], ['aio_tasks', 'aio_tasks']]) {
 // --- package.tar.gz of each example's payload/, as the old flow expects ------------------------------------
 for (const type of ['agent', 'server', 'worker', 'update-agent', 'update-code']) {
   const out = join(here, type, 'package.tar.gz')
-  execFileSync('tar', ['-C', join(here, type, 'payload'), '--sort=name', '--owner=0', '--group=0', '--numeric-owner', '-czf', out, '.'])
+  execFileSync('tar', [
+    '-C',
+    join(here, type, 'payload'),
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '-czf',
+    out,
+    '.',
+  ])
   log(`wrote ${out}`)
 }

@@ -11,10 +11,17 @@ for (const dir of packages) rmSync(join(dir, '.vitest-report.json'), { force: tr
 
 // The e2e suite also runs ./install on the oldest Node the installer supports (core's NODE_FLOOR).
 // Read from the source: nothing is built yet on a fresh clone.
-const NODE_FLOOR = /NODE_FLOOR = '([\d.]+)'/.exec(readFileSync(join(root, 'packages/core/src/node-floor.ts'), 'utf8'))[1]
+const NODE_FLOOR = /NODE_FLOOR = '([\d.]+)'/.exec(
+  readFileSync(join(root, 'packages/core/src/node-floor.ts'), 'utf8'),
+)[1]
 const floor = ensureNode(root, NODE_FLOOR, process.env.RDBPKG_TEST_NODE_FLOOR)
-if (floor.path === undefined) console.log(`node ${NODE_FLOOR}: ${floor.reason}; the end-to-end run on the Node floor will skip`)
-const env = { TURBO_TELEMETRY_DISABLED: '1', ...process.env, ...(floor.path ? { RDBPKG_TEST_NODE_FLOOR: floor.path } : {}) }
+if (floor.path === undefined)
+  console.log(`node ${NODE_FLOOR}: ${floor.reason}; the end-to-end run on the Node floor will skip`)
+const env = {
+  TURBO_TELEMETRY_DISABLED: '1',
+  ...process.env,
+  ...(floor.path ? { RDBPKG_TEST_NODE_FLOOR: floor.path } : {}),
+}
 
 const turbo = join(root, 'node_modules', '.bin', 'turbo')
 const args = ['run', 'test', '--continue', ...process.argv.slice(2)]
@@ -35,7 +42,9 @@ for (const dir of packages) {
   failed += report.numFailedTests
   skipped += report.numPendingTests + report.numTodoTests
   // A suite that failed to load counts its file as a failure, so a broken import never passes silently.
-  failed += (report.testResults ?? []).filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0).length
+  failed += (report.testResults ?? []).filter(
+    (suite) => suite.status === 'failed' && suite.assertionResults.length === 0,
+  ).length
 }
 for (const dir of missing) console.log(`no test report from ${dir} (its tests did not run)`)
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`)

@@ -17,6 +17,8 @@ await build({
   legalComments: 'none',
   define: { __RDBPKG_INSTALLER_VERSION__: JSON.stringify(version) },
   // Bundled CommonJS dependencies call require(); ESM bundles have none without this banner.
-  banner: { js: "import { createRequire as __rdbpkgCreateRequire } from 'node:module';\nconst require = __rdbpkgCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __rdbpkgCreateRequire } from 'node:module';\nconst require = __rdbpkgCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 })

@@ -14,7 +14,12 @@ export function agentManifest(version = '5.7.1.0', type = 'install_rdb_agent'): 
 
 /** Writes SHA256SUMS over `files` of `dir`, as `sha256sum` prints it. */
 export function writeSha256Sums(dir: string, files: readonly string[]): void {
-  const lines = files.map((file) => `${createHash('sha256').update(readFileSync(join(dir, file))).digest('hex')}  ${file}`)
+  const lines = files.map(
+    (file) =>
+      `${createHash('sha256')
+        .update(readFileSync(join(dir, file)))
+        .digest('hex')}  ${file}`,
+  )
   writeFileSync(join(dir, 'SHA256SUMS'), `${lines.join('\n')}\n`)
 }
 
@@ -61,8 +66,23 @@ export async function buildArchive(
     writeFileSync(join(work, 'p', path), content)
   }
   writeFileSync(join(work, 'version.json'), JSON.stringify(manifest))
-  const args = [BUILDER_CLI, '--config', join(work, 'version.json'), '--payload-dir', join(work, 'p'), '--out', join(work, 'out'), ...(options.signKey ? ['--sign-key', options.signKey] : []), ...(options.builderArgs ?? [])]
-  const run = await execa('node', args, { cwd: work, reject: false, env: cliEnv({ SOURCE_DATE_EPOCH: '1700000000' }), extendEnv: false })
+  const args = [
+    BUILDER_CLI,
+    '--config',
+    join(work, 'version.json'),
+    '--payload-dir',
+    join(work, 'p'),
+    '--out',
+    join(work, 'out'),
+    ...(options.signKey ? ['--sign-key', options.signKey] : []),
+    ...(options.builderArgs ?? []),
+  ]
+  const run = await execa('node', args, {
+    cwd: work,
+    reject: false,
+    env: cliEnv({ SOURCE_DATE_EPOCH: '1700000000' }),
+    extendEnv: false,
+  })
   if (run.exitCode !== 0) throw new Error(`builder failed (${run.exitCode}): ${run.stderr}`)
   const name = String(manifest.package_name)
   await execa('tar', ['-xzf', join(work, 'out', `${name}.tar.gz`), '-C', work])

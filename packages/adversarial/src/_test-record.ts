@@ -28,7 +28,10 @@ export interface AreaFigures {
 /** Writes an area's figures (replacing an earlier run's). */
 export function recordArea(figures: AreaFigures): void {
   mkdirSync(RELIABILITY_DIR, { recursive: true })
-  writeFileSync(join(RELIABILITY_DIR, `${figures.id}.json`), `${JSON.stringify({ ...figures, at: new Date().toISOString() }, null, 2)}\n`)
+  writeFileSync(
+    join(RELIABILITY_DIR, `${figures.id}.json`),
+    `${JSON.stringify({ ...figures, at: new Date().toISOString() }, null, 2)}\n`,
+  )
 }
 
 /** Collects per-case outcomes of an area and records them once the area is done. */

@@ -20,7 +20,11 @@ export function snapshot(base: string): Snapshot {
     }
     const mode = (st.mode & 0o7777).toString(8)
     if (st.isSymbolicLink()) out.set(rel || '.', `link ${readlinkSync(abs)}`)
-    else if (st.isFile()) out.set(rel || '.', `file ${mode} ${st.size} ${createHash('sha256').update(readFileSync(abs)).digest('hex').slice(0, 16)}`)
+    else if (st.isFile())
+      out.set(
+        rel || '.',
+        `file ${mode} ${st.size} ${createHash('sha256').update(readFileSync(abs)).digest('hex').slice(0, 16)}`,
+      )
     else if (st.isDirectory()) {
       out.set(rel || '.', `dir ${mode}`)
       for (const name of readdirSync(abs).sort()) walk(rel ? join(rel, name) : name)
@@ -31,7 +35,11 @@ export function snapshot(base: string): Snapshot {
 }
 
 /** What differs between two snapshots: `+path` added, `-path` removed, `~path` changed. */
-export function diffSnapshots(before: Snapshot, after: Snapshot, ignore: (path: string) => boolean = () => false): string[] {
+export function diffSnapshots(
+  before: Snapshot,
+  after: Snapshot,
+  ignore: (path: string) => boolean = () => false,
+): string[] {
   const changes: string[] = []
   for (const [path, what] of after) {
     if (ignore(path)) continue

@@ -27,7 +27,9 @@ describe.skipIf(!ready)('builder and installer agree', () => {
     expect(refused).toMatch(/^builder failed \(4\): .*expands more than 100-fold.*--max-ratio N/s)
     expect(existsSync(join(refusedAt, 'out'))).toBe(false)
 
-    const archive = await buildArchive(join(base, 'compressible'), agentManifest(), payload, { builderArgs: ['--max-ratio', '10000'] })
+    const archive = await buildArchive(join(base, 'compressible'), agentManifest(), payload, {
+      builderArgs: ['--max-ratio', '10000'],
+    })
     const root = makeRoot(join(base, 'root'))
     const plain = await execa('./install', ['--root', root], { cwd: archive, reject: false })
     const raised = await execa('./install', ['--root', root, '--max-ratio', '10000'], { cwd: archive, reject: false })
@@ -35,7 +37,8 @@ describe.skipIf(!ready)('builder and installer agree', () => {
     recordArea({
       id: 'consistency-ratio',
       group: 'Consistency',
-      tried: 'very compressible (not hostile) --payload-dir: builder without and with --max-ratio, then ./install without and with it',
+      tried:
+        'very compressible (not hostile) --payload-dir: builder without and with --max-ratio, then ./install without and with it',
       cases: 1,
       held,
       notes: `builder refused without --max-ratio (exit 4); ./install exit ${plain.exitCode} without, ${raised.exitCode} with --max-ratio`,
@@ -50,7 +53,19 @@ describe.skipIf(!ready)('builder and installer agree', () => {
 describe.skipIf(!builtOrWarn('rpm-sim', RPM_SIM_CLI))('rpm-sim keeps packaged modes', () => {
   it('a 2 MiB 0644 file installs as 0644 and -V is clean', async () => {
     const rpm = join(base, 'big.rpm')
-    writeFileSync(rpm, await craftRpm({ name: 'big', version: '1', release: '1', files: [{ path: '/opt/big', mode: 0o040755 }, { path: '/opt/big/small.bin', data: Buffer.alloc(1000, 1), mode: 0o100644 }, { path: '/opt/big/large.bin', data: Buffer.alloc(2 << 20, 2), mode: 0o100644 }] }))
+    writeFileSync(
+      rpm,
+      await craftRpm({
+        name: 'big',
+        version: '1',
+        release: '1',
+        files: [
+          { path: '/opt/big', mode: 0o040755 },
+          { path: '/opt/big/small.bin', data: Buffer.alloc(1000, 1), mode: 0o100644 },
+          { path: '/opt/big/large.bin', data: Buffer.alloc(2 << 20, 2), mode: 0o100644 },
+        ],
+      }),
+    )
     const root = join(base, 'mode-root')
     const run = await execa('node', [RPM_SIM_CLI, '--root', root, '-i', rpm], { reject: false })
     expect(run.exitCode, run.stderr).toBe(0)

@@ -70,7 +70,11 @@ describe('CrashModel', () => {
     const model = new CrashModel(startTree('explain'), T, replaceOps(false, false))
     const { built, distinct } = model.states()
     expect(built).toBeGreaterThan(distinct.length)
-    const empty = distinct.find((s) => s.variant === 'data-lost' && s.point === model.ops.length) as (typeof distinct)[number]
-    expect(model.explain(empty, (op) => `${op.op}`)).toMatch(/^cut after op 3 rename; unsynced file data lost: etc\/app.conf$/)
+    const empty = distinct.find(
+      (s) => s.variant === 'data-lost' && s.point === model.ops.length,
+    ) as (typeof distinct)[number]
+    expect(model.explain(empty, (op) => `${op.op}`)).toMatch(
+      /^cut after op 3 rename; unsynced file data lost: etc\/app.conf$/,
+    )
   })
 })

@@ -16,7 +16,20 @@
 //                every file at its latest content (a lost rename or unlink the program went on relying on).
 // States that come out as the same tree are built once (fingerprints), and are laid out on a copy of the start.
 import { createHash } from 'node:crypto'
-import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { join, posix } from 'node:path'
 import type { TracedOp } from './strace-log.js'
 
@@ -100,8 +113,25 @@ export class CrashModel {
     return p === this.tree ? '' : p.slice(this.tree.length + 1)
   }
 
-  private newNode(kind: Node['kind'], at: number, start: { data: Buffer; meta: Meta }, initial: boolean, target?: string): Node {
-    const node: Node = { id: this.nodes.length, kind, initial, data: [], meta: [], synced: [], createdAt: at, start, cache: new Map(), ...(target !== undefined ? { target } : {}) }
+  private newNode(
+    kind: Node['kind'],
+    at: number,
+    start: { data: Buffer; meta: Meta },
+    initial: boolean,
+    target?: string,
+  ): Node {
+    const node: Node = {
+      id: this.nodes.length,
+      kind,
+      initial,
+      data: [],
+      meta: [],
+      synced: [],
+      createdAt: at,
+      start,
+      cache: new Map(),
+      ...(target !== undefined ? { target } : {}),
+    }
     this.nodes.push(node)
     return node
   }
@@ -111,7 +141,13 @@ export class CrashModel {
     const st = lstatSync(abs)
     const meta: Meta = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) }
     const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other'
-    const node = this.newNode(kind, 0, { data: kind === 'file' ? readFileSync(abs) : Buffer.alloc(0), meta }, true, kind === 'symlink' ? readlinkSync(abs) : undefined)
+    const node = this.newNode(
+      kind,
+      0,
+      { data: kind === 'file' ? readFileSync(abs) : Buffer.alloc(0), meta },
+      true,
+      kind === 'symlink' ? readlinkSync(abs) : undefined,
+    )
     node.synced.push(0)
     this.startEntries.set(rel, node.id)
     if (kind === 'dir') for (const name of readdirSync(abs).sort()) this.loadStart(rel === '' ? name : `${rel}/${name}`)
@@ -138,9 +174,16 @@ export class CrashModel {
         case 'create': {
           let n = nodeAt(op.path)
           if (n === undefined) {
-            n = this.newNode('file', at, { data: Buffer.alloc(0), meta: { mode: op.mode & ~umask & 0o7777, uid: 0, gid: 0 } }, false)
+            n = this.newNode(
+              'file',
+              at,
+              { data: Buffer.alloc(0), meta: { mode: op.mode & ~umask & 0o7777, uid: 0, gid: 0 } },
+              false,
+            )
             entries.set(this.rel(op.path), n.id)
-            addEntry({ kind: 'add', path: this.rel(op.path), node: n.id, at, op: i }, [posix.dirname(this.rel(op.path))])
+            addEntry({ kind: 'add', path: this.rel(op.path), node: n.id, at, op: i }, [
+              posix.dirname(this.rel(op.path)),
+            ])
           } else if (op.trunc) n.data.push({ at, apply: () => Buffer.alloc(0) })
           fds.set(op.fd, { node: n.id, pos: 0, append: op.append })
           break
@@ -181,27 +224,44 @@ export class CrashModel {
           const n = nodeAt(op.path)
           if (n === undefined) break
           const size = op.size
-          n.data.push({ at, apply: (b) => (b.length >= size ? b.subarray(0, size) : Buffer.concat([b, Buffer.alloc(size - b.length)])) })
+          n.data.push({
+            at,
+            apply: (b) => (b.length >= size ? b.subarray(0, size) : Buffer.concat([b, Buffer.alloc(size - b.length)])),
+          })
           break
         }
         case 'chmod':
           nodeAt(op.path)?.meta.push({ at, meta: { mode: op.mode & 0o7777 } })
           break
         case 'chown':
-          nodeAt(op.path)?.meta.push({ at, meta: { ...(op.uid >= 0 ? { uid: op.uid } : {}), ...(op.gid >= 0 ? { gid: op.gid } : {}) } })
+          nodeAt(op.path)?.meta.push({
+            at,
+            meta: { ...(op.uid >= 0 ? { uid: op.uid } : {}), ...(op.gid >= 0 ? { gid: op.gid } : {}) },
+          })
           break
         case 'utime':
           nodeAt(op.path)?.meta.push({ at, meta: { mtime: op.mtime } })
           break
         case 'mkdir': {
           if (nodeAt(op.path) !== undefined) break
-          const n = this.newNode('dir', at, { data: Buffer.alloc(0), meta: { mode: op.mode & ~umask & 0o7777, uid: 0, gid: 0 } }, false)
+          const n = this.newNode(
+            'dir',
+            at,
+            { data: Buffer.alloc(0), meta: { mode: op.mode & ~umask & 0o7777, uid: 0, gid: 0 } },
+            false,
+          )
           entries.set(this.rel(op.path), n.id)
           addEntry({ kind: 'add', path: this.rel(op.path), node: n.id, at, op: i }, [posix.dirname(this.rel(op.path))])
           break
         }
         case 'symlink': {
-          const n = this.newNode('symlink', at, { data: Buffer.alloc(0), meta: { mode: 0o777, uid: 0, gid: 0 } }, false, op.target)
+          const n = this.newNode(
+            'symlink',
+            at,
+            { data: Buffer.alloc(0), meta: { mode: 0o777, uid: 0, gid: 0 } },
+            false,
+            op.target,
+          )
           entries.set(this.rel(op.path), n.id)
           addEntry({ kind: 'add', path: this.rel(op.path), node: n.id, at, op: i }, [posix.dirname(this.rel(op.path))])
           break
@@ -218,7 +278,9 @@ export class CrashModel {
           const n = nodeAt(op.path)
           if (n === undefined) break
           entries.delete(this.rel(op.path))
-          addEntry({ kind: 'remove', path: this.rel(op.path), node: n.id, at, op: i, dir: op.op === 'rmdir' }, [posix.dirname(this.rel(op.path))])
+          addEntry({ kind: 'remove', path: this.rel(op.path), node: n.id, at, op: i, dir: op.op === 'rmdir' }, [
+            posix.dirname(this.rel(op.path)),
+          ])
           break
         }
         case 'rename': {
@@ -289,7 +351,11 @@ export class CrashModel {
   }
 
   /** The tree of a state: path -> [node, the moment its content and attributes are taken from]. */
-  private treeOf(point: number, dropped: (e: EntryOp) => boolean, dataLost: boolean): Map<string, { node: Node; at: number }> {
+  private treeOf(
+    point: number,
+    dropped: (e: EntryOp) => boolean,
+    dataLost: boolean,
+  ): Map<string, { node: Node; at: number }> {
     const entries = new Map(this.startEntries)
     for (const e of this.entryOps) {
       if (e.at > point || dropped(e)) continue
@@ -331,7 +397,13 @@ export class CrashModel {
     const seen = new Set<string>()
     const distinct: CrashState[] = []
     let built = 0
-    const add = (point: number, variant: string, dropped: (e: EntryOp) => boolean, dataLost: boolean, droppedOp?: number): void => {
+    const add = (
+      point: number,
+      variant: string,
+      dropped: (e: EntryOp) => boolean,
+      dataLost: boolean,
+      droppedOp?: number,
+    ): void => {
       built++
       const fingerprint = this.fingerprint(this.treeOf(point, dropped, dataLost))
       if (seen.has(fingerprint)) return
@@ -352,14 +424,22 @@ export class CrashModel {
 
   /** Lays out a state at `dest` (which must not exist): a copy of the start tree changed into the state. */
   layOut(state: CrashState, dest: string): void {
-    const dropped = state.variant === 'entries-lost' ? (e: EntryOp) => e.at <= state.point && e.durableAt > state.point : (e: EntryOp) => e.op === state.droppedOp
+    const dropped =
+      state.variant === 'entries-lost'
+        ? (e: EntryOp) => e.at <= state.point && e.durableAt > state.point
+        : (e: EntryOp) => e.op === state.droppedOp
     const dataLost = state.variant === 'data-lost' || state.variant === 'entries-lost'
     const tree = this.treeOf(state.point, state.variant === 'kill' ? () => false : dropped, dataLost)
     copyTree(this.start, dest)
     const unchanged = (p: string): boolean => {
       const t = tree.get(p)
       const id = this.startEntries.get(p === '.' ? '' : p)
-      return t !== undefined && t.node.id === id && t.node.data.every((d) => d.at > t.at) && t.node.meta.every((m) => m.at > t.at)
+      return (
+        t !== undefined &&
+        t.node.id === id &&
+        t.node.data.every((d) => d.at > t.at) &&
+        t.node.meta.every((m) => m.at > t.at)
+      )
     }
     // Remove what the state does not have as it started (top-most paths first; rm takes what is below).
     for (const p of [...this.startEntries.keys()].map((x) => (x === '' ? '.' : x)).sort()) {
@@ -405,9 +485,12 @@ export class CrashModel {
     const last = this.ops[state.point - 1]
     const cut = last === undefined ? 'before the first operation' : `after op ${state.point - 1} ${describe(last)}`
     if (state.variant === 'kill') return `cut ${cut}, everything persisted`
-    if (state.variant.startsWith('drop-')) return `cut ${cut}; op ${state.droppedOp} ${describe(this.ops[state.droppedOp ?? 0] as TracedOp)} lost (its folder never fsynced)`
+    if (state.variant.startsWith('drop-'))
+      return `cut ${cut}; op ${state.droppedOp} ${describe(this.ops[state.droppedOp ?? 0] as TracedOp)} lost (its folder never fsynced)`
     const lost = [...new Set(this.nodesWithUnsyncedData(state.point))]
-    const files = lost.length ? `: ${lost.slice(0, 2).join(', ')}${lost.length > 2 ? ` and ${lost.length - 2} more` : ''}` : ''
+    const files = lost.length
+      ? `: ${lost.slice(0, 2).join(', ')}${lost.length > 2 ? ` and ${lost.length - 2} more` : ''}`
+      : ''
     return `cut ${cut}; ${state.variant === 'data-lost' ? 'unsynced file data lost' : 'unsynced entries and file data lost'}${files}`
   }
 
@@ -448,7 +531,8 @@ function moveEntries(entries: Map<string, number>, from: string, to: string): vo
     if (p === from) moved.push([to, id])
     else if (p.startsWith(`${from}/`)) moved.push([`${to}${p.slice(from.length)}`, id])
   }
-  for (const [p] of [...entries]) if (p === from || p.startsWith(`${from}/`) || p === to || p.startsWith(`${to}/`)) entries.delete(p)
+  for (const [p] of [...entries])
+    if (p === from || p.startsWith(`${from}/`) || p === to || p.startsWith(`${to}/`)) entries.delete(p)
   for (const [p, id] of moved) entries.set(p, id)
 }
 

@@ -5,7 +5,17 @@
 // After each, a second ./install (or --rollback) must leave the complete old or the complete new version, rpm-sim
 // -V must match the disk, and the operator's config must be byte-identical. FAULT_TRIALS sets the kill trials.
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { spawn } from 'node:child_process'
@@ -16,7 +26,10 @@ import { agentManifest, buildArchive, makeRoot } from './_test-archive.js'
 import { BUILDER_CLI, INSTALLER_BUNDLE, RPM_SIM_CLI, builtOrWarn } from './_test-paths.js'
 import { AreaTally, recordArea } from './_test-record.js'
 
-const ready = builtOrWarn('builder', BUILDER_CLI) && builtOrWarn('installer', INSTALLER_BUNDLE) && builtOrWarn('rpm-sim', RPM_SIM_CLI)
+const ready =
+  builtOrWarn('builder', BUILDER_CLI) &&
+  builtOrWarn('installer', INSTALLER_BUNDLE) &&
+  builtOrWarn('rpm-sim', RPM_SIM_CLI)
 const TRIALS = Math.max(1, Number(process.env.FAULT_TRIALS ?? 10))
 const base = mkdtempSync(join(tmpdir(), 'adv-faults-'))
 const mounts: string[] = []
@@ -53,7 +66,8 @@ let v1Files: Record<string, string | Buffer>
 let v2Files: Record<string, string | Buffer>
 let template: string
 
-const sh = (cmd: string, args: string[], cwd?: string) => execa(cmd, args, { reject: false, timeout: 180_000, ...(cwd ? { cwd } : {}) })
+const sh = (cmd: string, args: string[], cwd?: string) =>
+  execa(cmd, args, { reject: false, timeout: 180_000, ...(cwd ? { cwd } : {}) })
 
 beforeAll(async () => {
   if (!ready) return
@@ -85,12 +99,14 @@ async function stateProblems(
   const files = opts.files ?? (version === '5.7.1.0' ? v1Files : v2Files)
   const problems: string[] = []
   const qa = await sh('node', [RPM_SIM_CLI, '--root', root, '-qa'])
-  if (qa.stdout.trim() !== `rdb-agent-${version}-1.x86_64`) problems.push(`-qa: ${JSON.stringify(qa.stdout.trim())} ${qa.stderr.trim()}`)
+  if (qa.stdout.trim() !== `rdb-agent-${version}-1.x86_64`)
+    problems.push(`-qa: ${JSON.stringify(qa.stdout.trim())} ${qa.stderr.trim()}`)
   const v = await sh('node', [RPM_SIM_CLI, '--root', root, '-V', 'rdb-agent'])
   const vLines = v.stdout.split('\n').filter((l) => l.trim() !== '')
   // The operator's edited config is the one line -V may print (as rpm does for a changed %config).
   const unexpected = vLines.filter((l) => !(/\sc\s/.test(l) && l.endsWith('/tools/agent.conf')))
-  if (unexpected.length || /error/i.test(v.stderr)) problems.push(`-V: ${[...unexpected, v.stderr.trim()].filter(Boolean).join(' | ')}`)
+  if (unexpected.length || /error/i.test(v.stderr))
+    problems.push(`-V: ${[...unexpected, v.stderr.trim()].filter(Boolean).join(' | ')}`)
   for (const [path, content] of Object.entries(files)) {
     if (path === 'tools/agent.conf') continue
     const abs = join(root, AGENT, path)
@@ -99,13 +115,15 @@ async function stateProblems(
   }
   const conf = join(root, AGENT, 'tools/agent.conf')
   const expectedConf = opts.confDeleted ? String(files['tools/agent.conf']) : OPERATOR_CONF
-  if (!existsSync(conf) || readFileSync(conf, 'utf8') !== expectedConf) problems.push(`agent.conf is not ${opts.confDeleted ? 'the packaged default' : "the operator's"}`)
+  if (!existsSync(conf) || readFileSync(conf, 'utf8') !== expectedConf)
+    problems.push(`agent.conf is not ${opts.confDeleted ? 'the packaged default' : "the operator's"}`)
   // Nothing but the version's files, and an .rpmnew beside the edited config, may be in the tree.
   const allowed = new Set([...Object.keys(files), 'tools/agent.conf.rpmnew'])
   for (const file of walk(join(root, AGENT))) if (!allowed.has(file)) problems.push(`stray ${file}`)
   if (version === '5.7.2.0' && !opts.confDeleted) {
     const rpmnew = join(conf + '.rpmnew')
-    if (!existsSync(rpmnew) || readFileSync(rpmnew, 'utf8') !== String(files['tools/agent.conf'])) problems.push('agent.conf.rpmnew missing or wrong')
+    if (!existsSync(rpmnew) || readFileSync(rpmnew, 'utf8') !== String(files['tools/agent.conf']))
+      problems.push('agent.conf.rpmnew missing or wrong')
   }
   return problems
 }
@@ -126,15 +144,23 @@ function walk(dir: string): string[] {
 
 // A fixed spread of kill moments in CI; a seeded random spread in the long mode.
 function killDelays(total: number, durationMs: number): number[] {
-  if (!process.env.FAULT_TRIALS) return Array.from({ length: total }, (_, i) => Math.round(((i + 0.5) / total) * durationMs * 1.1))
+  if (!process.env.FAULT_TRIALS)
+    return Array.from({ length: total }, (_, i) => Math.round(((i + 0.5) / total) * durationMs * 1.1))
   let seed = 12345
-  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
   return Array.from({ length: total }, () => Math.round(rand() * durationMs * 1.1))
 }
 
-const kills = new AreaTally({ id: 'faults-sigkill', group: 'Faults', tried: `SIGKILL of ./install at spread moments of an agent upgrade (${TRIALS} trials), then ./install again (every other trial also --rollback)` })
+const kills = new AreaTally({
+  id: 'faults-sigkill',
+  group: 'Faults',
+  tried: `SIGKILL of ./install at spread moments of an agent upgrade (${TRIALS} trials), then ./install again (every other trial also --rollback)`,
+})
 afterAll(() => {
-  if (ready) kills.record(`after the rerun: complete v2, operator config byte-identical, .rpmnew beside it, -V clean; after --rollback: complete v1; killed at ${killedMidway} of ${TRIALS} trials before the run finished`)
+  if (ready)
+    kills.record(
+      `after the rerun: complete v2, operator config byte-identical, .rpmnew beside it, -V clean; after --rollback: complete v1; killed at ${killedMidway} of ${TRIALS} trials before the run finished`,
+    )
 })
 let killedMidway = 0
 
@@ -156,14 +182,21 @@ describe.skipIf(!ready)('faults: SIGKILL during an upgrade', () => {
       await child
       if (wasRunning) killedMidway++
       const rerun = await sh('./install', ['--root', root], v2)
-      let problems = rerun.exitCode === 0 ? await stateProblems(root, '5.7.2.0') : [`rerun exit ${rerun.exitCode}: ${rerun.stderr.trim().split('\n')[0]}`]
+      let problems =
+        rerun.exitCode === 0
+          ? await stateProblems(root, '5.7.2.0')
+          : [`rerun exit ${rerun.exitCode}: ${rerun.stderr.trim().split('\n')[0]}`]
       if (problems.length === 0 && i % 2 === 1) {
         const back = await sh('./install', ['--root', root, '--rollback'], v2)
-        problems = back.exitCode === 0 ? await stateProblems(root, '5.7.1.0') : [`rollback exit ${back.exitCode}: ${back.stderr.trim().split('\n')[0]}`]
+        problems =
+          back.exitCode === 0
+            ? await stateProblems(root, '5.7.1.0')
+            : [`rollback exit ${back.exitCode}: ${back.stderr.trim().split('\n')[0]}`]
         problems = problems.map((p) => `after rollback: ${p}`)
       }
       kills.add(problems.length === 0, `trial ${i} (kill at ${delay} ms): ${problems.join('; ')}`)
-      if (problems.length) failures.push(`trial ${i} (kill at ${delay} ms of ~${duration}): ${problems.slice(0, 4).join('; ')}`)
+      if (problems.length)
+        failures.push(`trial ${i} (kill at ${delay} ms of ~${duration}): ${problems.slice(0, 4).join('; ')}`)
       rmSync(root, { recursive: true, force: true })
     }
     expect(failures).toEqual([])
@@ -208,10 +241,14 @@ async function startAgent(root: string): Promise<number | undefined> {
 const windowKills = new AreaTally({
   id: 'faults-service-window',
   group: 'Faults',
-  tried: 'SIGKILL of ./install -f around the service window, a real agent process running: while staging (timed, and at the end of staging) and inside the swap (after 1 and 150 renames, in the erase, and timed as the agent stops), then ./install or --rollback',
+  tried:
+    'SIGKILL of ./install -f around the service window, a real agent process running: while staging (timed, and at the end of staging) and inside the swap (after 1 and 150 renames, in the erase, and timed as the agent stops), then ./install or --rollback',
 })
 afterAll(() => {
-  if (ready) windowKills.record('killed while staging: the agent kept running (same pid), -V clean, complete v1, and ./install -f then completed v2 and started the agent again; killed inside the swap: the agent was down, the next ./install finished v2 (or --rollback restored v1) and started the agent again')
+  if (ready)
+    windowKills.record(
+      'killed while staging: the agent kept running (same pid), -V clean, complete v1, and ./install -f then completed v2 and started the agent again; killed inside the swap: the agent was down, the next ./install finished v2 (or --rollback restored v1) and started the agent again',
+    )
 })
 
 describe.skipIf(!ready)('faults: SIGKILL around the service window (a real agent running)', () => {
@@ -229,7 +266,10 @@ describe.skipIf(!ready)('faults: SIGKILL around the service window (a real agent
   function stagedFiles(root: string): number {
     const dir = join(root, 'var/lib/rdbpkg/staging')
     if (!existsSync(dir)) return 0
-    return readdirSync(dir).reduce((sum, run) => sum + (existsSync(join(dir, run)) ? readdirSync(join(dir, run)).length : 0), 0)
+    return readdirSync(dir).reduce(
+      (sum, run) => sum + (existsSync(join(dir, run)) ? readdirSync(join(dir, run)).length : 0),
+      0,
+    )
   }
 
   it('killed while staging: the agent still runs and the host is v1; the rerun completes and restarts it', async () => {
@@ -245,13 +285,15 @@ describe.skipIf(!ready)('faults: SIGKILL around the service window (a real agent
         child.kill('SIGKILL')
       }
       const killed = await child
-      if (killed.signal !== 'SIGKILL') problems.push(`./install was not killed (exit ${killed.exitCode}, ${killed.stderr.trim().split('\n').at(-1)})`)
+      if (killed.signal !== 'SIGKILL')
+        problems.push(`./install was not killed (exit ${killed.exitCode}, ${killed.stderr.trim().split('\n').at(-1)})`)
       if (pid !== undefined && !agentPids(root).includes(pid)) problems.push('the agent was stopped')
       problems.push(...(await stateProblems(root, '5.7.1.0')).map((p) => `after the kill: ${p}`))
       const rerun = await sh('./install', ['--root', root, '-f'], v2s)
       if (rerun.exitCode !== 0) problems.push(`rerun exit ${rerun.exitCode}: ${rerun.stderr.trim().split('\n')[0]}`)
       else problems.push(...(await stateProblems(root, '5.7.2.0')).map((p) => `after the rerun: ${p}`))
-      if (!(await until(() => agentPids(root).length === 1))) problems.push(`after the rerun: ${agentPids(root).length} agents run, expected 1`)
+      if (!(await until(() => agentPids(root).length === 1)))
+        problems.push(`after the rerun: ${agentPids(root).length} agents run, expected 1`)
       if (pid !== undefined && agentPids(root).includes(pid)) problems.push('after the rerun: the old agent still runs')
       windowKills.add(problems.length === 0, `${trial.name}: ${problems.join('; ')}`)
       if (problems.length) failures.push(`${trial.name}: ${problems.slice(0, 4).join('; ')}`)
@@ -271,17 +313,21 @@ describe.skipIf(!ready)('faults: SIGKILL around the service window (a real agent
       const child = execa('./install', ['--root', root, '-f'], { cwd: v2s, reject: false, env: trial.env })
       if (Object.keys(trial.env).length === 0) {
         // The window opens when the agent is stopped: kill at once.
-        if (!(await until(() => pid !== undefined && !agentPids(root).includes(pid), 60_000, 1))) problems.push('the agent was never stopped')
+        if (!(await until(() => pid !== undefined && !agentPids(root).includes(pid), 60_000, 1)))
+          problems.push('the agent was never stopped')
         child.kill('SIGKILL')
       }
       const killed = await child
       if (killed.signal !== 'SIGKILL') problems.push(`./install was not killed (exit ${killed.exitCode})`)
-      if (agentPids(root).length > 0) problems.push('the agent runs right after a kill inside the window (it should be stopped)')
+      if (agentPids(root).length > 0)
+        problems.push('the agent runs right after a kill inside the window (it should be stopped)')
       const version = trial.then === 'install' ? '5.7.2.0' : '5.7.1.0'
       const next = await sh('./install', ['--root', root, ...(trial.then === 'rollback' ? ['--rollback'] : [])], v2s)
-      if (next.exitCode !== 0) problems.push(`${trial.then} exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]}`)
+      if (next.exitCode !== 0)
+        problems.push(`${trial.then} exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]}`)
       else problems.push(...(await stateProblems(root, version)).map((p) => `after ${trial.then}: ${p}`))
-      if (!(await until(() => agentPids(root).length === 1))) problems.push(`after ${trial.then}: ${agentPids(root).length} agents run, expected 1`)
+      if (!(await until(() => agentPids(root).length === 1)))
+        problems.push(`after ${trial.then}: ${agentPids(root).length} agents run, expected 1`)
       windowKills.add(problems.length === 0, `${trial.name}: ${problems.join('; ')}`)
       if (problems.length) failures.push(`${trial.name} then ${trial.then}: ${problems.slice(0, 4).join('; ')}`)
       killAgents(root)
@@ -304,7 +350,14 @@ describe.skipIf(!ready)('faults: full disk, read-only folder, vanished files', (
     const why = await tryMount(['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', mnt])
     if (why) {
       console.warn(`skipping the full-disk fault: cannot mount a tmpfs (${why})`)
-      recordArea({ id: 'faults-disk-full', group: 'Faults', tried: 'upgrade onto a full disk (20 MiB tmpfs root)', cases: 0, held: 0, notes: `skipped: mount failed (${why})` })
+      recordArea({
+        id: 'faults-disk-full',
+        group: 'Faults',
+        tried: 'upgrade onto a full disk (20 MiB tmpfs root)',
+        cases: 0,
+        held: 0,
+        notes: `skipped: mount failed (${why})`,
+      })
       return
     }
     mounts.push(mnt)
@@ -316,15 +369,26 @@ describe.skipIf(!ready)('faults: full disk, read-only folder, vanished files', (
     const run = await sh('./install', ['--root', mnt], big)
     const problems: string[] = []
     if (run.exitCode === 0) problems.push('the upgrade succeeded on a full disk (the tmpfs was too big for the test)')
-    if (!/space|ENOSPC/i.test(run.stderr)) problems.push(`stderr does not say the disk is full: ${run.stderr.trim().split('\n')[0]}`)
+    if (!/space|ENOSPC/i.test(run.stderr))
+      problems.push(`stderr does not say the disk is full: ${run.stderr.trim().split('\n')[0]}`)
     problems.push(...(await stateProblems(mnt, '5.7.1.0')).map((p) => `after the failure: ${p}`))
     await sh('mount', ['-o', 'remount,size=200m', mnt])
     const again = await sh('./install', ['--root', mnt], big)
-    if (again.exitCode !== 0) problems.push(`rerun with room: exit ${again.exitCode} ${again.stderr.trim().split('\n')[0]}`)
+    if (again.exitCode !== 0)
+      problems.push(`rerun with room: exit ${again.exitCode} ${again.stderr.trim().split('\n')[0]}`)
     else {
       problems.push(...(await stateProblems(mnt, '5.7.2.0', { files: bigFiles })).map((p) => `after the rerun: ${p}`))
     }
-    recordArea({ id: 'faults-disk-full', group: 'Faults', tried: 'upgrade onto a full disk (20 MiB tmpfs root), then again with room', cases: 1, held: problems.length ? 0 : 1, notes: problems.length ? problems.join('; ').slice(0, 300) : 'exit 1 naming the full disk, complete v1 left, operator config intact; with room the rerun completed v2' })
+    recordArea({
+      id: 'faults-disk-full',
+      group: 'Faults',
+      tried: 'upgrade onto a full disk (20 MiB tmpfs root), then again with room',
+      cases: 1,
+      held: problems.length ? 0 : 1,
+      notes: problems.length
+        ? problems.join('; ').slice(0, 300)
+        : 'exit 1 naming the full disk, complete v1 left, operator config intact; with room the rerun completed v2',
+    })
     expect(problems).toEqual([])
   })
 
@@ -334,14 +398,22 @@ describe.skipIf(!ready)('faults: full disk, read-only folder, vanished files', (
     const why = (await tryMount(['--bind', tools, tools])) ?? (await tryMount(['-o', 'remount,bind,ro', tools]))
     if (why) {
       console.warn(`skipping the read-only fault: cannot bind-mount read-only (${why})`)
-      recordArea({ id: 'faults-readonly', group: 'Faults', tried: 'upgrade with tools/ read-only (bind mount)', cases: 0, held: 0, notes: `skipped: mount failed (${why})` })
+      recordArea({
+        id: 'faults-readonly',
+        group: 'Faults',
+        tried: 'upgrade with tools/ read-only (bind mount)',
+        cases: 0,
+        held: 0,
+        notes: `skipped: mount failed (${why})`,
+      })
       return
     }
     mounts.push(tools)
     const run = await sh('./install', ['--root', root], v2)
     const problems: string[] = []
     if (run.exitCode === 0) problems.push('the upgrade succeeded over a read-only folder')
-    if (!/read-only|EROFS/i.test(run.stderr)) problems.push(`stderr does not say read-only: ${run.stderr.trim().split('\n')[0]}`)
+    if (!/read-only|EROFS/i.test(run.stderr))
+      problems.push(`stderr does not say read-only: ${run.stderr.trim().split('\n')[0]}`)
     problems.push(...(await stateProblems(root, '5.7.1.0')).map((p) => `after the failure: ${p}`))
     await sh('umount', [tools])
     mounts.splice(mounts.indexOf(tools), 1)
@@ -354,7 +426,9 @@ describe.skipIf(!ready)('faults: full disk, read-only folder, vanished files', (
       tried: 'upgrade with tools/ read-only (a read-only bind mount; root ignores mode bits), then writable again',
       cases: 1,
       held: problems.length ? 0 : 1,
-      notes: problems.length ? problems.join('; ').slice(0, 300) : 'exit 1 naming the read-only folder, complete v1 left, operator config intact; the rerun completed v2',
+      notes: problems.length
+        ? problems.join('; ').slice(0, 300)
+        : 'exit 1 naming the read-only folder, complete v1 left, operator config intact; the rerun completed v2',
     })
     expect(problems).toEqual([])
   })
@@ -365,22 +439,35 @@ describe.skipIf(!ready)('faults: full disk, read-only folder, vanished files', (
     const why = (await tryMount(['--bind', db, db])) ?? (await tryMount(['-o', 'remount,bind,ro', db]))
     if (why) {
       console.warn(`skipping the read-only database fault: cannot bind-mount read-only (${why})`)
-      recordArea({ id: 'faults-readonly-db', group: 'Faults', tried: 'upgrade with the package database read-only (bind mount)', cases: 0, held: 0, notes: `skipped: mount failed (${why})` })
+      recordArea({
+        id: 'faults-readonly-db',
+        group: 'Faults',
+        tried: 'upgrade with the package database read-only (bind mount)',
+        cases: 0,
+        held: 0,
+        notes: `skipped: mount failed (${why})`,
+      })
       return
     }
     mounts.push(db)
     const run = await sh('./install', ['--root', root], v2)
     const problems: string[] = []
     if (run.exitCode !== 1) problems.push(`exit ${run.exitCode}, expected 1`)
-    if (!/var\/lib\/rpm-sim\/.*read-only file system \(EROFS\)/.test(run.stderr)) problems.push(`stderr does not name the read-only database: ${run.stderr.trim().split('\n')[0]}`)
+    if (!/var\/lib\/rpm-sim\/.*read-only file system \(EROFS\)/.test(run.stderr))
+      problems.push(`stderr does not name the read-only database: ${run.stderr.trim().split('\n')[0]}`)
     if (/\n\s+at /.test(run.stderr)) problems.push('stderr holds a stack trace')
     problems.push(...(await stateProblems(root, '5.7.1.0')).map((p) => `after the failure: ${p}`))
     if (existsSync(join(root, 'var/lib/rdbpkg/staging'))) problems.push('a staging folder was left behind')
     // rpm-sim itself: queries still answer; a transaction says it cannot lock, as rpm does, in one line.
     const query = await sh(process.execPath, [RPM_SIM_CLI, '--root', root, '-qa'])
-    if (query.exitCode !== 0 || !query.stdout.includes('rdb-agent-5.7.1.0')) problems.push(`rpm-sim -qa on a read-only database: exit ${query.exitCode} ${query.stderr.trim()}`)
+    if (query.exitCode !== 0 || !query.stdout.includes('rdb-agent-5.7.1.0'))
+      problems.push(`rpm-sim -qa on a read-only database: exit ${query.exitCode} ${query.stderr.trim()}`)
     const erase = await sh(process.execPath, [RPM_SIM_CLI, '--root', root, '-e', 'rdb-agent'])
-    if (erase.exitCode !== 1 || !/^error: .*lock: can't create transaction lock: read-only file system \(EROFS\)/.test(erase.stderr) || erase.stderr.trim().includes('\n')) {
+    if (
+      erase.exitCode !== 1 ||
+      !/^error: .*lock: can't create transaction lock: read-only file system \(EROFS\)/.test(erase.stderr) ||
+      erase.stderr.trim().includes('\n')
+    ) {
       problems.push(`rpm-sim -e on a read-only database: exit ${erase.exitCode} ${erase.stderr.trim().slice(0, 200)}`)
     }
     await sh('umount', [db])
@@ -391,10 +478,13 @@ describe.skipIf(!ready)('faults: full disk, read-only folder, vanished files', (
     recordArea({
       id: 'faults-readonly-db',
       group: 'Faults',
-      tried: 'upgrade with the package database read-only (a read-only bind mount over var/lib/rpm-sim), then writable again',
+      tried:
+        'upgrade with the package database read-only (a read-only bind mount over var/lib/rpm-sim), then writable again',
       cases: 1,
       held: problems.length ? 0 : 1,
-      notes: problems.length ? problems.join('; ').slice(0, 300) : "exit 1 with one line naming the read-only database folder (EROFS), complete v1 left, no staging left; the rerun completed v2",
+      notes: problems.length
+        ? problems.join('; ').slice(0, 300)
+        : 'exit 1 with one line naming the read-only database folder (EROFS), complete v1 left, no staging left; the rerun completed v2',
     })
     expect(problems).toEqual([])
   })
@@ -409,14 +499,36 @@ describe.skipIf(!ready)('faults: full disk, read-only folder, vanished files', (
     const gone = await sh('./install', ['--root', root], archive)
     if (gone.exitCode !== 5) problems.push(`missing package.tar.gz: exit ${gone.exitCode}, expected 5`)
     if (!/package\.tar\.gz/.test(gone.stderr)) problems.push('missing package.tar.gz: stderr does not name it')
-    const after = walk(root).filter((p) => p !== 'var/log/rdbpkg/install.log').join('\n')
-    if (after !== before.split('\n').filter((p) => p !== 'var/log/rdbpkg/install.log').join('\n')) problems.push('missing package.tar.gz: the root changed')
+    const after = walk(root)
+      .filter((p) => p !== 'var/log/rdbpkg/install.log')
+      .join('\n')
+    if (
+      after !==
+      before
+        .split('\n')
+        .filter((p) => p !== 'var/log/rdbpkg/install.log')
+        .join('\n')
+    )
+      problems.push('missing package.tar.gz: the root changed')
     unlinkSync(join(root, AGENT, 'tools/run.sh'))
     unlinkSync(join(root, AGENT, 'tools/agent.conf'))
     const up = await sh('./install', ['--root', root], v2)
-    if (up.exitCode !== 0) problems.push(`upgrade over deleted files: exit ${up.exitCode} ${up.stderr.trim().split('\n')[0]}`)
-    else problems.push(...(await stateProblems(root, '5.7.2.0', { confDeleted: true })).map((p) => `after the upgrade: ${p}`))
-    recordArea({ id: 'faults-vanished', group: 'Faults', tried: 'package.tar.gz removed from the archive; an installed file and the config deleted before the upgrade', cases: 2, held: problems.length ? 0 : 2, notes: problems.length ? problems.join('; ').slice(0, 300) : 'exit 5 naming package.tar.gz with the root untouched; the upgrade recreated the deleted file and config, -V clean' })
+    if (up.exitCode !== 0)
+      problems.push(`upgrade over deleted files: exit ${up.exitCode} ${up.stderr.trim().split('\n')[0]}`)
+    else
+      problems.push(
+        ...(await stateProblems(root, '5.7.2.0', { confDeleted: true })).map((p) => `after the upgrade: ${p}`),
+      )
+    recordArea({
+      id: 'faults-vanished',
+      group: 'Faults',
+      tried: 'package.tar.gz removed from the archive; an installed file and the config deleted before the upgrade',
+      cases: 2,
+      held: problems.length ? 0 : 2,
+      notes: problems.length
+        ? problems.join('; ').slice(0, 300)
+        : 'exit 5 naming package.tar.gz with the root untouched; the upgrade recreated the deleted file and config, -V clean',
+    })
     expect(problems).toEqual([])
   })
 })

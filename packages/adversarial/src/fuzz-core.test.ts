@@ -26,12 +26,19 @@ if (!hasRpm) console.warn('skipping the rpmvercmp oracle: rpm not installed')
 
 const versionChar = fc.constantFrom(...'0123456789abcXYZ.~^_+-'.split(''))
 const version = fc.string({ unit: versionChar, maxLength: 12 })
-const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme-ascii', maxLength: 200 }))
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ unit: 'grapheme-ascii', maxLength: 200 }),
+)
 
 describe('fuzz: versions', () => {
   it('rpmvercmp is total, reflexive and antisymmetric on any strings', async () => {
     await checkProperty(
-      { id: 'fuzz-rpmvercmp-laws', tried: 'rpmvercmp on random strings (any Unicode, version alphabet)', notes: 'never threw; cmp(a,a)=0, cmp(a,b)=-cmp(b,a)' },
+      {
+        id: 'fuzz-rpmvercmp-laws',
+        tried: 'rpmvercmp on random strings (any Unicode, version alphabet)',
+        notes: 'never threw; cmp(a,a)=0, cmp(a,b)=-cmp(b,a)',
+      },
       fc.property(fc.oneof(version, anyText), fc.oneof(version, anyText), (a, b) => {
         const ab = rpmvercmp(a, b)
         expect([-1, 0, 1]).toContain(ab)
@@ -86,14 +93,17 @@ describe('fuzz: versions', () => {
   it('parseEVR and parseNEVRA return or throw a typed error, and NEVRA round-trips', async () => {
     await checkProperty(
       { id: 'fuzz-evr-nevra', tried: 'parseEVR / parseNEVRA on random strings', notes: 'only VersionError thrown' },
-      fc.property(fc.oneof(anyText, fc.string({ unit: fc.constantFrom(...'ab1.-:_x~/'.split('')), maxLength: 30 })), (s) => {
-        typedOrOk(() => parseEVR(s))
-        const nevra = typedOrOk(() => parseNEVRA(s))
-        if (!(nevra instanceof Error)) {
-          // What parses must format back to something that parses to the same thing.
-          expect(parseNEVRA(formatNEVRA(nevra))).toEqual({ ...nevra, epoch: nevra.epoch })
-        }
-      }),
+      fc.property(
+        fc.oneof(anyText, fc.string({ unit: fc.constantFrom(...'ab1.-:_x~/'.split('')), maxLength: 30 })),
+        (s) => {
+          typedOrOk(() => parseEVR(s))
+          const nevra = typedOrOk(() => parseNEVRA(s))
+          if (!(nevra instanceof Error)) {
+            // What parses must format back to something that parses to the same thing.
+            expect(parseNEVRA(formatNEVRA(nevra))).toEqual({ ...nevra, epoch: nevra.epoch })
+          }
+        },
+      ),
       fuzzRuns(3000),
     )
   })
@@ -101,7 +111,10 @@ describe('fuzz: versions', () => {
 
 const kind = fc.constantFrom('file', 'dir', 'symlink', 'other') as fc.Arbitrary<PackageFileState['kind']>
 const digest = fc.option(fc.constantFrom('A', 'B', 'C'), { nil: undefined })
-const flags = fc.record({ config: fc.boolean(), noreplace: fc.boolean(), ghost: fc.boolean(), missingok: fc.boolean(), doc: fc.boolean() }, { requiredKeys: [] })
+const flags = fc.record(
+  { config: fc.boolean(), noreplace: fc.boolean(), ghost: fc.boolean(), missingok: fc.boolean(), doc: fc.boolean() },
+  { requiredKeys: [] },
+)
 const pkgFile = fc.record({ kind, digest, linkTarget: digest, flags }, { requiredKeys: ['kind'] })
 const disk = fc.option(fc.record({ kind, digest, linkTarget: digest }, { requiredKeys: ['kind'] }), { nil: null })
 const fateInput: fc.Arbitrary<FateInput> = fc.oneof(
@@ -117,7 +130,8 @@ describe('fuzz: file fate', () => {
       {
         id: 'fuzz-file-fate',
         tried: 'decideFileFate on random (op, old, new, disk) states',
-        notes: 'total; suffix iff a rename fate; an edited %config file is never replaced without .rpmsave/.rpmorig/.rpmnew or being kept',
+        notes:
+          'total; suffix iff a rename fate; an edited %config file is never replaced without .rpmsave/.rpmorig/.rpmnew or being kept',
       },
       fc.property(fateInput, (input) => {
         const d = decideFileFate(input)
@@ -155,35 +169,57 @@ function quote(value: string): string {
 describe('fuzz: os-release', () => {
   it('parseOsRelease never throws, keeps only valid keys, and round-trips quoted values', async () => {
     await checkProperty(
-      { id: 'fuzz-os-release', tried: 'parseOsRelease on random text and on quoted KEY="value" files', notes: 'never threw; valid keys only; double-quoted values read back exactly; matchOsRelease total' },
-      fc.property(anyText, fc.dictionary(osKey, osValue, { maxKeys: 8 }), fc.array(fc.string({ maxLength: 10 }), { maxLength: 4 }), (junk, fields, allowed) => {
-        const parsed = parseOsRelease(junk)
-        for (const key of Object.keys(parsed)) expect(key).toMatch(/^[A-Z0-9_]+$/)
-        const text = Object.entries(fields).map(([k, v]) => `${k}=${quote(v)}`).join('\n')
-        expect(parseOsRelease(text)).toEqual(fields)
-        const m = typedOrOk(() => matchOsRelease(parsed, allowed))
-        if (!(m instanceof Error) && !m.ok) expect(m.message).toMatch(/^\/etc\/os-release: ID: /)
-      }),
+      {
+        id: 'fuzz-os-release',
+        tried: 'parseOsRelease on random text and on quoted KEY="value" files',
+        notes: 'never threw; valid keys only; double-quoted values read back exactly; matchOsRelease total',
+      },
+      fc.property(
+        anyText,
+        fc.dictionary(osKey, osValue, { maxKeys: 8 }),
+        fc.array(fc.string({ maxLength: 10 }), { maxLength: 4 }),
+        (junk, fields, allowed) => {
+          const parsed = parseOsRelease(junk)
+          for (const key of Object.keys(parsed)) expect(key).toMatch(/^[A-Z0-9_]+$/)
+          const text = Object.entries(fields)
+            .map(([k, v]) => `${k}=${quote(v)}`)
+            .join('\n')
+          expect(parseOsRelease(text)).toEqual(fields)
+          const m = typedOrOk(() => matchOsRelease(parsed, allowed))
+          if (!(m instanceof Error) && !m.ok) expect(m.message).toMatch(/^\/etc\/os-release: ID: /)
+        },
+      ),
       fuzzRuns(3000),
     )
   })
 })
 
-const segment = fc.oneof(fc.constantFrom('..', '.', '', 'tools', 'fsbackup_kernel_4.x', 'a.whl', 'x'), fc.string({ unit: 'binary-ascii', maxLength: 6 }))
+const segment = fc.oneof(
+  fc.constantFrom('..', '.', '', 'tools', 'fsbackup_kernel_4.x', 'a.whl', 'x'),
+  fc.string({ unit: 'binary-ascii', maxLength: 6 }),
+)
 const entryName = fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('/'))
 
 describe('fuzz: payload checks', () => {
   it('checkPayload never throws and flags every absolute, `..` or control-character name as unsafe', async () => {
     await checkProperty(
-      { id: 'fuzz-check-payload', tried: 'checkPayload on random entry lists for every package type', notes: 'never threw; every `..`/absolute/control-char name reported unsafe' },
-      fc.property(fc.array(fc.oneof(entryName, anyText), { maxLength: 20 }), fc.constantFrom(...PACKAGE_TYPE_VALUES), (entries, type) => {
-        const check = checkPayload(entries, type)
-        for (const e of entries) {
-          const hostile = e.startsWith('/') || e.split('/').includes('..') || /[\u0000-\u001f\u007f]/.test(e)
-          if (hostile) expect(check.unsafe).toContain(e)
-        }
-        if (check.ok) expect(check.problems).toEqual([])
-      }),
+      {
+        id: 'fuzz-check-payload',
+        tried: 'checkPayload on random entry lists for every package type',
+        notes: 'never threw; every `..`/absolute/control-char name reported unsafe',
+      },
+      fc.property(
+        fc.array(fc.oneof(entryName, anyText), { maxLength: 20 }),
+        fc.constantFrom(...PACKAGE_TYPE_VALUES),
+        (entries, type) => {
+          const check = checkPayload(entries, type)
+          for (const e of entries) {
+            const hostile = e.startsWith('/') || e.split('/').includes('..') || /[\u0000-\u001f\u007f]/.test(e)
+            if (hostile) expect(check.unsafe).toContain(e)
+          }
+          if (check.ok) expect(check.problems).toEqual([])
+        },
+      ),
       fuzzRuns(3000),
     )
   })

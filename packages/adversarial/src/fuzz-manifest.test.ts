@@ -8,15 +8,44 @@ import { checkProperty, fuzzRuns, typedOrOk } from './_test-fuzz.js'
 
 const hostileString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('..', '../x', '/etc/passwd', 'a/../../b', 'a\nb', 'a\u0000b', ' centos ', 'CentOS', '', ' ', '~', '$(id)', '%s', 'x'.repeat(300)),
+  fc.constantFrom(
+    '..',
+    '../x',
+    '/etc/passwd',
+    'a/../../b',
+    'a\nb',
+    'a\u0000b',
+    ' centos ',
+    'CentOS',
+    '',
+    ' ',
+    '~',
+    '$(id)',
+    '%s',
+    'x'.repeat(300),
+  ),
 )
 const packageName = fc.oneof(
-  fc.constantFrom('rdb_server_5.7.1.0_centos.x86_64', 'update_code_5.7.1.0_centos.x86_64', 'rdb_agent_5.7.1.0_bclinux.aarch64', 'a', 'x..y', '..'),
+  fc.constantFrom(
+    'rdb_server_5.7.1.0_centos.x86_64',
+    'update_code_5.7.1.0_centos.x86_64',
+    'rdb_agent_5.7.1.0_bclinux.aarch64',
+    'a',
+    'x..y',
+    '..',
+  ),
   fc.stringMatching(/^[A-Za-z0-9._+-]{1,20}$/),
   hostileString,
 )
-const packageType = fc.oneof(fc.constantFrom(...PACKAGE_TYPE_VALUES), fc.constantFrom('install_rdb_sever', 'INSTALL_RDB_SERVER', ''), hostileString)
-const osRelease = fc.oneof(fc.constantFrom('centos', 'bclinux,centos', ' centos , BCLinux ', 'centos,,', ','), hostileString)
+const packageType = fc.oneof(
+  fc.constantFrom(...PACKAGE_TYPE_VALUES),
+  fc.constantFrom('install_rdb_sever', 'INSTALL_RDB_SERVER', ''),
+  hostileString,
+)
+const osRelease = fc.oneof(
+  fc.constantFrom('centos', 'bclinux,centos', ' centos , BCLinux ', 'centos,,', ','),
+  hostileString,
+)
 const anyJson = fc.jsonValue({ maxDepth: 2 })
 // Mostly valid values, sometimes hostile ones, so both the accept and the refuse paths get many cases.
 const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>): fc.Arbitrary<T | U> =>
@@ -25,15 +54,50 @@ const sometimes = <T>(arb: fc.Arbitrary<T>, weight = 5): fc.Arbitrary<T | undefi
   fc.oneof({ arbitrary: fc.constant(undefined), weight: 15 }, { arbitrary: arb, weight })
 
 const nearValid = fc.record({
-  package_name: mostly(fc.constantFrom('rdb_server_5.7.1.0_centos.x86_64', 'update_code_5.7.1.0_centos.x86_64', 'rdb_agent_5.7.1.0_bclinux.aarch64', 'agent'), fc.oneof(packageName, anyJson)),
+  package_name: mostly(
+    fc.constantFrom(
+      'rdb_server_5.7.1.0_centos.x86_64',
+      'update_code_5.7.1.0_centos.x86_64',
+      'rdb_agent_5.7.1.0_bclinux.aarch64',
+      'agent',
+    ),
+    fc.oneof(packageName, anyJson),
+  ),
   package_type: mostly(fc.constantFrom(...PACKAGE_TYPE_VALUES), fc.oneof(packageType, anyJson)),
   os_release: mostly(fc.constantFrom('centos', 'bclinux,centos', ' centos , BCLinux '), fc.oneof(osRelease, anyJson)),
-  version: sometimes(mostly(fc.constantFrom('5.7.1.0', '1.0~rc1', '2.0'), fc.oneof(fc.constantFrom('1:2', '', '1-2'), hostileString, anyJson))),
-  release: sometimes(mostly(fc.constantFrom('1', '2.el7'), fc.oneof(fc.constantFrom('-1', ''), hostileString, anyJson))),
-  prefix: sometimes(mostly(fc.constantFrom('/opt/rdb/agent', '/opt/x', '/opt/../etc', '//opt//x/', '/', '/opt/./x/..'), fc.oneof(fc.constantFrom('relative/dir', '../x'), hostileString, anyJson))),
-  services: sometimes(mostly(fc.array(fc.constantFrom('rdb-agent', 'fsbackup.service'), { maxLength: 2 }), fc.oneof(fc.array(hostileString, { maxLength: 3 }), anyJson))),
-  config_files: sometimes(mostly(fc.array(fc.constantFrom('**/*.conf', 'etc/*.ini', '../*.conf', '/etc/*'), { maxLength: 3 }), fc.oneof(fc.array(hostileString, { maxLength: 3 }), anyJson))),
-  python: sometimes(mostly(fc.constantFrom('/usr/bin/python3', '/opt/rdb/venv/bin/python'), fc.oneof(fc.constantFrom('python3', '../python'), hostileString, anyJson))),
+  version: sometimes(
+    mostly(
+      fc.constantFrom('5.7.1.0', '1.0~rc1', '2.0'),
+      fc.oneof(fc.constantFrom('1:2', '', '1-2'), hostileString, anyJson),
+    ),
+  ),
+  release: sometimes(
+    mostly(fc.constantFrom('1', '2.el7'), fc.oneof(fc.constantFrom('-1', ''), hostileString, anyJson)),
+  ),
+  prefix: sometimes(
+    mostly(
+      fc.constantFrom('/opt/rdb/agent', '/opt/x', '/opt/../etc', '//opt//x/', '/', '/opt/./x/..'),
+      fc.oneof(fc.constantFrom('relative/dir', '../x'), hostileString, anyJson),
+    ),
+  ),
+  services: sometimes(
+    mostly(
+      fc.array(fc.constantFrom('rdb-agent', 'fsbackup.service'), { maxLength: 2 }),
+      fc.oneof(fc.array(hostileString, { maxLength: 3 }), anyJson),
+    ),
+  ),
+  config_files: sometimes(
+    mostly(
+      fc.array(fc.constantFrom('**/*.conf', 'etc/*.ini', '../*.conf', '/etc/*'), { maxLength: 3 }),
+      fc.oneof(fc.array(hostileString, { maxLength: 3 }), anyJson),
+    ),
+  ),
+  python: sometimes(
+    mostly(
+      fc.constantFrom('/usr/bin/python3', '/opt/rdb/venv/bin/python'),
+      fc.oneof(fc.constantFrom('python3', '../python'), hostileString, anyJson),
+    ),
+  ),
   _comment: sometimes(anyJson),
   package_nmae: sometimes(anyJson, 1),
 })
@@ -61,15 +125,25 @@ function checkAccepted(m: Manifest): void {
 describe('fuzz: version.json', () => {
   it('safeParseManifest never throws on random text; parseManifest throws only ManifestError', async () => {
     await checkProperty(
-      { id: 'fuzz-manifest-text', tried: 'safeParseManifest / parseManifest on random text and random JSON', notes: 'never threw from safeParse; parse threw only typed ManifestError; issue messages one line each' },
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), anyJson.map((j) => JSON.stringify(j))), (text) => {
-        const result = safeParseManifest(text)
-        if (!result.success) {
-          expect(result.issues.length).toBeGreaterThan(0)
-          for (const issue of result.issues) expect(issue.message).toMatch(/^version\.json: [^\n]*$/)
-        } else checkAccepted(result.output)
-        typedOrOk(() => parseManifest(text))
-      }),
+      {
+        id: 'fuzz-manifest-text',
+        tried: 'safeParseManifest / parseManifest on random text and random JSON',
+        notes: 'never threw from safeParse; parse threw only typed ManifestError; issue messages one line each',
+      },
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          anyJson.map((j) => JSON.stringify(j)),
+        ),
+        (text) => {
+          const result = safeParseManifest(text)
+          if (!result.success) {
+            expect(result.issues.length).toBeGreaterThan(0)
+            for (const issue of result.issues) expect(issue.message).toMatch(/^version\.json: [^\n]*$/)
+          } else checkAccepted(result.output)
+          typedOrOk(() => parseManifest(text))
+        },
+      ),
       fuzzRuns(3000),
     )
   })

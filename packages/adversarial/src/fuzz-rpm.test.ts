@@ -32,13 +32,31 @@ type Mutation =
 
 const position = fc.double({ min: 0, max: 1, noNaN: true })
 const mutation: fc.Arbitrary<{ pos: number; m: Mutation }> = fc.oneof(
-  fc.record({ pos: position, m: fc.record({ kind: fc.constant('flip' as const), bit: fc.integer({ min: 0, max: 7 }) }) }),
-  fc.record({ pos: position, m: fc.record({ kind: fc.constant('set' as const), value: fc.integer({ min: 0, max: 255 }) }) }),
-  fc.record({ pos: position, m: fc.record({ kind: fc.constant('insert' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }) }),
-  fc.record({ pos: position, m: fc.record({ kind: fc.constant('delete' as const), length: fc.integer({ min: 1, max: 16 }) }) }),
+  fc.record({
+    pos: position,
+    m: fc.record({ kind: fc.constant('flip' as const), bit: fc.integer({ min: 0, max: 7 }) }),
+  }),
+  fc.record({
+    pos: position,
+    m: fc.record({ kind: fc.constant('set' as const), value: fc.integer({ min: 0, max: 255 }) }),
+  }),
+  fc.record({
+    pos: position,
+    m: fc.record({ kind: fc.constant('insert' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  }),
+  fc.record({
+    pos: position,
+    m: fc.record({ kind: fc.constant('delete' as const), length: fc.integer({ min: 1, max: 16 }) }),
+  }),
   fc.record({ pos: position, m: fc.record({ kind: fc.constant('truncate' as const) }) }),
   // 32-bit fields (counts, offsets, sizes) set to boundary values: the classic way to make a parser lie.
-  fc.record({ pos: position, m: fc.record({ kind: fc.constant('u32' as const), value: fc.constantFrom(0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x10000, 0x0fffffff) }) }),
+  fc.record({
+    pos: position,
+    m: fc.record({
+      kind: fc.constant('u32' as const),
+      value: fc.constantFrom(0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x10000, 0x0fffffff),
+    }),
+  }),
 )
 const mutations = fc.array(mutation, { minLength: 1, maxLength: 4 })
 
@@ -109,13 +127,21 @@ beforeAll(async () => {
     written,
   )
   const { readFileSync } = await import('node:fs')
-  seeds = [await craftRpm({ name: 'f', version: '1', release: '1', files }), await craftRpm({ name: 'x', version: '1', release: '1', files, compressor: 'xz' }), readFileSync(written)]
+  seeds = [
+    await craftRpm({ name: 'f', version: '1', release: '1', files }),
+    await craftRpm({ name: 'x', version: '1', release: '1', files, compressor: 'xz' }),
+    readFileSync(written),
+  ]
 })
 
 describe('fuzz: rpm-sim format layer', () => {
   it('parseHeader on mutated headers: a Header whose every value reads back, or a typed error', async () => {
     await checkProperty(
-      { id: 'fuzz-rpm-header', tried: 'rpm-sim parseHeader + every accessor on mutated main headers', notes: 'only RpmFormatError; accessors never threw on a parsed header' },
+      {
+        id: 'fuzz-rpm-header',
+        tried: 'rpm-sim parseHeader + every accessor on mutated main headers',
+        notes: 'only RpmFormatError; accessors never threw on a parsed header',
+      },
       fc.property(mutations, (list) => {
         const bytes = mutate(header, list)
         const parsed = typedOrOk(() => parseHeader(bytes, { file: 'fuzz.rpm', what: 'header' }))
@@ -132,15 +158,24 @@ describe('fuzz: rpm-sim format layer', () => {
 
   it('readCpio on mutated archives in random chunkings: entries, or a typed error; never a hang', async () => {
     await checkProperty(
-      { id: 'fuzz-cpio', tried: 'rpm-sim readCpio on mutated newc archives, random chunk boundaries, bodies read or skipped', notes: 'only typed errors; per-case timeout 5 s never hit' },
-      fc.asyncProperty(mutations, fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 5 }), fc.boolean(), async (list, sizes, readBodies) => {
-        const bytes = mutate(cpio, list)
-        await typedOrOkAsync(async () => {
-          for await (const entry of readCpio(chunks(bytes, sizes), { file: 'fuzz.rpm' })) {
-            if (readBodies) for await (const _ of entry.body) void _
-          }
-        })
-      }),
+      {
+        id: 'fuzz-cpio',
+        tried: 'rpm-sim readCpio on mutated newc archives, random chunk boundaries, bodies read or skipped',
+        notes: 'only typed errors; per-case timeout 5 s never hit',
+      },
+      fc.asyncProperty(
+        mutations,
+        fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 5 }),
+        fc.boolean(),
+        async (list, sizes, readBodies) => {
+          const bytes = mutate(cpio, list)
+          await typedOrOkAsync(async () => {
+            for await (const entry of readCpio(chunks(bytes, sizes), { file: 'fuzz.rpm' })) {
+              if (readBodies) for await (const _ of entry.body) void _
+            }
+          })
+        },
+      ),
       fuzzRuns(2000),
       { timeout: 5000 },
     )
@@ -148,10 +183,19 @@ describe('fuzz: rpm-sim format layer', () => {
 
   it('safeEntryPath: a name is refused, or maps to an absolute path with no `..` that stays below the root (or is the root itself)', async () => {
     await checkProperty(
-      { id: 'fuzz-safe-entry-path', tried: 'rpm-sim safeEntryPath on random names (`..`, `/`, `.` segments, any bytes)', notes: 'accepted names always map below the root; only a name of `.` segments (`./`, a package owning /) maps to the root itself, nothing above it' },
+      {
+        id: 'fuzz-safe-entry-path',
+        tried: 'rpm-sim safeEntryPath on random names (`..`, `/`, `.` segments, any bytes)',
+        notes:
+          'accepted names always map below the root; only a name of `.` segments (`./`, a package owning /) maps to the root itself, nothing above it',
+      },
       fc.property(
         fc.oneof(
-          fc.array(fc.oneof(fc.constantFrom('..', '.', '', 'etc', 'x'), fc.string({ unit: 'binary', maxLength: 5 })), { maxLength: 8 }).map((p) => p.join('/')),
+          fc
+            .array(fc.oneof(fc.constantFrom('..', '.', '', 'etc', 'x'), fc.string({ unit: 'binary', maxLength: 5 })), {
+              maxLength: 8,
+            })
+            .map((p) => p.join('/')),
           fc.string({ unit: 'binary', maxLength: 50 }),
         ),
         (name) => {
@@ -182,7 +226,8 @@ describe('fuzz: rpm-sim format layer', () => {
       {
         id: 'fuzz-rpm-file',
         tried: 'rpm-sim readRpm + readRpmPayload on mutated .rpm files (gzip, xz, rpm-sim-written seeds)',
-        notes: () => `only typed errors; ${parsedOk} mutants still read in full (damage outside checked bytes); per-case timeout never hit`,
+        notes: () =>
+          `only typed errors; ${parsedOk} mutants still read in full (damage outside checked bytes); per-case timeout never hit`,
       },
       fc.asyncProperty(fc.integer({ min: 0, max: 2 }), mutations, fc.boolean(), async (seed, list, headersOnly) => {
         const base = seeds[seed]!

@@ -20,29 +20,47 @@ afterAll(() => rmSync(base, { recursive: true, force: true }))
 const outside = join(base, 'outside')
 const RPM = { name: 'aio', version: '5.7.1.0', release: '1' }
 const corpus = rpmCorpus({ outside, climb: 40, bombBytes: 1 << 28, rpm: RPM })
-const MANIFEST = { package_name: 'rdb_server_5.7.1.0_centos.x86_64', package_type: 'install_rdb_server', os_release: 'centos', services: [] }
-const tally = new AreaTally({ id: 'hostile-installer-rpm', group: 'Hostile archives', tried: `rpm corpus (${corpus.length} crafted aio rpms in an install_rdb_server archive with valid SHA256SUMS) through ./install --root R` })
+const MANIFEST = {
+  package_name: 'rdb_server_5.7.1.0_centos.x86_64',
+  package_type: 'install_rdb_server',
+  os_release: 'centos',
+  services: [],
+}
+const tally = new AreaTally({
+  id: 'hostile-installer-rpm',
+  group: 'Hostile archives',
+  tried: `rpm corpus (${corpus.length} crafted aio rpms in an install_rdb_server archive with valid SHA256SUMS) through ./install --root R`,
+})
 afterAll(() => {
   if (ready) {
-    const left = leftovers.length ? ` (${leftovers.length} refusals left empty var/lib/rpm-sim folders: see the bug)` : ''
-    tally.record(`refused with an error naming the damage, root as it was but for install.log${left}; contained cases landed inside the root only`)
+    const left = leftovers.length
+      ? ` (${leftovers.length} refusals left empty var/lib/rpm-sim folders: see the bug)`
+      : ''
+    tally.record(
+      `refused with an error naming the damage, root as it was but for install.log${left}; contained cases landed inside the root only`,
+    )
   }
 })
 
-const isLog = (rel: string, root: string): boolean => [root, `${root}/var`, `${root}/var/log`, `${root}/var/log/rdbpkg`, `${root}/var/log/rdbpkg/install.log`].includes(rel)
+const isLog = (rel: string, root: string): boolean =>
+  [root, `${root}/var`, `${root}/var/log`, `${root}/var/log/rdbpkg`, `${root}/var/log/rdbpkg/install.log`].includes(rel)
 
 // Open bugs shown by this corpus (it.fails until fixed).
 const KNOWN_BUGS: Record<string, string> = {}
 const leftovers: string[] = []
 // Was an open bug (empty var/lib/rpm-sim folders left by refused runs), fixed in the installer; kept as a check.
-const LEFTOVER_BUG = 'a refused install_rdb_server run left empty folders in the root (var/lib, var/lib/rpm-sim, var/lib/rpm-sim/rdbpkg)'
+const LEFTOVER_BUG =
+  'a refused install_rdb_server run left empty folders in the root (var/lib, var/lib/rpm-sim, var/lib/rpm-sim/rdbpkg)'
 
 describe.skipIf(!ready)('hostile rpms: installer (install_rdb_server)', () => {
   it('baseline: a well-formed aio rpm of the same shape installs', async () => {
     const dir = join(base, 'baseline')
     const root = makeRoot(join(dir, 'root'))
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'payload.tar.gz'), gzipSync(craftTar([{ name: `aio-${RPM.version}-${RPM.release}.x86_64.rpm`, data: await baseRpm(RPM) }])))
+    writeFileSync(
+      join(dir, 'payload.tar.gz'),
+      gzipSync(craftTar([{ name: `aio-${RPM.version}-${RPM.release}.x86_64.rpm`, data: await baseRpm(RPM) }])),
+    )
     const archive = layOutArchive(join(dir, 'archive'), MANIFEST, join(dir, 'payload.tar.gz'))
     const run = await execa('./install', ['--root', root], { cwd: archive, reject: false })
     expect(run.exitCode, run.stderr).toBe(0)
@@ -58,7 +76,10 @@ describe.skipIf(!ready)('hostile rpms: installer (install_rdb_server)', () => {
       mkdirSync(outside, { recursive: true })
       writeFileSync(join(outside, 'sentinel'), 'sentinel\n')
       const payload = join(dir, 'payload.tar.gz')
-      writeFileSync(payload, gzipSync(craftTar([{ name: `aio-${RPM.version}-${RPM.release}.x86_64.rpm`, data: await c.bytes() }])))
+      writeFileSync(
+        payload,
+        gzipSync(craftTar([{ name: `aio-${RPM.version}-${RPM.release}.x86_64.rpm`, data: await c.bytes() }])),
+      )
       const archive = layOutArchive(join(dir, 'archive'), MANIFEST, payload)
       rmSync(payload)
       const before = snapshot(base)
@@ -71,8 +92,13 @@ describe.skipIf(!ready)('hostile rpms: installer (install_rdb_server)', () => {
       if (escaped.length) problems.push(`changed outside the root: ${escaped.slice(0, 6).join(' ')}`)
       if (c.expect === 'reject') {
         if (run.exitCode === 0) problems.push('exit 0')
-        if (!c.names.test(run.stderr)) problems.push(`stderr does not name ${c.names}: ${JSON.stringify(run.stderr.slice(0, 200))}`)
-        const inRoot = diffSnapshots(before, after, (p) => !(p === rootRel || p.startsWith(`${rootRel}/`)) || isLog(p, rootRel))
+        if (!c.names.test(run.stderr))
+          problems.push(`stderr does not name ${c.names}: ${JSON.stringify(run.stderr.slice(0, 200))}`)
+        const inRoot = diffSnapshots(
+          before,
+          after,
+          (p) => !(p === rootRel || p.startsWith(`${rootRel}/`)) || isLog(p, rootRel),
+        )
         // Empty database folders left behind are one known bug, judged once below; anything else fails here.
         const emptyDbDirs = inRoot.filter((line) => /^\+\S+\/root\/var\/lib(\/\S*)? \(dir /.test(line))
         if (emptyDbDirs.length) leftovers.push(`${c.id}: ${emptyDbDirs.join(' ')}`)
@@ -80,7 +106,10 @@ describe.skipIf(!ready)('hostile rpms: installer (install_rdb_server)', () => {
         if (rest.length) problems.push(`root changed: ${rest.slice(0, 6).join(' ')}`)
       }
       tally.add(problems.length === 0, `${c.id}: ${problems.join('; ')}`)
-      expect(problems, `${c.what}\nexit ${run.exitCode}\nstdout: ${run.stdout.slice(0, 300)}\nstderr: ${run.stderr.slice(0, 500)}`).toEqual([])
+      expect(
+        problems,
+        `${c.what}\nexit ${run.exitCode}\nstdout: ${run.stdout.slice(0, 300)}\nstderr: ${run.stderr.slice(0, 500)}`,
+      ).toEqual([])
     })
   }
 

@@ -17,13 +17,21 @@ const base = mkdtempSync(join(tmpdir(), 'adv-installer-'))
 afterAll(() => rmSync(base, { recursive: true, force: true }))
 const outside = join(base, 'outside')
 const corpus = tarCorpus({ outside, climb: 40, bombBytes: 256 << 20 })
-const tally = new AreaTally({ id: 'hostile-installer', group: 'Hostile archives', tried: `payload corpus (${corpus.length} crafted package.tar.gz, valid SHA256SUMS) through ./install --root R` })
+const tally = new AreaTally({
+  id: 'hostile-installer',
+  group: 'Hostile archives',
+  tried: `payload corpus (${corpus.length} crafted package.tar.gz, valid SHA256SUMS) through ./install --root R`,
+})
 afterAll(() => {
-  if (ready) tally.record('refused with a line naming the entry or damage; nothing outside the root changed; the root as it was except install.log')
+  if (ready)
+    tally.record(
+      'refused with a line naming the entry or damage; nothing outside the root changed; the root as it was except install.log',
+    )
 })
 
 // The log is the one thing a refused run may write (SPEC 6).
-const isLog = (rel: string, root: string): boolean => [root, `${root}/var`, `${root}/var/log`, `${root}/var/log/rdbpkg`, `${root}/var/log/rdbpkg/install.log`].includes(rel)
+const isLog = (rel: string, root: string): boolean =>
+  [root, `${root}/var`, `${root}/var/log`, `${root}/var/log/rdbpkg`, `${root}/var/log/rdbpkg/install.log`].includes(rel)
 
 // Open bugs in @rdbpkg/installer shown by this corpus (it.fails until fixed).
 const KNOWN_BUGS: Record<string, string> = {}
@@ -59,21 +67,34 @@ describe.skipIf(!ready)('hostile payloads: installer', () => {
       if (/\n\s+at /.test(run.stderr)) problems.push('stack trace on stderr')
       const escaped = diffSnapshots(before, after, (p) => p === rootRel || p.startsWith(`${rootRel}/`))
       if (escaped.length) problems.push(`changed outside the root: ${escaped.slice(0, 6).join(' ')}`)
-      if (existsSync(join(outside, 'dotdot')) || existsSync(join(outside, 'absolute'))) problems.push('an escape landed in the outside folder')
+      if (existsSync(join(outside, 'dotdot')) || existsSync(join(outside, 'absolute')))
+        problems.push('an escape landed in the outside folder')
       // Whatever is accepted, no setuid/setgid bit and no device or fifo may land in the root.
       for (const [p, what] of after) {
         if (!p.startsWith(`${rootRel}/`)) continue
         const [type, mode] = what.split(' ')
-        if (type === 'special' || ((type === 'file' || type === 'dir') && (Number.parseInt(mode ?? '0', 8) & 0o6000) !== 0)) problems.push(`landed: ${p} (${what})`)
+        if (
+          type === 'special' ||
+          ((type === 'file' || type === 'dir') && (Number.parseInt(mode ?? '0', 8) & 0o6000) !== 0)
+        )
+          problems.push(`landed: ${p} (${what})`)
       }
       if ((c.installer ?? c.expect) === 'reject') {
         if (run.exitCode === 0) problems.push('exit 0')
-        if (!c.names.test(run.stderr)) problems.push(`stderr does not name ${c.names}: ${JSON.stringify(run.stderr.slice(0, 200))}`)
-        const inRoot = diffSnapshots(before, after, (p) => !(p === rootRel || p.startsWith(`${rootRel}/`)) || isLog(p, rootRel))
+        if (!c.names.test(run.stderr))
+          problems.push(`stderr does not name ${c.names}: ${JSON.stringify(run.stderr.slice(0, 200))}`)
+        const inRoot = diffSnapshots(
+          before,
+          after,
+          (p) => !(p === rootRel || p.startsWith(`${rootRel}/`)) || isLog(p, rootRel),
+        )
         if (inRoot.length) problems.push(`root changed: ${inRoot.slice(0, 6).join(' ')}`)
       }
       tally.add(problems.length === 0, `${c.id}: ${problems.join('; ')}`)
-      expect(problems, `${c.what}\nexit ${run.exitCode}\nstdout: ${run.stdout.slice(0, 300)}\nstderr: ${run.stderr.slice(0, 500)}`).toEqual([])
+      expect(
+        problems,
+        `${c.what}\nexit ${run.exitCode}\nstdout: ${run.stdout.slice(0, 300)}\nstderr: ${run.stderr.slice(0, 500)}`,
+      ).toEqual([])
     })
   }
 })

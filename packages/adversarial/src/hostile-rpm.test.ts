@@ -17,12 +17,22 @@ const base = mkdtempSync(join(tmpdir(), 'adv-rpm-'))
 afterAll(() => rmSync(base, { recursive: true, force: true }))
 const outside = join(base, 'outside')
 const corpus = rpmCorpus({ outside, climb: 40, bombBytes: 1 << 28 })
-const query = new AreaTally({ id: 'hostile-rpm-query', group: 'Hostile archives', tried: `rpm corpus (${corpus.length} crafted .rpm) through rpm-sim -qpl` })
-const install = new AreaTally({ id: 'hostile-rpm-install', group: 'Hostile archives', tried: `rpm corpus (${corpus.length} crafted .rpm) through rpm-sim --root R -i` })
+const query = new AreaTally({
+  id: 'hostile-rpm-query',
+  group: 'Hostile archives',
+  tried: `rpm corpus (${corpus.length} crafted .rpm) through rpm-sim -qpl`,
+})
+const install = new AreaTally({
+  id: 'hostile-rpm-install',
+  group: 'Hostile archives',
+  tried: `rpm corpus (${corpus.length} crafted .rpm) through rpm-sim --root R -i`,
+})
 afterAll(() => {
   if (!ready) return
   query.record('refused with a non-zero exit and an error naming the damage; no stack traces')
-  install.record('refused cases: typed error, root and its surroundings byte-identical; contained cases (links through which files are written, device nodes): everything landed inside the root')
+  install.record(
+    'refused cases: typed error, root and its surroundings byte-identical; contained cases (links through which files are written, device nodes): everything landed inside the root',
+  )
 })
 
 let seedRpm: string
@@ -30,7 +40,18 @@ beforeAll(async () => {
   mkdirSync(outside, { recursive: true })
   writeFileSync(join(outside, 'sentinel'), 'sentinel\n')
   seedRpm = join(base, 'seed.rpm')
-  writeFileSync(seedRpm, await craftRpm({ name: 'seed', version: '1', release: '1', files: [{ path: '/opt/seed', mode: 0o040755 }, { path: '/opt/seed/a.conf', data: 'a=1\n', flags: 17 }] }))
+  writeFileSync(
+    seedRpm,
+    await craftRpm({
+      name: 'seed',
+      version: '1',
+      release: '1',
+      files: [
+        { path: '/opt/seed', mode: 0o040755 },
+        { path: '/opt/seed/a.conf', data: 'a=1\n', flags: 17 },
+      ],
+    }),
+  )
 })
 
 const rpmSim = (args: string[]) => execa('node', [RPM_SIM_CLI, ...args], { reject: false, timeout: 120_000 })
@@ -58,7 +79,8 @@ describe.skipIf(!ready)('hostile rpms: rpm-sim', () => {
       if (c.expect === 'reject' && !/^(cpio-|payload-)/.test(c.id)) {
         // -qpl reads the headers only, so payload damage is for -i to find; header damage must fail here.
         if (q.exitCode === 0) qProblems.push('exit 0')
-        if (!c.names.test(q.stderr)) qProblems.push(`stderr does not name ${c.names}: ${JSON.stringify(q.stderr.slice(0, 200))}`)
+        if (!c.names.test(q.stderr))
+          qProblems.push(`stderr does not name ${c.names}: ${JSON.stringify(q.stderr.slice(0, 200))}`)
       }
       query.add(qProblems.length === 0, `${c.id}: ${qProblems.join('; ')}`)
 
@@ -70,7 +92,8 @@ describe.skipIf(!ready)('hostile rpms: rpm-sim', () => {
       const rootRel = join(c.id, 'root')
       if (c.expect === 'reject') {
         if (run.exitCode === 0) problems.push('exit 0')
-        if (!c.names.test(run.stderr)) problems.push(`stderr does not name ${c.names}: ${JSON.stringify(run.stderr.slice(0, 200))}`)
+        if (!c.names.test(run.stderr))
+          problems.push(`stderr does not name ${c.names}: ${JSON.stringify(run.stderr.slice(0, 200))}`)
         const changes = diffSnapshots(before, after)
         if (changes.length) problems.push(`changed: ${changes.slice(0, 6).join(' ')}`)
       } else {
@@ -78,7 +101,10 @@ describe.skipIf(!ready)('hostile rpms: rpm-sim', () => {
         if (escaped.length) problems.push(`changed outside the root: ${escaped.slice(0, 6).join(' ')}`)
       }
       install.add(problems.length === 0, `${c.id}: ${problems.join('; ')}`)
-      expect([...qProblems.map((p) => `-qpl: ${p}`), ...problems], `${c.what}\n-qpl stderr: ${q.stderr.slice(0, 300)}\n-i exit ${run.exitCode} stderr: ${run.stderr.slice(0, 400)}`).toEqual([])
+      expect(
+        [...qProblems.map((p) => `-qpl: ${p}`), ...problems],
+        `${c.what}\n-qpl stderr: ${q.stderr.slice(0, 300)}\n-i exit ${run.exitCode} stderr: ${run.stderr.slice(0, 400)}`,
+      ).toEqual([])
     })
   }
 })

@@ -1,5 +1,14 @@
 // Public surface of @rdbpkg/adversarial: the crafting helpers the suite uses, by name.
-export { TAR_TYPES, craftEntry, craftTar, craftTarGz, rawHeaderBlock, writeGzipBomb, writeXzBomb, xzBuffer } from './tar-craft.js'
+export {
+  TAR_TYPES,
+  craftEntry,
+  craftTar,
+  craftTarGz,
+  rawHeaderBlock,
+  writeGzipBomb,
+  writeXzBomb,
+  xzBuffer,
+} from './tar-craft.js'
 export type { BombOptions, CraftEntry, CraftTarOptions, RawTarHeader, TarTypeName } from './tar-craft.js'
 export {
   assembleRpm,

@@ -23,19 +23,34 @@ const ready = builtOrWarn('rpm-sim', RPM_SIM_CLI) && builtOrWarn('installer', IN
 const haveStrace = hasTool('strace')
 if (!haveStrace) console.warn('skipping the power-cut tests: strace is not installed (apt-get install strace)')
 /** How many distinct states each scenario checks: `all`, or a number (default: an even sample). */
-const LIMIT = process.env.CRASH_STATES === 'all' ? Number.POSITIVE_INFINITY : Number(process.env.CRASH_STATES ?? 0) || undefined
+const LIMIT =
+  process.env.CRASH_STATES === 'all' ? Number.POSITIVE_INFINITY : Number(process.env.CRASH_STATES ?? 0) || undefined
 const CONCURRENCY = 3
 const base = mkdtempSync(join(tmpdir(), 'adv-powercut-'))
 afterAll(() => rmSync(base, { recursive: true, force: true }))
 
 const OPERATOR_CONF = 'port=9999\n# edited by the operator\n'
 const sh = (cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) =>
-  execa(cmd, args, { reject: false, timeout: 180_000, ...(opts.cwd ? { cwd: opts.cwd } : {}), env: cliEnv(opts.env ?? {}), extendEnv: false })
+  execa(cmd, args, {
+    reject: false,
+    timeout: 180_000,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    env: cliEnv(opts.env ?? {}),
+    extendEnv: false,
+  })
 
 /** Runs `cmd` under strace and returns the operations it made under `tree`. */
-async function record(tree: string, cmd: string, args: string[], cwd: string): Promise<{ exitCode: number | undefined; stderr: string; trace: string }> {
+async function record(
+  tree: string,
+  cmd: string,
+  args: string[],
+  cwd: string,
+): Promise<{ exitCode: number | undefined; stderr: string; trace: string }> {
   const out = join(base, `trace-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`)
-  const run = await sh('strace', [...straceArgs(out, 4 << 20), '--', cmd, ...args], { cwd, env: { UV_USE_IO_URING: '0' } })
+  const run = await sh('strace', [...straceArgs(out, 4 << 20), '--', cmd, ...args], {
+    cwd,
+    env: { UV_USE_IO_URING: '0' },
+  })
   return { exitCode: run.exitCode, stderr: run.stderr, trace: readFileSync(out, 'latin1') }
 }
 
@@ -96,7 +111,8 @@ async function problemsOf(root: string, prefix: string, versions: Version[], con
     else if (readFileSync(abs, 'utf8') !== content) problems.push(`${path} is not ${v.nevra}'s`)
   }
   const confAbs = join(root, prefix, conf)
-  if (!existsSync(confAbs) || readFileSync(confAbs, 'utf8') !== OPERATOR_CONF) problems.push(`${conf} is not the operator's`)
+  if (!existsSync(confAbs) || readFileSync(confAbs, 'utf8') !== OPERATOR_CONF)
+    problems.push(`${conf} is not the operator's`)
   const allowed = new Set([...Object.keys(v.files), `${conf}.rpmnew`])
   for (const f of walk(join(root, prefix))) if (!allowed.has(f)) problems.push(`stray ${f}`)
   return problems
@@ -115,7 +131,8 @@ async function newPackageProblems(root: string, prefix: string, v: Version): Pro
   if (verify.length) problems.push(`${v.nevra} -V: ${verify.slice(0, 3).join(' | ')}`)
   for (const [path, content] of Object.entries(v.files)) {
     const abs = join(root, prefix, path)
-    if (!existsSync(abs) || readFileSync(abs, 'utf8') !== content) problems.push(`${prefix}/${path} is not ${v.nevra}'s`)
+    if (!existsSync(abs) || readFileSync(abs, 'utf8') !== content)
+      problems.push(`${prefix}/${path} is not ${v.nevra}'s`)
   }
   for (const f of walk(join(root, prefix))) if (!(f in v.files)) problems.push(`stray ${prefix}/${f}`)
   return problems
@@ -174,9 +191,10 @@ async function runScenario(s: Scenario, defaultLimit: number): Promise<{ failure
     tried: `${s.tried}: ${f.ops} file-system operations recorded (${f.entryOps} directory-entry changes, ${f.syncs} fsync/syncfs), ${built} crash states built, ${distinct.length} distinct, ${picked.length} laid out and checked`,
     cases: picked.length,
     held,
-    notes: failures.length === 0
-      ? `every checked state recovered to the complete old or new version, operator config byte-identical, -V clean, database and history readable; ${f.neverDurable} directory-entry changes were never made durable by the run`
-      : `${failures.length} states did not recover (${exposing.size} kinds, examples under Open bugs); ${f.neverDurable} directory-entry changes were never made durable by the run`,
+    notes:
+      failures.length === 0
+        ? `every checked state recovered to the complete old or new version, operator config byte-identical, -V clean, database and history readable; ${f.neverDurable} directory-entry changes were never made durable by the run`
+        : `${failures.length} states did not recover (${exposing.size} kinds, examples under Open bugs); ${f.neverDurable} directory-entry changes were never made durable by the run`,
     bugs: kinds.map((k) => `power cut (${s.id}): ${k}`),
   })
   return { failures }
@@ -186,12 +204,21 @@ async function runScenario(s: Scenario, defaultLimit: number): Promise<{ failure
 
 const DEMO = 'opt/demo'
 function demoFiles(v: string): Record<string, string> {
-  const files: Record<string, string> = { 'demo.conf': `port=${v}\n`, [`only-${v}.txt`]: `only in ${v}\n`, 'bin/run.sh': `#!/bin/sh\necho ${v}\n` }
+  const files: Record<string, string> = {
+    'demo.conf': `port=${v}\n`,
+    [`only-${v}.txt`]: `only in ${v}\n`,
+    'bin/run.sh': `#!/bin/sh\necho ${v}\n`,
+  }
   for (let i = 0; i < 6; i++) files[`lib/m${i}.py`] = `# ${v} module ${i}\n`
   return files
 }
 function demoSpec(v: string): RpmSpec {
-  const dirs = ['/opt/demo', '/opt/demo/bin', '/opt/demo/lib'].map((path) => ({ path, kind: 'dir' as const, mode: 0o755, mtime: 1_700_000_000 }))
+  const dirs = ['/opt/demo', '/opt/demo/bin', '/opt/demo/lib'].map((path) => ({
+    path,
+    kind: 'dir' as const,
+    mode: 0o755,
+    mtime: 1_700_000_000,
+  }))
   const files = Object.entries(demoFiles(v)).map(([p, content]) => ({
     path: `/${DEMO}/${p}`,
     kind: 'file' as const,
@@ -206,75 +233,111 @@ function demoSpec(v: string): RpmSpec {
 // A package new in the same transaction, with a %pre: its files are staged only after its %pre, once the
 // upgrade of demo has committed (so recovery relies on its `staged N` mark, not on `commit`).
 const PLUGIN = 'opt/demo-plugin'
-const pluginFiles: Record<string, string> = { 'p0.txt': 'plugin 0\n', 'p1.txt': 'plugin 1\n', 'sub/p2.txt': 'plugin 2\n' }
+const pluginFiles: Record<string, string> = {
+  'p0.txt': 'plugin 0\n',
+  'p1.txt': 'plugin 1\n',
+  'sub/p2.txt': 'plugin 2\n',
+}
 const pluginSpec: RpmSpec = {
   name: 'demo-plugin',
   version: '1.0',
   release: '1',
   arch: 'noarch',
   files: [
-    ...['/opt/demo-plugin', '/opt/demo-plugin/sub'].map((path) => ({ path, kind: 'dir' as const, mode: 0o755, mtime: 1_700_000_000 })),
-    ...Object.entries(pluginFiles).map(([p, content]) => ({ path: `/${PLUGIN}/${p}`, kind: 'file' as const, content, mode: 0o644, mtime: 1_700_000_000 })),
+    ...['/opt/demo-plugin', '/opt/demo-plugin/sub'].map((path) => ({
+      path,
+      kind: 'dir' as const,
+      mode: 0o755,
+      mtime: 1_700_000_000,
+    })),
+    ...Object.entries(pluginFiles).map(([p, content]) => ({
+      path: `/${PLUGIN}/${p}`,
+      kind: 'file' as const,
+      content,
+      mode: 0o644,
+      mtime: 1_700_000_000,
+    })),
   ],
   // rpm's built-in <lua>: rpm-sim skips it with a warning, so the root needs no shell; the element still has a %pre.
   scripts: { pre: { interpreter: '<lua>', body: 'return 0' } },
 }
 const PLUGIN_VERSION = { nevra: 'demo-plugin-1.0-1.noarch', files: pluginFiles }
 
-describe.skipIf(!ready || !haveStrace)('power cuts during an upgrade (crash states from a strace of the real run)', () => {
-  let v2rpm: string
-  let pluginRpm: string
-  let rpmModel: CrashModel
-  let rpmExit: number | undefined
+describe.skipIf(!ready || !haveStrace)(
+  'power cuts during an upgrade (crash states from a strace of the real run)',
+  () => {
+    let v2rpm: string
+    let pluginRpm: string
+    let rpmModel: CrashModel
+    let rpmExit: number | undefined
 
-  beforeAll(async () => {
-    const v1rpm = join(base, 'demo-1.rpm')
-    v2rpm = join(base, 'demo-2.rpm')
-    await writeRpm(demoSpec('1.0'), v1rpm)
-    await writeRpm(demoSpec('2.0'), v2rpm)
-    pluginRpm = join(base, 'demo-plugin-1.rpm')
-    await writeRpm(pluginSpec, pluginRpm)
-    const start = join(base, 'rpm-start')
-    const first = await sh('node', [RPM_SIM_CLI, '--root', start, '-i', v1rpm])
-    expect(first.exitCode, first.stderr).toBe(0)
-    writeFileSync(join(start, DEMO, 'demo.conf'), OPERATOR_CONF)
-    const traced = join(base, 'rpm-traced')
-    await sh('cp', ['-a', start, traced])
-    const run = await record(traced, 'node', [RPM_SIM_CLI, '--root', traced, '--repackage', '-U', v2rpm, pluginRpm], base)
-    rpmExit = run.exitCode
-    rpmModel = new CrashModel(start, traced, parseTrace(run.trace, traced))
-  }, 300_000)
+    beforeAll(async () => {
+      const v1rpm = join(base, 'demo-1.rpm')
+      v2rpm = join(base, 'demo-2.rpm')
+      await writeRpm(demoSpec('1.0'), v1rpm)
+      await writeRpm(demoSpec('2.0'), v2rpm)
+      pluginRpm = join(base, 'demo-plugin-1.rpm')
+      await writeRpm(pluginSpec, pluginRpm)
+      const start = join(base, 'rpm-start')
+      const first = await sh('node', [RPM_SIM_CLI, '--root', start, '-i', v1rpm])
+      expect(first.exitCode, first.stderr).toBe(0)
+      writeFileSync(join(start, DEMO, 'demo.conf'), OPERATOR_CONF)
+      const traced = join(base, 'rpm-traced')
+      await sh('cp', ['-a', start, traced])
+      const run = await record(
+        traced,
+        'node',
+        [RPM_SIM_CLI, '--root', traced, '--repackage', '-U', v2rpm, pluginRpm],
+        base,
+      )
+      rpmExit = run.exitCode
+      rpmModel = new CrashModel(start, traced, parseTrace(run.trace, traced))
+    }, 300_000)
 
-  it('rpm-sim -U --repackage of an upgrade and a new package: every crash state recovers on the next rpm-sim command', async () => {
-    expect(rpmExit).toBe(0)
-    const versions = [
-      { nevra: 'demo-1.0-1.noarch', files: demoFiles('1.0') },
-      { nevra: 'demo-2.0-1.noarch', files: demoFiles('2.0') },
-    ]
-    const { failures } = await runScenario(
-      {
-        id: 'power-cut-rpm-sim',
-        tried: 'power cut at every point of a real rpm-sim --repackage -U of an upgrade (9 files, edited %config(noreplace)) and a new package with a %pre (3 files, staged after the upgrade committed); then rpm-sim -qa or -U again',
-        model: rpmModel,
-        recordedExit: rpmExit,
-        check: async (root, _state, i) => {
-          // Every other state: the same transaction again (it must end with both new; --replacepkgs, as rpm refuses
-          // the whole transaction when one of its packages is installed already); else a query (either version).
-          const again = i % 2 === 1
-          const next = await sh('node', [RPM_SIM_CLI, '--root', root, ...(again ? ['--repackage', '--replacepkgs', '-U', v2rpm, pluginRpm] : ['-qa'])])
-          const problems = [...(await problemsOf(root, DEMO, versions, 'demo.conf')), ...(await newPackageProblems(root, PLUGIN, PLUGIN_VERSION))]
-          const now = problems.length === 0 ? (await listInstalled(root)).map((p) => p.nevra).sort() : []
-          if (again && problems.length === 0 && now.join(' ') !== 'demo-2.0-1.noarch demo-plugin-1.0-1.noarch') problems.push(`-U again left ${now.join(' ')} (exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]})`)
-          if (!again && next.exitCode !== 0) problems.push(`-qa exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]}`)
-          return problems
+    it('rpm-sim -U --repackage of an upgrade and a new package: every crash state recovers on the next rpm-sim command', async () => {
+      expect(rpmExit).toBe(0)
+      const versions = [
+        { nevra: 'demo-1.0-1.noarch', files: demoFiles('1.0') },
+        { nevra: 'demo-2.0-1.noarch', files: demoFiles('2.0') },
+      ]
+      const { failures } = await runScenario(
+        {
+          id: 'power-cut-rpm-sim',
+          tried:
+            'power cut at every point of a real rpm-sim --repackage -U of an upgrade (9 files, edited %config(noreplace)) and a new package with a %pre (3 files, staged after the upgrade committed); then rpm-sim -qa or -U again',
+          model: rpmModel,
+          recordedExit: rpmExit,
+          check: async (root, _state, i) => {
+            // Every other state: the same transaction again (it must end with both new; --replacepkgs, as rpm refuses
+            // the whole transaction when one of its packages is installed already); else a query (either version).
+            const again = i % 2 === 1
+            const next = await sh('node', [
+              RPM_SIM_CLI,
+              '--root',
+              root,
+              ...(again ? ['--repackage', '--replacepkgs', '-U', v2rpm, pluginRpm] : ['-qa']),
+            ])
+            const problems = [
+              ...(await problemsOf(root, DEMO, versions, 'demo.conf')),
+              ...(await newPackageProblems(root, PLUGIN, PLUGIN_VERSION)),
+            ]
+            const now = problems.length === 0 ? (await listInstalled(root)).map((p) => p.nevra).sort() : []
+            if (again && problems.length === 0 && now.join(' ') !== 'demo-2.0-1.noarch demo-plugin-1.0-1.noarch')
+              problems.push(
+                `-U again left ${now.join(' ')} (exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]})`,
+              )
+            if (!again && next.exitCode !== 0)
+              problems.push(`-qa exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]}`)
+            return problems
+          },
         },
-      },
-      150,
-    )
-    expect(rpmModel.figures.ops).toBeGreaterThan(50)
-    expect(failures).toEqual([])
-  })
-})
+        150,
+      )
+      expect(rpmModel.figures.ops).toBeGreaterThan(50)
+      expect(failures).toEqual([])
+    })
+  },
+)
 
 // --- ./install upgrade of an agent (v1 installed, operator-edited config) -----------------------------------
 
@@ -290,54 +353,68 @@ function agentFiles(version: string): Record<string, string> {
   return files
 }
 
-describe.skipIf(!ready || !haveStrace)('power cuts during an ./install upgrade (crash states from a strace of the real run)', () => {
-  let v2: string
-  let model: CrashModel
-  let exit: number | undefined
+describe.skipIf(!ready || !haveStrace)(
+  'power cuts during an ./install upgrade (crash states from a strace of the real run)',
+  () => {
+    let v2: string
+    let model: CrashModel
+    let exit: number | undefined
 
-  beforeAll(async () => {
-    const v1 = await buildArchive(join(base, 'agent-v1'), agentManifest('5.7.1.0'), agentFiles('5.7.1.0'))
-    v2 = await buildArchive(join(base, 'agent-v2'), agentManifest('5.7.2.0', 'install_update_agent'), agentFiles('5.7.2.0'))
-    const start = makeRoot(join(base, 'agent-start'))
-    const first = await sh('./install', ['--root', start], { cwd: v1 })
-    expect(first.exitCode, first.stderr).toBe(0)
-    writeFileSync(join(start, AGENT, 'tools/agent.conf'), OPERATOR_CONF)
-    const traced = join(base, 'agent-traced')
-    await sh('cp', ['-a', start, traced])
-    const run = await record(traced, './install', ['--root', traced], v2)
-    exit = run.exitCode
-    expect(exit, run.stderr).toBe(0)
-    model = new CrashModel(start, traced, parseTrace(run.trace, traced))
-  }, 300_000)
+    beforeAll(async () => {
+      const v1 = await buildArchive(join(base, 'agent-v1'), agentManifest('5.7.1.0'), agentFiles('5.7.1.0'))
+      v2 = await buildArchive(
+        join(base, 'agent-v2'),
+        agentManifest('5.7.2.0', 'install_update_agent'),
+        agentFiles('5.7.2.0'),
+      )
+      const start = makeRoot(join(base, 'agent-start'))
+      const first = await sh('./install', ['--root', start], { cwd: v1 })
+      expect(first.exitCode, first.stderr).toBe(0)
+      writeFileSync(join(start, AGENT, 'tools/agent.conf'), OPERATOR_CONF)
+      const traced = join(base, 'agent-traced')
+      await sh('cp', ['-a', start, traced])
+      const run = await record(traced, './install', ['--root', traced], v2)
+      exit = run.exitCode
+      expect(exit, run.stderr).toBe(0)
+      model = new CrashModel(start, traced, parseTrace(run.trace, traced))
+    }, 300_000)
 
-  it('./install upgrade: every crash state ends complete after ./install again or --rollback', async () => {
-    const versions = [
-      { nevra: 'rdb-agent-5.7.1.0-1.x86_64', files: agentFiles('5.7.1.0') },
-      { nevra: 'rdb-agent-5.7.2.0-1.x86_64', files: agentFiles('5.7.2.0') },
-    ]
-    const { failures } = await runScenario(
-      {
-        id: 'power-cut-install',
-        tried: 'power cut at every point of a real ./install agent upgrade (9 files, operator-edited config); then ./install again (and every other state ./install --rollback after it)',
-        model,
-        recordedExit: exit,
-        check: async (root, _state, i) => {
-          // ./install again must finish the upgrade; every other state then rolls it back to the old version.
-          const again = await sh('./install', ['--root', root], { cwd: v2 })
-          let problems = await problemsOf(root, AGENT, versions, 'tools/agent.conf')
-          let now = problems.length === 0 ? (await listInstalled(root))[0]?.nevra : undefined
-          if (problems.length === 0 && now !== versions[1]?.nevra) problems.push(`./install again (exit ${again.exitCode}) left ${now}: ${again.stderr.trim().split('\n').at(-1)}`)
-          if (problems.length > 0 || i % 2 === 0) return problems
-          const back = await sh('./install', ['--root', root, '--rollback'], { cwd: v2 })
-          problems = (await problemsOf(root, AGENT, versions, 'tools/agent.conf')).map((p) => `after --rollback: ${p}`)
-          now = problems.length === 0 ? (await listInstalled(root))[0]?.nevra : undefined
-          if (problems.length === 0 && now !== versions[0]?.nevra) problems.push(`--rollback (exit ${back.exitCode}) left ${now}: ${back.stderr.trim().split('\n').at(-1)}`)
-          return problems
+    it('./install upgrade: every crash state ends complete after ./install again or --rollback', async () => {
+      const versions = [
+        { nevra: 'rdb-agent-5.7.1.0-1.x86_64', files: agentFiles('5.7.1.0') },
+        { nevra: 'rdb-agent-5.7.2.0-1.x86_64', files: agentFiles('5.7.2.0') },
+      ]
+      const { failures } = await runScenario(
+        {
+          id: 'power-cut-install',
+          tried:
+            'power cut at every point of a real ./install agent upgrade (9 files, operator-edited config); then ./install again (and every other state ./install --rollback after it)',
+          model,
+          recordedExit: exit,
+          check: async (root, _state, i) => {
+            // ./install again must finish the upgrade; every other state then rolls it back to the old version.
+            const again = await sh('./install', ['--root', root], { cwd: v2 })
+            let problems = await problemsOf(root, AGENT, versions, 'tools/agent.conf')
+            let now = problems.length === 0 ? (await listInstalled(root))[0]?.nevra : undefined
+            if (problems.length === 0 && now !== versions[1]?.nevra)
+              problems.push(
+                `./install again (exit ${again.exitCode}) left ${now}: ${again.stderr.trim().split('\n').at(-1)}`,
+              )
+            if (problems.length > 0 || i % 2 === 0) return problems
+            const back = await sh('./install', ['--root', root, '--rollback'], { cwd: v2 })
+            problems = (await problemsOf(root, AGENT, versions, 'tools/agent.conf')).map(
+              (p) => `after --rollback: ${p}`,
+            )
+            now = problems.length === 0 ? (await listInstalled(root))[0]?.nevra : undefined
+            if (problems.length === 0 && now !== versions[0]?.nevra)
+              problems.push(`--rollback (exit ${back.exitCode}) left ${now}: ${back.stderr.trim().split('\n').at(-1)}`)
+            return problems
+          },
         },
-      },
-      50,
-    )
-    expect(model.figures.ops).toBeGreaterThan(50)
-    expect(failures).toEqual([])
-  })
-})
+        50,
+      )
+      expect(model.figures.ops).toBeGreaterThan(50)
+      expect(failures).toEqual([])
+    })
+  },
+)

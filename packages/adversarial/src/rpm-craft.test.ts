@@ -24,22 +24,37 @@ const spec = {
 }
 
 describe('craftRpm (checked against Debian rpm 4.18 as the oracle)', () => {
-  it.skipIf(!hasRpm).each(['gzip', 'xz'] as const)('a well-formed %s package passes rpm -K and lists its files', async (compressor) => {
-    const file = join(dir, `ok-${compressor}.rpm`)
-    writeFileSync(file, await craftRpm({ ...spec, compressor }))
-    const k = await execa('rpm', ['-K', '--nosignature', file], { reject: false })
-    expect(k.stdout + k.stderr).toMatch(/digests OK/)
-    const list = await execa('rpm', ['-qpl', file])
-    expect(list.stdout.split('\n')).toEqual(['/opt/crafted', '/opt/crafted/a.conf', '/opt/crafted/bin', '/opt/crafted/link'])
-    const cpio = await execa('sh', ['-c', `rpm2cpio '${file}' | cpio -it --quiet`])
-    expect(cpio.stdout.split('\n')).toEqual(['./opt/crafted', './opt/crafted/a.conf', './opt/crafted/bin', './opt/crafted/link'])
-  })
+  it.skipIf(!hasRpm).each(['gzip', 'xz'] as const)(
+    'a well-formed %s package passes rpm -K and lists its files',
+    async (compressor) => {
+      const file = join(dir, `ok-${compressor}.rpm`)
+      writeFileSync(file, await craftRpm({ ...spec, compressor }))
+      const k = await execa('rpm', ['-K', '--nosignature', file], { reject: false })
+      expect(k.stdout + k.stderr).toMatch(/digests OK/)
+      const list = await execa('rpm', ['-qpl', file])
+      expect(list.stdout.split('\n')).toEqual([
+        '/opt/crafted',
+        '/opt/crafted/a.conf',
+        '/opt/crafted/bin',
+        '/opt/crafted/link',
+      ])
+      const cpio = await execa('sh', ['-c', `rpm2cpio '${file}' | cpio -it --quiet`])
+      expect(cpio.stdout.split('\n')).toEqual([
+        './opt/crafted',
+        './opt/crafted/a.conf',
+        './opt/crafted/bin',
+        './opt/crafted/link',
+      ])
+    },
+  )
 
   it.skipIf(!hasRpm)('real rpm installs a well-formed package into a scratch root', async () => {
     const file = join(dir, 'install.rpm')
     writeFileSync(file, await craftRpm(spec))
     const root = join(dir, 'root')
-    const r = await execa('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-i', '--nodeps', '--noscripts', file], { reject: false })
+    const r = await execa('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-i', '--nodeps', '--noscripts', file], {
+      reject: false,
+    })
     expect(r.exitCode).toBe(0)
     expect(r.stderr.split('\n').filter((l) => l && !/Alien|assuming you know/.test(l))).toEqual([])
     const { stdout } = await execa('cat', [join(root, 'opt/crafted/a.conf')])

@@ -100,7 +100,9 @@ export function serializeRawHeader(values: readonly RawHeaderValue[], regionTag:
       const list = value as readonly number[]
       const width = type === TYPE.INT16 ? 2 : 4
       bytes = Buffer.alloc(list.length * width)
-      list.forEach((n, i) => (width === 2 ? bytes.writeUInt16BE(n & 0xffff, i * 2) : bytes.writeUInt32BE(n >>> 0, i * 4)))
+      list.forEach((n, i) =>
+        width === 2 ? bytes.writeUInt16BE(n & 0xffff, i * 2) : bytes.writeUInt32BE(n >>> 0, i * 4),
+      )
       count = list.length
     }
     const entry = Buffer.alloc(16)
@@ -202,7 +204,9 @@ export function craftMainHeader(spec: CraftRpmSpec, payloadSha256: string, paylo
   }
   const modes = files.map(fileMode)
   const sizes = files.map((f) => ((fileMode(f) & 0o170000) === S_IFDIR ? 4096 : fileData(f).length))
-  const digests = files.map((f) => ((fileMode(f) & 0o170000) === S_IFREG ? createHash('sha256').update(fileData(f)).digest('hex') : ''))
+  const digests = files.map((f) =>
+    (fileMode(f) & 0o170000) === S_IFREG ? createHash('sha256').update(fileData(f)).digest('hex') : '',
+  )
   const values: RawHeaderValue[] = [
     { tag: 100, type: TYPE.STRING_ARRAY, value: ['C'] },
     { tag: 1000, type: TYPE.STRING, value: spec.name },
@@ -278,8 +282,17 @@ export async function craftRpmParts(spec: CraftRpmSpec): Promise<RpmParts> {
   const compressor = spec.compressor ?? 'gzip'
   const cpio = craftCpio(spec.cpio ?? defaultCpioEntries(spec.files), spec.omitTrailer)
   const payload = spec.payloadOverride ? Buffer.from(spec.payloadOverride) : await compressPayload(cpio, compressor)
-  const header = craftMainHeader(spec, createHash('sha256').update(payload).digest('hex'), compressor === 'none' ? 'gzip' : compressor)
-  return { lead: craftLead(`${spec.name}-${spec.version}-${spec.release}`), signature: craftSignature(header, payload), header, payload }
+  const header = craftMainHeader(
+    spec,
+    createHash('sha256').update(payload).digest('hex'),
+    compressor === 'none' ? 'gzip' : compressor,
+  )
+  return {
+    lead: craftLead(`${spec.name}-${spec.version}-${spec.release}`),
+    signature: craftSignature(header, payload),
+    header,
+    payload,
+  }
 }
 
 /** Joins the parts of a package; the signature is padded to a multiple of 8 bytes as the format requires. */
@@ -299,7 +312,11 @@ export function resign(parts: RpmParts): RpmParts {
 }
 
 /** Overwrites index entry `i` (0 = the region entry) of a header blob with new fields. */
-export function patchIndexEntry(header: Buffer, i: number, fields: { tag?: number; type?: number; offset?: number; count?: number }): Buffer {
+export function patchIndexEntry(
+  header: Buffer,
+  i: number,
+  fields: { tag?: number; type?: number; offset?: number; count?: number },
+): Buffer {
   const out = Buffer.from(header)
   const at = 16 + i * 16
   if (fields.tag !== undefined) out.writeUInt32BE(fields.tag >>> 0, at)

@@ -55,7 +55,9 @@ describe('parseTrace', () => {
     const out = join(base, 'trace.txt')
     const file = join(base, 'f')
     const script = `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(`${file}.tmp`)}, 'w'); fs.writeSync(fd, 'data\\u0000\\u00ff'); fs.fsyncSync(fd); fs.closeSync(fd); fs.renameSync(${JSON.stringify(`${file}.tmp`)}, ${JSON.stringify(file)})`
-    execFileSync('strace', [...straceArgs(out, 1 << 16), '--', process.execPath, '-e', script], { env: { ...process.env, UV_USE_IO_URING: '0' } })
+    execFileSync('strace', [...straceArgs(out, 1 << 16), '--', process.execPath, '-e', script], {
+      env: { ...process.env, UV_USE_IO_URING: '0' },
+    })
     const ops = parseTrace(readFileSync(out, 'latin1'), base).filter((o) => o.op !== 'close')
     expect(ops.map((o) => o.op)).toEqual(['create', 'write', 'fsync', 'rename'])
     expect(ops[1]).toMatchObject({ data: Buffer.from('data\u0000\u00ff') })

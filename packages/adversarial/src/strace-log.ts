@@ -30,15 +30,61 @@ export type TracedOp = FsOp & { line: number; pid: number; call: string }
 
 /** The syscalls to give `strace -e trace=`: everything that changes a tree, makes it durable, or names a descriptor. */
 export const TRACED_SYSCALLS = [
-  'open', 'openat', 'creat', 'write', 'pwrite64', 'writev', 'pwritev', 'pwritev2', 'rename', 'renameat', 'renameat2',
-  'link', 'linkat', 'unlink', 'unlinkat', 'mkdir', 'mkdirat', 'rmdir', 'symlink', 'symlinkat', 'fsync', 'fdatasync',
-  'syncfs', 'sync', 'ftruncate', 'truncate', 'close', 'fchmod', 'fchmodat', 'chmod', 'fchown', 'fchownat', 'chown',
-  'lchown', 'utimensat', 'copy_file_range', 'sendfile', 'fallocate',
+  'open',
+  'openat',
+  'creat',
+  'write',
+  'pwrite64',
+  'writev',
+  'pwritev',
+  'pwritev2',
+  'rename',
+  'renameat',
+  'renameat2',
+  'link',
+  'linkat',
+  'unlink',
+  'unlinkat',
+  'mkdir',
+  'mkdirat',
+  'rmdir',
+  'symlink',
+  'symlinkat',
+  'fsync',
+  'fdatasync',
+  'syncfs',
+  'sync',
+  'ftruncate',
+  'truncate',
+  'close',
+  'fchmod',
+  'fchmodat',
+  'chmod',
+  'fchown',
+  'fchownat',
+  'chown',
+  'lchown',
+  'utimensat',
+  'copy_file_range',
+  'sendfile',
+  'fallocate',
 ] as const
 
 /** The strace arguments that produce a trace this module reads (before `--` and the command). */
 export function straceArgs(output: string, maxString: number): string[] {
-  return ['-f', '-ttt', '-y', '-xx', '-qq', '-s', String(maxString), '-o', output, '-e', `trace=${TRACED_SYSCALLS.join(',')}`]
+  return [
+    '-f',
+    '-ttt',
+    '-y',
+    '-xx',
+    '-qq',
+    '-s',
+    String(maxString),
+    '-o',
+    output,
+    '-e',
+    `trace=${TRACED_SYSCALLS.join(',')}`,
+  ]
 }
 
 /** Decodes a C string as strace -xx prints it ("\x2f\x74"; other escapes as strace writes them). */
@@ -195,7 +241,8 @@ export function parseTrace(text: string, tree: string): TracedOp[] {
         const flags = name === 'creat' ? 'O_CREAT|O_WRONLY|O_TRUNC' : ((name === 'openat' ? a[2] : a[1]) ?? '')
         const modeArg = name === 'creat' ? a[1] : name === 'openat' ? a[3] : a[2]
         const trunc = flags.includes('O_TRUNC')
-        if (flags.includes('O_CREAT')) push({ op: 'create', path, mode: num(modeArg), trunc, append: flags.includes('O_APPEND'), fd: ret })
+        if (flags.includes('O_CREAT'))
+          push({ op: 'create', path, mode: num(modeArg), trunc, append: flags.includes('O_APPEND'), fd: ret })
         else push({ op: 'open', path, trunc, append: flags.includes('O_APPEND'), fd: ret })
         break
       }
@@ -209,7 +256,13 @@ export function parseTrace(text: string, tree: string): TracedOp[] {
         const data = name.includes('writev') ? iovData(a[1]) : str(a[1])
         if (data === undefined) cutWrite()
         const offset = name === 'pwrite64' ? num(a[3]) : name.startsWith('pwritev') ? num(a[3]) : undefined
-        push({ op: 'write', path, fd, data: (data as Buffer).subarray(0, ret), ...(offset !== undefined ? { offset } : {}) })
+        push({
+          op: 'write',
+          path,
+          fd,
+          data: (data as Buffer).subarray(0, ret),
+          ...(offset !== undefined ? { offset } : {}),
+        })
         break
       }
       case 'ftruncate':
@@ -228,7 +281,8 @@ export function parseTrace(text: string, tree: string): TracedOp[] {
         const from = name === 'rename' || name === 'link' ? atPath('AT_FDCWD', a[0]) : atPath(a[0], a[1])
         const to = name === 'rename' || name === 'link' ? atPath('AT_FDCWD', a[1]) : atPath(a[2], a[3])
         if (!inTree(from) && !inTree(to)) break
-        if (from === undefined || to === undefined) throw new TraceError(`trace line ${index + 1}: ${name}: a path cannot be resolved`)
+        if (from === undefined || to === undefined)
+          throw new TraceError(`trace line ${index + 1}: ${name}: a path cannot be resolved`)
         push({ op: name.startsWith('rename') ? 'rename' : 'link', from, to })
         break
       }
@@ -237,7 +291,10 @@ export function parseTrace(text: string, tree: string): TracedOp[] {
       case 'rmdir': {
         const path = name === 'unlinkat' ? atPath(a[0], a[1]) : atPath('AT_FDCWD', a[0])
         if (!inTree(path)) break
-        push({ op: name === 'rmdir' || (name === 'unlinkat' && (a[2] ?? '').includes('AT_REMOVEDIR')) ? 'rmdir' : 'unlink', path })
+        push({
+          op: name === 'rmdir' || (name === 'unlinkat' && (a[2] ?? '').includes('AT_REMOVEDIR')) ? 'rmdir' : 'unlink',
+          path,
+        })
         break
       }
       case 'mkdir':
@@ -256,15 +313,18 @@ export function parseTrace(text: string, tree: string): TracedOp[] {
       case 'fchmod':
       case 'fchmodat':
       case 'chmod': {
-        const path = name === 'fchmod' ? fdArg(a[0]).path : name === 'fchmodat' ? atPath(a[0], a[1]) : atPath('AT_FDCWD', a[0])
-        if (inTree(path)) push({ op: 'chmod', path, mode: num(name === 'fchmod' ? a[1] : name === 'fchmodat' ? a[2] : a[1]) })
+        const path =
+          name === 'fchmod' ? fdArg(a[0]).path : name === 'fchmodat' ? atPath(a[0], a[1]) : atPath('AT_FDCWD', a[0])
+        if (inTree(path))
+          push({ op: 'chmod', path, mode: num(name === 'fchmod' ? a[1] : name === 'fchmodat' ? a[2] : a[1]) })
         break
       }
       case 'fchown':
       case 'fchownat':
       case 'chown':
       case 'lchown': {
-        const path = name === 'fchown' ? fdArg(a[0]).path : name === 'fchownat' ? atPath(a[0], a[1]) : atPath('AT_FDCWD', a[0])
+        const path =
+          name === 'fchown' ? fdArg(a[0]).path : name === 'fchownat' ? atPath(a[0], a[1]) : atPath('AT_FDCWD', a[0])
         const ids = name === 'fchownat' ? [a[2], a[3]] : [a[1], a[2]]
         if (inTree(path)) push({ op: 'chown', path, uid: num(ids[0]), gid: num(ids[1]) })
         break

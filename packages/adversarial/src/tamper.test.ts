@@ -64,9 +64,26 @@ async function build(label: string, signKey?: string): Promise<Built> {
   writeFileSync(join(work, 'p', 'tools', 'run.sh'), '#!/bin/sh\necho ok\n')
   writeFileSync(join(work, 'p', 'tools', 'agent.conf'), 'port=1\n')
   writeFileSync(join(work, 'p', 'fsbackup_kernel_4.x', 'kernel.ko'), Buffer.alloc(4096, 7))
-  writeFileSync(join(work, 'version.json'), JSON.stringify({ package_name: NAME, package_type: 'install_rdb_agent', os_release: 'centos' }))
-  const args = [BUILDER_CLI, '--config', join(work, 'version.json'), '--payload-dir', join(work, 'p'), '--out', join(work, 'out'), ...(signKey ? ['--sign-key', signKey] : [])]
-  const run = await execa('node', args, { cwd: work, reject: false, env: cliEnv({ SOURCE_DATE_EPOCH: '1700000000' }), extendEnv: false })
+  writeFileSync(
+    join(work, 'version.json'),
+    JSON.stringify({ package_name: NAME, package_type: 'install_rdb_agent', os_release: 'centos' }),
+  )
+  const args = [
+    BUILDER_CLI,
+    '--config',
+    join(work, 'version.json'),
+    '--payload-dir',
+    join(work, 'p'),
+    '--out',
+    join(work, 'out'),
+    ...(signKey ? ['--sign-key', signKey] : []),
+  ]
+  const run = await execa('node', args, {
+    cwd: work,
+    reject: false,
+    env: cliEnv({ SOURCE_DATE_EPOCH: '1700000000' }),
+    extendEnv: false,
+  })
   expect(run.exitCode, run.stderr).toBe(0)
   const tarball = join(work, 'out', `${NAME}.tar.gz`)
   const pristine = join(work, 'pristine')
@@ -108,11 +125,18 @@ const onlyLog = (before: Snapshot, after: Snapshot): string[] =>
 // A change that leaves the file meaning the same (hex case in SHA256SUMS, unused low bits of a final base64
 // character, a PEM that decodes to the same key) is not tampering: either outcome is right for it.
 function sameMeaning(file: string, original: Buffer, changed: Buffer): boolean {
-  if (file === 'SHA256SUMS') return original.toString('latin1').toLowerCase() === changed.toString('latin1').toLowerCase()
-  if (file === 'SHA256SUMS.sig') return Buffer.from(original.toString().trim(), 'base64').equals(Buffer.from(changed.toString().trim(), 'base64')) && /^[A-Za-z0-9+/]+={0,2}$/.test(changed.toString().trim())
+  if (file === 'SHA256SUMS')
+    return original.toString('latin1').toLowerCase() === changed.toString('latin1').toLowerCase()
+  if (file === 'SHA256SUMS.sig')
+    return (
+      Buffer.from(original.toString().trim(), 'base64').equals(Buffer.from(changed.toString().trim(), 'base64')) &&
+      /^[A-Za-z0-9+/]+={0,2}$/.test(changed.toString().trim())
+    )
   if (file === 'SHA256SUMS.pub') {
     try {
-      return createPublicKey(changed).export({ type: 'spki', format: 'der' }).equals(createPublicKey(original).export({ type: 'spki', format: 'der' }))
+      return createPublicKey(changed)
+        .export({ type: 'spki', format: 'der' })
+        .equals(createPublicKey(original).export({ type: 'spki', format: 'der' }))
     } catch {
       return false
     }
@@ -120,16 +144,35 @@ function sameMeaning(file: string, original: Buffer, changed: Buffer): boolean {
   return false
 }
 
-const inProcess = new AreaTally({ id: 'tamper-files', group: 'Tampering', tried: 'one byte changed at sampled offsets of each archive file (unsigned; signed + trusted key); installer run in-process' })
-const launcher = new AreaTally({ id: 'tamper-launcher', group: 'Tampering', tried: 'one byte changed in install / installer.mjs, real ./install run' })
-const outer = new AreaTally({ id: 'tamper-targz', group: 'Tampering', tried: 'one byte changed at sampled offsets of the .tar.gz, then tar -xzf and ./install' })
+const inProcess = new AreaTally({
+  id: 'tamper-files',
+  group: 'Tampering',
+  tried:
+    'one byte changed at sampled offsets of each archive file (unsigned; signed + trusted key); installer run in-process',
+})
+const launcher = new AreaTally({
+  id: 'tamper-launcher',
+  group: 'Tampering',
+  tried: 'one byte changed in install / installer.mjs, real ./install run',
+})
+const outer = new AreaTally({
+  id: 'tamper-targz',
+  group: 'Tampering',
+  tried: 'one byte changed at sampled offsets of the .tar.gz, then tar -xzf and ./install',
+})
 afterAll(() => {
   if (!ready) return
-  inProcess.record(`exit 5 before writing anything but the log line (${sameMeaningPassed} same-meaning edits, e.g. hex case in SHA256SUMS or whitespace after the signature, installed as they should)`)
+  inProcess.record(
+    `exit 5 before writing anything but the log line (${sameMeaningPassed} same-meaning edits, e.g. hex case in SHA256SUMS or whitespace after the signature, installed as they should)`,
+  )
   const not5 = bundleRuns.filter((r) => r.exitCode !== 5).length
   const rest = not5 ? `, ${not5} did not (see the bug list)` : ''
-  launcher.record(`nothing written under the root in any case; changed installer.mjs: ${bundleRuns.length - not5}/${bundleRuns.length} exit 5 (the launcher checks it)${rest}; a changed install script itself fails in sh (exit 1/2/127) or exits 5`)
-  outer.record('tar -xzf failed (gzip CRC), or the folder extracted identical (gzip header bytes) and installed, or ./install exited 5')
+  launcher.record(
+    `nothing written under the root in any case; changed installer.mjs: ${bundleRuns.length - not5}/${bundleRuns.length} exit 5 (the launcher checks it)${rest}; a changed install script itself fails in sh (exit 1/2/127) or exits 5`,
+  )
+  outer.record(
+    'tar -xzf failed (gzip CRC), or the folder extracted identical (gzip header bytes) and installed, or ./install exited 5',
+  )
 })
 
 describe.skipIf(!ready)('tampering', () => {
@@ -138,7 +181,12 @@ describe.skipIf(!ready)('tampering', () => {
       const b = built.find((x) => x.label === label)!
       const root = freshRoot(b, 'baseline')
       let out = ''
-      const code = await main(['--root', root, '--json'], { stdout: (t) => void (out += t), stderr: () => {}, cwd: b.pristine, bundleFile: join(b.pristine, 'installer.mjs') })
+      const code = await main(['--root', root, '--json'], {
+        stdout: (t) => void (out += t),
+        stderr: () => {},
+        cwd: b.pristine,
+        bundleFile: join(b.pristine, 'installer.mjs'),
+      })
       expect(code).toBe(0)
       expect((JSON.parse(out) as { signature: string }).signature).toBe(label === 'signed' ? 'trusted-key' : 'none')
     })
@@ -160,7 +208,12 @@ describe.skipIf(!ready)('tampering', () => {
           writeFileSync(join(archive, file), changed)
           const before = snapshot(root)
           let err = ''
-          const code = await main(['--root', root], { stdout: () => {}, stderr: (t) => void (err += t), cwd: archive, bundleFile: join(archive, 'installer.mjs') })
+          const code = await main(['--root', root], {
+            stdout: () => {},
+            stderr: (t) => void (err += t),
+            cwd: archive,
+            bundleFile: join(archive, 'installer.mjs'),
+          })
           const after = snapshot(root)
           writeFileSync(join(archive, file), original)
           const written = onlyLog(before, after)
@@ -170,8 +223,14 @@ describe.skipIf(!ready)('tampering', () => {
           // A same-meaning edit installs for real: start the next case from a clean root again.
           if (code === 0) resetRoot(root, b)
           if (lenient && code === 0) sameMeaningPassed++
-          inProcess.add(ok, `${label} ${file}@${offset}^${mask.toString(16)}: exit ${code}${written.length ? `, wrote ${written.slice(0, 3).join(' ')}` : ''} ${err.split('\n')[0]}`)
-          if (!ok) failures.push(`${file}@${offset}^${mask.toString(16)}: exit ${code} ${written.slice(0, 3).join(' ')} ${err.split('\n')[0]}`)
+          inProcess.add(
+            ok,
+            `${label} ${file}@${offset}^${mask.toString(16)}: exit ${code}${written.length ? `, wrote ${written.slice(0, 3).join(' ')}` : ''} ${err.split('\n')[0]}`,
+          )
+          if (!ok)
+            failures.push(
+              `${file}@${offset}^${mask.toString(16)}: exit ${code} ${written.slice(0, 3).join(' ')} ${err.split('\n')[0]}`,
+            )
         }
       }
       expect(failures).toEqual([])
@@ -198,9 +257,16 @@ describe.skipIf(!ready)('tampering', () => {
           const written = onlyLog(before, after)
           exits.set(`${run.exitCode}`, (exits.get(`${run.exitCode}`) ?? 0) + 1)
           launcher.add(written.length === 0, `${label} ${file}@${offset}: wrote ${written.slice(0, 3).join(' ')}`)
-          if (written.length) failures.push(`${file}@${offset}: exit ${run.exitCode}, wrote ${written.slice(0, 3).join(' ')}`)
+          if (written.length)
+            failures.push(`${file}@${offset}: exit ${run.exitCode}, wrote ${written.slice(0, 3).join(' ')}`)
           if (file === 'installer.mjs') bundleRuns.push({ label, offset, exitCode: run.exitCode ?? -1 })
-          if (run.exitCode !== 5) launcherNot5.push(`${label} ${file}@${offset}: exit ${run.exitCode} ${run.stderr.split('\n').find((l) => l.trim()) ?? ''}`.slice(0, 160))
+          if (run.exitCode !== 5)
+            launcherNot5.push(
+              `${label} ${file}@${offset}: exit ${run.exitCode} ${run.stderr.split('\n').find((l) => l.trim()) ?? ''}`.slice(
+                0,
+                160,
+              ),
+            )
         }
       }
       expect(failures).toEqual([])
@@ -230,10 +296,16 @@ describe.skipIf(!ready)('tampering', () => {
             }
           })
           const before = snapshot(root)
-          const run = await execa('sh', ['./install', '--root', root], { cwd: join(dir, NAME), reject: false, timeout: 60_000 })
+          const run = await execa('sh', ['./install', '--root', root], {
+            cwd: join(dir, NAME),
+            reject: false,
+            timeout: 60_000,
+          })
           const after = snapshot(root)
           what = `identical=${identical} install exit ${run.exitCode}`
-          ok = identical ? run.exitCode === 0 || run.exitCode === 5 : run.exitCode === 5 && onlyLog(before, after).length === 0
+          ok = identical
+            ? run.exitCode === 0 || run.exitCode === 5
+            : run.exitCode === 5 && onlyLog(before, after).length === 0
           if (run.exitCode === 0) resetRoot(root, b)
         }
         rmSync(dir, { recursive: true, force: true })
@@ -260,5 +332,6 @@ describe.skipIf(!ready)('tampering: the bundle itself', () => {
   })
 })
 afterAll(() => {
-  if (launcherNot5.length) console.warn(`tampered launcher/bundle runs that did not exit 5:\n  ${launcherNot5.join('\n  ')}`)
+  if (launcherNot5.length)
+    console.warn(`tampered launcher/bundle runs that did not exit 5:\n  ${launcherNot5.join('\n  ')}`)
 })

@@ -8,7 +8,10 @@ import { craftTar, craftTarGz, writeGzipBomb, writeXzBomb } from './tar-craft.js
 const dir = mkdtempSync(join(tmpdir(), 'tar-craft-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-async function gnuList(tar: Buffer, args: string[] = []): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+async function gnuList(
+  tar: Buffer,
+  args: string[] = [],
+): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
   const file = join(dir, `t${Math.random().toString(36).slice(2)}.tar`)
   writeFileSync(file, tar)
   const r = await execa('tar', ['-tvf', file, ...args], { reject: false })
@@ -51,7 +54,12 @@ describe('craftTar (checked against GNU tar as the reader)', () => {
   })
 
   it('makes a lying size and a truncated stream that GNU tar rejects', async () => {
-    const lying = await gnuList(craftTar([{ name: 'a', data: 'abc', declaredSize: 100_000 }, { name: 'b', data: 'b' }]))
+    const lying = await gnuList(
+      craftTar([
+        { name: 'a', data: 'abc', declaredSize: 100_000 },
+        { name: 'b', data: 'b' },
+      ]),
+    )
     expect(lying.exitCode).not.toBe(0)
     const truncated = await gnuList(craftTar([{ name: 'a', data: 'x'.repeat(2000) }], { truncateAt: 1024 }))
     expect(truncated.exitCode).not.toBe(0)

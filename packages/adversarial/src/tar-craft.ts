@@ -64,7 +64,12 @@ function toBytes(value: string | Uint8Array): Uint8Array {
 }
 
 function octal(value: number, width: number): Uint8Array {
-  return encoder.encode(`${Math.max(0, Math.floor(value)).toString(8).padStart(width - 1, '0').slice(-(width - 1))}\0`)
+  return encoder.encode(
+    `${Math.max(0, Math.floor(value))
+      .toString(8)
+      .padStart(width - 1, '0')
+      .slice(-(width - 1))}\0`,
+  )
 }
 
 function padLength(size: number): number {
@@ -152,10 +157,23 @@ export function craftEntry(entry: CraftEntry): Buffer {
       headerLink = linkname.subarray(0, 100)
     }
   } else if (longName === 'gnu') {
-    for (const [flag, value] of [['L', name], ['K', linkname]] as const) {
+    for (const [flag, value] of [
+      ['L', name],
+      ['K', linkname],
+    ] as const) {
       if (!needsLongForm(value)) continue
       const body = Buffer.concat([Buffer.from(value), Buffer.alloc(1)])
-      parts.push(rawHeaderBlock({ ...base, name: encoder.encode('././@LongLink'), typeflag: flag, mode: 0o644, size: body.length, linkname: new Uint8Array(0), gnu: true }))
+      parts.push(
+        rawHeaderBlock({
+          ...base,
+          name: encoder.encode('././@LongLink'),
+          typeflag: flag,
+          mode: 0o644,
+          size: body.length,
+          linkname: new Uint8Array(0),
+          gnu: true,
+        }),
+      )
       parts.push(body, Buffer.alloc(padLength(body.length)))
     }
     headerName = name.subarray(0, 100)
@@ -163,11 +181,22 @@ export function craftEntry(entry: CraftEntry): Buffer {
   }
   if (paxRecords.length) {
     const body = Buffer.concat(paxRecords)
-    parts.push(rawHeaderBlock({ ...base, name: encoder.encode('PaxHeader/entry'), typeflag: 'x', mode: 0o644, size: body.length, linkname: new Uint8Array(0) }))
+    parts.push(
+      rawHeaderBlock({
+        ...base,
+        name: encoder.encode('PaxHeader/entry'),
+        typeflag: 'x',
+        mode: 0o644,
+        size: body.length,
+        linkname: new Uint8Array(0),
+      }),
+    )
     parts.push(body, Buffer.alloc(padLength(body.length)))
   }
   const mode = entry.mode ?? (typeflag === '5' ? 0o755 : 0o644)
-  parts.push(rawHeaderBlock({ ...base, name: headerName, typeflag, mode, size, linkname: headerLink, gnu: longName === 'gnu' }))
+  parts.push(
+    rawHeaderBlock({ ...base, name: headerName, typeflag, mode, size, linkname: headerLink, gnu: longName === 'gnu' }),
+  )
   // Only the real data is written: a lying size field makes the reader swallow the next header or run short.
   parts.push(Buffer.from(data), Buffer.alloc(padLength(data.length)))
   return Buffer.concat(parts)
@@ -182,7 +211,10 @@ export function craftTar(entries: readonly CraftEntry[], options: CraftTarOption
 }
 
 /** A gzip-compressed crafted tar (as a payload `package.tar.gz`); truncation applies to the compressed bytes. */
-export function craftTarGz(entries: readonly CraftEntry[], options: CraftTarOptions & { truncateGzAt?: number } = {}): Buffer {
+export function craftTarGz(
+  entries: readonly CraftEntry[],
+  options: CraftTarOptions & { truncateGzAt?: number } = {},
+): Buffer {
   const gz = gzipSync(craftTar(entries, options))
   return options.truncateGzAt === undefined ? gz : gz.subarray(0, options.truncateGzAt)
 }
@@ -202,7 +234,11 @@ const MIB = 1 << 20
 // A bomb is a multi-member stream: one compressed member of 1 MiB of zeros, written again and again. Every
 // decompressor (gzip, Node's zlib, xz) concatenates members, so the file stays ~1/1000 of what it expands to and
 // is written without ever holding more than one member in memory.
-async function writeBomb(file: string, options: BombOptions, compressMember: (data: Buffer) => Promise<Buffer>): Promise<number> {
+async function writeBomb(
+  file: string,
+  options: BombOptions,
+  compressMember: (data: Buffer) => Promise<Buffer>,
+): Promise<number> {
   const mebibytes = Math.max(1, Math.ceil(options.expandedBytes / MIB))
   const size = mebibytes * MIB
   const head = Buffer.concat([

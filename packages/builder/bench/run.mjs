@@ -4,7 +4,17 @@
 // (default 300), BENCH_RUNS the runs per command (best kept, default 2). Data lives in a temp dir, removed after.
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,7 +32,11 @@ const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'rdbpkg-bench-'))
 
 function sh(script, cwd = work) {
-  const result = spawnSync('sh', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } })
+  const result = spawnSync('sh', ['-c', script], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' },
+  })
   if (result.status !== 0) throw new Error(`bench: failed (${result.status}): ${script}\n${result.stderr}`)
   return result
 }
@@ -64,7 +78,12 @@ function writeRandomFile(file, bytes) {
 console.log(`bench: generating a ~${totalMb} MiB agent payload in ${work}`)
 const tree = join(work, 'payload')
 const bigBytes = Math.floor(totalMb * MB * 0.92)
-const bigFiles = ['fsbackup_kernel_4.x/bin/fsbackup', 'fsbackup_kernel_4.x/lib/libfsbackup.so', 'fsbackup_kernel_4.x/lib/libcrypto.so.1.1', 'tools/bin/rdb-agent']
+const bigFiles = [
+  'fsbackup_kernel_4.x/bin/fsbackup',
+  'fsbackup_kernel_4.x/lib/libfsbackup.so',
+  'fsbackup_kernel_4.x/lib/libcrypto.so.1.1',
+  'tools/bin/rdb-agent',
+]
 const weights = [0.45, 0.3, 0.15, 0.1]
 for (const [i, rel] of bigFiles.entries()) {
   mkdirSync(join(tree, rel, '..'), { recursive: true })
@@ -79,7 +98,14 @@ for (let i = 0; small < smallBudget; i++) {
   writeFileSync(join(dir, `f${i}.conf`), text)
   small += text.length
 }
-writeFileSync(join(work, 'version.json'), JSON.stringify({ package_name: 'rdb_agent_5.7.1.0_centos.x86_64', package_type: 'install_rdb_agent', os_release: 'centos' }))
+writeFileSync(
+  join(work, 'version.json'),
+  JSON.stringify({
+    package_name: 'rdb_agent_5.7.1.0_centos.x86_64',
+    package_type: 'install_rdb_agent',
+    os_release: 'centos',
+  }),
+)
 sh(has('pigz') ? 'tar -C payload -cf - . | pigz -6 > package.tar.gz' : 'tar -C payload -czf package.tar.gz .')
 const payloadSize = statSync(join(work, 'package.tar.gz')).size
 sh('cat package.tar.gz > /dev/null; tar -cf - payload > /dev/null') // warm the page cache for every contender
@@ -96,7 +122,10 @@ const tarCzf = timeIt('tar -czf folder.tar.gz -C payload .', 'rm -f folder.tar.g
 row('tar -czf of the folder', tarCzf)
 let python
 if (has('python3')) {
-  python = timeIt(`python3 -c "import tarfile; t = tarfile.open('py.tar.gz', 'w:gz'); t.add('payload', arcname='.'); t.close()"`, 'rm -f py.tar.gz')
+  python = timeIt(
+    `python3 -c "import tarfile; t = tarfile.open('py.tar.gz', 'w:gz'); t.add('payload', arcname='.'); t.close()"`,
+    'rm -f py.tar.gz',
+  )
   row('python3 tarfile w:gz of the folder', python)
 }
 const oursDir = timeBuild('--payload-dir payload --out out2', 'rm -rf out2')
@@ -108,7 +137,9 @@ if (has('pigz')) {
 }
 
 // --- report ---------------------------------------------------------------------------------------------------
-console.log(`\npayload: ${(payloadSize / MB).toFixed(1)} MiB (package.tar.gz), folder ${totalMb} MiB; ${spawnSync('nproc').stdout?.toString().trim()} cores\n`)
+console.log(
+  `\npayload: ${(payloadSize / MB).toFixed(1)} MiB (package.tar.gz), folder ${totalMb} MiB; ${spawnSync('nproc').stdout?.toString().trim()} cores\n`,
+)
 const width = Math.max(...rows.map((r) => r.name.length))
 for (const r of rows) console.log(`  ${r.name.padEnd(width)}  ${r.seconds.toFixed(2).padStart(7)} s  ${r.note}`)
 const checks = [
@@ -117,7 +148,9 @@ const checks = [
   ...(python ? [['(python tarfile) / build', python / ours.seconds, '>= 3', (x) => x >= 3]] : []),
   ...(pigz ? [['--payload-dir / (tar | pigz -6)', oursDir.seconds / pigz, '<= 1.1', (x) => x <= 1.1]] : []),
   ['(tar -czf) / --payload-dir', tarCzf / oursDir.seconds, '>= 1.5', (x) => x >= 1.5],
-  ...(timeBin ? [['peak RSS, MiB (max of both builds)', Math.max(ours.rssKb, oursDir.rssKb) / 1024, '< 200', (x) => x < 200]] : []),
+  ...(timeBin
+    ? [['peak RSS, MiB (max of both builds)', Math.max(ours.rssKb, oursDir.rssKb) / 1024, '< 200', (x) => x < 200]]
+    : []),
 ]
 console.log('')
 const cw = Math.max(...checks.map((c) => c[0].length))
@@ -125,7 +158,9 @@ let failed = 0
 for (const [name, value, target, ok] of checks) {
   const pass = ok(value)
   if (!pass) failed++
-  console.log(`  ${name.padEnd(cw)}  ${value.toFixed(2).padStart(7)}  target ${target.padEnd(7)} ${pass ? 'ok' : 'MISSED'}`)
+  console.log(
+    `  ${name.padEnd(cw)}  ${value.toFixed(2).padStart(7)}  target ${target.padEnd(7)} ${pass ? 'ok' : 'MISSED'}`,
+  )
 }
 rmSync(work, { recursive: true, force: true })
 console.log(`\nbench: ${checks.length - failed} targets met, ${failed} missed`)

@@ -29,7 +29,11 @@ if (arch === undefined) {
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'rdbpkg-runtime-bench-'))
 
 function sh(script, env = {}) {
-  const result = spawnSync('sh', ['-c', script], { cwd: work, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000', ...env } })
+  const result = spawnSync('sh', ['-c', script], {
+    cwd: work,
+    encoding: 'utf8',
+    env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000', ...env },
+  })
   return result
 }
 function must(script, env) {
@@ -47,15 +51,27 @@ try {
   const name = `rdb_agent_5.7.1.0_centos.${arch}`
   mkdirSync(join(work, 'in/payload/fsbackup_kernel_4.x'), { recursive: true })
   mkdirSync(join(work, 'in/payload/tools'), { recursive: true })
-  for (let i = 0; i < 4; i++) writeFileSync(join(work, `in/payload/fsbackup_kernel_4.x/m${i}.ko`), Buffer.concat([randomBytes((payloadMb * MB) / 8), Buffer.alloc((payloadMb * MB) / 8, 'a')]))
+  for (let i = 0; i < 4; i++)
+    writeFileSync(
+      join(work, `in/payload/fsbackup_kernel_4.x/m${i}.ko`),
+      Buffer.concat([randomBytes((payloadMb * MB) / 8), Buffer.alloc((payloadMb * MB) / 8, 'a')]),
+    )
   for (let i = 0; i < 200; i++) writeFileSync(join(work, `in/payload/tools/t${i}.sh`), `#!/bin/sh\necho ${i}\n`)
-  writeFileSync(join(work, 'in/version.json'), JSON.stringify({ package_name: name, package_type: 'install_rdb_agent', os_release: 'centos' }))
+  writeFileSync(
+    join(work, 'in/version.json'),
+    JSON.stringify({ package_name: name, package_type: 'install_rdb_agent', os_release: 'centos' }),
+  )
 
-  const build = (out, extra) => seconds(() => must(`cd in && node '${cli}' -q --payload-dir payload --out '../${out}' ${extra}`))
+  const build = (out, extra) =>
+    seconds(() => must(`cd in && node '${cli}' -q --payload-dir payload --out '../${out}' ${extra}`))
   const plainBuild = build('plain', '')
-  const fetched = sh(`cd in && node '${cli}' -q --payload-dir payload --out ../fetch --node-runtime ${RECOMMENDED_NODE_RUNTIME}`)
+  const fetched = sh(
+    `cd in && node '${cli}' -q --payload-dir payload --out ../fetch --node-runtime ${RECOMMENDED_NODE_RUNTIME}`,
+  )
   if (fetched.status !== 0) {
-    console.log(`bench runtime: skipped: the builder could not fetch the runtime (${fetched.stderr.trim().split('\n').pop()})`)
+    console.log(
+      `bench runtime: skipped: the builder could not fetch the runtime (${fetched.stderr.trim().split('\n').pop()})`,
+    )
     process.exit(0)
   }
   // Timed once the runtime is in npm's cache: what a release build costs, not the download.
@@ -74,7 +90,9 @@ try {
   const best = cases.map(() => Infinity)
   for (let i = 0; i < runs; i++) {
     for (const [index, c] of cases.entries()) {
-      must(`rm -rf root-${c.dir} && mkdir -p root-${c.dir}/etc && echo 'ID="centos"' > root-${c.dir}/etc/os-release && sync`)
+      must(
+        `rm -rf root-${c.dir} && mkdir -p root-${c.dir}/etc && echo 'ID="centos"' > root-${c.dir}/etc/os-release && sync`,
+      )
       const t = seconds(() => must(`'x-${c.dir}/${name}/install' --root root-${c.dir}`, c.env))
       best[index] = Math.min(best[index], t)
     }
@@ -82,11 +100,19 @@ try {
   const log = must(`cat root-runtime/var/log/rdbpkg/install.log`).stdout
   const ranOn = /node=(\S+)/.exec(log)?.[1]
 
-  console.log(`\nbench runtime: ${payloadMb} MiB agent payload, ${arch}; best of ${runs} (shared, loaded machines make these noisy)`)
-  console.log(`  archive without runtime        ${(size('plain') / MB).toFixed(1).padStart(7)} MiB   build ${plainBuild.toFixed(2)} s`)
-  console.log(`  archive with runtime/node      ${(size('runtime') / MB).toFixed(1).padStart(7)} MiB   build ${runtimeBuild.toFixed(2)} s   (+${((size('runtime') - size('plain')) / MB).toFixed(1)} MiB)`)
+  console.log(
+    `\nbench runtime: ${payloadMb} MiB agent payload, ${arch}; best of ${runs} (shared, loaded machines make these noisy)`,
+  )
+  console.log(
+    `  archive without runtime        ${(size('plain') / MB).toFixed(1).padStart(7)} MiB   build ${plainBuild.toFixed(2)} s`,
+  )
+  console.log(
+    `  archive with runtime/node      ${(size('runtime') / MB).toFixed(1).padStart(7)} MiB   build ${runtimeBuild.toFixed(2)} s   (+${((size('runtime') - size('plain')) / MB).toFixed(1)} MiB)`,
+  )
   for (const [index, c] of cases.entries()) console.log(`  ${c.label.padEnd(52)} ${best[index].toFixed(2)} s`)
-  console.log(`  with runtime / without: ${(best[1] / best[0]).toFixed(2)}x install time (ran on ${ranOn}${hasSystemNode ? '; note: a node is also on the bare PATH' : ''})`)
+  console.log(
+    `  with runtime / without: ${(best[1] / best[0]).toFixed(2)}x install time (ran on ${ranOn}${hasSystemNode ? '; note: a node is also on the bare PATH' : ''})`,
+  )
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

@@ -21,7 +21,8 @@ async function gzipSegments(segments: { mode: 'stored' | number; data: Buffer; s
   for (const segment of segments) {
     if (segment.mode === 'stored') await writer.stored()
     else await writer.compressed(segment.mode)
-    for (let i = 0; i < segment.data.length; i += segment.step) await writer.write(segment.data.subarray(i, i + segment.step))
+    for (let i = 0; i < segment.data.length; i += segment.step)
+      await writer.write(segment.data.subarray(i, i + segment.step))
   }
   await writer.finish()
   await fh.close()
@@ -36,7 +37,11 @@ describe('GzipWriter', () => {
     const segments = [
       { mode: 9 as const, data: text, step: 7777 },
       { mode: 'stored' as const, data: noise, step: 100_000 },
-      { mode: 6 as const, data: Buffer.concat([text.subarray(0, 12345), noise, text.subarray(0, 3 << 20)]), step: 65536 },
+      {
+        mode: 6 as const,
+        data: Buffer.concat([text.subarray(0, 12345), noise, text.subarray(0, 3 << 20)]),
+        step: 65536,
+      },
     ]
     const out = await gzipSegments(segments)
     const expected = Buffer.concat(segments.map((s) => s.data))
@@ -56,8 +61,14 @@ describe('GzipWriter', () => {
   })
 
   it('gives the same bytes whatever the sizes of the writes', async () => {
-    const a = await gzipSegments([{ mode: 6, data: text, step: 1000 }, { mode: 'stored', data: noise, step: 65536 }])
-    const b = await gzipSegments([{ mode: 6, data: text, step: 1 << 20 }, { mode: 'stored', data: noise, step: 333 }])
+    const a = await gzipSegments([
+      { mode: 6, data: text, step: 1000 },
+      { mode: 'stored', data: noise, step: 65536 },
+    ])
+    const b = await gzipSegments([
+      { mode: 6, data: text, step: 1 << 20 },
+      { mode: 'stored', data: noise, step: 333 },
+    ])
     expect(a.equals(b)).toBe(true)
   })
 })

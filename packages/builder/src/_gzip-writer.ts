@@ -26,7 +26,10 @@ export function fileSink(fh: FileHandle, position = 0): GzipSink {
 /** A sink collecting everything in memory (for small members). */
 export function memorySink(): { sink: GzipSink; bytes: () => Buffer } {
   const parts: Buffer[] = []
-  return { sink: async (chunks) => void parts.push(...chunks.map((c) => Buffer.from(c))), bytes: () => Buffer.concat(parts) }
+  return {
+    sink: async (chunks) => void parts.push(...chunks.map((c) => Buffer.from(c))),
+    bytes: () => Buffer.concat(parts),
+  }
 }
 import { availableParallelism } from 'node:os'
 import { constants, crc32, deflateRaw, deflateRawSync } from 'node:zlib'
@@ -159,7 +162,10 @@ export class GzipWriter {
         while (this.#queue.length > MAX_QUEUED) await this.#drainOne()
         return
       }
-      this.#window = block.length >= WINDOW ? block.subarray(block.length - WINDOW) : Buffer.concat([dictionary ?? Buffer.alloc(0), block]).subarray(-WINDOW)
+      this.#window =
+        block.length >= WINDOW
+          ? block.subarray(block.length - WINDOW)
+          : Buffer.concat([dictionary ?? Buffer.alloc(0), block]).subarray(-WINDOW)
       while (this.#deflating >= MAX_DEFLATING) await this.#drainOne()
       this.#deflating++
       this.#queue.push(

@@ -13,9 +13,15 @@ describe('tarHeader', () => {
     const split = `${'p'.repeat(140)}/name.txt`
     const parts: Buffer[] = []
     for (const path of ['a.txt', split, long, 'ünïcødé/файл.conf']) {
-      parts.push(tarHeader({ path, type: 'file', mode: 0o644, size: 3, mtime: 86400 }), Buffer.from('abc'), Buffer.alloc(tarPadding(3)))
+      parts.push(
+        tarHeader({ path, type: 'file', mode: 0o644, size: 3, mtime: 86400 }),
+        Buffer.from('abc'),
+        Buffer.alloc(tarPadding(3)),
+      )
     }
-    parts.push(tarHeader({ path: 'lnk', type: 'symlink', mode: 0o777, size: 0, mtime: 0, linkpath: `t/${'x'.repeat(150)}` }))
+    parts.push(
+      tarHeader({ path: 'lnk', type: 'symlink', mode: 0o777, size: 0, mtime: 0, linkpath: `t/${'x'.repeat(150)}` }),
+    )
     parts.push(tarHeader({ path: 'dir', type: 'dir', mode: 0o755, size: 0, mtime: 0 }))
     parts.push(tarEnd())
     const file = join(tempDir(), 'x.tar')

@@ -111,7 +111,10 @@ export function tarHeader(entry: TarEntry): Buffer {
   if (!pax) return main
   const paxBody = Buffer.from(pax)
   const base = path.replace(/\/$/, '').split('/').pop() ?? 'entry'
-  const paxName = `PaxHeader/${Buffer.from(base).subarray(0, 80).toString('utf8').replace(/\uFFFD/g, '')}`
+  const paxName = `PaxHeader/${Buffer.from(base)
+    .subarray(0, 80)
+    .toString('utf8')
+    .replace(/\uFFFD/g, '')}`
   const paxHead = ustarBlock(paxName, '', 'x', 0o644, paxBody.length, mtime, '')
   return Buffer.concat([paxHead, paxBody, Buffer.alloc(tarPadding(paxBody.length)), main])
 }

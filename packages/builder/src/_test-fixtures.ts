@@ -55,7 +55,10 @@ export const NAMES: Record<PackageType, string> = {
 /** Writes version.json for `type` into `dir` (extra fields merged in). */
 export function writeManifest(dir: string, type: PackageType, extra: Record<string, unknown> = {}): string {
   const file = join(dir, 'version.json')
-  writeFileSync(file, `${JSON.stringify({ package_name: NAMES[type], package_type: type, os_release: 'bclinux,centos', ...extra }, null, 2)}\n`)
+  writeFileSync(
+    file,
+    `${JSON.stringify({ package_name: NAMES[type], package_type: type, os_release: 'bclinux,centos', ...extra }, null, 2)}\n`,
+  )
   return file
 }
 

@@ -21,7 +21,11 @@ describe('writeArchive', () => {
       mtime: 0,
       launcher: launcherScript(),
       installer: Buffer.from('console.log(1)\n'),
-      payload: { file: join(dir, 'payload.bin'), size: payload.length, sha256: createHash('sha256').update(payload).digest('hex') },
+      payload: {
+        file: join(dir, 'payload.bin'),
+        size: payload.length,
+        sha256: createHash('sha256').update(payload).digest('hex'),
+      },
       versionJson: (p) => `${JSON.stringify({ size: p.size })}\n`,
     })
     expect(written.size).toBe(readFileSync(outFile).length)
@@ -33,6 +37,12 @@ describe('writeArchive', () => {
     expect(readFileSync(join(out, 'x', 'package.tar.gz')).equals(payload)).toBe(true)
     expect(readFileSync(join(out, 'x', 'version.json'), 'utf8')).toBe(`{"size":${payload.length}}\n`)
     expect(spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: join(out, 'x') }).status).toBe(0)
-    expect(written.files.map((f) => f.path)).toEqual(['SHA256SUMS', 'install', 'installer.mjs', 'package.tar.gz', 'version.json'])
+    expect(written.files.map((f) => f.path)).toEqual([
+      'SHA256SUMS',
+      'install',
+      'installer.mjs',
+      'package.tar.gz',
+      'version.json',
+    ])
   })
 })

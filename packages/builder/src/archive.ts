@@ -78,7 +78,14 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
   const pub = options.signingKey ? Buffer.from(options.signingKey.publicKeyPem) : undefined
   const knownPayloadSize = 'file' in options.payload ? options.payload.size : undefined
   // Every path SHA256SUMS lists, so its length (and member 1's) is fixed before any digest is known.
-  const listed = ['install', 'installer.mjs', 'package.tar.gz', 'version.json', ...(pub ? ['SHA256SUMS.pub'] : []), ...(options.runtime ? ['runtime/node'] : [])]
+  const listed = [
+    'install',
+    'installer.mjs',
+    'package.tar.gz',
+    'version.json',
+    ...(pub ? ['SHA256SUMS.pub'] : []),
+    ...(options.runtime ? ['runtime/node'] : []),
+  ]
 
   const header = (path: string, size: number, mode = 0o644, type: 'file' | 'dir' = 'file'): Buffer =>
     tarHeader({ path: `${folder}/${path}`, type, mode, size, mtime })
@@ -93,14 +100,17 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
     await gz.stored()
     await gz.write(Buffer.concat([sums, Buffer.alloc(tarPadding(sums.length))]))
     await gz.compressed(SMALL_LEVEL)
-    if (pub) await gz.write(Buffer.concat([header('SHA256SUMS.pub', pub.length), pub, Buffer.alloc(tarPadding(pub.length))]))
+    if (pub)
+      await gz.write(Buffer.concat([header('SHA256SUMS.pub', pub.length), pub, Buffer.alloc(tarPadding(pub.length))]))
     if (sig) {
       await gz.write(header('SHA256SUMS.sig', sig.length))
       await gz.stored()
       await gz.write(Buffer.concat([sig, Buffer.alloc(tarPadding(sig.length))]))
       await gz.compressed(SMALL_LEVEL)
     }
-    await gz.write(Buffer.concat([header('install', launcher.length, 0o755), launcher, Buffer.alloc(tarPadding(launcher.length))]))
+    await gz.write(
+      Buffer.concat([header('install', launcher.length, 0o755), launcher, Buffer.alloc(tarPadding(launcher.length))]),
+    )
     await gz.write(header('installer.mjs', options.installer.length))
     await gz.write(options.installer)
     await gz.write(Buffer.alloc(tarPadding(options.installer.length)))
@@ -112,7 +122,13 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
   const placeholder = (length: number): Buffer => Buffer.alloc(length, 0x30)
   const sumsLength = listed.reduce((sum, path) => sum + 64 + 2 + Buffer.byteLength(path) + 1, 0)
   const sigLength = options.signingKey ? 89 : 0
-  const reserved = (await memberOne(placeholder(sumsLength), options.signingKey ? placeholder(sigLength) : undefined, knownPayloadSize ?? 0)).length
+  const reserved = (
+    await memberOne(
+      placeholder(sumsLength),
+      options.signingKey ? placeholder(sigLength) : undefined,
+      knownPayloadSize ?? 0,
+    )
+  ).length
 
   const tmp = join(dirname(options.outFile), `.${basename(options.outFile)}.tmp-${process.pid}-${Date.now()}`)
   const fh = await open(tmp, 'wx', 0o644)
@@ -165,7 +181,13 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
     }
     await two.compressed(SMALL_LEVEL)
     const versionJson = Buffer.from(options.versionJson(payload))
-    await two.write(Buffer.concat([header('version.json', versionJson.length), versionJson, Buffer.alloc(tarPadding(versionJson.length))]))
+    await two.write(
+      Buffer.concat([
+        header('version.json', versionJson.length),
+        versionJson,
+        Buffer.alloc(tarPadding(versionJson.length)),
+      ]),
+    )
     digests.push({ path: 'version.json', sha256: sha256(versionJson), size: versionJson.length })
     await two.write(tarEnd())
     await two.finish()
@@ -199,7 +221,10 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
 }
 
 function changed(file: string, expected: number, found: number): Error {
-  return Object.assign(new Error(`${file}: changed while the archive was written (expected ${expected} bytes, found ${found})`), {
-    code: 'ECHANGED',
-  })
+  return Object.assign(
+    new Error(`${file}: changed while the archive was written (expected ${expected} bytes, found ${found})`),
+    {
+      code: 'ECHANGED',
+    },
+  )
 }

@@ -80,7 +80,11 @@ describe('--node-runtime and --payload-dir', () => {
   it.runIf(process.arch === 'x64')('carries runtime/node (0755) and the launcher prefers it', async () => {
     const dir = await makeInputs('install_rdb_agent')
     const result = await buildPackage({ cwd: dir, nodeRuntime: process.execPath, env: {} })
-    expect(result.runtime).toEqual({ version: process.versions.node, arch: 'x86_64', source: { file: process.execPath } })
+    expect(result.runtime).toEqual({
+      version: process.versions.node,
+      arch: 'x86_64',
+      source: { file: process.execPath },
+    })
     const listing = execFileSync('tar', ['-tvzf', result.path], { encoding: 'utf8' })
     expect(listing).toMatch(/^drwxr-xr-x root\/root .*\/runtime\/$/m)
     expect(listing).toMatch(/^-rwxr-xr-x root\/root .*\/runtime\/node$/m)
@@ -102,7 +106,10 @@ describe('--node-runtime and --payload-dir', () => {
     expect(result.payload.from).toBe('dir')
     const root = join(extract(result.path), NAMES.install_rdb_agent)
     const listing = execFileSync('tar', ['-tvzf', join(root, 'package.tar.gz')], { encoding: 'utf8' })
-    const lines = listing.trim().split('\n').map((line) => line.replace(/\s+/g, ' '))
+    const lines = listing
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/\s+/g, ' '))
     expect(lines).toEqual([
       'drwxr-xr-x root/root 0 1970-01-01 00:00 fsbackup_kernel_4.x/',
       'drwxr-xr-x root/root 0 1970-01-01 00:00 fsbackup_kernel_4.x/bin/',
@@ -123,7 +130,9 @@ describe('--payload-dir refusals', () => {
     symlinkSync('../../../etc/passwd', join(dir, 'payload', 'tools', 'passwd'))
     symlinkSync('b', join(dir, 'payload', 'tools', 'ok-link'))
     execFileSync('mkfifo', [join(dir, 'payload', 'tools', 'pipe')])
-    const error = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', env: {} }).catch((e: unknown) => e as BuildError)
+    const error = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', env: {} }).catch(
+      (e: unknown) => e as BuildError,
+    )
     expect(error).toBeInstanceOf(BuildError)
     expect((error as BuildError).code).toBe('E_PAYLOAD_UNSAFE')
     expect([...(error as BuildError).problems].sort()).toEqual([
@@ -135,7 +144,11 @@ describe('--payload-dir refusals', () => {
 })
 
 describe('refusals write nothing', () => {
-  async function refused(type: PackageType, prepare: (dir: string) => Promise<void> | void, options: Record<string, unknown> = {}) {
+  async function refused(
+    type: PackageType,
+    prepare: (dir: string) => Promise<void> | void,
+    options: Record<string, unknown> = {},
+  ) {
     const dir = await makeInputs(type)
     await prepare(dir)
     const error = await buildPackage({ cwd: dir, outDir: 'out', env: {}, ...options }).then(
@@ -213,7 +226,9 @@ describe('refusals write nothing', () => {
     expect(error.problems[0]).toMatch(/expands more than 100-fold/)
     const dir = await makeInputs('install_rdb_agent')
     bomb(dir)
-    await expect(buildPackage({ cwd: dir, maxRatio: 100_000, env: {} })).resolves.toMatchObject({ packageName: NAMES.install_rdb_agent })
+    await expect(buildPackage({ cwd: dir, maxRatio: 100_000, env: {} })).resolves.toMatchObject({
+      packageName: NAMES.install_rdb_agent,
+    })
   })
 
   it('--payload-dir: a folder that packs beyond the ratio is refused after packing, with nothing left behind', async () => {
@@ -223,7 +238,9 @@ describe('refusals write nothing', () => {
     // Ordinary but very compressible content: 1.5 MiB that gzip packs into about 2 KiB.
     for (let i = 0; i < 6; i++) files[`fsbackup_kernel_4.x/k${i}.ko`] = 'a'.repeat(256 * 1024)
     writeTree(join(dir, 'payload'), files)
-    const error = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', env: {} }).catch((e: unknown) => e as BuildError)
+    const error = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', env: {} }).catch(
+      (e: unknown) => e as BuildError,
+    )
     expect(error).toBeInstanceOf(BuildError)
     expect((error as BuildError).code).toBe('E_PAYLOAD_BOMB')
     expect((error as BuildError).problems).toEqual([
@@ -247,12 +264,18 @@ describe('refusals write nothing', () => {
     const error = await refused('install_rdb_agent', (dir) => {
       const parts: Buffer[] = []
       const file = (path: string, body = 'x') => {
-        parts.push(tarHeader({ path, type: 'file', mode: 0o644, size: body.length, mtime: 0 }), Buffer.from(body), Buffer.alloc(tarPadding(body.length)))
+        parts.push(
+          tarHeader({ path, type: 'file', mode: 0o644, size: body.length, mtime: 0 }),
+          Buffer.from(body),
+          Buffer.alloc(tarPadding(body.length)),
+        )
       }
       file('fsbackup_kernel_4.x/a')
       file('tools/../../etc/passwd')
       file('/etc/shadow')
-      parts.push(tarHeader({ path: 'tools/link', type: 'symlink', mode: 0o777, size: 0, mtime: 0, linkpath: '../../../etc' }))
+      parts.push(
+        tarHeader({ path: 'tools/link', type: 'symlink', mode: 0o777, size: 0, mtime: 0, linkpath: '../../../etc' }),
+      )
       parts.push(tarEnd())
       writeFileSync(join(dir, 'package.tar.gz'), gzipSync(Buffer.concat(parts)))
     })
@@ -268,22 +291,45 @@ describe('refusals write nothing', () => {
     const { gzipSync } = await import('node:zlib')
     const error = await refused('install_rdb_agent', (dir) => {
       const parts: Buffer[] = []
-      const link = (path: string, linkpath: string) => parts.push(tarHeader({ path, type: 'symlink', mode: 0o777, size: 0, mtime: 0, linkpath }))
-      parts.push(tarHeader({ path: 'fsbackup_kernel_4.x/a', type: 'file', mode: 0o644, size: 1, mtime: 0 }), Buffer.from('a'), Buffer.alloc(tarPadding(1)))
+      const link = (path: string, linkpath: string) =>
+        parts.push(tarHeader({ path, type: 'symlink', mode: 0o777, size: 0, mtime: 0, linkpath }))
+      parts.push(
+        tarHeader({ path: 'fsbackup_kernel_4.x/a', type: 'file', mode: 0o644, size: 1, mtime: 0 }),
+        Buffer.from('a'),
+        Buffer.alloc(tarPadding(1)),
+      )
       // Each link alone stays inside; together they climb out, and the file lands outside through both.
       link('tools/s1', '..')
       link('./tools/s1/s2', '..')
-      parts.push(tarHeader({ path: 'tools/s1/s2/chain', type: 'file', mode: 0o644, size: 1, mtime: 0 }), Buffer.from('x'), Buffer.alloc(tarPadding(1)))
+      parts.push(
+        tarHeader({ path: 'tools/s1/s2/chain', type: 'file', mode: 0o644, size: 1, mtime: 0 }),
+        Buffer.from('x'),
+        Buffer.alloc(tarPadding(1)),
+      )
       // Lexically tools/up/.. is tools/, inside; but up is the payload root, so this is its parent.
       link('tools/up', '..')
       link('tools/via', 'up/..')
       link('tools/fine', 'up/tools')
       parts.push(tarHeader({ path: 'tools/fine', type: 'file', mode: 0o644, size: 0, mtime: 0 }))
       // A hard link: a symlink header with its type flag changed to '1' and the checksum recomputed.
-      const hard = tarHeader({ path: 'tools/hard', type: 'symlink', mode: 0o644, size: 0, mtime: 0, linkpath: 'tools/up/etc/passwd' })
+      const hard = tarHeader({
+        path: 'tools/hard',
+        type: 'symlink',
+        mode: 0o644,
+        size: 0,
+        mtime: 0,
+        linkpath: 'tools/up/etc/passwd',
+      })
       hard[156] = 0x31
       hard.fill(0x20, 148, 156)
-      hard.write(`${hard.reduce((sum, byte) => sum + byte, 0).toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
+      hard.write(
+        `${hard
+          .reduce((sum, byte) => sum + byte, 0)
+          .toString(8)
+          .padStart(6, '0')}\0 `,
+        148,
+        'latin1',
+      )
       parts.push(hard)
       parts.push(tarEnd())
       writeFileSync(join(dir, 'package.tar.gz'), gzipSync(Buffer.concat(parts)))
@@ -307,7 +353,9 @@ describe('refusals write nothing', () => {
     symlinkSync('..', join(dir, 'payload', 'tools', 'up'))
     symlinkSync('up/..', join(dir, 'payload', 'tools', 'via'))
     symlinkSync('../../outside/secret', join(dir, 'payload', 'fsbackup_kernel_4.x', 'sec'))
-    const error = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', env: {} }).catch((e: unknown) => e as BuildError)
+    const error = await buildPackage({ cwd: dir, payloadDir: 'payload', outDir: 'out', env: {} }).catch(
+      (e: unknown) => e as BuildError,
+    )
     expect(error).toBeInstanceOf(BuildError)
     expect([...(error as BuildError).problems].sort()).toEqual([
       'payload: fsbackup_kernel_4.x/sec: unsafe entry (symlink to "../../outside/secret" points outside the payload)',
@@ -317,7 +365,9 @@ describe('refusals write nothing', () => {
   })
 
   it('an output folder that cannot be made, a missing or wrong signing key', async () => {
-    const out = await refused('install_rdb_agent', (dir) => writeFileSync(join(dir, 'blocker'), ''), { outDir: 'blocker/out' })
+    const out = await refused('install_rdb_agent', (dir) => writeFileSync(join(dir, 'blocker'), ''), {
+      outDir: 'blocker/out',
+    })
     expect(out.code).toBe('E_BUILD_OUTPUT')
     const missing = await refused('install_rdb_agent', () => undefined, { signKey: 'nope.pem' })
     expect(missing.code).toBe('E_SIGN_KEY')

@@ -101,12 +101,17 @@ export class BuildError extends RdbpkgError {
   }
 }
 
-const PAYLOAD_CODE_ORDER: ErrorCode[] = ['E_PAYLOAD_CORRUPT', 'E_PAYLOAD_BOMB', 'E_PAYLOAD_UNSAFE', 'E_USAGE', 'E_PAYLOAD_MISMATCH']
+const PAYLOAD_CODE_ORDER: ErrorCode[] = [
+  'E_PAYLOAD_CORRUPT',
+  'E_PAYLOAD_BOMB',
+  'E_PAYLOAD_UNSAFE',
+  'E_USAGE',
+  'E_PAYLOAD_MISMATCH',
+]
 
 /** The version of this builder, recorded in every archive's version.json. */
-export const BUILDER_VERSION: string = (
-  createRequire(import.meta.url)('../package.json') as { version: string }
-).version
+export const BUILDER_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string })
+  .version
 
 /** Where the installer bundle of this commit is (the `@rdbpkg/installer/bundle` export). */
 export function installerBundlePath(): string {
@@ -133,12 +138,18 @@ function errnoText(error: unknown): string {
 }
 
 /** The time every entry gets: SOURCE_DATE_EPOCH when set (reproducible), else now, truncated to seconds. */
-export function resolveMtime(options: Pick<BuildOptions, 'sourceDateEpoch' | 'env'>): { mtime: number; reproducible: boolean } {
+export function resolveMtime(options: Pick<BuildOptions, 'sourceDateEpoch' | 'env'>): {
+  mtime: number
+  reproducible: boolean
+} {
   if (options.sourceDateEpoch !== undefined) return { mtime: options.sourceDateEpoch, reproducible: true }
   const text = (options.env ?? process.env).SOURCE_DATE_EPOCH
   if (text !== undefined && text !== '') {
     if (!/^\d{1,12}$/.test(text.trim())) {
-      fail('E_USAGE', `SOURCE_DATE_EPOCH: expected a non-negative integer number of seconds, found ${JSON.stringify(text)}`)
+      fail(
+        'E_USAGE',
+        `SOURCE_DATE_EPOCH: expected a non-negative integer number of seconds, found ${JSON.stringify(text)}`,
+      )
     }
     return { mtime: Number(text.trim()), reproducible: true }
   }
@@ -146,14 +157,25 @@ export function resolveMtime(options: Pick<BuildOptions, 'sourceDateEpoch' | 'en
 }
 
 /** Checks the rpm of an rpm-type payload: a valid rpm whose name matches the type and whose arch matches. */
-async function rpmIssues(file: string, entryName: string, manifest: Manifest, payloadName: string): Promise<PayloadIssue[]> {
+async function rpmIssues(
+  file: string,
+  entryName: string,
+  manifest: Manifest,
+  payloadName: string,
+): Promise<PayloadIssue[]> {
   const rules = PACKAGE_TYPE_RULES[manifest.package_type]
   const where = `${payloadName}: ${entryName}`
   let rpm
   try {
     rpm = await readRpm(file)
   } catch (error) {
-    return [{ code: 'E_PAYLOAD_MISMATCH', entry: entryName, message: `${where}: not a valid rpm (${(error as Error).message})` }]
+    return [
+      {
+        code: 'E_PAYLOAD_MISMATCH',
+        entry: entryName,
+        message: `${where}: not a valid rpm (${(error as Error).message})`,
+      },
+    ]
   }
   const issues: PayloadIssue[] = []
   if (rpm.name !== rules.rpmName) {
@@ -183,7 +205,10 @@ function isRpmCandidate(entry: PayloadEntry, manifest: Manifest): boolean {
 
 function refuse(issues: PayloadIssue[]): never {
   const code = PAYLOAD_CODE_ORDER.find((c) => issues.some((issue) => issue.code === c)) ?? issues[0]!.code
-  throw new BuildError(code, issues.map((issue) => issue.message))
+  throw new BuildError(
+    code,
+    issues.map((issue) => issue.message),
+  )
 }
 
 /** Builds `<outDir>/<package_name>.tar.gz` from a manifest and a payload; throws BuildError when refused. */
@@ -194,7 +219,8 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
     fail('E_USAGE', 'give either a payload file (--payload) or a payload folder (--payload-dir), not both')
   }
   const maxRatio = options.maxRatio ?? DEFAULT_MAX_RATIO
-  if (!(Number.isFinite(maxRatio) && maxRatio >= 1)) fail('E_USAGE', `max ratio: expected a number >= 1, found ${maxRatio}`)
+  if (!(Number.isFinite(maxRatio) && maxRatio >= 1))
+    fail('E_USAGE', `max ratio: expected a number >= 1, found ${maxRatio}`)
   const { mtime, reproducible } = resolveMtime(options)
 
   // 1. The manifest.
@@ -217,7 +243,10 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
     throw error
   }
   if (manifest.build !== undefined) {
-    fail('E_MANIFEST_INVALID', `${configName}: build: expected no build facts in a builder input (they are written by the builder), found an object`)
+    fail(
+      'E_MANIFEST_INVALID',
+      `${configName}: build: expected no build facts in a builder input (they are written by the builder), found an object`,
+    )
   }
 
   // 2. The signing key, the runtime, the installer bundle and the output folder: refuse before any work.
@@ -239,7 +268,11 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
       bundlePath = options.installerBundle !== undefined ? at(options.installerBundle) : installerBundlePath()
       bundle = await readFile(bundlePath)
     } catch (error) {
-      fail('E_IO', `installer bundle (@rdbpkg/installer/bundle): cannot read it: ${errnoText(error)} (run pnpm build first)`, error)
+      fail(
+        'E_IO',
+        `installer bundle (@rdbpkg/installer/bundle): cannot read it: ${errnoText(error)} (run pnpm build first)`,
+        error,
+      )
     }
     const outDir = at(options.outDir ?? '.')
     await checkOutDir(outDir, options.outDir ?? '.')
@@ -260,7 +293,8 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
       }
       const issues: PayloadIssue[] = [...scan.issues]
       for (const entry of scan.entries) {
-        if (entry.type === 'file' && isRpmCandidate(entry, manifest)) issues.push(...(await rpmIssues(entry.source, entry.path, manifest, payloadName)))
+        if (entry.type === 'file' && isRpmCandidate(entry, manifest))
+          issues.push(...(await rpmIssues(entry.source, entry.path, manifest, payloadName)))
       }
       const names = scan.entries.map((entry) => entry.path)
       issues.push(...typeIssues(names, manifest, payloadName, issues))
@@ -270,7 +304,11 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
       payloadFile = at(payloadName)
       try {
         const st = await stat(payloadFile)
-        if (!st.isFile()) fail('E_IO', `${payloadName}: expected the payload tarball, found a folder (use --payload-dir to pack a folder)`)
+        if (!st.isFile())
+          fail(
+            'E_IO',
+            `${payloadName}: expected the payload tarball, found a folder (use --payload-dir to pack a folder)`,
+          )
         payloadSize = st.size
       } catch (error) {
         if (error instanceof BuildError) throw error
@@ -288,7 +326,9 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
     const outFile = join(outDir, `${manifest.package_name}.tar.gz`)
     try {
       let versionJson: ManifestJson | undefined
-      const checkWhileCopying = async (write: (chunk: Buffer) => Promise<void>): Promise<{ sha256: string; size: number }> => {
+      const checkWhileCopying = async (
+        write: (chunk: Buffer) => Promise<void>,
+      ): Promise<{ sha256: string; size: number }> => {
         const listing = await listPayload(payloadFile!, {
           displayName: payloadName,
           maxRatio,
@@ -300,7 +340,10 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
         const names = listing.entries.map((entry) => entry.path)
         const issues = [...listing.issues, ...typeIssues(names, manifest, payloadName, listing.issues)]
         if (issues.length > 0) refuse(dedupe(issues))
-        if (listing.size !== payloadSize) throw new BuildError('E_IO', [`${payloadName}: changed while it was read (expected ${payloadSize} bytes, found ${listing.size})`])
+        if (listing.size !== payloadSize)
+          throw new BuildError('E_IO', [
+            `${payloadName}: changed while it was read (expected ${payloadSize} bytes, found ${listing.size})`,
+          ])
         entryCount = names.length
         return { sha256: listing.sha256!, size: listing.size }
       }
@@ -318,10 +361,19 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
                   // removed on refusal): the same limit as for a tarball, since ./install checks it again.
                   const packed = await packPayloadDir(scan, write, {
                     mtime,
-                    onProgress: (done, total) => options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: total }),
+                    onProgress: (done, total) =>
+                      options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: total }),
                   })
                   if (packed.unpackedSize > expansionLimit(packed.size, maxRatio)) {
-                    refuse([bombIssue(`${payloadName} (packed as package.tar.gz)`, maxRatio, packed.unpackedSize, packed.size, false)])
+                    refuse([
+                      bombIssue(
+                        `${payloadName} (packed as package.tar.gz)`,
+                        maxRatio,
+                        packed.unpackedSize,
+                        packed.size,
+                        false,
+                      ),
+                    ])
                   }
                   return { sha256: packed.sha256, size: packed.size }
                 }
@@ -350,7 +402,9 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
         signed: signingKey !== undefined,
         mtime,
         reproducible,
-        ...(runtime !== undefined ? { runtime: { version: runtime.version, arch: runtime.arch, source: runtime.source } } : {}),
+        ...(runtime !== undefined
+          ? { runtime: { version: runtime.version, arch: runtime.arch, source: runtime.source } }
+          : {}),
       }
     } catch (error) {
       // Nothing is left behind: writeArchive removed its temporary file; remove the folder if this build made it.
@@ -358,7 +412,9 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
       if (error instanceof BuildError) throw error
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ECHANGED') throw new BuildError('E_IO', [(error as Error).message], { cause: error })
-      throw new BuildError('E_BUILD_OUTPUT', [`${outFile}: cannot write the archive: ${errnoText(error)}`], { cause: error })
+      throw new BuildError('E_BUILD_OUTPUT', [`${outFile}: cannot write the archive: ${errnoText(error)}`], {
+        cause: error,
+      })
     }
   } finally {
     // A runtime fetched by version was unpacked into a temporary folder.
@@ -366,7 +422,12 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
   }
 }
 
-function typeIssues(names: string[], manifest: Manifest, payloadName: string, found: readonly PayloadIssue[]): PayloadIssue[] {
+function typeIssues(
+  names: string[],
+  manifest: Manifest,
+  payloadName: string,
+  found: readonly PayloadIssue[],
+): PayloadIssue[] {
   // A corrupt or bombed payload was not listed to its end: what looks missing may just be unread.
   if (found.some((issue) => issue.code === 'E_PAYLOAD_CORRUPT' || issue.code === 'E_PAYLOAD_BOMB')) return []
   return checkPayload(names, manifest.package_type, payloadName).problems.map((problem) => ({
@@ -386,11 +447,15 @@ async function checkOutDir(outDir: string, shown: string): Promise<void> {
         await access(dir, constants.W_OK | constants.X_OK)
         return
       }
-      fail('E_BUILD_OUTPUT', `${shown}: cannot write the archive there: ${dir === outDir ? 'it is' : `${dir} is`} not a folder`)
+      fail(
+        'E_BUILD_OUTPUT',
+        `${shown}: cannot write the archive there: ${dir === outDir ? 'it is' : `${dir} is`} not a folder`,
+      )
     } catch (error) {
       if (error instanceof BuildError) throw error
       const code = (error as NodeJS.ErrnoException).code
-      if (code !== 'ENOENT') fail('E_BUILD_OUTPUT', `${shown}: cannot write the archive there: ${errnoText(error)}`, error)
+      if (code !== 'ENOENT')
+        fail('E_BUILD_OUTPUT', `${shown}: cannot write the archive there: ${errnoText(error)}`, error)
       const parent = resolve(dir, '..')
       if (parent === dir) return
       dir = parent

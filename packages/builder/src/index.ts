@@ -8,7 +8,14 @@ export type { ListPayloadOptions, PayloadEntry, PayloadIssue, PayloadListing } f
 export { packPayloadDir, scanPayloadDir } from './payload-dir.js'
 export type { PackedPayload, PayloadDirScan, ScannedEntry } from './payload-dir.js'
 export { launcherScript } from './launcher.js'
-export { RECOMMENDED_NODE_RUNTIME, RUNTIME_ARCHES, elfMachine, isNodeVersionSpec, nodeBinaryVersion, resolveNodeRuntime } from './node-runtime.js'
+export {
+  RECOMMENDED_NODE_RUNTIME,
+  RUNTIME_ARCHES,
+  elfMachine,
+  isNodeVersionSpec,
+  nodeBinaryVersion,
+  resolveNodeRuntime,
+} from './node-runtime.js'
 export type { NodeRuntime, ResolveNodeRuntimeOptions, RuntimeArch } from './node-runtime.js'
 export { loadSigningKey, signatureFile } from './sign.js'
 export type { SigningKey } from './sign.js'

@@ -89,7 +89,10 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
   parser.on('warn', (code: string, message: string | Error) => {
     if (stopping) return
     const text = typeof message === 'string' ? message : message.message
-    issues.push({ code: 'E_PAYLOAD_CORRUPT', message: `${name}: not a valid tar archive (${text.replace(/^TAR_\w+: /, '')}) [${code}]` })
+    issues.push({
+      code: 'E_PAYLOAD_CORRUPT',
+      message: `${name}: not a valid tar archive (${text.replace(/^TAR_\w+: /, '')}) [${code}]`,
+    })
   })
   parser.on('entry', (entry: ReadEntry) => {
     const item: PayloadEntry = {
@@ -173,7 +176,11 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
       throw sinkError
     }
     // Stopping early for a bomb closes the pipeline before its end: that is not corruption.
-    if (!bomb) issues.push({ code: 'E_PAYLOAD_CORRUPT', message: `${name}: ${describeGzipError(error as NodeJS.ErrnoException)}` })
+    if (!bomb)
+      issues.push({
+        code: 'E_PAYLOAD_CORRUPT',
+        message: `${name}: ${describeGzipError(error as NodeJS.ErrnoException)}`,
+      })
   }
   if (!bomb && !issues.some((issue) => issue.code === 'E_PAYLOAD_CORRUPT')) {
     parser.end()
@@ -186,18 +193,31 @@ export async function listPayload(file: string, options: ListPayloadOptions = {}
   try {
     for (const result of await Promise.allSettled(inspections)) {
       if (result.status === 'fulfilled') issues.push(...result.value)
-      else if (!bomb) issues.push({ code: 'E_PAYLOAD_CORRUPT', message: `${name}: ${(result.reason as Error).message}` })
+      else if (!bomb)
+        issues.push({ code: 'E_PAYLOAD_CORRUPT', message: `${name}: ${(result.reason as Error).message}` })
     }
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true })
   }
   issues.push(...linkIssues(entries, name))
   const complete = bytesRead === size && !bomb
-  return { entries, issues: dedupe(issues), sha256: complete ? hash.digest('hex') : undefined, size, unpackedSize: unpacked }
+  return {
+    entries,
+    issues: dedupe(issues),
+    sha256: complete ? hash.digest('hex') : undefined,
+    size,
+    unpackedSize: unpacked,
+  }
 }
 
 /** The refusal of a payload past its expansion limit, worded the same for a tarball and a packed folder. */
-export function bombIssue(name: string, maxRatio: number, unpacked: number, size: number, stopped: boolean): PayloadIssue {
+export function bombIssue(
+  name: string,
+  maxRatio: number,
+  unpacked: number,
+  size: number,
+  stopped: boolean,
+): PayloadIssue {
   const figures = stopped ? `stopped after ${unpacked} bytes from ${size}` : `${unpacked} bytes from ${size}`
   // The installer checks again with the same default, so a raised limit must be given to both.
   return {
@@ -208,7 +228,8 @@ export function bombIssue(name: string, maxRatio: number, unpacked: number, size
 
 function describeGzipError(error: NodeJS.ErrnoException): string {
   if (error.code === 'Z_DATA_ERROR' && /header/.test(error.message)) return 'not a gzip file (expected a .tar.gz)'
-  if (error.code === 'Z_BUF_ERROR' || /unexpected end/.test(error.message)) return 'truncated (the gzip stream ends early)'
+  if (error.code === 'Z_BUF_ERROR' || /unexpected end/.test(error.message))
+    return 'truncated (the gzip stream ends early)'
   return `corrupt gzip data (${error.message})`
 }
 
@@ -226,24 +247,49 @@ export function linkIssues(entries: readonly PayloadEntry[], name: string): Payl
       .filter((part) => part !== '' && part !== '.')
       .join('/')
     if (entry.type === 'other') {
-      issues.push({ code: 'E_PAYLOAD_UNSAFE', entry: entry.path, message: `${name}: ${entry.path}: unsafe entry (device, fifo or other special file; only files, folders and links are allowed)` })
+      issues.push({
+        code: 'E_PAYLOAD_UNSAFE',
+        entry: entry.path,
+        message: `${name}: ${entry.path}: unsafe entry (device, fifo or other special file; only files, folders and links are allowed)`,
+      })
       continue
     }
     const through = linkOnPath(links, posix.dirname(clean))
     if (through !== undefined) {
-      issues.push({ code: 'E_PAYLOAD_UNSAFE', entry: entry.path, message: `${name}: ${entry.path}: unsafe entry (written through symlink ${through})` })
+      issues.push({
+        code: 'E_PAYLOAD_UNSAFE',
+        entry: entry.path,
+        message: `${name}: ${entry.path}: unsafe entry (written through symlink ${through})`,
+      })
       continue
     }
     // As ./install judges them: what it would refuse, the builder refuses first.
     if (entry.type !== 'symlink' && links.has(clean)) {
-      issues.push({ code: 'E_PAYLOAD_UNSAFE', entry: entry.path, message: `${name}: ${entry.path}: unsafe entry (replaces symlink ${clean} listed before it)` })
+      issues.push({
+        code: 'E_PAYLOAD_UNSAFE',
+        entry: entry.path,
+        message: `${name}: ${entry.path}: unsafe entry (replaces symlink ${clean} listed before it)`,
+      })
       continue
     }
     if (entry.linkpath === undefined) continue
     const target = entry.linkpath
-    const linkedThrough = entry.type === 'hardlink' ? linkOnPath(links, target.split('/').filter((part) => part !== '' && part !== '.').join('/')) : undefined
+    const linkedThrough =
+      entry.type === 'hardlink'
+        ? linkOnPath(
+            links,
+            target
+              .split('/')
+              .filter((part) => part !== '' && part !== '.')
+              .join('/'),
+          )
+        : undefined
     if (linkedThrough !== undefined) {
-      issues.push({ code: 'E_PAYLOAD_UNSAFE', entry: entry.path, message: `${name}: ${entry.path}: unsafe entry (hard link through symlink ${linkedThrough})` })
+      issues.push({
+        code: 'E_PAYLOAD_UNSAFE',
+        entry: entry.path,
+        message: `${name}: ${entry.path}: unsafe entry (hard link through symlink ${linkedThrough})`,
+      })
       continue
     }
     const base = entry.type === 'symlink' ? posix.dirname(clean) : '.'

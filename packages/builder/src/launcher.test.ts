@@ -31,7 +31,8 @@ describe('the install launcher', () => {
   // A PATH holding only the shell and dirname (no node).
   function bareBin(): string {
     const bin = tempDir()
-    for (const tool of ['dirname', 'sh']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), join(bin, tool))
+    for (const tool of ['dirname', 'sh'])
+      symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), join(bin, tool))
     return bin
   }
 
@@ -55,7 +56,11 @@ describe('the install launcher', () => {
   ])('node on PATH printing %s: runs the installer: %s, else exit 127 with one line', (version, runs) => {
     const dir = archiveFolder()
     const bin = bareBin()
-    writeFileSync(join(bin, 'node'), `#!/bin/sh\n[ "$1" = -e ] && { printf ${version}; exit 0; }\necho "node ${version} ran $*"\n`, { mode: 0o755 })
+    writeFileSync(
+      join(bin, 'node'),
+      `#!/bin/sh\n[ "$1" = -e ] && { printf ${version}; exit 0; }\necho "node ${version} ran $*"\n`,
+      { mode: 0o755 },
+    )
     const run = spawnSync('sh', [join(dir, 'install'), '--help'], { env: { PATH: bin }, encoding: 'utf8' })
     if (runs) {
       expect(run.stdout).toBe(`node ${version} ran ${join(dir, 'installer.mjs')} --help\n`)
@@ -64,16 +69,23 @@ describe('the install launcher', () => {
     }
     expect(run.status).toBe(127)
     expect(run.stdout).toBe('')
-    expect(run.stderr).toBe(`install: no usable Node.js: node on PATH (${join(bin, 'node')}) is v${version}, older than ${NODE_FLOOR}; ${TAIL}\n`)
+    expect(run.stderr).toBe(
+      `install: no usable Node.js: node on PATH (${join(bin, 'node')}) is v${version}, older than ${NODE_FLOOR}; ${TAIL}\n`,
+    )
   })
 
   it('exits 127 with one line naming both when runtime/node cannot start and there is no node on PATH', () => {
     const dir = archiveFolder()
-    withRuntime(dir, "#!/bin/sh\necho \"node: /lib64/libc.so.6: version \\`GLIBC_2.28' not found (required by node)\" >&2\nexit 1\n")
+    withRuntime(
+      dir,
+      '#!/bin/sh\necho "node: /lib64/libc.so.6: version \\`GLIBC_2.28\' not found (required by node)" >&2\nexit 1\n',
+    )
     const run = spawnSync('sh', [join(dir, 'install'), '--help'], { env: { PATH: bareBin() }, encoding: 'utf8' })
     expect(run.status).toBe(127)
     expect(run.stdout).toBe('')
-    expect(run.stderr).toBe(`install: no usable Node.js: runtime/node cannot start (node: /lib64/libc.so.6: version \`GLIBC_2.28' not found (required by node)); no node on PATH; ${TAIL}\n`)
+    expect(run.stderr).toBe(
+      `install: no usable Node.js: runtime/node cannot start (node: /lib64/libc.so.6: version \`GLIBC_2.28' not found (required by node)); no node on PATH; ${TAIL}\n`,
+    )
   })
 
   it('exits 127 when runtime/node is for another machine (the kernel refuses to run it)', () => {
@@ -116,7 +128,9 @@ describe('the install launcher', () => {
     const run = spawnSync(join(dir, 'install'), ['--help'], { encoding: 'utf8' })
     expect(run.status).toBe(5)
     expect(run.stdout).toBe('')
-    expect(run.stderr).toBe('install: installer.mjs: sha256 mismatch with SHA256SUMS (the archive is damaged or tampered with)\n')
+    expect(run.stderr).toBe(
+      'install: installer.mjs: sha256 mismatch with SHA256SUMS (the archive is damaged or tampered with)\n',
+    )
   })
 
   it('exits 5 when runtime/node is present but not listed in SHA256SUMS', () => {

@@ -20,10 +20,19 @@ async function run(args: string[], cwd: string, env: Record<string, string | und
 }
 
 describe('main (in process)', () => {
-  it('--help documents the flags and exit codes; pnpm\'s literal -- is skipped', async () => {
+  it("--help documents the flags and exit codes; pnpm's literal -- is skipped", async () => {
     const { code, stdout } = await run(['--', '--help'], tempDir())
     expect(code).toBe(0)
-    for (const flag of ['--config FILE', '--payload FILE', '--payload-dir DIR', '--out DIR', '--sign-key FILE', '--node-runtime VERSION|FILE', '--json', '-q']) {
+    for (const flag of [
+      '--config FILE',
+      '--payload FILE',
+      '--payload-dir DIR',
+      '--out DIR',
+      '--sign-key FILE',
+      '--node-runtime VERSION|FILE',
+      '--json',
+      '-q',
+    ]) {
       expect(stdout).toContain(flag)
     }
     expect(stdout).toMatch(/^ {2}6 {2}signing key/m)
@@ -40,10 +49,35 @@ describe('main (in process)', () => {
 
   const manifestCases: [string, string, RegExp][] = [
     ['invalid JSON', '{ "package_name": "x", }', /^rdbpkg-build: version\.json: line 1, column \d+: /],
-    ['a misspelt field', JSON.stringify({ package_name: 'rdb_agent_5.7.1.0_centos.x86_64', package_type: 'install_rdb_agent', os_release: 'centos', pakage_type: 1 }), /pakage_type.*did you mean package_type\?/],
-    ['a bad package_type', JSON.stringify({ package_name: 'rdb_agent_5.7.1.0_centos.x86_64', package_type: 'install_rdb_agnet', os_release: 'centos' }), /package_type: expected one of .*did you mean install_rdb_agent\?/],
-    ['a missing os_release', JSON.stringify({ package_name: 'rdb_agent_5.7.1.0_centos.x86_64', package_type: 'install_rdb_agent' }), /os_release: .*found nothing/],
-    ['a bad package_name', JSON.stringify({ package_name: '../evil', package_type: 'install_rdb_agent', os_release: 'centos' }), /version\.json: package_name: expected/],
+    [
+      'a misspelt field',
+      JSON.stringify({
+        package_name: 'rdb_agent_5.7.1.0_centos.x86_64',
+        package_type: 'install_rdb_agent',
+        os_release: 'centos',
+        pakage_type: 1,
+      }),
+      /pakage_type.*did you mean package_type\?/,
+    ],
+    [
+      'a bad package_type',
+      JSON.stringify({
+        package_name: 'rdb_agent_5.7.1.0_centos.x86_64',
+        package_type: 'install_rdb_agnet',
+        os_release: 'centos',
+      }),
+      /package_type: expected one of .*did you mean install_rdb_agent\?/,
+    ],
+    [
+      'a missing os_release',
+      JSON.stringify({ package_name: 'rdb_agent_5.7.1.0_centos.x86_64', package_type: 'install_rdb_agent' }),
+      /os_release: .*found nothing/,
+    ],
+    [
+      'a bad package_name',
+      JSON.stringify({ package_name: '../evil', package_type: 'install_rdb_agent', os_release: 'centos' }),
+      /version\.json: package_name: expected/,
+    ],
   ]
   for (const [what, text, pattern] of manifestCases) {
     it(`a manifest with ${what} exits 3, names version.json, writes nothing`, async () => {
@@ -65,7 +99,10 @@ describe('main (in process)', () => {
     const result = await run([], dir)
     expect(result.code).toBe(EXIT.payload)
     // Progress lines (`checking payload ...`) come first; every problem line names the program and the file.
-    const lines = result.stderr.trim().split('\n').filter((line) => line.startsWith('rdbpkg-build:'))
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('rdbpkg-build:'))
     expect(lines.length).toBe(4)
     for (const line of lines) expect(line).toMatch(/^rdbpkg-build: package\.tar\.gz: /)
     expect(result.stderr).toMatch(/\*\.whl: missing/)
@@ -86,7 +123,9 @@ describe('main (in process)', () => {
 
   it('--json prints one object; relative paths resolve against the given cwd', async () => {
     const dir = await makeInputs('install_rdb_server')
-    const result = await run(['--json', '--out', 'dist-out', '--config', './version.json'], dir, { SOURCE_DATE_EPOCH: '86400' })
+    const result = await run(['--json', '--out', 'dist-out', '--config', './version.json'], dir, {
+      SOURCE_DATE_EPOCH: '86400',
+    })
     expect(result.code).toBe(0)
     expect(result.stderr).toBe('')
     const json = JSON.parse(result.stdout)
@@ -98,31 +137,37 @@ describe('main (in process)', () => {
 })
 
 describe('the built CLI', () => {
-  it.skipIf(!existsSync(CLI))('resolves paths against INIT_CWD (as under pnpm --filter) and prints a summary', async () => {
-    const dir = await makeInputs('install_rdb_agent')
-    const result = spawnSync(process.execPath, [CLI, '--', '--out', 'o'], {
-      cwd: join(CLI, '..', '..'),
-      env: { ...process.env, INIT_CWD: dir },
-      encoding: 'utf8',
-    })
-    expect(result.stderr).not.toMatch(/error/i)
-    expect(result.status).toBe(0)
-    expect(result.stdout).toMatch(new RegExp(`^built o/${NAMES.install_rdb_agent}\\.tar\\.gz`))
-    expect(existsSync(join(dir, 'o', `${NAMES.install_rdb_agent}.tar.gz`))).toBe(true)
-  })
+  it.skipIf(!existsSync(CLI))(
+    'resolves paths against INIT_CWD (as under pnpm --filter) and prints a summary',
+    async () => {
+      const dir = await makeInputs('install_rdb_agent')
+      const result = spawnSync(process.execPath, [CLI, '--', '--out', 'o'], {
+        cwd: join(CLI, '..', '..'),
+        env: { ...process.env, INIT_CWD: dir },
+        encoding: 'utf8',
+      })
+      expect(result.stderr).not.toMatch(/error/i)
+      expect(result.status).toBe(0)
+      expect(result.stdout).toMatch(new RegExp(`^built o/${NAMES.install_rdb_agent}\\.tar\\.gz`))
+      expect(existsSync(join(dir, 'o', `${NAMES.install_rdb_agent}.tar.gz`))).toBe(true)
+    },
+  )
 
-  it.skipIf(!existsSync(CLI))('resolves paths against the current directory when run from outside packages/builder', async () => {
-    const dir = await makeInputs('install_rdb_agent')
-    const elsewhere = tempDir()
-    const result = spawnSync(process.execPath, [CLI, '--out', 'o'], {
-      cwd: dir,
-      env: { ...process.env, INIT_CWD: elsewhere },
-      encoding: 'utf8',
-    })
-    expect(result.status).toBe(0)
-    expect(existsSync(join(dir, 'o', `${NAMES.install_rdb_agent}.tar.gz`))).toBe(true)
-    expect(existsSync(join(elsewhere, 'o'))).toBe(false)
-  })
+  it.skipIf(!existsSync(CLI))(
+    'resolves paths against the current directory when run from outside packages/builder',
+    async () => {
+      const dir = await makeInputs('install_rdb_agent')
+      const elsewhere = tempDir()
+      const result = spawnSync(process.execPath, [CLI, '--out', 'o'], {
+        cwd: dir,
+        env: { ...process.env, INIT_CWD: elsewhere },
+        encoding: 'utf8',
+      })
+      expect(result.status).toBe(0)
+      expect(existsSync(join(dir, 'o', `${NAMES.install_rdb_agent}.tar.gz`))).toBe(true)
+      expect(existsSync(join(elsewhere, 'o'))).toBe(false)
+    },
+  )
 
   it.skipIf(!existsSync(CLI))(
     'is reproducible: same inputs and SOURCE_DATE_EPOCH give the same bytes whatever the umask, mtimes and creation order',
@@ -145,7 +190,10 @@ describe('the built CLI', () => {
         if (order === 'reverse') entries.reverse()
         const script = [
           `umask ${umask}`,
-          ...entries.map(([path, content]) => `mkdir -p "payload/$(dirname '${path}')" && printf '%s' '${content}' > 'payload/${path}'`),
+          ...entries.map(
+            ([path, content]) =>
+              `mkdir -p "payload/$(dirname '${path}')" && printf '%s' '${content}' > 'payload/${path}'`,
+          ),
           'chmod +x payload/fsbackup_kernel_4.x/bin/fsbackup payload/tools/bin/svc',
           `find payload -exec touch -d @${mtime} {} +`,
           `SOURCE_DATE_EPOCH=1700000000 "${process.execPath}" "${CLI}" -q --payload-dir payload --out out`,
@@ -163,7 +211,10 @@ describe('the built CLI', () => {
   it.skipIf(!existsSync(CLI))('a payload file gives the same archive whatever its mtime and the umask', async () => {
     const dir = await makeInputs('install_rdb_agent')
     const outputs: Buffer[] = []
-    for (const [umask, mtime] of [['022', 1000], ['077', 999_999]] as const) {
+    for (const [umask, mtime] of [
+      ['022', 1000],
+      ['077', 999_999],
+    ] as const) {
       utimesSync(join(dir, 'package.tar.gz'), mtime, mtime)
       utimesSync(join(dir, 'version.json'), mtime, mtime)
       const out = `out-${umask}`

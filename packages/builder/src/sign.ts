@@ -26,12 +26,16 @@ export async function loadSigningKey(file: string, displayName = file): Promise<
   try {
     privateKey = createPrivateKey({ key: text, format: 'pem' })
   } catch (cause) {
-    throw new RdbpkgError('E_SIGN_KEY', `${displayName}: expected an Ed25519 private key in PEM (PKCS8), found something else`, {
-      file: displayName,
-      expected: 'Ed25519 private key (PEM, PKCS8)',
-      hint: 'make one with: openssl genpkey -algorithm ed25519 -out key.pem',
-      cause,
-    })
+    throw new RdbpkgError(
+      'E_SIGN_KEY',
+      `${displayName}: expected an Ed25519 private key in PEM (PKCS8), found something else`,
+      {
+        file: displayName,
+        expected: 'Ed25519 private key (PEM, PKCS8)',
+        hint: 'make one with: openssl genpkey -algorithm ed25519 -out key.pem',
+        cause,
+      },
+    )
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new RdbpkgError(

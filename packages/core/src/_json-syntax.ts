@@ -53,7 +53,10 @@ export function locateJsonError(text: string): JsonSyntaxError | undefined {
       for (;;) {
         blank()
         if (text[i] !== '"') {
-          fail('a "quoted" field name', text[i] === '}' ? 'remove the comma before }' : text[i] === "'" ? 'JSON needs double quotes' : undefined)
+          fail(
+            'a "quoted" field name',
+            text[i] === '}' ? 'remove the comma before }' : text[i] === "'" ? 'JSON needs double quotes' : undefined,
+          )
         }
         string()
         blank()

@@ -13,7 +13,23 @@ if (!haveStrace) console.warn('skipping the syscall-order tests of durable.ts: s
 // The calls a child process makes on `dir`, as strace prints them (names only, in order).
 function traced(script: string, dir: string): string[] {
   const out = join(base, `trace-${Math.random().toString(36).slice(2)}`)
-  execFileSync('strace', ['-f', '-y', '-qq', '-o', out, '-e', 'trace=openat,rename,fsync,syncfs,sync', process.execPath, '--input-type=module', '-e', script], { env: { ...process.env, UV_USE_IO_URING: '0' } })
+  execFileSync(
+    'strace',
+    [
+      '-f',
+      '-y',
+      '-qq',
+      '-o',
+      out,
+      '-e',
+      'trace=openat,rename,fsync,syncfs,sync',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+    ],
+    { env: { ...process.env, UV_USE_IO_URING: '0' } },
+  )
   return readFileSync(out, 'utf8')
     .split('\n')
     .filter((l) => l.includes(dir) || /syncfs|sync\(\)/.test(l))
@@ -44,7 +60,10 @@ describe('writeFileAtomic', () => {
   it.skipIf(!haveStrace)('fsyncs the data before the rename and the folder after it', () => {
     const dir = join(base, 'order')
     const mod = join(import.meta.dirname, '..', 'dist', 'durable.js')
-    const calls = traced(`import { writeFileAtomicSync } from ${JSON.stringify(mod)}; writeFileAtomicSync(${JSON.stringify(join(dir, 'f'))}, 'x')`, dir)
+    const calls = traced(
+      `import { writeFileAtomicSync } from ${JSON.stringify(mod)}; writeFileAtomicSync(${JSON.stringify(join(dir, 'f'))}, 'x')`,
+      dir,
+    )
     const rename = calls.indexOf('rename')
     expect(rename).toBeGreaterThan(0)
     expect(calls.slice(0, rename)).toContain('fsync')
@@ -61,7 +80,10 @@ describe('syncFileSystems', () => {
 
   it.skipIf(!haveStrace)('makes one syncfs per file system, however many paths on it', () => {
     const mod = join(import.meta.dirname, '..', 'dist', 'durable.js')
-    const calls = traced(`import { syncFileSystems } from ${JSON.stringify(mod)}; syncFileSystems([${JSON.stringify(base)}, ${JSON.stringify(join(base, 'a'))}])`, base)
+    const calls = traced(
+      `import { syncFileSystems } from ${JSON.stringify(mod)}; syncFileSystems([${JSON.stringify(base)}, ${JSON.stringify(join(base, 'a'))}])`,
+      base,
+    )
     expect(calls.filter((c) => c === 'syncfs' || c === 'sync')).toHaveLength(1)
   })
 })

@@ -82,5 +82,6 @@ export function syncFileSystems(paths: readonly string[]): void {
   const targeted = spawnSync('sync', ['-f', ...byDevice.values()], { stdio: 'ignore' })
   if (targeted.status === 0) return
   const all = spawnSync('sync', [], { stdio: 'ignore' })
-  if (all.status !== 0) throw new Error(`cannot make the changes durable: sync failed (${all.error?.message ?? `exit ${all.status}`})`)
+  if (all.status !== 0)
+    throw new Error(`cannot make the changes durable: sync failed (${all.error?.message ?? `exit ${all.status}`})`)
 }

@@ -30,7 +30,9 @@ describe('errors', () => {
         found: '"install_rdb_sever"',
         hint: 'did you mean install_rdb_server?',
       }),
-    ).toBe('version.json: package_type: expected one of install_rdb_server, …, found "install_rdb_sever" (did you mean install_rdb_server?)')
+    ).toBe(
+      'version.json: package_type: expected one of install_rdb_server, …, found "install_rdb_sever" (did you mean install_rdb_server?)',
+    )
     expect(formatProblem({ file: 'package.tar.gz', message: 'unexpected end of file' })).toBe(
       'package.tar.gz: unexpected end of file',
     )

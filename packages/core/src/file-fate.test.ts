@@ -63,9 +63,21 @@ describe('decideFileFate: upgrade corners of real rpm', () => {
   it.each([
     // missingok is honoured on upgrade for %config (both kinds) only; plain files are always recreated.
     ['%config(missingok), absent', file(A, CONFIG), file(B, { ...CONFIG, missingok: true }), null, 'skip'],
-    ['%config(noreplace,missingok), absent', file(A, NOREPLACE), file(B, { ...NOREPLACE, missingok: true }), null, 'skip'],
+    [
+      '%config(noreplace,missingok), absent',
+      file(A, NOREPLACE),
+      file(B, { ...NOREPLACE, missingok: true }),
+      null,
+      'skip',
+    ],
     ['missingok not config, absent', file(A), file(B, { missingok: true }), null, 'create'],
-    ['%config(missingok) present and modified', file(A, CONFIG), file(B, { ...CONFIG, missingok: true }), onDisk(OTHER), 'save'],
+    [
+      '%config(missingok) present and modified',
+      file(A, CONFIG),
+      file(B, { ...CONFIG, missingok: true }),
+      onDisk(OTHER),
+      'save',
+    ],
     // rpm decides on old|new %config: a file that stops being %config keeps the operator's edits as .rpmsave.
     ['was %config, now plain, modified', file(A, CONFIG), file(B), onDisk(OTHER), 'save'],
     ['was %config, now plain, modified, A==B', file(A, CONFIG), file(A), onDisk(OTHER), 'save'],
@@ -74,14 +86,32 @@ describe('decideFileFate: upgrade corners of real rpm', () => {
     ['was plain, now %config(noreplace), modified', file(A), file(B, NOREPLACE), onDisk(OTHER), 'altname'],
     ['was plain, now %config, unmodified', file(A), file(B, CONFIG), onDisk(A), 'create'],
     // noreplace alone implies %config, as %config(noreplace) does.
-    ['noreplace flag without config flag', file(A, { noreplace: true }), file(B, { noreplace: true }), onDisk(OTHER), 'altname'],
+    [
+      'noreplace flag without config flag',
+      file(A, { noreplace: true }),
+      file(B, { noreplace: true }),
+      onDisk(OTHER),
+      'altname',
+    ],
     // ghost: never written or renamed, whatever is on disk.
     ['%ghost, absent', file(A), file(B, { ghost: true }), null, 'skip'],
     ['%ghost, modified', file(A), file(B, { ghost: true }), onDisk(OTHER), 'skip'],
     ['%ghost %config, modified', file(A, CONFIG), file(B, { ...CONFIG, ghost: true }), onDisk(OTHER), 'skip'],
-    ['%ghost %config(noreplace), modified', file(A, NOREPLACE), file(B, { ...NOREPLACE, ghost: true }), onDisk(OTHER), 'skip'],
+    [
+      '%ghost %config(noreplace), modified',
+      file(A, NOREPLACE),
+      file(B, { ...NOREPLACE, ghost: true }),
+      onDisk(OTHER),
+      'skip',
+    ],
     // digests missing from a package never count as equal (rpm's NULL digest checks).
-    ['%config, old digest unknown, disk differs from new', { kind: 'file', flags: CONFIG }, file(B, CONFIG), onDisk(OTHER), 'save'],
+    [
+      '%config, old digest unknown, disk differs from new',
+      { kind: 'file', flags: CONFIG },
+      file(B, CONFIG),
+      onDisk(OTHER),
+      'save',
+    ],
     ['%config, disk digest unknown', file(A, CONFIG), file(B, CONFIG), { kind: 'file' }, 'save'],
   ] as const)('%s -> %s', (_name, old, pkg, disk, fate) => {
     const d = decideFileFate({ op: 'upgrade', old, new: pkg, disk })
@@ -116,8 +146,20 @@ describe('decideFileFate: type changes (a kind mismatch is a difference)', () =>
     // package turns a %config file into a symlink: unmodified disk file is replaced, a modified one saved.
     ['%config file -> symlink, disk unmodified', file(A, CONFIG), link('/x', CONFIG), onDisk(A), 'create'],
     ['%config file -> symlink, disk modified', file(A, CONFIG), link('/x', CONFIG), onDisk(OTHER), 'save'],
-    ['%config(noreplace) file -> symlink, disk modified', file(A, NOREPLACE), link('/x', NOREPLACE), onDisk(OTHER), 'altname'],
-    ['%config file -> symlink, disk already the new link', file(A, CONFIG), link('/x', CONFIG), linkOnDisk('/x'), 'save'],
+    [
+      '%config(noreplace) file -> symlink, disk modified',
+      file(A, NOREPLACE),
+      link('/x', NOREPLACE),
+      onDisk(OTHER),
+      'altname',
+    ],
+    [
+      '%config file -> symlink, disk already the new link',
+      file(A, CONFIG),
+      link('/x', CONFIG),
+      linkOnDisk('/x'),
+      'save',
+    ],
     ['%config symlink -> file, disk unmodified', link('/x', CONFIG), file(B, CONFIG), linkOnDisk('/x'), 'create'],
     ['%config symlink -> file, disk modified', link('/x', CONFIG), file(B, CONFIG), linkOnDisk('/y'), 'save'],
     ['plain file -> symlink, disk modified', file(A), link('/x'), onDisk(OTHER), 'create'],
@@ -228,11 +270,31 @@ describe('decideFileFate: one side missing', () => {
 
 describe('fateWarning', () => {
   it.each([
-    ['save on upgrade', { op: 'upgrade', old: file(A, CONFIG), new: file(B, CONFIG), disk: onDisk(OTHER) }, 'warning: /etc/x saved as /etc/x.rpmsave'],
-    ['save on erase', { op: 'erase', old: file(A, CONFIG), disk: onDisk(OTHER) }, 'warning: /etc/x saved as /etc/x.rpmsave'],
-    ['backup on install', { op: 'install', new: file(B, CONFIG), disk: onDisk(OTHER) }, 'warning: /etc/x saved as /etc/x.rpmorig'],
-    ['altname on upgrade', { op: 'upgrade', old: file(A, NOREPLACE), new: file(B, NOREPLACE), disk: onDisk(OTHER) }, 'warning: /etc/x created as /etc/x.rpmnew'],
-    ['altname on install', { op: 'install', new: file(B, NOREPLACE), disk: onDisk(OTHER) }, 'warning: /etc/x created as /etc/x.rpmnew'],
+    [
+      'save on upgrade',
+      { op: 'upgrade', old: file(A, CONFIG), new: file(B, CONFIG), disk: onDisk(OTHER) },
+      'warning: /etc/x saved as /etc/x.rpmsave',
+    ],
+    [
+      'save on erase',
+      { op: 'erase', old: file(A, CONFIG), disk: onDisk(OTHER) },
+      'warning: /etc/x saved as /etc/x.rpmsave',
+    ],
+    [
+      'backup on install',
+      { op: 'install', new: file(B, CONFIG), disk: onDisk(OTHER) },
+      'warning: /etc/x saved as /etc/x.rpmorig',
+    ],
+    [
+      'altname on upgrade',
+      { op: 'upgrade', old: file(A, NOREPLACE), new: file(B, NOREPLACE), disk: onDisk(OTHER) },
+      'warning: /etc/x created as /etc/x.rpmnew',
+    ],
+    [
+      'altname on install',
+      { op: 'install', new: file(B, NOREPLACE), disk: onDisk(OTHER) },
+      'warning: /etc/x created as /etc/x.rpmnew',
+    ],
   ] as const)('%s', (_name, input, line) => {
     expect(fateWarning('/etc/x', decideFileFate(input))).toBe(line)
   })

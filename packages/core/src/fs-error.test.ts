@@ -10,7 +10,11 @@ describe('fsErrorParts', () => {
     } catch (e) {
       error = e
     }
-    expect(fsErrorParts(error)).toEqual({ path: '/nonexistent-dir-rdbpkg/x', code: 'ENOENT', text: 'no such file or directory' })
+    expect(fsErrorParts(error)).toEqual({
+      path: '/nonexistent-dir-rdbpkg/x',
+      code: 'ENOENT',
+      text: 'no such file or directory',
+    })
   })
 
   it('leaves errors that are not fs errors alone, and hints at what to do for the common ones', () => {
@@ -21,7 +25,10 @@ describe('fsErrorParts', () => {
   })
 
   it('describes an fs error in one line with the path, what was done, the errno and the hint', () => {
-    const error = Object.assign(new Error("ENOSPC: no space left on device, write '/r/x'"), { code: 'ENOSPC', path: '/r/x' })
+    const error = Object.assign(new Error("ENOSPC: no space left on device, write '/r/x'"), {
+      code: 'ENOSPC',
+      path: '/r/x',
+    })
     expect(describeFsError(error, 'cannot write')).toEqual({
       message: '/r/x: cannot write: no space left on device (ENOSPC) (free some space and run again)',
       file: '/r/x',

@@ -26,11 +26,20 @@ export function fsErrorHint(code: string): string | undefined {
 }
 
 /** A Node fs error as one line (`path: doing: strerror (ERRNO) (hint)`) with its parts; undefined for other errors. */
-export function describeFsError(error: unknown, doing: string, hint?: string): { message: string; file?: string; found: string; hint?: string } | undefined {
+export function describeFsError(
+  error: unknown,
+  doing: string,
+  hint?: string,
+): { message: string; file?: string; found: string; hint?: string } | undefined {
   const fs = fsErrorParts(error)
   if (fs === undefined) return undefined
   const h = hint ?? fsErrorHint(fs.code)
   const where = fs.path === undefined ? {} : { file: fs.path }
   const what = h === undefined ? {} : { hint: h }
-  return { message: formatProblem({ ...where, message: `${doing}: ${fs.text} (${fs.code})`, ...what }), ...where, found: fs.code, ...what }
+  return {
+    message: formatProblem({ ...where, message: `${doing}: ${fs.text} (${fs.code})`, ...what }),
+    ...where,
+    found: fs.code,
+    ...what,
+  }
 }

@@ -33,7 +33,14 @@ export {
   stripDotSlash,
   unsafeEntryReason,
 } from './package-type.js'
-export type { PackageType, PackageTypeRules, PayloadCheck, PayloadEntryRule, PayloadKind, PayloadProblem } from './package-type.js'
+export type {
+  PackageType,
+  PackageTypeRules,
+  PayloadCheck,
+  PayloadEntryRule,
+  PayloadKind,
+  PayloadProblem,
+} from './package-type.js'
 export {
   OS_RELEASE_PATHS,
   RPM_ARCHES,

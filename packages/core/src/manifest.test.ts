@@ -23,7 +23,11 @@ const EXAMPLE = `{
 }
 `
 
-const BASE = { package_name: 'rdb_agent_5.7.1.0_centos.x86_64', package_type: 'install_rdb_agent', os_release: 'centos' }
+const BASE = {
+  package_name: 'rdb_agent_5.7.1.0_centos.x86_64',
+  package_type: 'install_rdb_agent',
+  os_release: 'centos',
+}
 
 function json(extra: Record<string, unknown>, base: Record<string, unknown> = BASE): string {
   return JSON.stringify({ ...base, ...extra })
@@ -54,40 +58,107 @@ describe('parseManifest: valid input and defaults', () => {
   })
 
   it.each<[string, Record<string, unknown>, Partial<Manifest>]>([
-    ['server', { package_name: 'rdb_server_5.7.1.0_centos.x86_64', package_type: 'install_rdb_server' }, {
-      kind: 'rdb_server', version: '5.7.1.0', arch: 'x86_64', prefix: '/', services: [], config_files: [], python: undefined,
-    }],
-    ['worker on aarch64', { package_name: 'rdb_worker_5.7.1.0_bclinux.aarch64', package_type: 'install_rdb_worker' }, {
-      kind: 'rdb_worker', version: '5.7.1.0', arch: 'aarch64', prefix: '/', services: [], config_files: [],
-    }],
-    ['agent', {}, {
-      kind: 'rdb_agent', version: '5.7.1.0', release: '1', arch: 'x86_64', prefix: '/opt/rdb/agent',
-      services: ['rdb-agent', 'fsbackup'], config_files: [...DEFAULT_CONFIG_FILES], python: undefined,
-    }],
-    ['agent update, noarch', { package_name: 'update_agent_5.7.2.0rc1_centos.noarch', package_type: 'install_update_agent' }, {
-      kind: 'update_agent', version: '5.7.2.0rc1', arch: 'noarch', prefix: '/opt/rdb/agent', services: ['rdb-agent', 'fsbackup'],
-    }],
-    ['name without arch', { package_name: 'rdb_agent_5.7.1.0_centos' }, { version: '5.7.1.0', arch: undefined, kind: 'rdb_agent' }],
-    ['name without a version, version given', { package_name: 'agent-hotfix', version: '5.7.1.1' }, {
-      version: '5.7.1.1', kind: undefined, arch: undefined,
-    }],
+    [
+      'server',
+      { package_name: 'rdb_server_5.7.1.0_centos.x86_64', package_type: 'install_rdb_server' },
+      {
+        kind: 'rdb_server',
+        version: '5.7.1.0',
+        arch: 'x86_64',
+        prefix: '/',
+        services: [],
+        config_files: [],
+        python: undefined,
+      },
+    ],
+    [
+      'worker on aarch64',
+      { package_name: 'rdb_worker_5.7.1.0_bclinux.aarch64', package_type: 'install_rdb_worker' },
+      {
+        kind: 'rdb_worker',
+        version: '5.7.1.0',
+        arch: 'aarch64',
+        prefix: '/',
+        services: [],
+        config_files: [],
+      },
+    ],
+    [
+      'agent',
+      {},
+      {
+        kind: 'rdb_agent',
+        version: '5.7.1.0',
+        release: '1',
+        arch: 'x86_64',
+        prefix: '/opt/rdb/agent',
+        services: ['rdb-agent', 'fsbackup'],
+        config_files: [...DEFAULT_CONFIG_FILES],
+        python: undefined,
+      },
+    ],
+    [
+      'agent update, noarch',
+      { package_name: 'update_agent_5.7.2.0rc1_centos.noarch', package_type: 'install_update_agent' },
+      {
+        kind: 'update_agent',
+        version: '5.7.2.0rc1',
+        arch: 'noarch',
+        prefix: '/opt/rdb/agent',
+        services: ['rdb-agent', 'fsbackup'],
+      },
+    ],
+    [
+      'name without arch',
+      { package_name: 'rdb_agent_5.7.1.0_centos' },
+      { version: '5.7.1.0', arch: undefined, kind: 'rdb_agent' },
+    ],
+    [
+      'name without a version, version given',
+      { package_name: 'agent-hotfix', version: '5.7.1.1' },
+      {
+        version: '5.7.1.1',
+        kind: undefined,
+        arch: undefined,
+      },
+    ],
     ['version field overrides the name', { version: '5.7.1.0.1' }, { version: '5.7.1.0.1', arch: 'x86_64' }],
     ['release as a string', { release: '2.el7' }, { release: '2.el7' }],
     ['release as an integer', { release: 3 }, { release: '3' }],
-    ['os_release trimmed, lower-cased, deduplicated', { os_release: ' BCLinux , centos,centos' }, { os_release: ['bclinux', 'centos'] }],
+    [
+      'os_release trimmed, lower-cased, deduplicated',
+      { os_release: ' BCLinux , centos,centos' },
+      { os_release: ['bclinux', 'centos'] },
+    ],
     ['os_release as an array', { os_release: ['CentOS', 'bclinux'] }, { os_release: ['centos', 'bclinux'] }],
     ['prefix normalized', { prefix: '//opt/./rdb//agent2/' }, { prefix: '/opt/rdb/agent2' }],
-    ['services replace the default', { services: ['rdb-agent.service', 'fsbackup@1', 'fsbackup@1'] }, {
-      services: ['rdb-agent.service', 'fsbackup@1'],
-    }],
+    [
+      'services replace the default',
+      { services: ['rdb-agent.service', 'fsbackup@1', 'fsbackup@1'] },
+      {
+        services: ['rdb-agent.service', 'fsbackup@1'],
+      },
+    ],
     ['no services', { services: [] }, { services: [] }],
-    ['config_files replace the default', { config_files: ['./tools/*.json', 'fsbackup_kernel_4.x/**/*.conf'] }, {
-      config_files: ['tools/*.json', 'fsbackup_kernel_4.x/**/*.conf'],
-    }],
+    [
+      'config_files replace the default',
+      { config_files: ['./tools/*.json', 'fsbackup_kernel_4.x/**/*.conf'] },
+      {
+        config_files: ['tools/*.json', 'fsbackup_kernel_4.x/**/*.conf'],
+      },
+    ],
     ['no config files', { config_files: [] }, { config_files: [] }],
-    ['python path', { package_type: 'install_update_code', python: '/opt/rdb/venv//bin/python3' }, { python: '/opt/rdb/venv/bin/python3' }],
+    [
+      'python path',
+      { package_type: 'install_update_code', python: '/opt/rdb/venv//bin/python3' },
+      { python: '/opt/rdb/venv/bin/python3' },
+    ],
     ['python command', { package_type: 'install_update_code', python: 'python3.11' }, { python: 'python3.11' }],
-    ['server services may be listed', { package_type: 'install_rdb_server', services: ['aio'] }, { services: ['aio'], prefix: '/' }],
+    [
+      'server services may be listed',
+      { package_type: 'install_rdb_server', services: ['aio'] },
+      { services: ['aio'], prefix: '/' },
+    ],
   ])('%s', (_name, extra, expected) => {
     expect(parseManifest(json(extra))).toMatchObject(expected)
   })
@@ -117,7 +188,10 @@ describe('parsePackageName', () => {
     ['rdb_agent_5.7.1.0_centos', { kind: 'rdb_agent', version: '5.7.1.0', os: 'centos', arch: undefined }],
     ['rdb_agent_5.7.1.0.x86_64', { kind: 'rdb_agent', version: '5.7.1.0', os: undefined, arch: 'x86_64' }],
     ['rdb_agent_5.7.1.0', { kind: 'rdb_agent', version: '5.7.1.0', os: undefined, arch: undefined }],
-    ['rdb_agent_5.7.1.0_centos.sparc64', { kind: 'rdb_agent', version: '5.7.1.0', os: 'centos.sparc64', arch: undefined }],
+    [
+      'rdb_agent_5.7.1.0_centos.sparc64',
+      { kind: 'rdb_agent', version: '5.7.1.0', os: 'centos.sparc64', arch: undefined },
+    ],
     ['rdb-agent-5.7.1.0', undefined],
     ['5.7.1.0_centos.x86_64', undefined],
     ['rdb_agent_centos.x86_64', undefined],
@@ -170,7 +244,8 @@ describe('parseManifest: every problem, one line each', () => {
       ['colour', 'unknown field "colour"', undefined],
       ['servcies', 'unknown field "servcies"', 'did you mean services?'],
     ])
-    for (const i of result.issues) expect(i.message.startsWith(`release/version.json: ${i.field}: expected `)).toBe(true)
+    for (const i of result.issues)
+      expect(i.message.startsWith(`release/version.json: ${i.field}: expected `)).toBe(true)
   })
 
   it.each<[string, Record<string, unknown>, string, string]>([
@@ -206,7 +281,12 @@ describe('parseManifest: every problem, one line each', () => {
     ['config_files absolute', { config_files: ['/etc/*.conf'] }, 'config_files[0]', '"/etc/*.conf"'],
     ['config_files with ..', { config_files: ['tools/../../x'] }, 'config_files[0]', '"tools/../../x"'],
     ['config_files only ./', { config_files: ['./'] }, 'config_files[0]', '"./"'],
-    ['python relative path', { package_type: 'install_update_code', python: 'venv/bin/python' }, 'python', '"venv/bin/python"'],
+    [
+      'python relative path',
+      { package_type: 'install_update_code', python: 'venv/bin/python' },
+      'python',
+      '"venv/bin/python"',
+    ],
     ['python empty', { package_type: 'install_update_code', python: '' }, 'python', '""'],
     ['build not an object', { build: 'x' }, 'build', '"x"'],
   ])('%s', (_name, extra, field, found) => {
@@ -217,9 +297,24 @@ describe('parseManifest: every problem, one line each', () => {
   })
 
   it.each<[string, Record<string, unknown>, string, string]>([
-    ['prefix on a server', { package_type: 'install_rdb_server', prefix: '/opt/x' }, 'prefix', 'an rpm installs to the paths it carries; remove the field'],
-    ['config_files on a worker', { package_type: 'install_rdb_worker', config_files: [] }, 'config_files', "the rpm's own %config flags apply; remove the field"],
-    ['python on an agent', { python: 'python3' }, 'python', 'only install_update_code installs wheels; remove the field'],
+    [
+      'prefix on a server',
+      { package_type: 'install_rdb_server', prefix: '/opt/x' },
+      'prefix',
+      'an rpm installs to the paths it carries; remove the field',
+    ],
+    [
+      'config_files on a worker',
+      { package_type: 'install_rdb_worker', config_files: [] },
+      'config_files',
+      "the rpm's own %config flags apply; remove the field",
+    ],
+    [
+      'python on an agent',
+      { python: 'python3' },
+      'python',
+      'only install_update_code installs wheels; remove the field',
+    ],
   ])('refuses a field that does not apply: %s', (_name, extra, field, hint) => {
     const result = safeParseManifest(json(extra))
     expect(result.success).toBe(false)
@@ -242,15 +337,63 @@ describe('parseManifest: every problem, one line each', () => {
 describe('parseManifest: JSON syntax errors', () => {
   it.each<[string, string, number, number, string]>([
     ['missing value', '{\n  "package_name": }', 2, 19, 'version.json: line 2, column 19: expected a value, found "}"'],
-    ['trailing comma in an object', '{\n  "a": 1,\n}', 3, 1, 'version.json: line 3, column 1: expected a "quoted" field name, found "}" (remove the comma before })'],
-    ['trailing comma in an array', '{"a": [1,\n ]}', 2, 2, 'version.json: line 2, column 2: expected a value, found "]" (remove the trailing comma)'],
-    ['single quotes', "{'a': 1}", 1, 2, 'version.json: line 1, column 2: expected a "quoted" field name, found "\'" (JSON needs double quotes)'],
-    ['missing comma', '{\n "a": "x"\n "b": "y"\n}', 3, 2, 'version.json: line 3, column 2: expected "," or "}", found "\\"" (a comma is missing)'],
-    ['unterminated string', '{"a": "x', 1, 9, 'version.json: line 1, column 9: expected a closing " of the string, found the end of the file'],
-    ['raw line break in a string', '{"a": "x\ny"}', 1, 9, 'version.json: line 1, column 9: expected a string without raw control characters, found "\\n" (write a line break as \\n)'],
-    ['bad escape', '{"a": "C:\\x"}', 1, 11, 'version.json: line 1, column 11: expected one of the escapes \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX, found "x"'],
+    [
+      'trailing comma in an object',
+      '{\n  "a": 1,\n}',
+      3,
+      1,
+      'version.json: line 3, column 1: expected a "quoted" field name, found "}" (remove the comma before })',
+    ],
+    [
+      'trailing comma in an array',
+      '{"a": [1,\n ]}',
+      2,
+      2,
+      'version.json: line 2, column 2: expected a value, found "]" (remove the trailing comma)',
+    ],
+    [
+      'single quotes',
+      "{'a': 1}",
+      1,
+      2,
+      'version.json: line 1, column 2: expected a "quoted" field name, found "\'" (JSON needs double quotes)',
+    ],
+    [
+      'missing comma',
+      '{\n "a": "x"\n "b": "y"\n}',
+      3,
+      2,
+      'version.json: line 3, column 2: expected "," or "}", found "\\"" (a comma is missing)',
+    ],
+    [
+      'unterminated string',
+      '{"a": "x',
+      1,
+      9,
+      'version.json: line 1, column 9: expected a closing " of the string, found the end of the file',
+    ],
+    [
+      'raw line break in a string',
+      '{"a": "x\ny"}',
+      1,
+      9,
+      'version.json: line 1, column 9: expected a string without raw control characters, found "\\n" (write a line break as \\n)',
+    ],
+    [
+      'bad escape',
+      '{"a": "C:\\x"}',
+      1,
+      11,
+      'version.json: line 1, column 11: expected one of the escapes \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX, found "x"',
+    ],
     ['missing colon', '{"a" 1}', 1, 6, 'version.json: line 1, column 6: expected ":" after the field name, found "1"'],
-    ['text after the value', '{"a": 1} x', 1, 10, 'version.json: line 1, column 10: expected the end of the file after the JSON value, found "x"'],
+    [
+      'text after the value',
+      '{"a": 1} x',
+      1,
+      10,
+      'version.json: line 1, column 10: expected the end of the file after the JSON value, found "x"',
+    ],
     ['truncated', '{"a": 1', 1, 8, 'version.json: line 1, column 8: expected "," or "}", found the end of the file'],
     ['bad literal', '{"a": True}', 1, 7, 'version.json: line 1, column 7: expected a value, found "T"'],
   ])('%s', (_name, text, line, column, message) => {
@@ -289,12 +432,19 @@ describe('parseManifest throws ManifestError', () => {
     expect(error.name).toBe('ManifestError')
     expect(error.issues.map((i) => i.field)).toEqual(['package_type', 'relase'])
     expect(error.message.split('\n')).toEqual(error.issues.map((i) => i.message))
-    expect(error.details).toMatchObject({ file: 'version.json', field: 'package_type', hint: 'did you mean install_rdb_server?' })
+    expect(error.details).toMatchObject({
+      file: 'version.json',
+      field: 'package_type',
+      hint: 'did you mean install_rdb_server?',
+    })
   })
 
   it('with E_MANIFEST_JSON for bad JSON', () => {
     expect(() => parseManifest('{', 'x/version.json')).toThrowError(
-      expect.objectContaining({ code: 'E_MANIFEST_JSON', message: 'x/version.json: line 1, column 2: expected a "quoted" field name, found the end of the file' }),
+      expect.objectContaining({
+        code: 'E_MANIFEST_JSON',
+        message: 'x/version.json: line 1, column 2: expected a "quoted" field name, found the end of the file',
+      }),
     )
   })
 
@@ -318,8 +468,16 @@ describe('build facts and manifestToJson', () => {
       { package_name: 'rdb_server_5.7.1.0_centos.x86_64', package_type: 'install_rdb_server', services: ['aio'] },
       { package_name: 'rdb_worker_5.7.1.0_centos.x86_64', package_type: 'install_rdb_worker' },
       { release: '2', prefix: '/srv/agent', config_files: ['tools/*.json'] },
-      { package_name: 'update_code_5.7.1.0_centos.x86_64', package_type: 'install_update_code', python: '/usr/bin/python3' },
-      { package_name: 'update_agent_5.7.1.0_centos.x86_64', package_type: 'install_update_agent', version: '5.7.1.0.2' },
+      {
+        package_name: 'update_code_5.7.1.0_centos.x86_64',
+        package_type: 'install_update_code',
+        python: '/usr/bin/python3',
+      },
+      {
+        package_name: 'update_agent_5.7.1.0_centos.x86_64',
+        package_type: 'install_update_agent',
+        version: '5.7.1.0.2',
+      },
     ]) {
       const manifest = parseManifest(json(extra))
       const written = manifestToJson(manifest, build)
@@ -329,7 +487,9 @@ describe('build facts and manifestToJson', () => {
   })
 
   it('leaves out fields that do not apply and keeps a stable key order', () => {
-    const server = manifestToJson(parseManifest(json({ package_name: 'rdb_server_5.7.1.0_centos.x86_64', package_type: 'install_rdb_server' })))
+    const server = manifestToJson(
+      parseManifest(json({ package_name: 'rdb_server_5.7.1.0_centos.x86_64', package_type: 'install_rdb_server' })),
+    )
     expect(server).toEqual({
       package_name: 'rdb_server_5.7.1.0_centos.x86_64',
       package_type: 'install_rdb_server',
@@ -340,7 +500,15 @@ describe('build facts and manifestToJson', () => {
     })
     const agent = manifestToJson(parseManifest(json({})), build)
     expect(Object.keys(agent)).toEqual([
-      'package_name', 'package_type', 'os_release', 'version', 'release', 'prefix', 'services', 'config_files', 'build',
+      'package_name',
+      'package_type',
+      'os_release',
+      'version',
+      'release',
+      'prefix',
+      'services',
+      'config_files',
+      'build',
     ])
   })
 

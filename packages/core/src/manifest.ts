@@ -172,7 +172,10 @@ const PrefixSchema = v.pipe(
 )
 
 const ServicesSchema = v.pipe(
-  v.array(v.pipe(v.string(EXPECTED.service), v.regex(/^[A-Za-z0-9@._:\\-]{1,256}$/, EXPECTED.service)), EXPECTED.services),
+  v.array(
+    v.pipe(v.string(EXPECTED.service), v.regex(/^[A-Za-z0-9@._:\\-]{1,256}$/, EXPECTED.service)),
+    EXPECTED.services,
+  ),
   v.transform((names) => [...new Set(names)]),
 )
 
@@ -257,7 +260,8 @@ export function parsePackageName(name: string): PackageNameParts | undefined {
     arch = name.slice(dot + 1)
     base = name.slice(0, dot)
   }
-  const match = /^([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z][A-Za-z0-9]*)*)_([0-9][A-Za-z0-9.+~^]*)(?:_([A-Za-z0-9.+-]+))?$/.exec(base)
+  const match =
+    /^([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z][A-Za-z0-9]*)*)_([0-9][A-Za-z0-9.+~^]*)(?:_([A-Za-z0-9.+-]+))?$/.exec(base)
   if (match === null) return undefined
   const version = match[2]!.replace(/\.+$/, '')
   return { kind: match[1]!, version, os: match[3], arch }
@@ -326,7 +330,9 @@ export function safeValidateManifest(value: unknown, fileName = 'version.json'):
 
   for (const field of REQUIRED) {
     if (input[field] === undefined) {
-      issues.push(issue(fileName, { field, expected: EXPECTED[field], found: 'nothing', hint: 'the field is required' }))
+      issues.push(
+        issue(fileName, { field, expected: EXPECTED[field], found: 'nothing', hint: 'the field is required' }),
+      )
     }
   }
 
@@ -349,7 +355,11 @@ export function safeValidateManifest(value: unknown, fileName = 'version.json'):
       } else if (field === 'package_type' && typeof problem.input === 'string') {
         const near = suggest(problem.input, PACKAGE_TYPE_VALUES)
         if (near !== undefined) hint = `did you mean ${near}?`
-      } else if (field === 'os_release' && typeof problem.input === 'string' && problem.input.split(',').some((id) => id.trim() === '')) {
+      } else if (
+        field === 'os_release' &&
+        typeof problem.input === 'string' &&
+        problem.input.split(',').some((id) => id.trim() === '')
+      ) {
         hint = 'remove the empty item'
       } else if (field === 'package_name' && typeof problem.input === 'string' && problem.input.length > 200) {
         hint = `it has ${problem.input.length} characters`
@@ -386,7 +396,8 @@ export function safeValidateManifest(value: unknown, fileName = 'version.json'):
     issues.push(
       issue(fileName, {
         field: 'version',
-        expected: 'a version in package_name (<kind>_<version>_<os>.<arch>, e.g. rdb_agent_5.7.1.0_centos.x86_64) or a "version" field',
+        expected:
+          'a version in package_name (<kind>_<version>_<os>.<arch>, e.g. rdb_agent_5.7.1.0_centos.x86_64) or a "version" field',
         found: `package_name ${JSON.stringify(out.package_name)} with no version`,
         hint: 'add "version": "<version>" to version.json or rename the package',
       }),
@@ -499,7 +510,11 @@ function jsonIssue(text: string, fileName: string, cause: unknown): ManifestIssu
   }
   const located = locateJsonError(text)
   if (located === undefined) {
-    return issue(fileName, { field: '', expected: 'valid JSON', found: cause instanceof Error ? cause.message : String(cause) })
+    return issue(fileName, {
+      field: '',
+      expected: 'valid JSON',
+      found: cause instanceof Error ? cause.message : String(cause),
+    })
   }
   const before = text.slice(0, located.offset)
   const line = before.split('\n').length

@@ -60,9 +60,19 @@ UBUNTU_CODENAME=jammy
 
 describe('parseOsRelease on real files', () => {
   it.each([
-    ['CentOS 7', CENTOS_7, { ID: 'centos', ID_LIKE: 'rhel fedora', VERSION_ID: '7', PRETTY_NAME: 'CentOS Linux 7 (Core)' }, 14],
+    [
+      'CentOS 7',
+      CENTOS_7,
+      { ID: 'centos', ID_LIKE: 'rhel fedora', VERSION_ID: '7', PRETTY_NAME: 'CentOS Linux 7 (Core)' },
+      14,
+    ],
     ['BCLinux 8', BCLINUX_8, { ID: 'bclinux', VERSION_ID: '8.2', PLATFORM_ID: 'platform:el8' }, 11],
-    ['Debian 12', DEBIAN_12, { ID: 'debian', VERSION_CODENAME: 'bookworm', PRETTY_NAME: 'Debian GNU/Linux 12 (bookworm)' }, 9],
+    [
+      'Debian 12',
+      DEBIAN_12,
+      { ID: 'debian', VERSION_CODENAME: 'bookworm', PRETTY_NAME: 'Debian GNU/Linux 12 (bookworm)' },
+      9,
+    ],
     ['Ubuntu 22.04', UBUNTU_2204, { ID: 'ubuntu', ID_LIKE: 'debian', VERSION: '22.04.4 LTS (Jammy Jellyfish)' }, 12],
   ])('%s', (_name, text, some, count) => {
     const fields = parseOsRelease(text)

@@ -110,7 +110,10 @@ export function matchOsRelease(
   const id = rawId === undefined || rawId === '' ? undefined : rawId.toLowerCase()
   if (id !== undefined && list.includes(id)) return { ok: true, id, allowed: list }
   const found = id === undefined ? 'no ID' : JSON.stringify(id)
-  const like = (fields.ID_LIKE ?? '').toLowerCase().split(/\s+/).filter((x) => list.includes(x))
+  const like = (fields.ID_LIKE ?? '')
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((x) => list.includes(x))
   const hint = like.length > 0 ? ` (ID_LIKE names ${like.join(', ')}, but only ID is compared)` : ''
   const expected = list.length === 0 ? 'an ID listed in os_release (the list is empty)' : `one of ${list.join(', ')}`
   return { ok: false, id, allowed: list, message: `${fileName}: ID: expected ${expected}, found ${found}${hint}` }
@@ -166,6 +169,7 @@ const I386_FAMILY = new Set(['i386', 'i486', 'i586', 'i686'])
 export function isArchCompatible(packageArch: string, hostArch: string): boolean {
   if (packageArch === hostArch || packageArch === 'noarch') return true
   // i686 code needs at least an i686 CPU; the digit orders the family.
-  if (I386_FAMILY.has(packageArch)) return hostArch === 'x86_64' || (I386_FAMILY.has(hostArch) && hostArch >= packageArch)
+  if (I386_FAMILY.has(packageArch))
+    return hostArch === 'x86_64' || (I386_FAMILY.has(hostArch) && hostArch >= packageArch)
   return false
 }

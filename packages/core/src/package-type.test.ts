@@ -58,7 +58,13 @@ describe('PACKAGE_TYPE_RULES', () => {
     ],
     [
       'install_rdb_agent',
-      { payload: 'files', rpmName: undefined, defaultPrefix: '/opt/rdb/agent', trackedName: 'rdb-agent', requiresInstalled: false },
+      {
+        payload: 'files',
+        rpmName: undefined,
+        defaultPrefix: '/opt/rdb/agent',
+        trackedName: 'rdb-agent',
+        requiresInstalled: false,
+      },
     ],
     [
       'install_update_code',
@@ -73,7 +79,13 @@ describe('PACKAGE_TYPE_RULES', () => {
     ],
     [
       'install_update_agent',
-      { payload: 'files', rpmName: undefined, defaultPrefix: '/opt/rdb/agent', trackedName: 'rdb-agent', requiresInstalled: true },
+      {
+        payload: 'files',
+        rpmName: undefined,
+        defaultPrefix: '/opt/rdb/agent',
+        trackedName: 'rdb-agent',
+        requiresInstalled: true,
+      },
     ],
   ])('%s has its documented defaults', (type, expected) => {
     expect(PACKAGE_TYPE_RULES[type]).toMatchObject(expected)
@@ -84,7 +96,14 @@ describe('PACKAGE_TYPE_RULES', () => {
     expect(PACKAGE_TYPE_RULES.install_update_agent.defaultServices).toEqual(['rdb-agent', 'fsbackup'])
     expect(PACKAGE_TYPE_RULES.install_update_code.defaultServices).toEqual([])
     expect(PACKAGE_TYPE_RULES.install_rdb_server.defaultServices).toEqual([])
-    expect(DEFAULT_CONFIG_FILES).toEqual(['**/*.conf', '**/*.cfg', '**/*.ini', '**/*.yaml', '**/*.yml', '**/*.properties'])
+    expect(DEFAULT_CONFIG_FILES).toEqual([
+      '**/*.conf',
+      '**/*.cfg',
+      '**/*.ini',
+      '**/*.yaml',
+      '**/*.yml',
+      '**/*.properties',
+    ])
     expect(PACKAGE_TYPE_RULES.install_rdb_agent.defaultConfigFiles).toEqual(DEFAULT_CONFIG_FILES)
     expect(PACKAGE_TYPE_RULES.install_update_code.defaultConfigFiles).toEqual(DEFAULT_CONFIG_FILES)
     expect(PACKAGE_TYPE_RULES.install_rdb_worker.defaultConfigFiles).toEqual([])
@@ -148,74 +167,276 @@ type Expect = Pick<PayloadCheck, 'ok' | 'missing' | 'unexpected' | 'unsafe' | 'w
 
 describe('checkPayload', () => {
   it.each<[string, PackageType, string[], Expect]>([
-    ['server rpm, ./ prefixed', 'install_rdb_server', ['./', `./${SERVER_RPM}`], {
-      ok: true, missing: [], unexpected: [], unsafe: [], wheels: [], rpm: `./${SERVER_RPM}`,
-    }],
-    ['server rpm, bare', 'install_rdb_server', [SERVER_RPM], {
-      ok: true, missing: [], unexpected: [], unsafe: [], wheels: [], rpm: SERVER_RPM,
-    }],
-    ['worker rpm', 'install_rdb_worker', ['.', `./${WORKER_RPM}`], {
-      ok: true, missing: [], unexpected: [], unsafe: [], wheels: [], rpm: `./${WORKER_RPM}`,
-    }],
-    ['worker rpm in a server payload', 'install_rdb_server', [`./${WORKER_RPM}`], {
-      ok: false, missing: ['aio-<version>-<release>.<arch>.rpm'], unexpected: [WORKER_RPM], unsafe: [], wheels: [],
-    }],
-    ['server rpm in a worker payload', 'install_rdb_worker', [SERVER_RPM], {
-      ok: false, missing: ['aio-airflow-<version>-<release>.<arch>.rpm'], unexpected: [SERVER_RPM], unsafe: [], wheels: [],
-    }],
-    ['two server rpms', 'install_rdb_server', [SERVER_RPM, 'aio-5.7.2.0-1.el7.x86_64.rpm'], {
-      ok: false, missing: [], unexpected: [SERVER_RPM, 'aio-5.7.2.0-1.el7.x86_64.rpm'], unsafe: [], wheels: [],
-    }],
-    ['source rpm', 'install_rdb_server', ['aio-5.7.1.0-1.el7.src.rpm'], {
-      ok: false, missing: ['aio-<version>-<release>.<arch>.rpm'], unexpected: ['aio-5.7.1.0-1.el7.src.rpm'], unsafe: [], wheels: [],
-    }],
-    ['rpm inside a folder', 'install_rdb_server', ['rpms/', `rpms/${SERVER_RPM}`], {
-      ok: false, missing: ['aio-<version>-<release>.<arch>.rpm'], unexpected: ['rpms/'], unsafe: [], wheels: [],
-    }],
-    ['empty payload', 'install_rdb_server', [], {
-      ok: false, missing: ['aio-<version>-<release>.<arch>.rpm'], unexpected: [], unsafe: [], wheels: [],
-    }],
+    [
+      'server rpm, ./ prefixed',
+      'install_rdb_server',
+      ['./', `./${SERVER_RPM}`],
+      {
+        ok: true,
+        missing: [],
+        unexpected: [],
+        unsafe: [],
+        wheels: [],
+        rpm: `./${SERVER_RPM}`,
+      },
+    ],
+    [
+      'server rpm, bare',
+      'install_rdb_server',
+      [SERVER_RPM],
+      {
+        ok: true,
+        missing: [],
+        unexpected: [],
+        unsafe: [],
+        wheels: [],
+        rpm: SERVER_RPM,
+      },
+    ],
+    [
+      'worker rpm',
+      'install_rdb_worker',
+      ['.', `./${WORKER_RPM}`],
+      {
+        ok: true,
+        missing: [],
+        unexpected: [],
+        unsafe: [],
+        wheels: [],
+        rpm: `./${WORKER_RPM}`,
+      },
+    ],
+    [
+      'worker rpm in a server payload',
+      'install_rdb_server',
+      [`./${WORKER_RPM}`],
+      {
+        ok: false,
+        missing: ['aio-<version>-<release>.<arch>.rpm'],
+        unexpected: [WORKER_RPM],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'server rpm in a worker payload',
+      'install_rdb_worker',
+      [SERVER_RPM],
+      {
+        ok: false,
+        missing: ['aio-airflow-<version>-<release>.<arch>.rpm'],
+        unexpected: [SERVER_RPM],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'two server rpms',
+      'install_rdb_server',
+      [SERVER_RPM, 'aio-5.7.2.0-1.el7.x86_64.rpm'],
+      {
+        ok: false,
+        missing: [],
+        unexpected: [SERVER_RPM, 'aio-5.7.2.0-1.el7.x86_64.rpm'],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'source rpm',
+      'install_rdb_server',
+      ['aio-5.7.1.0-1.el7.src.rpm'],
+      {
+        ok: false,
+        missing: ['aio-<version>-<release>.<arch>.rpm'],
+        unexpected: ['aio-5.7.1.0-1.el7.src.rpm'],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'rpm inside a folder',
+      'install_rdb_server',
+      ['rpms/', `rpms/${SERVER_RPM}`],
+      {
+        ok: false,
+        missing: ['aio-<version>-<release>.<arch>.rpm'],
+        unexpected: ['rpms/'],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'empty payload',
+      'install_rdb_server',
+      [],
+      {
+        ok: false,
+        missing: ['aio-<version>-<release>.<arch>.rpm'],
+        unexpected: [],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
     ['agent', 'install_rdb_agent', AGENT, { ok: true, missing: [], unexpected: [], unsafe: [], wheels: [] }],
     ['agent update', 'install_update_agent', AGENT, { ok: true, missing: [], unexpected: [], unsafe: [], wheels: [] }],
-    ['agent folders known only by their children', 'install_rdb_agent', ['fsbackup_kernel_4.x/a', 'tools/b/c'], {
-      ok: true, missing: [], unexpected: [], unsafe: [], wheels: [],
-    }],
-    ['agent folders that are empty', 'install_rdb_agent', ['fsbackup_kernel_4.x/', 'tools/'], {
-      ok: true, missing: [], unexpected: [], unsafe: [], wheels: [],
-    }],
-    ['agent without tools, with extras', 'install_rdb_agent', ['./fsbackup_kernel_4.x/', './README.md', './docs/x', `./${SERVER_RPM}`], {
-      ok: false, missing: ['tools/'], unexpected: ['README.md', 'docs/', SERVER_RPM], unsafe: [], wheels: [],
-    }],
-    ['agent with tools as a file', 'install_update_agent', ['fsbackup_kernel_4.x/', 'tools'], {
-      ok: false, missing: ['tools/'], unexpected: ['tools'], unsafe: [], wheels: [],
-    }],
-    ['code update', 'install_update_code', CODE, {
-      ok: true, missing: [], unexpected: [], unsafe: [], wheels: CODE.slice(0, 4),
-    }],
-    ['code update, ./ prefixed', 'install_update_code', ['./', './a-1.0-py3-none-any.whl', './tools/'], {
-      ok: true, missing: [], unexpected: [], unsafe: [], wheels: ['./a-1.0-py3-none-any.whl'],
-    }],
-    ['code update without wheels', 'install_update_code', ['tools/', 'tools/x.whl'], {
-      ok: false, missing: ['*.whl'], unexpected: [], unsafe: [], wheels: [],
-    }],
-    ['code update without tools', 'install_update_code', ['a-1.0-py3-none-any.whl'], {
-      ok: false, missing: ['tools/'], unexpected: [], unsafe: [], wheels: ['a-1.0-py3-none-any.whl'],
-    }],
-    ['code update with a wheel folder', 'install_update_code', ['a.whl/', 'a.whl/x', 'tools/'], {
-      ok: false, missing: ['*.whl'], unexpected: ['a.whl/'], unsafe: [], wheels: [],
-    }],
-    ['wheels in an agent payload', 'install_rdb_agent', ['fsbackup_kernel_4.x/', 'tools/', 'a-1.0-py3-none-any.whl'], {
-      ok: false, missing: [], unexpected: ['a-1.0-py3-none-any.whl'], unsafe: [], wheels: [],
-    }],
-    ['unsafe names', 'install_rdb_agent', ['fsbackup_kernel_4.x/', 'tools/', '/etc/passwd', './tools/../../x', 'tools/a\0b'], {
-      ok: false, missing: [], unexpected: [], unsafe: ['/etc/passwd', './tools/../../x', 'tools/a\0b'], wheels: [],
-    }],
-    ['a file listed twice', 'install_rdb_server', [`./${SERVER_RPM}`, SERVER_RPM], {
-      ok: false, missing: [], unexpected: [], unsafe: [SERVER_RPM], wheels: [], rpm: `./${SERVER_RPM}`,
-    }],
-    ['a name both file and folder', 'install_rdb_agent', ['fsbackup_kernel_4.x/', 'tools', 'tools/x'], {
-      ok: false, missing: ['tools/'], unexpected: ['tools'], unsafe: [], wheels: [],
-    }],
+    [
+      'agent folders known only by their children',
+      'install_rdb_agent',
+      ['fsbackup_kernel_4.x/a', 'tools/b/c'],
+      {
+        ok: true,
+        missing: [],
+        unexpected: [],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'agent folders that are empty',
+      'install_rdb_agent',
+      ['fsbackup_kernel_4.x/', 'tools/'],
+      {
+        ok: true,
+        missing: [],
+        unexpected: [],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'agent without tools, with extras',
+      'install_rdb_agent',
+      ['./fsbackup_kernel_4.x/', './README.md', './docs/x', `./${SERVER_RPM}`],
+      {
+        ok: false,
+        missing: ['tools/'],
+        unexpected: ['README.md', 'docs/', SERVER_RPM],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'agent with tools as a file',
+      'install_update_agent',
+      ['fsbackup_kernel_4.x/', 'tools'],
+      {
+        ok: false,
+        missing: ['tools/'],
+        unexpected: ['tools'],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'code update',
+      'install_update_code',
+      CODE,
+      {
+        ok: true,
+        missing: [],
+        unexpected: [],
+        unsafe: [],
+        wheels: CODE.slice(0, 4),
+      },
+    ],
+    [
+      'code update, ./ prefixed',
+      'install_update_code',
+      ['./', './a-1.0-py3-none-any.whl', './tools/'],
+      {
+        ok: true,
+        missing: [],
+        unexpected: [],
+        unsafe: [],
+        wheels: ['./a-1.0-py3-none-any.whl'],
+      },
+    ],
+    [
+      'code update without wheels',
+      'install_update_code',
+      ['tools/', 'tools/x.whl'],
+      {
+        ok: false,
+        missing: ['*.whl'],
+        unexpected: [],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'code update without tools',
+      'install_update_code',
+      ['a-1.0-py3-none-any.whl'],
+      {
+        ok: false,
+        missing: ['tools/'],
+        unexpected: [],
+        unsafe: [],
+        wheels: ['a-1.0-py3-none-any.whl'],
+      },
+    ],
+    [
+      'code update with a wheel folder',
+      'install_update_code',
+      ['a.whl/', 'a.whl/x', 'tools/'],
+      {
+        ok: false,
+        missing: ['*.whl'],
+        unexpected: ['a.whl/'],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'wheels in an agent payload',
+      'install_rdb_agent',
+      ['fsbackup_kernel_4.x/', 'tools/', 'a-1.0-py3-none-any.whl'],
+      {
+        ok: false,
+        missing: [],
+        unexpected: ['a-1.0-py3-none-any.whl'],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
+    [
+      'unsafe names',
+      'install_rdb_agent',
+      ['fsbackup_kernel_4.x/', 'tools/', '/etc/passwd', './tools/../../x', 'tools/a\0b'],
+      {
+        ok: false,
+        missing: [],
+        unexpected: [],
+        unsafe: ['/etc/passwd', './tools/../../x', 'tools/a\0b'],
+        wheels: [],
+      },
+    ],
+    [
+      'a file listed twice',
+      'install_rdb_server',
+      [`./${SERVER_RPM}`, SERVER_RPM],
+      {
+        ok: false,
+        missing: [],
+        unexpected: [],
+        unsafe: [SERVER_RPM],
+        wheels: [],
+        rpm: `./${SERVER_RPM}`,
+      },
+    ],
+    [
+      'a name both file and folder',
+      'install_rdb_agent',
+      ['fsbackup_kernel_4.x/', 'tools', 'tools/x'],
+      {
+        ok: false,
+        missing: ['tools/'],
+        unexpected: ['tools'],
+        unsafe: [],
+        wheels: [],
+      },
+    ],
   ])('%s', (_name, type, entries, expected) => {
     const check = checkPayload(entries, type)
     expect({
@@ -230,7 +451,11 @@ describe('checkPayload', () => {
   })
 
   it('explains each problem in one line naming the file and entry', () => {
-    const agent = checkPayload(['./fsbackup_kernel_4.x/', './README.md', '../x'], 'install_rdb_agent', 'payload/package.tar.gz')
+    const agent = checkPayload(
+      ['./fsbackup_kernel_4.x/', './README.md', '../x'],
+      'install_rdb_agent',
+      'payload/package.tar.gz',
+    )
     expect(agent.problems.map((p) => p.message)).toEqual([
       'payload/package.tar.gz: "../x": unsafe entry (name has a \'..\' component)',
       'payload/package.tar.gz: README.md: unexpected (install_rdb_agent holds only fsbackup_kernel_4.x/ and tools/ at the top level)',

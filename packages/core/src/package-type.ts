@@ -266,7 +266,11 @@ export function checkPayload(entries: readonly string[], type: PackageType, file
     const reason = unsafeEntryReason(entry)
     if (reason !== undefined) {
       unsafe.push(entry)
-      problems.push({ kind: 'unsafe', entry, message: `${fileName}: ${JSON.stringify(entry)}: unsafe entry (${reason})` })
+      problems.push({
+        kind: 'unsafe',
+        entry,
+        message: `${fileName}: ${JSON.stringify(entry)}: unsafe entry (${reason})`,
+      })
       continue
     }
     const name = stripDotSlash(entry)

@@ -7,7 +7,9 @@ describe('progress', () => {
     expect(formatBytes(1536)).toBe('1.5 KiB')
     expect(formatBytes(12 * 1024 * 1024)).toBe('12.0 MiB')
     expect(formatBytes(1.25 * 1024 ** 3)).toBe('1.25 GiB')
-    expect(formatProgress('verifying', 50 * 1024 * 1024, 100 * 1024 * 1024, 2)).toBe('verifying: 50.0 MiB / 100.0 MiB (50%, 25.0 MiB/s)')
+    expect(formatProgress('verifying', 50 * 1024 * 1024, 100 * 1024 * 1024, 2)).toBe(
+      'verifying: 50.0 MiB / 100.0 MiB (50%, 25.0 MiB/s)',
+    )
   })
 
   it('on a terminal redraws one line per step, throttled, and ends it', () => {

@@ -46,7 +46,8 @@ export class ProgressPrinter {
       this.step = step
       this.started = now
       this.lastDraw = 0
-      if (!this.options.tty && this.options.headings !== false) this.options.write(`${step} (${formatBytes(bytesTotal)})\n`)
+      if (!this.options.tty && this.options.headings !== false)
+        this.options.write(`${step} (${formatBytes(bytesTotal)})\n`)
     }
     if (!this.options.tty) return
     if (this.drawn && now - this.lastDraw < (this.options.intervalMs ?? 100) && bytesDone < bytesTotal) return

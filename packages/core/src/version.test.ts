@@ -1,15 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  VersionError,
-  compareEVR,
-  formatEVR,
-  formatNEVRA,
-  parseEVR,
-  parseNEVRA,
-  rpmvercmp,
-} from './index.js'
+import { VersionError, compareEVR, formatEVR, formatNEVRA, parseEVR, parseNEVRA, rpmvercmp } from './index.js'
 
 type Vector = readonly [string, string, -1 | 0 | 1]
 

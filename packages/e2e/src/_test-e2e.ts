@@ -5,7 +5,18 @@ import { hostRpmArch } from '@rdbpkg/installer'
 import { writeRpm } from '@rdbpkg/rpm-sim'
 import type { RpmSpec } from '@rdbpkg/rpm-sim'
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 
@@ -81,9 +92,17 @@ export interface RunOutput {
 }
 
 /** Runs `./install ARGS` in the archive folder (or `cwd`) as a real subprocess. */
-export function runInstall(archive: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunOutput> {
+export function runInstall(
+  archive: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunOutput> {
   return new Promise((done, fail) => {
-    const child = spawn(join(archive, 'install'), args, { cwd: options.cwd ?? archive, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(join(archive, 'install'), args, {
+      cwd: options.cwd ?? archive,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -123,7 +142,13 @@ export function logLines(root: string): string[] {
 
 /** `snapshot` without the run log, whose one line a refused run may write. */
 export function snapshotWithoutLog(root: string): string[] {
-  return snapshot(root).filter((line) => !line.startsWith('var/log/rdbpkg/install.log') && line !== 'var/log/rdbpkg/' && line !== 'var/log/' && line !== 'var/')
+  return snapshot(root).filter(
+    (line) =>
+      !line.startsWith('var/log/rdbpkg/install.log') &&
+      line !== 'var/log/rdbpkg/' &&
+      line !== 'var/log/' &&
+      line !== 'var/',
+  )
 }
 
 /** Path relative to a root, for messages. */
@@ -221,8 +246,12 @@ export async function payloadWithRpm(
 }
 
 /** Payload files written as latin1 strings, so an rpm's bytes pass through {@link writeTree} unchanged. */
-export function binary(files: Record<string, string>): Record<string, { content: string; mode: number; encoding: 'latin1' }> {
-  return Object.fromEntries(Object.entries(files).map(([name, content]) => [name, { content, mode: 0o644, encoding: 'latin1' as const }]))
+export function binary(
+  files: Record<string, string>,
+): Record<string, { content: string; mode: number; encoding: 'latin1' }> {
+  return Object.fromEntries(
+    Object.entries(files).map(([name, content]) => [name, { content, mode: 0o644, encoding: 'latin1' as const }]),
+  )
 }
 
 // Writes a minimal PEP 427 wheel with Python's zipfile; RECORD lists every file (hashes left empty, as allowed).

@@ -28,7 +28,8 @@ export function newOverlay(archives: string[] = [], files: Record<string, string
     mkdirSync(dirname(join(o.upper, path)), { recursive: true })
     writeFileSync(join(o.upper, path), content)
   }
-  for (const archive of archives) cpSync(archive, join(o.upper, 'srv/rdbpkg-e2e', basename(archive)), { recursive: true })
+  for (const archive of archives)
+    cpSync(archive, join(o.upper, 'srv/rdbpkg-e2e', basename(archive)), { recursive: true })
   return o
 }
 
@@ -41,7 +42,11 @@ const MOUNT = 'mount -t overlay overlay -o "lowerdir=/,upperdir=$U,workdir=$W" "
 
 /** Runs `command` with /bin/sh chrooted into the overlay (its own mount namespace, gone when it ends). */
 export function inRealRoot(o: Overlay, command: string): RunOutput {
-  const script = [MOUNT, 'mount --rbind /proc "$M/proc" && mount --rbind /dev "$M/dev" || exit ' + MOUNT_FAILED, 'exec chroot "$M" /bin/sh -c "$CMD"'].join('\n')
+  const script = [
+    MOUNT,
+    'mount --rbind /proc "$M/proc" && mount --rbind /dev "$M/dev" || exit ' + MOUNT_FAILED,
+    'exec chroot "$M" /bin/sh -c "$CMD"',
+  ].join('\n')
   const run = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
     encoding: 'utf8',
     env: { ...process.env, U: o.upper, W: o.work, M: o.merged, CMD: command },
@@ -50,7 +55,12 @@ export function inRealRoot(o: Overlay, command: string): RunOutput {
 }
 
 /** `./install ARGS` of an archive that {@link newOverlay} placed, run in the real root. */
-export function installInRealRoot(o: Overlay, archive: string, args = '', run: (command: string) => RunOutput = (command) => inRealRoot(o, command)): RunOutput {
+export function installInRealRoot(
+  o: Overlay,
+  archive: string,
+  args = '',
+  run: (command: string) => RunOutput = (command) => inRealRoot(o, command),
+): RunOutput {
   return run(`cd /srv/rdbpkg-e2e/${basename(archive)} && ./install ${args}`)
 }
 
@@ -66,7 +76,9 @@ export function realRootUnavailable(): string | undefined {
   const o = newOverlay()
   try {
     const r = inRealRoot(o, 'test -x /bin/sh && test -d /proc/self')
-    return r.code === 0 ? undefined : `cannot chroot into an overlay of / here (exit ${r.code}: ${r.stderr.trim().split('\n').pop()})`
+    return r.code === 0
+      ? undefined
+      : `cannot chroot into an overlay of / here (exit ${r.code}: ${r.stderr.trim().split('\n').pop()})`
   } finally {
     removeOverlay(o)
   }
@@ -92,7 +104,8 @@ export async function bootSystemd(o: Overlay, timeoutMs = 30_000): Promise<Boote
   writeFileSync(join(o.upper, 'etc/systemd/system', TARGET), '[Unit]\nDescription=rdbpkg end-to-end tests\n')
   const script = [
     MOUNT,
-    'mount -t proc proc "$M/proc" && mount --rbind /sys "$M/sys" && mount --rbind /dev "$M/dev" || exit ' + MOUNT_FAILED,
+    'mount -t proc proc "$M/proc" && mount --rbind /sys "$M/sys" && mount --rbind /dev "$M/dev" || exit ' +
+      MOUNT_FAILED,
     'mount -t tmpfs tmpfs "$M/run" && mount -t tmpfs tmpfs "$M/tmp" || exit ' + MOUNT_FAILED,
     `exec chroot "$M" /lib/systemd/systemd --system --unit=${TARGET} --log-target=console`,
   ].join('\n')
@@ -145,6 +158,10 @@ export async function bootSystemd(o: Overlay, timeoutMs = 30_000): Promise<Boote
 }
 
 function nsExec(pid: number, command: string): RunOutput {
-  const run = spawnSync('nsenter', ['--target', String(pid), '--mount', '--pid', '--root', '--wd', '/bin/sh', '-c', command], { encoding: 'utf8', env: { ...process.env } })
+  const run = spawnSync(
+    'nsenter',
+    ['--target', String(pid), '--mount', '--pid', '--root', '--wd', '/bin/sh', '-c', command],
+    { encoding: 'utf8', env: { ...process.env } },
+  )
   return { code: run.status, stdout: run.stdout ?? '', stderr: run.stderr ?? run.error?.message ?? '' }
 }

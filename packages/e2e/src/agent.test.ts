@@ -5,7 +5,18 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ARCH, buildAndExtract, contents, logLines, makeRoot, pidsRunning, runInstall, snapshotWithoutLog, waitFor, workspace } from './_test-e2e.js'
+import {
+  ARCH,
+  buildAndExtract,
+  contents,
+  logLines,
+  makeRoot,
+  pidsRunning,
+  runInstall,
+  snapshotWithoutLog,
+  waitFor,
+  workspace,
+} from './_test-e2e.js'
 
 const DAEMON = '#!/bin/sh\n# agent daemon v1\nwhile :; do sleep 1; done\n'
 const V1 = {
@@ -27,8 +38,24 @@ let v2: string
 const started: number[] = []
 beforeAll(async () => {
   ws = workspace()
-  v1 = await buildAndExtract(ws.dir, { package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos,bclinux' }, V1)
-  v2 = await buildAndExtract(ws.dir, { package_name: `rdb_agent_5.7.2.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos,bclinux' }, V2)
+  v1 = await buildAndExtract(
+    ws.dir,
+    {
+      package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`,
+      package_type: 'install_rdb_agent',
+      os_release: 'centos,bclinux',
+    },
+    V1,
+  )
+  v2 = await buildAndExtract(
+    ws.dir,
+    {
+      package_name: `rdb_agent_5.7.2.0_centos.${ARCH}`,
+      package_type: 'install_rdb_agent',
+      os_release: 'centos,bclinux',
+    },
+    V2,
+  )
 })
 afterAll(() => {
   for (const pid of started) {
@@ -53,7 +80,9 @@ describe('install_rdb_agent', () => {
     expect(first.stdout).toContain(`installed rdb-agent-5.7.1.0-1.${ARCH}`)
     expect(readFileSync(join(agentDir, 'fsbackup_kernel_4.x/module.ko'), 'utf8')).toBe('kernel module v1\n')
     expect(readFileSync(daemon, 'utf8')).toBe(DAEMON)
-    expect((await listInstalled(root)).map((p) => `${p.name}-${p.version}-${p.release}.${p.arch}`)).toEqual([`rdb-agent-5.7.1.0-1.${ARCH}`])
+    expect((await listInstalled(root)).map((p) => `${p.name}-${p.version}-${p.release}.${p.arch}`)).toEqual([
+      `rdb-agent-5.7.1.0-1.${ARCH}`,
+    ])
     expect(logLines(root).some((line) => line.includes('exit=0') && line.includes('status=installed'))).toBe(true)
 
     const again = await runInstall(v1, ['--root', root])
@@ -118,15 +147,29 @@ describe('install_rdb_agent', () => {
 
   it('two installs at once: never both write', async () => {
     const root = makeRoot(ws.dir, 'centos', 'root-race')
-    const [a, b] = await Promise.all([runInstall(v1, ['--root', root, '--json']), runInstall(v1, ['--root', root, '--json'])])
+    const [a, b] = await Promise.all([
+      runInstall(v1, ['--root', root, '--json']),
+      runInstall(v1, ['--root', root, '--json']),
+    ])
     const results = [a, b].map((out) => JSON.parse(out.stdout) as { exitCode: number; status: string })
     const statuses = results.map((r) => `${r.exitCode} ${r.status}`).sort()
-    expect([['0 installed', '6 refused'], ['0 installed', '0 unchanged']]).toContainEqual(statuses)
+    expect([
+      ['0 installed', '6 refused'],
+      ['0 installed', '0 unchanged'],
+    ]).toContainEqual(statuses)
     expect((await listInstalled(root)).length).toBe(1)
   })
 
   it('update_agent refuses without an installed agent and upgrades one that is', async () => {
-    const update = await buildAndExtract(ws.dir, { package_name: `update_agent_5.7.3.0_centos.${ARCH}`, package_type: 'install_update_agent', os_release: 'centos' }, V2)
+    const update = await buildAndExtract(
+      ws.dir,
+      {
+        package_name: `update_agent_5.7.3.0_centos.${ARCH}`,
+        package_type: 'install_update_agent',
+        os_release: 'centos',
+      },
+      V2,
+    )
     const root = makeRoot(ws.dir, 'centos', 'root-update')
     const before = snapshotWithoutLog(root)
     const refused = await runInstall(update, ['--root', root])

@@ -12,7 +12,12 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { workspace } from './_test-e2e.js'
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url))
-const TYPEDOC = join(createRequire(import.meta.url).resolve('typedoc/package.json', { paths: [REPO] }), '..', 'bin', 'typedoc')
+const TYPEDOC = join(
+  createRequire(import.meta.url).resolve('typedoc/package.json', { paths: [REPO] }),
+  '..',
+  'bin',
+  'typedoc',
+)
 const COMMITTED = join(REPO, 'docs', 'api')
 
 function pages(dir: string): string[] {

@@ -14,14 +14,18 @@ import { workspace } from './_test-e2e.js'
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url))
 const PACKAGES = ['core', 'rpm-sim', 'builder', 'installer'] as const
-const versionOf = (dir: string): string => (JSON.parse(readFileSync(join(REPO, 'packages', dir, 'package.json'), 'utf8')) as { version: string }).version
+const versionOf = (dir: string): string =>
+  (JSON.parse(readFileSync(join(REPO, 'packages', dir, 'package.json'), 'utf8')) as { version: string }).version
 const require = createRequire(import.meta.url)
 const TSC = join(require.resolve('typescript/package.json', { paths: [REPO] }), '..', 'bin', 'tsc')
-const TYPES_NODE = (require(require.resolve('@types/node/package.json', { paths: [REPO] })) as { version: string }).version
+const TYPES_NODE = (require(require.resolve('@types/node/package.json', { paths: [REPO] })) as { version: string })
+  .version
 
 // npm as a consumer runs it: without the npm_* variables pnpm sets for its scripts (registry and cache excepted).
 const KEEP = new Set(['npm_config_registry', 'npm_config_cache', 'npm_config_userconfig'])
-const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key) || KEEP.has(key.toLowerCase())))
+const npmEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key) || KEEP.has(key.toLowerCase())),
+)
 
 function run(command: string, args: string[], cwd: string, timeout = 600_000): SpawnSyncReturns<string> {
   return spawnSync(command, args, { cwd, encoding: 'utf8', env: npmEnv, timeout })
@@ -32,7 +36,8 @@ function skipReason(): string | undefined {
     if (run(tool, ['--version'], REPO, 30_000).status !== 0) return `${tool} is not on PATH`
   }
   const ping = run('npm', ['ping'], REPO, 60_000)
-  if (ping.status !== 0) return `the npm registry is unreachable (npm ping: ${(ping.stderr || ping.error?.message || '').trim().split('\n').pop()})`
+  if (ping.status !== 0)
+    return `the npm registry is unreachable (npm ping: ${(ping.stderr || ping.error?.message || '').trim().split('\n').pop()})`
   return undefined
 }
 
@@ -45,7 +50,10 @@ let project: string
 const tarballs: Record<string, string> = {}
 
 function ok(result: SpawnSyncReturns<string>, what: string): string {
-  if (result.status !== 0) throw new Error(`${what}: exit ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}${result.error ? `\n${result.error.message}` : ''}`)
+  if (result.status !== 0)
+    throw new Error(
+      `${what}: exit ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}${result.error ? `\n${result.error.message}` : ''}`,
+    )
   return result.stdout
 }
 
@@ -63,16 +71,29 @@ beforeAll(() => {
   mkdirSync(packs)
   mkdirSync(project)
   for (const dir of PACKAGES) {
-    const out = ok(run('pnpm', ['pack', '--pack-destination', packs], join(REPO, 'packages', dir)), `pnpm pack in packages/${dir}`)
+    const out = ok(
+      run('pnpm', ['pack', '--pack-destination', packs], join(REPO, 'packages', dir)),
+      `pnpm pack in packages/${dir}`,
+    )
     const tgz = out.trim().split('\n').pop()!.trim()
     tarballs[dir] = tgz
   }
-  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'rdbpkg-consumer', private: true, type: 'module' }, null, 2)}\n`)
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'rdbpkg-consumer', private: true, type: 'module' }, null, 2)}\n`,
+  )
   // The repository's examples, copied: the agent's payload folder and the server's manifest.
   cpSync(join(REPO, 'examples', 'agent', 'version.json'), join(project, 'examples', 'agent', 'version.json'))
   cpSync(join(REPO, 'examples', 'agent', 'payload'), join(project, 'examples', 'agent', 'payload'), { recursive: true })
   cpSync(join(REPO, 'examples', 'server', 'version.json'), join(project, 'examples', 'server', 'version.json'))
-  const install = ['install', '--no-audit', '--no-fund', '--prefer-offline', ...PACKAGES.map((dir) => tarballs[dir]!), `@types/node@${TYPES_NODE}`]
+  const install = [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    ...PACKAGES.map((dir) => tarballs[dir]!),
+    `@types/node@${TYPES_NODE}`,
+  ]
   ok(run('npm', install, project), 'npm install of the packed tarballs')
 }, 900_000)
 afterAll(() => ws?.cleanup())
@@ -82,9 +103,19 @@ describe.skipIf(reason !== undefined)('the packed packages in a fresh npm projec
   it('are packed with real versions of each other, their README and LICENSE, and no tests', () => {
     for (const dir of PACKAGES) {
       const listing = ok(run('tar', ['-tzf', tarballs[dir]!], packs), `tar -tzf ${tarballs[dir]}`).split('\n')
-      expect(listing).toEqual(expect.arrayContaining(['package/package.json', 'package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts']))
+      expect(listing).toEqual(
+        expect.arrayContaining([
+          'package/package.json',
+          'package/README.md',
+          'package/LICENSE',
+          'package/dist/index.js',
+          'package/dist/index.d.ts',
+        ]),
+      )
       expect(listing.filter((path) => /\.test\.|\/_test-/.test(path))).toEqual([])
-      const installed = JSON.parse(readFileSync(join(project, 'node_modules', '@rdbpkg', dir, 'package.json'), 'utf8')) as {
+      const installed = JSON.parse(
+        readFileSync(join(project, 'node_modules', '@rdbpkg', dir, 'package.json'), 'utf8'),
+      ) as {
         version: string
         private?: boolean
         dependencies?: Record<string, string>
@@ -92,7 +123,8 @@ describe.skipIf(reason !== undefined)('the packed packages in a fresh npm projec
       expect(installed.version).toBe(versionOf(dir))
       expect(installed.private).toBeUndefined()
       for (const [name, range] of Object.entries(installed.dependencies ?? {})) {
-        if (name.startsWith('@rdbpkg/')) expect(`${name}@${range}`).toBe(`${name}@${versionOf(name.slice('@rdbpkg/'.length))}`)
+        if (name.startsWith('@rdbpkg/'))
+          expect(`${name}@${range}`).toBe(`${name}@${versionOf(name.slice('@rdbpkg/'.length))}`)
       }
     }
   })
@@ -124,9 +156,14 @@ console.log(JSON.stringify({
 
     const examples: Record<string, RegExp> = {
       core: /^5\.7\.1\.0 x86_64 \/opt\/rdb\/agent rdb-agent fsbackup\n1 1\nE_MANIFEST_INVALID version\.json: package_type: .*did you mean install_rdb_server/,
-      'rpm-sim': /^hello-1\.0-1\.noarch \[ '\/opt\/hello', '\/opt\/hello\/hello\.conf', '\/opt\/hello\/hello\.sh' \]\ntrue \[ 'hello' \]\n$/,
-      builder: new RegExp(`rdb_agent_5\\.7\\.1\\.0_centos\\.x86_64\\.tar\\.gz \\d+ \\[[^\\]]*'installer\\.mjs'[^\\]]*\\]\\n${versionOf('builder').replace(/\./g, '\\.')}\\n$`),
-      installer: new RegExp(`\\n0 installed rdb-agent-5\\.7\\.1\\.0-1\\.\\S+ installer ${versionOf('installer').replace(/\./g, '\\.')}\\n$`),
+      'rpm-sim':
+        /^hello-1\.0-1\.noarch \[ '\/opt\/hello', '\/opt\/hello\/hello\.conf', '\/opt\/hello\/hello\.sh' \]\ntrue \[ 'hello' \]\n$/,
+      builder: new RegExp(
+        `rdb_agent_5\\.7\\.1\\.0_centos\\.x86_64\\.tar\\.gz \\d+ \\[[^\\]]*'installer\\.mjs'[^\\]]*\\]\\n${versionOf('builder').replace(/\./g, '\\.')}\\n$`,
+      ),
+      installer: new RegExp(
+        `\\n0 installed rdb-agent-5\\.7\\.1\\.0-1\\.\\S+ installer ${versionOf('installer').replace(/\./g, '\\.')}\\n$`,
+      ),
     }
     for (const dir of PACKAGES) {
       const readme = readFileSync(join(project, 'node_modules', '@rdbpkg', dir, 'README.md'), 'utf8')
@@ -139,7 +176,17 @@ console.log(JSON.stringify({
   it('type-checks a TypeScript consumer against the shipped types (tsc --noEmit, strict, NodeNext)', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] }, files: ['consumer.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+        },
+        files: ['consumer.ts'],
+      }),
     )
     writeFileSync(
       join(project, 'consumer.ts'),
@@ -205,22 +252,42 @@ console.log(JSON.stringify({
 }))
 `,
     )
-    const result = JSON.parse(out) as { agent: [string, string, string[]]; server: [string, number]; rpm: [string, string, string, string, string[]] }
+    const result = JSON.parse(out) as {
+      agent: [string, string, string[]]
+      server: [string, number]
+      rpm: [string, string, string, string, string[]]
+    }
     expect(result.agent).toEqual([
       'rdb_agent_5.7.1.0_centos.x86_64',
       versionOf('builder'),
       ['SHA256SUMS', 'install', 'installer.mjs', 'package.tar.gz', 'version.json'],
     ])
     expect(result.server).toEqual(['rdb_server_5.7.1.0_centos.x86_64', 1])
-    expect(result.rpm).toEqual(['aio', '5.7.1.0', '1.el7', 'x86_64', ['/etc/rdb/server.conf', '/opt/rdb/server', '/opt/rdb/server/bin/rdb-server']])
-    expect(readdirSync(join(project, 'out')).sort()).toEqual(['rdb_agent_5.7.1.0_centos.x86_64.tar.gz', 'rdb_server_5.7.1.0_centos.x86_64.tar.gz'])
+    expect(result.rpm).toEqual([
+      'aio',
+      '5.7.1.0',
+      '1.el7',
+      'x86_64',
+      ['/etc/rdb/server.conf', '/opt/rdb/server', '/opt/rdb/server/bin/rdb-server'],
+    ])
+    expect(readdirSync(join(project, 'out')).sort()).toEqual([
+      'rdb_agent_5.7.1.0_centos.x86_64.tar.gz',
+      'rdb_server_5.7.1.0_centos.x86_64.tar.gz',
+    ])
   })
 
   it('runs rdbpkg-build and rpm-sim from node_modules/.bin', () => {
-    const help = ok(run(join(project, 'node_modules', '.bin', 'rdbpkg-build'), ['--help'], project), 'rdbpkg-build --help')
+    const help = ok(
+      run(join(project, 'node_modules', '.bin', 'rdbpkg-build'), ['--help'], project),
+      'rdbpkg-build --help',
+    )
     expect(help).toMatch(/^usage: rdbpkg-build /)
-    expect(ok(run(join(project, 'node_modules', '.bin', 'rdbpkg-build'), ['--version'], project), 'rdbpkg-build --version')).toBe(`${versionOf('builder')}\n`)
-    expect(ok(run(join(project, 'node_modules', '.bin', 'rpm-sim'), ['--help'], project), 'rpm-sim --help')).toMatch(/rpm-sim/)
+    expect(
+      ok(run(join(project, 'node_modules', '.bin', 'rdbpkg-build'), ['--version'], project), 'rdbpkg-build --version'),
+    ).toBe(`${versionOf('builder')}\n`)
+    expect(ok(run(join(project, 'node_modules', '.bin', 'rpm-sim'), ['--help'], project), 'rpm-sim --help')).toMatch(
+      /rpm-sim/,
+    )
   })
 
   it("refuses deep imports of internals with Node's ERR_PACKAGE_PATH_NOT_EXPORTED", () => {

@@ -12,14 +12,19 @@ let archive: string
 let bareBin: string
 beforeAll(async () => {
   ws = workspace()
-  archive = await buildAndExtract(ws.dir, { package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, {
-    'tools/a.sh': 'echo a\n',
-    'fsbackup_kernel_4.x/k': 'k\n',
-  })
+  archive = await buildAndExtract(
+    ws.dir,
+    { package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+    {
+      'tools/a.sh': 'echo a\n',
+      'fsbackup_kernel_4.x/k': 'k\n',
+    },
+  )
   // A PATH with the tools the launcher needs but no node.
   bareBin = join(ws.dir, 'bare bin')
   mkdirSync(bareBin)
-  for (const tool of ['dirname', 'sh']) symlinkSync(`/usr/bin/${tool}`.replace('/usr/bin/sh', '/bin/sh'), join(bareBin, tool))
+  for (const tool of ['dirname', 'sh'])
+    symlinkSync(`/usr/bin/${tool}`.replace('/usr/bin/sh', '/bin/sh'), join(bareBin, tool))
 })
 afterAll(() => ws.cleanup())
 
@@ -37,7 +42,9 @@ describe('./install launcher', () => {
   it('exits 127 and says what to do when there is no usable Node', async () => {
     const out = await runInstall(archive, ['--help'], { env: { PATH: bareBin } })
     expect(out.code).toBe(127)
-    expect(out.stderr).toBe(`install: no usable Node.js: no node on PATH; install Node.js >= ${NODE_FLOOR} (el7: nodejs from EPEL) or use an archive built with --node-runtime\n`)
+    expect(out.stderr).toBe(
+      `install: no usable Node.js: no node on PATH; install Node.js >= ${NODE_FLOOR} (el7: nodejs from EPEL) or use an archive built with --node-runtime\n`,
+    )
   })
 
   it('uses runtime/node when the archive carries one', async () => {

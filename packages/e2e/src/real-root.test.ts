@@ -9,7 +9,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARCH, binary, buildAndExtract, contents, payloadWithRpm, workspace } from './_test-e2e.js'
-import { inRealRoot, installInRealRoot as install, newOverlay, realRootUnavailable, removeOverlay } from './_test-real-root.js'
+import {
+  inRealRoot,
+  installInRealRoot as install,
+  newOverlay,
+  realRootUnavailable,
+  removeOverlay,
+} from './_test-real-root.js'
 import type { Overlay } from './_test-real-root.js'
 
 const unusable = realRootUnavailable()
@@ -36,18 +42,40 @@ describe.skipIf(unusable !== undefined)('./install on a real / (chrooted into an
     const dir = join(ws.dir, 'server')
     mkdirSync(dir)
     const conf = '/etc/aio/aio.conf'
-    const v1 = await buildAndExtract(dir, { package_name: `rdb_server_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_server', os_release: 'centos' },
-      binary(await payloadWithRpm(dir, 'aio', '5.7.1.0', [{ path: '/opt/aio/bin-aio', content: '#!/bin/sh\necho v1\n', mode: 0o755 }, { path: conf, content: 'a=1\n', config: true }, { path: '/opt/aio/lib/old.txt', content: 'old\n' }])),
-      { nodeRuntime: process.execPath })
-    const v2 = await buildAndExtract(dir, { package_name: `rdb_server_5.7.2.0_centos.${ARCH}`, package_type: 'install_rdb_server', os_release: 'centos' },
-      binary(await payloadWithRpm(dir, 'aio', '5.7.2.0', [{ path: '/opt/aio/bin-aio', content: '#!/bin/sh\necho v2\n', mode: 0o755 }, { path: conf, content: 'a=2\n', config: true }, { path: '/opt/aio/lib/new.txt', content: 'new\n' }])),
-      { nodeRuntime: process.execPath })
+    const v1 = await buildAndExtract(
+      dir,
+      { package_name: `rdb_server_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_server', os_release: 'centos' },
+      binary(
+        await payloadWithRpm(dir, 'aio', '5.7.1.0', [
+          { path: '/opt/aio/bin-aio', content: '#!/bin/sh\necho v1\n', mode: 0o755 },
+          { path: conf, content: 'a=1\n', config: true },
+          { path: '/opt/aio/lib/old.txt', content: 'old\n' },
+        ]),
+      ),
+      { nodeRuntime: process.execPath },
+    )
+    const v2 = await buildAndExtract(
+      dir,
+      { package_name: `rdb_server_5.7.2.0_centos.${ARCH}`, package_type: 'install_rdb_server', os_release: 'centos' },
+      binary(
+        await payloadWithRpm(dir, 'aio', '5.7.2.0', [
+          { path: '/opt/aio/bin-aio', content: '#!/bin/sh\necho v2\n', mode: 0o755 },
+          { path: conf, content: 'a=2\n', config: true },
+          { path: '/opt/aio/lib/new.txt', content: 'new\n' },
+        ]),
+      ),
+      { nodeRuntime: process.execPath },
+    )
     const host = hostWith([v1, v2])
     const rpmQ = (): string => inRealRoot(host, 'rpm -q aio').stdout.trim()
 
     const first = install(host, v1, '--json')
     expect(first.code).toBe(0)
-    expect(JSON.parse(first.stdout)).toMatchObject({ status: 'installed', engine: 'rpm', to: `aio-5.7.1.0-1.el7.${ARCH}` })
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      status: 'installed',
+      engine: 'rpm',
+      to: `aio-5.7.1.0-1.el7.${ARCH}`,
+    })
     expect(rpmQ()).toBe(`aio-5.7.1.0-1.el7.${ARCH}`)
     expect(readFileSync(join(host.upper, 'opt/aio/bin-aio'), 'utf8')).toBe('#!/bin/sh\necho v1\n')
 
@@ -71,7 +99,11 @@ describe.skipIf(unusable !== undefined)('./install on a real / (chrooted into an
     expect({ opt: contents(join(host.upper, 'opt/aio')), etc: contents(join(host.upper, 'etc/aio')) }).toEqual(before)
 
     const history = install(host, v1, '--history --json')
-    expect((JSON.parse(history.stdout).history as { action: string }[]).map((r) => r.action)).toEqual(['install', 'upgrade', 'rollback'])
+    expect((JSON.parse(history.stdout).history as { action: string }[]).map((r) => r.action)).toEqual([
+      'install',
+      'upgrade',
+      'rollback',
+    ])
     // Nothing reached the machine itself.
     expect(existsSync('/opt/aio/bin-aio')).toBe(false)
     expect(spawnSync('rpm', ['-q', 'aio']).status).not.toBe(0)
@@ -80,9 +112,31 @@ describe.skipIf(unusable !== undefined)('./install on a real / (chrooted into an
   it('agent: rpm-sim at / installs and upgrades under /opt/rdb/agent, staging on the same filesystem and leaving none', async () => {
     const dir = join(ws.dir, 'agent')
     mkdirSync(dir)
-    const manifest = (v: string) => ({ package_name: `rdb_agent_${v}_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' })
-    const v1 = await buildAndExtract(dir, manifest('5.7.1.0'), { 'tools/agent.conf': 'port=1\n', 'tools/run.sh': { content: 'echo 1\n', mode: 0o755 }, 'fsbackup_kernel_4.x/m.ko': 'm1' }, { nodeRuntime: process.execPath })
-    const v2 = await buildAndExtract(dir, manifest('5.7.2.0'), { 'tools/agent.conf': 'port=2\n', 'tools/run.sh': { content: 'echo 2\n', mode: 0o755 }, 'fsbackup_kernel_4.x/m.ko': 'm2' }, { nodeRuntime: process.execPath })
+    const manifest = (v: string) => ({
+      package_name: `rdb_agent_${v}_centos.${ARCH}`,
+      package_type: 'install_rdb_agent',
+      os_release: 'centos',
+    })
+    const v1 = await buildAndExtract(
+      dir,
+      manifest('5.7.1.0'),
+      {
+        'tools/agent.conf': 'port=1\n',
+        'tools/run.sh': { content: 'echo 1\n', mode: 0o755 },
+        'fsbackup_kernel_4.x/m.ko': 'm1',
+      },
+      { nodeRuntime: process.execPath },
+    )
+    const v2 = await buildAndExtract(
+      dir,
+      manifest('5.7.2.0'),
+      {
+        'tools/agent.conf': 'port=2\n',
+        'tools/run.sh': { content: 'echo 2\n', mode: 0o755 },
+        'fsbackup_kernel_4.x/m.ko': 'm2',
+      },
+      { nodeRuntime: process.execPath },
+    )
     const host = hostWith([v1, v2])
     const agent = join(host.upper, 'opt/rdb/agent')
 
@@ -99,7 +153,12 @@ describe.skipIf(unusable !== undefined)('./install on a real / (chrooted into an
     expect(readFileSync(join(agent, 'tools/agent.conf.rpmnew'), 'utf8')).toBe('port=2\n')
     expect((await listInstalled(host.upper)).map((p) => p.nevra)).toEqual([`rdb-agent-5.7.2.0-1.${ARCH}`])
     expect(existsSync(join(host.upper, 'var/lib/rdbpkg/staging'))).toBe(false)
-    expect(inRealRoot(host, `cd /srv/rdbpkg-e2e/${basename(v2)} && ./install --rollback >/dev/null && cat /opt/rdb/agent/tools/run.sh`).stdout).toBe('echo 1\n')
+    expect(
+      inRealRoot(
+        host,
+        `cd /srv/rdbpkg-e2e/${basename(v2)} && ./install --rollback >/dev/null && cat /opt/rdb/agent/tools/run.sh`,
+      ).stdout,
+    ).toBe('echo 1\n')
     expect(existsSync('/opt/rdb/agent/tools/run.sh')).toBe(false)
   })
 })

@@ -15,7 +15,15 @@ let ws: ReturnType<typeof workspace>
 let agent: string
 beforeAll(async () => {
   ws = workspace()
-  agent = await buildAndExtract(ws.dir, { package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos,bclinux' }, AGENT_PAYLOAD)
+  agent = await buildAndExtract(
+    ws.dir,
+    {
+      package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`,
+      package_type: 'install_rdb_agent',
+      os_release: 'centos,bclinux',
+    },
+    AGENT_PAYLOAD,
+  )
 })
 afterAll(() => ws.cleanup())
 
@@ -48,7 +56,11 @@ describe('refused runs change nothing', () => {
 
   it('wrong arch: exit 7', async () => {
     const other = ARCH === 'aarch64' ? 'x86_64' : 'aarch64'
-    const foreign = await buildAndExtract(ws.dir, { package_name: `rdb_agent_5.7.1.0_centos.${other}`, package_type: 'install_rdb_agent', os_release: 'centos' }, AGENT_PAYLOAD)
+    const foreign = await buildAndExtract(
+      ws.dir,
+      { package_name: `rdb_agent_5.7.1.0_centos.${other}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+      AGENT_PAYLOAD,
+    )
     const root = makeRoot(ws.dir, 'centos', 'root-arch')
     const before = snapshotWithoutLog(root)
     const out = await runInstall(foreign, ['--root', root])
@@ -58,7 +70,11 @@ describe('refused runs change nothing', () => {
   })
 
   it('tampered archive: exit 5 naming the file, before anything is written', async () => {
-    const tampered = await buildAndExtract(ws.dir, { package_name: 'rdb_agent_5.7.1.1_centos.' + ARCH, package_type: 'install_rdb_agent', os_release: 'centos' }, AGENT_PAYLOAD)
+    const tampered = await buildAndExtract(
+      ws.dir,
+      { package_name: 'rdb_agent_5.7.1.1_centos.' + ARCH, package_type: 'install_rdb_agent', os_release: 'centos' },
+      AGENT_PAYLOAD,
+    )
     appendFileSync(join(tampered, 'package.tar.gz'), Buffer.from([0]))
     const root = makeRoot(ws.dir, 'centos', 'root-tamper')
     const before = snapshotWithoutLog(root)

@@ -5,7 +5,16 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ARCH, binary, buildAndExtract, contents, makeRoot, payloadWithRpm, runInstall, workspace } from './_test-e2e.js'
+import {
+  ARCH,
+  binary,
+  buildAndExtract,
+  contents,
+  makeRoot,
+  payloadWithRpm,
+  runInstall,
+  workspace,
+} from './_test-e2e.js'
 
 const hasRpm = (() => {
   try {
@@ -31,62 +40,77 @@ const cases = [
 ] as const
 
 describe.each(cases)('$type with $engine', ({ type, rpm, kind, engine }) => {
-  it.skipIf(engine === 'rpm' && !hasRpm)('installs, upgrades keeping an edited config (.rpmnew), rolls back', async () => {
-    const dir = join(ws.dir, `${kind}-${engine}`)
-    mkdirSync(dir, { recursive: true })
-    const conf = `/etc/${rpm}/${rpm}.conf`
-    const v1Files = [
-      { path: `/opt/${rpm}/bin-${rpm}`, content: '#!/bin/sh\necho v1\n', mode: 0o755 },
-      { path: conf, content: 'a=1\n', config: true },
-      { path: `/opt/${rpm}/lib/old.txt`, content: 'old\n' },
-    ]
-    const v2Files = [
-      { path: `/opt/${rpm}/bin-${rpm}`, content: '#!/bin/sh\necho v2\n', mode: 0o755 },
-      { path: conf, content: 'a=2\n', config: true },
-      { path: `/opt/${rpm}/lib/new.txt`, content: 'new\n' },
-    ]
-    const v1 = await buildAndExtract(dir, { package_name: `${kind}_5.7.1.0_centos.${ARCH}`, package_type: type, os_release: 'centos' }, binary(await payloadWithRpm(dir, rpm, '5.7.1.0', v1Files)))
-    const v2 = await buildAndExtract(dir, { package_name: `${kind}_5.7.2.0_centos.${ARCH}`, package_type: type, os_release: 'centos' }, binary(await payloadWithRpm(dir, rpm, '5.7.2.0', v2Files)))
-    const root = makeRoot(dir)
-    const env = { RDBPKG_ENGINE: engine }
-    const installedNames = async () =>
-      engine === 'rpm'
-        ? execFileSync('rpm', ['--root', root, '-qa'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean)
-        : (await listInstalled(root)).map((p) => `${p.name}-${p.version}-${p.release}.${p.arch}`)
+  it.skipIf(engine === 'rpm' && !hasRpm)(
+    'installs, upgrades keeping an edited config (.rpmnew), rolls back',
+    async () => {
+      const dir = join(ws.dir, `${kind}-${engine}`)
+      mkdirSync(dir, { recursive: true })
+      const conf = `/etc/${rpm}/${rpm}.conf`
+      const v1Files = [
+        { path: `/opt/${rpm}/bin-${rpm}`, content: '#!/bin/sh\necho v1\n', mode: 0o755 },
+        { path: conf, content: 'a=1\n', config: true },
+        { path: `/opt/${rpm}/lib/old.txt`, content: 'old\n' },
+      ]
+      const v2Files = [
+        { path: `/opt/${rpm}/bin-${rpm}`, content: '#!/bin/sh\necho v2\n', mode: 0o755 },
+        { path: conf, content: 'a=2\n', config: true },
+        { path: `/opt/${rpm}/lib/new.txt`, content: 'new\n' },
+      ]
+      const v1 = await buildAndExtract(
+        dir,
+        { package_name: `${kind}_5.7.1.0_centos.${ARCH}`, package_type: type, os_release: 'centos' },
+        binary(await payloadWithRpm(dir, rpm, '5.7.1.0', v1Files)),
+      )
+      const v2 = await buildAndExtract(
+        dir,
+        { package_name: `${kind}_5.7.2.0_centos.${ARCH}`, package_type: type, os_release: 'centos' },
+        binary(await payloadWithRpm(dir, rpm, '5.7.2.0', v2Files)),
+      )
+      const root = makeRoot(dir)
+      const env = { RDBPKG_ENGINE: engine }
+      const installedNames = async () =>
+        engine === 'rpm'
+          ? execFileSync('rpm', ['--root', root, '-qa'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean)
+          : (await listInstalled(root)).map((p) => `${p.name}-${p.version}-${p.release}.${p.arch}`)
 
-    const first = await runInstall(v1, ['--root', root], { env })
-    expect(first.stderr).toBe('')
-    expect(first.code).toBe(0)
-    expect(first.stdout).toContain(`installed ${rpm}-5.7.1.0-1.el7.${ARCH}`)
-    expect(await installedNames()).toEqual([`${rpm}-5.7.1.0-1.el7.${ARCH}`])
-    expect(readFileSync(join(root, conf), 'utf8')).toBe('a=1\n')
+      const first = await runInstall(v1, ['--root', root], { env })
+      expect(first.stderr).toBe('')
+      expect(first.code).toBe(0)
+      expect(first.stdout).toContain(`installed ${rpm}-5.7.1.0-1.el7.${ARCH}`)
+      expect(await installedNames()).toEqual([`${rpm}-5.7.1.0-1.el7.${ARCH}`])
+      expect(readFileSync(join(root, conf), 'utf8')).toBe('a=1\n')
 
-    writeFileSync(join(root, conf), 'a=1\nedited=yes\n')
-    const before = { opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }
+      writeFileSync(join(root, conf), 'a=1\nedited=yes\n')
+      const before = { opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }
 
-    // The plan says each file's fate as the upgrade will decide it, with real rpm as with rpm-sim; it changes nothing.
-    const dry = await runInstall(v2, ['--dry-run', '--json', '--root', root], { env })
-    expect(dry.code).toBe(0)
-    const planned = (JSON.parse(dry.stdout) as { plan: { files: { path: string; fate: string; reason: string }[] } }).plan.files
-    const fate = (path: string) => planned.find((f) => f.path === path)
-    expect(fate(conf)).toMatchObject({ fate: 'altname', reason: 'config modified, new version differs: kept, new as .rpmnew' })
-    expect(fate(`/opt/${rpm}/bin-${rpm}`)?.fate).toBe('create')
-    expect(fate(`/opt/${rpm}/lib/old.txt`)?.fate).toBe('erase')
-    expect({ opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }).toEqual(before)
+      // The plan says each file's fate as the upgrade will decide it, with real rpm as with rpm-sim; it changes nothing.
+      const dry = await runInstall(v2, ['--dry-run', '--json', '--root', root], { env })
+      expect(dry.code).toBe(0)
+      const planned = (JSON.parse(dry.stdout) as { plan: { files: { path: string; fate: string; reason: string }[] } })
+        .plan.files
+      const fate = (path: string) => planned.find((f) => f.path === path)
+      expect(fate(conf)).toMatchObject({
+        fate: 'altname',
+        reason: 'config modified, new version differs: kept, new as .rpmnew',
+      })
+      expect(fate(`/opt/${rpm}/bin-${rpm}`)?.fate).toBe('create')
+      expect(fate(`/opt/${rpm}/lib/old.txt`)?.fate).toBe('erase')
+      expect({ opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }).toEqual(before)
 
-    const upgrade = await runInstall(v2, ['--root', root], { env })
-    expect(upgrade.code).toBe(0)
-    expect(upgrade.stdout).toContain(`upgraded ${rpm}-5.7.1.0-1.el7.${ARCH} -> ${rpm}-5.7.2.0-1.el7.${ARCH}`)
-    expect(upgrade.stdout).toContain(`${conf}.rpmnew`)
-    expect(readFileSync(join(root, conf), 'utf8')).toBe('a=1\nedited=yes\n')
-    expect(readFileSync(join(root, `${conf}.rpmnew`), 'utf8')).toBe('a=2\n')
-    expect(existsSync(join(root, `opt/${rpm}/lib/old.txt`))).toBe(false)
-    expect(await installedNames()).toEqual([`${rpm}-5.7.2.0-1.el7.${ARCH}`])
+      const upgrade = await runInstall(v2, ['--root', root], { env })
+      expect(upgrade.code).toBe(0)
+      expect(upgrade.stdout).toContain(`upgraded ${rpm}-5.7.1.0-1.el7.${ARCH} -> ${rpm}-5.7.2.0-1.el7.${ARCH}`)
+      expect(upgrade.stdout).toContain(`${conf}.rpmnew`)
+      expect(readFileSync(join(root, conf), 'utf8')).toBe('a=1\nedited=yes\n')
+      expect(readFileSync(join(root, `${conf}.rpmnew`), 'utf8')).toBe('a=2\n')
+      expect(existsSync(join(root, `opt/${rpm}/lib/old.txt`))).toBe(false)
+      expect(await installedNames()).toEqual([`${rpm}-5.7.2.0-1.el7.${ARCH}`])
 
-    const rolled = await runInstall(v1, ['--rollback', '--root', root], { env })
-    expect(rolled.stderr).not.toMatch(/error/)
-    expect(rolled.code).toBe(0)
-    expect(await installedNames()).toEqual([`${rpm}-5.7.1.0-1.el7.${ARCH}`])
-    expect({ opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }).toEqual(before)
-  })
+      const rolled = await runInstall(v1, ['--rollback', '--root', root], { env })
+      expect(rolled.stderr).not.toMatch(/error/)
+      expect(rolled.code).toBe(0)
+      expect(await installedNames()).toEqual([`${rpm}-5.7.1.0-1.el7.${ARCH}`])
+      expect({ opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }).toEqual(before)
+    },
+  )
 })

@@ -17,8 +17,17 @@ beforeAll(async () => {
   writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }))
   publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
   const payload = { 'tools/a.sh': 'echo a\n', 'fsbackup_kernel_4.x/k': 'k\n' }
-  signed = await buildAndExtract(ws.dir, { package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, payload, { signKey: keyFile })
-  unsigned = await buildAndExtract(ws.dir, { package_name: `rdb_agent_5.7.1.1_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, payload)
+  signed = await buildAndExtract(
+    ws.dir,
+    { package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+    payload,
+    { signKey: keyFile },
+  )
+  unsigned = await buildAndExtract(
+    ws.dir,
+    { package_name: `rdb_agent_5.7.1.1_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+    payload,
+  )
 })
 afterAll(() => ws.cleanup())
 
@@ -40,7 +49,10 @@ describe('signatures', () => {
   it('a host without trusted keys checks the archive key, and refuses a signature that does not match', async () => {
     const root = makeRoot(ws.dir, 'centos', 'root-plain')
     expect((await runInstall(signed, ['--check', '--root', root])).code).toBe(0)
-    writeFileSync(join(signed, 'SHA256SUMS.pub'), generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }))
+    writeFileSync(
+      join(signed, 'SHA256SUMS.pub'),
+      generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }),
+    )
     const out = await runInstall(signed, ['--root', root])
     expect(out.code).toBe(5)
     expect(out.stderr).toContain('SHA256SUMS')

@@ -12,7 +12,9 @@ import type { BootedSystemd, Overlay } from './_test-real-root.js'
 const DAEMON = (v: string) => `#!/bin/sh\n# agent daemon ${v}\nwhile :; do sleep 1; done\n`
 const UNIT = '[Unit]\nDescription=rdb agent (test)\n[Service]\nExecStart=/opt/rdb/agent/tools/agentd.sh\n'
 
-let unusable = realRootUnavailable() ?? (existsSync('/lib/systemd/systemd') ? undefined : 'systemd is not installed (/lib/systemd/systemd)')
+let unusable =
+  realRootUnavailable() ??
+  (existsSync('/lib/systemd/systemd') ? undefined : 'systemd is not installed (/lib/systemd/systemd)')
 let ws: ReturnType<typeof workspace>
 let overlay: Overlay | undefined
 let systemd: BootedSystemd | undefined
@@ -22,10 +24,33 @@ let v3: string
 beforeAll(async () => {
   if (unusable !== undefined) return
   ws = workspace()
-  const manifest = (v: string) => ({ package_name: `rdb_agent_${v}_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' })
-  v1 = await buildAndExtract(ws.dir, manifest('5.7.1.0'), { 'tools/agentd.sh': { content: DAEMON('v1'), mode: 0o755 }, 'fsbackup_kernel_4.x/m.ko': 'm1' }, { nodeRuntime: process.execPath })
-  v2 = await buildAndExtract(ws.dir, manifest('5.7.2.0'), { 'tools/agentd.sh': { content: DAEMON('v2'), mode: 0o755 }, 'fsbackup_kernel_4.x/m.ko': 'm2' }, { nodeRuntime: process.execPath })
-  v3 = await buildAndExtract(ws.dir, manifest('5.7.3.0'), { 'tools/agentd.sh': { content: DAEMON('v3'), mode: 0o755 }, 'tools/plugins/p.sh': 'p', 'fsbackup_kernel_4.x/m.ko': 'm3' }, { nodeRuntime: process.execPath })
+  const manifest = (v: string) => ({
+    package_name: `rdb_agent_${v}_centos.${ARCH}`,
+    package_type: 'install_rdb_agent',
+    os_release: 'centos',
+  })
+  v1 = await buildAndExtract(
+    ws.dir,
+    manifest('5.7.1.0'),
+    { 'tools/agentd.sh': { content: DAEMON('v1'), mode: 0o755 }, 'fsbackup_kernel_4.x/m.ko': 'm1' },
+    { nodeRuntime: process.execPath },
+  )
+  v2 = await buildAndExtract(
+    ws.dir,
+    manifest('5.7.2.0'),
+    { 'tools/agentd.sh': { content: DAEMON('v2'), mode: 0o755 }, 'fsbackup_kernel_4.x/m.ko': 'm2' },
+    { nodeRuntime: process.execPath },
+  )
+  v3 = await buildAndExtract(
+    ws.dir,
+    manifest('5.7.3.0'),
+    {
+      'tools/agentd.sh': { content: DAEMON('v3'), mode: 0o755 },
+      'tools/plugins/p.sh': 'p',
+      'fsbackup_kernel_4.x/m.ko': 'm3',
+    },
+    { nodeRuntime: process.execPath },
+  )
   overlay = newOverlay([v1, v2, v3], { 'etc/systemd/system/rdb-agent.service': UNIT })
   try {
     systemd = await bootSystemd(overlay)
@@ -49,7 +74,8 @@ describe('./install with the agent running under a real systemd', () => {
     const sd = systemd
     const o = overlay
     const run = (command: string) => sd.exec(command)
-    const mainPid = (): number => Number(/MainPID=(\d+)/.exec(run('systemctl show -p MainPID rdb-agent').stdout)?.[1] ?? 0)
+    const mainPid = (): number =>
+      Number(/MainPID=(\d+)/.exec(run('systemctl show -p MainPID rdb-agent').stdout)?.[1] ?? 0)
     const active = (): boolean => run('systemctl is-active --quiet rdb-agent').code === 0
 
     const first = installInRealRoot(o, v1, '', run)
@@ -70,7 +96,10 @@ describe('./install with the agent running under a real systemd', () => {
 
     const forced = installInRealRoot(o, v2, '-f --json', run)
     expect(forced.code).toBe(0)
-    const result = JSON.parse(forced.stdout) as { status: string; services: { running: string[]; stopped: string[]; restarted: string[] } }
+    const result = JSON.parse(forced.stdout) as {
+      status: string
+      services: { running: string[]; stopped: string[]; restarted: string[] }
+    }
     expect(result.status).toBe('upgraded')
     expect(result.services).toMatchObject({ running: ['rdb-agent'], stopped: ['rdb-agent'], restarted: ['rdb-agent'] })
     expect(readFileSync(join(o.upper, 'opt/rdb/agent/tools/agentd.sh'), 'utf8')).toBe(DAEMON('v2'))

@@ -13,14 +13,23 @@ let ws: ReturnType<typeof workspace>
 let archive: string
 beforeAll(async () => {
   ws = workspace()
-  const manifest = { package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }
-  archive = await buildAndExtract(ws.dir, manifest, { 'tools/agent.conf': 'port=8000\n', 'fsbackup_kernel_4.x/module.ko': 'module\n' })
+  const manifest = {
+    package_name: `rdb_agent_5.7.1.0_centos.${ARCH}`,
+    package_type: 'install_rdb_agent',
+    os_release: 'centos',
+  }
+  archive = await buildAndExtract(ws.dir, manifest, {
+    'tools/agent.conf': 'port=8000\n',
+    'fsbackup_kernel_4.x/module.ko': 'module\n',
+  })
 })
 afterAll(() => ws.cleanup())
 
 describe('versions in archives and results', () => {
   it("version.json records the builder's package version", () => {
-    const manifest = JSON.parse(readFileSync(join(archive, 'version.json'), 'utf8')) as { build: { builder_version: string } }
+    const manifest = JSON.parse(readFileSync(join(archive, 'version.json'), 'utf8')) as {
+      build: { builder_version: string }
+    }
     expect(manifest.build.builder_version).toBe(versionOf('@rdbpkg/builder'))
   })
 
@@ -30,6 +39,8 @@ describe('versions in archives and results', () => {
     expect(run.code).toBe(0)
     const installer = versionOf('@rdbpkg/installer')
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'installed', installer })
-    expect(logLines(root).some((line) => line.includes(`start: install `) && line.includes(` installer=${installer} `))).toBe(true)
+    expect(
+      logLines(root).some((line) => line.includes(`start: install `) && line.includes(` installer=${installer} `)),
+    ).toBe(true)
   })
 })

@@ -5,7 +5,18 @@
 // controller namespace, so every packet stays between namespaces this helper made. Names and the /24 derive from
 // the pid, so concurrent runs do not collide; `destroy()` SIGKILLs each PID 1 and deletes veths and namespaces.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -45,7 +56,12 @@ export interface AnsibleReport {
 }
 
 /** One task's result on one host (the module's return values). */
-export type TaskResult = Record<string, unknown> & { changed?: boolean; failed?: boolean; msg?: string; skipped?: boolean }
+export type TaskResult = Record<string, unknown> & {
+  changed?: boolean
+  failed?: boolean
+  msg?: string
+  skipped?: boolean
+}
 
 /** The repository root (where the collection lives under ansible/collections). */
 export const REPO_ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..', '..')
@@ -95,7 +111,11 @@ function which(tool: string): string | undefined {
 }
 
 function sh(command: string, args: string[], input?: string): string {
-  return execFileSync(command, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...(input === undefined ? {} : { input }) })
+  return execFileSync(command, args, {
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(input === undefined ? {} : { input }),
+  })
 }
 
 function quiet(command: string, args: string[]): void {
@@ -239,11 +259,30 @@ export class Fleet {
     inHost('link', 'set', 'eth0', 'up')
 
     const log = openSync(join(hostDir, 'host.log'), 'a')
-    const child = spawn('ip', ['netns', 'exec', netns, 'unshare', '--mount', '--pid', '--uts', '--ipc', '--fork', '--propagation', 'private', 'sh', '-c', HOST_SCRIPT], {
-      env: { ...process.env, BASE: base, SEED: seed, HOSTNAME_: spec.name },
-      stdio: ['ignore', log, log],
-      detached: true,
-    })
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        netns,
+        'unshare',
+        '--mount',
+        '--pid',
+        '--uts',
+        '--ipc',
+        '--fork',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        HOST_SCRIPT,
+      ],
+      {
+        env: { ...process.env, BASE: base, SEED: seed, HOSTNAME_: spec.name },
+        stdio: ['ignore', log, log],
+        detached: true,
+      },
+    )
     closeSync(log)
     child.unref()
     if (child.pid === undefined) throw new Error(`${spec.name}: could not start unshare`)
@@ -256,14 +295,17 @@ export class Fleet {
     const deadline = Date.now() + 30_000
     for (;;) {
       const child = childOf(host.pid)
-      const listening = spawnSync('ip', ['netns', 'exec', host.netns, 'ss', '-Hltn', `sport = :22`], { encoding: 'utf8' }).stdout ?? ''
+      const listening =
+        spawnSync('ip', ['netns', 'exec', host.netns, 'ss', '-Hltn', `sport = :22`], { encoding: 'utf8' }).stdout ?? ''
       if (child !== undefined && listening.includes(host.ip)) {
         host.pid = child
         return
       }
       if (Date.now() > deadline) {
         const log = readFileSync(join(this.dir, host.name, 'host.log'), 'utf8')
-        throw new Error(`${host.name}: sshd did not come up within 30 s: ${log.trim().split('\n').slice(-5).join(' | ')}`)
+        throw new Error(
+          `${host.name}: sshd did not come up within 30 s: ${log.trim().split('\n').slice(-5).join(' | ')}`,
+        )
       }
       await new Promise((done) => setTimeout(done, 100))
     }
@@ -277,7 +319,14 @@ export class Fleet {
       lines.push(`${host.name} ansible_host=${host.ip} ansible_python_interpreter=${host.python}`)
     }
     const ssh = `-o UserKnownHostsFile=${this.knownHosts} -o StrictHostKeyChecking=yes -o ControlMaster=auto -o ControlPersist=120s -o ControlPath=${join(this.dir, 'cp-%C')}`
-    lines.push('', '[fleet:vars]', 'ansible_user=root', `ansible_ssh_private_key_file=${this.key}`, `ansible_ssh_common_args='${ssh}'`, '')
+    lines.push(
+      '',
+      '[fleet:vars]',
+      'ansible_user=root',
+      `ansible_ssh_private_key_file=${this.key}`,
+      `ansible_ssh_common_args='${ssh}'`,
+      '',
+    )
     const path = join(this.dir, file)
     writeFileSync(path, lines.join('\n'))
     return path
@@ -330,7 +379,11 @@ export class Fleet {
   /** Runs `sh -c command` inside a host: its mount, pid, uts, ipc and network namespaces and its root. */
   exec(name: string, command: string): CommandOutput {
     const host = this.host(name)
-    const run = spawnSync('nsenter', ['-t', String(host.pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', 'sh', '-c', command], { encoding: 'utf8' })
+    const run = spawnSync(
+      'nsenter',
+      ['-t', String(host.pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', 'sh', '-c', command],
+      { encoding: 'utf8' },
+    )
     return { code: run.status, stdout: run.stdout ?? '', stderr: run.stderr ?? run.error?.message ?? '' }
   }
 
@@ -343,7 +396,8 @@ export class Fleet {
     for (const host of this.hosts) killQuietly(host.pid)
     for (const pid of this.starters) killQuietly(pid)
     const deadline = Date.now() + 10_000
-    while ([...this.hosts.map((h) => h.pid), ...this.starters].some(alive) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50))
+    while ([...this.hosts.map((h) => h.pid), ...this.starters].some(alive) && Date.now() < deadline)
+      await new Promise((done) => setTimeout(done, 50))
     for (const veth of this.veths) {
       quiet('ip', ['netns', 'exec', this.controller, 'ip', 'link', 'del', veth])
       quiet('ip', ['link', 'del', veth])

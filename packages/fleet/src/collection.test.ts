@@ -19,11 +19,25 @@ afterAll(() => rmSync(temp, { recursive: true, force: true }))
 describe.skipIf(noGalaxy !== undefined)('ansible-galaxy collection build', () => {
   it('builds rdbpkg-fleet-<version>.tar.gz holding the module, the role and the three playbooks', () => {
     const out = join(temp, 'out')
-    execFileSync('ansible-galaxy', ['collection', 'build', COLLECTION, '--output-path', out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    execFileSync('ansible-galaxy', ['collection', 'build', COLLECTION, '--output-path', out], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const built = readdirSync(out)
     expect(built).toEqual([expect.stringMatching(/^rdbpkg-fleet-\d+\.\d+\.\d+\.tar\.gz$/)])
     const listing = execFileSync('tar', ['-tzf', join(out, built[0]!)], { encoding: 'utf8' }).split('\n')
-    for (const path of ['MANIFEST.json', 'FILES.json', 'README.md', 'meta/runtime.yml', 'plugins/modules/install.py', 'roles/deploy/tasks/main.yml', 'roles/deploy/defaults/main.yml', 'playbooks/rollout.yml', 'playbooks/rollback.yml', 'playbooks/status.yml']) {
+    for (const path of [
+      'MANIFEST.json',
+      'FILES.json',
+      'README.md',
+      'meta/runtime.yml',
+      'plugins/modules/install.py',
+      'roles/deploy/tasks/main.yml',
+      'roles/deploy/defaults/main.yml',
+      'playbooks/rollout.yml',
+      'playbooks/rollback.yml',
+      'playbooks/status.yml',
+    ]) {
       expect(listing).toContain(path)
     }
   })
@@ -34,11 +48,18 @@ const onTargets = [
   ['2.7', pythons.py27],
   ['3.6', pythons.py36],
 ] as const
-if (pythons.missing.length > 0) console.warn(`the module's compile check runs on ${pythons.py27} instead of the missing ${pythons.missing.join(', ')}`)
+if (pythons.missing.length > 0)
+  console.warn(
+    `the module's compile check runs on ${pythons.py27} instead of the missing ${pythons.missing.join(', ')}`,
+  )
 
-describe('the module on the targets\' Pythons', () => {
+describe("the module on the targets' Pythons", () => {
   it.each(onTargets)('compiles on Python %s (no f-strings, no annotations)', (_version, python) => {
-    const compiled = spawnSync(python, ['-c', 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], "exec")', MODULE], { encoding: 'utf8' })
+    const compiled = spawnSync(
+      python,
+      ['-c', 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], "exec")', MODULE],
+      { encoding: 'utf8' },
+    )
     expect(compiled.stderr).toBe('')
     expect(compiled.status).toBe(0)
   })

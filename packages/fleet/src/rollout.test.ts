@@ -13,7 +13,8 @@ import type { PlaybookRun, TaskResult } from './_test-hosts.js'
 const unusable = fleetUnavailable()
 if (unusable !== undefined) console.warn(`skipping the fleet rollouts: ${unusable}`)
 const pythons = targetPythons()
-if (pythons.missing.length > 0) console.warn(`fleet targets: ${pythons.missing.join(', ')} missing here; those hosts use ${pythons.py27}`)
+if (pythons.missing.length > 0)
+  console.warn(`fleet targets: ${pythons.missing.join(', ')} missing here; those hosts use ${pythons.py27}`)
 
 const GOOD = ['h1', 'h2', 'h3', 'h4']
 const aio = (version: string): string => `aio-${version}-1.el7.${ARCH}`
@@ -27,23 +28,40 @@ async function serverArchive(version: string, conf: string): Promise<string> {
     { path: '/etc/aio/aio.conf', content: conf, config: true },
     { path: '/opt/aio/lib/server.sh', content: `echo server ${version}\n`, mode: 0o755 },
   ])
-  return buildArchive(dir, { package_name: `rdb_server_${version}_centos.${ARCH}`, package_type: 'install_rdb_server', os_release: 'centos,bclinux' }, binary(payload))
+  return buildArchive(
+    dir,
+    {
+      package_name: `rdb_server_${version}_centos.${ARCH}`,
+      package_type: 'install_rdb_server',
+      os_release: 'centos,bclinux',
+    },
+    binary(payload),
+  )
 }
 
 function agentArchive(version: string): Promise<string> {
-  return buildArchive(dir, { package_name: `rdb_agent_${version}_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos,bclinux' }, {
-    'tools/agentd': { content: '#!/bin/sh\nwhile :; do sleep 1; done\n', mode: 0o755 },
-    'tools/VERSION': `${version}\n`,
-    'tools/agent.conf': 'interval=60\n',
-    'fsbackup_kernel_4.x/kernel.bin': `kernel ${version}\n`,
-  })
+  return buildArchive(
+    dir,
+    {
+      package_name: `rdb_agent_${version}_centos.${ARCH}`,
+      package_type: 'install_rdb_agent',
+      os_release: 'centos,bclinux',
+    },
+    {
+      'tools/agentd': { content: '#!/bin/sh\nwhile :; do sleep 1; done\n', mode: 0o755 },
+      'tools/VERSION': `${version}\n`,
+      'tools/agent.conf': 'interval=60\n',
+      'fsbackup_kernel_4.x/kernel.bin': `kernel ${version}\n`,
+    },
+  )
 }
 
 /** Every host's result of the task named `name`, over all plays (each rolling batch is a play of its own). */
 function task(run: PlaybookRun, name: string): Record<string, TaskResult> {
   const out: Record<string, TaskResult> = {}
   for (const play of run.report?.plays ?? []) {
-    for (const t of play.tasks) if (t.task.name === name || t.task.name.endsWith(` : ${name}`)) Object.assign(out, t.hosts)
+    for (const t of play.tasks)
+      if (t.task.name === name || t.task.name.endsWith(` : ${name}`)) Object.assign(out, t.hosts)
   }
   return out
 }
@@ -53,7 +71,8 @@ function explain(run: PlaybookRun): string {
   const failed: string[] = []
   for (const play of run.report?.plays ?? []) {
     for (const t of play.tasks) {
-      for (const [host, r] of Object.entries(t.hosts)) if (r.failed || r.unreachable) failed.push(`${host}: ${t.task.name}: ${r.msg}`)
+      for (const [host, r] of Object.entries(t.hosts))
+        if (r.failed || r.unreachable) failed.push(`${host}: ${t.task.name}: ${r.msg}`)
     }
   }
   return `ansible-playbook exit ${run.code}; ${failed.join('; ') || (run.report ? 'no failed task' : run.stdout.slice(-1500))}; stderr: ${run.stderr.slice(-1500)}`
@@ -67,7 +86,10 @@ function installed(host: string): string {
 // line with its status), one record per transaction.
 function installerTrail(host: string): { log: string[]; records: string[] } {
   const log = fleet.exec(host, 'cat /var/log/rdbpkg/install.log 2>/dev/null').stdout.split('\n').filter(Boolean)
-  const records = fleet.exec(host, 'ls /var/lib/rpm-sim/rdbpkg 2>/dev/null').stdout.split('\n').filter((name) => name.endsWith('.json'))
+  const records = fleet
+    .exec(host, 'ls /var/lib/rpm-sim/rdbpkg 2>/dev/null')
+    .stdout.split('\n')
+    .filter((name) => name.endsWith('.json'))
   return { log, records }
 }
 
@@ -120,7 +142,12 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
     for (const host of GOOD) {
       expect(run.report?.stats[host]).toMatchObject({ changed: 0, failures: 0 })
       expect(task(run, 'Copy the archive')[host]?.changed).toBe(false)
-      expect(task(run, 'Run ./install')[host]).toMatchObject({ changed: false, status: 'unchanged', skipped_install: true, to: aio('1.0.0') })
+      expect(task(run, 'Run ./install')[host]).toMatchObject({
+        changed: false,
+        status: 'unchanged',
+        skipped_install: true,
+        to: aio('1.0.0'),
+      })
       // The host's installer trail: one --status line, no install run, no new transaction.
       const after = installerTrail(host)
       expect(after.records).toEqual(before[host]!.records)
@@ -138,16 +165,26 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
     expect(run.code, explain(run)).toBe(0)
     const results = task(run, 'Run ./install')
     for (const host of GOOD) {
-      expect(results[host], host).toMatchObject({ changed: true, status: 'planned', from: aio('1.0.0'), to: aio('2.0.0') })
+      expect(results[host], host).toMatchObject({
+        changed: true,
+        status: 'planned',
+        from: aio('1.0.0'),
+        to: aio('2.0.0'),
+      })
       const diff = results[host]!.diff as { before: string; after: string }
       expect(diff.before).toContain(aio('1.0.0'))
       expect(diff.after).toContain(aio('2.0.0'))
       // Each config file's fate, as real rpm will decide it on that host.
-      const fate = host === 'h2' ? 'config modified, new version differs: kept, new as .rpmnew' : 'config unmodified: replaced by new version'
+      const fate =
+        host === 'h2'
+          ? 'config modified, new version differs: kept, new as .rpmnew'
+          : 'config unmodified: replaced by new version'
       expect(diff.after).toContain(`/etc/aio/aio.conf: ${fate}\n`)
       expect(installed(host)).toBe(aio('1.0.0'))
     }
-    expect(fleet.exec('h2', 'cat /etc/aio/aio.conf; ls /etc/aio').stdout).toBe('port=5432\nshared_buffers=4GB # operator\naio.conf\n')
+    expect(fleet.exec('h2', 'cat /etc/aio/aio.conf; ls /etc/aio').stdout).toBe(
+      'port=5432\nshared_buffers=4GB # operator\naio.conf\n',
+    )
   })
 
   it('an upgrade keeps the edited config on one host and reports its .rpmnew there only', async () => {
@@ -156,10 +193,17 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
     const results = task(run, 'Run ./install')
     const listed = task(run, 'List the .rpmnew / .rpmsave / .rpmorig files created')
     for (const host of GOOD) {
-      expect(results[host], host).toMatchObject({ changed: true, status: 'upgraded', from: aio('1.0.0'), to: aio('2.0.0') })
+      expect(results[host], host).toMatchObject({
+        changed: true,
+        status: 'upgraded',
+        from: aio('1.0.0'),
+        to: aio('2.0.0'),
+      })
       expect(installed(host)).toBe(aio('2.0.0'))
     }
-    expect(results.h2!.created).toEqual([{ path: '/etc/aio/aio.conf', savedAs: '/etc/aio/aio.conf.rpmnew', kind: 'rpmnew' }])
+    expect(results.h2!.created).toEqual([
+      { path: '/etc/aio/aio.conf', savedAs: '/etc/aio/aio.conf.rpmnew', kind: 'rpmnew' },
+    ])
     expect(listed.h2?.msg).toEqual(['/etc/aio/aio.conf.rpmnew'])
     for (const host of ['h1', 'h3', 'h4']) {
       expect(results[host]!.created).toEqual([])
@@ -190,7 +234,15 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
   it('a fleet rollback undoes the 3.0.0 upgrade only where it was the last transaction, and its rerun is ok', async () => {
     const h2Before = installed('h2')
     // Any archive of the product names it; the version says which transaction to undo.
-    const args = ['-i', good, 'rdbpkg.fleet.rollback', '-e', `rdbpkg_archive=${archives.v1}`, '-e', 'rdbpkg_rollback_version=3.0.0']
+    const args = [
+      '-i',
+      good,
+      'rdbpkg.fleet.rollback',
+      '-e',
+      `rdbpkg_archive=${archives.v1}`,
+      '-e',
+      'rdbpkg_rollback_version=3.0.0',
+    ]
     const run = await fleet.playbook(args)
     expect(run.code, explain(run)).toBe(0)
     const results = task(run, 'Run ./install')
@@ -225,7 +277,9 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
   it('a host with the agent running refuses (exit 4); stop_services stops and restarts it, and a no-op stays a no-op', async () => {
     const first = await rollout(good, archives.agent1!, '--limit', 'h1')
     expect(first.code, explain(first)).toBe(0)
-    expect(fleet.exec('h1', 'setsid /opt/rdb/agent/tools/agentd </dev/null >/dev/null 2>&1 & echo started').stdout).toBe('started\n')
+    expect(
+      fleet.exec('h1', 'setsid /opt/rdb/agent/tools/agentd </dev/null >/dev/null 2>&1 & echo started').stdout,
+    ).toBe('started\n')
     // -o: the oldest match is the daemon; the shell it forks for each `sleep` briefly carries the same command line.
     const agentPid = (): string => fleet.exec('h1', "pgrep -o -f '/opt/rdb/agent/tools/[a]gentd'").stdout.trim()
     const before = agentPid()
@@ -234,7 +288,9 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
     const refused = await rollout(good, archives.agent2!, '--limit', 'h1')
     expect(refused.code).not.toBe(0)
     expect(task(refused, 'Run ./install').h1).toMatchObject({ failed: true, rc: 4 })
-    expect(task(refused, 'Run ./install').h1!.msg).toMatch(/exited 4 \(services running and no -f \(set stop_services\)\): .*agentd/)
+    expect(task(refused, 'Run ./install').h1!.msg).toMatch(
+      /exited 4 \(services running and no -f \(set stop_services\)\): .*agentd/,
+    )
     expect(fleet.exec('h1', 'cat /opt/rdb/agent/tools/VERSION').stdout).toBe('1.0.0\n')
     expect(agentPid()).toBe(before)
 
@@ -242,7 +298,11 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
     expect(stopped.code, explain(stopped)).toBe(0)
     const result = task(stopped, 'Run ./install').h1!
     expect(result).toMatchObject({ changed: true, status: 'upgraded' })
-    expect(result.services).toMatchObject({ stopped: [expect.stringContaining('agentd')], restarted: [expect.stringContaining('agentd')], failed: [] })
+    expect(result.services).toMatchObject({
+      stopped: [expect.stringContaining('agentd')],
+      restarted: [expect.stringContaining('agentd')],
+      failed: [],
+    })
     expect(fleet.exec('h1', 'cat /opt/rdb/agent/tools/VERSION').stdout).toBe('2.0.0\n')
     const restarted = agentPid()
     expect(restarted).toMatch(/^\d+$/)
@@ -254,15 +314,18 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
     expect(agentPid()).toBe(restarted)
   })
 
-  it('a rerun still runs ./install where the host is not at the archive\'s package or a transaction is unfinished', async () => {
+  it("a rerun still runs ./install where the host is not at the archive's package or a transaction is unfinished", async () => {
     // h2 to h4 are at 2.0.0 from the v2 archive. h2: the package removed by hand. h3: the record a run killed midway
     // leaves (still pending, newer than the last one). h4: nothing changed.
     expect(fleet.exec('h2', 'rpm -e aio').code).toBe(0)
-    const killed = fleet.exec('h3', [
-      'cd /var/lib/rpm-sim/rdbpkg && last=$(ls *.json | sort | tail -1)',
-      'id=$(date -u +%Y%m%dT%H%M%S999Z)-1',
-      `python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r.update(id=sys.argv[2], pending=True, tids=[]); json.dump(r, open(sys.argv[2]+".json","w"))' "$last" "$id"`,
-    ].join(' && '))
+    const killed = fleet.exec(
+      'h3',
+      [
+        'cd /var/lib/rpm-sim/rdbpkg && last=$(ls *.json | sort | tail -1)',
+        'id=$(date -u +%Y%m%dT%H%M%S999Z)-1',
+        `python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r.update(id=sys.argv[2], pending=True, tids=[]); json.dump(r, open(sys.argv[2]+".json","w"))' "$last" "$id"`,
+      ].join(' && '),
+    )
     expect(killed.code, killed.stderr).toBe(0)
     const inventory = fleet.inventory('rerun.ini', ['h2', 'h3', 'h4'])
     const h3Log = installerTrail('h3').log.length
@@ -273,7 +336,11 @@ describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hos
     expect(installed('h2')).toBe(aio('2.0.0'))
     // ./install ran on h3 (its own verdict: already installed) instead of the module deciding from --status.
     expect(results.h3).toMatchObject({ changed: false, status: 'unchanged', skipped_install: false })
-    expect(installerTrail('h3').log.slice(h3Log).some((line) => / end: exit=0 status=unchanged /.test(line))).toBe(true)
+    expect(
+      installerTrail('h3')
+        .log.slice(h3Log)
+        .some((line) => / end: exit=0 status=unchanged /.test(line)),
+    ).toBe(true)
     expect(results.h4).toMatchObject({ changed: false, status: 'unchanged', skipped_install: true })
   })
 })

@@ -12,7 +12,19 @@
 // < 200 MiB).
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,7 +42,8 @@ const arch = { x64: 'x86_64', arm64: 'aarch64' }[process.arch] ?? process.arch
 
 function sh(script, cwd = work) {
   const result = spawnSync('sh', ['-c', script], { cwd, encoding: 'utf8', maxBuffer: 64 * MB })
-  if (result.status !== 0) throw new Error(`bench: failed (${result.status}): ${script}\n${result.stdout}\n${result.stderr}`)
+  if (result.status !== 0)
+    throw new Error(`bench: failed (${result.status}): ${script}\n${result.stdout}\n${result.stderr}`)
   return result
 }
 
@@ -96,7 +109,8 @@ function makePayload(dir) {
     let left = Math.floor(bigBytes / bigFiles)
     let chunkIndex = 0
     while (left > 0) {
-      const chunk = chunkIndex++ % 2 === 0 ? randomBytes(Math.min(MB, left)) : text.subarray(0, Math.min(MB, left, text.length))
+      const chunk =
+        chunkIndex++ % 2 === 0 ? randomBytes(Math.min(MB, left)) : text.subarray(0, Math.min(MB, left, text.length))
       writeSync(fd, chunk)
       left -= chunk.length
     }
@@ -122,7 +136,10 @@ try {
   makePayload(src)
   sh(`tar -C payload -czf '${archive}/package.tar.gz' .`)
   copyFileSync(bundle, join(archive, 'installer.mjs'))
-  writeFileSync(join(archive, 'version.json'), JSON.stringify({ package_name: name, package_type: 'install_rdb_agent', os_release: 'centos' }))
+  writeFileSync(
+    join(archive, 'version.json'),
+    JSON.stringify({ package_name: name, package_type: 'install_rdb_agent', os_release: 'centos' }),
+  )
   sh(`cd '${archive}' && sha256sum installer.mjs package.tar.gz version.json > SHA256SUMS`)
   const size = Number(sh(`stat -c %s '${archive}/package.tar.gz'`).stdout.trim())
   mkdirSync(join(work, 'root/etc'), { recursive: true })
@@ -133,7 +150,10 @@ try {
   const next = join(work, nextName)
   mkdirSync(next)
   for (const file of ['installer.mjs', 'package.tar.gz']) copyFileSync(join(archive, file), join(next, file))
-  writeFileSync(join(next, 'version.json'), JSON.stringify({ package_name: nextName, package_type: 'install_rdb_agent', os_release: 'centos' }))
+  writeFileSync(
+    join(next, 'version.json'),
+    JSON.stringify({ package_name: nextName, package_type: 'install_rdb_agent', os_release: 'centos' }),
+  )
   sh(`cd '${next}' && sha256sum installer.mjs package.tar.gz version.json > SHA256SUMS`)
 
   const extract = `cd '${archive}' && sha256sum -c --quiet SHA256SUMS && mkdir -p ../x && tar -xzf package.tar.gz -C ../x`
@@ -148,7 +168,8 @@ try {
     before: `rm -rf root/opt root/var && node '${archive}/installer.mjs' --root root >/dev/null && ${startAgent}`,
     after: () => {
       const result = JSON.parse(readFileSync(join(work, 'upgrade.json'), 'utf8'))
-      if (result.exitCode !== 0 || result.services.stopped.length !== 1) throw new Error(`bench: the upgrade did not stop the agent: ${JSON.stringify(result)}`)
+      if (result.exitCode !== 0 || result.services.stopped.length !== 1)
+        throw new Error(`bench: the upgrade did not stop the agent: ${JSON.stringify(result)}`)
       windows.push(result.window.downtimeMs / 1000)
       if (memory) rss.push(Number(readFileSync(join(work, 'upgrade.rss'), 'utf8').trim().split('\n').at(-1)) * 1024)
       killAgents()
@@ -178,11 +199,17 @@ try {
   const window = Math.min(...windows)
   const windowRatio = window / tarOver
   const totalRatio = upgrade / backupOver
-  console.log(`service window / tar -xzf over the tree: ${windowRatio.toFixed(3)}x (target <= 0.1x): ${windowRatio <= 0.1 ? 'met' : 'NOT met'}; windows ${windows.map((w) => w.toFixed(3)).join(', ')} s`)
-  console.log(`upgrade total / cp -a backup + tar: ${totalRatio.toFixed(2)}x (target <= 1.0x): ${totalRatio <= 1.0 ? 'met' : 'NOT met'}`)
+  console.log(
+    `service window / tar -xzf over the tree: ${windowRatio.toFixed(3)}x (target <= 0.1x): ${windowRatio <= 0.1 ? 'met' : 'NOT met'}; windows ${windows.map((w) => w.toFixed(3)).join(', ')} s`,
+  )
+  console.log(
+    `upgrade total / cp -a backup + tar: ${totalRatio.toFixed(2)}x (target <= 1.0x): ${totalRatio <= 1.0 ? 'met' : 'NOT met'}`,
+  )
   if (rss.length > 0) {
     const peak = Math.max(...rss) / MB
-    console.log(`upgrade peak memory (max RSS): ${peak.toFixed(0)} MiB (target < 200 MiB): ${peak < 200 ? 'met' : 'NOT met'}`)
+    console.log(
+      `upgrade peak memory (max RSS): ${peak.toFixed(0)} MiB (target < 200 MiB): ${peak < 200 ? 'met' : 'NOT met'}`,
+    )
   } else console.log('upgrade peak memory: not measured (/usr/bin/time is missing)')
 } finally {
   killAgents()

@@ -20,7 +20,10 @@ export function globToRegExp(glob: string): RegExp {
       const end = pattern.indexOf(']', i + 1)
       if (end === -1) source += '\\['
       else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')
+        const body = pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')
         source += `[${body}]`
         i = end
       }

@@ -35,7 +35,9 @@ export async function* tarEntries(file: string, onRead?: (bytesRead: number) => 
     notify()
   }
   parser.on('error', fail)
-  parser.on('warn', (_code: string, message: string | Error) => fail(message instanceof Error ? message : new Error(message)))
+  parser.on('warn', (_code: string, message: string | Error) =>
+    fail(message instanceof Error ? message : new Error(message)),
+  )
   parser.on('end', () => {
     done = true
     abortCurrent(new Error('the archive ends inside an entry (truncated)'))

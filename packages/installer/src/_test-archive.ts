@@ -41,7 +41,12 @@ export function makeArchiveDir(
 
 /** (Re)writes SHA256SUMS over `files` of `archive`. */
 export function writeSums(archive: string, files: string[]): void {
-  const lines = files.map((file) => `${createHash('sha256').update(readFileSync(join(archive, file))).digest('hex')}  ${file}`)
+  const lines = files.map(
+    (file) =>
+      `${createHash('sha256')
+        .update(readFileSync(join(archive, file)))
+        .digest('hex')}  ${file}`,
+  )
   writeFileSync(join(archive, 'SHA256SUMS'), `${lines.join('\n')}\n`)
 }
 
@@ -53,11 +58,20 @@ export function makeRoot(dir: string, id = 'centos'): string {
 }
 
 /** A raw tar of hand-made headers, so hostile entries reach the extractor as an attacker would write them. */
-export function rawTar(entries: { path: string; type: string; body?: string; linkpath?: string; mode?: number }[]): Buffer {
+export function rawTar(
+  entries: { path: string; type: string; body?: string; linkpath?: string; mode?: number }[],
+): Buffer {
   const blocks: Buffer[] = []
   for (const e of entries) {
     const body = Buffer.from(e.body ?? '')
-    const header = new Header({ path: e.path, type: e.type as never, size: body.length, mode: e.mode ?? 0o644, linkpath: e.linkpath ?? '', mtime: new Date(0) })
+    const header = new Header({
+      path: e.path,
+      type: e.type as never,
+      size: body.length,
+      mode: e.mode ?? 0o644,
+      linkpath: e.linkpath ?? '',
+      mtime: new Date(0),
+    })
     const block = Buffer.alloc(512)
     header.encode(block, 0)
     blocks.push(block, body, Buffer.alloc((512 - (body.length % 512)) % 512))

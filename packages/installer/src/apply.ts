@@ -2,7 +2,18 @@
 // Everything else in the installer deals in these small types.
 import { decideFileFate, syncFileSystems } from '@rdbpkg/core'
 import type { DiskFileState, FileFlags, PackageFileState } from '@rdbpkg/core'
-import { digestFile, getInstalled, listHistory, planTransaction, readRpm, recoverInterrupted, rollbackTransaction, runTransaction, verifyInstalled, writeRpm } from '@rdbpkg/rpm-sim'
+import {
+  digestFile,
+  getInstalled,
+  listHistory,
+  planTransaction,
+  readRpm,
+  recoverInterrupted,
+  rollbackTransaction,
+  runTransaction,
+  verifyInstalled,
+  writeRpm,
+} from '@rdbpkg/rpm-sim'
 import type { RpmSpecFile } from '@rdbpkg/rpm-sim'
 import { execFile } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs'
@@ -83,9 +94,17 @@ export interface Engine {
   /** Facts of an .rpm file (name, version, ...). */
   inspect(rpmFile: string): Promise<InstalledFacts>
   plan(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }>
-  upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, description?: string, hooks?: ApplyHooks): Promise<ApplyOutcome>
+  upgrade(
+    rpmFile: string | PackageSource,
+    flags: ApplyFlags,
+    description?: string,
+    hooks?: ApplyHooks,
+  ): Promise<ApplyOutcome>
   /** The transaction a killed run made under `description`, if it got that far. */
-  findTransaction(description: string, from: string | undefined): Promise<Pick<UndoTarget, 'tid' | 'repackaged'> | undefined>
+  findTransaction(
+    description: string,
+    from: string | undefined,
+  ): Promise<Pick<UndoTarget, 'tid' | 'repackaged'> | undefined>
   /** Undoes one transaction; refuses (problems) when later transactions would be undone with it. */
   rollback(target: UndoTarget, hooks?: ApplyHooks): Promise<ApplyOutcome>
   /** `rpm -V NAME`: one line per file that differs from the database (empty when all match or none installed). */
@@ -118,8 +137,14 @@ export async function hostHasRpm(): Promise<boolean> {
  * Opens the engine for `root`. `auto`: the host's real rpm when it has one and the root is `/` (rpm payloads
  * only: tracked file payloads always live in rpm-sim's database), else rpm-sim.
  */
-export async function openEngine(root: string, preference: EnginePreference, payload: 'rpm' | 'files' | 'wheels'): Promise<Engine> {
-  const useRpm = preference === 'rpm' || (preference === 'auto' && payload === 'rpm' && resolve(root) === '/' && (await hostHasRpm()))
+export async function openEngine(
+  root: string,
+  preference: EnginePreference,
+  payload: 'rpm' | 'files' | 'wheels',
+): Promise<Engine> {
+  const useRpm =
+    preference === 'rpm' ||
+    (preference === 'auto' && payload === 'rpm' && resolve(root) === '/' && (await hostHasRpm()))
   return useRpm ? new RealRpmEngine(resolve(root)) : new RpmSimEngine(resolve(root))
 }
 
@@ -154,7 +179,13 @@ function packages(what: string | PackageSource): { packages: string[]; sources?:
   return typeof what === 'string' ? { packages: [what] } : { packages: [], sources: [what] }
 }
 
-function facts(pkg: { name: string; epoch?: number | undefined; version: string; release: string; arch: string }): InstalledFacts {
+function facts(pkg: {
+  name: string
+  epoch?: number | undefined
+  version: string
+  release: string
+  arch: string
+}): InstalledFacts {
   return {
     name: pkg.name,
     nevra: `${pkg.name}-${pkg.version}-${pkg.release}.${pkg.arch}`,
@@ -179,18 +210,35 @@ class RpmSimEngine implements Engine {
     return facts(await readRpm(rpmFile))
   }
 
-  async plan(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }> {
-    const plan = await planTransaction({ root: this.root, op: 'upgrade', ...packages(rpmFile), flags: { ...flags, repackage: true } })
+  async plan(
+    rpmFile: string | PackageSource,
+    flags: ApplyFlags,
+  ): Promise<{ problems: string[]; files: PlannedFile[] }> {
+    const plan = await planTransaction({
+      root: this.root,
+      op: 'upgrade',
+      ...packages(rpmFile),
+      flags: { ...flags, repackage: true },
+    })
     const files: PlannedFile[] = []
     for (const element of plan.elements) {
       for (const file of element.files) {
-        files.push({ path: file.path, fate: element.op === 'erase' && file.fate !== 'erase' ? `erase/${file.fate}` : file.fate, reason: file.reason })
+        files.push({
+          path: file.path,
+          fate: element.op === 'erase' && file.fate !== 'erase' ? `erase/${file.fate}` : file.fate,
+          reason: file.reason,
+        })
       }
     }
     return { problems: plan.problems, files }
   }
 
-  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, description = 'rdbpkg install', hooks: ApplyHooks = {}): Promise<ApplyOutcome> {
+  async upgrade(
+    rpmFile: string | PackageSource,
+    flags: ApplyFlags,
+    description = 'rdbpkg install',
+    hooks: ApplyHooks = {},
+  ): Promise<ApplyOutcome> {
     const result = await runTransaction({
       root: this.root,
       op: 'upgrade',
@@ -201,19 +249,29 @@ class RpmSimEngine implements Engine {
       description,
       ...hooks,
     })
-    return { ok: result.ok, tid: result.tid, problems: result.problems, created: result.created, warnings: result.warnings }
+    return {
+      ok: result.ok,
+      tid: result.tid,
+      problems: result.problems,
+      created: result.created,
+      warnings: result.warnings,
+    }
   }
 
   async findTransaction(description: string): Promise<Pick<UndoTarget, 'tid'> | undefined> {
     // A transaction a kill interrupted after its commit began is finished first: then its history names it.
     await recoverInterrupted(this.root)
-    const found = (await listHistory(this.root)).filter((r) => r.description === description && r.op !== 'rollback' && r.exitCode === 0).at(-1)
+    const found = (await listHistory(this.root))
+      .filter((r) => r.description === description && r.op !== 'rollback' && r.exitCode === 0)
+      .at(-1)
     return found === undefined ? undefined : { tid: found.tid }
   }
 
   async rollback(target: UndoTarget, hooks: ApplyHooks = {}): Promise<ApplyOutcome> {
     const tid = Number(target.tid)
-    const later = (await listHistory(this.root)).filter((r) => r.tid > tid && r.op !== 'rollback' && r.rolledBack === undefined)
+    const later = (await listHistory(this.root)).filter(
+      (r) => r.tid > tid && r.op !== 'rollback' && r.rolledBack === undefined,
+    )
     if (later.length > 0) {
       const names = later.flatMap((r) => r.elements.map((e) => e.nevra))
       return {
@@ -224,7 +282,13 @@ class RpmSimEngine implements Engine {
       }
     }
     const result = await rollbackTransaction({ root: this.root, tid, flags: { noscripts: target.noscripts }, ...hooks })
-    return { ok: result.ok, tid: result.tid, problems: result.problems, created: result.created, warnings: result.warnings }
+    return {
+      ok: result.ok,
+      tid: result.tid,
+      problems: result.problems,
+      created: result.created,
+      warnings: result.warnings,
+    }
   }
 
   async verify(name: string): Promise<string[]> {
@@ -246,7 +310,13 @@ class RealRpmEngine implements Engine {
 
   async installed(name: string): Promise<InstalledFacts | undefined> {
     try {
-      const { stdout } = await run('rpm', [...this.rootArgs(), '-q', '--qf', '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n', name])
+      const { stdout } = await run('rpm', [
+        ...this.rootArgs(),
+        '-q',
+        '--qf',
+        '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n',
+        name,
+      ])
       const line = stdout.trim().split('\n').at(-1) ?? ''
       const [n, e, version, release, arch] = line.split('\t')
       if (n === undefined || version === undefined || release === undefined || arch === undefined) return undefined
@@ -260,14 +330,19 @@ class RealRpmEngine implements Engine {
     return facts(await readRpm(rpmFile))
   }
 
-  async plan(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }> {
+  async plan(
+    rpmFile: string | PackageSource,
+    flags: ApplyFlags,
+  ): Promise<{ problems: string[]; files: PlannedFile[] }> {
     if (typeof rpmFile !== 'string') throw new Error('real rpm installs .rpm files only')
     const result = await this.rpm(['-U', '--test', ...flagArgs(flags), rpmFile])
     const pkg = await readRpm(rpmFile)
     // rpm --test says only whether the transaction would go; each file's fate comes from core's copy of rpm's rules,
     // fed with rpm's database (the installed package's digests and flags) and the disk.
     const installed = await this.installed(pkg.name)
-    const old = new Map((installed === undefined ? [] : await this.installedFiles(pkg.name)).map((entry) => [entry.path, entry]))
+    const old = new Map(
+      (installed === undefined ? [] : await this.installedFiles(pkg.name)).map((entry) => [entry.path, entry]),
+    )
     const files: PlannedFile[] = []
     for (const f of pkg.files) {
       const before = old.get(f.path)
@@ -282,8 +357,16 @@ class RealRpmEngine implements Engine {
     const incoming = new Set(pkg.files.map((f) => f.path))
     for (const [path, before] of old) {
       if (incoming.has(path)) continue
-      const decision = decideFileFate({ op: 'erase', old: before.state, disk: await diskState(join(this.root, path), pkg.fileDigestAlgo) })
-      files.push({ path, fate: decision.fate === 'erase' ? 'erase' : `erase/${decision.fate}`, reason: decision.reason })
+      const decision = decideFileFate({
+        op: 'erase',
+        old: before.state,
+        disk: await diskState(join(this.root, path), pkg.fileDigestAlgo),
+      })
+      files.push({
+        path,
+        fate: decision.fate === 'erase' ? 'erase' : `erase/${decision.fate}`,
+        reason: decision.reason,
+      })
     }
     return { problems: result.code === 0 ? [] : result.stderr.split('\n').filter(Boolean), files }
   }
@@ -297,22 +380,40 @@ class RealRpmEngine implements Engine {
       const [path, modeText, flagText, digest, linkTarget] = line.split('\t')
       if (path === undefined || path === '' || modeText === undefined) continue
       const bits = Number(flagText ?? 0)
-      const flags: FileFlags = { config: (bits & 1) !== 0, doc: (bits & 2) !== 0, missingok: (bits & 8) !== 0, noreplace: (bits & 16) !== 0, ghost: (bits & 64) !== 0 }
+      const flags: FileFlags = {
+        config: (bits & 1) !== 0,
+        doc: (bits & 2) !== 0,
+        missingok: (bits & 8) !== 0,
+        noreplace: (bits & 16) !== 0,
+        ghost: (bits & 64) !== 0,
+      }
       const type = parseInt(modeText, 8) & 0o170000
       const kind = type === 0o100000 ? 'file' : type === 0o040000 ? 'dir' : type === 0o120000 ? 'symlink' : 'other'
-      entries.push({ path, flags, state: { kind, digest: (digest ?? '').toLowerCase(), linkTarget: linkTarget ?? '', flags } })
+      entries.push({
+        path,
+        flags,
+        state: { kind, digest: (digest ?? '').toLowerCase(), linkTarget: linkTarget ?? '', flags },
+      })
     }
     return entries
   }
 
-  async findTransaction(_description: string, from: string | undefined): Promise<Pick<UndoTarget, 'repackaged'> | undefined> {
+  async findTransaction(
+    _description: string,
+    from: string | undefined,
+  ): Promise<Pick<UndoTarget, 'repackaged'> | undefined> {
     // The repackaged rpm has a fixed name: present means the upgrade got as far as saving what it replaced.
     const file = from === undefined ? undefined : join(this.root, 'var/spool/repackage', `${from}.rpm`)
     return file !== undefined && existsSync(file) ? { repackaged: [file] } : undefined
   }
 
   // Real rpm is one step: the window holds the repackage (what is on disk once services stopped) and rpm -U.
-  async upgrade(rpmFile: string | PackageSource, flags: ApplyFlags, _description?: string, hooks: ApplyHooks = {}): Promise<ApplyOutcome> {
+  async upgrade(
+    rpmFile: string | PackageSource,
+    flags: ApplyFlags,
+    _description?: string,
+    hooks: ApplyHooks = {},
+  ): Promise<ApplyOutcome> {
     if (typeof rpmFile !== 'string') throw new Error('real rpm installs .rpm files only')
     const pkg = await readRpm(rpmFile)
     const before = await this.installed(pkg.name)
@@ -339,10 +440,18 @@ class RealRpmEngine implements Engine {
   private async rollbackInWindow(target: UndoTarget): Promise<ApplyOutcome> {
     const noscripts = target.noscripts ? ['--noscripts'] : []
     if (target.repackaged !== undefined && target.repackaged.length > 0) {
-      const result = await this.rpm(['-U', '--oldpackage', '--replacepkgs', '--replacefiles', ...noscripts, ...target.repackaged])
+      const result = await this.rpm([
+        '-U',
+        '--oldpackage',
+        '--replacepkgs',
+        '--replacefiles',
+        ...noscripts,
+        ...target.repackaged,
+      ])
       return parseRpmOutput(this.root, result)
     }
-    if (target.installed === undefined) return { ok: false, problems: ['nothing recorded to roll back'], created: [], warnings: [] }
+    if (target.installed === undefined)
+      return { ok: false, problems: ['nothing recorded to roll back'], created: [], warnings: [] }
     const name = target.installed.replace(/-[^-]+-[^-]+$/, '')
     return parseRpmOutput(this.root, await this.rpm(['-e', ...noscripts, name]))
   }
@@ -362,7 +471,11 @@ class RealRpmEngine implements Engine {
       const host = join(this.root, path)
       if (!existsSync(host) && !isLink(host)) continue
       const stat = lstatSync(host)
-      const flags = { config: entry.flags.config === true, noreplace: entry.flags.noreplace === true, ghost: entry.flags.ghost === true }
+      const flags = {
+        config: entry.flags.config === true,
+        noreplace: entry.flags.noreplace === true,
+        ghost: entry.flags.ghost === true,
+      }
       if (stat.isDirectory()) files.push({ path, kind: 'dir', mode: stat.mode & 0o7777 })
       else if (stat.isSymbolicLink()) files.push({ path, kind: 'symlink', linkTarget: readlinkSync(host), flags })
       else if (stat.isFile()) files.push({ path, kind: 'file', source: host, mode: stat.mode & 0o7777, flags })
@@ -370,7 +483,18 @@ class RealRpmEngine implements Engine {
     const dir = join(this.root, 'var/spool/repackage')
     mkdirSync(dir, { recursive: true })
     const out = join(dir, `${pkg.nevra}.rpm`)
-    await writeRpm({ name: pkg.name, version: pkg.version, release: pkg.release, ...(pkg.epoch === undefined ? {} : { epoch: pkg.epoch }), arch: pkg.arch, files, compressor: 'none' }, out)
+    await writeRpm(
+      {
+        name: pkg.name,
+        version: pkg.version,
+        release: pkg.release,
+        ...(pkg.epoch === undefined ? {} : { epoch: pkg.epoch }),
+        arch: pkg.arch,
+        files,
+        compressor: 'none',
+      },
+      out,
+    )
     // The way back must survive a power cut before rpm (which syncs nothing) changes the installed files.
     syncFileSystems([out])
     return out
@@ -382,7 +506,11 @@ class RealRpmEngine implements Engine {
       return { code: 0, stdout, stderr }
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string }
-      return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) }
+      return {
+        code: typeof e.code === 'number' ? e.code : 1,
+        stdout: e.stdout ?? '',
+        stderr: e.stderr ?? String(error),
+      }
     }
   }
 }
@@ -396,7 +524,11 @@ function isLink(path: string): boolean {
 }
 
 function flagArgs(flags: ApplyFlags): string[] {
-  return [...(flags.replacepkgs ? ['--replacepkgs'] : []), ...(flags.oldpackage ? ['--oldpackage'] : []), ...(flags.noscripts ? ['--noscripts'] : [])]
+  return [
+    ...(flags.replacepkgs ? ['--replacepkgs'] : []),
+    ...(flags.oldpackage ? ['--oldpackage'] : []),
+    ...(flags.noscripts ? ['--noscripts'] : []),
+  ]
 }
 
 function parseRpmOutput(_root: string, result: { code: number; stderr: string }): ApplyOutcome {

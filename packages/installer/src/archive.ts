@@ -43,7 +43,10 @@ export function readArchiveManifest(dir: string): ArchiveManifest {
   try {
     text = readFileSync(file, 'utf8')
   } catch (cause) {
-    throw new InstallError('E_ARCHIVE_DIGEST', `${dir}: version.json: missing (not an rdbpkg archive folder?)`, { file: 'version.json', cause })
+    throw new InstallError('E_ARCHIVE_DIGEST', `${dir}: version.json: missing (not an rdbpkg archive folder?)`, {
+      file: 'version.json',
+      cause,
+    })
   }
   return fromManifest(parseManifest(text, 'version.json'))
 }

@@ -17,11 +17,15 @@ function setup() {
   const { dir, cleanup } = tempDir()
   cleanups.push(cleanup)
   const archive = (version: string, conf: string) =>
-    makeArchiveDir(dir, { package_name: `rdb_agent_${version}_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, {
-      'tools/a.sh': `v${version}\n`,
-      'tools/agent.conf': conf,
-      'fsbackup_kernel_4.x/k': 'k\n',
-    })
+    makeArchiveDir(
+      dir,
+      { package_name: `rdb_agent_${version}_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+      {
+        'tools/a.sh': `v${version}\n`,
+        'tools/agent.conf': conf,
+        'fsbackup_kernel_4.x/k': 'k\n',
+      },
+    )
   return { v1: archive('1.0', 'port=1\n'), v2: archive('2.0', 'port=2\n'), root: makeRoot(dir) }
 }
 
@@ -41,7 +45,15 @@ describe('install --status', () => {
     const { code, result } = await statusJson(v1, root)
     expect(code).toBe(0)
     expect(result.status).toBe('reported')
-    expect(result.host).toEqual({ product: 'rdb-agent', installed: null, version: null, last: null, pending: [], drift: [], stopped: [] })
+    expect(result.host).toEqual({
+      product: 'rdb-agent',
+      installed: null,
+      version: null,
+      last: null,
+      pending: [],
+      drift: [],
+      stopped: [],
+    })
   })
 
   it('from an older archive of the product: the version installed, the last upgrade, its .rpmnew and the drift rpm -V sees', async () => {
@@ -57,9 +69,21 @@ describe('install --status', () => {
     expect(code).toBe(0)
     expect(result.host.installed).toBe(`rdb-agent-2.0-1.${ARCH}`)
     expect(result.host.version).toBe('2.0')
-    expect(result.host.last).toMatchObject({ action: 'upgrade', from: `rdb-agent-1.0-1.${ARCH}`, to: `rdb-agent-2.0-1.${ARCH}`, packageName: `rdb_agent_2.0_centos.${ARCH}` })
-    expect(result.host.pending).toEqual([{ path: '/opt/rdb/agent/tools/agent.conf', savedAs: '/opt/rdb/agent/tools/agent.conf.rpmnew', kind: 'rpmnew' }])
-    expect(result.host.drift).toEqual(expect.arrayContaining([expect.stringMatching(/^S\.5\S*\s+c \/opt\/rdb\/agent\/tools\/agent\.conf$/), expect.stringMatching(/^S\.5.*\/opt\/rdb\/agent\/tools\/a\.sh$/)]))
+    expect(result.host.last).toMatchObject({
+      action: 'upgrade',
+      from: `rdb-agent-1.0-1.${ARCH}`,
+      to: `rdb-agent-2.0-1.${ARCH}`,
+      packageName: `rdb_agent_2.0_centos.${ARCH}`,
+    })
+    expect(result.host.pending).toEqual([
+      { path: '/opt/rdb/agent/tools/agent.conf', savedAs: '/opt/rdb/agent/tools/agent.conf.rpmnew', kind: 'rpmnew' },
+    ])
+    expect(result.host.drift).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^S\.5\S*\s+c \/opt\/rdb\/agent\/tools\/agent\.conf$/),
+        expect.stringMatching(/^S\.5.*\/opt\/rdb\/agent\/tools\/a\.sh$/),
+      ]),
+    )
     expect(result.host.drift).toHaveLength(2)
   })
 
@@ -70,24 +94,49 @@ describe('install --status', () => {
     await runInstall({ archiveDir: v2, root })
     expect((await runInstall({ archiveDir: v2, root, rollback: true })).status).toBe('rolled-back')
     const { result } = await statusJson(v2, root)
-    expect(result.host).toMatchObject({ installed: `rdb-agent-1.0-1.${ARCH}`, last: { action: 'rollback', to: `rdb-agent-1.0-1.${ARCH}` }, pending: [] })
+    expect(result.host).toMatchObject({
+      installed: `rdb-agent-1.0-1.${ARCH}`,
+      last: { action: 'rollback', to: `rdb-agent-1.0-1.${ARCH}` },
+      pending: [],
+    })
   })
 
   it('says what a rerun would still have to finish: a run killed midway (interrupted) and the services it left stopped', async () => {
     const { v1, v2, root } = setup()
     expect((await runInstall({ archiveDir: v1, root })).exitCode).toBe(0)
-    expect((await statusJson(v1, root)).result.host).toMatchObject({ installed: `rdb-agent-1.0-1.${ARCH}`, stopped: [] })
+    expect((await statusJson(v1, root)).result.host).toMatchObject({
+      installed: `rdb-agent-1.0-1.${ARCH}`,
+      stopped: [],
+    })
     expect((await statusJson(v1, root)).result.host.last.interrupted).toBeUndefined()
     // What a run killed inside its service window leaves: its record still pending, the note of what it stopped.
     const done = listRecords(root)[0]!
     const killed = newRecordId(new Date(Date.now() + 60_000))
-    saveRecord(root, { ...done, id: killed, action: 'upgrade', from: done.to!, to: `rdb-agent-2.0-1.${ARCH}`, tids: [], pending: true })
+    saveRecord(root, {
+      ...done,
+      id: killed,
+      action: 'upgrade',
+      from: done.to!,
+      to: `rdb-agent-2.0-1.${ARCH}`,
+      tids: [],
+      pending: true,
+    })
     saveStopped(root, { id: killed, services: [{ kind: 'systemd', name: 'rdb-agent' }] })
     const { code, result } = await statusJson(v2, root)
     expect(code).toBe(0)
-    expect(result.host).toMatchObject({ installed: `rdb-agent-1.0-1.${ARCH}`, last: { action: 'upgrade', interrupted: true }, stopped: ['rdb-agent'] })
+    expect(result.host).toMatchObject({
+      installed: `rdb-agent-1.0-1.${ARCH}`,
+      last: { action: 'upgrade', interrupted: true },
+      stopped: ['rdb-agent'],
+    })
     const out = { stdout: '', stderr: '' }
-    expect(await main(['--status', '--root', root, '--archive', v2], { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), cwd: process.cwd() })).toBe(0)
+    expect(
+      await main(['--status', '--root', root, '--archive', v2], {
+        stdout: (t) => void (out.stdout += t),
+        stderr: (t) => void (out.stderr += t),
+        cwd: process.cwd(),
+      }),
+    ).toBe(0)
     expect(out.stdout).toContain('(interrupted)')
     expect(out.stdout).toContain('  stopped by an interrupted run: rdb-agent (the next ./install starts it)\n')
   })
@@ -96,7 +145,11 @@ describe('install --status', () => {
     const { v1, root } = setup()
     await runInstall({ archiveDir: v1, root })
     const out = { stdout: '', stderr: '' }
-    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), cwd: process.cwd() }
+    const io = {
+      stdout: (t: string) => void (out.stdout += t),
+      stderr: (t: string) => void (out.stderr += t),
+      cwd: process.cwd(),
+    }
     expect(await main(['--status', '--root', root, '--archive', v1], io)).toBe(0)
     expect(out.stdout).toContain(`rdb-agent: rdb-agent-1.0-1.${ARCH}\n`)
     expect(out.stdout).toMatch(/last transaction: \S+ install - -> rdb-agent-1\.0/)

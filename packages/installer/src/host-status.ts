@@ -39,7 +39,13 @@ export interface HostStatus {
  * Reads the product's state under `root` through `engine` (rpm -V, queries) and the installer's records;
  * `stopped`: the services of the notes killed runs left (described as the installer names them).
  */
-export async function readHostStatus(root: string, engine: Engine, product: string, records: readonly InstallRecord[], stopped: readonly string[] = []): Promise<HostStatus> {
+export async function readHostStatus(
+  root: string,
+  engine: Engine,
+  product: string,
+  records: readonly InstallRecord[],
+  stopped: readonly string[] = [],
+): Promise<HostStatus> {
   const installed = await engine.installed(product)
   const mine = records.filter((r) => r.product === product)
   const last = mine.at(-1)

@@ -23,19 +23,27 @@ export function readOsRelease(root: string): OsRelease {
     return { id: (fields.ID ?? '').trim().toLowerCase(), fields, file }
   }
   const file = join(root, 'etc/os-release')
-  throw new InstallError('E_OS_RELEASE_INVALID', `${file}: missing (and no ${join(root, 'usr/lib/os-release')}; cannot tell which OS this is)`, { file })
+  throw new InstallError(
+    'E_OS_RELEASE_INVALID',
+    `${file}: missing (and no ${join(root, 'usr/lib/os-release')}; cannot tell which OS this is)`,
+    { file },
+  )
 }
 
 /** Throws E_OS_MISMATCH naming the ID found and the IDs allowed when the host's ID is not allowed. */
 export function checkOs(os: OsRelease, allowed: readonly string[]): void {
   const match = matchOsRelease(os.fields, allowed, os.file)
   if (match.ok) return
-  throw new InstallError('E_OS_MISMATCH', `${match.message ?? os.file} (version.json os_release allows ${match.allowed.join(', ')})`, {
-    file: os.file,
-    field: 'ID',
-    expected: match.allowed.join(', '),
-    found: match.id ?? 'no ID',
-  })
+  throw new InstallError(
+    'E_OS_MISMATCH',
+    `${match.message ?? os.file} (version.json os_release allows ${match.allowed.join(', ')})`,
+    {
+      file: os.file,
+      field: 'ID',
+      expected: match.allowed.join(', '),
+      found: match.id ?? 'no ID',
+    },
+  )
 }
 
 /** The rpm arch of the host Node runs on (`x86_64`, `aarch64`, ...). */
@@ -46,19 +54,27 @@ export function hostRpmArch(nodeArch: string = process.arch): string {
 /** Throws E_ARCH_MISMATCH when the package's arch cannot run on the host (`noarch` runs anywhere). */
 export function checkArch(packageArch: string | undefined, hostArch: string, packageName: string): void {
   if (packageArch === undefined || isArchCompatible(packageArch, hostArch)) return
-  throw new InstallError('E_ARCH_MISMATCH', `version.json: package_name: ${packageName} is built for ${packageArch}, this host is ${hostArch}`, {
-    file: 'version.json',
-    field: 'package_name',
-    expected: hostArch,
-    found: packageArch,
-  })
+  throw new InstallError(
+    'E_ARCH_MISMATCH',
+    `version.json: package_name: ${packageName} is built for ${packageArch}, this host is ${hostArch}`,
+    {
+      file: 'version.json',
+      field: 'package_name',
+      expected: hostArch,
+      found: packageArch,
+    },
+  )
 }
 
 /** Throws E_NEEDS_ROOT when a run that writes targets `/` without root (another --root is the operator's own). */
 export function checkNeedsRoot(root: string, euid: number, packageName: string): void {
   if (root !== '/' || euid === 0) return
-  throw new InstallError('E_NEEDS_ROOT', `${packageName}: installing into / needs root (run as root, or use --root DIR)`, {
-    expected: 'uid 0',
-    found: `uid ${euid}`,
-  })
+  throw new InstallError(
+    'E_NEEDS_ROOT',
+    `${packageName}: installing into / needs root (run as root, or use --root DIR)`,
+    {
+      expected: 'uid 0',
+      found: `uid ${euid}`,
+    },
+  )
 }

@@ -15,7 +15,10 @@ export class InstallLog {
   private live = false
   private readonly prefix: string
 
-  constructor(root: string, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    root: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     this.path = installLogPath(root)
     this.prefix = `pid=${process.pid}`
   }

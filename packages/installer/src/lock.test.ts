@@ -31,7 +31,9 @@ describe('acquireLock', () => {
     cleanups.push(() => holder.kill('SIGKILL'))
     mkdirSync(join(dir, 'var/lib/rdbpkg'), { recursive: true })
     writeFileSync(lockPath(dir), `${holder.pid}\n`)
-    expect(() => acquireLock(dir)).toThrow(expect.objectContaining({ code: 'E_LOCKED', message: expect.stringContaining(`pid ${holder.pid}`) }))
+    expect(() => acquireLock(dir)).toThrow(
+      expect.objectContaining({ code: 'E_LOCKED', message: expect.stringContaining(`pid ${holder.pid}`) }),
+    )
     expect(existsSync(lockPath(dir))).toBe(true)
   })
 
@@ -128,11 +130,19 @@ describe('acquireLock across processes', () => {
   }, 60_000)
 })
 
-function runChild(file: string, root: string, rounds: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runChild(
+  file: string,
+  root: string,
+  rounds: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return runProcess(process.execPath, [file, root, String(rounds)])
 }
 
-function runProcess(command: string, args: string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runProcess(
+  command: string,
+  args: string[],
+  cwd?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : { cwd }) })
     let stdout = ''
@@ -155,7 +165,9 @@ describe('concurrent ./install runs (the real CLI, bundled from source)', () => 
       platform: 'node',
       format: 'esm',
       define: { __RDBPKG_INSTALLER_VERSION__: JSON.stringify(INSTALLER_VERSION) },
-      banner: { js: "import { createRequire as __rdbpkgCreateRequire } from 'node:module';\nconst require = __rdbpkgCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __rdbpkgCreateRequire } from 'node:module';\nconst require = __rdbpkgCreateRequire(import.meta.url);",
+      },
       logLevel: 'silent',
     })
     const arch = hostRpmArch()
@@ -164,8 +176,16 @@ describe('concurrent ./install runs (the real CLI, bundled from source)', () => 
       for (let i = 0; i < 40; i++) files[`tools/lib/m${i}.py`] = `# ${v} ${i}\n`
       return files
     }
-    const v1 = makeArchiveDir(dir, { package_name: `rdb_agent_1.0_centos.${arch}`, package_type: 'install_rdb_agent', os_release: 'centos' }, payload('1.0'))
-    const v2 = makeArchiveDir(dir, { package_name: `rdb_agent_2.0_centos.${arch}`, package_type: 'install_update_agent', os_release: 'centos' }, payload('2.0'))
+    const v1 = makeArchiveDir(
+      dir,
+      { package_name: `rdb_agent_1.0_centos.${arch}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+      payload('1.0'),
+    )
+    const v2 = makeArchiveDir(
+      dir,
+      { package_name: `rdb_agent_2.0_centos.${arch}`, package_type: 'install_update_agent', os_release: 'centos' },
+      payload('2.0'),
+    )
     const problems: string[] = []
     for (let round = 0; round < 2; round++) {
       const root = makeRoot(join(dir, `r${round}`))
@@ -173,12 +193,17 @@ describe('concurrent ./install runs (the real CLI, bundled from source)', () => 
         [v1, 'installed'],
         [v2, 'upgraded'],
       ] as const) {
-        const runs = await Promise.all(Array.from({ length: 6 }, () => runNode(bundle, ['--root', root, '--json'], archive)))
+        const runs = await Promise.all(
+          Array.from({ length: 6 }, () => runNode(bundle, ['--root', root, '--json'], archive)),
+        )
         const outcomes = runs.map((r) => ({ exit: r.code, status: statusOf(r.stdout), stderr: r.stderr.trim() }))
         const actors = outcomes.filter((o) => o.exit === 0 && o.status === acted)
-        const bad = outcomes.filter((o) => !(o.exit === 0 || o.exit === 6) || (o.exit === 0 && o.status !== acted && o.status !== 'unchanged'))
+        const bad = outcomes.filter(
+          (o) => !(o.exit === 0 || o.exit === 6) || (o.exit === 0 && o.status !== acted && o.status !== 'unchanged'),
+        )
         const locked = outcomes.filter((o) => o.exit === 6 && !/held by pid \d+|could not be taken/.test(o.stderr))
-        if (actors.length !== 1 || bad.length > 0 || locked.length > 0) problems.push(`round ${round} ${acted}: ${JSON.stringify(outcomes)}`)
+        if (actors.length !== 1 || bad.length > 0 || locked.length > 0)
+          problems.push(`round ${round} ${acted}: ${JSON.stringify(outcomes)}`)
       }
       expect(readFileSync(join(root, 'opt/rdb/agent/tools/run.sh'), 'utf8')).toBe('echo 2.0\n')
     }
@@ -194,6 +219,10 @@ function statusOf(stdout: string): string {
   }
 }
 
-function runNode(file: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runNode(
+  file: string,
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return runProcess(process.execPath, [file, ...args], cwd)
 }

@@ -1,5 +1,14 @@
 // The install lock under <root>/var/lib/rdbpkg/: one writer at a time; a lock left by a dead process is taken over.
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmdirSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { InstallError } from './errors.js'
 
@@ -53,7 +62,11 @@ export function acquireLock(root: string, pid: number = process.pid): InstallLoc
       if (holder !== undefined && processAlive(holder)) throw lockedBy(path, holder)
       if (existsSync(path)) takeOverStale(path, holder, mine)
     }
-    throw new InstallError('E_LOCKED', `${path}: could not be taken (contended; another install is starting or finishing, try again)`, { file: path })
+    throw new InstallError(
+      'E_LOCKED',
+      `${path}: could not be taken (contended; another install is starting or finishing, try again)`,
+      { file: path },
+    )
   } catch (error) {
     unlinkQuietly(mine)
     cleanup(created)
@@ -71,10 +84,14 @@ function pause(ms: number): void {
 }
 
 function lockedBy(path: string, holder: number): InstallError {
-  return new InstallError('E_LOCKED', `${path}: held by pid ${holder} (another install is running; wait for it to finish)`, {
-    file: path,
-    found: `pid ${holder}`,
-  })
+  return new InstallError(
+    'E_LOCKED',
+    `${path}: held by pid ${holder} (another install is running; wait for it to finish)`,
+    {
+      file: path,
+      found: `pid ${holder}`,
+    },
+  )
 }
 
 /**

@@ -22,7 +22,8 @@ export interface MainIo {
 }
 
 /** The usage line, exactly as the old installer's began (SPEC section 6). */
-export const USAGE = 'usage: install [-h] [-f] [--dry-run] [--check] [--root DIR] [--json] [--rollback] [--history] [--noscripts] [-v]'
+export const USAGE =
+  'usage: install [-h] [-f] [--dry-run] [--check] [--root DIR] [--json] [--rollback] [--history] [--noscripts] [-v]'
 
 /** `./install --help`: the old installer's first lines, then every option. */
 export const HELP = `${USAGE}
@@ -90,7 +91,8 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean }
   try {
     const parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true })
-    if (parsed.positionals.length > 0) return usageError(io, `unrecognized arguments: ${parsed.positionals.join(' ')}`, argv)
+    if (parsed.positionals.length > 0)
+      return usageError(io, `unrecognized arguments: ${parsed.positionals.join(' ')}`, argv)
     values = parsed.values
   } catch (error) {
     return usageError(io, describeParseError(error as Error), argv)
@@ -104,7 +106,11 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   if (values.root === '') return usageError(io, 'argument --root: expected a folder')
   const maxRatio = values['max-ratio'] === undefined ? undefined : Number(values['max-ratio'])
   if (maxRatio !== undefined && !(Number.isFinite(maxRatio) && maxRatio >= 1)) {
-    return usageError(io, `argument --max-ratio: expected a number >= 1, found ${JSON.stringify(values['max-ratio'])}`, argv)
+    return usageError(
+      io,
+      `argument --max-ratio: expected a number >= 1, found ${JSON.stringify(values['max-ratio'])}`,
+      argv,
+    )
   }
 
   const json = values.json === true
@@ -116,7 +122,12 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     progress?.done()
     if (message.level === 'debug' && !verbose) return
     if (json && message.level !== 'warn' && message.level !== 'error') return
-    const text = message.level === 'warn' ? `warning: ${message.text}` : message.level === 'error' ? `error: ${message.text}` : message.text
+    const text =
+      message.level === 'warn'
+        ? `warning: ${message.text}`
+        : message.level === 'error'
+          ? `error: ${message.text}`
+          : message.text
     if (message.level === 'warn' || message.level === 'error') io.stderr(`${text}\n`)
     else io.stdout(`${text}\n`)
   }
@@ -134,7 +145,9 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     noscripts: values.noscripts === true,
     ...(maxRatio === undefined ? {} : { maxRatio }),
     onMessage,
-    ...(progress === undefined ? {} : { onProgress: (p: InstallProgress) => progress.update(STEP_TEXT[p.step], p.bytesDone, p.bytesTotal) }),
+    ...(progress === undefined
+      ? {}
+      : { onProgress: (p: InstallProgress) => progress.update(STEP_TEXT[p.step], p.bytesDone, p.bytesTotal) }),
     ...io.overrides,
   })
   progress?.done()
@@ -147,7 +160,8 @@ function usageError(io: MainIo, message: string, argv: readonly string[] = []): 
   io.stderr(`${USAGE}\ninstall: error: ${message}\n`)
   // A refused run still leaves its one line in the target root's log; the root is found as best we can.
   const root = rootFromArgv(argv)
-  if (root !== undefined) new InstallLog(resolve(io.cwd, root)).finishQuiet(`end: exit=${EXIT_CODES.usage} status=refused error=${message}`)
+  if (root !== undefined)
+    new InstallLog(resolve(io.cwd, root)).finishQuiet(`end: exit=${EXIT_CODES.usage} status=refused error=${message}`)
   return EXIT_CODES.usage
 }
 
@@ -166,7 +180,9 @@ function describeParseError(error: Error): string {
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unrecognized arguments: ${option.split(/[ =]/)[0]}`
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const name = /--?[A-Za-z-]+/.exec(error.message)?.[0] ?? option
-    return /argument missing/.test(error.message) ? `argument ${name}: expected one argument` : `argument ${name}: ignored explicit argument`
+    return /argument missing/.test(error.message)
+      ? `argument ${name}: expected one argument`
+      : `argument ${name}: ignored explicit argument`
   }
   return error.message
 }

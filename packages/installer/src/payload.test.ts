@@ -1,6 +1,15 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { rawTar, tempDir } from './_test-archive.js'
@@ -42,7 +51,9 @@ describe('extractPayload', () => {
     execFileSync('tar', ['-czf', join(dir, 'p.tar.gz'), '-C', join(dir, 'src'), '.'])
     const size = statSync(join(dir, 'p.tar.gz')).size
     const seen: [number, number][] = []
-    await extractPayload(join(dir, 'p.tar.gz'), join(dir, 'out'), 'package.tar.gz', undefined, (done, total) => seen.push([done, total]))
+    await extractPayload(join(dir, 'p.tar.gz'), join(dir, 'out'), 'package.tar.gz', undefined, (done, total) =>
+      seen.push([done, total]),
+    )
     expect(seen[0]).toEqual([0, size])
     expect(seen.at(-1)).toEqual([size, size])
     expect(seen.length).toBeGreaterThan(2)
@@ -69,7 +80,7 @@ describe('extractPayload', () => {
     expect(readdirSync(dir).sort()).toEqual(['package.tar.gz'])
   })
 
-  it('refuses a write through the payload\'s own symlink, and a bomb, leaving nothing behind', async () => {
+  it("refuses a write through the payload's own symlink, and a bomb, leaving nothing behind", async () => {
     const chain = extractRaw([
       { path: 'tools/s1', type: 'SymbolicLink', linkpath: '..' },
       { path: 'tools/s1/chain', type: 'File', body: 'x' },

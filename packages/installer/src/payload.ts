@@ -10,7 +10,13 @@ import type { ReadEntry } from 'tar'
 
 const ALLOWED_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link'])
 // Metadata entries node-tar consumes itself; they never land on disk.
-const META_TYPES = new Set(['ExtendedHeader', 'GlobalExtendedHeader', 'NextFileHasLongPath', 'NextFileHasLongLinkpath', 'OldExtendedHeader'])
+const META_TYPES = new Set([
+  'ExtendedHeader',
+  'GlobalExtendedHeader',
+  'NextFileHasLongPath',
+  'NextFileHasLongLinkpath',
+  'OldExtendedHeader',
+])
 
 /**
  * Why an entry must not be extracted (absolute, `..`, devices, fifos, links that leave the target), or
@@ -72,7 +78,9 @@ export class PayloadGuard {
     }
     if (META_TYPES.has(type)) return undefined
     const rel = stripDotSlash(path).replace(/\/+$/, '')
-    const through = this.throughSymlink(rel) ?? (type === 'Link' && linkpath !== undefined ? this.throughSymlink(stripDotSlash(linkpath), true) : undefined)
+    const through =
+      this.throughSymlink(rel) ??
+      (type === 'Link' && linkpath !== undefined ? this.throughSymlink(stripDotSlash(linkpath), true) : undefined)
     if (through !== undefined) return unsafe(`goes through the payload's own symlink ${through}`)
     if (this.symlinks.has(rel) && type !== 'SymbolicLink') return unsafe('replaces a symlink listed before it')
     if (type === 'SymbolicLink') this.symlinks.add(rel)
@@ -93,7 +101,13 @@ export class PayloadGuard {
  * Streams `tarGz` into `dest` (created; removed again when the payload is unsafe or corrupt). Owners are not
  * kept, setuid/setgid/sticky bits are dropped. Throws PayloadError E_PAYLOAD_UNSAFE / E_PAYLOAD_CORRUPT.
  */
-export async function extractPayload(tarGz: string, dest: string, fileName = 'package.tar.gz', maxRatio = DEFAULT_MAX_RATIO, onProgress?: BytesProgress): Promise<void> {
+export async function extractPayload(
+  tarGz: string,
+  dest: string,
+  fileName = 'package.tar.gz',
+  maxRatio = DEFAULT_MAX_RATIO,
+  onProgress?: BytesProgress,
+): Promise<void> {
   mkdirSync(dest, { recursive: true })
   const problems: EntryProblem[] = []
   const size = statSync(tarGz).size
@@ -108,32 +122,42 @@ export async function extractPayload(tarGz: string, dest: string, fileName = 'pa
     },
   })
   try {
-    await pipeline(createReadStream(tarGz, { highWaterMark: 1 << 20 }), counter, extract({
-      cwd: dest,
-      strict: true,
-      preservePaths: false,
-      preserveOwner: false,
-      noMtime: false,
-      maxReadSize: 1 << 20,
-      filter: (path: string, entry: unknown) => {
-        const read = entry as ReadEntry
-        const problem = guard.check(path, read.type, read.linkpath, read.size ?? 0)
-        if (problem !== undefined) {
-          if (problems.length < 20) problems.push(problem)
-          return false
-        }
-        if (read.mode !== undefined) read.mode &= 0o777
-        return true
-      },
-    }))
+    await pipeline(
+      createReadStream(tarGz, { highWaterMark: 1 << 20 }),
+      counter,
+      extract({
+        cwd: dest,
+        strict: true,
+        preservePaths: false,
+        preserveOwner: false,
+        noMtime: false,
+        maxReadSize: 1 << 20,
+        filter: (path: string, entry: unknown) => {
+          const read = entry as ReadEntry
+          const problem = guard.check(path, read.type, read.linkpath, read.size ?? 0)
+          if (problem !== undefined) {
+            if (problems.length < 20) problems.push(problem)
+            return false
+          }
+          if (read.mode !== undefined) read.mode &= 0o777
+          return true
+        },
+      }),
+    )
   } catch (cause) {
     rmSync(dest, { recursive: true, force: true })
-    throw new PayloadError('E_PAYLOAD_CORRUPT', `${fileName}: cannot be extracted (${(cause as Error).message})`, { file: fileName, cause })
+    throw new PayloadError('E_PAYLOAD_CORRUPT', `${fileName}: cannot be extracted (${(cause as Error).message})`, {
+      file: fileName,
+      cause,
+    })
   }
   const first = problems[0]
   if (first !== undefined) {
     rmSync(dest, { recursive: true, force: true })
-    throw new PayloadError(first.code, first.message, { file: fileName, field: problems.map((p) => p.message).join('; ') })
+    throw new PayloadError(first.code, first.message, {
+      file: fileName,
+      field: problems.map((p) => p.message).join('; '),
+    })
   }
 }
 

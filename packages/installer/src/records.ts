@@ -35,7 +35,9 @@ const RecordSchema = v.object({
   ),
   services: v.array(v.string()),
   // created: the .rpmnew/.rpmsave/.rpmorig files the run made (paths relative to the root, as rpm prints them).
-  created: v.optional(v.array(v.object({ path: v.string(), savedAs: v.string(), kind: v.picklist(['rpmnew', 'rpmsave', 'rpmorig']) }))),
+  created: v.optional(
+    v.array(v.object({ path: v.string(), savedAs: v.string(), kind: v.picklist(['rpmnew', 'rpmsave', 'rpmorig']) })),
+  ),
   // pending: written before the run changes anything, cleared when it finishes: a killed run leaves it set.
   pending: v.optional(v.boolean()),
   rolledBackBy: v.optional(v.string()),
@@ -59,7 +61,10 @@ export function recordsDir(root: string): string {
 
 /** A new record id: sortable by time, unique per process. */
 export function newRecordId(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z')}-${process.pid}`
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.(\d+)Z$/, '$1Z')}-${process.pid}`
 }
 
 /**
@@ -107,7 +112,9 @@ export function listRecords(root: string, onInvalid?: (file: string, message: st
   const dir = recordsDir(root)
   if (!existsSync(dir)) return []
   const records: InstallRecord[] = []
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const file = join(dir, name)
     try {
       const parsed = v.safeParse(RecordSchema, JSON.parse(readFileSync(file, 'utf8')))
@@ -130,7 +137,14 @@ const StoppedSchema = v.object({
   services: v.array(
     v.union([
       v.object({ kind: v.literal('systemd'), name: v.string() }),
-      v.object({ kind: v.literal('process'), name: v.string(), pid: v.number(), argv: v.array(v.string()), cwd: v.string(), env: v.record(v.string(), v.string()) }),
+      v.object({
+        kind: v.literal('process'),
+        name: v.string(),
+        pid: v.number(),
+        argv: v.array(v.string()),
+        cwd: v.string(),
+        env: v.record(v.string(), v.string()),
+      }),
     ]),
   ),
 })
@@ -163,7 +177,9 @@ export function listStopped(root: string, onInvalid?: (file: string, message: st
   const dir = stoppedDir(root)
   if (!existsSync(dir)) return []
   const out: StoppedServices[] = []
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const file = join(dir, name)
     try {
       const parsed = v.safeParse(StoppedSchema, JSON.parse(readFileSync(file, 'utf8')))

@@ -21,14 +21,22 @@ const ARCH = hostRpmArch()
 function setup() {
   const { dir, cleanup } = tempDir()
   cleanups.push(cleanup)
-  const v1 = makeArchiveDir(dir, { package_name: `rdb_agent_1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, {
-    'tools/a.sh': 'v1\n',
-    'fsbackup_kernel_4.x/k': 'k1\n',
-  })
-  const v2 = makeArchiveDir(dir, { package_name: `rdb_agent_2.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, {
-    'tools/a.sh': 'v2\n',
-    'fsbackup_kernel_4.x/k': 'k2\n',
-  })
+  const v1 = makeArchiveDir(
+    dir,
+    { package_name: `rdb_agent_1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+    {
+      'tools/a.sh': 'v1\n',
+      'fsbackup_kernel_4.x/k': 'k1\n',
+    },
+  )
+  const v2 = makeArchiveDir(
+    dir,
+    { package_name: `rdb_agent_2.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+    {
+      'tools/a.sh': 'v2\n',
+      'fsbackup_kernel_4.x/k': 'k2\n',
+    },
+  )
   return { v1, v2, root: makeRoot(dir) }
 }
 
@@ -59,7 +67,10 @@ describe('runInstall records', () => {
     expect((await runInstall({ archiveDir: v1, root })).exitCode).toBe(0)
     const first = listRecords(root)[0]!
     // A second run that was killed before its engine transaction: a pending record and nothing else.
-    writeFileSync(join(recordsDir(root), `${first.id}9.json`), JSON.stringify({ ...first, id: `${first.id}9`, pending: true, tids: [], action: 'upgrade' }))
+    writeFileSync(
+      join(recordsDir(root), `${first.id}9.json`),
+      JSON.stringify({ ...first, id: `${first.id}9`, pending: true, tids: [], action: 'upgrade' }),
+    )
     const messages: string[] = []
     const rolled = await runInstall({ archiveDir: v1, root, rollback: true, onMessage: (m) => messages.push(m.text) })
     expect(rolled.exitCode).toBe(0)
@@ -70,14 +81,27 @@ describe('runInstall records', () => {
   it('a failed run exits 1 and leaves no record behind', async () => {
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
-    const v1 = makeArchiveDir(dir, { package_name: `rdb_agent_1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, {
-      'tools/shared.sh': 'agent\n',
-      'fsbackup_kernel_4.x/k': 'k1\n',
-    })
+    const v1 = makeArchiveDir(
+      dir,
+      { package_name: `rdb_agent_1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+      {
+        'tools/shared.sh': 'agent\n',
+        'fsbackup_kernel_4.x/k': 'k1\n',
+      },
+    )
     const root = makeRoot(dir)
     // Another package owns a path the agent ships: the engine refuses the conflicting transaction.
     const rpm = join(dir, 'other.rpm')
-    await writeRpm({ name: 'other', version: '1', release: '1', arch: ARCH, files: [{ path: '/opt/rdb/agent/tools/shared.sh', kind: 'file', content: 'other\n' }] }, rpm)
+    await writeRpm(
+      {
+        name: 'other',
+        version: '1',
+        release: '1',
+        arch: ARCH,
+        files: [{ path: '/opt/rdb/agent/tools/shared.sh', kind: 'file', content: 'other\n' }],
+      },
+      rpm,
+    )
     expect((await runTransaction({ root, op: 'install', packages: [rpm] })).ok).toBe(true)
     const failed = await runInstall({ archiveDir: v1, root })
     expect(failed).toMatchObject({ exitCode: 1, status: 'failed', code: 'E_TXN_PROBLEMS' })
@@ -90,7 +114,11 @@ describe('runInstall log', () => {
   it('a failure before anything changed (corrupt payload) still logs what it said', async () => {
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
-    const archive = makeArchiveDir(dir, { package_name: `rdb_agent_1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' }, { 'tools/a': 'a\n', 'fsbackup_kernel_4.x/k': 'k\n' })
+    const archive = makeArchiveDir(
+      dir,
+      { package_name: `rdb_agent_1.0_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' },
+      { 'tools/a': 'a\n', 'fsbackup_kernel_4.x/k': 'k\n' },
+    )
     writeFileSync(join(archive, 'package.tar.gz'), 'not a tarball')
     writeSums(archive, ['package.tar.gz', 'version.json'])
     const root = makeRoot(dir)
@@ -111,7 +139,9 @@ describe('runInstall with /var on another filesystem', () => {
     mkdirSync(varLib, { recursive: true })
     const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', varLib], { encoding: 'utf8' })
     if (mount.status !== 0) {
-      console.warn(`skipped: cannot mount a tmpfs over var/lib (${(mount.stderr || mount.error?.message || '').trim()})`)
+      console.warn(
+        `skipped: cannot mount a tmpfs over var/lib (${(mount.stderr || mount.error?.message || '').trim()})`,
+      )
       ctx.skip()
     }
     cleanups.unshift(() => spawnSync('umount', [varLib]))
@@ -159,14 +189,26 @@ describe('runInstall service window', () => {
   function agentSetup(v2Payload?: Record<string, string>) {
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
-    const manifest = (v: string) => ({ package_name: `rdb_agent_${v}_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' })
-    const v1 = makeArchiveDir(dir, manifest('1.0'), { 'tools/agentd.sh': DAEMON('v1'), 'fsbackup_kernel_4.x/k': 'k1\n'.repeat(50_000) })
-    const v2 = makeArchiveDir(dir, manifest('2.0'), v2Payload ?? { 'tools/agentd.sh': DAEMON('v2'), 'fsbackup_kernel_4.x/k': 'k2\n'.repeat(50_000) })
+    const manifest = (v: string) => ({
+      package_name: `rdb_agent_${v}_centos.${ARCH}`,
+      package_type: 'install_rdb_agent',
+      os_release: 'centos',
+    })
+    const v1 = makeArchiveDir(dir, manifest('1.0'), {
+      'tools/agentd.sh': DAEMON('v1'),
+      'fsbackup_kernel_4.x/k': 'k1\n'.repeat(50_000),
+    })
+    const v2 = makeArchiveDir(
+      dir,
+      manifest('2.0'),
+      v2Payload ?? { 'tools/agentd.sh': DAEMON('v2'), 'fsbackup_kernel_4.x/k': 'k2\n'.repeat(50_000) },
+    )
     return { dir, v1, v2, root: makeRoot(dir) }
   }
 
   const query = (root: string) => ({ root, prefix: '/opt/rdb/agent', services: ['rdb-agent'], method: 'proc' as const })
-  const pids = (root: string): number[] => findRunningServices(query(root)).map((s) => (s.kind === 'process' ? s.pid : 0))
+  const pids = (root: string): number[] =>
+    findRunningServices(query(root)).map((s) => (s.kind === 'process' ? s.pid : 0))
   async function runDaemon(root: string): Promise<number> {
     const child = spawn('sh', [join(root, 'opt/rdb/agent/tools/agentd.sh')], { detached: true, stdio: 'ignore' })
     child.unref()
@@ -191,7 +233,14 @@ describe('runInstall service window', () => {
       const line = `${p.step} agent ${alive(pid) ? 'running' : 'stopped'}`
       if (seen.at(-1) !== line) seen.push(line)
     }
-    const result = await runInstall({ archiveDir: v2, root, force: true, serviceMethod: 'proc', serviceGraceMs: 2000, onProgress })
+    const result = await runInstall({
+      archiveDir: v2,
+      root,
+      force: true,
+      serviceMethod: 'proc',
+      serviceGraceMs: 2000,
+      onProgress,
+    })
     expect(result.error).toBeUndefined()
     expect(result.status).toBe('upgraded')
     expect(seen).toEqual(['verify agent running', 'stage agent running', 'swap agent stopped'])
@@ -239,7 +288,12 @@ describe('runInstall service window', () => {
     process.kill(pid, 'SIGKILL')
     for (let i = 0; i < 200 && pids(root).length > 0; i++) await new Promise((done) => setTimeout(done, 25))
     const messages: string[] = []
-    const result = await runInstall({ archiveDir: v2, root, serviceMethod: 'proc', onMessage: (m) => messages.push(m.text) })
+    const result = await runInstall({
+      archiveDir: v2,
+      root,
+      serviceMethod: 'proc',
+      onMessage: (m) => messages.push(m.text),
+    })
     expect(result.status).toBe('upgraded')
     expect(messages.some((m) => m.includes('was stopped by an interrupted run'))).toBe(true)
     let again: number[] = []

@@ -7,7 +7,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { openEngine } from './apply.js'
-import type { ApplyFlags, ApplyHooks, ApplyOutcome, CreatedFile, Engine, EnginePreference, PlannedFile, UndoTarget } from './apply.js'
+import type {
+  ApplyFlags,
+  ApplyHooks,
+  ApplyOutcome,
+  CreatedFile,
+  Engine,
+  EnginePreference,
+  PlannedFile,
+  UndoTarget,
+} from './apply.js'
 import { locateArchive, readArchiveManifest } from './archive.js'
 import type { ArchiveManifest } from './archive.js'
 import { InstallError, fsInstallError } from './errors.js'
@@ -20,7 +29,17 @@ import { INSTALLER_VERSION } from './installer-version.js'
 import { acquireLock } from './lock.js'
 import type { InstallLock } from './lock.js'
 import { extractPayload, removeLeftoverStaging, removeStaging, stagingDir } from './payload.js'
-import { clearStopped, lastUndoable, listRecords, listStopped, newRecordId, recordDescription, removeRecord, saveRecord, saveStopped } from './records.js'
+import {
+  clearStopped,
+  lastUndoable,
+  listRecords,
+  listStopped,
+  newRecordId,
+  recordDescription,
+  removeRecord,
+  saveRecord,
+  saveStopped,
+} from './records.js'
 import type { InstallRecord } from './records.js'
 import { describeService, findRunningServices, startServices, stopServices } from './services.js'
 import type { RunningService } from './services.js'
@@ -181,8 +200,20 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
       log.line(`${level}: ${text}`)
     },
   }
-  const mode = options.check ? 'check' : options.dryRun ? 'dry-run' : options.rollback ? 'rollback' : options.history ? 'history' : options.status ? 'status' : 'install'
-  log.line(`start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'} installer=${INSTALLER_VERSION} node=${process.version}`)
+  const mode = options.check
+    ? 'check'
+    : options.dryRun
+      ? 'dry-run'
+      : options.rollback
+        ? 'rollback'
+        : options.history
+          ? 'history'
+          : options.status
+            ? 'status'
+            : 'install'
+  log.line(
+    `start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'} installer=${INSTALLER_VERSION} node=${process.version}`,
+  )
   try {
     await steps(run, cwd)
   } catch (caught) {
@@ -192,7 +223,8 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
     if (isRdbpkgError(error)) {
       result.code = error.code
       // Staged files are named as the operator knows them: inside package.tar.gz.
-      result.error = run.staging === undefined ? error.message : error.message.split(`${run.staging}/`).join('package.tar.gz: ')
+      result.error =
+        run.staging === undefined ? error.message : error.message.split(`${run.staging}/`).join('package.tar.gz: ')
       result.exitCode = exitCodeFor(error.code)
       if (isRefusal(result.exitCode)) result.status = 'refused'
     } else {
@@ -213,7 +245,8 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
     for (const line of formatSummary(result).trimEnd().split('\n')) log.line(`summary: ${line.trim()}`)
   }
   // Refusals and runs that changed nothing leave one line; changes and failures leave everything they said.
-  const quiet = isRefusal(result.exitCode) || ['unchanged', 'verified', 'planned', 'history', 'reported'].includes(result.status)
+  const quiet =
+    isRefusal(result.exitCode) || ['unchanged', 'verified', 'planned', 'history', 'reported'].includes(result.status)
   if (quiet) log.finishQuiet(final)
   else {
     log.goLive()
@@ -244,11 +277,16 @@ async function steps(run: Run, cwd: string): Promise<void> {
   result.product = product
   if (options.check) {
     result.status = 'verified'
-    say('info', `${manifest.packageName}: archive verified (SHA256SUMS${result.signature === 'none' ? '' : ', signature'})`)
+    say(
+      'info',
+      `${manifest.packageName}: archive verified (SHA256SUMS${result.signature === 'none' ? '' : ', signature'})`,
+    )
     return
   }
   if (options.history) {
-    result.history = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`)).filter((r) => r.product === product)
+    result.history = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`)).filter(
+      (r) => r.product === product,
+    )
     result.status = 'history'
     return
   }
@@ -257,7 +295,13 @@ async function steps(run: Run, cwd: string): Promise<void> {
     result.engine = engine.name
     const records = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
     const notes = listStopped(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
-    result.host = await readHostStatus(run.root, engine, product, records, notes.flatMap((note) => note.services.map(describeService)))
+    result.host = await readHostStatus(
+      run.root,
+      engine,
+      product,
+      records,
+      notes.flatMap((note) => note.services.map(describeService)),
+    )
     result.status = 'reported'
     return
   }
@@ -274,7 +318,8 @@ async function steps(run: Run, cwd: string): Promise<void> {
   if (!options.dryRun) {
     run.lock = acquireLock(run.root)
     adoptStopped(run, manifest)
-    for (const dir of removeLeftoverStaging(run.root, manifest.rules.payload === 'files' ? manifest.prefix : undefined)) say('debug', `removed ${dir} (left by an interrupted run)`)
+    for (const dir of removeLeftoverStaging(run.root, manifest.rules.payload === 'files' ? manifest.prefix : undefined))
+      say('debug', `removed ${dir} (left by an interrupted run)`)
   }
   const tarGz = join(archive, 'package.tar.gz')
   let target: Target | undefined
@@ -291,18 +336,32 @@ async function steps(run: Run, cwd: string): Promise<void> {
 
   const wheelState = target.wheels === undefined ? undefined : await wheelFacts(run, manifest, target.wheels)
   if (manifest.rules.requiresInstalled) {
-    const present = manifest.rules.payload === 'wheels' ? wheelState !== undefined && wheelState.installedBefore.length > 0 : installed !== undefined
+    const present =
+      manifest.rules.payload === 'wheels'
+        ? wheelState !== undefined && wheelState.installedBefore.length > 0
+        : installed !== undefined
     if (!present) {
-      const what = manifest.rules.payload === 'wheels' ? `none of the wheels' distributions (${target.wheelNames.join(', ')}) is installed in ${wheelState?.python ?? manifest.python}` : `${target.name} is not installed`
-      throw new InstallError('E_PRECONDITION', `${manifest.packageName}: nothing to update: ${what} (install the product first)`, {
-        field: 'package_type',
-        found: 'not installed',
-      })
+      const what =
+        manifest.rules.payload === 'wheels'
+          ? `none of the wheels' distributions (${target.wheelNames.join(', ')}) is installed in ${wheelState?.python ?? manifest.python}`
+          : `${target.name} is not installed`
+      throw new InstallError(
+        'E_PRECONDITION',
+        `${manifest.packageName}: nothing to update: ${what} (install the product first)`,
+        {
+          field: 'package_type',
+          found: 'not installed',
+        },
+      )
     }
   }
-  const cmp = installed === undefined ? 1 : compareEVR(target.evr, { epoch: installed.epoch ?? 0, version: installed.version, release: installed.release })
+  const cmp =
+    installed === undefined
+      ? 1
+      : compareEVR(target.evr, { epoch: installed.epoch ?? 0, version: installed.version, release: installed.release })
   const wheelsSame = wheelState === undefined || wheelState.allSame
-  let action: InstallRecord['action'] = installed === undefined ? 'install' : cmp > 0 ? 'upgrade' : cmp === 0 ? 'reinstall' : 'downgrade'
+  let action: InstallRecord['action'] =
+    installed === undefined ? 'install' : cmp > 0 ? 'upgrade' : cmp === 0 ? 'reinstall' : 'downgrade'
   if (cmp === 0 && wheelsSame && !options.force) {
     result.status = 'unchanged'
     say('info', `${target.nevra} is already installed; nothing to do (use -f to reinstall)`)
@@ -310,10 +369,14 @@ async function steps(run: Run, cwd: string): Promise<void> {
   }
   if (cmp === 0 && !wheelsSame) action = 'upgrade'
   if (cmp < 0 && !options.force) {
-    throw new InstallError('E_PRECONDITION', `${target.nevra}: ${installed!.nevra} (which is newer) is installed; use -f to downgrade`, {
-      expected: `newer than ${installed!.nevra}`,
-      found: target.nevra,
-    })
+    throw new InstallError(
+      'E_PRECONDITION',
+      `${target.nevra}: ${installed!.nevra} (which is newer) is installed; use -f to downgrade`,
+      {
+        expected: `newer than ${installed!.nevra}`,
+        found: target.nevra,
+      },
+    )
   }
   const flags: ApplyFlags = { replacepkgs: cmp === 0, oldpackage: cmp < 0, noscripts: options.noscripts === true }
 
@@ -324,9 +387,13 @@ async function steps(run: Run, cwd: string): Promise<void> {
     return
   }
   if (running.length > 0 && !options.force) {
-    throw new InstallError('E_SERVICES_RUNNING', `${manifest.packageName}: services running: ${running.map(describeService).join(', ')} (stop them, or run ./install -f to stop and restart them)`, {
-      found: running.map(describeService).join(', '),
-    })
+    throw new InstallError(
+      'E_SERVICES_RUNNING',
+      `${manifest.packageName}: services running: ${running.map(describeService).join(', ')} (stop them, or run ./install -f to stop and restart them)`,
+      {
+        found: running.map(describeService).join(', '),
+      },
+    )
   }
 
   run.log.goLive()
@@ -357,7 +424,14 @@ async function steps(run: Run, cwd: string): Promise<void> {
   delete record.pending
   saveRecord(run.root, record)
   result.record = record.id
-  result.status = action === 'install' ? 'installed' : action === 'upgrade' ? 'upgraded' : action === 'reinstall' ? 'reinstalled' : 'downgraded'
+  result.status =
+    action === 'install'
+      ? 'installed'
+      : action === 'upgrade'
+        ? 'upgraded'
+        : action === 'reinstall'
+          ? 'reinstalled'
+          : 'downgraded'
   say('debug', `record ${record.id} saved`)
 }
 
@@ -385,11 +459,20 @@ async function apply(
       recordId: record.id,
       onMessage: say,
     })
-    record.wheels = { python: wheelState.python, replaced: wheelOutcome.replaced, installed: wheelOutcome.installed, ...(wheelOutcome.backup ? { backup: wheelOutcome.backup, backupBase: wheelOutcome.backupBase } : {}) }
+    record.wheels = {
+      python: wheelState.python,
+      replaced: wheelOutcome.replaced,
+      installed: wheelOutcome.installed,
+      ...(wheelOutcome.backup ? { backup: wheelOutcome.backup, backupBase: wheelOutcome.backupBase } : {}),
+    }
     result.wheels = { installed: wheelOutcome.installed, replaced: wheelOutcome.replaced }
     saveRecord(run.root, record)
     if (!wheelOutcome.ok) {
-      throw new InstallError('E_TXN_PROBLEMS', `${manifest.packageName}: pip install failed, the replaced distributions were restored: ${wheelOutcome.error ?? ''}`, {})
+      throw new InstallError(
+        'E_TXN_PROBLEMS',
+        `${manifest.packageName}: pip install failed, the replaced distributions were restored: ${wheelOutcome.error ?? ''}`,
+        {},
+      )
     }
   }
   let outcome: ApplyOutcome | undefined
@@ -400,9 +483,17 @@ async function apply(
     result.created.push(...outcome.created)
     if (!outcome.ok) {
       if (wheelOutcome?.ok && record.wheels !== undefined) {
-        await rollbackWheels({ python: record.wheels.python, installed: record.wheels.installed, backup: record.wheels.backup, backupBase: record.wheels.backupBase, onMessage: say })
+        await rollbackWheels({
+          python: record.wheels.python,
+          installed: record.wheels.installed,
+          backup: record.wheels.backup,
+          backupBase: record.wheels.backupBase,
+          onMessage: say,
+        })
       }
-      throw new InstallError('E_TXN_PROBLEMS', `${target.nevra}: not installed: ${outcome.problems.join('; ')}`, { found: outcome.problems.join('; ') })
+      throw new InstallError('E_TXN_PROBLEMS', `${target.nevra}: not installed: ${outcome.problems.join('; ')}`, {
+        found: outcome.problems.join('; '),
+      })
     }
     if (outcome.tid !== undefined) record.tids.push(outcome.tid)
     if (outcome.created.length > 0) record.created = outcome.created
@@ -413,10 +504,15 @@ async function apply(
 
 async function wheelFacts(run: Run, manifest: ArchiveManifest, wheels: string[]) {
   const python = resolvePython(run.root, manifest.python ?? 'python3')
-  const installed = await installedWheelFacts(python, wheels.map((file) => readWheelFile(file).name))
+  const installed = await installedWheelFacts(
+    python,
+    wheels.map((file) => readWheelFile(file).name),
+  )
   const incoming = wheels.map((file) => readWheelFile(file))
   const installedBefore = installed.filter((dist) => dist.version !== undefined)
-  const allSame = incoming.every((wheel) => installed.some((dist) => dist.key === wheel.key && dist.version === wheel.version))
+  const allSame = incoming.every((wheel) =>
+    installed.some((dist) => dist.key === wheel.key && dist.version === wheel.version),
+  )
   return { python, installedBefore, allSame }
 }
 
@@ -432,7 +528,14 @@ function runningServices(run: Run, manifest: ArchiveManifest): RunningService[] 
   return running
 }
 
-async function dryRun(run: Run, engine: Engine, target: Target, flags: ApplyFlags, action: string, running: RunningService[]): Promise<void> {
+async function dryRun(
+  run: Run,
+  engine: Engine,
+  target: Target,
+  flags: ApplyFlags,
+  action: string,
+  running: RunningService[],
+): Promise<void> {
   const { result, say } = run
   let files: PlannedFile[] = []
   const what = await packageToApply(run, target)
@@ -460,7 +563,10 @@ function serviceWindow(run: Run, running: RunningService[]): NonNullable<ApplyHo
       if (running.length === 0) return
       saveStopped(run.root, { id: run.id, services: running })
       for (const service of running) run.say('info', `stopping ${describeService(service)}`)
-      const stopped = await stopServices(running, run.options.serviceGraceMs === undefined ? {} : { graceMs: run.options.serviceGraceMs })
+      const stopped = await stopServices(
+        running,
+        run.options.serviceGraceMs === undefined ? {} : { graceMs: run.options.serviceGraceMs },
+      )
       run.stopped.push(...stopped)
       run.result.services.stopped.push(...stopped.map(describeService))
     },
@@ -477,8 +583,14 @@ function closeWindow(run: Run): void {
   clearStopped(run.root, run.id)
   const previous = run.result.window
   const downtimeMs = (previous?.downtimeMs ?? 0) + (closedAt - run.openedAt)
-  run.result.window = { stoppedAt: previous?.stoppedAt ?? new Date(run.openedAt).toISOString(), startedAt: new Date(closedAt).toISOString(), downtimeMs }
-  run.log.line(`window: ${run.result.services.stopped.length > 0 ? 'services down' : 'swap'} ${closedAt - run.openedAt} ms (from ${new Date(run.openedAt).toISOString()} to ${new Date(closedAt).toISOString()})`)
+  run.result.window = {
+    stoppedAt: previous?.stoppedAt ?? new Date(run.openedAt).toISOString(),
+    startedAt: new Date(closedAt).toISOString(),
+    downtimeMs,
+  }
+  run.log.line(
+    `window: ${run.result.services.stopped.length > 0 ? 'services down' : 'swap'} ${closedAt - run.openedAt} ms (from ${new Date(run.openedAt).toISOString()} to ${new Date(closedAt).toISOString()})`,
+  )
   delete run.openedAt
 }
 
@@ -501,13 +613,20 @@ function adoptStopped(run: Run, manifest: ArchiveManifest): void {
   for (const note of notes) {
     if (note.id === run.id) continue
     const missing = note.services.filter((service) => !now.has(key(service)))
-    for (const service of missing) run.say('info', `${describeService(service)} was stopped by an interrupted run: it is started again at the end of this one`)
+    for (const service of missing)
+      run.say(
+        'info',
+        `${describeService(service)} was stopped by an interrupted run: it is started again at the end of this one`,
+      )
     run.stopped.push(...missing)
     run.adopted.push(note.id)
   }
 }
 
-function progress(run: Run, step: InstallProgress['step']): ((bytesDone: number, bytesTotal: number) => void) | undefined {
+function progress(
+  run: Run,
+  step: InstallProgress['step'],
+): ((bytesDone: number, bytesTotal: number) => void) | undefined {
   const onProgress = run.options.onProgress
   return onProgress === undefined ? undefined : (bytesDone, bytesTotal) => onProgress({ step, bytesDone, bytesTotal })
 }
@@ -528,7 +647,11 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
   }
   const running = runningServices(run, manifest)
   if (running.length > 0 && !options.force) {
-    throw new InstallError('E_SERVICES_RUNNING', `${product}: services running: ${running.map(describeService).join(', ')} (stop them, or run ./install --rollback -f)`, {})
+    throw new InstallError(
+      'E_SERVICES_RUNNING',
+      `${product}: services running: ${running.map(describeService).join(', ')} (stop them, or run ./install --rollback -f)`,
+      {},
+    )
   }
   run.log.goLive()
   say('info', `rolling back ${last.action} of ${last.to ?? product}${last.from ? ` (back to ${last.from})` : ''}`)
@@ -537,17 +660,33 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
   if (last.wheels !== undefined) await window.open()
   const undo: UndoTarget[] =
     last.engine === 'rpm'
-      ? [{ ...(last.repackaged ? { repackaged: last.repackaged } : {}), ...(last.to ? { installed: last.to } : {}), noscripts: options.noscripts === true }]
+      ? [
+          {
+            ...(last.repackaged ? { repackaged: last.repackaged } : {}),
+            ...(last.to ? { installed: last.to } : {}),
+            noscripts: options.noscripts === true,
+          },
+        ]
       : [...last.tids].reverse().map((tid) => ({ tid, noscripts: options.noscripts === true }))
   for (const target of undo) {
-    const outcome = await engine.rollback(target, { ...(run.openedAt === undefined ? { window } : {}), ...swapProgress(run) })
+    const outcome = await engine.rollback(target, {
+      ...(run.openedAt === undefined ? { window } : {}),
+      ...swapProgress(run),
+    })
     relayWarnings(run, outcome)
     result.created.push(...outcome.created)
-    if (!outcome.ok) throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${outcome.problems.join('; ')}`, {})
+    if (!outcome.ok)
+      throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${outcome.problems.join('; ')}`, {})
   }
   if (last.engine === 'rpm') removeCreatedNew(run, last)
   if (last.wheels !== undefined) {
-    await rollbackWheels({ python: last.wheels.python, installed: last.wheels.installed, backup: last.wheels.backup, backupBase: last.wheels.backupBase, onMessage: say })
+    await rollbackWheels({
+      python: last.wheels.python,
+      installed: last.wheels.installed,
+      backup: last.wheels.backup,
+      backupBase: last.wheels.backupBase,
+      onMessage: say,
+    })
   }
   await window.close()
   const id = run.id
@@ -587,12 +726,21 @@ function removeCreatedNew(run: Run, record: InstallRecord): void {
 
 // A record still pending was left by a killed run: find what its engine transaction did, if anything. A pending
 // record with nothing behind it is dropped and the one before it is the last.
-async function resolvePending(run: Run, engine: Engine, records: InstallRecord[], product: string): Promise<InstallRecord | undefined> {
+async function resolvePending(
+  run: Run,
+  engine: Engine,
+  records: InstallRecord[],
+  product: string,
+): Promise<InstallRecord | undefined> {
   let last = lastUndoable(records, product)
   while (last?.pending === true) {
     const found = last.tids.length > 0 ? undefined : await engine.findTransaction(recordDescription(last.id), last.from)
     if (found !== undefined) {
-      last = { ...last, ...(found.tid === undefined ? {} : { tids: [found.tid] }), ...(found.repackaged === undefined ? {} : { repackaged: [...found.repackaged] }) }
+      last = {
+        ...last,
+        ...(found.tid === undefined ? {} : { tids: [found.tid] }),
+        ...(found.repackaged === undefined ? {} : { repackaged: [...found.repackaged] }),
+      }
       break
     }
     if (last.tids.length > 0 || last.wheels !== undefined) break

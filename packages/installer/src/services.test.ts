@@ -29,12 +29,15 @@ describe('services', () => {
     cleanups.push(cleanup)
     const root = join(dir, 'root')
     const script = join(root, 'opt/rdb/agent/tools/agentd.sh')
-    writeTree(root, { 'opt/rdb/agent/tools/agentd.sh': `#!/bin/sh\necho $$ >> "${dir}/pids"\nwhile :; do sleep 1; done\n` })
+    writeTree(root, {
+      'opt/rdb/agent/tools/agentd.sh': `#!/bin/sh\necho $$ >> "${dir}/pids"\nwhile :; do sleep 1; done\n`,
+    })
     chmodSync(script, 0o755)
     const child = spawn(script, [], { stdio: 'ignore', detached: true })
     cleanups.push(() => child.kill('SIGKILL'))
     const query = { root, prefix: '/opt/rdb/agent', services: ['rdb-agent'], method: 'proc' } as const
-    const lines = (): number => (existsSync(join(dir, 'pids')) ? readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n').length : 0)
+    const lines = (): number =>
+      existsSync(join(dir, 'pids')) ? readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n').length : 0
     await waitFor(() => findRunningServices(query).length > 0 && lines() === 1)
 
     const running = findRunningServices(query)
@@ -59,7 +62,9 @@ describe('services', () => {
     const root = join(dir, 'root')
     const script = join(root, 'opt/rdb/agent/tools/agentd.sh')
     // The subshell is a fork of the script: the same command line, a child of it.
-    writeTree(root, { 'opt/rdb/agent/tools/agentd.sh': `#!/bin/sh\necho $$ >> "${dir}/pids"\n( while :; do sleep 1; done ) &\nwait\n` })
+    writeTree(root, {
+      'opt/rdb/agent/tools/agentd.sh': `#!/bin/sh\necho $$ >> "${dir}/pids"\n( while :; do sleep 1; done ) &\nwait\n`,
+    })
     chmodSync(script, 0o755)
     const child = spawn(script, [], { stdio: 'ignore', detached: true })
     cleanups.push(() => child.kill('SIGKILL'))
@@ -108,7 +113,12 @@ describe('services under systemd', () => {
     const path = process.env.PATH
     process.env.PATH = `${join(dir, 'bin')}:${path}`
     cleanups.push(() => (process.env.PATH = path))
-    const running = findRunningServices({ root: '/', prefix: '/opt/rdb/agent', services: ['rdb-agent', 'fsbackup'], method: 'systemd' })
+    const running = findRunningServices({
+      root: '/',
+      prefix: '/opt/rdb/agent',
+      services: ['rdb-agent', 'fsbackup'],
+      method: 'systemd',
+    })
     expect(running).toEqual([{ kind: 'systemd', name: 'rdb-agent' }])
     const stopped = await stopServices(running)
     expect(startServices(stopped).failed).toEqual([])

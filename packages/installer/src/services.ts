@@ -36,7 +36,9 @@ export function findRunningServices(query: ServiceQuery): RunningService[] {
   if (query.services.length === 0) return []
   const method = query.method ?? (systemdRuns(query.root) ? 'systemd' : 'proc')
   if (method === 'systemd') {
-    return query.services.filter((unit) => systemctl(['is-active', '--quiet', unit])).map((name) => ({ kind: 'systemd', name }))
+    return query.services
+      .filter((unit) => systemctl(['is-active', '--quiet', unit]))
+      .map((name) => ({ kind: 'systemd', name }))
   }
   return findProcesses(query)
 }
@@ -52,7 +54,8 @@ function systemctl(args: string[]): boolean {
 
 function findProcesses(query: ServiceQuery): RunningService[] {
   const prefixDir = resolve(query.root, `.${query.prefix}`)
-  const underPrefix = (path: string): boolean => prefixDir !== '/' && (path === prefixDir || path.startsWith(prefixDir + sep))
+  const underPrefix = (path: string): boolean =>
+    prefixDir !== '/' && (path === prefixDir || path.startsWith(prefixDir + sep))
   const excluded = ancestors(process.pid)
   const names = new Set(query.services)
   const found: (RunningService & { kind: 'process' })[] = []
@@ -183,7 +186,10 @@ export interface StopOptions {
 }
 
 /** Stops services: `systemctl stop` for units; SIGTERM, wait, then SIGKILL for processes. Returns what stopped. */
-export async function stopServices(services: readonly RunningService[], options: StopOptions = {}): Promise<RunningService[]> {
+export async function stopServices(
+  services: readonly RunningService[],
+  options: StopOptions = {},
+): Promise<RunningService[]> {
   const graceMs = options.graceMs ?? 10_000
   const pollMs = options.pollMs ?? 50
   const stopped: RunningService[] = []
@@ -204,7 +210,8 @@ export async function stopServices(services: readonly RunningService[], options:
   const pending = () => pids.filter((pid) => isRunning(pid))
   const deadline = Date.now() + graceMs
   // Services are down from here: look again soon (most exit within milliseconds of SIGTERM), then every pollMs.
-  for (let wait = Math.min(5, pollMs); pending().length > 0 && Date.now() < deadline; wait = Math.min(wait * 2, pollMs)) await sleep(wait)
+  for (let wait = Math.min(5, pollMs); pending().length > 0 && Date.now() < deadline; wait = Math.min(wait * 2, pollMs))
+    await sleep(wait)
   for (const pid of pending()) signal(pid, 'SIGKILL')
   const killDeadline = Date.now() + 5_000
   while (pending().length > 0 && Date.now() < killDeadline) await sleep(pollMs)
@@ -212,7 +219,10 @@ export async function stopServices(services: readonly RunningService[], options:
 }
 
 /** Starts services again: `systemctl start` for units; the same command line, folder and environment for processes. */
-export function startServices(services: readonly RunningService[]): { started: RunningService[]; failed: { service: RunningService; error: string }[] } {
+export function startServices(services: readonly RunningService[]): {
+  started: RunningService[]
+  failed: { service: RunningService; error: string }[]
+} {
   const started: RunningService[] = []
   const failed: { service: RunningService; error: string }[] = []
   for (const service of services) {

@@ -35,7 +35,9 @@ export function formatSummary(result: InstallResult): string {
   }
   if (result.wheels !== undefined) {
     for (const dist of result.wheels.installed) {
-      const old = result.wheels.replaced.find((r) => r.name.toLowerCase().replace(/[-_.]+/g, '-') === dist.name.toLowerCase().replace(/[-_.]+/g, '-'))
+      const old = result.wheels.replaced.find(
+        (r) => r.name.toLowerCase().replace(/[-_.]+/g, '-') === dist.name.toLowerCase().replace(/[-_.]+/g, '-'),
+      )
       lines.push(`  wheel ${dist.name}: ${old ? `${old.version} -> ` : ''}${dist.version}`)
     }
   }
@@ -44,7 +46,10 @@ export function formatSummary(result: InstallResult): string {
   if (result.services.restarted.length > 0) lines.push(`  services restarted: ${result.services.restarted.join(', ')}`)
   if (result.services.failed.length > 0) lines.push(`  services NOT restarted: ${result.services.failed.join(', ')}`)
   for (const file of result.created) lines.push(`  ${describeFile(file)}`)
-  if (result.created.length === 0 && ['installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back'].includes(result.status)) {
+  if (
+    result.created.length === 0 &&
+    ['installed', 'upgraded', 'reinstalled', 'downgraded', 'rolled-back'].includes(result.status)
+  ) {
     lines.push('  no .rpmnew, .rpmsave or .rpmorig files created')
   }
   lines.push(`  log: ${result.log}`)
@@ -56,7 +61,9 @@ function formatWindow(result: InstallResult): string {
   const w = result.window!
   const seconds = `${(w.downtimeMs / 1000).toFixed(2)} s`
   const span = `${w.stoppedAt.slice(11, 23)} -> ${w.startedAt.slice(11, 23)} UTC`
-  return result.services.stopped.length > 0 ? `services down ${seconds} (${span})` : `swap ${seconds} (${span}; no services were running)`
+  return result.services.stopped.length > 0
+    ? `services down ${seconds} (${span})`
+    : `swap ${seconds} (${span}; no services were running)`
 }
 
 function describeCreated(kind: string): string {
@@ -68,7 +75,9 @@ function describeCreated(kind: string): string {
 function formatPlan(result: InstallResult): string[] {
   const plan = result.plan
   if (plan === undefined) return []
-  const lines = [`${result.packageName}: dry run: would ${plan.action} ${result.from ? `${result.from} -> ` : ''}${result.to}`]
+  const lines = [
+    `${result.packageName}: dry run: would ${plan.action} ${result.from ? `${result.from} -> ` : ''}${result.to}`,
+  ]
   for (const service of plan.services) lines.push(`  would stop (needs -f): ${service}`)
   for (const wheel of plan.wheels ?? []) lines.push(`  would pip install ${wheel}`)
   for (const file of plan.files) {
@@ -97,14 +106,21 @@ function formatStatus(result: InstallResult): string[] {
   const lines = [`${host.product}: ${host.installed ?? 'not installed'}`]
   const last = host.last
   if (last !== undefined && last !== null) {
-    const undone = last.rolledBackBy ? `  (rolled back by ${last.rolledBackBy})` : last.interrupted ? '  (interrupted)' : ''
-    lines.push(`  last transaction: ${last.id} ${last.action} ${last.from ?? '-'} -> ${last.to ?? '-'}  ${last.packageName}${undone}`)
+    const undone = last.rolledBackBy
+      ? `  (rolled back by ${last.rolledBackBy})`
+      : last.interrupted
+        ? '  (interrupted)'
+        : ''
+    lines.push(
+      `  last transaction: ${last.id} ${last.action} ${last.from ?? '-'} -> ${last.to ?? '-'}  ${last.packageName}${undone}`,
+    )
   } else lines.push('  last transaction: none')
   for (const file of host.pending) lines.push(`  pending: ${describeFile(file)}`)
   if (host.installed !== null) {
     if (host.drift.length === 0) lines.push('  drift: none (every file matches the package database)')
     for (const line of host.drift) lines.push(`  drift: ${line}`)
   }
-  for (const service of host.stopped) lines.push(`  stopped by an interrupted run: ${service} (the next ./install starts it)`)
+  for (const service of host.stopped)
+    lines.push(`  stopped by an interrupted run: ${service} (the next ./install starts it)`)
   return lines
 }

@@ -19,7 +19,12 @@ import { readWheelFile } from './wheels.js'
 export interface TargetRun {
   root: string
   staging?: string
-  options: { hostArch?: string; dryRun?: boolean; maxRatio?: number; onProgress?: (progress: { step: 'stage'; bytesDone: number; bytesTotal: number }) => void }
+  options: {
+    hostArch?: string
+    dryRun?: boolean
+    maxRatio?: number
+    onProgress?: (progress: { step: 'stage'; bytesDone: number; bytesTotal: number }) => void
+  }
 }
 
 export interface Target {
@@ -34,17 +39,30 @@ export interface Target {
   wheelNames: string[]
 }
 
-export async function describeTarget(run: TargetRun, manifest: ArchiveManifest, engine: Engine, staged: string): Promise<Target> {
+export async function describeTarget(
+  run: TargetRun,
+  manifest: ArchiveManifest,
+  engine: Engine,
+  staged: string,
+): Promise<Target> {
   const rules = manifest.rules
   const arch = manifest.arch ?? run.options.hostArch ?? hostRpmArch()
   if (rules.payload === 'rpm') {
     const rpmName = readdirSync(staged).find((name) => rules.rpmPattern?.test(name))
     if (rpmName === undefined) {
-      throw new InstallError('E_PAYLOAD_MISMATCH', `package.tar.gz: ${rules.entries[0]?.label ?? 'rpm'}: missing`, { file: 'package.tar.gz' })
+      throw new InstallError('E_PAYLOAD_MISMATCH', `package.tar.gz: ${rules.entries[0]?.label ?? 'rpm'}: missing`, {
+        file: 'package.tar.gz',
+      })
     }
     const rpmFile = join(staged, rpmName)
     const facts = await engine.inspect(rpmFile)
-    return { name: facts.name, nevra: facts.nevra, evr: { epoch: facts.epoch ?? 0, version: facts.version, release: facts.release }, rpmFile, wheelNames: [] }
+    return {
+      name: facts.name,
+      nevra: facts.nevra,
+      evr: { epoch: facts.epoch ?? 0, version: facts.version, release: facts.release },
+      rpmFile,
+      wheelNames: [],
+    }
   }
   const name = rules.trackedName!
   const nevra = `${name}-${manifest.version}-${manifest.release}.${arch}`
@@ -56,9 +74,18 @@ export async function describeTarget(run: TargetRun, manifest: ArchiveManifest, 
     arch,
     files: trackedFiles(staged, manifest.prefix, manifest.configFiles, only),
   }
-  const target: Target = { name, nevra, evr: { epoch: 0, version: manifest.version, release: manifest.release }, tracked, wheelNames: [] }
+  const target: Target = {
+    name,
+    nevra,
+    evr: { epoch: 0, version: manifest.version, release: manifest.release },
+    tracked,
+    wheelNames: [],
+  }
   if (rules.payload === 'wheels') {
-    target.wheels = readdirSync(staged).filter((entry) => entry.endsWith('.whl')).sort().map((entry) => join(staged, entry))
+    target.wheels = readdirSync(staged)
+      .filter((entry) => entry.endsWith('.whl'))
+      .sort()
+      .map((entry) => join(staged, entry))
     target.wheelNames = target.wheels.map((file) => readWheelFile(file).name)
   }
   return target
@@ -79,11 +106,23 @@ export async function packageToApply(run: TargetRun, target: Target): Promise<st
 export function streamedTarget(run: TargetRun, manifest: ArchiveManifest, tarGz: string): Target {
   const name = manifest.rules.trackedName!
   const arch = manifest.arch ?? run.options.hostArch ?? hostRpmArch()
-  const pkg = { name, version: manifest.version, release: manifest.release, arch, prefix: manifest.prefix, configGlobs: manifest.configFiles }
+  const pkg = {
+    name,
+    version: manifest.version,
+    release: manifest.release,
+    arch,
+    prefix: manifest.prefix,
+    configGlobs: manifest.configFiles,
+  }
   const onProgress = run.options.onProgress
   const read = {
     ...(run.options.maxRatio === undefined ? {} : { maxRatio: run.options.maxRatio }),
-    ...(onProgress === undefined ? {} : { onProgress: (bytesDone: number, bytesTotal: number) => onProgress({ step: 'stage' as const, bytesDone, bytesTotal }) }),
+    ...(onProgress === undefined
+      ? {}
+      : {
+          onProgress: (bytesDone: number, bytesTotal: number) =>
+            onProgress({ step: 'stage' as const, bytesDone, bytesTotal }),
+        }),
   }
   return {
     name,

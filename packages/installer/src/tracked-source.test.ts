@@ -26,7 +26,13 @@ describe('scanPayload', () => {
       { path: './tools/link', type: 'SymbolicLink', linkpath: 'a.conf' },
     ])
     const scan = await scanPayload(file)
-    expect(scan.entries.map((e) => `${e.kind} ${e.rel}`)).toEqual(['dir fsbackup_kernel_4.x', 'file fsbackup_kernel_4.x/k.ko', 'dir tools', 'file tools/a.conf', 'symlink tools/link'])
+    expect(scan.entries.map((e) => `${e.kind} ${e.rel}`)).toEqual([
+      'dir fsbackup_kernel_4.x',
+      'file fsbackup_kernel_4.x/k.ko',
+      'dir tools',
+      'file tools/a.conf',
+      'symlink tools/link',
+    ])
     const conf = scan.entries.find((e) => e.rel === 'tools/a.conf')!
     expect(conf.perm).toBe(0o755)
     expect(conf.digest).toBe(createHash('sha256').update('x=1\n').digest('hex'))
@@ -34,7 +40,17 @@ describe('scanPayload', () => {
     cleanups.push(cleanup)
     const staged = await stagePayload(file, join(dir, 'staging'))
     expect(staged.entries.map(({ staged: _, ...e }) => e)).toEqual(scan.entries)
-    const source = streamedSource({ name: 'rdb-agent', version: '1', release: '1', arch: 'x86_64', prefix: '/opt/rdb/agent', configGlobs: ['**/*.conf'] }, staged)
+    const source = streamedSource(
+      {
+        name: 'rdb-agent',
+        version: '1',
+        release: '1',
+        arch: 'x86_64',
+        prefix: '/opt/rdb/agent',
+        configGlobs: ['**/*.conf'],
+      },
+      staged,
+    )
     const header = source.header.files.find((f) => f.path === '/opt/rdb/agent/tools/a.conf')!
     expect(header.flags).toEqual({ config: true, noreplace: true })
     const bodies: string[] = []
@@ -44,11 +60,14 @@ describe('scanPayload', () => {
     }
     expect(bodies).toEqual(['/opt/rdb/agent/fsbackup_kernel_4.x/k.ko=k', '/opt/rdb/agent/tools/a.conf=x=1\n'])
     // A scan that was not staged can be planned but not installed.
-    const planned = streamedSource({ name: 'rdb-agent', version: '1', release: '1', arch: 'x86_64', prefix: '/opt/rdb/agent', configGlobs: [] }, scan)
+    const planned = streamedSource(
+      { name: 'rdb-agent', version: '1', release: '1', arch: 'x86_64', prefix: '/opt/rdb/agent', configGlobs: [] },
+      scan,
+    )
     await expect(planned.payload()[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'E_IO' })
   })
 
-  it('stages each body once; a hard link shares its target\'s staged body', async () => {
+  it("stages each body once; a hard link shares its target's staged body", async () => {
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
     const file = tarFile([
@@ -67,7 +86,10 @@ describe('scanPayload', () => {
       { path: 'tools/b.sh', type: 'Link', linkpath: 'tools/a.sh' },
       { path: 'tools/a.sh', type: 'File', body: 'echo a\n' },
     ])
-    await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_UNSAFE', message: expect.stringContaining('not a file listed before it') })
+    await expect(scanPayload(file)).rejects.toMatchObject({
+      code: 'E_PAYLOAD_UNSAFE',
+      message: expect.stringContaining('not a file listed before it'),
+    })
   })
 
   it.each([
@@ -78,7 +100,9 @@ describe('scanPayload', () => {
     ['tools/dev', 'BlockDevice', undefined],
     ['tools/fifo', 'FIFO', undefined],
   ])('refuses %s (%s)', async (path, type, linkpath) => {
-    const file = tarFile([{ path, type, ...(linkpath ? { linkpath } : {}), ...(type === 'File' ? { body: 'evil' } : {}) }])
+    const file = tarFile([
+      { path, type, ...(linkpath ? { linkpath } : {}), ...(type === 'File' ? { body: 'evil' } : {}) },
+    ])
     await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_UNSAFE' })
   })
 
@@ -88,13 +112,18 @@ describe('scanPayload', () => {
       { path: 'tools/s1/s2', type: 'SymbolicLink', linkpath: '..' },
       { path: 'tools/s1/s2/chain', type: 'File', body: 'x' },
     ])
-    await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_UNSAFE', message: expect.stringContaining("payload's own symlink tools/s1") })
+    await expect(scanPayload(file)).rejects.toMatchObject({
+      code: 'E_PAYLOAD_UNSAFE',
+      message: expect.stringContaining("payload's own symlink tools/s1"),
+    })
   })
 
   it('refuses a payload that expands past the limit (decompression bomb), and --max-ratio raises it', async () => {
     const file = tarFile([{ path: 'tools/zeros', type: 'File', body: '\0'.repeat(2 * 1024 * 1024) }])
     await expect(scanPayload(file)).rejects.toMatchObject({ code: 'E_PAYLOAD_BOMB' })
-    await expect(scanPayload(file, { maxRatio: 100_000 })).resolves.toMatchObject({ entries: [{ rel: 'tools' }, { rel: 'tools/zeros', size: 2 * 1024 * 1024 }] })
+    await expect(scanPayload(file, { maxRatio: 100_000 })).resolves.toMatchObject({
+      entries: [{ rel: 'tools' }, { rel: 'tools/zeros', size: 2 * 1024 * 1024 }],
+    })
   })
 
   it('refuses a file listed twice (what was digested would not be what lands)', async () => {

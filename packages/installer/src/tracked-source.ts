@@ -68,7 +68,13 @@ async function readPayload(tarGz: string, options: ScanOptions, stageDir: string
   const size = statSync(tarGz).size
   const guard = new PayloadGuard(size, options.maxRatio ?? DEFAULT_MAX_RATIO, fileName)
   const progress = options.onProgress
-  return scanEntries(tarGz, guard, fileName, stageDir, progress === undefined ? undefined : (read) => progress(read, size))
+  return scanEntries(
+    tarGz,
+    guard,
+    fileName,
+    stageDir,
+    progress === undefined ? undefined : (read) => progress(read, size),
+  )
 }
 
 async function scanEntries(
@@ -111,21 +117,45 @@ async function scanEntries(
         }
       } else if (entry.type === 'SymbolicLink') {
         entry.resume()
-        entries.push({ rel, kind: 'symlink', perm: 0o777, size: Buffer.byteLength(entry.linkpath ?? ''), mtime, linkTarget: entry.linkpath ?? '' })
+        entries.push({
+          rel,
+          kind: 'symlink',
+          perm: 0o777,
+          size: Buffer.byteLength(entry.linkpath ?? ''),
+          mtime,
+          linkTarget: entry.linkpath ?? '',
+        })
       } else if (entry.type === 'Link') {
         entry.resume()
         // A hard link shares the body of a file listed before it (tar's rule); anything else is refused.
         const target = files.get(stripDotSlash(entry.linkpath ?? '').replace(/\/+$/, ''))
-        if (target === undefined) throw unsafe(entry.path, `hard link to ${entry.linkpath ?? ''}, which is not a file listed before it`)
+        if (target === undefined)
+          throw unsafe(entry.path, `hard link to ${entry.linkpath ?? ''}, which is not a file listed before it`)
         const staged = target.staged === undefined ? undefined : join(stageDir!, String(entries.length))
         if (staged !== undefined) linkSync(target.staged!, staged)
-        const linked: ScannedEntry = { rel, kind: 'file', perm: target.perm, size: target.size, mtime: target.mtime, digest: target.digest!, ...(staged ? { staged } : {}) }
+        const linked: ScannedEntry = {
+          rel,
+          kind: 'file',
+          perm: target.perm,
+          size: target.size,
+          mtime: target.mtime,
+          digest: target.digest!,
+          ...(staged ? { staged } : {}),
+        }
         entries.push(linked)
         files.set(rel, linked)
       } else if (FILE_TYPES.has(entry.type)) {
         const staged = stageDir === undefined ? undefined : join(stageDir, String(entries.length))
         const body = await readBody(entry as unknown as AsyncIterable<Buffer>, staged)
-        const file: ScannedEntry = { rel, kind: 'file', perm, size: body.size, mtime, digest: body.digest, ...(staged ? { staged } : {}) }
+        const file: ScannedEntry = {
+          rel,
+          kind: 'file',
+          perm,
+          size: body.size,
+          mtime,
+          digest: body.digest,
+          ...(staged ? { staged } : {}),
+        }
         entries.push(file)
         files.set(rel, file)
       } else entry.resume()
@@ -134,9 +164,16 @@ async function scanEntries(
     if (isRdbpkgError(error)) throw error
     const io = stageDir === undefined ? undefined : fsErrorParts(error)
     if (io !== undefined) {
-      throw new PayloadError('E_IO', `${stageDir}: cannot stage the payload (${io.code}: ${(error as Error).message})`, { file: stageDir, cause: error })
+      throw new PayloadError(
+        'E_IO',
+        `${stageDir}: cannot stage the payload (${io.code}: ${(error as Error).message})`,
+        { file: stageDir, cause: error },
+      )
     }
-    throw new PayloadError('E_PAYLOAD_CORRUPT', `${fileName}: cannot be read (${(error as Error).message})`, { file: fileName, cause: error })
+    throw new PayloadError('E_PAYLOAD_CORRUPT', `${fileName}: cannot be read (${(error as Error).message})`, {
+      file: fileName,
+      cause: error,
+    })
   }
   // Folders a payload implies but does not list are created like rpm's own (0755).
   for (const entry of [...entries]) {
@@ -153,7 +190,10 @@ async function scanEntries(
 
 // Digests a body and, when `staged` is given, writes it there (O_EXCL, 0600) in the same read. Writes are
 // synchronous: they land in the page cache, and a thread-pool hop per piece costs more than the copy.
-async function readBody(body: AsyncIterable<Buffer>, staged: string | undefined): Promise<{ size: number; digest: string }> {
+async function readBody(
+  body: AsyncIterable<Buffer>,
+  staged: string | undefined,
+): Promise<{ size: number; digest: string }> {
   const hash = createHash('sha256')
   let size = 0
   const fd = staged === undefined ? undefined : openSync(staged, 'wx', 0o600)
@@ -221,7 +261,12 @@ export function streamedSource(pkg: StreamedPackage, scan: PayloadScan): Package
     payload: async function* () {
       for (const entry of scan.entries) {
         if (entry.kind !== 'file') continue
-        if (entry.staged === undefined) throw new PayloadError('E_IO', `package.tar.gz: ${entry.rel}: not staged (a dry-run scan cannot be installed)`, { field: entry.rel })
+        if (entry.staged === undefined)
+          throw new PayloadError(
+            'E_IO',
+            `package.tar.gz: ${entry.rel}: not staged (a dry-run scan cannot be installed)`,
+            { field: entry.rel },
+          )
         yield { path: at(entry.rel), size: entry.size, file: entry.staged }
       }
     },

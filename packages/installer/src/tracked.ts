@@ -20,7 +20,12 @@ export interface TrackedFile {
  * Lists `stagedDir` (the extracted payload) as files under `prefix`, sorted, with the prefix folder itself first.
  * `only` limits the walk to some top-level entries (update_code: `tools/` but not the wheels).
  */
-export function trackedFiles(stagedDir: string, prefix: string, configGlobs: readonly string[], only?: readonly string[]): TrackedFile[] {
+export function trackedFiles(
+  stagedDir: string,
+  prefix: string,
+  configGlobs: readonly string[],
+  only?: readonly string[],
+): TrackedFile[] {
   const globs = configGlobs.map(globToRegExp)
   const base = prefix.replace(/\/+$/, '') || '/'
   const files: TrackedFile[] = [{ path: base, kind: 'dir', mode: 0o755 }]
@@ -39,7 +44,13 @@ export function trackedFiles(stagedDir: string, prefix: string, configGlobs: rea
         files.push({ path, kind: 'symlink', mode: 0o777, linkTarget: readlinkSync(abs) })
       } else if (stat.isFile()) {
         const config = matchesAny(childRel, globs)
-        files.push({ path, kind: 'file', source: abs, mode: stat.mode & 0o7777, ...(config ? { flags: { config: true, noreplace: true } } : {}) })
+        files.push({
+          path,
+          kind: 'file',
+          source: abs,
+          mode: stat.mode & 0o7777,
+          ...(config ? { flags: { config: true, noreplace: true } } : {}),
+        })
       }
     }
   }

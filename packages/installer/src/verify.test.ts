@@ -13,10 +13,14 @@ afterEach(() => {
 function setup() {
   const { dir, cleanup } = tempDir()
   cleanups.push(cleanup)
-  const archive = makeArchiveDir(dir, { package_name: 'rdb_agent_1.0_centos.x86_64', package_type: 'install_rdb_agent', os_release: 'centos' }, {
-    'tools/a.sh': 'echo a\n',
-    'fsbackup_kernel_4.x/k': 'k\n',
-  })
+  const archive = makeArchiveDir(
+    dir,
+    { package_name: 'rdb_agent_1.0_centos.x86_64', package_type: 'install_rdb_agent', os_release: 'centos' },
+    {
+      'tools/a.sh': 'echo a\n',
+      'fsbackup_kernel_4.x/k': 'k\n',
+    },
+  )
   const root = join(dir, 'root')
   mkdirSync(root)
   return { dir, archive, root }
@@ -41,19 +45,28 @@ describe('verifyArchive', () => {
   it('names a tampered file', async () => {
     const { archive, root } = setup()
     appendFileSync(join(archive, 'package.tar.gz'), 'x')
-    await expect(verifyArchive(archive, root)).rejects.toMatchObject({ code: 'E_ARCHIVE_DIGEST', message: expect.stringContaining('package.tar.gz: sha256 mismatch') })
+    await expect(verifyArchive(archive, root)).rejects.toMatchObject({
+      code: 'E_ARCHIVE_DIGEST',
+      message: expect.stringContaining('package.tar.gz: sha256 mismatch'),
+    })
   })
 
   it('names a missing file', async () => {
     const { archive, root } = setup()
     rmSync(join(archive, 'version.json'))
-    await expect(verifyArchive(archive, root)).rejects.toMatchObject({ code: 'E_ARCHIVE_DIGEST', message: expect.stringContaining('version.json: missing') })
+    await expect(verifyArchive(archive, root)).rejects.toMatchObject({
+      code: 'E_ARCHIVE_DIGEST',
+      message: expect.stringContaining('version.json: missing'),
+    })
   })
 
   it('refuses a SHA256SUMS line that names a folder (exit 5, not a read error)', async () => {
     const { archive, root } = setup()
     appendFileSync(join(archive, 'SHA256SUMS'), `${'0'.repeat(64)}  .\n`)
-    await expect(verifyArchive(archive, root)).rejects.toMatchObject({ code: 'E_ARCHIVE_DIGEST', message: expect.stringContaining('not a regular file') })
+    await expect(verifyArchive(archive, root)).rejects.toMatchObject({
+      code: 'E_ARCHIVE_DIGEST',
+      message: expect.stringContaining('not a regular file'),
+    })
   })
 
   it('refuses when SHA256SUMS is missing or malformed', async () => {
@@ -78,8 +91,14 @@ describe('verifyArchive', () => {
     const { archive, root } = setup()
     const trusted = generateKeyPairSync('ed25519')
     mkdirSync(join(root, 'etc/rdbpkg/trusted-keys'), { recursive: true })
-    writeFileSync(join(root, 'etc/rdbpkg/trusted-keys/release.pem'), trusted.publicKey.export({ type: 'spki', format: 'pem' }))
-    await expect(verifyArchive(archive, root)).rejects.toMatchObject({ code: 'E_ARCHIVE_SIGNATURE', message: expect.stringContaining('missing') })
+    writeFileSync(
+      join(root, 'etc/rdbpkg/trusted-keys/release.pem'),
+      trusted.publicKey.export({ type: 'spki', format: 'pem' }),
+    )
+    await expect(verifyArchive(archive, root)).rejects.toMatchObject({
+      code: 'E_ARCHIVE_SIGNATURE',
+      message: expect.stringContaining('missing'),
+    })
     signArchive(archive) // self-signed with its own key: integrity, but not trusted
     await expect(verifyArchive(archive, root)).rejects.toMatchObject({ code: 'E_ARCHIVE_SIGNATURE' })
     const sig = sign(null, readFileSync(join(archive, 'SHA256SUMS')), trusted.privateKey)

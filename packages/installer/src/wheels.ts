@@ -73,10 +73,14 @@ export async function installedWheelFacts(python: string, names: readonly string
   const keys = names.map(normalizeName)
   const listed = await runPython(python, ['-c', LIST_SCRIPT, JSON.stringify(keys)])
   if (listed.exitCode !== 0) {
-    throw new InstallError('E_PRECONDITION', `${python}: cannot list installed distributions (${lastLine(listed.all) || `exit ${listed.exitCode}`})`, {
-      field: 'python',
-      found: python,
-    })
+    throw new InstallError(
+      'E_PRECONDITION',
+      `${python}: cannot list installed distributions (${lastLine(listed.all) || `exit ${listed.exitCode}`})`,
+      {
+        field: 'python',
+        found: python,
+      },
+    )
   }
   const found = JSON.parse(listed.stdout) as InstalledDist[]
   return keys.map((key) => found.find((dist) => dist.key === key) ?? { key, name: key, version: undefined, files: [] })
@@ -106,7 +110,10 @@ export async function applyWheels(options: {
   onMessage?: (level: 'info' | 'warn' | 'debug', text: string) => void
 }): Promise<WheelOutcome> {
   const incoming = options.wheels.map(readWheelFile)
-  const before = await installedWheelFacts(options.python, incoming.map((w) => w.name))
+  const before = await installedWheelFacts(
+    options.python,
+    incoming.map((w) => w.name),
+  )
   const replaced = before.filter((dist) => dist.version !== undefined)
   let backup: string | undefined
   let backupBase: string | undefined
@@ -116,20 +123,53 @@ export async function applyWheels(options: {
     const files = [...new Set(replaced.flatMap((dist) => dist.files))].filter((file) => existsSync(file)).sort()
     // node-tar refuses to extract into cwd '/', so paths are stored relative to the files' common folder.
     backupBase = commonDir(files)
-    await create({ file: backup, cwd: backupBase, portable: false, preservePaths: false }, files.map((file) => relative(backupBase!, file)))
+    await create(
+      { file: backup, cwd: backupBase, portable: false, preservePaths: false },
+      files.map((file) => relative(backupBase!, file)),
+    )
     // The way back must survive a power cut before pip changes anything.
     syncFileSystems([backup])
-    options.onMessage?.('debug', `saved ${files.length} files of ${replaced.map((d) => `${d.name} ${d.version}`).join(', ')} to ${backup}`)
+    options.onMessage?.(
+      'debug',
+      `saved ${files.length} files of ${replaced.map((d) => `${d.name} ${d.version}`).join(', ')} to ${backup}`,
+    )
   }
   const replacedList = replaced.map((dist) => ({ name: dist.name, version: dist.version! }))
-  const args = ['-m', 'pip', 'install', '--no-index', '--no-deps', '--disable-pip-version-check', '--no-input', '--force-reinstall', ...options.wheels]
+  const args = [
+    '-m',
+    'pip',
+    'install',
+    '--no-index',
+    '--no-deps',
+    '--disable-pip-version-check',
+    '--no-input',
+    '--force-reinstall',
+    ...options.wheels,
+  ]
   const pip = await runPython(options.python, args)
   if (pip.exitCode !== 0) {
-    await rollbackWheels({ python: options.python, installed: incoming.map((w) => ({ name: w.name, version: w.version })), backup, backupBase, onMessage: options.onMessage })
-    return { ok: false, replaced: replacedList, installed: [], ...(backup ? { backup, backupBase } : {}), error: lastLine(pip.all) }
+    await rollbackWheels({
+      python: options.python,
+      installed: incoming.map((w) => ({ name: w.name, version: w.version })),
+      backup,
+      backupBase,
+      onMessage: options.onMessage,
+    })
+    return {
+      ok: false,
+      replaced: replacedList,
+      installed: [],
+      ...(backup ? { backup, backupBase } : {}),
+      error: lastLine(pip.all),
+    }
   }
   for (const wheel of incoming) options.onMessage?.('info', `installed ${wheel.name} ${wheel.version} (pip)`)
-  return { ok: true, replaced: replacedList, installed: incoming.map((w) => ({ name: w.name, version: w.version })), ...(backup ? { backup, backupBase } : {}) }
+  return {
+    ok: true,
+    replaced: replacedList,
+    installed: incoming.map((w) => ({ name: w.name, version: w.version })),
+    ...(backup ? { backup, backupBase } : {}),
+  }
 }
 
 /** Removes the distributions a run installed (pip uninstall, by RECORD) and restores the saved files. */
@@ -143,18 +183,34 @@ export async function rollbackWheels(options: {
 }): Promise<void> {
   if (options.installed.length > 0) {
     const names = options.installed.map((dist) => dist.name)
-    const pip = await runPython(options.python, ['-m', 'pip', 'uninstall', '-y', '--disable-pip-version-check', ...names])
+    const pip = await runPython(options.python, [
+      '-m',
+      'pip',
+      'uninstall',
+      '-y',
+      '--disable-pip-version-check',
+      ...names,
+    ])
     if (pip.exitCode !== 0) options.onMessage?.('warn', `pip uninstall ${names.join(' ')}: ${lastLine(pip.all)}`)
   }
   if (options.backup !== undefined && options.backupBase !== undefined && existsSync(options.backup)) {
     mkdirSync(options.backupBase, { recursive: true })
-    await extract({ file: options.backup, cwd: options.backupBase, preservePaths: false, preserveOwner: true, strict: true })
+    await extract({
+      file: options.backup,
+      cwd: options.backupBase,
+      preservePaths: false,
+      preserveOwner: true,
+      strict: true,
+    })
     options.onMessage?.('info', `restored the replaced distributions from ${options.backup}`)
   }
 }
 
 // node:child_process rather than execa: the bundle must run on the Node floor (16.17), and this is all it needs.
-function runPython(python: string, args: readonly string[]): Promise<{ exitCode: number; stdout: string; all: string }> {
+function runPython(
+  python: string,
+  args: readonly string[],
+): Promise<{ exitCode: number; stdout: string; all: string }> {
   return new Promise((done) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''

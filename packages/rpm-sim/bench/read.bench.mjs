@@ -15,7 +15,8 @@ async function makeSource(file, mib, seed) {
   const out = createWriteStream(file)
   const chunk = Buffer.alloc(1 << 20)
   for (let i = 0; i < mib; i++) {
-    for (let j = 0; j < chunk.length; j += 64) chunk.write(`${seed}:${i}:${j}:${(i * 2654435761 + j) >>> 0}\n`.padEnd(64, 'abcdefgh'), j, 'latin1')
+    for (let j = 0; j < chunk.length; j += 64)
+      chunk.write(`${seed}:${i}:${j}:${(i * 2654435761 + j) >>> 0}\n`.padEnd(64, 'abcdefgh'), j, 'latin1')
     if (!out.write(chunk)) await new Promise((r) => out.once('drain', r))
   }
   await new Promise((r) => out.end(r))
@@ -48,19 +49,36 @@ try {
     await makeSource(source, perFile, i)
     files.push({ path: `/opt/bench/data-${i}.bin`, kind: 'file', source })
   }
-  for (let i = 0; i < 2000; i++) files.push({ path: `/opt/bench/small/f${i}.txt`, kind: 'file', content: `small file ${i}\n`.repeat(i % 50) })
+  for (let i = 0; i < 2000; i++)
+    files.push({ path: `/opt/bench/small/f${i}.txt`, kind: 'file', content: `small file ${i}\n`.repeat(i % 50) })
   for (const compressor of ['gzip', 'xz']) {
     const file = join(dir, `bench-${compressor}.rpm`)
     const t0 = process.hrtime.bigint()
-    await writeRpm({ name: 'bench', version: '1', release: '1', arch: 'noarch', compressor, compressionLevel: compressor === 'xz' ? 1 : 6, files }, file)
+    await writeRpm(
+      {
+        name: 'bench',
+        version: '1',
+        release: '1',
+        arch: 'noarch',
+        compressor,
+        compressionLevel: compressor === 'xz' ? 1 : 6,
+        files,
+      },
+      file,
+    )
     const wrote = Number(process.hrtime.bigint() - t0) / 1e9
     const size = statSync(file).size
     const a = await ours(file)
-    const line = [`${compressor}: ${(a.bytes / 2 ** 20).toFixed(0)} MiB payload in ${(size / 2 ** 20).toFixed(1)} MiB package (written in ${wrote.toFixed(1)} s)`,
-      `readRpmPayload ${a.seconds.toFixed(2)} s (${a.entries} entries, peak RSS ${(a.peak / 2 ** 20).toFixed(0)} MiB)`]
+    const line = [
+      `${compressor}: ${(a.bytes / 2 ** 20).toFixed(0)} MiB payload in ${(size / 2 ** 20).toFixed(1)} MiB package (written in ${wrote.toFixed(1)} s)`,
+      `readRpmPayload ${a.seconds.toFixed(2)} s (${a.entries} entries, peak RSS ${(a.peak / 2 ** 20).toFixed(0)} MiB)`,
+    ]
     if (has('rpm2cpio') && has('cpio')) {
       const b = theirs(file)
-      line.push(`rpm2cpio|cpio -t ${b.seconds.toFixed(2)} s (${b.entries} entries)`, `ratio ours/theirs ${(a.seconds / b.seconds).toFixed(2)}`)
+      line.push(
+        `rpm2cpio|cpio -t ${b.seconds.toFixed(2)} s (${b.entries} entries)`,
+        `ratio ours/theirs ${(a.seconds / b.seconds).toFixed(2)}`,
+      )
     } else line.push('rpm2cpio or cpio not installed: no comparison')
     console.log(line.join('; '))
   }

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
 let failed = 0
-for (const name of readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).sort()) {
+for (const name of readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort()) {
   console.log(`== ${name}`)
   const run = spawnSync(process.execPath, ['--expose-gc', join(here, name)], { stdio: 'inherit' })
   if (run.status !== 0) failed++

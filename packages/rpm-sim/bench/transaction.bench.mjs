@@ -14,11 +14,18 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 
 function files(version) {
-  const out = [{ path: '/etc/bench/bench.conf', kind: 'file', content: `v${version}\n`, flags: { config: true, noreplace: true } }]
+  const out = [
+    { path: '/etc/bench/bench.conf', kind: 'file', content: `v${version}\n`, flags: { config: true, noreplace: true } },
+  ]
   for (let i = 0; i < FILES; i++) {
     // ~40 bytes to ~4 KiB each, 100 directories; v2 changes every file, drops 5% and adds 5%.
     const name = version === 2 && i % 20 === 0 ? `n${i}` : `f${i}`
-    out.push({ path: `/opt/bench/d${i % 100}/${name}`, kind: 'file', content: `v${version} ${i} `.repeat(1 + (i % 400)), mtime: 1_700_000_000 })
+    out.push({
+      path: `/opt/bench/d${i % 100}/${name}`,
+      kind: 'file',
+      content: `v${version} ${i} `.repeat(1 + (i % 400)),
+      mtime: 1_700_000_000,
+    })
   }
   return out
 }
@@ -41,8 +48,32 @@ const fmt = (x) => `${x.seconds.toFixed(2)} s${x.rssMiB !== undefined ? `, peak 
 try {
   const v1 = join(dir, 'bench-1-1.noarch.rpm')
   const v2 = join(dir, 'bench-2-1.noarch.rpm')
-  await writeRpm({ name: 'bench', version: '1', release: '1', arch: 'noarch', summary: 'bench', description: 'bench', license: 'MIT', files: files(1) }, v1)
-  await writeRpm({ name: 'bench', version: '2', release: '1', arch: 'noarch', summary: 'bench', description: 'bench', license: 'MIT', files: files(2) }, v2)
+  await writeRpm(
+    {
+      name: 'bench',
+      version: '1',
+      release: '1',
+      arch: 'noarch',
+      summary: 'bench',
+      description: 'bench',
+      license: 'MIT',
+      files: files(1),
+    },
+    v1,
+  )
+  await writeRpm(
+    {
+      name: 'bench',
+      version: '2',
+      release: '1',
+      arch: 'noarch',
+      summary: 'bench',
+      description: 'bench',
+      license: 'MIT',
+      files: files(2),
+    },
+    v2,
+  )
   const haveRpm = has('rpm')
   if (!haveRpm) console.log('real rpm not installed: no comparison (apt-get install rpm)')
   // Two rounds in opposite orders, best of each: the disk's state after one tool's run slows the next one's.
@@ -82,8 +113,12 @@ try {
   }
   console.log(`rpm-sim peak RSS ${rss ? `${rss.toFixed(0)} MiB` : 'n/a (no /usr/bin/time)'} for ${FILES} files`)
   if (haveRpm) {
-    console.log(`ratio rpm-sim/rpm install ${FILES} files: ${(best.simI / best.rpmI).toFixed(2)} (best ${best.simI.toFixed(2)} s vs ${best.rpmI.toFixed(2)} s; target <= 1.00)`)
-    console.log(`ratio rpm-sim/rpm upgrade ${FILES} files: ${(best.simU / best.rpmU).toFixed(2)} (best ${best.simU.toFixed(2)} s vs ${best.rpmU.toFixed(2)} s; target <= 1.00)`)
+    console.log(
+      `ratio rpm-sim/rpm install ${FILES} files: ${(best.simI / best.rpmI).toFixed(2)} (best ${best.simI.toFixed(2)} s vs ${best.rpmI.toFixed(2)} s; target <= 1.00)`,
+    )
+    console.log(
+      `ratio rpm-sim/rpm upgrade ${FILES} files: ${(best.simU / best.rpmU).toFixed(2)} (best ${best.simU.toFixed(2)} s vs ${best.rpmU.toFixed(2)} s; target <= 1.00)`,
+    )
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })

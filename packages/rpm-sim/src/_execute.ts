@@ -20,7 +20,16 @@ import { runScriptlet } from './scriptlet.js'
 import type { CreatedFile } from './history.js'
 
 /** rpm's switches that turn scriptlets and triggers off. */
-export const SCRIPT_FLAGS = ['noscripts', 'nopre', 'nopost', 'nopreun', 'nopostun', 'nopretrans', 'noposttrans', 'notriggers'] as const
+export const SCRIPT_FLAGS = [
+  'noscripts',
+  'nopre',
+  'nopost',
+  'nopreun',
+  'nopostun',
+  'nopretrans',
+  'noposttrans',
+  'notriggers',
+] as const
 
 /** Script switches of a transaction, kept in the journal so recovery honours them. */
 export type ScriptFlags = Partial<Record<(typeof SCRIPT_FLAGS)[number], boolean>>
@@ -74,7 +83,15 @@ function firstRun(fired: Set<string>, t: EngineTrigger): boolean {
 /** Script switch of one slot under rpm's --noscripts / --noX rules. */
 export function scriptEnabled(flags: ScriptFlags, name: ScriptName): boolean {
   if (flags.noscripts === true) return false
-  const off = { pretrans: flags.nopretrans, pre: flags.nopre, post: flags.nopost, preun: flags.nopreun, postun: flags.nopostun, posttrans: flags.noposttrans, verifyscript: false }[name]
+  const off = {
+    pretrans: flags.nopretrans,
+    pre: flags.nopre,
+    post: flags.nopost,
+    preun: flags.nopreun,
+    postun: flags.nopostun,
+    posttrans: flags.noposttrans,
+    verifyscript: false,
+  }[name]
   return off !== true
 }
 
@@ -87,7 +104,14 @@ export async function runReported(
   args: number[],
 ): Promise<boolean | undefined> {
   if (script === undefined) return undefined
-  const r = await runScriptlet({ root: ctx.root, slot, nevra, script, args, ...(ctx.onScriptOutput ? { onOutput: ctx.onScriptOutput } : {}) })
+  const r = await runScriptlet({
+    root: ctx.root,
+    slot,
+    nevra,
+    script,
+    args,
+    ...(ctx.onScriptOutput ? { onOutput: ctx.onScriptOutput } : {}),
+  })
   if (r.unsupported !== undefined) ctx.warn(`warning: ${r.unsupported}`)
   if (r.ok) return true
   // rpm 4.18 only warns about a failing %post, %postun, %posttrans or trigger and still exits 0; the failures
@@ -109,7 +133,8 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     marks.add(m)
     await journal.mark(m)
   }
-  const run = (slot: ScriptSlot, nevra: string, script: EngineScript | undefined, args: number[]) => runReported(ctx, slot, nevra, script, args)
+  const run = (slot: ScriptSlot, nevra: string, script: EngineScript | undefined, args: number[]) =>
+    runReported(ctx, slot, nevra, script, args)
   const count = async (name: string): Promise<number> => (await db.byName(name)).length
   const onNote = (n: RenameNote): void => {
     const line = fateWarning(n.path, n.decision)
@@ -118,7 +143,12 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     if (c !== undefined) out.created.push(c)
   }
   // Triggers in other installed packages that `h` sets off, and triggers in `h` set off by installed packages.
-  const fireOthers = async (kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun', h: Pick<EngineHeader, 'name'> & Versioned, self: string, arg2: number): Promise<void> => {
+  const fireOthers = async (
+    kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun',
+    h: Pick<EngineHeader, 'name'> & Versioned,
+    self: string,
+    arg2: number,
+  ): Promise<void> => {
     if (!triggers) return
     for (const p of await db.list()) {
       if (p.nevra === self) continue
@@ -130,7 +160,12 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       }
     }
   }
-  const fireOwn = async (kind: 'triggerprein' | 'triggerin' | 'triggerun', h: Pick<EngineHeader, 'triggers'>, nevra: string, arg1: number): Promise<void> => {
+  const fireOwn = async (
+    kind: 'triggerprein' | 'triggerin' | 'triggerun',
+    h: Pick<EngineHeader, 'triggers'>,
+    nevra: string,
+    arg1: number,
+  ): Promise<void> => {
     if (!triggers) return
     const all = await db.list()
     const fired = new Set<string>()
@@ -217,7 +252,8 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       await commitOnce()
       commitErase(e.actions, onNote, ctx.onStep?.('erase'))
       // rpm's rmdir("/") of a package owning the root fails in its chroot; commitErase leaves the root alone.
-      if (e.actions.some((a) => a.path === '/' && a.kind === 'dir' && a.fate === 'erase')) ctx.warn('warning: directory /: remove failed: Device or resource busy')
+      if (e.actions.some((a) => a.path === '/' && a.kind === 'dir' && a.fate === 'erase'))
+        ctx.warn('warning: directory /: remove failed: Device or resource busy')
       if (!e.sameNevra) await db.remove(e.nevra)
       await mark(`erased ${j}`)
       out.erased.push(e.nevra)
@@ -243,11 +279,23 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
 // Write one element's files under their temporary names, owners resolved now (after its %pre). A failure before
 // anything was committed undoes the element, ends the journal and throws (the transaction changed nothing on disk);
 // after a commit the element is undone and reported failed and the transaction goes on, as rpm's failed unpacking.
-async function stageElement(ctx: ExecuteContext, i: number, e: JournalInstall, mark: (m: JournalMark) => Promise<void>): Promise<boolean> {
+async function stageElement(
+  ctx: ExecuteContext,
+  i: number,
+  e: JournalInstall,
+  mark: (m: JournalMark) => Promise<void>,
+): Promise<boolean> {
   const source = ctx.sources?.get(i) as PackageSource
   resolveOwners(ctx.root, e.actions, ctx.warn)
   try {
-    await stagePackage({ root: ctx.root, source, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: ctx.plan.chown, createdDirs: [] })
+    await stagePackage({
+      root: ctx.root,
+      source,
+      actions: new Map(e.actions.map((a) => [a.path, a])),
+      digestAlgo: e.record.digestAlgo,
+      chown: ctx.plan.chown,
+      createdDirs: [],
+    })
   } catch (error) {
     const failure = fsTransactionError(error, 'E_IO', 'cannot stage the new file')
     try {

@@ -38,7 +38,10 @@ export async function lstatOrNull(path: string): Promise<import('node:fs').Stats
  * directory only when it points to a directory and is owned by root or by that directory's owner. `link` is the
  * lstat of the link, `target` the lstat of where it leads (resolved inside the root), undefined when nothing is there.
  */
-export function followsDirLink(link: Pick<Stats, 'uid'>, target: Pick<Stats, 'uid' | 'isDirectory'> | undefined): boolean {
+export function followsDirLink(
+  link: Pick<Stats, 'uid'>,
+  target: Pick<Stats, 'uid' | 'isDirectory'> | undefined,
+): boolean {
   return target !== undefined && target.isDirectory() && (link.uid === 0 || link.uid === target.uid)
 }
 

@@ -49,7 +49,10 @@ function takeLock(root: string): () => void {
       if (errCode(error) !== 'EEXIST') throw error
       const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10)
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new TransactionError('E_LOCKED', `${file}: the package database is locked by process ${pid}`, { file, hint: 'wait for the other rpm-sim to finish' })
+        throw new TransactionError('E_LOCKED', `${file}: the package database is locked by process ${pid}`, {
+          file,
+          hint: 'wait for the other rpm-sim to finish',
+        })
       }
       if (pid === process.pid) {
         // Re-entrant use inside one process (rollback runs a transaction): nested holders share the lock.

@@ -16,7 +16,23 @@ export function buildCli(): { cli: string; cleanup: () => void } {
   // Bare imports (@rdbpkg/core, valibot) resolve through the package's own node_modules.
   symlinkSync(join(PKG_DIR, 'node_modules'), join(dir, 'node_modules'))
   const tsc = createRequire(join(PKG_DIR, 'package.json')).resolve('typescript/bin/tsc')
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist'), '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'], { cwd: PKG_DIR, stdio: 'pipe' })
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      join(dir, 'dist'),
+      '--declaration',
+      'false',
+      '--declarationMap',
+      'false',
+      '--sourceMap',
+      'false',
+    ],
+    { cwd: PKG_DIR, stdio: 'pipe' },
+  )
   const cli = join(dir, 'dist/cli.js')
   if (!existsSync(cli)) throw new Error(`build did not produce ${cli}`)
   return { cli, cleanup: () => rmSync(dir, { recursive: true, force: true }) }

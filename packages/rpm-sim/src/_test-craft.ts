@@ -19,14 +19,48 @@ export interface CraftFile {
 }
 
 /** Writes a package whose payload is an uncompressed cpio archive with exactly the given names and sizes. */
-export function craftRpm(file: string, files: CraftFile[], options: { extraHeader?: HeaderValue[]; digests?: boolean } = {}): Buffer {
+export function craftRpm(
+  file: string,
+  files: CraftFile[],
+  options: { extraHeader?: HeaderValue[]; digests?: boolean } = {},
+): Buffer {
   const payload = Buffer.concat([
     ...files.flatMap((f, i) => {
       const body = Buffer.from(f.content ?? '')
       const size = f.cpioSize ?? body.length
-      return [cpioHeaderBytes({ name: f.cpioName ?? `.${f.path}`, ino: i + 1, mode: f.mode ?? 0o100644, uid: 0, gid: 0, nlink: 1, mtime: 0, size, devMajor: 0, devMinor: 0, rdevMajor: 0, rdevMinor: 0 }), body, Buffer.alloc((4 - (body.length % 4)) % 4)]
+      return [
+        cpioHeaderBytes({
+          name: f.cpioName ?? `.${f.path}`,
+          ino: i + 1,
+          mode: f.mode ?? 0o100644,
+          uid: 0,
+          gid: 0,
+          nlink: 1,
+          mtime: 0,
+          size,
+          devMajor: 0,
+          devMinor: 0,
+          rdevMajor: 0,
+          rdevMinor: 0,
+        }),
+        body,
+        Buffer.alloc((4 - (body.length % 4)) % 4),
+      ]
     }),
-    cpioHeaderBytes({ name: 'TRAILER!!!', ino: 0, mode: 0, uid: 0, gid: 0, nlink: 1, mtime: 0, size: 0, devMajor: 0, devMinor: 0, rdevMajor: 0, rdevMinor: 0 }),
+    cpioHeaderBytes({
+      name: 'TRAILER!!!',
+      ino: 0,
+      mode: 0,
+      uid: 0,
+      gid: 0,
+      nlink: 1,
+      mtime: 0,
+      size: 0,
+      devMajor: 0,
+      devMinor: 0,
+      rdevMajor: 0,
+      rdevMinor: 0,
+    }),
   ])
   const values: HeaderValue[] = [
     { tag: TAG.HEADERI18NTABLE, type: TYPE.STRING_ARRAY, value: ['C'] },
@@ -49,14 +83,22 @@ export function craftRpm(file: string, files: CraftFile[], options: { extraHeade
   ]
   const header = serializeHeader(values, TAG.HEADERIMMUTABLE)
   const sig = serializeHeader(
-    options.digests === false ? [{ tag: SIGTAG.SIZE, type: TYPE.INT32, value: [header.length + payload.length] }] : [
-      { tag: SIGTAG.SHA256, type: TYPE.STRING, value: createHash('sha256').update(header).digest('hex') },
-      { tag: SIGTAG.SIZE, type: TYPE.INT32, value: [header.length + payload.length] },
-      { tag: SIGTAG.MD5, type: TYPE.BIN, value: createHash('md5').update(header).update(payload).digest() },
-    ],
+    options.digests === false
+      ? [{ tag: SIGTAG.SIZE, type: TYPE.INT32, value: [header.length + payload.length] }]
+      : [
+          { tag: SIGTAG.SHA256, type: TYPE.STRING, value: createHash('sha256').update(header).digest('hex') },
+          { tag: SIGTAG.SIZE, type: TYPE.INT32, value: [header.length + payload.length] },
+          { tag: SIGTAG.MD5, type: TYPE.BIN, value: createHash('md5').update(header).update(payload).digest() },
+        ],
     TAG.HEADERSIGNATURES,
   )
-  const bytes = Buffer.concat([serializeLead('crafted-1-1'), sig, Buffer.alloc((8 - (sig.length % 8)) % 8), header, payload])
+  const bytes = Buffer.concat([
+    serializeLead('crafted-1-1'),
+    sig,
+    Buffer.alloc((8 - (sig.length % 8)) % 8),
+    header,
+    payload,
+  ])
   writeFileSync(file, bytes)
   return bytes
 }

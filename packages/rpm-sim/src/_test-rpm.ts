@@ -18,24 +18,42 @@ export async function pkg(
   dir: string,
   spec: Partial<RpmSpec> & { name: string; version: string; files: RpmSpecFile[] },
 ): Promise<string> {
-  const full: RpmSpec = { release: '1', arch: 'noarch', summary: spec.name, description: spec.name, license: 'MIT', buildTime: 1_700_000_000, ...spec }
+  const full: RpmSpec = {
+    release: '1',
+    arch: 'noarch',
+    summary: spec.name,
+    description: spec.name,
+    license: 'MIT',
+    buildTime: 1_700_000_000,
+    ...spec,
+  }
   const file = join(dir, `${full.name}-${full.version}-${full.release}.${full.arch}.rpm`)
   await writeRpm({ ...full, files: full.files.map((f) => ({ mtime: 1_700_000_000, ...f })) }, file)
   return file
 }
 
 /** One regular file for a spec. */
-export const file = (path: string, content: string, extra: Partial<RpmSpecFile> = {}): RpmSpecFile => ({ path, kind: 'file', content, ...extra })
+export const file = (path: string, content: string, extra: Partial<RpmSpecFile> = {}): RpmSpecFile => ({
+  path,
+  kind: 'file',
+  content,
+  ...extra,
+})
 /** A %config file. */
 export const conf = (path: string, content: string): RpmSpecFile => file(path, content, { flags: { config: true } })
 /** A %config(noreplace) file. */
-export const noreplace = (path: string, content: string): RpmSpecFile => file(path, content, { flags: { config: true, noreplace: true } })
+export const noreplace = (path: string, content: string): RpmSpecFile =>
+  file(path, content, { flags: { config: true, noreplace: true } })
 
 /**
  * Snapshot of everything under `root` (except rpm-sim's own state and rpm's): path -> kind, mode, content. With
  * `detail`, each entry also carries its owner (uid:gid), the first path of its hard-link group, and device numbers.
  */
-export function snapshot(root: string, skip: string[] = ['var/lib/rpm-sim', 'var/lib/rpm', 'var/spool', 'var/tmp'], detail = false): Record<string, string> {
+export function snapshot(
+  root: string,
+  skip: string[] = ['var/lib/rpm-sim', 'var/lib/rpm', 'var/spool', 'var/tmp'],
+  detail = false,
+): Record<string, string> {
   const out: Record<string, string> = {}
   const inodes = new Map<number, string>()
   const walk = (rel: string): void => {
@@ -62,7 +80,10 @@ export function snapshot(root: string, skip: string[] = ['var/lib/rpm-sim', 'var
           linked = ` linked-with ${inodes.get(st.ino) ?? `/${r}`}`
           if (!inodes.has(st.ino)) inodes.set(st.ino, `/${r}`)
         }
-        out[`/${r}`] = `file ${mode} ${createHash('sha256').update(readFileSync(join(root, r))).digest('hex').slice(0, 16)}${extra}${linked}`
+        out[`/${r}`] = `file ${mode} ${createHash('sha256')
+          .update(readFileSync(join(root, r)))
+          .digest('hex')
+          .slice(0, 16)}${extra}${linked}`
       } else {
         const type = st.isCharacterDevice() ? 'chr' : st.isBlockDevice() ? 'blk' : st.isFIFO() ? 'fifo' : 'socket'
         out[`/${r}`] = `${type} ${mode} ${st.rdev}${extra}`
@@ -76,4 +97,5 @@ export function snapshot(root: string, skip: string[] = ['var/lib/rpm-sim', 'var
 /** Read a file under the root. */
 export const read = (root: string, p: string): string => readFileSync(join(root, p), 'utf8')
 /** Does a path exist under the root (lstat)? */
-export const exists = (root: string, p: string): boolean => lstatSync(join(root, p), { throwIfNoEntry: false }) !== undefined
+export const exists = (root: string, p: string): boolean =>
+  lstatSync(join(root, p), { throwIfNoEntry: false }) !== undefined

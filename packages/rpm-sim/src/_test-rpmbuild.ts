@@ -29,7 +29,11 @@ export function tempDir(prefix = 'rpm-sim-'): { dir: string; cleanup: () => void
 
 /** Runs real rpm with a private database path and the C locale; returns stdout (throws on non-zero exit). */
 export function rpm(args: string[]): string {
-  return execFileSync('rpm', ['--dbpath', '/var/lib/rpm', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return execFileSync('rpm', ['--dbpath', '/var/lib/rpm', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 }
 
 /** The fixture spec: %config files, noreplace, ghost, doc, symlink, dir, hard links, scriptlets, a trigger. */
@@ -84,7 +88,22 @@ export function buildWithRpmbuild(dir: string, payload: string, spec = FIXTURE_S
   mkdirSync(join(top, 'SPECS'), { recursive: true })
   const specFile = join(top, 'SPECS', 'fixture.spec')
   writeFileSync(specFile, spec.replace('%description', `BuildArch: ${arch}\n%description`))
-  execFileSync('rpmbuild', ['--define', `_topdir ${top}`, '--define', `_binary_payload ${payload}`, '--define', '_build_id_links none', '--define', '__os_install_post %{nil}', '-bb', specFile], { stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } })
+  execFileSync(
+    'rpmbuild',
+    [
+      '--define',
+      `_topdir ${top}`,
+      '--define',
+      `_binary_payload ${payload}`,
+      '--define',
+      '_build_id_links none',
+      '--define',
+      '__os_install_post %{nil}',
+      '-bb',
+      specFile,
+    ],
+    { stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } },
+  )
   const rpms = join(top, 'RPMS', arch)
   const name = readdirSync(rpms).find((f) => f.endsWith('.rpm'))
   if (!name) throw new Error(`rpmbuild wrote no package under ${rpms}`)

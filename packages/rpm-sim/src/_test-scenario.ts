@@ -69,13 +69,14 @@ export interface RunResult {
 }
 
 /** Real rpm and rpmbuild present, and root (rpm --root chowns and chroots). */
-export const scenarioSkip: string | undefined = process.getuid?.() !== 0
-  ? 'the upstream rpm oracle needs root (rpm --root chowns and chroots)'
-  : !hasRpm || !hasRpmbuild
-    ? 'the upstream rpm oracle needs rpm and rpmbuild (apt-get install rpm)'
-    : !['/bin/busybox', '/usr/bin/busybox'].some((p) => existsSync(p))
-      ? 'the upstream rpm oracle needs busybox-static (a shell inside the roots for scriptlets)'
-      : undefined
+export const scenarioSkip: string | undefined =
+  process.getuid?.() !== 0
+    ? 'the upstream rpm oracle needs root (rpm --root chowns and chroots)'
+    : !hasRpm || !hasRpmbuild
+      ? 'the upstream rpm oracle needs rpm and rpmbuild (apt-get install rpm)'
+      : !['/bin/busybox', '/usr/bin/busybox'].some((p) => existsSync(p))
+        ? 'the upstream rpm oracle needs busybox-static (a shell inside the roots for scriptlets)'
+        : undefined
 
 const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) ?? '/bin/busybox'
 const APPLETS = ['sh', 'echo', 'cat', 'ls', 'mkdir', 'rm', 'touch', 'test', '[', 'true', 'false', 'id', 'chown', 'stat']
@@ -100,7 +101,9 @@ export function specText(p: PkgDef): string {
     files.push(`${f.attr ?? ''} ${dir}${f.path}`.trim())
   }
   // A body whose first line is `-p <interpreter>` puts that on the section line (`%post -p <lua>`).
-  const scripts = Object.entries(p.scripts ?? {}).map(([k, body]) => (body.startsWith('-p ') ? `%${k} ${body}` : `%${k}\n${body}`))
+  const scripts = Object.entries(p.scripts ?? {}).map(([k, body]) =>
+    body.startsWith('-p ') ? `%${k} ${body}` : `%${k}\n${body}`,
+  )
   const triggers = (p.triggers ?? []).map((t) => `%${t.kind} -- ${t.on}\n${t.body}`)
   return [
     `Name: ${p.name}`,
@@ -167,7 +170,10 @@ class Sink extends Writable {
 }
 
 function realRpm(root: string, args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } })
+  const r = spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C' },
+  })
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -179,7 +185,12 @@ async function simRpm(root: string, args: string[]): Promise<{ code: number; std
 }
 
 /** Run a scenario with one engine in a fresh root under `dir`. */
-export async function runScenario(s: Scenario, engine: 'rpm' | 'rpm-sim', root: string, cache: SpecCache): Promise<RunResult> {
+export async function runScenario(
+  s: Scenario,
+  engine: 'rpm' | 'rpm-sim',
+  root: string,
+  cache: SpecCache,
+): Promise<RunResult> {
   freshRoot(root)
   if (engine === 'rpm') execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '--initdb'])
   const run = engine === 'rpm' ? async (a: string[]) => realRpm(root, a) : (a: string[]) => simRpm(root, a)

@@ -5,9 +5,21 @@ import type { ScriptName } from './package.js'
 import { DIGEST_ALGO, FILE_FLAG, SCRIPT_TAGS, SENSE, TAG, TYPE, VERIFY } from './tags.js'
 import type { PlannedFile, RpmSpec, RpmSpecDependency } from './writer.js'
 
-const SENSE_BITS = { '<': SENSE.LESS, '<=': SENSE.LESS | SENSE.EQUAL, '=': SENSE.EQUAL, '>=': SENSE.GREATER | SENSE.EQUAL, '>': SENSE.GREATER } as const
+const SENSE_BITS = {
+  '<': SENSE.LESS,
+  '<=': SENSE.LESS | SENSE.EQUAL,
+  '=': SENSE.EQUAL,
+  '>=': SENSE.GREATER | SENSE.EQUAL,
+  '>': SENSE.GREATER,
+} as const
 // rpm's %{_isa} suffixes for the arches our products ship.
-const ISA: Record<string, string> = { x86_64: 'x86-64', aarch64: 'aarch-64', i686: 'x86-32', ppc64le: 'ppc-64', s390x: 's390-64' }
+const ISA: Record<string, string> = {
+  x86_64: 'x86-64',
+  aarch64: 'aarch-64',
+  i686: 'x86-32',
+  ppc64le: 'ppc-64',
+  s390x: 's390-64',
+}
 const RPMLIB = SENSE.RPMLIB | SENSE.LESS | SENSE.EQUAL
 const GHOST_VERIFY = (VERIFY.ALL & ~(VERIFY.FILEDIGEST | VERIFY.FILESIZE | VERIFY.LINKTO | VERIFY.MTIME)) >>> 0
 
@@ -69,21 +81,73 @@ function fileTags(files: PlannedFile[]): HeaderValue[] {
     indexes.push(dirIndex.get(dir) ?? 0)
     basenames.push(f.path.slice(cut))
   }
-  const col = (tag: number, type: HeaderValue['type'], value: HeaderValue['value']): HeaderValue => ({ tag, type, value })
+  const col = (tag: number, type: HeaderValue['type'], value: HeaderValue['value']): HeaderValue => ({
+    tag,
+    type,
+    value,
+  })
   return [
-    col(TAG.FILESIZES, TYPE.INT32, files.map((f) => f.size)),
-    col(TAG.FILEMODES, TYPE.INT16, files.map((f) => f.mode)),
-    col(TAG.FILERDEVS, TYPE.INT16, files.map(() => 0)),
-    col(TAG.FILEMTIMES, TYPE.INT32, files.map((f) => f.mtime)),
-    col(TAG.FILEDIGESTS, TYPE.STRING_ARRAY, files.map((f) => f.digest)),
-    col(TAG.FILELINKTOS, TYPE.STRING_ARRAY, files.map((f) => f.linkTarget)),
+    col(
+      TAG.FILESIZES,
+      TYPE.INT32,
+      files.map((f) => f.size),
+    ),
+    col(
+      TAG.FILEMODES,
+      TYPE.INT16,
+      files.map((f) => f.mode),
+    ),
+    col(
+      TAG.FILERDEVS,
+      TYPE.INT16,
+      files.map(() => 0),
+    ),
+    col(
+      TAG.FILEMTIMES,
+      TYPE.INT32,
+      files.map((f) => f.mtime),
+    ),
+    col(
+      TAG.FILEDIGESTS,
+      TYPE.STRING_ARRAY,
+      files.map((f) => f.digest),
+    ),
+    col(
+      TAG.FILELINKTOS,
+      TYPE.STRING_ARRAY,
+      files.map((f) => f.linkTarget),
+    ),
     col(TAG.FILEFLAGS, TYPE.INT32, files.map(fileFlagBits)),
-    col(TAG.FILEUSERNAME, TYPE.STRING_ARRAY, files.map((f) => f.user)),
-    col(TAG.FILEGROUPNAME, TYPE.STRING_ARRAY, files.map((f) => f.group)),
-    col(TAG.FILEVERIFYFLAGS, TYPE.INT32, files.map((f) => (f.flags.ghost ? GHOST_VERIFY : VERIFY.ALL))),
-    col(TAG.FILEDEVICES, TYPE.INT32, files.map(() => 1)),
-    col(TAG.FILEINODES, TYPE.INT32, files.map((_, i) => i + 1)),
-    col(TAG.FILELANGS, TYPE.STRING_ARRAY, files.map(() => '')),
+    col(
+      TAG.FILEUSERNAME,
+      TYPE.STRING_ARRAY,
+      files.map((f) => f.user),
+    ),
+    col(
+      TAG.FILEGROUPNAME,
+      TYPE.STRING_ARRAY,
+      files.map((f) => f.group),
+    ),
+    col(
+      TAG.FILEVERIFYFLAGS,
+      TYPE.INT32,
+      files.map((f) => (f.flags.ghost ? GHOST_VERIFY : VERIFY.ALL)),
+    ),
+    col(
+      TAG.FILEDEVICES,
+      TYPE.INT32,
+      files.map(() => 1),
+    ),
+    col(
+      TAG.FILEINODES,
+      TYPE.INT32,
+      files.map((_, i) => i + 1),
+    ),
+    col(
+      TAG.FILELANGS,
+      TYPE.STRING_ARRAY,
+      files.map(() => ''),
+    ),
     col(TAG.DIRINDEXES, TYPE.INT32, indexes),
     col(TAG.BASENAMES, TYPE.STRING_ARRAY, basenames),
     col(TAG.DIRNAMES, TYPE.STRING_ARRAY, dirnames),
@@ -93,19 +157,29 @@ function fileTags(files: PlannedFile[]): HeaderValue[] {
 
 function interpreterValue(tag: number, interpreter: string): HeaderValue {
   const argv = interpreter.trim().split(/\s+/)
-  return argv.length === 1 ? { tag, type: TYPE.STRING, value: argv[0] ?? '/bin/sh' } : { tag, type: TYPE.STRING_ARRAY, value: argv }
+  return argv.length === 1
+    ? { tag, type: TYPE.STRING, value: argv[0] ?? '/bin/sh' }
+    : { tag, type: TYPE.STRING_ARRAY, value: argv }
 }
 
 function scriptTags(spec: RpmSpec): HeaderValue[] {
   const out: HeaderValue[] = []
-  for (const [slot, script] of Object.entries(spec.scripts ?? {}) as [ScriptName, { interpreter?: string; body: string }][]) {
+  for (const [slot, script] of Object.entries(spec.scripts ?? {}) as [
+    ScriptName,
+    { interpreter?: string; body: string },
+  ][]) {
     const tags = SCRIPT_TAGS[slot]
     out.push(interpreterValue(tags.prog, script.interpreter ?? '/bin/sh'))
     if (script.body !== '') out.push({ tag: tags.body, type: TYPE.STRING, value: script.body })
   }
   const triggers = spec.triggers ?? []
   if (triggers.length) {
-    const kindBits = { triggerprein: SENSE.TRIGGERPREIN, triggerin: SENSE.TRIGGERIN, triggerun: SENSE.TRIGGERUN, triggerpostun: SENSE.TRIGGERPOSTUN } as const
+    const kindBits = {
+      triggerprein: SENSE.TRIGGERPREIN,
+      triggerin: SENSE.TRIGGERIN,
+      triggerun: SENSE.TRIGGERUN,
+      triggerpostun: SENSE.TRIGGERPOSTUN,
+    } as const
     const deps = triggers.map((t) => dep(t, kindBits[t.kind]))
     out.push(
       { tag: TAG.TRIGGERSCRIPTS, type: TYPE.STRING_ARRAY, value: triggers.map((t) => t.body) },
@@ -122,14 +196,16 @@ function scriptTags(spec: RpmSpec): HeaderValue[] {
 /** The main header entries for `spec` with its planned files (digests filled in) and payload facts. */
 export function buildMainHeader(spec: RpmSpec, files: PlannedFile[], facts: PayloadFacts): HeaderValue[] {
   const evr = `${spec.epoch !== undefined ? `${spec.epoch}:` : ''}${spec.version}-${spec.release}`
-  const str = (tag: number, value: string | undefined): HeaderValue[] => (value ? [{ tag, type: TYPE.STRING, value }] : [])
+  const str = (tag: number, value: string | undefined): HeaderValue[] =>
+    value ? [{ tag, type: TYPE.STRING, value }] : []
   const i18n = (tag: number, value: string): HeaderValue => ({ tag, type: TYPE.I18NSTRING, value: [value] })
   const installed = files.filter((f) => !f.flags.ghost && f.kind !== 'dir').reduce((n, f) => n + f.size, 0)
   const provides: Dep[] = (spec.provides ?? []).map((d) => dep(d))
   const isa = ISA[spec.arch]
   provides.push({ name: spec.name, flags: SENSE.EQUAL, version: evr })
   if (isa) provides.push({ name: `${spec.name}(${isa})`, flags: SENSE.EQUAL, version: evr })
-  if (files.some((f) => f.flags.config)) provides.push({ name: `config(${spec.name})`, flags: SENSE.EQUAL | SENSE.CONFIG, version: evr })
+  if (files.some((f) => f.flags.config))
+    provides.push({ name: `config(${spec.name})`, flags: SENSE.EQUAL | SENSE.CONFIG, version: evr })
   const requires: Dep[] = (spec.requires ?? []).map((d) => dep(d))
   requires.push(
     { name: 'rpmlib(CompressedFileNames)', flags: RPMLIB, version: '3.0.4-1' },
@@ -148,7 +224,9 @@ export function buildMainHeader(spec: RpmSpec, files: PlannedFile[], facts: Payl
     i18n(TAG.DESCRIPTION, spec.description ?? spec.summary ?? spec.name),
     { tag: TAG.BUILDTIME, type: TYPE.INT32, value: [facts.buildTime] },
     { tag: TAG.BUILDHOST, type: TYPE.STRING, value: spec.buildHost ?? 'localhost' },
-    installed > 0xffffffff ? { tag: TAG.LONGSIZE, type: TYPE.INT64, value: [installed] } : { tag: TAG.SIZE, type: TYPE.INT32, value: [installed] },
+    installed > 0xffffffff
+      ? { tag: TAG.LONGSIZE, type: TYPE.INT64, value: [installed] }
+      : { tag: TAG.SIZE, type: TYPE.INT32, value: [installed] },
     ...str(TAG.VENDOR, spec.vendor),
     ...str(TAG.LICENSE, spec.license),
     ...str(TAG.PACKAGER, spec.packager),
@@ -162,10 +240,24 @@ export function buildMainHeader(spec: RpmSpec, files: PlannedFile[], facts: Payl
     { tag: TAG.SOURCERPM, type: TYPE.STRING, value: `${spec.name}-${spec.version}-${spec.release}.src.rpm` },
     ...depTags(provides, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION),
     ...depTags(requires, TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION),
-    ...depTags((spec.conflicts ?? []).map((d) => dep(d)), TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION),
-    ...depTags((spec.obsoletes ?? []).map((d) => dep(d)), TAG.OBSOLETENAME, TAG.OBSOLETEFLAGS, TAG.OBSOLETEVERSION),
+    ...depTags(
+      (spec.conflicts ?? []).map((d) => dep(d)),
+      TAG.CONFLICTNAME,
+      TAG.CONFLICTFLAGS,
+      TAG.CONFLICTVERSION,
+    ),
+    ...depTags(
+      (spec.obsoletes ?? []).map((d) => dep(d)),
+      TAG.OBSOLETENAME,
+      TAG.OBSOLETEFLAGS,
+      TAG.OBSOLETEVERSION,
+    ),
     { tag: TAG.PAYLOADFORMAT, type: TYPE.STRING, value: 'cpio' },
-    { tag: TAG.PAYLOADCOMPRESSOR, type: TYPE.STRING, value: facts.compressor === 'none' ? 'identity' : facts.compressor },
+    {
+      tag: TAG.PAYLOADCOMPRESSOR,
+      type: TYPE.STRING,
+      value: facts.compressor === 'none' ? 'identity' : facts.compressor,
+    },
     { tag: TAG.PAYLOADFLAGS, type: TYPE.STRING, value: String(facts.level) },
     { tag: TAG.ENCODING, type: TYPE.STRING, value: 'utf-8' },
     { tag: TAG.PAYLOADDIGEST, type: TYPE.STRING_ARRAY, value: [facts.payloadDigest] },

@@ -26,7 +26,9 @@ afterAll(() => {
 
 /** Run the built CLI under `umask`; returns exit code and output. */
 function cli(args: string[], umask = '022'): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync('sh', ['-c', `umask ${umask}; exec "$0" "$@"`, process.execPath, CLI, ...args], { encoding: 'utf8' })
+  const r = spawnSync('sh', ['-c', `umask ${umask}; exec "$0" "$@"`, process.execPath, CLI, ...args], {
+    encoding: 'utf8',
+  })
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -39,16 +41,18 @@ describe('installed files get exactly the packaged permission bits', () => {
     'large755.bin': 0o755,
     'large600.bin': 0o600,
     'large4755.bin': 0o4755,
-    'empty': 0o644,
-    'small666': 0o666,
-    'small2750': 0o2750,
-    'small1777': 0o1777,
+    empty: 0o644,
+    small666: 0o666,
+    small2750: 0o2750,
+    small1777: 0o1777,
   }
   it.each(['022', '077', '000'])('umask %s: -i leaves every mode as packaged and -V is clean', async (umask) => {
     const rpm = await pkg(w.dir, {
       name: `modes${umask}`,
       version: '1',
-      files: Object.entries(modes).map(([n, mode]) => file(`/opt/m/${n}`, n.startsWith('large') ? MiB2 : n === 'empty' ? '' : `${n}\n`, { mode })),
+      files: Object.entries(modes).map(([n, mode]) =>
+        file(`/opt/m/${n}`, n.startsWith('large') ? MiB2 : n === 'empty' ? '' : `${n}\n`, { mode }),
+      ),
     })
     const root = join(w.dir, `modes-${umask}`)
     const run = cli(['--root', root, '-i', rpm], umask)
@@ -93,36 +97,39 @@ describe('an upgrade into a read-only folder', () => {
 
   const roReason = process.getuid?.() === 0 ? undefined : 'not root'
   if (roReason) console.warn(`skipping the read-only bind mount test: ${roReason}`)
-  it.skipIf(roReason !== undefined)('fails in one line with no journal left, queries work, and the rerun completes once writable', async () => {
-    const root = join(w.dir, 'ro-root')
-    cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
-    const before = snapshot(root)
-    const tools = join(root, 'opt/ro/tools')
-    const why = tryRoBind(tools)
-    if (why !== undefined) {
-      console.warn(`skipping the read-only bind mount test: ${why}`)
-      return
-    }
-    try {
-      const up = cli(['--root', root, '-U', v2])
-      expect(up.code).toBe(1)
-      expect(up.stderr.trim().split('\n')).toHaveLength(1)
-      expect(up.stderr).toMatch(/^error: .*\/opt\/ro\/tools\/.*read-only file system \(EROFS\)/)
-      expect(existsSync(join(root, 'var/lib/rpm-sim/journal'))).toBe(false)
-      expect(snapshot(root)).toEqual(before)
-      const qa = cli(['--root', root, '-qa'])
-      expect(qa).toMatchObject({ code: 0, stdout: 'ro-1-1.noarch\n', stderr: '' })
-      const v = cli(['--root', root, '-V', 'ro'])
-      expect(v.stderr).toBe('')
-      expect(v.stdout).toMatch(/^S\.5\.\.\.\.T\.  c \/opt\/ro\/tools\/agent\.conf\n$/)
-    } finally {
-      execFileSync('umount', [tools])
-    }
-    const again = cli(['--root', root, '-U', v2])
-    expect(again.code, again.stderr).toBe(0)
-    expect(cli(['--root', root, '-qa']).stdout).toBe('ro-2-1.noarch\n')
-    expect(cli(['--root', root, '-V', 'ro']).stdout).toBe('S.5....T.  c /opt/ro/tools/agent.conf\n')
-  })
+  it.skipIf(roReason !== undefined)(
+    'fails in one line with no journal left, queries work, and the rerun completes once writable',
+    async () => {
+      const root = join(w.dir, 'ro-root')
+      cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
+      const before = snapshot(root)
+      const tools = join(root, 'opt/ro/tools')
+      const why = tryRoBind(tools)
+      if (why !== undefined) {
+        console.warn(`skipping the read-only bind mount test: ${why}`)
+        return
+      }
+      try {
+        const up = cli(['--root', root, '-U', v2])
+        expect(up.code).toBe(1)
+        expect(up.stderr.trim().split('\n')).toHaveLength(1)
+        expect(up.stderr).toMatch(/^error: .*\/opt\/ro\/tools\/.*read-only file system \(EROFS\)/)
+        expect(existsSync(join(root, 'var/lib/rpm-sim/journal'))).toBe(false)
+        expect(snapshot(root)).toEqual(before)
+        const qa = cli(['--root', root, '-qa'])
+        expect(qa).toMatchObject({ code: 0, stdout: 'ro-1-1.noarch\n', stderr: '' })
+        const v = cli(['--root', root, '-V', 'ro'])
+        expect(v.stderr).toBe('')
+        expect(v.stdout).toMatch(/^S\.5\.\.\.\.T\.  c \/opt\/ro\/tools\/agent\.conf\n$/)
+      } finally {
+        execFileSync('umount', [tools])
+      }
+      const again = cli(['--root', root, '-U', v2])
+      expect(again.code, again.stderr).toBe(0)
+      expect(cli(['--root', root, '-qa']).stdout).toBe('ro-2-1.noarch\n')
+      expect(cli(['--root', root, '-V', 'ro']).stdout).toBe('S.5....T.  c /opt/ro/tools/agent.conf\n')
+    },
+  )
 
   it('an undo that cannot remove a staged file leaves the journal, raises E_JOURNAL, and queries still answer', async () => {
     const root = join(w.dir, 'stuck-root')
@@ -137,12 +144,37 @@ describe('an upgrade into a read-only folder', () => {
       op: 'upgrade',
       chown: false,
       createdDirs: [],
-      elements: [{ op: 'install', nevra: 'ro-2-1.noarch', origin: v2, replaces: ['ro-1-1.noarch'], takesOver: [], actions: [{ path: '/opt/ro/tools/run.sh', host: join(root, 'opt/ro/tools/run.sh'), kind: 'file', fate: 'create', reason: 'new', temp, mode: 0o100755, uid: 0, gid: 0, mtime: 0 }] }],
+      elements: [
+        {
+          op: 'install',
+          nevra: 'ro-2-1.noarch',
+          origin: v2,
+          replaces: ['ro-1-1.noarch'],
+          takesOver: [],
+          actions: [
+            {
+              path: '/opt/ro/tools/run.sh',
+              host: join(root, 'opt/ro/tools/run.sh'),
+              kind: 'file',
+              fate: 'create',
+              reason: 'new',
+              temp,
+              mode: 0o100755,
+              uid: 0,
+              gid: 0,
+              mtime: 0,
+            },
+          ],
+        },
+      ],
     }
     mkdirSync(join(root, 'var/lib/rpm-sim/journal'), { recursive: true })
     writeFileSync(join(root, 'var/lib/rpm-sim/journal/plan.json'), JSON.stringify(plan))
 
-    const error = await recoverInterrupted(root).then(() => undefined, (e: unknown) => e)
+    const error = await recoverInterrupted(root).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(TransactionError)
     expect((error as TransactionError).code).toBe('E_JOURNAL')
     expect((error as TransactionError).message).toContain(`${temp}: cannot remove the staged file`)

@@ -304,7 +304,10 @@ export async function stagePackage(o: StageOptions): Promise<void> {
   }
   const orphan = [...linkWaiting.values()].flat()[0]
   if (orphan !== undefined) {
-    throw new TransactionError('E_CPIO_FORMAT', `${o.source.origin}: ${orphan.path}: hard link whose data never came`, { file: o.source.origin, field: orphan.path })
+    throw new TransactionError('E_CPIO_FORMAT', `${o.source.origin}: ${orphan.path}: hard link whose data never came`, {
+      file: o.source.origin,
+      field: orphan.path,
+    })
   }
   // Zero-length files may be absent from a payload built by hand; every other missing file is an error.
   for (const a of o.actions.values()) {
@@ -346,7 +349,11 @@ function makeNode(a: FileAction, chown: boolean): void {
     execFileSync('mknod', ['-m', '0600', temp, type, ...numbers], { stdio: ['ignore', 'ignore', 'pipe'] })
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim()
-    throw new TransactionError('E_IO', `${a.path}: cannot create the ${type === 'p' ? 'fifo' : 'device node'}: ${stderr || String(error)}`, { file: a.path })
+    throw new TransactionError(
+      'E_IO',
+      `${a.path}: cannot create the ${type === 'p' ? 'fifo' : 'device node'}: ${stderr || String(error)}`,
+      { file: a.path },
+    )
   }
   if (needsChown(a, chown)) chownSync(temp, a.uid, a.gid)
   chmodSync(temp, a.mode & 0o7777)
@@ -483,7 +490,12 @@ export function unstage(actions: Iterable<FileAction>, createdDirs: string[]): v
   }
   if (stuck.length > 0) {
     const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more)` : ''
-    throw fsTransactionError(stuck[0], 'E_JOURNAL', `cannot remove the staged file${more}`, 'make the folder writable; the next rpm-sim command finishes the undo')
+    throw fsTransactionError(
+      stuck[0],
+      'E_JOURNAL',
+      `cannot remove the staged file${more}`,
+      'make the folder writable; the next rpm-sim command finishes the undo',
+    )
   }
   for (const d of [...createdDirs].reverse()) {
     try {
@@ -517,7 +529,12 @@ function clearForReplace(host: string, kind: FileAction['kind'], onNote: (n: Ren
  * Commit one package's file actions (idempotent: a replay after a kill finds the temps already renamed and does
  * nothing twice). `onNote` receives each rename that rpm would warn about, once.
  */
-export function commitActions(actions: FileAction[], chown: boolean, onNote: (n: RenameNote) => void, onStep?: () => void): void {
+export function commitActions(
+  actions: FileAction[],
+  chown: boolean,
+  onNote: (n: RenameNote) => void,
+  onStep?: () => void,
+): void {
   const dirs: FileAction[] = []
   for (const a of actions) {
     if (a.kind === 'dir') {

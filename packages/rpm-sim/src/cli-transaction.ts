@@ -14,11 +14,33 @@ import { recoverForQuery } from './journal.js'
 import { SCRIPT_FLAGS } from './_execute.js'
 
 const FLAG_NAMES = [
-  ...SCRIPT_FLAGS, 'excludedocs', 'oldpackage', 'replacepkgs', 'replacefiles', 'force', 'nodeps', 'test', 'justdb', 'repackage', 'allmatches',
+  ...SCRIPT_FLAGS,
+  'excludedocs',
+  'oldpackage',
+  'replacepkgs',
+  'replacefiles',
+  'force',
+  'nodeps',
+  'test',
+  'justdb',
+  'repackage',
+  'allmatches',
 ] as const satisfies readonly (keyof TransactionFlags)[]
 
 // Long options every mode accepts and ignores (rpm's output and database options); -V reads --nofiles.
-const ACCEPTED = new Set(['nofiles', 'verbose', 'hash', 'percent', 'quiet', 'nosignature', 'nodigest', 'ignorearch', 'ignoreos', 'rollback', 'history'])
+const ACCEPTED = new Set([
+  'nofiles',
+  'verbose',
+  'hash',
+  'percent',
+  'quiet',
+  'nosignature',
+  'nodigest',
+  'ignorearch',
+  'ignoreos',
+  'rollback',
+  'history',
+])
 
 const has = (a: ParsedArgs, l: string): boolean => a.letters.includes(l)
 
@@ -75,7 +97,8 @@ function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: b
 async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const op: TransactionOp = has(a, 'e') ? 'erase' : has(a, 'F') ? 'freshen' : has(a, 'U') ? 'upgrade' : 'install'
   const flags: TransactionFlags = { ...flagsOf(a), ...(has(a, 'v') ? { verbose: true } : {}) }
-  if (a.operands.length === 0) throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
+  if (a.operands.length === 0)
+    throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
   const packages = op === 'erase' ? a.operands : a.operands.map((p) => (isAbsolute(p) ? p : join(io.cwd, p)))
   if (op !== 'erase') {
     // rpm's own words for a package file it cannot open, before anything else happens.
@@ -148,7 +171,12 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
       continue
     }
     const scripts = !a.flags.has('noscripts')
-    for (const r of await verifyReports(root, name, { ...q, verbose: has(a, 'v'), files: !a.flags.has('nofiles'), scripts })) {
+    for (const r of await verifyReports(root, name, {
+      ...q,
+      verbose: has(a, 'v'),
+      files: !a.flags.has('nofiles'),
+      scripts,
+    })) {
       for (const l of r.lines) line(io, 'stdout', l)
       for (const l of r.errors ?? []) line(io, 'stderr', l)
       if (r.failed) bad++
@@ -160,7 +188,8 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
 async function runRollback(a: ParsedArgs, io: MainIo): Promise<number> {
   const flags = flagsOf(a)
   const tidArg = a.operands[0]
-  if (tidArg !== undefined && !/^\d+$/.test(tidArg)) throw new UsageError(`--rollback: expected a transaction id, found ${JSON.stringify(tidArg)}`)
+  if (tidArg !== undefined && !/^\d+$/.test(tidArg))
+    throw new UsageError(`--rollback: expected a transaction id, found ${JSON.stringify(tidArg)}`)
   const r = await rollbackTransaction({
     root: rootOf(a, io),
     ...(tidArg !== undefined ? { tid: Number(tidArg) } : {}),
@@ -178,15 +207,24 @@ async function runHistory(a: ParsedArgs, io: MainIo): Promise<number> {
   const root = rootOf(a, io)
   await recoverForQuery(root, queryOptions(io).onWarning)
   for (const t of await listHistory(root)) {
-    const when = new Date(t.time * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
-    const what = t.elements.map((e) => `${e.op === 'install' ? '+' : '-'}${e.nevra}${e.failed ? '(failed)' : ''}`).join(' ')
+    const when = new Date(t.time * 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC')
+    const what = t.elements
+      .map((e) => `${e.op === 'install' ? '+' : '-'}${e.nevra}${e.failed ? '(failed)' : ''}`)
+      .join(' ')
     const notes = [
       t.rollbackOf !== undefined ? `rollback of ${t.rollbackOf}` : '',
       t.rolledBack !== undefined ? `rolled back by ${t.rolledBack}` : '',
       t.recovered ? 'recovered' : '',
       t.exitCode !== 0 ? `exit ${t.exitCode}` : '',
     ].filter(Boolean)
-    line(io, 'stdout', `${t.tid}  ${when}  ${t.op.padEnd(8)} ${what}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`)
+    line(
+      io,
+      'stdout',
+      `${t.tid}  ${when}  ${t.op.padEnd(8)} ${what}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`,
+    )
   }
   return 0
 }

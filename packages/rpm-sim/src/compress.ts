@@ -27,14 +27,22 @@ const TOOLS: Record<Exclude<PayloadCompressor, 'gzip' | 'none'>, { cmd: string; 
 export function payloadCompressor(value: string | undefined, file: string): PayloadCompressor {
   const name = value === undefined || value === '' ? 'gzip' : value === 'identity' ? 'none' : value
   if ((PAYLOAD_COMPRESSORS as readonly string[]).includes(name)) return name as PayloadCompressor
-  throw rpmError('E_RPM_FORMAT', { file, field: 'PAYLOADCOMPRESSOR', expected: PAYLOAD_COMPRESSORS.join(', '), found: JSON.stringify(name) })
+  throw rpmError('E_RPM_FORMAT', {
+    file,
+    field: 'PAYLOADCOMPRESSOR',
+    expected: PAYLOAD_COMPRESSORS.join(', '),
+    found: JSON.stringify(name),
+  })
 }
 
 /** Pipes `source` through the decompressor; the result errors with an {@link RpmFormatError} on bad or short data. */
 export function decompress(source: Readable, compressor: PayloadCompressor, file: string): Readable {
   if (compressor === 'none') return source
   // 128 KiB pieces: each piece is a thread-pool round trip, and the default 16 KiB makes those the bottleneck.
-  const codec = compressor === 'gzip' ? createGunzip({ chunkSize: 1 << 17 }) : spawnTool(TOOLS[compressor].cmd, TOOLS[compressor].args)
+  const codec =
+    compressor === 'gzip'
+      ? createGunzip({ chunkSize: 1 << 17 })
+      : spawnTool(TOOLS[compressor].cmd, TOOLS[compressor].args)
   return link(source, codec, (error) => codecError(error, compressor, file, 'decompress'))
 }
 
@@ -96,7 +104,11 @@ class ToolStream extends Duplex {
         return
       }
       const status = signal !== null ? `was killed by ${signal}` : `exited with status ${code ?? '?'}`
-      const failure: ToolFailure = Object.assign(new Error(`${cmd} ${status}`), { stderr: this.stderr, ...(code !== null ? { exitCode: code } : {}), ...(signal !== null ? { signal } : {}) })
+      const failure: ToolFailure = Object.assign(new Error(`${cmd} ${status}`), {
+        stderr: this.stderr,
+        ...(code !== null ? { exitCode: code } : {}),
+        ...(signal !== null ? { signal } : {}),
+      })
       this.destroy(failure)
     })
   }
@@ -157,7 +169,13 @@ function codecError(error: unknown, compressor: string, file: string, verb: stri
   const text = `${typeof err.stderr === 'string' ? err.stderr : ''} ${err.message ?? ''}`
   if (err.code === 'ENOENT') {
     const tool = compressor in TOOLS ? TOOLS[compressor as keyof typeof TOOLS] : undefined
-    return rpmError('E_IO', { file, field: 'payload', message: `cannot ${verb} a ${compressor} payload: ${tool?.cmd ?? compressor} is not installed`, hint: `install ${tool?.pkg ?? compressor}`, cause: error })
+    return rpmError('E_IO', {
+      file,
+      field: 'payload',
+      message: `cannot ${verb} a ${compressor} payload: ${tool?.cmd ?? compressor} is not installed`,
+      hint: `install ${tool?.pkg ?? compressor}`,
+      cause: error,
+    })
   }
   const truncated = err.code === 'Z_BUF_ERROR' || /unexpected end|truncated|premature end|incomplete/i.test(text)
   const detail = (typeof err.stderr === 'string' && err.stderr.trim()) || err.message || String(error)

@@ -7,7 +7,21 @@ const CRC = '070702'
 const STRIPPED = '07070X'
 const TRAILER = 'TRAILER!!!'
 const MAX_NAME = 4096
-const FIELDS = ['ino', 'mode', 'uid', 'gid', 'nlink', 'mtime', 'size', 'devMajor', 'devMinor', 'rdevMajor', 'rdevMinor', 'nameSize', 'check'] as const
+const FIELDS = [
+  'ino',
+  'mode',
+  'uid',
+  'gid',
+  'nlink',
+  'mtime',
+  'size',
+  'devMajor',
+  'devMinor',
+  'rdevMajor',
+  'rdevMinor',
+  'nameSize',
+  'check',
+] as const
 
 /** The metadata of one newc cpio entry. */
 export interface CpioHeader {
@@ -90,7 +104,12 @@ class ByteSource {
   }
 
   short(what: string, wanted: number): Error {
-    return rpmError('E_RPM_TRUNCATED', { file: this.file, field: `payload ${what}`, expected: `${wanted} more bytes at cpio offset ${this.offset}`, found: 'end of payload' })
+    return rpmError('E_RPM_TRUNCATED', {
+      file: this.file,
+      field: `payload ${what}`,
+      expected: `${wanted} more bytes at cpio offset ${this.offset}`,
+      found: 'end of payload',
+    })
   }
 }
 
@@ -113,24 +132,82 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
       if (magic === STRIPPED) {
         const index = parseHex((await bytes.read(8, 'entry header')).toString('latin1'), 'file index', file)
         const size = options.strippedSize?.(index)
-        if (size === undefined) throw rpmError('E_CPIO_FORMAT', { file, field: 'payload stripped entry', expected: 'a file index of the header', found: `${index}` })
+        if (size === undefined)
+          throw rpmError('E_CPIO_FORMAT', {
+            file,
+            field: 'payload stripped entry',
+            expected: 'a file index of the header',
+            found: `${index}`,
+          })
         await skip(bytes, pad4(14), 'entry header')
-        header = { name: '', ino: 0, mode: 0, uid: 0, gid: 0, nlink: 1, mtime: 0, size, devMajor: 0, devMinor: 0, rdevMajor: 0, rdevMinor: 0, fileIndex: index }
+        header = {
+          name: '',
+          ino: 0,
+          mode: 0,
+          uid: 0,
+          gid: 0,
+          nlink: 1,
+          mtime: 0,
+          size,
+          devMajor: 0,
+          devMinor: 0,
+          rdevMajor: 0,
+          rdevMinor: 0,
+          fileIndex: index,
+        }
         pad = pad4(size)
       } else {
         if (magic !== NEWC && magic !== CRC) {
-          throw rpmError('E_CPIO_FORMAT', { file, field: `payload entry at cpio offset ${bytes.offset - 6}`, expected: 'newc magic 070701', found: JSON.stringify(magic) })
+          throw rpmError('E_CPIO_FORMAT', {
+            file,
+            field: `payload entry at cpio offset ${bytes.offset - 6}`,
+            expected: 'newc magic 070701',
+            found: JSON.stringify(magic),
+          })
         }
         const raw = (await bytes.read(13 * 8, 'entry header')).toString('latin1')
-        const f = Object.fromEntries(FIELDS.map((key, i) => [key, parseHex(raw.slice(i * 8, i * 8 + 8), key, file)])) as Record<(typeof FIELDS)[number], number>
-        if (f.nameSize < 2 || f.nameSize > MAX_NAME) throw rpmError('E_CPIO_FORMAT', { file, field: 'payload entry name size', expected: `2..${MAX_NAME}`, found: `${f.nameSize}` })
+        const f = Object.fromEntries(
+          FIELDS.map((key, i) => [key, parseHex(raw.slice(i * 8, i * 8 + 8), key, file)]),
+        ) as Record<(typeof FIELDS)[number], number>
+        if (f.nameSize < 2 || f.nameSize > MAX_NAME)
+          throw rpmError('E_CPIO_FORMAT', {
+            file,
+            field: 'payload entry name size',
+            expected: `2..${MAX_NAME}`,
+            found: `${f.nameSize}`,
+          })
         const nameBytes = await bytes.read(f.nameSize, 'entry name')
-        if (nameBytes[f.nameSize - 1] !== 0) throw rpmError('E_CPIO_FORMAT', { file, field: 'payload entry name', expected: 'a NUL-terminated name', found: JSON.stringify(nameBytes.toString('latin1')) })
+        if (nameBytes[f.nameSize - 1] !== 0)
+          throw rpmError('E_CPIO_FORMAT', {
+            file,
+            field: 'payload entry name',
+            expected: 'a NUL-terminated name',
+            found: JSON.stringify(nameBytes.toString('latin1')),
+          })
         await skip(bytes, pad4(110 + f.nameSize), 'entry name')
         const name = nameBytes.toString('utf8', 0, f.nameSize - 1)
-        if (name.includes('\0')) throw rpmError('E_CPIO_UNSAFE', { file, field: 'payload entry name', expected: 'no NUL inside a name', found: JSON.stringify(name) })
+        if (name.includes('\0'))
+          throw rpmError('E_CPIO_UNSAFE', {
+            file,
+            field: 'payload entry name',
+            expected: 'no NUL inside a name',
+            found: JSON.stringify(name),
+          })
         if (name === TRAILER) return
-        header = { name, ino: f.ino, mode: f.mode, uid: f.uid, gid: f.gid, nlink: f.nlink, mtime: f.mtime, size: f.size, devMajor: f.devMajor, devMinor: f.devMinor, rdevMajor: f.rdevMajor, rdevMinor: f.rdevMinor }
+        header = {
+          name,
+          ino: f.ino,
+          mode: f.mode,
+          uid: f.uid,
+          gid: f.gid,
+          nlink: f.nlink,
+          mtime: f.mtime,
+          size: f.size,
+          devMajor: f.devMajor,
+          devMinor: f.devMinor,
+          rdevMajor: f.rdevMajor,
+          rdevMinor: f.rdevMinor,
+        }
         pad = pad4(f.size)
       }
       const remaining = { n: header.size }
@@ -171,7 +248,13 @@ async function skip(bytes: ByteSource, n: number, what: string): Promise<void> {
 }
 
 function parseHex(text: string, field: string, file: string): number {
-  if (!/^[0-9a-fA-F]{8}$/.test(text)) throw rpmError('E_CPIO_FORMAT', { file, field: `payload entry ${field}`, expected: '8 hex digits', found: JSON.stringify(text) })
+  if (!/^[0-9a-fA-F]{8}$/.test(text))
+    throw rpmError('E_CPIO_FORMAT', {
+      file,
+      field: `payload entry ${field}`,
+      expected: '8 hex digits',
+      found: JSON.stringify(text),
+    })
   return Number.parseInt(text, 16)
 }
 
@@ -187,11 +270,19 @@ function pad4(n: number): number {
  */
 export function safeEntryPath(name: string, file: string): string {
   const field = 'payload entry name'
-  if (name.startsWith('/')) throw rpmError('E_CPIO_UNSAFE', { file, field, expected: 'a relative name (./path)', found: JSON.stringify(name) })
+  if (name.startsWith('/'))
+    throw rpmError('E_CPIO_UNSAFE', { file, field, expected: 'a relative name (./path)', found: JSON.stringify(name) })
   const parts = name.split('/').filter((part) => part !== '' && part !== '.')
-  if (parts.includes('..')) throw rpmError('E_CPIO_UNSAFE', { file, field, expected: 'no .. component', found: JSON.stringify(name) })
+  if (parts.includes('..'))
+    throw rpmError('E_CPIO_UNSAFE', { file, field, expected: 'no .. component', found: JSON.stringify(name) })
   if (parts.length === 0 && /^\.[./]*$/.test(name)) return '/'
-  if (parts.length === 0) throw rpmError('E_CPIO_UNSAFE', { file, field, expected: 'a path below the root, or ./ for the root itself', found: JSON.stringify(name) })
+  if (parts.length === 0)
+    throw rpmError('E_CPIO_UNSAFE', {
+      file,
+      field,
+      expected: 'a path below the root, or ./ for the root itself',
+      found: JSON.stringify(name),
+    })
   return `/${parts.join('/')}`
 }
 
@@ -204,7 +295,21 @@ export interface CpioWriteEntry {
 /** The newc header bytes of an entry, name and padding included. */
 export function cpioHeaderBytes(header: Omit<CpioHeader, 'fileIndex'>): Buffer {
   const name = Buffer.from(`${header.name}\0`, 'utf8')
-  const values = [header.ino, header.mode, header.uid, header.gid, header.nlink, header.mtime, header.size, header.devMajor, header.devMinor, header.rdevMajor, header.rdevMinor, name.length, 0]
+  const values = [
+    header.ino,
+    header.mode,
+    header.uid,
+    header.gid,
+    header.nlink,
+    header.mtime,
+    header.size,
+    header.devMajor,
+    header.devMinor,
+    header.rdevMajor,
+    header.rdevMinor,
+    name.length,
+    0,
+  ]
   const text = NEWC + values.map((v) => (v >>> 0).toString(16).padStart(8, '0')).join('')
   return Buffer.concat([Buffer.from(text, 'latin1'), name, Buffer.alloc(pad4(110 + name.length))])
 }
@@ -224,7 +329,13 @@ export function cpioArchiveSize(entries: Iterable<{ name: string; size: number }
 export function writeCpio(entries: AsyncIterable<CpioWriteEntry> | Iterable<CpioWriteEntry>, file: string): Readable {
   async function* generate(): AsyncGenerator<Buffer> {
     for await (const { header, body } of entries) {
-      if (header.size > 0xffffffff) throw rpmError('E_CPIO_FORMAT', { file, field: header.name, expected: 'a file under 4 GiB', found: `${header.size} bytes` })
+      if (header.size > 0xffffffff)
+        throw rpmError('E_CPIO_FORMAT', {
+          file,
+          field: header.name,
+          expected: 'a file under 4 GiB',
+          found: `${header.size} bytes`,
+        })
       yield cpioHeaderBytes(header)
       let written = 0
       if (body instanceof Uint8Array) {
@@ -238,12 +349,31 @@ export function writeCpio(entries: AsyncIterable<CpioWriteEntry> | Iterable<Cpio
         }
       }
       if (written !== header.size) {
-        throw rpmError('E_IO', { file, field: header.name, expected: `${header.size} bytes`, found: `${written} bytes`, hint: 'the file changed while it was being packaged' })
+        throw rpmError('E_IO', {
+          file,
+          field: header.name,
+          expected: `${header.size} bytes`,
+          found: `${written} bytes`,
+          hint: 'the file changed while it was being packaged',
+        })
       }
       const pad = pad4(header.size)
       if (pad) yield Buffer.alloc(pad)
     }
-    yield cpioHeaderBytes({ name: TRAILER, ino: 0, mode: 0, uid: 0, gid: 0, nlink: 1, mtime: 0, size: 0, devMajor: 0, devMinor: 0, rdevMajor: 0, rdevMinor: 0 })
+    yield cpioHeaderBytes({
+      name: TRAILER,
+      ino: 0,
+      mode: 0,
+      uid: 0,
+      gid: 0,
+      nlink: 1,
+      mtime: 0,
+      size: 0,
+      devMajor: 0,
+      devMinor: 0,
+      rdevMajor: 0,
+      rdevMinor: 0,
+    })
   }
   return Readable.from(generate(), { objectMode: false, highWaterMark: 1 << 16 })
 }

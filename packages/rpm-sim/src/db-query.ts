@@ -21,9 +21,18 @@ export async function listInstalled(root: string, options: QueryOptions = {}): P
 }
 
 /** Installed instances matching `name` (a name, name-version, name-version-release or NEVRA). */
-export async function getInstalled(root: string, name: string, options: QueryOptions = {}): Promise<InstalledPackage[]> {
+export async function getInstalled(
+  root: string,
+  name: string,
+  options: QueryOptions = {},
+): Promise<InstalledPackage[]> {
   return (await listInstalled(root, options)).filter(
-    (p) => p.name === name || `${p.name}-${p.version}` === name || `${p.name}-${p.version}-${p.release}` === name || headerNvra(p) === name || p.nevra === name,
+    (p) =>
+      p.name === name ||
+      `${p.name}-${p.version}` === name ||
+      `${p.name}-${p.version}-${p.release}` === name ||
+      headerNvra(p) === name ||
+      p.nevra === name,
   )
 }
 

@@ -19,7 +19,11 @@ describe('PackageDb', () => {
     await runTransaction({ root: w.root, op: 'install', packages: [p] })
     const text = readFileSync(join(dbDir(w.root), 'packages/dbt-1-1.noarch.json'), 'utf8')
     const rec = JSON.parse(text)
-    expect(rec).toMatchObject({ nevra: 'dbt-1-1.noarch', name: 'dbt', files: [{ path: '/x', state: 'normal', flags: { config: true }, kind: 'file' }] })
+    expect(rec).toMatchObject({
+      nevra: 'dbt-1-1.noarch',
+      name: 'dbt',
+      files: [{ path: '/x', state: 'normal', flags: { config: true }, kind: 'file' }],
+    })
     expect(rec.files[0].digest).toMatch(/^[0-9a-f]{64}$/)
     expect((await new PackageDb(w.root).list()).map((x) => x.nevra)).toEqual(['dbt-1-1.noarch'])
   })
@@ -29,8 +33,26 @@ describe('PackageDb', () => {
     cleanups.push(w.done)
     const dir = join(dbDir(w.root), 'packages')
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'bad-1-1.noarch.json'), JSON.stringify({ nevra: 'bad-1-1.noarch', name: 'bad', version: '1', release: '1', arch: 'noarch', digestAlgo: 'sha256', installTime: 1, installTid: 1, files: [{ path: 'relative' }], scripts: {}, triggers: [] }))
-    await expect(new PackageDb(w.root).list()).rejects.toMatchObject({ code: 'E_DB_INVALID', message: expect.stringContaining('bad-1-1.noarch.json: files.0.path') })
+    writeFileSync(
+      join(dir, 'bad-1-1.noarch.json'),
+      JSON.stringify({
+        nevra: 'bad-1-1.noarch',
+        name: 'bad',
+        version: '1',
+        release: '1',
+        arch: 'noarch',
+        digestAlgo: 'sha256',
+        installTime: 1,
+        installTid: 1,
+        files: [{ path: 'relative' }],
+        scripts: {},
+        triggers: [],
+      }),
+    )
+    await expect(new PackageDb(w.root).list()).rejects.toMatchObject({
+      code: 'E_DB_INVALID',
+      message: expect.stringContaining('bad-1-1.noarch.json: files.0.path'),
+    })
     writeFileSync(join(dir, 'bad-1-1.noarch.json'), '{ not json')
     await expect(new PackageDb(w.root).list()).rejects.toMatchObject({ code: 'E_DB_INVALID' })
   })

@@ -35,14 +35,37 @@ export interface HeaderPreamble {
 
 /** Checks a header preamble (magic, index count, data length) and returns its sizes. */
 export function parsePreamble(preamble: Buffer, ctx: HeaderContext): HeaderPreamble {
-  if (preamble.length < 16) throw rpmError('E_RPM_TRUNCATED', { file: ctx.file, field: ctx.what, expected: '16 bytes of header preamble', found: `${preamble.length}` })
+  if (preamble.length < 16)
+    throw rpmError('E_RPM_TRUNCATED', {
+      file: ctx.file,
+      field: ctx.what,
+      expected: '16 bytes of header preamble',
+      found: `${preamble.length}`,
+    })
   if (!preamble.subarray(0, 8).equals(HEADER_MAGIC)) {
-    throw rpmError('E_RPM_FORMAT', { file: ctx.file, field: ctx.what, expected: 'header magic 8eade801', found: preamble.subarray(0, 8).toString('hex') })
+    throw rpmError('E_RPM_FORMAT', {
+      file: ctx.file,
+      field: ctx.what,
+      expected: 'header magic 8eade801',
+      found: preamble.subarray(0, 8).toString('hex'),
+    })
   }
   const indexCount = preamble.readUInt32BE(8)
   const dataLength = preamble.readUInt32BE(12)
-  if (indexCount < 1 || indexCount > MAX_INDEX) throw rpmError('E_RPM_FORMAT', { file: ctx.file, field: `${ctx.what} index count`, expected: `1..${MAX_INDEX}`, found: `${indexCount}` })
-  if (dataLength > MAX_DATA) throw rpmError('E_RPM_FORMAT', { file: ctx.file, field: `${ctx.what} data length`, expected: `at most ${MAX_DATA}`, found: `${dataLength}` })
+  if (indexCount < 1 || indexCount > MAX_INDEX)
+    throw rpmError('E_RPM_FORMAT', {
+      file: ctx.file,
+      field: `${ctx.what} index count`,
+      expected: `1..${MAX_INDEX}`,
+      found: `${indexCount}`,
+    })
+  if (dataLength > MAX_DATA)
+    throw rpmError('E_RPM_FORMAT', {
+      file: ctx.file,
+      field: `${ctx.what} data length`,
+      expected: `at most ${MAX_DATA}`,
+      found: `${dataLength}`,
+    })
   return { indexCount, dataLength, totalLength: 16 + indexCount * 16 + dataLength }
 }
 
@@ -68,7 +91,8 @@ export class Header {
   /** All strings of a string-typed entry. */
   strings(tag: number): string[] | undefined {
     const entry = this.entries.get(tag)
-    if (!entry || (entry.type !== TYPE.STRING && entry.type !== TYPE.STRING_ARRAY && entry.type !== TYPE.I18NSTRING)) return undefined
+    if (!entry || (entry.type !== TYPE.STRING && entry.type !== TYPE.STRING_ARRAY && entry.type !== TYPE.I18NSTRING))
+      return undefined
     const out: string[] = []
     let at = entry.offset
     for (let i = 0; i < entry.count; i++) {
@@ -123,7 +147,13 @@ export class Header {
 /** Parses and bounds-checks a whole header blob (preamble, index, data); nothing in it may point outside the data. */
 export function parseHeader(bytes: Buffer, ctx: HeaderContext): Header {
   const { indexCount, dataLength, totalLength } = parsePreamble(bytes, ctx)
-  if (bytes.length < totalLength) throw rpmError('E_RPM_TRUNCATED', { file: ctx.file, field: ctx.what, expected: `${totalLength} bytes`, found: `${bytes.length}` })
+  if (bytes.length < totalLength)
+    throw rpmError('E_RPM_TRUNCATED', {
+      file: ctx.file,
+      field: ctx.what,
+      expected: `${totalLength} bytes`,
+      found: `${bytes.length}`,
+    })
   const dataStart = 16 + indexCount * 16
   const data = bytes.subarray(dataStart, totalLength)
   const entries = new Map<number, HeaderEntry>()

@@ -62,7 +62,9 @@ const recordSchema = v.object({
       failed: v.optional(v.boolean()),
     }),
   ),
-  created: v.array(v.object({ path: v.string(), savedAs: v.string(), kind: v.picklist(['rpmnew', 'rpmsave', 'rpmorig']) })),
+  created: v.array(
+    v.object({ path: v.string(), savedAs: v.string(), kind: v.picklist(['rpmnew', 'rpmsave', 'rpmorig']) }),
+  ),
   exitCode: v.number(),
   rolledBack: v.optional(v.number()),
   rollbackOf: v.optional(v.number()),
@@ -99,7 +101,11 @@ export async function listHistory(root: string): Promise<TransactionRecord[]> {
     const r = v.safeParse(recordSchema, data)
     if (!r.success) {
       const issue = r.issues[0]
-      throw new TransactionError('E_DB_INVALID', `${file}: ${issue ? (v.getDotPath(issue) ?? '') : ''}: ${issue?.message ?? 'invalid'}`, { file })
+      throw new TransactionError(
+        'E_DB_INVALID',
+        `${file}: ${issue ? (v.getDotPath(issue) ?? '') : ''}: ${issue?.message ?? 'invalid'}`,
+        { file },
+      )
     }
     out.push(r.output as TransactionRecord)
   }

@@ -12,15 +12,40 @@ export type { PayloadCompressor, WriteCompressor } from './compress.js'
 export { readCpio, safeEntryPath, writeCpio } from './cpio.js'
 export type { CpioEntry, CpioHeader, CpioWriteEntry, ReadCpioOptions } from './cpio.js'
 export { hardlinkGroups, packageFromHeader } from './package.js'
-export type { RpmDependency, RpmFileEntry, RpmFileFlags, RpmPackage, RpmScript, RpmTrigger, ScriptName, TriggerKind } from './package.js'
+export type {
+  RpmDependency,
+  RpmFileEntry,
+  RpmFileFlags,
+  RpmPackage,
+  RpmScript,
+  RpmTrigger,
+  ScriptName,
+  TriggerKind,
+} from './package.js'
 export { openRpm, readRpm, readRpmPayload } from './reader.js'
 export type { PayloadEntry, ReadPayloadOptions, RpmFile } from './reader.js'
 export { writeRpm } from './writer.js'
 export type { RpmSpec, RpmSpecDependency, RpmSpecFile, WrittenRpm } from './writer.js'
 // transaction engine (database, rpm -i/-U/-F/-e, repackage, rollback, journal, queries, verify)
 export { runTransaction, planTransaction, TransactionError } from './transaction.js'
-export type { PlannedElement, TransactionFlags, TransactionOp, TransactionOptions, TransactionPlan, TransactionResult, TransactionWindow } from './transaction.js'
-export type { EngineFile, EngineFileFlags, EngineHeader, EnginePayloadEntry, EngineScript, EngineTrigger, PackageSource } from './transaction.js'
+export type {
+  PlannedElement,
+  TransactionFlags,
+  TransactionOp,
+  TransactionOptions,
+  TransactionPlan,
+  TransactionResult,
+  TransactionWindow,
+} from './transaction.js'
+export type {
+  EngineFile,
+  EngineFileFlags,
+  EngineHeader,
+  EnginePayloadEntry,
+  EngineScript,
+  EngineTrigger,
+  PackageSource,
+} from './transaction.js'
 export { rollbackTransaction, listHistory } from './rollback.js'
 export type { CreatedFile, RollbackOptions, TransactionRecord, TransactionRecordElement } from './rollback.js'
 export { recoverForQuery, recoverInterrupted } from './journal.js'

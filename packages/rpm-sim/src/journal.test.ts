@@ -34,7 +34,11 @@ function files(version: number): RpmSpecFile[] {
   return out
 }
 
-function runCli(args: string[], killAfterMs?: number, env: Record<string, string> = {}): Promise<{ code: number | null; signal: string | null; ms: number }> {
+function runCli(
+  args: string[],
+  killAfterMs?: number,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; signal: string | null; ms: number }> {
   return new Promise((resolve) => {
     const start = Date.now()
     const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore', env: { ...process.env, ...env } })
@@ -85,7 +89,14 @@ describe('an upgrade killed at any moment', () => {
 
   const points = Array.from({ length: 10 }, (_, i) => i)
   // Timed kills over the whole run, then kills injected at fixed steps of the commit and of the erasure.
-  const cases = [...points.map((i) => ({ i, label: 'timed', fault: undefined as string | undefined })), ...['commit:1', `commit:${N / 2}`, `commit:${N - 5}`, 'erase:1', `erase:${N / 20}`].map((fault, k) => ({ i: 10 + k, label: fault, fault }))]
+  const cases = [
+    ...points.map((i) => ({ i, label: 'timed', fault: undefined as string | undefined })),
+    ...['commit:1', `commit:${N / 2}`, `commit:${N - 5}`, 'erase:1', `erase:${N / 20}`].map((fault, k) => ({
+      i: 10 + k,
+      label: fault,
+      fault,
+    })),
+  ]
   it.each(cases)('kill point $i ($label): the next command finishes or undoes the upgrade', async ({ i, fault }) => {
     const root = join(w.dir, `kill-${i}`)
     cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
@@ -99,7 +110,9 @@ describe('an upgrade killed at any moment', () => {
     expect(again.code).toBe(0)
     const tree = snapshot(root)
     const installed = (await listInstalled(root)).map((p) => p.nevra)
-    console.info(`kill point ${i} (${fault ?? `${delay} ms`}): ${killed.signal ?? `exit ${killed.code}`}${interrupted ? ', journal left behind' : ''} -> ${installed.join(' ')}`)
+    console.info(
+      `kill point ${i} (${fault ?? `${delay} ms`}): ${killed.signal ?? `exit ${killed.code}`}${interrupted ? ', journal left behind' : ''} -> ${installed.join(' ')}`,
+    )
     if (installed[0] === 'big-2-1.noarch') {
       expect(tree).toEqual(newTree)
       expect(await verifyInstalled(root, 'big')).toEqual(newVerify)
@@ -109,7 +122,10 @@ describe('an upgrade killed at any moment', () => {
       expect(await verifyInstalled(root, 'big')).toEqual(oldVerify)
     }
     // The operator's edits survive in both states.
-    expect(tree['/etc/big/c.conf'] === oldTree['/etc/big/c.conf'] || tree['/etc/big/c.conf.rpmsave'] === oldTree['/etc/big/c.conf']).toBe(true)
+    expect(
+      tree['/etc/big/c.conf'] === oldTree['/etc/big/c.conf'] ||
+        tree['/etc/big/c.conf.rpmsave'] === oldTree['/etc/big/c.conf'],
+    ).toBe(true)
     expect(tree['/etc/big/n.conf']).toBe(oldTree['/etc/big/n.conf'])
     execFileSync('rm', ['-rf', root])
   })
@@ -120,7 +136,9 @@ describe('an interrupted upgrade in a root that was moved before the next comman
     const root = join(w.dir, 'moved-from')
     const moved = join(w.dir, 'moved-to')
     cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
-    expect((await runCli(['--root', root, '-U', v2], undefined, { RPMSIM_FAULT: `commit:${N / 2}` })).signal).toBe('SIGKILL')
+    expect((await runCli(['--root', root, '-U', v2], undefined, { RPMSIM_FAULT: `commit:${N / 2}` })).signal).toBe(
+      'SIGKILL',
+    )
     renameSync(root, moved)
     expect((await runCli(['--root', moved, '-qa'])).code).toBe(0)
     expect((await listInstalled(moved)).map((p) => p.nevra)).toEqual(['big-2-1.noarch'])
@@ -129,12 +147,14 @@ describe('an interrupted upgrade in a root that was moved before the next comman
 })
 
 const busybox = process.getuid?.() === 0 ? ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) : undefined
-if (busybox === undefined) console.warn('skipping the scriptlet recovery test: it needs root (chroot) and busybox-static')
+if (busybox === undefined)
+  console.warn('skipping the scriptlet recovery test: it needs root (chroot) and busybox-static')
 
 describe.skipIf(busybox === undefined)('recovery finishes the scriptlets of an interrupted upgrade', () => {
   it('a kill inside the commit: the next command runs the remaining scriptlets once, in rpm’s order', async () => {
     const log = (tag: string) => ({ interpreter: '/bin/sh', body: `echo "${tag} $*" >> /log` })
-    const scripts = (v: string) => Object.fromEntries(['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'].map((k) => [k, log(`${k}-${v}`)]))
+    const scripts = (v: string) =>
+      Object.fromEntries(['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'].map((k) => [k, log(`${k}-${v}`)]))
     const many = (v: number) => Array.from({ length: 40 }, (_, i) => file(`/opt/s/f${i}`, `${v} ${i}`))
     const s1 = await pkg(w.dir, { name: 'scr', version: '1', files: many(1), scripts: scripts('1') })
     const s2 = await pkg(w.dir, { name: 'scr', version: '2', files: many(2), scripts: scripts('2') })
@@ -147,7 +167,9 @@ describe.skipIf(busybox === undefined)('recovery finishes the scriptlets of an i
     }
     const [straight, killed] = roots as [string, string]
     expect((await runCli(['--root', straight, '-U', s2])).code).toBe(0)
-    expect((await runCli(['--root', killed, '-U', s2], undefined, { RPMSIM_FAULT: 'commit:20' })).signal).toBe('SIGKILL')
+    expect((await runCli(['--root', killed, '-U', s2], undefined, { RPMSIM_FAULT: 'commit:20' })).signal).toBe(
+      'SIGKILL',
+    )
     expect(readFileSync(join(killed, 'log'), 'utf8')).toContain('pre-2 2\n')
     expect(readFileSync(join(killed, 'log'), 'utf8')).not.toContain('post-2')
     expect((await runCli(['--root', killed, '-qa'])).code).toBe(0)
@@ -162,28 +184,54 @@ describe('a kill between two packages of one transaction', () => {
     const second = await pkg(w.dir, { name: 'both-b', version: '1', files: [file('/opt/both/b/deep/y', 'b')] })
     const root = join(w.dir, 'both')
     mkdirSync(root)
-    expect((await runCli(['--root', root, '-i', first, second], undefined, { RPMSIM_FAULT: 'commit:1' })).signal).toBe('SIGKILL')
+    expect((await runCli(['--root', root, '-i', first, second], undefined, { RPMSIM_FAULT: 'commit:1' })).signal).toBe(
+      'SIGKILL',
+    )
     const r = await runTransaction({ root, op: 'erase', packages: ['nothing-to-erase'] })
     expect(r.recovery).toEqual({ tid: expect.any(Number), action: 'completed' })
     expect((await listInstalled(root)).map((p) => p.nevra).sort()).toEqual(['both-a-1-1.noarch', 'both-b-1-1.noarch'])
-    expect(Object.keys(snapshot(root)).filter((p) => p.startsWith('/opt/both/')).sort()).toEqual(['/opt/both/a', '/opt/both/a/x', '/opt/both/b', '/opt/both/b/deep', '/opt/both/b/deep/y'])
+    expect(
+      Object.keys(snapshot(root))
+        .filter((p) => p.startsWith('/opt/both/'))
+        .sort(),
+    ).toEqual(['/opt/both/a', '/opt/both/a/x', '/opt/both/b', '/opt/both/b/deep', '/opt/both/b/deep/y'])
   })
 
-  it.skipIf(busybox === undefined)('keeps the committed first package and reports the second, whose %pre had not run and whose files were never written, as failed', async () => {
-    const first = await pkg(w.dir, { name: 'two-a', version: '1', files: [file('/opt/two/a/x', 'a')] })
-    const second = await pkg(w.dir, { name: 'two-b', version: '1', files: [file('/opt/two/b/deep/y', 'b')], scripts: { pre: { interpreter: '/bin/sh', body: 'echo pre-b >> /log' } } })
-    const root = join(w.dir, 'two')
-    mkdirSync(join(root, 'bin'), { recursive: true })
-    cpSync(busybox as string, join(root, 'bin/busybox'))
-    symlinkSync('busybox', join(root, 'bin/sh'))
-    // commit:1 stops the process right after the first package's only file is renamed into place: the second
-    // package's files are written after its %pre, so none of them exists yet.
-    expect((await runCli(['--root', root, '-i', first, second], undefined, { RPMSIM_FAULT: 'commit:1' })).signal).toBe('SIGKILL')
-    const warnings: string[] = []
-    const r = await runTransaction({ root, op: 'erase', packages: ['nothing-to-erase'], onWarning: (l) => warnings.push(l) })
-    expect(r.recovery).toEqual({ tid: expect.any(Number), action: 'completed' })
-    expect(warnings).toContain('error: two-b-1-1.noarch: install failed: interrupted before its files were written')
-    expect((await listInstalled(root)).map((p) => p.nevra)).toEqual(['two-a-1-1.noarch'])
-    expect(Object.keys(snapshot(root)).filter((p) => p.startsWith('/opt'))).toEqual(['/opt', '/opt/two', '/opt/two/a', '/opt/two/a/x'])
-  })
+  it.skipIf(busybox === undefined)(
+    'keeps the committed first package and reports the second, whose %pre had not run and whose files were never written, as failed',
+    async () => {
+      const first = await pkg(w.dir, { name: 'two-a', version: '1', files: [file('/opt/two/a/x', 'a')] })
+      const second = await pkg(w.dir, {
+        name: 'two-b',
+        version: '1',
+        files: [file('/opt/two/b/deep/y', 'b')],
+        scripts: { pre: { interpreter: '/bin/sh', body: 'echo pre-b >> /log' } },
+      })
+      const root = join(w.dir, 'two')
+      mkdirSync(join(root, 'bin'), { recursive: true })
+      cpSync(busybox as string, join(root, 'bin/busybox'))
+      symlinkSync('busybox', join(root, 'bin/sh'))
+      // commit:1 stops the process right after the first package's only file is renamed into place: the second
+      // package's files are written after its %pre, so none of them exists yet.
+      expect(
+        (await runCli(['--root', root, '-i', first, second], undefined, { RPMSIM_FAULT: 'commit:1' })).signal,
+      ).toBe('SIGKILL')
+      const warnings: string[] = []
+      const r = await runTransaction({
+        root,
+        op: 'erase',
+        packages: ['nothing-to-erase'],
+        onWarning: (l) => warnings.push(l),
+      })
+      expect(r.recovery).toEqual({ tid: expect.any(Number), action: 'completed' })
+      expect(warnings).toContain('error: two-b-1-1.noarch: install failed: interrupted before its files were written')
+      expect((await listInstalled(root)).map((p) => p.nevra)).toEqual(['two-a-1-1.noarch'])
+      expect(Object.keys(snapshot(root)).filter((p) => p.startsWith('/opt'))).toEqual([
+        '/opt',
+        '/opt/two',
+        '/opt/two/a',
+        '/opt/two/a/x',
+      ])
+    },
+  )
 })

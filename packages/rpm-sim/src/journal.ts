@@ -126,7 +126,12 @@ export class Journal {
    * `staged N` before `commit` needs none: without `commit` recovery removes every temp.
    */
   async mark(m: JournalMark): Promise<void> {
-    if (m === 'commit' || m.startsWith('installed ') || m.startsWith('erased ') || (this.committed && m.startsWith('staged '))) {
+    if (
+      m === 'commit' ||
+      m.startsWith('installed ') ||
+      m.startsWith('erased ') ||
+      (this.committed && m.startsWith('staged '))
+    ) {
       syncFileSystems(this.fileSystems())
     }
     if (m === 'commit') this.committed = true
@@ -236,7 +241,10 @@ export async function commitInstallDb(db: PackageDb, e: JournalInstall): Promise
   for (const [nevra, paths] of byPkg) {
     const other = await db.get(nevra)
     if (other === undefined) continue
-    await db.put({ ...other, files: other.files.map((f) => (paths.has(f.path) ? { ...f, state: 'replaced' as const } : f)) })
+    await db.put({
+      ...other,
+      files: other.files.map((f) => (paths.has(f.path) ? { ...f, state: 'replaced' as const } : f)),
+    })
   }
 }
 
@@ -300,7 +308,10 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
   try {
     plan = JSON.parse(text) as JournalPlan
   } catch (error) {
-    throw new TransactionError('E_JOURNAL', `${join(dir, 'plan.json')}: not valid JSON`, { file: join(dir, 'plan.json'), cause: error })
+    throw new TransactionError('E_JOURNAL', `${join(dir, 'plan.json')}: not valid JSON`, {
+      file: join(dir, 'plan.json'),
+      cause: error,
+    })
   }
   let progress = ''
   try {
@@ -329,7 +340,15 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
     options.onWarning?.(l)
   }
   warn(`warning: transaction ${plan.tid} was interrupted: finishing it`)
-  await executePlan({ root, plan, journal: j, marks, out, warn, ...(options.onScriptOutput ? { onScriptOutput: options.onScriptOutput } : {}) })
+  await executePlan({
+    root,
+    plan,
+    journal: j,
+    marks,
+    out,
+    warn,
+    ...(options.onScriptOutput ? { onScriptOutput: options.onScriptOutput } : {}),
+  })
   await writeHistory(root, historyFromPlan(plan, out.failed, out.created, out.failed.size > 0 ? 1 : 0, true))
   await j.end()
   await writeKeptPackages(plan, warn)
@@ -352,17 +371,26 @@ function rebase(plan: JournalPlan, from: string, to: string): JournalPlan {
       e.op === 'install'
         ? {
             ...e,
-            actions: e.actions.map((a) => ({ ...a, host: move(a.host), ...(a.temp !== undefined ? { temp: move(a.temp) } : {}) })),
+            actions: e.actions.map((a) => ({
+              ...a,
+              host: move(a.host),
+              ...(a.temp !== undefined ? { temp: move(a.temp) } : {}),
+            })),
             ...(e.createdDirs !== undefined ? { createdDirs: e.createdDirs.map(move) } : {}),
           }
-        : { ...e, actions: e.actions.map((a) => ({ ...a, host: move(a.host) })), ...(e.kept !== undefined ? { kept: move(e.kept) } : {}) },
+        : {
+            ...e,
+            actions: e.actions.map((a) => ({ ...a, host: move(a.host) })),
+            ...(e.kept !== undefined ? { kept: move(e.kept) } : {}),
+          },
     ),
   }
 }
 
 /** Removes the kept folders of a plan that never committed (nothing was replaced, nothing needs keeping). */
 export function removeKept(plan: JournalPlan): void {
-  for (const e of plan.elements) if (e.op === 'erase' && e.kept !== undefined) rmSync(e.kept, { recursive: true, force: true })
+  for (const e of plan.elements)
+    if (e.op === 'erase' && e.kept !== undefined) rmSync(e.kept, { recursive: true, force: true })
 }
 
 /** After the window: the .rpm of each repackaged package is written from its kept files. */
@@ -373,7 +401,9 @@ export async function writeKeptPackages(plan: JournalPlan, warn: (l: string) => 
       await writeKept(e.kept, e.repackaged)
     } catch (error) {
       // The kept files stay; a rollback writes the .rpm from them first.
-      warn(`warning: ${e.repackaged}: not written yet (${error instanceof Error ? error.message : String(error)}); kept in ${e.kept}`)
+      warn(
+        `warning: ${e.repackaged}: not written yet (${error instanceof Error ? error.message : String(error)}); kept in ${e.kept}`,
+      )
     }
   }
 }

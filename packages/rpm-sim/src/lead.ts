@@ -15,12 +15,25 @@ export interface Lead {
 
 /** Parses the 96-byte lead; rejects wrong magic and versions other than 3. */
 export function parseLead(bytes: Buffer, file: string): Lead {
-  if (bytes.length < LEAD_SIZE) throw rpmError('E_RPM_TRUNCATED', { file, field: 'lead', expected: `${LEAD_SIZE} bytes`, found: `${bytes.length} bytes` })
+  if (bytes.length < LEAD_SIZE)
+    throw rpmError('E_RPM_TRUNCATED', {
+      file,
+      field: 'lead',
+      expected: `${LEAD_SIZE} bytes`,
+      found: `${bytes.length} bytes`,
+    })
   if (!bytes.subarray(0, 4).equals(LEAD_MAGIC)) {
-    throw rpmError('E_RPM_FORMAT', { file, field: 'lead magic', expected: 'edabeedb', found: bytes.subarray(0, 4).toString('hex'), hint: 'not an rpm package' })
+    throw rpmError('E_RPM_FORMAT', {
+      file,
+      field: 'lead magic',
+      expected: 'edabeedb',
+      found: bytes.subarray(0, 4).toString('hex'),
+      hint: 'not an rpm package',
+    })
   }
   const major = bytes.readUInt8(4)
-  if (major !== 3 && major !== 4) throw rpmError('E_RPM_FORMAT', { file, field: 'lead version', expected: '3', found: `${major}` })
+  if (major !== 3 && major !== 4)
+    throw rpmError('E_RPM_FORMAT', { file, field: 'lead version', expected: '3', found: `${major}` })
   const nul = bytes.indexOf(0, 10)
   return {
     major,

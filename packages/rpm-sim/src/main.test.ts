@@ -26,7 +26,7 @@ describe('parseArgs', () => {
 })
 
 describe('rpm-sim --help', () => {
-  it('prints the modes and exits 0; -h inside a mode stays rpm\'s hash marks', () => {
+  it("prints the modes and exits 0; -h inside a mode stays rpm's hash marks", () => {
     const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' })
     expect(help.status).toBe(0)
     expect(help.stdout.split('\n')[0]).toBe('usage: rpm-sim [--root DIR] MODE [OPTIONS] [ARGS...]')

@@ -126,7 +126,12 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   try {
     const args = parseArgs(argv)
     const mode = MODES.find((m) => m.matches(args))
-    if (!mode) throw new UsageError(argv.length === 0 ? 'no mode given (try -qp PKG.rpm)' : `unsupported mode: ${argv.join(' ')} (rpm-sim --help lists the modes)`)
+    if (!mode)
+      throw new UsageError(
+        argv.length === 0
+          ? 'no mode given (try -qp PKG.rpm)'
+          : `unsupported mode: ${argv.join(' ')} (rpm-sim --help lists the modes)`,
+      )
     return await mode.run(args, io)
   } catch (error) {
     if (error instanceof UsageError) {

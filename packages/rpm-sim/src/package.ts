@@ -106,11 +106,22 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
   const version = header.string(TAG.VERSION)
   const release = header.string(TAG.RELEASE)
   if (name === undefined || version === undefined || release === undefined) {
-    throw rpmError('E_RPM_FORMAT', { file, field: 'header', expected: 'NAME, VERSION and RELEASE', found: `${name ?? '-'} ${version ?? '-'} ${release ?? '-'}` })
+    throw rpmError('E_RPM_FORMAT', {
+      file,
+      field: 'header',
+      expected: 'NAME, VERSION and RELEASE',
+      found: `${name ?? '-'} ${version ?? '-'} ${release ?? '-'}`,
+    })
   }
   const algoNumber = header.number(TAG.FILEDIGESTALGO) ?? DIGEST_ALGO.md5
   const fileDigestAlgo = (Object.keys(DIGEST_ALGO) as DigestAlgo[]).find((key) => DIGEST_ALGO[key] === algoNumber)
-  if (!fileDigestAlgo) throw rpmError('E_RPM_FORMAT', { file, field: 'FILEDIGESTALGO', expected: 'md5, sha1, sha256, sha384 or sha512', found: `${algoNumber}` })
+  if (!fileDigestAlgo)
+    throw rpmError('E_RPM_FORMAT', {
+      file,
+      field: 'FILEDIGESTALGO',
+      expected: 'md5, sha1, sha256, sha384 or sha512',
+      found: `${algoNumber}`,
+    })
   const headerSha256 = signature?.string(SIGTAG.SHA256)
   const payloadDigest = header.string(TAG.PAYLOADDIGEST)
   return {
@@ -157,11 +168,22 @@ function readPaths(header: Header, file: string): string[] {
   const dirnames = header.strings(TAG.DIRNAMES) ?? []
   const indexes = header.numbers(TAG.DIRINDEXES) ?? []
   if (indexes.length !== basenames.length) {
-    throw rpmError('E_RPM_FORMAT', { file, field: 'DIRINDEXES', expected: `${basenames.length} entries (one per basename)`, found: `${indexes.length}` })
+    throw rpmError('E_RPM_FORMAT', {
+      file,
+      field: 'DIRINDEXES',
+      expected: `${basenames.length} entries (one per basename)`,
+      found: `${indexes.length}`,
+    })
   }
   return basenames.map((base, i) => {
     const dir = dirnames[indexes[i] ?? -1]
-    if (dir === undefined) throw rpmError('E_RPM_FORMAT', { file, field: 'DIRINDEXES', expected: `an index below ${dirnames.length}`, found: `${indexes[i]}` })
+    if (dir === undefined)
+      throw rpmError('E_RPM_FORMAT', {
+        file,
+        field: 'DIRINDEXES',
+        expected: `an index below ${dirnames.length}`,
+        found: `${indexes[i]}`,
+      })
     return dir + base
   })
 }
@@ -171,7 +193,13 @@ function readFiles(header: Header, file: string): RpmFileEntry[] {
   const n = paths.length
   const column = <T>(values: T[] | undefined, tag: string, fallback: T): T[] => {
     if (values === undefined) return new Array<T>(n).fill(fallback)
-    if (values.length !== n) throw rpmError('E_RPM_FORMAT', { file, field: tag, expected: `${n} entries (one per file)`, found: `${values.length}` })
+    if (values.length !== n)
+      throw rpmError('E_RPM_FORMAT', {
+        file,
+        field: tag,
+        expected: `${n} entries (one per file)`,
+        found: `${values.length}`,
+      })
     return values
   }
   const sizes = column(header.numbers(TAG.LONGFILESIZES) ?? header.numbers(TAG.FILESIZES), 'FILESIZES', 0)
@@ -263,12 +291,29 @@ function readTriggers(header: Header, file: string): RpmTrigger[] {
     const bits = flags[i] ?? 0
     const at = indexes[i] ?? 0
     if (at >= bodies.length && at >= progs.length) {
-      throw rpmError('E_RPM_FORMAT', { file, field: 'TRIGGERINDEX', expected: `an index below ${bodies.length}`, found: `${at}` })
+      throw rpmError('E_RPM_FORMAT', {
+        file,
+        field: 'TRIGGERINDEX',
+        expected: `an index below ${bodies.length}`,
+        found: `${at}`,
+      })
     }
     const kind: RpmTrigger['kind'] =
-      bits & SENSE.TRIGGERPREIN ? 'triggerprein' : bits & SENSE.TRIGGERUN ? 'triggerun' : bits & SENSE.TRIGGERPOSTUN ? 'triggerpostun' : 'triggerin'
+      bits & SENSE.TRIGGERPREIN
+        ? 'triggerprein'
+        : bits & SENSE.TRIGGERUN
+          ? 'triggerun'
+          : bits & SENSE.TRIGGERPOSTUN
+            ? 'triggerpostun'
+            : 'triggerin'
     // TRIGGERSCRIPTPROG holds one interpreter string per script; arguments are space-separated as rpm stores them.
     const prog = progs[at]
-    return { kind, name, flags: bits, version: versions[i] ?? '', script: { interpreter: prog ? prog.split(' ') : ['/bin/sh'], body: bodies[at] ?? '' } }
+    return {
+      kind,
+      name,
+      flags: bits,
+      version: versions[i] ?? '',
+      script: { interpreter: prog ? prog.split(' ') : ['/bin/sh'], body: bodies[at] ?? '' },
+    }
   })
 }

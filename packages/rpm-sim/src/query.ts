@@ -53,14 +53,17 @@ const HASH_ALGO: Record<number, string> = { 1: 'MD5', 2: 'SHA1', 8: 'SHA256', 9:
 
 /** The `Signature` field of `rpm -qi`: `RSA/SHA256, <date>, Key ID <id>` from the OpenPGP signature, or `(none)`. */
 export function signatureText(signature: Header | undefined): string {
-  const packet = signature?.bin(SIGTAG.DSA) ?? signature?.bin(SIGTAG.RSA) ?? signature?.bin(SIGTAG.GPG) ?? signature?.bin(SIGTAG.PGP)
+  const packet =
+    signature?.bin(SIGTAG.DSA) ?? signature?.bin(SIGTAG.RSA) ?? signature?.bin(SIGTAG.GPG) ?? signature?.bin(SIGTAG.PGP)
   if (!packet) return '(none)'
   const info = parsePgpSignature(packet)
   if (!info) return '(none)'
   return `${PUBKEY_ALGO[info.pubkey] ?? `${info.pubkey}`}/${HASH_ALGO[info.hash] ?? `${info.hash}`}, ${formatCDate(info.created)}, Key ID ${info.keyId}`
 }
 
-function parsePgpSignature(bytes: Buffer): { pubkey: number; hash: number; created: number; keyId: string } | undefined {
+function parsePgpSignature(
+  bytes: Buffer,
+): { pubkey: number; hash: number; created: number; keyId: string } | undefined {
   try {
     const tag = bytes[0] ?? 0
     let at: number
@@ -72,7 +75,12 @@ function parsePgpSignature(bytes: Buffer): { pubkey: number; hash: number; creat
     }
     const version = bytes[at]
     if (version === 3) {
-      return { created: bytes.readUInt32BE(at + 3), keyId: bytes.toString('hex', at + 7, at + 15), pubkey: bytes[at + 15] ?? 0, hash: bytes[at + 16] ?? 0 }
+      return {
+        created: bytes.readUInt32BE(at + 3),
+        keyId: bytes.toString('hex', at + 7, at + 15),
+        pubkey: bytes[at + 15] ?? 0,
+        hash: bytes[at + 16] ?? 0,
+      }
     }
     if (version !== 4) return undefined
     const pubkey = bytes[at + 2] ?? 0

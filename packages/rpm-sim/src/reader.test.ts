@@ -32,7 +32,17 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 async function good(name: string, compressor: 'gzip' | 'none' = 'gzip'): Promise<string> {
   const file = join(dir, name)
-  await writeRpm({ name: 'good', version: '1', release: '1', arch: 'noarch', compressor, files: [{ path: '/etc/good.conf', kind: 'file', content: 'x'.repeat(5000), flags: { config: true } }] }, file)
+  await writeRpm(
+    {
+      name: 'good',
+      version: '1',
+      release: '1',
+      arch: 'noarch',
+      compressor,
+      files: [{ path: '/etc/good.conf', kind: 'file', content: 'x'.repeat(5000), flags: { config: true } }],
+    },
+    file,
+  )
   return file
 }
 
@@ -47,7 +57,12 @@ describe('reader: bad input is a typed error naming the file', () => {
     const file = await good('trunc-src.rpm')
     const bytes = readFileSync(file)
     const { headerOffset, payloadOffset } = await openRpm(file)
-    for (const [label, length] of [['lead', 50], ['signature', 96 + 20], ['header', headerOffset + 40], ['payload', payloadOffset + 10]] as const) {
+    for (const [label, length] of [
+      ['lead', 50],
+      ['signature', 96 + 20],
+      ['header', headerOffset + 40],
+      ['payload', payloadOffset + 10],
+    ] as const) {
       const cut = join(dir, `cut-${label}.rpm`)
       writeFileSync(cut, bytes.subarray(0, length))
       expect(await codeOf(readRpm(cut)), label).toBe('E_RPM_TRUNCATED')
@@ -62,7 +77,10 @@ describe('reader: bad input is a typed error naming the file', () => {
     bytes.writeInt32BE(0x7ffffff0, headerOffset + 16 + 16 * 2 + 8)
     const bad = join(dir, 'index.rpm')
     writeFileSync(bad, bytes)
-    await expect(readRpm(bad)).rejects.toMatchObject({ code: 'E_RPM_FORMAT', message: expect.stringMatching(/header tag \d+: expected an offset inside/) })
+    await expect(readRpm(bad)).rejects.toMatchObject({
+      code: 'E_RPM_FORMAT',
+      message: expect.stringMatching(/header tag \d+: expected an offset inside/),
+    })
   })
 
   it('rejects a lying index count', async () => {
@@ -89,7 +107,10 @@ describe('reader: bad input is a typed error naming the file', () => {
     payload.write('y', body + 100)
     writeFileSync(join(dir, 'pay.rpm'), payload)
     expect(await codeOf(readRpm(join(dir, 'pay.rpm')))).toBe('no error')
-    await expect(drain(join(dir, 'pay.rpm'))).rejects.toMatchObject({ code: 'E_RPM_DIGEST', message: expect.stringContaining('payload digest') })
+    await expect(drain(join(dir, 'pay.rpm'))).rejects.toMatchObject({
+      code: 'E_RPM_DIGEST',
+      message: expect.stringContaining('payload digest'),
+    })
   })
 
   it('rejects cpio names with .., absolute names, and entries the header does not list', async () => {
@@ -112,7 +133,8 @@ describe('reader: bad input is a typed error naming the file', () => {
     expect(safeEntryPath('./', 'p.rpm')).toBe('/')
     expect(safeEntryPath('.', 'p.rpm')).toBe('/')
     expect(safeEntryPath('./etc', 'p.rpm')).toBe('/etc')
-    for (const bad of ['', '/', './..', '../', './/../x']) expect(() => safeEntryPath(bad, 'p.rpm'), bad).toThrow(expect.objectContaining({ code: 'E_CPIO_UNSAFE' }))
+    for (const bad of ['', '/', './..', '../', './/../x'])
+      expect(() => safeEntryPath(bad, 'p.rpm'), bad).toThrow(expect.objectContaining({ code: 'E_CPIO_UNSAFE' }))
   })
 
   it('rejects lying cpio sizes and a payload that lacks a listed file', async () => {
@@ -126,7 +148,10 @@ describe('reader: bad input is a typed error naming the file', () => {
 
   it('reads a crafted package with OLDFILENAMES and an identity payload', async () => {
     const file = join(dir, 'ok.rpm')
-    craftRpm(file, [{ path: '/etc/x', content: 'abc' }, { path: '/etc/y', content: '' }])
+    craftRpm(file, [
+      { path: '/etc/x', content: 'abc' },
+      { path: '/etc/y', content: '' },
+    ])
     expect([...(await drain(file)).keys()]).toEqual(['/etc/x', '/etc/y'])
   })
 

@@ -66,17 +66,30 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
 
 async function readHeaderAt(handle: FileHandle, position: number, ctx: HeaderContext): Promise<Header> {
   const preamble = await readAt(handle, position, 16)
-  if (preamble.length < 16) throw rpmError('E_RPM_TRUNCATED', { file: ctx.file, field: ctx.what, expected: '16 bytes of header preamble', found: `${preamble.length} bytes` })
+  if (preamble.length < 16)
+    throw rpmError('E_RPM_TRUNCATED', {
+      file: ctx.file,
+      field: ctx.what,
+      expected: '16 bytes of header preamble',
+      found: `${preamble.length} bytes`,
+    })
   const { totalLength } = parsePreamble(preamble, ctx)
   const bytes = await readAt(handle, position, totalLength)
-  if (bytes.length < totalLength) throw rpmError('E_RPM_TRUNCATED', { file: ctx.file, field: ctx.what, expected: `${totalLength} bytes`, found: `${bytes.length} bytes` })
+  if (bytes.length < totalLength)
+    throw rpmError('E_RPM_TRUNCATED', {
+      file: ctx.file,
+      field: ctx.what,
+      expected: `${totalLength} bytes`,
+      found: `${bytes.length} bytes`,
+    })
   return parseHeader(bytes, ctx)
 }
 
 function checkDigest(file: string, field: string, expected: string | undefined, data: Buffer, algo: string): void {
   if (!expected) return
   const found = createHash(algo).update(data).digest('hex')
-  if (found !== expected.toLowerCase()) throw rpmError('E_RPM_DIGEST', { file, field, expected, found, hint: 'the package is corrupt or was altered' })
+  if (found !== expected.toLowerCase())
+    throw rpmError('E_RPM_DIGEST', { file, field, expected, found, hint: 'the package is corrupt or was altered' })
 }
 
 /** Opens a package: reads lead, signature and main header, verifies the header digests; does not read the payload. */
@@ -98,9 +111,20 @@ export async function openRpm(file: string): Promise<RpmFile> {
     const payloadOffset = headerOffset + header.bytes.length
     const declared = signature.number(SIGTAG.LONGSIZE) ?? signature.number(SIGTAG.SIZE)
     if (declared !== undefined && fileSize < headerOffset + declared) {
-      throw rpmError('E_RPM_TRUNCATED', { file, field: 'payload', expected: `${headerOffset + declared} bytes (signature SIZE)`, found: `${fileSize} bytes` })
+      throw rpmError('E_RPM_TRUNCATED', {
+        file,
+        field: 'payload',
+        expected: `${headerOffset + declared} bytes (signature SIZE)`,
+        found: `${fileSize} bytes`,
+      })
     }
-    if (fileSize <= payloadOffset) throw rpmError('E_RPM_TRUNCATED', { file, field: 'payload', expected: 'a payload after the header', found: 'end of file' })
+    if (fileSize <= payloadOffset)
+      throw rpmError('E_RPM_TRUNCATED', {
+        file,
+        field: 'payload',
+        expected: 'a payload after the header',
+        found: 'end of file',
+      })
     const pkg = packageFromHeader(header, signature, file)
     return { file, lead, signature, header, pkg, headerOffset, payloadOffset, fileSize }
   } finally {
@@ -131,15 +155,24 @@ function digestTap(algo: string, prefix: Buffer | undefined): { tap: Transform; 
   return { tap, result: () => digest }
 }
 
-function expectedPayloadDigest(rpm: RpmFile): { algo: string; expected: string; prefix?: Buffer; field: string } | undefined {
+function expectedPayloadDigest(
+  rpm: RpmFile,
+): { algo: string; expected: string; prefix?: Buffer; field: string } | undefined {
   const digest = rpm.header.string(TAG.PAYLOADDIGEST)
   if (digest) {
     const number = rpm.header.number(TAG.PAYLOADDIGESTALGO) ?? DIGEST_ALGO.sha256
-    const algo = (Object.keys(DIGEST_ALGO) as (keyof typeof DIGEST_ALGO)[]).find((key) => DIGEST_ALGO[key] === number) ?? 'sha256'
+    const algo =
+      (Object.keys(DIGEST_ALGO) as (keyof typeof DIGEST_ALGO)[]).find((key) => DIGEST_ALGO[key] === number) ?? 'sha256'
     return { algo, expected: digest.toLowerCase(), field: 'payload digest' }
   }
   const md5 = rpm.signature.bin(SIGTAG.MD5)
-  if (md5?.length === 16) return { algo: 'md5', expected: md5.toString('hex'), prefix: rpm.header.bytes, field: 'MD5 digest (header+payload)' }
+  if (md5?.length === 16)
+    return {
+      algo: 'md5',
+      expected: md5.toString('hex'),
+      prefix: rpm.header.bytes,
+      field: 'MD5 digest (header+payload)',
+    }
   return undefined
 }
 
@@ -152,7 +185,13 @@ function expectedPayloadDigest(rpm: RpmFile): { algo: string; expected: string; 
 export async function* readRpmPayload(file: string, options: ReadPayloadOptions = {}): AsyncGenerator<PayloadEntry> {
   const rpm = await openRpm(file)
   const { pkg } = rpm
-  if (pkg.payloadFormat !== 'cpio') throw rpmError('E_RPM_FORMAT', { file, field: 'PAYLOADFORMAT', expected: 'cpio', found: JSON.stringify(pkg.payloadFormat) })
+  if (pkg.payloadFormat !== 'cpio')
+    throw rpmError('E_RPM_FORMAT', {
+      file,
+      field: 'PAYLOADFORMAT',
+      expected: 'cpio',
+      found: JSON.stringify(pkg.payloadFormat),
+    })
   const byPath = new Map(pkg.files.map((f, i) => [f.path, i]))
   const check = options.verifyDigest === false ? undefined : expectedPayloadDigest(rpm)
   const source = createReadStream(file, { start: rpm.payloadOffset, highWaterMark: 1 << 18 })
@@ -163,42 +202,95 @@ export async function* readRpmPayload(file: string, options: ReadPayloadOptions 
   const iterator = plain[Symbol.asyncIterator]() as AsyncIterator<Buffer>
   const seen = new Set<number>()
   try {
-    const cpio = readCpio({ [Symbol.asyncIterator]: () => ({ next: () => iterator.next() }) }, {
-      file,
-      strippedSize: (index) => (index < pkg.files.length ? pkg.files[index]?.size : undefined),
-    })
+    const cpio = readCpio(
+      { [Symbol.asyncIterator]: () => ({ next: () => iterator.next() }) },
+      {
+        file,
+        strippedSize: (index) => (index < pkg.files.length ? pkg.files[index]?.size : undefined),
+      },
+    )
     for await (const entry of cpio) {
       const fileIndex = entry.fileIndex ?? byPath.get(safeEntryPath(entry.name, file))
       const meta = fileIndex === undefined ? undefined : pkg.files[fileIndex]
       if (fileIndex === undefined || meta === undefined) {
-        throw rpmError('E_CPIO_UNSAFE', { file, field: `payload entry ${JSON.stringify(entry.name)}`, expected: 'a file the header lists', found: 'an unlisted entry' })
+        throw rpmError('E_CPIO_UNSAFE', {
+          file,
+          field: `payload entry ${JSON.stringify(entry.name)}`,
+          expected: 'a file the header lists',
+          found: 'an unlisted entry',
+        })
       }
-      if (seen.has(fileIndex)) throw rpmError('E_CPIO_FORMAT', { file, field: `payload entry ${meta.path}`, expected: 'each file once', found: 'a duplicate' })
+      if (seen.has(fileIndex))
+        throw rpmError('E_CPIO_FORMAT', {
+          file,
+          field: `payload entry ${meta.path}`,
+          expected: 'each file once',
+          found: 'a duplicate',
+        })
       seen.add(fileIndex)
       const mode = entry.fileIndex === undefined ? entry.mode : meta.mode
       if ((mode & S_IF.MT) !== (meta.mode & S_IF.MT)) {
-        throw rpmError('E_CPIO_FORMAT', { file, field: `payload entry ${meta.path}`, expected: `file type ${(meta.mode & S_IF.MT).toString(8)} as in the header`, found: (mode & S_IF.MT).toString(8) })
+        throw rpmError('E_CPIO_FORMAT', {
+          file,
+          field: `payload entry ${meta.path}`,
+          expected: `file type ${(meta.mode & S_IF.MT).toString(8)} as in the header`,
+          found: (mode & S_IF.MT).toString(8),
+        })
       }
       if ((mode & S_IF.MT) === S_IF.REG && entry.size !== meta.size && !(entry.size === 0 && entry.nlink > 1)) {
-        throw rpmError('E_CPIO_FORMAT', { file, field: `payload entry ${meta.path}`, expected: `${meta.size} bytes as in the header`, found: `${entry.size}` })
+        throw rpmError('E_CPIO_FORMAT', {
+          file,
+          field: `payload entry ${meta.path}`,
+          expected: `${meta.size} bytes as in the header`,
+          found: `${entry.size}`,
+        })
       }
       let body = entry.body
       let linkTarget = ''
       if ((mode & S_IF.MT) === S_IF.LNK) {
-        if (entry.size > MAX_LINK) throw rpmError('E_CPIO_FORMAT', { file, field: `payload entry ${meta.path}`, expected: `a link target under ${MAX_LINK} bytes`, found: `${entry.size}` })
+        if (entry.size > MAX_LINK)
+          throw rpmError('E_CPIO_FORMAT', {
+            file,
+            field: `payload entry ${meta.path}`,
+            expected: `a link target under ${MAX_LINK} bytes`,
+            found: `${entry.size}`,
+          })
         const target = await collect(entry.body)
         linkTarget = target.toString('utf8')
         body = Readable.from([target])
       }
-      yield { path: meta.path, mode, size: entry.size, nlink: entry.nlink, ino: entry.ino, mtime: entry.fileIndex === undefined ? entry.mtime : meta.mtime, fileIndex, linkTarget, body }
+      yield {
+        path: meta.path,
+        mode,
+        size: entry.size,
+        nlink: entry.nlink,
+        ino: entry.ino,
+        mtime: entry.fileIndex === undefined ? entry.mtime : meta.mtime,
+        fileIndex,
+        linkTarget,
+        body,
+      }
     }
     const missing = pkg.files.find((f, i) => !seen.has(i) && !f.flags.ghost && f.kind === 'file')
-    if (missing) throw rpmError('E_CPIO_FORMAT', { file, field: `payload entry ${missing.path}`, expected: 'every non-ghost file of the header', found: 'missing from the payload' })
+    if (missing)
+      throw rpmError('E_CPIO_FORMAT', {
+        file,
+        field: `payload entry ${missing.path}`,
+        expected: 'every non-ghost file of the header',
+        found: 'missing from the payload',
+      })
     // Read to the very end, so the digest covers every byte and trailing damage is noticed.
     for (let r = await iterator.next(); !r.done; r = await iterator.next());
     if (check && tap) {
       const found = tap.result()
-      if (found !== check.expected) throw rpmError('E_RPM_DIGEST', { file, field: check.field, expected: check.expected, found: found ?? 'an unfinished stream', hint: 'the package is corrupt or was altered' })
+      if (found !== check.expected)
+        throw rpmError('E_RPM_DIGEST', {
+          file,
+          field: check.field,
+          expected: check.expected,
+          found: found ?? 'an unfinished stream',
+          hint: 'the package is corrupt or was altered',
+        })
     }
   } catch (error) {
     if (error instanceof RpmFormatError) throw error

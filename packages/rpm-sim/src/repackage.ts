@@ -7,7 +7,19 @@
 // caller's services run again) {@link writeKept} writes <root>/var/spool/repackage/<n>-<v>-<r>.<a>.rpm from the
 // kept folder, uncompressed, and removes the folder. The package's database record is saved beside it, so a
 // rollback restores the original digests (a later upgrade still sees the operator's edits as edits).
-import { constants as fsConstants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  constants as fsConstants,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { InstalledPackage } from './db.js'
@@ -29,10 +41,18 @@ export interface RepackageTarget {
 }
 
 /** The spool paths of `pkg` repackaged by transaction `tid`. */
-export function repackageTarget(root: string, pkg: Pick<InstalledPackage, 'name' | 'version' | 'release' | 'arch'>, tid: number): RepackageTarget {
+export function repackageTarget(
+  root: string,
+  pkg: Pick<InstalledPackage, 'name' | 'version' | 'release' | 'arch'>,
+  tid: number,
+): RepackageTarget {
   const dir = repackageDir(root)
   const nvra = headerNvra(pkg)
-  return { file: join(dir, `${nvra}.rpm`), savedRecord: join(dir, `${nvra}.db.json`), kept: join(dir, `${nvra}.${tid.toString(16).padStart(8, '0')}.kept`) }
+  return {
+    file: join(dir, `${nvra}.rpm`),
+    savedRecord: join(dir, `${nvra}.db.json`),
+    kept: join(dir, `${nvra}.${tid.toString(16).padStart(8, '0')}.kept`),
+  }
 }
 
 /** Saves the package's database record beside the spool (before the transaction changes anything). */
@@ -65,14 +85,20 @@ export async function keepInstalled(o: KeepOptions): Promise<{ finish: () => voi
   // An older kept folder of the same version is superseded, as the .rpm of that name is overwritten.
   const nvra = `${headerNvra(o.pkg)}.`
   for (const name of existsSync(dirname(o.dir)) ? readdirSync(dirname(o.dir)) : []) {
-    if (name.startsWith(nvra) && name.endsWith('.kept') && name !== basename(o.dir)) rmSync(join(dirname(o.dir), name), { recursive: true, force: true })
+    if (name.startsWith(nvra) && name.endsWith('.kept') && name !== basename(o.dir))
+      rmSync(join(dirname(o.dir), name), { recursive: true, force: true })
   }
   rmSync(o.dir, { recursive: true, force: true })
   mkdirSync(o.dir, { recursive: true, mode: 0o700 })
   const resolver = new RootResolver(o.root)
   // Resolved up front (the resolver is async; the two passes below are not), only for files that are looked at.
   const hosts: (string | undefined)[] = []
-  for (const f of o.pkg.files) hosts.push(f.state !== 'normal' || f.flags.ghost === true ? undefined : (o.hosts?.get(f.path) ?? (await resolver.host(f.path))))
+  for (const f of o.pkg.files)
+    hosts.push(
+      f.state !== 'normal' || f.flags.ghost === true
+        ? undefined
+        : (o.hosts?.get(f.path) ?? (await resolver.host(f.path))),
+    )
   const files: (RpmSpecFile | undefined)[] = []
   const keep = (linking: boolean): void => {
     o.pkg.files.forEach((f, i) => {
@@ -80,7 +106,13 @@ export async function keepInstalled(o: KeepOptions): Promise<{ finish: () => voi
       const flags = { ...f.flags }
       const base = { path: f.path, user: f.user, group: f.group, flags }
       if (f.flags.ghost === true) {
-        files[i] = { ...base, kind: f.kind === 'dir' ? 'dir' : f.kind === 'symlink' ? 'symlink' : 'file', mode: f.mode & 0o7777, mtime: f.mtime, ...(f.kind === 'symlink' ? { linkTarget: f.linkTarget ?? '' } : {}) }
+        files[i] = {
+          ...base,
+          kind: f.kind === 'dir' ? 'dir' : f.kind === 'symlink' ? 'symlink' : 'file',
+          mode: f.mode & 0o7777,
+          mtime: f.mtime,
+          ...(f.kind === 'symlink' ? { linkTarget: f.linkTarget ?? '' } : {}),
+        }
         return
       }
       // One synchronous syscall per step, no thread-pool round trips.
@@ -107,7 +139,15 @@ export async function keepInstalled(o: KeepOptions): Promise<{ finish: () => voi
       // Written whole then renamed, so a kill never leaves half a spec. No fsync here, inside the window: the
       // journal's `commit` mark, before the first rename, makes the kept links and this spec durable (one syncfs).
       const spec = join(o.dir, SPEC_FILE)
-      writeFileSync(`${spec}.tmp`, JSON.stringify(specOf(o.pkg, files.filter((f): f is RpmSpecFile => f !== undefined))))
+      writeFileSync(
+        `${spec}.tmp`,
+        JSON.stringify(
+          specOf(
+            o.pkg,
+            files.filter((f): f is RpmSpecFile => f !== undefined),
+          ),
+        ),
+      )
       renameSync(`${spec}.tmp`, spec)
     },
   }
@@ -130,7 +170,8 @@ function keepFile(host: string, kept: string, leavesPlace: boolean): void {
 function specOf(p: InstalledPackage, files: RpmSpecFile[]): RpmSpec {
   const scripts: RpmSpec['scripts'] = {}
   for (const [k, s] of Object.entries(p.scripts)) {
-    if (s !== undefined) scripts[k as keyof typeof scripts] = { interpreter: s.interpreter.join(' ') || '/bin/sh', body: s.body }
+    if (s !== undefined)
+      scripts[k as keyof typeof scripts] = { interpreter: s.interpreter.join(' ') || '/bin/sh', body: s.body }
   }
   return {
     name: p.name,

@@ -25,12 +25,26 @@ async function twoVersions(dir: string) {
   const v1 = await pkg(dir, {
     name: 'app',
     version: '1.0',
-    files: [{ path: '/etc/app', kind: 'dir' }, conf('/etc/app/c.conf', 'c1\n'), noreplace('/etc/app/n.conf', 'n1\n'), file('/opt/app/old', 'old'), file('/opt/app/bin', 'b1', { mode: 0o755 }), { path: '/opt/app/link', kind: 'symlink', linkTarget: 'bin' }],
+    files: [
+      { path: '/etc/app', kind: 'dir' },
+      conf('/etc/app/c.conf', 'c1\n'),
+      noreplace('/etc/app/n.conf', 'n1\n'),
+      file('/opt/app/old', 'old'),
+      file('/opt/app/bin', 'b1', { mode: 0o755 }),
+      { path: '/opt/app/link', kind: 'symlink', linkTarget: 'bin' },
+    ],
   })
   const v2 = await pkg(dir, {
     name: 'app',
     version: '2.0',
-    files: [{ path: '/etc/app', kind: 'dir' }, conf('/etc/app/c.conf', 'c2\n'), noreplace('/etc/app/n.conf', 'n2\n'), file('/opt/app/new', 'new'), file('/opt/app/bin', 'b2', { mode: 0o700 }), { path: '/opt/app/link', kind: 'symlink', linkTarget: 'new' }],
+    files: [
+      { path: '/etc/app', kind: 'dir' },
+      conf('/etc/app/c.conf', 'c2\n'),
+      noreplace('/etc/app/n.conf', 'n2\n'),
+      file('/opt/app/new', 'new'),
+      file('/opt/app/bin', 'b2', { mode: 0o700 }),
+      { path: '/opt/app/link', kind: 'symlink', linkTarget: 'new' },
+    ],
   })
   return { v1, v2 }
 }
@@ -58,7 +72,15 @@ describe('repackage and rollback', () => {
     expect(entries.get('/etc/app/c.conf')).toBe('my c\n')
     expect(entries.get('/etc/app/n.conf')).toBe('my n\n')
     expect(entries.get('/opt/app/old')).toBe('old')
-    if (hasRpm) expect(execFileSync('rpm', ['-qpl', repack], { encoding: 'utf8' }).split('\n').filter(Boolean).sort()).toEqual(['/etc/app', '/etc/app/c.conf', '/etc/app/n.conf', '/opt/app/bin', '/opt/app/link', '/opt/app/old'])
+    if (hasRpm)
+      expect(execFileSync('rpm', ['-qpl', repack], { encoding: 'utf8' }).split('\n').filter(Boolean).sort()).toEqual([
+        '/etc/app',
+        '/etc/app/c.conf',
+        '/etc/app/n.conf',
+        '/opt/app/bin',
+        '/opt/app/link',
+        '/opt/app/old',
+      ])
     expect(read(w.root, 'etc/app/c.conf.rpmsave')).toBe('my c\n')
     expect(snapshot(w.root)).not.toEqual(before)
     const lines: string[] = []
@@ -71,7 +93,10 @@ describe('repackage and rollback', () => {
     expect(await verifyInstalled(w.root, 'app')).toEqual(verifyBefore)
     const again: string[] = []
     await runTransaction({ root: w.root, op: 'upgrade', packages: [v2], onWarning: (l) => again.push(l) })
-    expect(again).toEqual(['warning: /etc/app/c.conf saved as /etc/app/c.conf.rpmsave', 'warning: /etc/app/n.conf created as /etc/app/n.conf.rpmnew'])
+    expect(again).toEqual([
+      'warning: /etc/app/c.conf saved as /etc/app/c.conf.rpmsave',
+      'warning: /etc/app/n.conf created as /etc/app/n.conf.rpmnew',
+    ])
     const h = await listHistory(w.root)
     expect(h.map((r) => r.op)).toEqual(['install', 'upgrade', 'rollback', 'upgrade'])
     expect(h[1]?.rolledBack).toBe(h[2]?.tid)
@@ -97,7 +122,13 @@ describe('repackage and rollback', () => {
     // The edited config is kept as .rpmsave (nothing the operator wrote is lost), and so its directory; the
     // files are gone; parents the package never listed stay, as rpm leaves them.
     const after = snapshot(w.root)
-    expect(Object.keys(after).filter((k) => !(k in empty) && !k.startsWith('/var'))).toEqual(['/etc', '/etc/app', '/etc/app/c.conf.rpmsave', '/opt', '/opt/app'])
+    expect(Object.keys(after).filter((k) => !(k in empty) && !k.startsWith('/var'))).toEqual([
+      '/etc',
+      '/etc/app',
+      '/etc/app/c.conf.rpmsave',
+      '/opt',
+      '/opt/app',
+    ])
   })
 
   it('refuses to roll back what was not repackaged, and when there is nothing to roll back', async () => {

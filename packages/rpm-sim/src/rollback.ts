@@ -36,7 +36,8 @@ export interface RollbackOptions {
   onProgress?: TransactionOptions['onProgress']
 }
 
-const isUndoable = (r: TransactionRecord): boolean => r.op !== 'rollback' && r.rolledBack === undefined && r.elements.some((e) => !e.failed)
+const isUndoable = (r: TransactionRecord): boolean =>
+  r.op !== 'rollback' && r.rolledBack === undefined && r.elements.some((e) => !e.failed)
 
 /** Undo a transaction (or every transaction since `tid`), restoring files byte-identical to before. */
 export async function rollbackTransaction(o: RollbackOptions): Promise<TransactionResult> {
@@ -56,13 +57,29 @@ async function rollbackLocked(o: RollbackOptions): Promise<TransactionResult> {
       ? history.filter(undoable).slice(-1)
       : history.filter((r) => (o.only === true ? r.tid === o.tid : r.tid >= (o.tid as number)) && undoable(r))
   if (targets.length === 0) {
-    throw new TransactionError('E_ROLLBACK_NONE', o.tid === undefined ? 'there is no transaction to roll back' : `there is no transaction to roll back since ${o.tid}`, {
-      ...(o.tid !== undefined ? { field: String(o.tid) } : {}),
-      hint: 'see --history',
-    })
+    throw new TransactionError(
+      'E_ROLLBACK_NONE',
+      o.tid === undefined
+        ? 'there is no transaction to roll back'
+        : `there is no transaction to roll back since ${o.tid}`,
+      {
+        ...(o.tid !== undefined ? { field: String(o.tid) } : {}),
+        hint: 'see --history',
+      },
+    )
   }
   let last: TransactionResult | undefined
-  const all: TransactionResult = { tid: 0, ok: true, exitCode: 0, problems: [], installed: [], erased: [], created: [], warnings: [], scriptletFailures: 0 }
+  const all: TransactionResult = {
+    tid: 0,
+    ok: true,
+    exitCode: 0,
+    problems: [],
+    installed: [],
+    erased: [],
+    created: [],
+    warnings: [],
+    scriptletFailures: 0,
+  }
   for (const t of targets.reverse()) {
     last = await rollbackOne(root, t, o)
     all.tid = last.tid
@@ -84,10 +101,14 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
   const erasedByT = t.elements.filter((e) => e.op === 'erase' && !e.failed)
   const missing = erasedByT.filter((e) => e.repackaged === undefined || e.savedRecord === undefined)
   if (missing.length > 0) {
-    throw new TransactionError('E_ROLLBACK_NONE', `transaction ${t.tid} removed ${missing.map((e) => e.nevra).join(', ')} without --repackage: it cannot be restored`, {
-      field: String(t.tid),
-      hint: 'only transactions run with --repackage can be rolled back',
-    })
+    throw new TransactionError(
+      'E_ROLLBACK_NONE',
+      `transaction ${t.tid} removed ${missing.map((e) => e.nevra).join(', ')} without --repackage: it cannot be restored`,
+      {
+        field: String(t.tid),
+        hint: 'only transactions run with --repackage can be rolled back',
+      },
+    )
   }
   const records = new Map<string, InstalledPackage>()
   const sources = []
@@ -100,7 +121,10 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
     try {
       data = JSON.parse(readFileSync(recFile, 'utf8'))
     } catch (error) {
-      throw new TransactionError('E_ROLLBACK_NONE', `${recFile}: the saved record of ${e.nevra} cannot be read`, { file: recFile, cause: error })
+      throw new TransactionError('E_ROLLBACK_NONE', `${recFile}: the saved record of ${e.nevra} cannot be read`, {
+        file: recFile,
+        cause: error,
+      })
     }
     records.set(file, parseInstalledPackage(data, recFile))
     sources.push(await openPackageSource(file))
@@ -139,7 +163,12 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
     const here = lstatSync(target, { throwIfNoEntry: false })
     if (c.kind === 'rpmnew') unlinkSync(aside)
     else if (c.kind === 'rpmorig' && here === undefined) renameSync(aside, target)
-    else if (here?.isFile() && lstatSync(aside).isFile() && (await digestFile(aside, 'sha256')) === (await digestFile(target, 'sha256'))) unlinkSync(aside)
+    else if (
+      here?.isFile() &&
+      lstatSync(aside).isFile() &&
+      (await digestFile(aside, 'sha256')) === (await digestFile(target, 'sha256'))
+    )
+      unlinkSync(aside)
     else if (c.kind === 'rpmsave' && here === undefined) renameSync(aside, target)
   }
   const history = await listHistory(root)

@@ -70,7 +70,11 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
   const [cmd, ...rest] = chrooted ? ['chroot', o.root, ...interpreter, ...argv] : [...interpreter, ...argv]
   try {
     const r = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((done) => {
-      const child = spawn(cmd as string, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: SCRIPT_PATH, HOME: '/root', LANG: 'C' }, cwd: '/' })
+      const child = spawn(cmd as string, rest, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: SCRIPT_PATH, HOME: '/root', LANG: 'C' },
+        cwd: '/',
+      })
       child.stdout.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stdout'))
       child.stderr.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stderr'))
       // An interpreter that cannot be started reports as rpm does: exit status 127.
@@ -94,6 +98,15 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
 }
 
 function signalNumber(sig: string): number {
-  const map: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 }
+  const map: Record<string, number> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGABRT: 6,
+    SIGKILL: 9,
+    SIGSEGV: 11,
+    SIGPIPE: 13,
+    SIGTERM: 15,
+  }
   return map[sig] ?? 0
 }

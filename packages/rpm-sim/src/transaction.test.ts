@@ -1,4 +1,15 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { openPackageSource } from './_source.js'
@@ -23,7 +34,16 @@ function world() {
 describe('install, upgrade, erase', () => {
   it('installs a package: files on disk, a database record, -V clean', async () => {
     const w = world()
-    const a = await pkg(w.dir, { name: 'foo', version: '1.0', files: [{ path: '/etc/foo', kind: 'dir' }, conf('/etc/foo/foo.conf', 'one\n'), file('/usr/bin/foo', '#!/bin/sh\n', { mode: 0o755 }), { path: '/usr/bin/foo-link', kind: 'symlink', linkTarget: 'foo' }] })
+    const a = await pkg(w.dir, {
+      name: 'foo',
+      version: '1.0',
+      files: [
+        { path: '/etc/foo', kind: 'dir' },
+        conf('/etc/foo/foo.conf', 'one\n'),
+        file('/usr/bin/foo', '#!/bin/sh\n', { mode: 0o755 }),
+        { path: '/usr/bin/foo-link', kind: 'symlink', linkTarget: 'foo' },
+      ],
+    })
     const r = await runTransaction({ root: w.root, op: 'install', packages: [a] })
     expect(r.problems).toEqual([])
     expect(r.ok).toBe(true)
@@ -46,7 +66,9 @@ describe('install, upgrade, erase', () => {
     // rpm's exit status for problems is rpmtsRun's count of elements: the install and the erasure of the old one.
     expect(same.exitCode).toBe(2)
     const down = await runTransaction({ root: w.root, op: 'upgrade', packages: [v1] })
-    expect(down.problems).toEqual(['\tpackage foo-2.0-1.noarch (which is newer than foo-1.0-1.noarch) is already installed'])
+    expect(down.problems).toEqual([
+      '\tpackage foo-2.0-1.noarch (which is newer than foo-1.0-1.noarch) is already installed',
+    ])
     const forced = await runTransaction({ root: w.root, op: 'upgrade', packages: [v1], flags: { oldpackage: true } })
     expect(forced.ok).toBe(true)
     expect(read(w.root, 'a')).toBe('1')
@@ -59,15 +81,38 @@ describe('install, upgrade, erase', () => {
 
   it('upgrades with rpm config fates and warnings; removes files only the old version owned', async () => {
     const w = world()
-    const v1 = await pkg(w.dir, { name: 'foo', version: '1.0', files: [conf('/etc/c.conf', 'c1\n'), noreplace('/etc/n.conf', 'n1\n'), conf('/etc/u.conf', 'u1\n'), file('/usr/old', 'old'), file('/usr/keep', 'k1')] })
-    const v2 = await pkg(w.dir, { name: 'foo', version: '2.0', files: [conf('/etc/c.conf', 'c2\n'), noreplace('/etc/n.conf', 'n2\n'), conf('/etc/u.conf', 'u2\n'), file('/usr/keep', 'k2'), file('/usr/new', 'new')] })
+    const v1 = await pkg(w.dir, {
+      name: 'foo',
+      version: '1.0',
+      files: [
+        conf('/etc/c.conf', 'c1\n'),
+        noreplace('/etc/n.conf', 'n1\n'),
+        conf('/etc/u.conf', 'u1\n'),
+        file('/usr/old', 'old'),
+        file('/usr/keep', 'k1'),
+      ],
+    })
+    const v2 = await pkg(w.dir, {
+      name: 'foo',
+      version: '2.0',
+      files: [
+        conf('/etc/c.conf', 'c2\n'),
+        noreplace('/etc/n.conf', 'n2\n'),
+        conf('/etc/u.conf', 'u2\n'),
+        file('/usr/keep', 'k2'),
+        file('/usr/new', 'new'),
+      ],
+    })
     await runTransaction({ root: w.root, op: 'install', packages: [v1] })
     writeFileSync(join(w.root, 'etc/c.conf'), 'mine c\n')
     writeFileSync(join(w.root, 'etc/n.conf'), 'mine n\n')
     const lines: string[] = []
     const r = await runTransaction({ root: w.root, op: 'upgrade', packages: [v2], onWarning: (l) => lines.push(l) })
     expect(r.ok).toBe(true)
-    expect(lines).toEqual(['warning: /etc/c.conf saved as /etc/c.conf.rpmsave', 'warning: /etc/n.conf created as /etc/n.conf.rpmnew'])
+    expect(lines).toEqual([
+      'warning: /etc/c.conf saved as /etc/c.conf.rpmsave',
+      'warning: /etc/n.conf created as /etc/n.conf.rpmnew',
+    ])
     expect(read(w.root, 'etc/c.conf')).toBe('c2\n')
     expect(read(w.root, 'etc/c.conf.rpmsave')).toBe('mine c\n')
     expect(read(w.root, 'etc/n.conf')).toBe('mine n\n')
@@ -82,8 +127,21 @@ describe('install, upgrade, erase', () => {
 
   it('erases: modified config to .rpmsave, shared files kept, non-empty directories kept', async () => {
     const w = world()
-    const a = await pkg(w.dir, { name: 'a', version: '1', files: [{ path: '/opt/x', kind: 'dir' }, file('/opt/x/shared', 's'), conf('/opt/x/a.conf', 'a\n'), file('/opt/x/a', 'a')] })
-    const b = await pkg(w.dir, { name: 'b', version: '1', files: [{ path: '/opt/x', kind: 'dir' }, file('/opt/x/shared', 's'), file('/opt/x/b', 'b')] })
+    const a = await pkg(w.dir, {
+      name: 'a',
+      version: '1',
+      files: [
+        { path: '/opt/x', kind: 'dir' },
+        file('/opt/x/shared', 's'),
+        conf('/opt/x/a.conf', 'a\n'),
+        file('/opt/x/a', 'a'),
+      ],
+    })
+    const b = await pkg(w.dir, {
+      name: 'b',
+      version: '1',
+      files: [{ path: '/opt/x', kind: 'dir' }, file('/opt/x/shared', 's'), file('/opt/x/b', 'b')],
+    })
     expect((await runTransaction({ root: w.root, op: 'install', packages: [a, b] })).ok).toBe(true)
     writeFileSync(join(w.root, 'opt/x/a.conf'), 'edited\n')
     const lines: string[] = []
@@ -116,7 +174,9 @@ describe('install, upgrade, erase', () => {
     const w = world()
     const a = await pkg(w.dir, { name: 'a', version: '1', files: [file('/f', 'a')] })
     const plan = await planTransaction({ root: w.root, op: 'install', packages: [a] })
-    expect(plan.elements).toEqual([{ op: 'install', nevra: 'a-1-1.noarch', files: [{ path: '/f', fate: 'create', reason: 'absent: created' }] }])
+    expect(plan.elements).toEqual([
+      { op: 'install', nevra: 'a-1-1.noarch', files: [{ path: '/f', fate: 'create', reason: 'absent: created' }] },
+    ])
     expect(exists(w.root, 'f')).toBe(false)
     const fr = await runTransaction({ root: w.root, op: 'freshen', packages: [a] })
     expect(fr.ok).toBe(true)
@@ -130,7 +190,11 @@ describe('install, upgrade, erase', () => {
     mkdirSync(join(w.root, 'usr/lib'), { recursive: true })
     symlinkSync('/usr/lib', join(w.root, 'lib'))
     symlinkSync('../../../../../..', join(w.root, 'up'))
-    const p = await pkg(w.dir, { name: 'esc', version: '1', files: [file(`/lib/${tag}`, 'in'), file(`/up/${tag}`, 'up')] })
+    const p = await pkg(w.dir, {
+      name: 'esc',
+      version: '1',
+      files: [file(`/lib/${tag}`, 'in'), file(`/up/${tag}`, 'up')],
+    })
     const r = await runTransaction({ root: w.root, op: 'install', packages: [p] })
     expect(r.ok).toBe(true)
     expect(read(w.root, `usr/lib/${tag}`)).toBe('in')
@@ -153,7 +217,9 @@ describe('install, upgrade, erase', () => {
       writeFileSync(join(db, 'lock'), `${holder.pid}\n`)
       expect((await listInstalled(w.root)).map((p) => p.nevra)).toEqual(['lk-1-1.noarch'])
       expect(existsSync(join(db, 'journal/plan.json'))).toBe(true)
-      await expect(runTransaction({ root: w.root, op: 'erase', packages: ['lk'] })).rejects.toMatchObject({ code: 'E_LOCKED' })
+      await expect(runTransaction({ root: w.root, op: 'erase', packages: ['lk'] })).rejects.toMatchObject({
+        code: 'E_LOCKED',
+      })
     } finally {
       holder.kill()
     }
@@ -164,7 +230,11 @@ describe('sources that staged their bodies themselves', () => {
   // The installer writes each payload body once into a staging folder; the engine must move it into place with
   // the packaged metadata, also when the staging folder sits on another filesystem (EXDEV: copied instead).
   async function stagedSource(w: ReturnType<typeof world>, stageDir: string): Promise<PackageSource> {
-    const rpm = await pkg(w.dir, { name: 'staged', version: '1.0', files: [file('/opt/s/run.sh', '#!/bin/sh\necho hi\n', { mode: 0o750 }), noreplace('/opt/s/s.conf', 'a=1\n')] })
+    const rpm = await pkg(w.dir, {
+      name: 'staged',
+      version: '1.0',
+      files: [file('/opt/s/run.sh', '#!/bin/sh\necho hi\n', { mode: 0o750 }), noreplace('/opt/s/s.conf', 'a=1\n')],
+    })
     const from = await openPackageSource(rpm)
     mkdirSync(stageDir, { recursive: true })
     writeFileSync(join(stageDir, '0'), '#!/bin/sh\necho hi\n', { mode: 0o600 })
@@ -211,28 +281,39 @@ describe('sources that staged their bodies themselves', () => {
 })
 
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p))
-if (busybox === undefined) console.warn('skipping the %pre symlink test: busybox-static is not installed (a shell inside the root)')
+if (busybox === undefined)
+  console.warn('skipping the %pre symlink test: busybox-static is not installed (a shell inside the root)')
 
-describe.skipIf(busybox === undefined || process.getuid?.() !== 0)('rpm’s safe-symlink rule where files are written', () => {
-  it('a directory symlink a %pre plants, leading outside the root, is not written through: the package fails as rpm’s unpacking, nothing lands outside', async () => {
-    const w = world()
-    const outside = join(w.dir, 'outside')
-    mkdirSync(outside)
-    mkdirSync(join(w.root, 'bin'), { recursive: true })
-    copyFileSync(busybox as string, join(w.root, 'bin/busybox'))
-    for (const c of ['sh', 'mkdir', 'ln']) symlinkSync('busybox', join(w.root, 'bin', c))
-    // Inside the chroot the link's absolute target does not exist; from the host it is the folder outside the root.
-    const a = await pkg(w.dir, { name: 'plant', version: '1', files: [file('/opt/x/file', 'payload\n')], scripts: { pre: { body: `mkdir -p /opt; ln -s ${outside} /opt/x` } } })
-    const warnings: string[] = []
-    const r = await runTransaction({ root: w.root, op: 'install', packages: [a], onWarning: (l) => warnings.push(l) })
-    expect(r.ok).toBe(false)
-    expect(r.exitCode).toBe(1)
-    expect(warnings).toEqual([
-      'error: failed to open dir x of /opt/x/: Too many levels of symbolic links',
-      expect.stringMatching(/^error: unpacking of archive failed on file \/opt\/x\/file;[0-9a-f]{8}: cpio: open failed - Too many levels of symbolic links$/),
-      'error: plant-1-1.noarch: install failed',
-    ])
-    expect(readdirSync(outside)).toEqual([])
-    expect(await listInstalled(w.root)).toEqual([])
-  })
-})
+describe.skipIf(busybox === undefined || process.getuid?.() !== 0)(
+  'rpm’s safe-symlink rule where files are written',
+  () => {
+    it('a directory symlink a %pre plants, leading outside the root, is not written through: the package fails as rpm’s unpacking, nothing lands outside', async () => {
+      const w = world()
+      const outside = join(w.dir, 'outside')
+      mkdirSync(outside)
+      mkdirSync(join(w.root, 'bin'), { recursive: true })
+      copyFileSync(busybox as string, join(w.root, 'bin/busybox'))
+      for (const c of ['sh', 'mkdir', 'ln']) symlinkSync('busybox', join(w.root, 'bin', c))
+      // Inside the chroot the link's absolute target does not exist; from the host it is the folder outside the root.
+      const a = await pkg(w.dir, {
+        name: 'plant',
+        version: '1',
+        files: [file('/opt/x/file', 'payload\n')],
+        scripts: { pre: { body: `mkdir -p /opt; ln -s ${outside} /opt/x` } },
+      })
+      const warnings: string[] = []
+      const r = await runTransaction({ root: w.root, op: 'install', packages: [a], onWarning: (l) => warnings.push(l) })
+      expect(r.ok).toBe(false)
+      expect(r.exitCode).toBe(1)
+      expect(warnings).toEqual([
+        'error: failed to open dir x of /opt/x/: Too many levels of symbolic links',
+        expect.stringMatching(
+          /^error: unpacking of archive failed on file \/opt\/x\/file;[0-9a-f]{8}: cpio: open failed - Too many levels of symbolic links$/,
+        ),
+        'error: plant-1-1.noarch: install failed',
+      ])
+      expect(readdirSync(outside)).toEqual([])
+      expect(await listInstalled(w.root)).toEqual([])
+    })
+  },
+)

@@ -20,13 +20,30 @@ import { PackageDb } from './db.js'
 import type { CreatedFile } from './history.js'
 import { allocateTid, writeHistory } from './history.js'
 import type { JournalErase, JournalInstall, JournalPlan } from './journal.js'
-import { Journal, commitInstallDb, historyFromPlan, recoverInterrupted, removeKept, writeKeptPackages } from './journal.js'
+import {
+  Journal,
+  commitInstallDb,
+  historyFromPlan,
+  recoverInterrupted,
+  removeKept,
+  writeKeptPackages,
+} from './journal.js'
 import type { ExecuteOutcome, ScriptFlags } from './_execute.js'
 import { SCRIPT_FLAGS, executePlan, runReported, scriptEnabled } from './_execute.js'
 import { keepInstalled, repackageTarget, saveRecordFor } from './repackage.js'
 
 export { TransactionError } from './_txn-error.js'
-export type { EngineFile, EngineFileFlags, EngineHeader, EnginePayloadEntry, EngineScript, EngineTrigger, PackageSource, ScriptName, TriggerKind } from './_model.js'
+export type {
+  EngineFile,
+  EngineFileFlags,
+  EngineHeader,
+  EnginePayloadEntry,
+  EngineScript,
+  EngineTrigger,
+  PackageSource,
+  ScriptName,
+  TriggerKind,
+} from './_model.js'
 
 /** rpm's install/erase options that the engine honours (`--force` = replacepkgs + replacefiles + oldpackage). */
 export interface TransactionFlags extends ScriptFlags {
@@ -164,7 +181,8 @@ function filesDiffer(a: EngineFile, b: EngineFile): boolean {
   return false
 }
 
-const kindOnDisk = (st: Stats): EngineFile['kind'] => (st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other')
+const kindOnDisk = (st: Stats): EngineFile['kind'] =>
+  st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other'
 
 /**
  * rpm's handleRemovalConflict: replacing a file of a package being removed conflicts only where rpm cannot change
@@ -174,7 +192,8 @@ const kindOnDisk = (st: Stats): EngineFile['kind'] => (st.isSymbolicLink() ? 'sy
 function removalConflict(f: EngineFile, old: EngineFile, host: string): boolean {
   let conflict = false
   if (old.kind === 'dir') conflict = f.kind !== 'dir'
-  else if (old.kind === 'symlink' && f.kind === 'dir') conflict = statSync(host, { throwIfNoEntry: false })?.isDirectory() === true
+  else if (old.kind === 'symlink' && f.kind === 'dir')
+    conflict = statSync(host, { throwIfNoEntry: false })?.isDirectory() === true
   if (!conflict) return false
   const st = lstatSync(host, { throwIfNoEntry: false })
   return st !== undefined && kindOnDisk(st) !== f.kind
@@ -223,11 +242,26 @@ function diskState(host: string, wantDigest: boolean): { state: DiskFileState | 
 
 // Rollback writes what the repackaged package holds; only a config edited since (neither what is installed now nor
 // what is restored) is kept beside as .rpmsave, so nothing the operator wrote is lost.
-function exactFate(f: EngineFile, current: EngineFile | undefined, disk: DiskFileState | null): { fate: FileFate; reason: string; suffix?: '.rpmsave' } {
+function exactFate(
+  f: EngineFile,
+  current: EngineFile | undefined,
+  disk: DiskFileState | null,
+): { fate: FileFate; reason: string; suffix?: '.rpmsave' } {
   if (f.flags.ghost === true) return { fate: 'skip', reason: 'ghost: never written' }
-  if (disk !== null && disk.kind === 'file' && f.kind === 'file' && isConfig(f) && current !== undefined && current.kind === 'file') {
+  if (
+    disk !== null &&
+    disk.kind === 'file' &&
+    f.kind === 'file' &&
+    isConfig(f) &&
+    current !== undefined &&
+    current.kind === 'file'
+  ) {
     if (disk.digest !== undefined && disk.digest !== current.digest && disk.digest !== f.digest) {
-      return { fate: 'save', suffix: '.rpmsave', reason: 'rollback: config edited since the transaction: saved as .rpmsave' }
+      return {
+        fate: 'save',
+        suffix: '.rpmsave',
+        reason: 'rollback: config edited since the transaction: saved as .rpmsave',
+      }
     }
   }
   return { fate: 'create', reason: 'rollback: restored as repackaged' }
@@ -273,20 +307,38 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     for (const file of o.packages) opened.push(await openPackageSource(file))
     // rpm -F takes a package only when an older instance is installed (with --oldpackage also a newer one); the
     // rest are skipped quietly (rpm's checkFreshenStatus).
-    const wanted = o.op !== 'freshen' ? opened : opened.filter((s) => installed.some((p) => p.name === s.header.name && freshens(compareEVR(evrOf(s.header), evrOf(p)), oldpackage)))
+    const wanted =
+      o.op !== 'freshen'
+        ? opened
+        : opened.filter((s) =>
+            installed.some(
+              (p) => p.name === s.header.name && freshens(compareEVR(evrOf(s.header), evrOf(p)), oldpackage),
+            ),
+          )
     // rpm's addPackage: the same NEVRA twice is added once; on -U/-F a newer one of a name replaces an older one
     // (an older one after a newer is skipped); -i adds every version. -v says so.
     const chosen: PackageSource[] = []
     for (const s of wanted) {
-      const same = chosen.find((c) => c.header.name === s.header.name && c.header.arch === s.header.arch && compareEVR(evrOf(c.header), evrOf(s.header)) === 0)
-      const i = o.op === 'install' ? -1 : chosen.findIndex((c) => c.header.name === s.header.name && c.header.arch === s.header.arch)
+      const same = chosen.find(
+        (c) =>
+          c.header.name === s.header.name &&
+          c.header.arch === s.header.arch &&
+          compareEVR(evrOf(c.header), evrOf(s.header)) === 0,
+      )
+      const i =
+        o.op === 'install'
+          ? -1
+          : chosen.findIndex((c) => c.header.name === s.header.name && c.header.arch === s.header.arch)
       const prev = same ?? chosen[i]
       if (prev === undefined) {
         chosen.push(s)
         continue
       }
       const skip = same !== undefined || compareEVR(evrOf(prev.header), evrOf(s.header)) > 0
-      if (flags.verbose === true) warn(`warning: package ${headerNevra(prev.header)} was already added, ${skip ? 'skipping' : 'replacing with'} ${headerNevra(s.header)}`)
+      if (flags.verbose === true)
+        warn(
+          `warning: package ${headerNevra(prev.header)} was already added, ${skip ? 'skipping' : 'replacing with'} ${headerNevra(s.header)}`,
+        )
       if (!skip) chosen[i] = s
     }
     for (const s of chosen) {
@@ -300,12 +352,21 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
         const c = compareEVR(evrOf(h), evrOf(p))
         const same = c === 0 && p.arch === h.arch
         if (same && !replacepkgs) problems.push(`\tpackage ${p.nevra} is already installed`)
-        else if (c < 0 && !oldpackage) problems.push(`\tpackage ${p.nevra} (which is newer than ${nevra}) is already installed`)
+        else if (c < 0 && !oldpackage)
+          problems.push(`\tpackage ${p.nevra} (which is newer than ${nevra}) is already installed`)
         if (o.op !== 'install' || (same && replacepkgs)) replaces.push(p)
       }
       const index = elements.length
       sources.set(index, s)
-      elements.push({ op: 'install', nevra, origin: s.origin, record: undefined as unknown as InstalledPackage, replaces: replaces.map((p) => p.nevra), actions: [], takesOver: [] })
+      elements.push({
+        op: 'install',
+        nevra,
+        origin: s.origin,
+        record: undefined as unknown as InstalledPackage,
+        replaces: replaces.map((p) => p.nevra),
+        actions: [],
+        takesOver: [],
+      })
       for (const p of replaces) erasing.set(p.nevra, { pkg: p, replacedBy: index, sameNevra: p.nevra === nevra })
     }
     for (const n of o.alsoErase ?? []) {
@@ -369,8 +430,10 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
           if (!filesDiffer(other.file, f)) continue
           // A file of a package this transaction removes only conflicts where rpm cannot change its type.
           const conflicts = other.removed ? removalConflict(f, other.file, host) : true
-          if (!other.removed && !isConfig(f) && !isConfig(other.file)) e.takesOver.push({ nevra: other.nevra, path: other.file.path })
-          if (conflicts && !replacefiles) problems.push(`\tfile ${f.path} from install of ${e.nevra} conflicts with file from package ${other.nevra}`)
+          if (!other.removed && !isConfig(f) && !isConfig(other.file))
+            e.takesOver.push({ nevra: other.nevra, path: other.file.path })
+          if (conflicts && !replacefiles)
+            problems.push(`\tfile ${f.path} from install of ${e.nevra} conflicts with file from package ${other.nevra}`)
         }
         const prior = newOwners.get(host)
         if (prior !== undefined && filesDiffer(prior.file, f) && !replacefiles) {
@@ -402,14 +465,26 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
       const configish = isConfig(f) || (old !== undefined && isConfig(old))
       const d = diskState(writeHost, configish)
       if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(writeHost, h.digestAlgo)
-      const decision = o.exact !== undefined ? exactFate(f, old, d.state) : decideFileFate({
-        op: old !== undefined ? 'upgrade' : 'install',
-        ...(old !== undefined ? { old: toPkgState(old) } : {}),
-        new: toPkgState(f),
-        disk: d.state,
+      const decision =
+        o.exact !== undefined
+          ? exactFate(f, old, d.state)
+          : decideFileFate({
+              op: old !== undefined ? 'upgrade' : 'install',
+              ...(old !== undefined ? { old: toPkgState(old) } : {}),
+              new: toPkgState(f),
+              disk: d.state,
+            })
+      const temp =
+        writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined)
+          ? `${writeHost};${tidHex}`
+          : undefined
+      e.actions.push({
+        ...base,
+        fate: decision.fate,
+        reason: decision.reason,
+        ...(decision.suffix ? { suffix: decision.suffix } : {}),
+        ...(temp ? { temp } : {}),
       })
-      const temp = writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined) ? `${writeHost};${tidHex}` : undefined
-      e.actions.push({ ...base, fate: decision.fate, reason: decision.reason, ...(decision.suffix ? { suffix: decision.suffix } : {}), ...(temp ? { temp } : {}) })
     }
     const { files: _drop, ...rest } = h
     void _drop
@@ -427,16 +502,31 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
       if (f.state !== 'normal') continue
       const host = await resolver.host(f.path)
       if (newHosts.has(host)) continue
-      if ((owners.get(host) ?? []).some((x) => x.nevra !== pkg.nevra && !x.removed && x.file.state === 'normal')) continue
+      if ((owners.get(host) ?? []).some((x) => x.nevra !== pkg.nevra && !x.removed && x.file.state === 'normal'))
+        continue
       const d = diskState(host, isConfig(f))
       if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(host, pkg.digestAlgo)
       const decision = decideFileFate({ op: 'erase', old: toPkgState(f), disk: d.state })
       if (decision.fate !== 'erase' && decision.fate !== 'save') continue
-      actions.push({ path: f.path, host, kind: f.kind, fate: decision.fate, reason: decision.reason, ...(decision.suffix ? { suffix: decision.suffix } : {}) })
+      actions.push({
+        path: f.path,
+        host,
+        kind: f.kind,
+        fate: decision.fate,
+        reason: decision.reason,
+        ...(decision.suffix ? { suffix: decision.suffix } : {}),
+      })
     }
     const { files: _files, ...header } = pkg
     void _files
-    elements.push({ op: 'erase', nevra: pkg.nevra, ...(replacedBy !== undefined ? { replacedBy } : {}), sameNevra, actions, header })
+    elements.push({
+      op: 'erase',
+      nevra: pkg.nevra,
+      ...(replacedBy !== undefined ? { replacedBy } : {}),
+      sameNevra,
+      actions,
+      header,
+    })
   }
 
   // Directories each element's staging will create, parents first, so an undo of that element removes exactly
@@ -454,7 +544,8 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
   for (const e of elements) {
     if (e.op !== 'install') continue
     e.createdDirs = []
-    for (const a of e.actions) if (a.temp !== undefined) ensure(a.temp.slice(0, a.temp.lastIndexOf('/')) || '/', e.createdDirs)
+    for (const a of e.actions)
+      if (a.temp !== undefined) ensure(a.temp.slice(0, a.temp.lastIndexOf('/')) || '/', e.createdDirs)
   }
 
   const plan: JournalPlan = {
@@ -483,7 +574,12 @@ export async function planTransaction(o: TransactionOptions): Promise<Transactio
       op: e.op,
       nevra: e.nevra,
       ...(e.op === 'install' && e.replaces.length > 0 ? { replaces: e.replaces.join(' ') } : {}),
-      files: e.actions.map((a) => ({ path: a.path, fate: a.fate, reason: a.reason, ...(a.suffix ? { suffix: a.suffix } : {}) })),
+      files: e.actions.map((a) => ({
+        path: a.path,
+        fate: a.fate,
+        reason: a.reason,
+        ...(a.suffix ? { suffix: a.suffix } : {}),
+      })),
     })),
   }
 }
@@ -501,15 +597,33 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     warnings.push(l)
     o.onWarning?.(l)
   }
-  const rec = await recoverInterrupted(root, { onWarning: warn, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) })
-  const recovery = rec.recovered && rec.action !== undefined && rec.tid !== undefined ? { recovery: { tid: rec.tid, action: rec.action } } : {}
+  const rec = await recoverInterrupted(root, {
+    onWarning: warn,
+    ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
+  })
+  const recovery =
+    rec.recovered && rec.action !== undefined && rec.tid !== undefined
+      ? { recovery: { tid: rec.tid, action: rec.action } }
+      : {}
   const tid = await allocateTid(root, Math.floor(Date.now() / 1000))
   const { problems, plan, sources } = await prepare(o, root, tid, warn)
-  const result: TransactionResult = { tid, ok: true, exitCode: 0, problems, installed: [], erased: [], created: [], warnings, scriptletFailures: 0, ...recovery }
+  const result: TransactionResult = {
+    tid,
+    ok: true,
+    exitCode: 0,
+    problems,
+    installed: [],
+    erased: [],
+    created: [],
+    warnings,
+    scriptletFailures: 0,
+    ...recovery,
+  }
   // rpm's exit status for problems: on erase the arguments it could not match; otherwise rpmtsRun's count of the
   // transaction's elements (an upgrade's erasures included).
   if (problems.length > 0) {
-    const exitCode = o.op === 'erase' ? problems.filter((l) => l.startsWith('error:')).length : Math.max(1, plan.elements.length)
+    const exitCode =
+      o.op === 'erase' ? problems.filter((l) => l.startsWith('error:')).length : Math.max(1, plan.elements.length)
     return { ...result, ok: false, exitCode }
   }
   if (flags.test === true || plan.elements.length === 0) return result
@@ -548,9 +662,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   const count = async (name: string): Promise<number> => (await db.byName(name)).length
   plan.before = {}
   for (const e of plan.elements) if (e.op === 'install') plan.before[e.record.name] = await count(e.record.name)
-  plan.scriptFlags = Object.fromEntries(
-    SCRIPT_FLAGS.filter((k) => flags[k] === true).map((k) => [k, true]),
-  )
+  plan.scriptFlags = Object.fromEntries(SCRIPT_FLAGS.filter((k) => flags[k] === true).map((k) => [k, true]))
   const journal = await Journal.begin(root, plan)
   const out: ExecuteOutcome = { installed: [], erased: [], created: [], failed, scriptletFailures: 0 }
   const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
@@ -563,7 +675,13 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     fault.step('stage')?.()
     // The replaced files are hard-linked for rollback while services still run; the rest is kept inside the window.
     const kept = await keepReplaced(root, plan, repackaged, warn).catch((error: unknown) =>
-      undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback')),
+      undoStaged(
+        plan,
+        installs,
+        journal,
+        warn,
+        fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback'),
+      ),
     )
     // The staged bytes go to disk while services still run: the commit barrier inside the window stays short.
     if (o.window !== undefined) journal.settle()
@@ -572,14 +690,30 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     try {
       kept()
     } catch (error) {
-      await undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback'))
+      await undoStaged(
+        plan,
+        installs,
+        journal,
+        warn,
+        fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback'),
+      )
     }
     const progress = swapProgress(plan, o.onProgress)
     const step = (phase: 'commit' | 'erase'): (() => void) | undefined => {
       const kill = fault.step(phase)
       return phase === 'commit' ? () => (progress(), kill?.()) : kill
     }
-    await executePlan({ root, plan, journal, marks, out, warn, sources, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}), onStep: step })
+    await executePlan({
+      root,
+      plan,
+      journal,
+      marks,
+      out,
+      warn,
+      sources,
+      ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
+      onStep: step,
+    })
     result.installed.push(...out.installed)
     result.erased.push(...out.erased)
     result.created.push(...out.created)
@@ -619,7 +753,13 @@ async function stageEarly(c: StageContext): Promise<void> {
       // %pretrans may do anything before the files are staged: the window opens before it (rpm's order).
       if (installs.some(([, e]) => e.record.scripts.pretrans !== undefined)) await c.window.open()
       for (const [i, e] of installs) {
-        const ok = await runReported({ root, warn, out, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) }, 'pretrans', e.nevra, e.record.scripts.pretrans, [(plan.before?.[e.record.name] ?? 0) + 1])
+        const ok = await runReported(
+          { root, warn, out, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) },
+          'pretrans',
+          e.nevra,
+          e.record.scripts.pretrans,
+          [(plan.before?.[e.record.name] ?? 0) + 1],
+        )
         if (ok === false) {
           out.failed.add(i)
           await journal.mark(`skipped ${i}`)
@@ -631,7 +771,14 @@ async function stageEarly(c: StageContext): Promise<void> {
       if (!early.has(i) || out.failed.has(i)) continue
       resolveOwners(root, e.actions, warn)
       try {
-        await stagePackage({ root, source: c.sources.get(i) as PackageSource, actions: new Map(e.actions.map((a) => [a.path, a])), digestAlgo: e.record.digestAlgo, chown: plan.chown, createdDirs: [] })
+        await stagePackage({
+          root,
+          source: c.sources.get(i) as PackageSource,
+          actions: new Map(e.actions.map((a) => [a.path, a])),
+          digestAlgo: e.record.digestAlgo,
+          chown: plan.chown,
+          createdDirs: [],
+        })
       } catch (error) {
         if (!(error instanceof UnpackError)) throw error
         // rpm fails this element (an unsafe symlink) and goes on with the others.
@@ -653,7 +800,11 @@ async function stageEarly(c: StageContext): Promise<void> {
 // The install elements whose files can be written before the window without any scriptlet seeing them early: in
 // rpm's order no %pretrans, no %pre or trigger of theirs, and no %post or trigger of an element before them runs
 // ahead of their files (erasures come after all installs). Owners then resolve as they would in order.
-async function earlyElements(plan: JournalPlan, installs: [number, JournalInstall][], db: PackageDb): Promise<Set<number>> {
+async function earlyElements(
+  plan: JournalPlan,
+  installs: [number, JournalInstall][],
+  db: PackageDb,
+): Promise<Set<number>> {
   const flags = plan.scriptFlags ?? {}
   const on = (name: ScriptName): boolean => scriptEnabled(flags, name)
   const triggers = flags.noscripts !== true && flags.notriggers !== true
@@ -672,7 +823,13 @@ async function earlyElements(plan: JournalPlan, installs: [number, JournalInstal
 }
 
 // Nothing visible was changed: the temps, the folders made for them and kept copies go, then `failure` is thrown.
-async function undoStaged(plan: JournalPlan, installs: [number, JournalInstall][], journal: Journal, warn: (l: string) => void, failure: unknown): Promise<never> {
+async function undoStaged(
+  plan: JournalPlan,
+  installs: [number, JournalInstall][],
+  journal: Journal,
+  warn: (l: string) => void,
+  failure: unknown,
+): Promise<never> {
   try {
     for (const [, e] of installs) unstage(e.actions, e.createdDirs ?? [])
     unstage([], plan.createdDirs)
@@ -705,7 +862,12 @@ function serviceWindow(w: TransactionWindow | undefined): TransactionWindow {
 
 // Each repackaged package's files are kept: hard links for files the swap unlinks or renames over now, copies
 // of those that stay in place by the returned function, inside the window before the first rename.
-async function keepReplaced(root: string, plan: JournalPlan, packages: ReadonlyMap<string, InstalledPackage>, warn: (l: string) => void): Promise<() => void> {
+async function keepReplaced(
+  root: string,
+  plan: JournalPlan,
+  packages: ReadonlyMap<string, InstalledPackage>,
+  warn: (l: string) => void,
+): Promise<() => void> {
   const leaving = new Set<string>()
   const hosts = new Map<string, string>()
   for (const e of plan.elements) {
@@ -720,7 +882,18 @@ async function keepReplaced(root: string, plan: JournalPlan, packages: ReadonlyM
     if (e.op !== 'erase' || e.kept === undefined) continue
     const pkg = packages.get(e.nevra)
     if (pkg === undefined) continue
-    finishers.push((await keepInstalled({ root, pkg, dir: e.kept, leavesPlace: (path) => leaving.has(path), hosts, onWarning: warn })).finish)
+    finishers.push(
+      (
+        await keepInstalled({
+          root,
+          pkg,
+          dir: e.kept,
+          leavesPlace: (path) => leaving.has(path),
+          hosts,
+          onWarning: warn,
+        })
+      ).finish,
+    )
   }
   return () => {
     for (const finish of finishers) finish()
@@ -730,7 +903,10 @@ async function keepReplaced(root: string, plan: JournalPlan, packages: ReadonlyM
 function swapProgress(plan: JournalPlan, onProgress: TransactionOptions['onProgress']): () => void {
   if (onProgress === undefined) return () => undefined
   const sizes: number[] = []
-  for (const e of plan.elements) if (e.op === 'install') for (const a of e.actions) if (a.temp !== undefined && a.kind !== 'dir' && a.fate !== 'touch') sizes.push(a.size ?? 0)
+  for (const e of plan.elements)
+    if (e.op === 'install')
+      for (const a of e.actions)
+        if (a.temp !== undefined && a.kind !== 'dir' && a.fate !== 'touch') sizes.push(a.size ?? 0)
   const bytesTotal = sizes.reduce((x, y) => x + y, 0)
   let n = 0
   let bytesDone = 0
@@ -741,7 +917,12 @@ function swapProgress(plan: JournalPlan, onProgress: TransactionOptions['onProgr
   }
 }
 
-async function finish(root: string, plan: JournalPlan, failed: Set<number>, result: TransactionResult): Promise<TransactionResult> {
+async function finish(
+  root: string,
+  plan: JournalPlan,
+  failed: Set<number>,
+  result: TransactionResult,
+): Promise<TransactionResult> {
   if (failed.size > 0) {
     result.ok = false
     // rpm's rpmInstall/rpmErase: a transaction with any failed element exits with the number of its packages.

@@ -50,7 +50,12 @@ const NONE: Checks = { S: false, M: false, 5: false, D: false, L: false, U: fals
  * root, as when the file was written); a directory replaced by a legitimate symlink to a directory is checked
  * through it; the mtime of a file that other packages share is not compared.
  */
-export async function verifyPackageReport(root: string, pkg: InstalledPackage, options: VerifyOptions = {}, sharedPaths: Set<string> = new Set()): Promise<VerifyReport> {
+export async function verifyPackageReport(
+  root: string,
+  pkg: InstalledPackage,
+  options: VerifyOptions = {},
+  sharedPaths: Set<string> = new Set(),
+): Promise<VerifyReport> {
   const resolver = new RootResolver(root)
   const users = readIdTable(root, 'passwd').ids
   const groups = readIdTable(root, 'group').ids
@@ -76,7 +81,9 @@ export async function verifyPackageReport(root: string, pkg: InstalledPackage, o
       const target = await stat(host).catch(() => undefined)
       if (target !== undefined && followsDirLink(st, target)) st = target
     }
-    let check: Checks = replaced ? NONE : { S: true, M: true, 5: true, D: true, L: true, U: true, G: true, T: true, P: false }
+    let check: Checks = replaced
+      ? NONE
+      : { S: true, M: true, 5: true, D: true, L: true, U: true, G: true, T: true, P: false }
     if (st.isSymbolicLink()) check = { ...check, M: false }
     else check = { ...check, L: false }
     if (!st.isFile()) check = { ...check, 5: false, S: false, T: false }
@@ -92,7 +99,10 @@ export async function verifyPackageReport(root: string, pkg: InstalledPackage, o
     const bad = { ...NONE } as Record<keyof Checks, boolean | '?'>
     bad.S = check.S && st.size !== f.size
     bad.M = check.M && (f.flags.ghost === true ? (st.mode & 0o7777) !== (mode & 0o7777) : st.mode !== mode)
-    bad.D = check.D && (st.isCharacterDevice() || st.isBlockDevice() || isDevice(mode)) && (fileType(st.mode) !== fileType(mode) || splitDev(st.rdev).join() !== splitDev(f.rdev ?? 0).join())
+    bad.D =
+      check.D &&
+      (st.isCharacterDevice() || st.isBlockDevice() || isDevice(mode)) &&
+      (fileType(st.mode) !== fileType(mode) || splitDev(st.rdev).join() !== splitDev(f.rdev ?? 0).join())
     bad.U = check.U && st.uid !== (uidKnown ?? 0)
     bad.G = check.G && st.gid !== (gidKnown ?? 0)
     bad.T = check.T && Math.floor(st.mtimeMs / 1000) !== f.mtime
@@ -144,17 +154,23 @@ export function sharedPathsOf(pkgs: InstalledPackage[]): Set<string> {
 }
 
 /** rpm -V for every installed instance matching `name`: one report per instance; throws E_NOT_INSTALLED when none. */
-export async function verifyReports(root: string, name: string, options: QueryOptions & VerifyOptions = {}): Promise<VerifyReport[]> {
+export async function verifyReports(
+  root: string,
+  name: string,
+  options: QueryOptions & VerifyOptions = {},
+): Promise<VerifyReport[]> {
   const r = resolve(root)
   await recoverForQuery(r, options.onWarning)
   const db = new PackageDb(r)
   const all = await db.list()
   const pkgs = all.filter((p) => p.name === name || p.nevra === name || `${p.name}-${p.version}-${p.release}` === name)
-  if (pkgs.length === 0) throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
+  if (pkgs.length === 0)
+    throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
   const shared = sharedPathsOf(all)
   const out: VerifyReport[] = []
   for (const p of pkgs) {
-    const report = options.files === false ? { lines: [], failed: false } : await verifyPackageReport(r, p, options, shared)
+    const report =
+      options.files === false ? { lines: [], failed: false } : await verifyPackageReport(r, p, options, shared)
     if (options.scripts === true) {
       const script = await verifyScript(r, p)
       report.lines.push(...script.lines)
@@ -174,7 +190,14 @@ export async function verifyScript(root: string, pkg: InstalledPackage): Promise
   const script = pkg.scripts.verifyscript
   if (script === undefined) return { lines: [] }
   let text = ''
-  const r = await runScriptlet({ root, slot: 'verifyscript', nevra: pkg.nevra, script, args: [1], onOutput: (chunk) => (text += chunk) })
+  const r = await runScriptlet({
+    root,
+    slot: 'verifyscript',
+    nevra: pkg.nevra,
+    script,
+    args: [1],
+    onOutput: (chunk) => (text += chunk),
+  })
   const lines = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1)
   if (r.unsupported !== undefined) return { lines, error: `warning: ${r.unsupported}` }
   return r.ok ? { lines } : { lines, error: `error: ${r.message ?? ''}` }

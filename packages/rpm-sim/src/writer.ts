@@ -59,7 +59,14 @@ export interface RpmSpec {
   buildHost?: string
   files: RpmSpecFile[]
   scripts?: Partial<Record<ScriptName, { interpreter?: string; body: string }>>
-  triggers?: { kind: RpmTrigger['kind']; name: string; version?: string; sense?: RpmSpecDependency['sense']; interpreter?: string; body: string }[]
+  triggers?: {
+    kind: RpmTrigger['kind']
+    name: string
+    version?: string
+    sense?: RpmSpecDependency['sense']
+    interpreter?: string
+    body: string
+  }[]
   provides?: RpmSpecDependency[]
   requires?: RpmSpecDependency[]
   obsoletes?: RpmSpecDependency[]
@@ -106,7 +113,16 @@ async function planFiles(spec: RpmSpec, buildTime: number, out: string): Promise
     const path = safeEntryPath(`.${f.path}`, out)
     if (seen.has(path)) bad('each path once', 'a duplicate')
     seen.add(path)
-    const flags: RpmFileFlags = { config: false, noreplace: false, ghost: false, doc: false, missingok: false, license: false, readme: false, ...f.flags }
+    const flags: RpmFileFlags = {
+      config: false,
+      noreplace: false,
+      ghost: false,
+      doc: false,
+      missingok: false,
+      license: false,
+      readme: false,
+      ...f.flags,
+    }
     let size = 0
     let linkTarget = ''
     if (f.kind === 'symlink') {
@@ -118,7 +134,19 @@ async function planFiles(spec: RpmSpec, buildTime: number, out: string): Promise
       else size = typeof f.content === 'string' ? Buffer.byteLength(f.content) : (f.content?.length ?? 0)
     }
     const perm = (f.mode ?? DEFAULT_PERM[f.kind]) & 0o7777
-    planned.push({ path, kind: f.kind, mode: TYPE_BITS[f.kind] | perm, size, user: f.user ?? 'root', group: f.group ?? 'root', mtime: f.mtime ?? buildTime, linkTarget, flags, digest: '', spec: f })
+    planned.push({
+      path,
+      kind: f.kind,
+      mode: TYPE_BITS[f.kind] | perm,
+      size,
+      user: f.user ?? 'root',
+      group: f.group ?? 'root',
+      mtime: f.mtime ?? buildTime,
+      linkTarget,
+      flags,
+      digest: '',
+      spec: f,
+    })
   }
   // rpm looks files up by binary search: the header list must be sorted bytewise.
   return planned.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
@@ -128,7 +156,20 @@ async function planFiles(spec: RpmSpec, buildTime: number, out: string): Promise
 async function* payloadEntries(files: PlannedFile[]): AsyncGenerator<CpioWriteEntry> {
   for (const [i, f] of files.entries()) {
     if (f.flags.ghost) continue
-    const header = { name: `.${f.path}`, ino: i + 1, mode: f.mode, uid: 0, gid: 0, nlink: f.kind === 'dir' ? 2 : 1, mtime: f.mtime, size: f.kind === 'dir' ? 0 : f.size, devMajor: 0, devMinor: 0, rdevMajor: 0, rdevMinor: 0 }
+    const header = {
+      name: `.${f.path}`,
+      ino: i + 1,
+      mode: f.mode,
+      uid: 0,
+      gid: 0,
+      nlink: f.kind === 'dir' ? 2 : 1,
+      mtime: f.mtime,
+      size: f.kind === 'dir' ? 0 : f.size,
+      devMajor: 0,
+      devMinor: 0,
+      rdevMajor: 0,
+      rdevMinor: 0,
+    }
     if (f.kind === 'dir') yield { header }
     else if (f.kind === 'symlink') yield { header, body: Buffer.from(f.linkTarget) }
     else {
@@ -139,7 +180,10 @@ async function* payloadEntries(files: PlannedFile[]): AsyncGenerator<CpioWriteEn
           yield chunk
         }
       }
-      const content = f.spec.source !== undefined ? createReadStream(f.spec.source, { highWaterMark: 1 << 18 }) : [typeof f.spec.content === 'string' ? Buffer.from(f.spec.content) : Buffer.from(f.spec.content ?? [])]
+      const content =
+        f.spec.source !== undefined
+          ? createReadStream(f.spec.source, { highWaterMark: 1 << 18 })
+          : [typeof f.spec.content === 'string' ? Buffer.from(f.spec.content) : Buffer.from(f.spec.content ?? [])]
       yield { header, body: hashed(content as AsyncIterable<Uint8Array>) }
       f.digest = hash.digest('hex')
     }
@@ -179,21 +223,41 @@ export async function writeRpm(spec: RpmSpec, outFile: string): Promise<WrittenR
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`
   const outTmp = join(dirname(outFile), `.${basename(outFile)}.tmp-${tag}`)
   const lead = serializeLead(`${spec.name}-${spec.version}-${spec.release}`)
-  const facts = (payloadDigest: string, archiveDigest: string): PayloadFacts => ({ buildTime, compressor, level, payloadDigest, archiveDigest })
+  const facts = (payloadDigest: string, archiveDigest: string): PayloadFacts => ({
+    buildTime,
+    compressor,
+    level,
+    payloadDigest,
+    archiveDigest,
+  })
   try {
     if (compressor === 'none') {
-      const archiveSize = cpioArchiveSize(files.filter((f) => !f.flags.ghost).map((f) => ({ name: `.${f.path}`, size: f.kind === 'dir' ? 0 : f.size })))
+      const archiveSize = cpioArchiveSize(
+        files.filter((f) => !f.flags.ghost).map((f) => ({ name: `.${f.path}`, size: f.kind === 'dir' ? 0 : f.size })),
+      )
       const zero = '0'.repeat(64)
       // Every digest is 64 hex digits whatever its value, so placeholders give the headers' exact sizes.
       const placeholder = files.map((f) => (f.kind === 'file' && !f.flags.ghost ? { ...f, digest: zero } : f))
-      const headerSize = serializeHeader(buildMainHeader(spec, placeholder, facts(zero, zero)), TAG.HEADERIMMUTABLE).length
+      const headerSize = serializeHeader(
+        buildMainHeader(spec, placeholder, facts(zero, zero)),
+        TAG.HEADERIMMUTABLE,
+      ).length
       const sigSize = signatureHeader(Buffer.alloc(headerSize), Buffer.alloc(16), archiveSize, archiveSize).length
       const offset = lead.length + sigSize + sigPad(sigSize) + headerSize
       const archive = counter('sha256')
-      await pipeline(writeCpio(payloadEntries(files), outFile), archive.stream, createWriteStream(outTmp, { start: offset, highWaterMark: 1 << 20 }))
-      const header = serializeHeader(buildMainHeader(spec, files, facts(archive.digest(), archive.digest())), TAG.HEADERIMMUTABLE)
+      await pipeline(
+        writeCpio(payloadEntries(files), outFile),
+        archive.stream,
+        createWriteStream(outTmp, { start: offset, highWaterMark: 1 << 20 }),
+      )
+      const header = serializeHeader(
+        buildMainHeader(spec, files, facts(archive.digest(), archive.digest())),
+        TAG.HEADERIMMUTABLE,
+      )
       if (archive.bytes() !== archiveSize || header.length !== headerSize) {
-        throw new Error(`rpm writer: planned ${archiveSize}/${headerSize} payload/header bytes, wrote ${archive.bytes()}/${header.length}`)
+        throw new Error(
+          `rpm writer: planned ${archiveSize}/${headerSize} payload/header bytes, wrote ${archive.bytes()}/${header.length}`,
+        )
       }
       const signature = signatureHeader(header, await md5Of(header, outTmp, offset), archiveSize, archiveSize)
       const head = Buffer.concat([lead, signature, Buffer.alloc(sigPad(signature.length)), header])
@@ -207,8 +271,15 @@ export async function writeRpm(spec: RpmSpec, outFile: string): Promise<WrittenR
       const packed = counter('sha256')
       const cpio = writeCpio(payloadEntries(files), outFile)
       cpio.on('error', (error) => archive.stream.destroy(error))
-      await pipeline(compress(cpio.pipe(archive.stream), compressor, level, outFile), packed.stream, createWriteStream(payloadTmp))
-      const header = serializeHeader(buildMainHeader(spec, files, facts(packed.digest(), archive.digest())), TAG.HEADERIMMUTABLE)
+      await pipeline(
+        compress(cpio.pipe(archive.stream), compressor, level, outFile),
+        packed.stream,
+        createWriteStream(payloadTmp),
+      )
+      const header = serializeHeader(
+        buildMainHeader(spec, files, facts(packed.digest(), archive.digest())),
+        TAG.HEADERIMMUTABLE,
+      )
       const signature = signatureHeader(header, await md5Of(header, payloadTmp, 0), packed.bytes(), archive.bytes())
       const head = Buffer.concat([lead, signature, Buffer.alloc(sigPad(signature.length)), header])
       async function* all(): AsyncGenerator<Buffer> {
@@ -234,7 +305,9 @@ function signatureHeader(header: Buffer, md5: Buffer, payloadSize: number, archi
       { tag: SIGTAG.SHA1, type: TYPE.STRING, value: createHash('sha1').update(header).digest('hex') },
       { tag: SIGTAG.SHA256, type: TYPE.STRING, value: createHash('sha256').update(header).digest('hex') },
       { tag: SIGTAG.MD5, type: TYPE.BIN, value: md5 },
-      total > 0xffffffff ? { tag: SIGTAG.LONGSIZE, type: TYPE.INT64, value: [total] } : { tag: SIGTAG.SIZE, type: TYPE.INT32, value: [total] },
+      total > 0xffffffff
+        ? { tag: SIGTAG.LONGSIZE, type: TYPE.INT64, value: [total] }
+        : { tag: SIGTAG.SIZE, type: TYPE.INT32, value: [total] },
       archiveSize > 0xffffffff
         ? { tag: SIGTAG.LONGARCHIVESIZE, type: TYPE.INT64, value: [archiveSize] }
         : { tag: SIGTAG.PAYLOADSIZE, type: TYPE.INT32, value: [archiveSize] },
@@ -263,6 +336,7 @@ async function finish(tmp: string, head: Buffer | undefined, outFile: string): P
 
 async function md5Of(header: Buffer, payloadFile: string, start: number): Promise<Buffer> {
   const hash = createHash('md5').update(header)
-  for await (const chunk of createReadStream(payloadFile, { start, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+  for await (const chunk of createReadStream(payloadFile, { start, highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer)
   return hash.digest()
 }
