@@ -42,15 +42,15 @@ export type ErrorCode = keyof typeof ERROR_CODES
 /** What an error is about, so a one-line message can name the file, field, expected and found values. */
 export interface ErrorDetails {
   /** The file at fault (as the user named it), e.g. `version.json`. */
-  file?: string
+  file?: string | undefined
   /** The field or entry at fault, e.g. `package_type` or `./tools/../x`. */
-  field?: string
+  field?: string | undefined
   /** What was expected. */
-  expected?: string
+  expected?: string | undefined
   /** What was found. */
-  found?: string
+  found?: string | undefined
   /** What the user can do about it. */
-  hint?: string
+  hint?: string | undefined
 }
 
 /** Options of every rdbpkg error: details plus the wrapped cause. */
@@ -101,7 +101,7 @@ export function isRdbpkgError(error: unknown): error is RdbpkgError {
  * Formats the one-line message every user-facing error follows:
  * `file: field: expected X, found Y (hint)`; parts that are absent are left out.
  */
-export function formatProblem(details: ErrorDetails & { message?: string }): string {
+export function formatProblem(details: ErrorDetails & { message?: string | undefined }): string {
   const where = [details.file, details.field].filter((part) => part !== undefined && part !== '').join(': ')
   let what = details.message ?? ''
   if (details.expected !== undefined) what = `expected ${details.expected}`

@@ -31,16 +31,16 @@ export interface FileFlags {
 /** One side of the comparison: what a package says about a path. */
 export interface PackageFileState {
   kind: FileKind
-  digest?: string
-  linkTarget?: string
-  flags?: FileFlags
+  digest?: string | undefined
+  linkTarget?: string | undefined
+  flags?: FileFlags | undefined
 }
 
 /** What is on disk now (null = absent). */
 export interface DiskFileState {
   kind: FileKind
-  digest?: string
-  linkTarget?: string
+  digest?: string | undefined
+  linkTarget?: string | undefined
 }
 
 /** The transaction step a path takes part in. */
@@ -49,8 +49,8 @@ export type FateOperation = 'install' | 'upgrade' | 'erase'
 /** Everything {@link decideFileFate} looks at: the old package's entry, the new one's, and the disk. */
 export interface FateInput {
   op: FateOperation
-  old?: PackageFileState
-  new?: PackageFileState
+  old?: PackageFileState | undefined
+  new?: PackageFileState | undefined
   disk: DiskFileState | null
 }
 

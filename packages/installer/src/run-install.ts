@@ -707,7 +707,7 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
     rollbackOf: last.id,
   })
   result.record = id
-  result.from = last.to
+  if (last.to) result.from = last.to
   if (last.from) result.to = last.from
   result.status = 'rolled-back'
 }

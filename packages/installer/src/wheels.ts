@@ -96,7 +96,7 @@ export interface WheelOutcome {
   /** The tar of the replaced distributions' files. */
   backup?: string
   /** The folder the backup's paths are relative to. */
-  backupBase?: string
+  backupBase?: string | undefined
   error?: string
 }
 

@@ -32,7 +32,9 @@ export interface PkgDef {
   release?: string
   epoch?: number
   files?: SpecFile[]
-  scripts?: Partial<Record<'pretrans' | 'pre' | 'post' | 'preun' | 'postun' | 'posttrans' | 'verifyscript', string>>
+  scripts?:
+    | Partial<Record<'pretrans' | 'pre' | 'post' | 'preun' | 'postun' | 'posttrans' | 'verifyscript', string>>
+    | undefined
   /** `%triggerin -- NAME` and the like: kind, the condition after `--`, the body. */
   triggers?: { kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun'; on: string; body: string }[]
   /** Extra preamble lines (Provides:, Conflicts:, ...). */

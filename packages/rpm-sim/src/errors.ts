@@ -25,7 +25,10 @@ export class RpmFormatError extends RdbpkgError {
 }
 
 /** Builds an {@link RpmFormatError} whose one-line message is `file: field: expected X, found Y (hint)`. */
-export function rpmError(code: RpmFormatCode, options: RdbpkgErrorOptions & { message?: string }): RpmFormatError {
+export function rpmError(
+  code: RpmFormatCode,
+  options: RdbpkgErrorOptions & { message?: string | undefined },
+): RpmFormatError {
   const { message, ...rest } = options
   return new RpmFormatError(code, formatProblem({ ...rest, message }), rest)
 }

@@ -35,8 +35,8 @@ export interface RpmSpecFile {
 /** A dependency to declare: a name, optionally with a version and comparison. */
 export interface RpmSpecDependency {
   name: string
-  version?: string
-  sense?: '<' | '<=' | '=' | '>=' | '>'
+  version?: string | undefined
+  sense?: '<' | '<=' | '=' | '>=' | '>' | undefined
 }
 
 /** A typed description of a package for {@link writeRpm}. */
@@ -74,7 +74,7 @@ export interface RpmSpec {
   /** Default gzip. */
   compressor?: WriteCompressor
   /** Default gzip 6, xz 6, zstd 19. */
-  compressionLevel?: number
+  compressionLevel?: number | undefined
 }
 
 /** What {@link writeRpm} wrote. */
