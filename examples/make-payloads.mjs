@@ -139,8 +139,7 @@ function wheel(dist, module, version) {
     },
   ]
   const digest = (data) => createHash('sha256').update(data).digest('base64url')
-  const record =
-    files.map((f) => `${f.name},sha256=${digest(f.data)},${f.data.length}`).join('\n') + `\n${info}/RECORD,,\n`
+  const record = `${files.map((f) => `${f.name},sha256=${digest(f.data)},${f.data.length}`).join('\n')}\n${info}/RECORD,,\n`
   files.push({ name: `${info}/RECORD`, data: Buffer.from(record) })
   return storedZip(files)
 }

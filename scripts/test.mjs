@@ -1,5 +1,6 @@
-// `pnpm test`: runs every package's tests under turbo, then prints one closing line over all packages
-// ("tests: N passed, N failed, N skipped") from each package's vitest JSON report. Exits with turbo's code.
+// `pnpm test`: first `pnpm lint` (biome's formatter and linter, then tsc over every package, test files included),
+// then every package's tests under turbo, then one closing line over all packages ("tests: N passed, N failed,
+// N skipped") from each package's vitest JSON report. The tests run even when lint fails; the exit code is then 1.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,6 +25,15 @@ const env = {
 }
 
 const turbo = join(root, 'node_modules', '.bin', 'turbo')
+const biome = join(root, 'node_modules', '.bin', 'biome')
+const lint = [
+  spawnSync(biome, ['check', '.'], { cwd: root, stdio: 'inherit', env }),
+  spawnSync(turbo, ['run', 'typecheck', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit', env }),
+]
+const lintFailed = lint.some((r) => r.status !== 0)
+console.log(
+  lintFailed ? 'lint: FAILED (see above; `pnpm format` fixes formatting)' : 'lint: ok (biome check, typecheck)',
+)
 const args = ['run', 'test', '--continue', ...process.argv.slice(2)]
 const run = spawnSync(turbo, args, { cwd: root, stdio: 'inherit', env })
 
@@ -47,6 +57,7 @@ for (const dir of packages) {
   ).length
 }
 for (const dir of missing) console.log(`no test report from ${dir} (its tests did not run)`)
+if (lintFailed) console.log('\nlint failed: biome check or typecheck (see above)')
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`)
 const code = run.status ?? 1
-process.exit(code !== 0 ? code : failed > 0 || missing.length > 0 ? 1 : 0)
+process.exit(code !== 0 ? code : failed > 0 || missing.length > 0 || lintFailed ? 1 : 0)

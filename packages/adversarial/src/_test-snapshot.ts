@@ -1,6 +1,7 @@
 // Snapshots of a folder tree (types, modes, sizes, content digests, link targets; links never followed), so a
 // test can prove that nothing outside a target changed and that a refused run left the target as it was.
 import { createHash } from 'node:crypto'
+import type { Stats } from 'node:fs'
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -12,7 +13,7 @@ export function snapshot(base: string): Snapshot {
   const out: Snapshot = new Map()
   const walk = (rel: string): void => {
     const abs = rel ? join(base, rel) : base
-    let st
+    let st: Stats
     try {
       st = lstatSync(abs)
     } catch {

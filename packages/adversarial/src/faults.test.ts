@@ -121,7 +121,7 @@ async function stateProblems(
   const allowed = new Set([...Object.keys(files), 'tools/agent.conf.rpmnew'])
   for (const file of walk(join(root, AGENT))) if (!allowed.has(file)) problems.push(`stray ${file}`)
   if (version === '5.7.2.0' && !opts.confDeleted) {
-    const rpmnew = join(conf + '.rpmnew')
+    const rpmnew = join(`${conf}.rpmnew`)
     if (!existsSync(rpmnew) || readFileSync(rpmnew, 'utf8') !== String(files['tools/agent.conf']))
       problems.push('agent.conf.rpmnew missing or wrong')
   }
@@ -147,7 +147,10 @@ function killDelays(total: number, durationMs: number): number[] {
   if (!process.env.FAULT_TRIALS)
     return Array.from({ length: total }, (_, i) => Math.round(((i + 0.5) / total) * durationMs * 1.1))
   let seed = 12345
-  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const rand = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
   return Array.from({ length: total }, () => Math.round(rand() * durationMs * 1.1))
 }
 
@@ -257,10 +260,10 @@ describe.skipIf(!ready)('faults: SIGKILL around the service window (a real agent
     { name: 'stage:1 (all staged, right before the window)', env: { RPMSIM_FAULT: 'stage:1' } },
   ]
   const swap = [
-    { name: 'commit:1', env: { RPMSIM_FAULT: 'commit:1' }, then: 'install' },
-    { name: 'commit:150', env: { RPMSIM_FAULT: 'commit:150' }, then: 'rollback' },
-    { name: 'erase:1', env: { RPMSIM_FAULT: 'erase:1' }, then: 'rollback' },
-    { name: 'timed: as the agent stops', env: {}, then: 'install' },
+    { name: 'commit:1', env: { RPMSIM_FAULT: 'commit:1' }, after: 'install' },
+    { name: 'commit:150', env: { RPMSIM_FAULT: 'commit:150' }, after: 'rollback' },
+    { name: 'erase:1', env: { RPMSIM_FAULT: 'erase:1' }, after: 'rollback' },
+    { name: 'timed: as the agent stops', env: {}, after: 'install' },
   ] as const
 
   function stagedFiles(root: string): number {
@@ -321,15 +324,15 @@ describe.skipIf(!ready)('faults: SIGKILL around the service window (a real agent
       if (killed.signal !== 'SIGKILL') problems.push(`./install was not killed (exit ${killed.exitCode})`)
       if (agentPids(root).length > 0)
         problems.push('the agent runs right after a kill inside the window (it should be stopped)')
-      const version = trial.then === 'install' ? '5.7.2.0' : '5.7.1.0'
-      const next = await sh('./install', ['--root', root, ...(trial.then === 'rollback' ? ['--rollback'] : [])], v2s)
+      const version = trial.after === 'install' ? '5.7.2.0' : '5.7.1.0'
+      const next = await sh('./install', ['--root', root, ...(trial.after === 'rollback' ? ['--rollback'] : [])], v2s)
       if (next.exitCode !== 0)
-        problems.push(`${trial.then} exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]}`)
-      else problems.push(...(await stateProblems(root, version)).map((p) => `after ${trial.then}: ${p}`))
+        problems.push(`${trial.after} exit ${next.exitCode}: ${next.stderr.trim().split('\n')[0]}`)
+      else problems.push(...(await stateProblems(root, version)).map((p) => `after ${trial.after}: ${p}`))
       if (!(await until(() => agentPids(root).length === 1)))
-        problems.push(`after ${trial.then}: ${agentPids(root).length} agents run, expected 1`)
+        problems.push(`after ${trial.after}: ${agentPids(root).length} agents run, expected 1`)
       windowKills.add(problems.length === 0, `${trial.name}: ${problems.join('; ')}`)
-      if (problems.length) failures.push(`${trial.name} then ${trial.then}: ${problems.slice(0, 4).join('; ')}`)
+      if (problems.length) failures.push(`${trial.name} then ${trial.after}: ${problems.slice(0, 4).join('; ')}`)
       killAgents(root)
       rmSync(root, { recursive: true, force: true })
     }

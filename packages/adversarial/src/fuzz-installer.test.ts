@@ -52,7 +52,9 @@ describe('tampering: SHA256SUMS naming a folder', () => {
       let err = ''
       const code = await main(['--root', join(dir, 'root')], {
         stdout: () => {},
-        stderr: (t) => void (err += t),
+        stderr: (t) => {
+          err += t
+        },
         cwd: join(dir, 'archive'),
       })
       recordArea({

@@ -41,7 +41,7 @@ const sh = (cmd: string, args: string[], opts: { cwd?: string; env?: Record<stri
 
 /** Runs `cmd` under strace and returns the operations it made under `tree`. */
 async function record(
-  tree: string,
+  _tree: string,
   cmd: string,
   args: string[],
   cwd: string,

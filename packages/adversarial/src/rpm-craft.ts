@@ -100,9 +100,10 @@ export function serializeRawHeader(values: readonly RawHeaderValue[], regionTag:
       const list = value as readonly number[]
       const width = type === TYPE.INT16 ? 2 : 4
       bytes = Buffer.alloc(list.length * width)
-      list.forEach((n, i) =>
-        width === 2 ? bytes.writeUInt16BE(n & 0xffff, i * 2) : bytes.writeUInt32BE(n >>> 0, i * 4),
-      )
+      for (const [i, n] of list.entries()) {
+        if (width === 2) bytes.writeUInt16BE(n & 0xffff, i * 2)
+        else bytes.writeUInt32BE(n >>> 0, i * 4)
+      }
       count = list.length
     }
     const entry = Buffer.alloc(16)

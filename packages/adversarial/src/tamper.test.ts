@@ -182,7 +182,9 @@ describe.skipIf(!ready)('tampering', () => {
       const root = freshRoot(b, 'baseline')
       let out = ''
       const code = await main(['--root', root, '--json'], {
-        stdout: (t) => void (out += t),
+        stdout: (t) => {
+          out += t
+        },
         stderr: () => {},
         cwd: b.pristine,
         bundleFile: join(b.pristine, 'installer.mjs'),
@@ -210,7 +212,9 @@ describe.skipIf(!ready)('tampering', () => {
           let err = ''
           const code = await main(['--root', root], {
             stdout: () => {},
-            stderr: (t) => void (err += t),
+            stderr: (t) => {
+              err += t
+            },
             cwd: archive,
             bundleFile: join(archive, 'installer.mjs'),
           })

@@ -165,7 +165,7 @@ async function rpmIssues(
 ): Promise<PayloadIssue[]> {
   const rules = PACKAGE_TYPE_RULES[manifest.package_type]
   const where = `${payloadName}: ${entryName}`
-  let rpm
+  let rpm: Awaited<ReturnType<typeof readRpm>>
   try {
     rpm = await readRpm(file)
   } catch (error) {
@@ -481,5 +481,9 @@ export function sortedJson(value: unknown): string {
 
 function dedupe(issues: PayloadIssue[]): PayloadIssue[] {
   const seen = new Set<string>()
-  return issues.filter((issue) => (seen.has(issue.message) ? false : (seen.add(issue.message), true)))
+  return issues.filter((issue) => {
+    if (seen.has(issue.message)) return false
+    seen.add(issue.message)
+    return true
+  })
 }

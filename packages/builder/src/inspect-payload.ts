@@ -347,5 +347,9 @@ function resolveInside(links: ReadonlyMap<string, string>, base: string, target:
 
 function dedupe(issues: PayloadIssue[]): PayloadIssue[] {
   const seen = new Set<string>()
-  return issues.filter((issue) => (seen.has(issue.message) ? false : (seen.add(issue.message), true)))
+  return issues.filter((issue) => {
+    if (seen.has(issue.message)) return false
+    seen.add(issue.message)
+    return true
+  })
 }

@@ -95,6 +95,7 @@ const PHASE_TEXT: Record<BuildProgress['phase'], string> = {
 /** Runs rdbpkg-build with `argv` (without node and script); returns the exit code. */
 export async function main(argv: readonly string[], io: MainIo): Promise<number> {
   const args = argv[0] === '--' ? argv.slice(1) : [...argv]
+  // biome-ignore lint/suspicious/noImplicitAnyLet: its type is the one parseArgs infers from the options below
   let values
   try {
     ;({ values } = parseArgs({

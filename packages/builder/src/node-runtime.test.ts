@@ -3,11 +3,10 @@
 // archive's runtime carries needs no more than el7 offers (glibc 2.17, GLIBCXX 3.4.19, CXXABI 1.3.7), read
 // with binutils' readelf. The registry runs skip, saying why, when the registry cannot be reached.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NODE_FLOOR } from '@rdbpkg/core'
 import { afterAll, describe, expect, it } from 'vitest'
-import { buildPackage } from './build.js'
 import { main } from './main.js'
 import { RECOMMENDED_NODE_RUNTIME, elfMachine, isNodeVersionSpec } from './node-runtime.js'
 import { cleanup, makeInputs, tempDir, writeManifest } from './_test-fixtures.js'
@@ -37,8 +36,17 @@ async function build(
   const code = await main(['--node-runtime', runtime, '--out', 'out'], {
     cwd: input,
     env: { SOURCE_DATE_EPOCH: '1700000000' },
-    stdout: { write: (text: string) => void (stdout += text) },
-    stderr: { write: (text: string) => void (stderr += text), isTTY: false },
+    stdout: {
+      write: (text: string) => {
+        stdout += text
+      },
+    },
+    stderr: {
+      write: (text: string) => {
+        stderr += text
+      },
+      isTTY: false,
+    },
   })
   return { code, stdout, stderr, out }
 }

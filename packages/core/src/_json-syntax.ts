@@ -96,7 +96,10 @@ export function locateJsonError(text: string): JsonSyntaxError | undefined {
         fail('"," or "]"')
       }
     }
-    if (c === '"') return string()
+    if (c === '"') {
+      string()
+      return
+    }
     for (const word of ['true', 'false', 'null']) {
       if (text.startsWith(word, i)) {
         i += word.length

@@ -235,7 +235,6 @@ const ManifestInputSchema = v.object({
 
 // No `..` (escapes), no NUL or line breaks (they break logs and SHA256SUMS-style lists).
 function isCleanPath(path: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return !/[\u0000\n\r]/.test(path) && !path.split('/').includes('..')
 }
 

@@ -228,7 +228,6 @@ export interface PayloadCheck {
 /** What an unsafe entry name is, or undefined when the name is safe. */
 export function unsafeEntryReason(entry: string): string | undefined {
   if (entry === '') return 'empty name'
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(entry)) return 'name has a NUL or control character'
   if (entry.startsWith('/')) return 'absolute path'
   if (entry.split('/').includes('..')) return "name has a '..' component"
@@ -366,7 +365,7 @@ export function checkPayload(entries: readonly string[], type: PackageType, file
 }
 
 // A hint for the near misses operators actually make: the other rpm, a source rpm, wheels in the wrong archive.
-function whyUnexpected(top: TopLevel, type: PackageType): string {
+function whyUnexpected(top: TopLevel, _type: PackageType): string {
   if (top.dir) return ''
   const rpm = /^(.+)-[^-]+-[^-]+\.([A-Za-z0-9_]+)\.rpm$/.exec(top.name)
   if (rpm !== null) {

@@ -38,13 +38,13 @@ export function removeOverlay(o: Overlay): void {
   rmSync(o.base, { recursive: true, force: true })
 }
 
-const MOUNT = 'mount -t overlay overlay -o "lowerdir=/,upperdir=$U,workdir=$W" "$M" || exit ' + MOUNT_FAILED
+const MOUNT = `mount -t overlay overlay -o "lowerdir=/,upperdir=$U,workdir=$W" "$M" || exit ${MOUNT_FAILED}`
 
 /** Runs `command` with /bin/sh chrooted into the overlay (its own mount namespace, gone when it ends). */
 export function inRealRoot(o: Overlay, command: string): RunOutput {
   const script = [
     MOUNT,
-    'mount --rbind /proc "$M/proc" && mount --rbind /dev "$M/dev" || exit ' + MOUNT_FAILED,
+    `mount --rbind /proc "$M/proc" && mount --rbind /dev "$M/dev" || exit ${MOUNT_FAILED}`,
     'exec chroot "$M" /bin/sh -c "$CMD"',
   ].join('\n')
   const run = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
@@ -106,7 +106,7 @@ export async function bootSystemd(o: Overlay, timeoutMs = 30_000): Promise<Boote
     MOUNT,
     'mount -t proc proc "$M/proc" && mount --rbind /sys "$M/sys" && mount --rbind /dev "$M/dev" || exit ' +
       MOUNT_FAILED,
-    'mount -t tmpfs tmpfs "$M/run" && mount -t tmpfs tmpfs "$M/tmp" || exit ' + MOUNT_FAILED,
+    `mount -t tmpfs tmpfs "$M/run" && mount -t tmpfs tmpfs "$M/tmp" || exit ${MOUNT_FAILED}`,
     `exec chroot "$M" /lib/systemd/systemd --system --unit=${TARGET} --log-target=console`,
   ].join('\n')
   const log = join(o.base, 'systemd.log')

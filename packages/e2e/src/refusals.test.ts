@@ -72,7 +72,7 @@ describe('refused runs change nothing', () => {
   it('tampered archive: exit 5 naming the file, before anything is written', async () => {
     const tampered = await buildAndExtract(
       ws.dir,
-      { package_name: 'rdb_agent_5.7.1.1_centos.' + ARCH, package_type: 'install_rdb_agent', os_release: 'centos' },
+      { package_name: `rdb_agent_5.7.1.1_centos.${ARCH}`, package_type: 'install_rdb_agent', os_release: 'centos' },
       AGENT_PAYLOAD,
     )
     appendFileSync(join(tampered, 'package.tar.gz'), Buffer.from([0]))

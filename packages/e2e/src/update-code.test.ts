@@ -2,7 +2,7 @@
 // tools become rdb-code-tools, and --rollback restores the old distribution's files byte for byte.
 import { listInstalled } from '@rdbpkg/rpm-sim'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {

@@ -47,7 +47,10 @@ export async function* tarEntries(file: string, onRead?: (bytesRead: number) => 
   source.on('error', fail)
   if (onRead !== undefined) {
     let read = 0
-    source.on('data', (chunk) => onRead((read += chunk.length)))
+    source.on('data', (chunk) => {
+      read += chunk.length
+      onRead(read)
+    })
   }
   // Inflate on libuv's thread pool (node-tar's own gunzip runs on the main thread, which also parses and digests).
   const gunzip = createGunzip({ chunkSize: 1 << 17 })

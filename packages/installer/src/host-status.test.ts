@@ -32,8 +32,12 @@ function setup() {
 async function statusJson(archive: string, root: string) {
   const out = { stdout: '', stderr: '' }
   const code = await main(['--status', '--json', '--root', root, '--archive', archive], {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
+    stdout: (t) => {
+      out.stdout += t
+    },
+    stderr: (t) => {
+      out.stderr += t
+    },
     cwd: process.cwd(),
   })
   return { code, result: JSON.parse(out.stdout), stderr: out.stderr }
@@ -132,8 +136,12 @@ describe('install --status', () => {
     const out = { stdout: '', stderr: '' }
     expect(
       await main(['--status', '--root', root, '--archive', v2], {
-        stdout: (t) => void (out.stdout += t),
-        stderr: (t) => void (out.stderr += t),
+        stdout: (t) => {
+          out.stdout += t
+        },
+        stderr: (t) => {
+          out.stderr += t
+        },
         cwd: process.cwd(),
       }),
     ).toBe(0)
@@ -146,8 +154,12 @@ describe('install --status', () => {
     await runInstall({ archiveDir: v1, root })
     const out = { stdout: '', stderr: '' }
     const io = {
-      stdout: (t: string) => void (out.stdout += t),
-      stderr: (t: string) => void (out.stderr += t),
+      stdout: (t: string) => {
+        out.stdout += t
+      },
+      stderr: (t: string) => {
+        out.stderr += t
+      },
       cwd: process.cwd(),
     }
     expect(await main(['--status', '--root', root, '--archive', v1], io)).toBe(0)

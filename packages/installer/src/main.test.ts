@@ -9,8 +9,12 @@ function capture() {
   return {
     out,
     io: {
-      stdout: (t: string) => void (out.stdout += t),
-      stderr: (t: string) => void (out.stderr += t),
+      stdout: (t: string) => {
+        out.stdout += t
+      },
+      stderr: (t: string) => {
+        out.stderr += t
+      },
       cwd: process.cwd(),
     },
   }

@@ -117,7 +117,8 @@ export async function extractPayload(
   onProgress?.(0, size)
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, next) {
-      onProgress?.((done += chunk.length), size)
+      done += chunk.length
+      onProgress?.(done, size)
       next(null, chunk)
     },
   })

@@ -253,7 +253,11 @@ describe('runInstall service window', () => {
     expect(log).toMatch(/summary: services down \d+\.\d\d s/)
     // The agent runs again, from v2; no note of stopped services is left.
     let again: number[] = []
-    for (let i = 0; i < 200 && (again = pids(root)).length === 0; i++) await new Promise((done) => setTimeout(done, 25))
+    for (let i = 0; i < 200; i++) {
+      again = pids(root)
+      if (again.length > 0) break
+      await new Promise((done) => setTimeout(done, 25))
+    }
     started.push(...again)
     expect(again).toHaveLength(1)
     expect(listStopped(root)).toEqual([])
@@ -297,7 +301,11 @@ describe('runInstall service window', () => {
     expect(result.status).toBe('upgraded')
     expect(messages.some((m) => m.includes('was stopped by an interrupted run'))).toBe(true)
     let again: number[] = []
-    for (let i = 0; i < 200 && (again = pids(root)).length === 0; i++) await new Promise((done) => setTimeout(done, 25))
+    for (let i = 0; i < 200; i++) {
+      again = pids(root)
+      if (again.length > 0) break
+      await new Promise((done) => setTimeout(done, 25))
+    }
     started.push(...again)
     expect(again).toHaveLength(1)
     expect(listStopped(root)).toEqual([])

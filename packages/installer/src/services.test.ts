@@ -51,7 +51,9 @@ describe('services', () => {
     expect(started).toHaveLength(running.length)
     await waitFor(() => findRunningServices(query).length > 0 && lines() === 2)
     const again = findRunningServices(query)
-    cleanups.push(() => again.forEach((s) => s.kind === 'process' && process.kill(s.pid, 'SIGKILL')))
+    cleanups.push(() => {
+      for (const s of again) if (s.kind === 'process') process.kill(s.pid, 'SIGKILL')
+    })
     expect(again).toHaveLength(1)
     expect(readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n')).toHaveLength(2)
   })
@@ -80,7 +82,9 @@ describe('services', () => {
           }
         })
         .map(Number)
-    cleanups.push(() => scripts().forEach((pid) => process.kill(pid, 'SIGKILL')))
+    cleanups.push(() => {
+      for (const pid of scripts()) process.kill(pid, 'SIGKILL')
+    })
     await waitFor(() => scripts().length === 2)
     expect(scripts()).toHaveLength(2)
     const running = findRunningServices(query)

@@ -89,7 +89,13 @@ export async function verifyArchive(
     0,
   )
   let done = 0
-  const onBytes = onProgress === undefined ? undefined : (bytes: number): void => onProgress((done += bytes), total)
+  const onBytes =
+    onProgress === undefined
+      ? undefined
+      : (bytes: number): void => {
+          done += bytes
+          onProgress(done, total)
+        }
   onProgress?.(0, total)
   for (const entry of files) {
     const path = join(dir, entry.path)

@@ -42,7 +42,7 @@ export function followsDirLink(
   link: Pick<Stats, 'uid'>,
   target: Pick<Stats, 'uid' | 'isDirectory'> | undefined,
 ): boolean {
-  return target !== undefined && target.isDirectory() && (link.uid === 0 || link.uid === target.uid)
+  return target?.isDirectory() === true && (link.uid === 0 || link.uid === target.uid)
 }
 
 /** Options of {@link RootResolver}. */
@@ -98,7 +98,7 @@ export class RootResolver {
     if (depth > 40) throw Object.assign(new Error(`too many levels of symbolic links: ${d}`), { code: 'ELOOP' })
     const parentHost = await this.dir(posix.dirname(d))
     const here = join(parentHost, posix.basename(d))
-    let st
+    let st: Stats
     try {
       st = await lstat(here)
     } catch {

@@ -120,7 +120,7 @@ describe('an upgrade into a read-only folder', () => {
         expect(qa).toMatchObject({ code: 0, stdout: 'ro-1-1.noarch\n', stderr: '' })
         const v = cli(['--root', root, '-V', 'ro'])
         expect(v.stderr).toBe('')
-        expect(v.stdout).toMatch(/^S\.5\.\.\.\.T\.  c \/opt\/ro\/tools\/agent\.conf\n$/)
+        expect(v.stdout).toMatch(/^S\.5\.\.\.\.T\. {2}c \/opt\/ro\/tools\/agent\.conf\n$/)
       } finally {
         execFileSync('umount', [tools])
       }

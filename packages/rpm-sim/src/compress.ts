@@ -118,7 +118,10 @@ class ToolStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    if (this.child.stdin.destroyed) return done()
+    if (this.child.stdin.destroyed) {
+      done()
+      return
+    }
     if (this.child.stdin.write(chunk)) done()
     else {
       const go = (): void => {

@@ -33,7 +33,12 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
   let out = ''
   let err = ''
   const sink = (append: (s: string) => void): Writable =>
-    new Writable({ write: (chunk, _e, cb) => (append(String(chunk)), cb()) })
+    new Writable({
+      write: (chunk, _e, cb) => {
+        append(String(chunk))
+        cb()
+      },
+    })
   const code = await main(argv, {
     stdout: sink((s) => (out += s)),
     stderr: sink((s) => (err += s)),

@@ -701,7 +701,11 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
     const progress = swapProgress(plan, o.onProgress)
     const step = (phase: 'commit' | 'erase'): (() => void) | undefined => {
       const kill = fault.step(phase)
-      return phase === 'commit' ? () => (progress(), kill?.()) : kill
+      if (phase !== 'commit') return kill
+      return () => {
+        progress()
+        kill?.()
+      }
     }
     await executePlan({
       root,
