@@ -27,7 +27,7 @@ const env = {
 const turbo = join(root, 'node_modules', '.bin', 'turbo')
 const biome = join(root, 'node_modules', '.bin', 'biome')
 const lint = [
-  spawnSync(biome, ['check', '.'], { cwd: root, stdio: 'inherit', env }),
+  spawnSync(biome, ['check', '--error-on-warnings', '.'], { cwd: root, stdio: 'inherit', env }),
   spawnSync(turbo, ['run', 'typecheck', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit', env }),
 ]
 const lintFailed = lint.some((r) => r.status !== 0)

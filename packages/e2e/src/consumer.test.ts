@@ -199,7 +199,7 @@ import type { BuildOptions, BuildResult } from '@rdbpkg/builder'
 import { INSTALLER_VERSION, runInstall } from '@rdbpkg/installer'
 import type { InstallResult } from '@rdbpkg/installer'
 // @ts-expect-error internals are not exported, so TypeScript cannot resolve them either
-import { recoverInterrupted } from '@rdbpkg/rpm-sim/dist/journal.js'
+import { recoverInterrupted } from '@rdbpkg/rpm-sim/dist/transaction/journal.js'
 
 export async function use(): Promise<string> {
   const manifest: Manifest = parseManifest('{}')
@@ -294,7 +294,7 @@ console.log(JSON.stringify({
     const out = node(
       'deep.mjs',
       `const codes = []
-for (const path of ['@rdbpkg/rpm-sim/dist/journal.js', '@rdbpkg/core/dist/manifest.js', '@rdbpkg/builder/dist/build.js', '@rdbpkg/installer/dist/run-install.js', '@rdbpkg/core/src/index.ts']) {
+for (const path of ['@rdbpkg/rpm-sim/dist/transaction/journal.js', '@rdbpkg/core/dist/manifest.js', '@rdbpkg/builder/dist/build.js', '@rdbpkg/installer/dist/run-install.js', '@rdbpkg/core/src/index.ts']) {
   try {
     await import(path)
     codes.push(path + ' imported')
@@ -306,7 +306,7 @@ console.log(codes.join('\\n'))
 `,
     )
     expect(out.trim().split('\n')).toEqual([
-      '@rdbpkg/rpm-sim/dist/journal.js ERR_PACKAGE_PATH_NOT_EXPORTED',
+      '@rdbpkg/rpm-sim/dist/transaction/journal.js ERR_PACKAGE_PATH_NOT_EXPORTED',
       '@rdbpkg/core/dist/manifest.js ERR_PACKAGE_PATH_NOT_EXPORTED',
       '@rdbpkg/builder/dist/build.js ERR_PACKAGE_PATH_NOT_EXPORTED',
       '@rdbpkg/installer/dist/run-install.js ERR_PACKAGE_PATH_NOT_EXPORTED',

@@ -1,11 +1,11 @@
 // Test helper: assembles .rpm files by hand (lead, signature, header, raw payload) to feed the reader hostile input.
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
-import { cpioHeaderBytes } from './cpio.js'
-import { serializeHeader } from './header.js'
-import type { HeaderValue } from './header.js'
-import { serializeLead } from './lead.js'
-import { SIGTAG, TAG, TYPE } from './tags.js'
+import { cpioHeaderBytes } from './format/cpio.js'
+import { serializeHeader } from './format/header.js'
+import type { HeaderValue } from './format/header.js'
+import { serializeLead } from './format/lead.js'
+import { SIGTAG, TAG, TYPE } from './format/tags.js'
 
 /** A file of a crafted package: its header path and mode, and what its cpio entry says. */
 export interface CraftFile {

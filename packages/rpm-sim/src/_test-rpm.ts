@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto'
 import { lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { writeRpm } from './writer.js'
-import type { RpmSpec, RpmSpecFile } from './writer.js'
+import { writeRpm } from './format/writer.js'
+import type { RpmSpec, RpmSpecFile } from './format/spec.js'
 
 /** A temporary folder with a `root/` inside; call `done()` to remove it. */
 export function tempWorld(prefix = 'rpmsim-'): { dir: string; root: string; done: () => void } {

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { main } from './main.js'
+import { main } from './cli/main.js'
 import { snapshot } from './_test-rpm.js'
 import { buildWithRpmbuild, hasRpm, hasRpmbuild } from './_test-rpmbuild.js'
 

@@ -1,17 +1,17 @@
 // Public surface of @rdbpkg/rpm-sim: every export by name.
 // .rpm format (reader, writer, query formatting)
-export { RPM_FORMAT_CODES, RpmFormatError } from './errors.js'
-export type { RpmFormatCode } from './errors.js'
-export { DIGEST_ALGO, FILE_FLAG, SENSE, TAG, SIGTAG, TYPE, VERIFY } from './tags.js'
-export type { DigestAlgo, TagType } from './tags.js'
-export { Header, parseHeader, serializeHeader } from './header.js'
-export type { HeaderContext, HeaderEntry, HeaderValue } from './header.js'
-export type { Lead } from './lead.js'
-export { PAYLOAD_COMPRESSORS } from './compress.js'
-export type { PayloadCompressor, WriteCompressor } from './compress.js'
-export { readCpio, safeEntryPath, writeCpio } from './cpio.js'
-export type { CpioEntry, CpioHeader, CpioWriteEntry, ReadCpioOptions } from './cpio.js'
-export { hardlinkGroups, packageFromHeader } from './package.js'
+export { RPM_FORMAT_CODES, RpmFormatError } from './format/errors.js'
+export type { RpmFormatCode } from './format/errors.js'
+export { DIGEST_ALGO, FILE_FLAG, SENSE, TAG, SIGTAG, TYPE, VERIFY } from './format/tags.js'
+export type { DigestAlgo, TagType } from './format/tags.js'
+export { Header, parseHeader, serializeHeader } from './format/header.js'
+export type { HeaderContext, HeaderEntry, HeaderValue } from './format/header.js'
+export type { Lead } from './format/lead.js'
+export { PAYLOAD_COMPRESSORS } from './format/compress.js'
+export type { PayloadCompressor, WriteCompressor } from './format/compress.js'
+export { readCpio, safeEntryPath, writeCpio } from './format/cpio.js'
+export type { CpioEntry, CpioHeader, CpioWriteEntry, ReadCpioOptions } from './format/cpio.js'
+export { hardlinkGroups, packageFromHeader } from './format/package.js'
 export type {
   RpmDependency,
   RpmFileEntry,
@@ -21,13 +21,14 @@ export type {
   RpmTrigger,
   ScriptName,
   TriggerKind,
-} from './package.js'
-export { openRpm, readRpm, readRpmPayload } from './reader.js'
-export type { PayloadEntry, ReadPayloadOptions, RpmFile } from './reader.js'
-export { writeRpm } from './writer.js'
-export type { RpmSpec, RpmSpecDependency, RpmSpecFile, WrittenRpm } from './writer.js'
+} from './format/package.js'
+export { openRpm, readRpm, readRpmPayload } from './format/reader.js'
+export type { PayloadEntry, ReadPayloadOptions, RpmFile } from './format/reader.js'
+export { writeRpm } from './format/writer.js'
+export type { WrittenRpm } from './format/writer.js'
+export type { RpmSpec, RpmSpecDependency, RpmSpecFile } from './format/spec.js'
 // transaction engine (database, rpm -i/-U/-F/-e, repackage, rollback, journal, queries, verify)
-export { runTransaction, planTransaction, TransactionError } from './transaction.js'
+export { runTransaction, planTransaction, TransactionError } from './transaction/transaction.js'
 export type {
   PlannedElement,
   TransactionFlags,
@@ -36,7 +37,7 @@ export type {
   TransactionPlan,
   TransactionResult,
   TransactionWindow,
-} from './transaction.js'
+} from './transaction/transaction.js'
 export type {
   EngineFile,
   EngineFileFlags,
@@ -45,18 +46,24 @@ export type {
   EngineScript,
   EngineTrigger,
   PackageSource,
-} from './transaction.js'
-export { rollbackTransaction, listHistory } from './rollback.js'
-export type { CreatedFile, RollbackOptions, TransactionRecord, TransactionRecordElement } from './rollback.js'
-export { recoverForQuery, recoverInterrupted } from './journal.js'
-export type { RecoveryOptions, RecoveryResult } from './journal.js'
-export { FILE_STATES, PackageDb, dbDir } from './db.js'
-export type { FileState, InstalledFile, InstalledPackage } from './db.js'
-export { getInstalled, listInstalled } from './db-query.js'
-export type { QueryOptions } from './db-query.js'
-export { verifyInstalled } from './verify.js'
-export { repackageDir } from './repackage.js'
-export { digestFile } from './apply.js'
-export { formatCDate, formatFileList, formatInfo, formatNevra, signatureText } from './query.js'
-export { MODES, UsageError, VALUE_OPTIONS, main, parseArgs } from './main.js'
-export type { MainIo, Mode, ParsedArgs } from './main.js'
+} from './transaction/transaction.js'
+export { rollbackTransaction, listHistory } from './transaction/rollback.js'
+export type {
+  CreatedFile,
+  RollbackOptions,
+  TransactionRecord,
+  TransactionRecordElement,
+} from './transaction/rollback.js'
+export { recoverForQuery, recoverInterrupted } from './transaction/journal.js'
+export type { RecoveryOptions, RecoveryResult } from './transaction/journal.js'
+export { FILE_STATES, PackageDb, dbDir } from './db/db.js'
+export type { FileState, InstalledFile, InstalledPackage } from './db/db.js'
+export { getInstalled, listInstalled } from './query/db-query.js'
+export type { QueryOptions } from './query/db-query.js'
+export { verifyInstalled } from './query/verify.js'
+export { repackageDir } from './transaction/repackage.js'
+export { digestFile } from './transaction/apply.js'
+export { formatCDate, formatFileList, formatInfo, formatNevra, signatureText } from './query/query.js'
+export { MODES, main } from './cli/main.js'
+export { UsageError, VALUE_OPTIONS, parseArgs } from './cli/args.js'
+export type { MainIo, Mode, ParsedArgs } from './cli/args.js'

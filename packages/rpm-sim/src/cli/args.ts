@@ -1,0 +1,60 @@
+// rpm-sim's command line as rpm reads it: the parsed form, its parser, the mode table's row and usage errors.
+import type { Writable } from 'node:stream'
+
+/** What a CLI run is given instead of touching process globals. */
+export interface MainIo {
+  stdout: Writable
+  stderr: Writable
+  cwd: string
+  env: NodeJS.ProcessEnv
+}
+
+/** A parsed rpm-style command line: short letters (from clusters like `-qpl`), long options, operands. */
+export interface ParsedArgs {
+  /** Single-letter flags, in order of appearance (`-qpl` gives q, p, l). */
+  letters: string[]
+  /** Long options without value (`--nodeps`). */
+  flags: Set<string>
+  /** Long options with a value (`--root DIR`, `--root=DIR`). */
+  values: Map<string, string>
+  operands: string[]
+}
+
+/** Long options that take a value; everything else long is a flag. Other modes add theirs here. */
+export const VALUE_OPTIONS = new Set(['root', 'dbpath', 'queryformat', 'qf', 'define'])
+
+/** Parses argv the way rpm reads it: combined short flags, `--opt VALUE` / `--opt=VALUE`, `--` ends options. */
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = { letters: [], flags: new Set(), values: new Map(), operands: [] }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (arg === '--') {
+      parsed.operands.push(...argv.slice(i + 1))
+      break
+    }
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=')
+      const name = arg.slice(2, eq < 0 ? undefined : eq)
+      if (eq >= 0) parsed.values.set(name, arg.slice(eq + 1))
+      else if (VALUE_OPTIONS.has(name)) {
+        const value = argv[++i]
+        if (value === undefined) throw new UsageError(`--${name} needs a value`)
+        parsed.values.set(name, value)
+      } else parsed.flags.add(name)
+    } else if (arg.startsWith('-') && arg.length > 1) parsed.letters.push(...arg.slice(1))
+    else parsed.operands.push(arg)
+  }
+  return parsed
+}
+
+/** A command-line mistake: printed as `rpm-sim: <message>`, exit 1. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+/** One mode of the CLI: when it applies, and what it does. Modes are tried in table order. */
+export interface Mode {
+  name: string
+  matches: (args: ParsedArgs) => boolean
+  run: (args: ParsedArgs, io: MainIo) => Promise<number>
+}

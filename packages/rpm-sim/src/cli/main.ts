@@ -1,0 +1,90 @@
+import { isRdbpkgError } from '@rdbpkg/core'
+import { formatFileList, formatInfo, formatNevra } from '../query/query.js'
+import { openRpm } from '../format/reader.js'
+import type { MainIo, Mode, ParsedArgs } from './args.js'
+import { UsageError, parseArgs } from './args.js'
+import { TRANSACTION_MODES } from './transaction.js'
+
+const has = (args: ParsedArgs, ...letters: string[]): boolean => letters.every((l) => args.letters.includes(l))
+
+/** The dispatch table; the transaction engine adds its modes here (install, erase, query the database, ...). */
+export const MODES: Mode[] = [
+  // rpm's own help switches: `-h` alone is not one (in rpm it is --hash, as in -Uvh).
+  { name: 'help', matches: (a) => a.flags.has('help') || has(a, '?'), run: runHelp },
+  { name: 'query-package', matches: (a) => has(a, 'q', 'p'), run: runQueryPackage },
+  ...TRANSACTION_MODES,
+]
+
+/** What `rpm-sim --help` prints. */
+export const HELP = `usage: rpm-sim [--root DIR] MODE [OPTIONS] [ARGS...]
+
+rpm 4.x (as Debian's rpm 4.18 behaves) on any root folder; the database is <root>/var/lib/rpm-sim/.
+
+modes:
+  -i|-U|-F PKG.rpm...     install, upgrade, freshen
+  -e NAME...              erase
+  -q NAME... | -qa        query installed packages (-l files, -c configs, -i info)
+  -qp PKG.rpm...          query package files (-qpl, -qpi)
+  -V NAME... | -Va        verify installed files against the database, then run %verifyscript
+  --rollback [TID]        undo every transaction since TID (default: the last one)
+  --history               list transactions
+
+options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --excludedocs,
+  --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
+  --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks), --nofiles (-V)
+
+exit codes: 0 done; otherwise problems or errors (printed as rpm prints them), 1 or, as rpm, the number of
+  packages of a transaction that failed
+`
+
+async function runHelp(_args: ParsedArgs, io: MainIo): Promise<number> {
+  io.stdout.write(HELP)
+  return 0
+}
+
+/** `-qp`, `-qpl`, `-qpi` on package files: prints what rpm prints; exit 1 if any package could not be read. */
+async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
+  if (args.operands.length === 0) throw new UsageError('no arguments given for query')
+  let failures = 0
+  for (const operand of args.operands) {
+    const file = operand.startsWith('/') ? operand : `${io.cwd}/${operand}`
+    try {
+      const rpm = await openRpm(file)
+      const out: string[] = []
+      if (has(args, 'i')) out.push(formatInfo(rpm.pkg, { signature: rpm.signature }))
+      if (has(args, 'l')) out.push(formatFileList(rpm.pkg))
+      if (out.length === 0) out.push(`${formatNevra(rpm.pkg)}\n`)
+      io.stdout.write(out.join(''))
+    } catch (error) {
+      if (!isRdbpkgError(error)) throw error
+      io.stderr.write(`error: ${error.message.replaceAll(file, operand)}\n`)
+      failures++
+    }
+  }
+  return failures === 0 ? 0 : 1
+}
+
+/** The rpm-sim CLI: parses argv, runs the matching mode, prints errors as rpm does; returns the exit code. */
+export async function main(argv: string[], io: MainIo): Promise<number> {
+  try {
+    const args = parseArgs(argv)
+    const mode = MODES.find((m) => m.matches(args))
+    if (!mode)
+      throw new UsageError(
+        argv.length === 0
+          ? 'no mode given (try -qp PKG.rpm)'
+          : `unsupported mode: ${argv.join(' ')} (rpm-sim --help lists the modes)`,
+      )
+    return await mode.run(args, io)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`rpm-sim: ${error.message}\n`)
+      return 1
+    }
+    if (isRdbpkgError(error)) {
+      io.stderr.write(`error: ${error.message}\n`)
+      return 1
+    }
+    throw error
+  }
+}

@@ -1,0 +1,117 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { afterEach, describe, expect, it } from 'vitest'
+import { main } from './main.js'
+import { conf, exists, file, pkg, read, tempWorld } from '../_test-rpm.js'
+
+let cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups) c()
+  cleanups = []
+})
+
+async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  let out = ''
+  let err = ''
+  stdout.on('data', (c: Buffer) => (out += c.toString()))
+  stderr.on('data', (c: Buffer) => (err += c.toString()))
+  const code = await main(argv, { stdout, stderr, cwd, env: {} })
+  return { code, out, err }
+}
+
+describe('rpm-sim CLI: transactions and queries', () => {
+  it('-Uvh, -q, -qa, -ql, -qc, -qi, -V, -e, with rpm’s messages and exit codes', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    await pkg(w.dir, {
+      name: 'tool',
+      version: '1.0',
+      files: [
+        conf('/etc/tool.conf', 'a\n'),
+        file('/usr/bin/tool', 'bin', { mode: 0o755 }),
+        file('/usr/share/doc/tool/README', 'doc', { flags: { doc: true } }),
+      ],
+    })
+    await pkg(w.dir, {
+      name: 'tool',
+      version: '2.0',
+      files: [conf('/etc/tool.conf', 'b\n'), file('/usr/bin/tool', 'bin2', { mode: 0o755 })],
+    })
+    const r = ['--root', 'root', '--dbpath', '/var/lib/rpm']
+    const i = await cli(w.dir, ...r, '-ivh', '--nodeps', 'tool-1.0-1.noarch.rpm')
+    expect(i).toMatchObject({ code: 0, err: '' })
+    expect(i.out.split('\n')).toContain(`${'tool-1.0-1'.padEnd(38)}${'#'.repeat(40)}`)
+    expect(await cli(w.dir, ...r, '-q', 'tool')).toEqual({ code: 0, out: 'tool-1.0-1.noarch\n', err: '' })
+    expect(await cli(w.dir, ...r, '-q', 'nope')).toEqual({ code: 1, out: 'package nope is not installed\n', err: '' })
+    expect((await cli(w.dir, ...r, '-ql', 'tool')).out).toBe(
+      '/etc/tool.conf\n/usr/bin/tool\n/usr/share/doc/tool/README\n',
+    )
+    expect((await cli(w.dir, ...r, '-qc', 'tool')).out).toBe('/etc/tool.conf\n')
+    expect((await cli(w.dir, ...r, '-qi', 'tool')).out).toMatch(
+      /^Name {8}: tool\nVersion {5}: 1\.0\nRelease {5}: 1\nArchitecture: noarch\n/,
+    )
+    writeFileSync(join(w.root, 'etc/tool.conf'), 'mine\n')
+    expect(await cli(w.dir, ...r, '-V', 'tool')).toEqual({ code: 1, out: 'S.5....T.  c /etc/tool.conf\n', err: '' })
+    const same = await cli(w.dir, ...r, '-i', 'tool-1.0-1.noarch.rpm')
+    expect(same).toEqual({ code: 1, out: '', err: '\tpackage tool-1.0-1.noarch is already installed\n' })
+    const up = await cli(w.dir, ...r, '-U', '--repackage', 'tool-2.0-1.noarch.rpm')
+    expect(up).toEqual({ code: 0, out: '', err: 'warning: /etc/tool.conf saved as /etc/tool.conf.rpmsave\n' })
+    expect(exists(w.root, 'usr/share/doc/tool/README')).toBe(false)
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('tool-2.0-1.noarch\n')
+    const hist = await cli(w.dir, ...r, '--history')
+    expect(hist.out.split('\n').filter(Boolean)).toHaveLength(2)
+    expect(hist.out).toMatch(/upgrade +\+tool-2\.0-1\.noarch -tool-1\.0-1\.noarch/)
+    expect(await cli(w.dir, ...r, '--rollback')).toMatchObject({ code: 0, err: '' })
+    expect(read(w.root, 'etc/tool.conf')).toBe('mine\n')
+    expect(exists(w.root, 'etc/tool.conf.rpmsave')).toBe(false)
+    expect(read(w.root, 'usr/share/doc/tool/README')).toBe('doc')
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('tool-1.0-1.noarch\n')
+    expect(await cli(w.dir, ...r, '-e', 'nope')).toEqual({
+      code: 1,
+      out: '',
+      err: 'error: package nope is not installed\n',
+    })
+    expect(await cli(w.dir, ...r, '-e', 'tool')).toEqual({
+      code: 0,
+      out: '',
+      err: 'warning: /etc/tool.conf saved as /etc/tool.conf.rpmsave\n',
+    })
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('')
+    expect(await cli(w.dir, ...r, '-U', '--bogus', 'x.rpm')).toEqual({
+      code: 1,
+      out: '',
+      err: 'rpm-sim: --bogus: unknown option\n',
+    })
+    expect(await cli(w.dir, ...r, '-U', 'x.rpm')).toEqual({
+      code: 1,
+      out: '',
+      err: 'error: open of x.rpm failed: No such file or directory\n',
+    })
+  })
+
+  it('--test changes nothing, --justdb only the database, --excludedocs leaves docs out', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    await pkg(w.dir, {
+      name: 'd',
+      version: '1',
+      files: [file('/usr/bin/d', 'd'), file('/usr/share/doc/d/README', 'doc', { flags: { doc: true } })],
+    })
+    const r = ['--root', 'root']
+    expect(await cli(w.dir, ...r, '-i', '--test', 'd-1-1.noarch.rpm')).toEqual({ code: 0, out: '', err: '' })
+    expect(exists(w.root, 'usr/bin/d')).toBe(false)
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('')
+    expect((await cli(w.dir, ...r, '-i', '--justdb', 'd-1-1.noarch.rpm')).code).toBe(0)
+    expect(exists(w.root, 'usr/bin/d')).toBe(false)
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('d-1-1.noarch\n')
+    expect((await cli(w.dir, ...r, '-e', '--justdb', 'd')).code).toBe(0)
+    expect((await cli(w.dir, ...r, '-i', '--excludedocs', 'd-1-1.noarch.rpm')).code).toBe(0)
+    expect(read(w.root, 'usr/bin/d')).toBe('d')
+    expect(exists(w.root, 'usr/share/doc/d/README')).toBe(false)
+    // A doc file left out is not reported missing: its state is "not installed".
+    expect(await cli(w.dir, ...r, '-V', 'd')).toEqual({ code: 0, out: '', err: '' })
+  })
+})

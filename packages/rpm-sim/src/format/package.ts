@@ -1,0 +1,319 @@
+import { payloadCompressor } from './compress.js'
+import type { PayloadCompressor } from './compress.js'
+import { rpmError } from './errors.js'
+import type { Header } from './header.js'
+import { DIGEST_ALGO, FILE_FLAG, S_IF, SCRIPT_TAGS, SENSE, SIGTAG, TAG } from './tags.js'
+import type { DigestAlgo } from './tags.js'
+import type { ScriptName, TriggerKind } from './model.js'
+
+/** The flags of a file in a package, from FILEFLAGS. */
+export interface RpmFileFlags {
+  config: boolean
+  noreplace: boolean
+  ghost: boolean
+  doc: boolean
+  missingok: boolean
+  license: boolean
+  readme: boolean
+}
+
+/** One file of a package, as its header describes it. */
+export interface RpmFileEntry {
+  /** Absolute path, e.g. `/etc/x`. */
+  path: string
+  kind: 'file' | 'dir' | 'symlink' | 'other'
+  size: number
+  /** Full st_mode, type bits included. */
+  mode: number
+  /** Lowercase hex digest of a regular file's content; '' for anything else. */
+  digest: string
+  user: string
+  group: string
+  mtime: number
+  linkTarget: string
+  flags: RpmFileFlags
+  inode: number
+  device: number
+  lang: string
+  verifyFlags: number
+  rdev: number
+}
+
+// Scriptlet and trigger names have one owner, the engine's model; the format layer uses them too.
+export type { ScriptName, TriggerKind } from './model.js'
+
+/** A scriptlet: its interpreter with arguments, and its body (may be empty for `-p <program>`). */
+export interface RpmScript {
+  interpreter: string[]
+  body: string
+}
+
+/** A trigger of a package on another package. */
+export interface RpmTrigger {
+  kind: TriggerKind
+  name: string
+  flags: number
+  version: string
+  script: RpmScript
+}
+
+/** A dependency entry (provides, requires, obsoletes, conflicts); flags are RPMSENSE bits. */
+export interface RpmDependency {
+  name: string
+  flags: number
+  version: string
+}
+
+/** The typed view of a package's header. */
+export interface RpmPackage {
+  name: string
+  epoch: number | undefined
+  version: string
+  release: string
+  arch: string
+  os: string
+  summary: string
+  description: string
+  license: string
+  group: string
+  url: string
+  vendor: string
+  packager: string
+  buildTime: number
+  buildHost: string
+  sourceRpm: string
+  installedSize: number
+  files: RpmFileEntry[]
+  fileDigestAlgo: DigestAlgo
+  provides: RpmDependency[]
+  requires: RpmDependency[]
+  obsoletes: RpmDependency[]
+  conflicts: RpmDependency[]
+  scripts: Partial<Record<ScriptName, RpmScript>>
+  triggers: RpmTrigger[]
+  payloadFormat: string
+  payloadCompressor: PayloadCompressor
+  /** SHA256 of the main header, from the signature header, when present. */
+  headerSha256?: string
+  /** Hex digest of the compressed payload (PAYLOADDIGEST), when present. */
+  payloadDigest?: string
+}
+
+/** Builds the typed package model from the main and signature headers; checks that parallel file arrays agree. */
+export function packageFromHeader(header: Header, signature: Header | undefined, file: string): RpmPackage {
+  const str = (tag: number): string => header.string(tag) ?? ''
+  const name = header.string(TAG.NAME)
+  const version = header.string(TAG.VERSION)
+  const release = header.string(TAG.RELEASE)
+  if (name === undefined || version === undefined || release === undefined) {
+    throw rpmError('E_RPM_FORMAT', {
+      file,
+      field: 'header',
+      expected: 'NAME, VERSION and RELEASE',
+      found: `${name ?? '-'} ${version ?? '-'} ${release ?? '-'}`,
+    })
+  }
+  const algoNumber = header.number(TAG.FILEDIGESTALGO) ?? DIGEST_ALGO.md5
+  const fileDigestAlgo = (Object.keys(DIGEST_ALGO) as DigestAlgo[]).find((key) => DIGEST_ALGO[key] === algoNumber)
+  if (!fileDigestAlgo)
+    throw rpmError('E_RPM_FORMAT', {
+      file,
+      field: 'FILEDIGESTALGO',
+      expected: 'md5, sha1, sha256, sha384 or sha512',
+      found: `${algoNumber}`,
+    })
+  const headerSha256 = signature?.string(SIGTAG.SHA256)
+  const payloadDigest = header.string(TAG.PAYLOADDIGEST)
+  return {
+    name,
+    epoch: header.number(TAG.EPOCH),
+    version,
+    release,
+    arch: str(TAG.ARCH),
+    os: str(TAG.OS),
+    summary: str(TAG.SUMMARY),
+    description: str(TAG.DESCRIPTION),
+    license: str(TAG.LICENSE),
+    group: str(TAG.GROUP),
+    url: str(TAG.URL),
+    vendor: str(TAG.VENDOR),
+    packager: str(TAG.PACKAGER),
+    buildTime: header.number(TAG.BUILDTIME) ?? 0,
+    buildHost: str(TAG.BUILDHOST),
+    sourceRpm: str(TAG.SOURCERPM),
+    installedSize: header.number(TAG.LONGSIZE) ?? header.number(TAG.SIZE) ?? 0,
+    files: readFiles(header, file),
+    fileDigestAlgo,
+    provides: readDeps(header, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION),
+    requires: readDeps(header, TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION),
+    obsoletes: readDeps(header, TAG.OBSOLETENAME, TAG.OBSOLETEFLAGS, TAG.OBSOLETEVERSION),
+    conflicts: readDeps(header, TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION),
+    scripts: readScripts(header),
+    triggers: readTriggers(header, file),
+    payloadFormat: header.string(TAG.PAYLOADFORMAT) ?? 'cpio',
+    payloadCompressor: payloadCompressor(header.string(TAG.PAYLOADCOMPRESSOR), file),
+    ...(headerSha256 ? { headerSha256 } : {}),
+    ...(payloadDigest ? { payloadDigest } : {}),
+  }
+}
+
+function fileKind(mode: number): RpmFileEntry['kind'] {
+  const type = mode & S_IF.MT
+  return type === S_IF.REG ? 'file' : type === S_IF.DIR ? 'dir' : type === S_IF.LNK ? 'symlink' : 'other'
+}
+
+function readPaths(header: Header, file: string): string[] {
+  const basenames = header.strings(TAG.BASENAMES)
+  if (!basenames) return (header.strings(TAG.OLDFILENAMES) ?? []).map((p) => (p.startsWith('/') ? p : `/${p}`))
+  const dirnames = header.strings(TAG.DIRNAMES) ?? []
+  const indexes = header.numbers(TAG.DIRINDEXES) ?? []
+  if (indexes.length !== basenames.length) {
+    throw rpmError('E_RPM_FORMAT', {
+      file,
+      field: 'DIRINDEXES',
+      expected: `${basenames.length} entries (one per basename)`,
+      found: `${indexes.length}`,
+    })
+  }
+  return basenames.map((base, i) => {
+    const dir = dirnames[indexes[i] ?? -1]
+    if (dir === undefined)
+      throw rpmError('E_RPM_FORMAT', {
+        file,
+        field: 'DIRINDEXES',
+        expected: `an index below ${dirnames.length}`,
+        found: `${indexes[i]}`,
+      })
+    return dir + base
+  })
+}
+
+function readFiles(header: Header, file: string): RpmFileEntry[] {
+  const paths = readPaths(header, file)
+  const n = paths.length
+  const column = <T>(values: T[] | undefined, tag: string, fallback: T): T[] => {
+    if (values === undefined) return new Array<T>(n).fill(fallback)
+    if (values.length !== n)
+      throw rpmError('E_RPM_FORMAT', {
+        file,
+        field: tag,
+        expected: `${n} entries (one per file)`,
+        found: `${values.length}`,
+      })
+    return values
+  }
+  const sizes = column(header.numbers(TAG.LONGFILESIZES) ?? header.numbers(TAG.FILESIZES), 'FILESIZES', 0)
+  const modes = column(header.numbers(TAG.FILEMODES), 'FILEMODES', 0o100644)
+  const digests = column(header.strings(TAG.FILEDIGESTS), 'FILEDIGESTS', '')
+  const users = column(header.strings(TAG.FILEUSERNAME), 'FILEUSERNAME', 'root')
+  const groups = column(header.strings(TAG.FILEGROUPNAME), 'FILEGROUPNAME', 'root')
+  const mtimes = column(header.numbers(TAG.FILEMTIMES), 'FILEMTIMES', 0)
+  const links = column(header.strings(TAG.FILELINKTOS), 'FILELINKTOS', '')
+  const flags = column(header.numbers(TAG.FILEFLAGS), 'FILEFLAGS', 0)
+  const inodes = column(header.numbers(TAG.FILEINODES), 'FILEINODES', 0)
+  const devices = column(header.numbers(TAG.FILEDEVICES), 'FILEDEVICES', 0)
+  const langs = column(header.strings(TAG.FILELANGS), 'FILELANGS', '')
+  const verify = column(header.numbers(TAG.FILEVERIFYFLAGS), 'FILEVERIFYFLAGS', 0xffffffff)
+  const rdevs = column(header.numbers(TAG.FILERDEVS), 'FILERDEVS', 0)
+  return paths.map((path, i) => {
+    const mode = modes[i] ?? 0
+    const kind = fileKind(mode)
+    const bits = flags[i] ?? 0
+    return {
+      path,
+      kind,
+      size: sizes[i] ?? 0,
+      mode,
+      digest: kind === 'file' ? (digests[i] ?? '').toLowerCase() : '',
+      user: users[i] ?? 'root',
+      group: groups[i] ?? 'root',
+      mtime: mtimes[i] ?? 0,
+      linkTarget: links[i] ?? '',
+      flags: {
+        config: (bits & FILE_FLAG.CONFIG) !== 0,
+        noreplace: (bits & FILE_FLAG.NOREPLACE) !== 0,
+        ghost: (bits & FILE_FLAG.GHOST) !== 0,
+        doc: (bits & FILE_FLAG.DOC) !== 0,
+        missingok: (bits & FILE_FLAG.MISSINGOK) !== 0,
+        license: (bits & FILE_FLAG.LICENSE) !== 0,
+        readme: (bits & FILE_FLAG.README) !== 0,
+      },
+      inode: inodes[i] ?? 0,
+      device: devices[i] ?? 0,
+      lang: langs[i] ?? '',
+      verifyFlags: verify[i] ?? 0xffffffff,
+      rdev: rdevs[i] ?? 0,
+    }
+  })
+}
+
+/** Groups the indexes of regular files that are hard links of each other (same device and inode, 2+ members). */
+export function hardlinkGroups(pkg: Pick<RpmPackage, 'files'>): number[][] {
+  const groups = new Map<string, number[]>()
+  pkg.files.forEach((f, i) => {
+    if (f.kind !== 'file' || f.flags.ghost) return
+    const key = `${f.device}:${f.inode}`
+    groups.set(key, [...(groups.get(key) ?? []), i])
+  })
+  return [...groups.values()].filter((g) => g.length > 1)
+}
+
+function readDeps(header: Header, nameTag: number, flagsTag: number, versionTag: number): RpmDependency[] {
+  const names = header.strings(nameTag) ?? []
+  const flags = header.numbers(flagsTag) ?? []
+  const versions = header.strings(versionTag) ?? []
+  return names.map((name, i) => ({ name, flags: flags[i] ?? 0, version: versions[i] ?? '' }))
+}
+
+function interpreterOf(header: Header, tag: number): string[] | undefined {
+  return header.strings(tag)
+}
+
+function readScripts(header: Header): Partial<Record<ScriptName, RpmScript>> {
+  const scripts: Partial<Record<ScriptName, RpmScript>> = {}
+  for (const [slot, tags] of Object.entries(SCRIPT_TAGS) as [ScriptName, (typeof SCRIPT_TAGS)[ScriptName]][]) {
+    const body = header.string(tags.body)
+    const interpreter = interpreterOf(header, tags.prog)
+    if (body === undefined && interpreter === undefined) continue
+    scripts[slot] = { interpreter: interpreter ?? ['/bin/sh'], body: body ?? '' }
+  }
+  return scripts
+}
+
+function readTriggers(header: Header, file: string): RpmTrigger[] {
+  const names = header.strings(TAG.TRIGGERNAME) ?? []
+  const versions = header.strings(TAG.TRIGGERVERSION) ?? []
+  const flags = header.numbers(TAG.TRIGGERFLAGS) ?? []
+  const indexes = header.numbers(TAG.TRIGGERINDEX) ?? []
+  const bodies = header.strings(TAG.TRIGGERSCRIPTS) ?? []
+  const progs = header.strings(TAG.TRIGGERSCRIPTPROG) ?? []
+  return names.map((name, i) => {
+    const bits = flags[i] ?? 0
+    const at = indexes[i] ?? 0
+    if (at >= bodies.length && at >= progs.length) {
+      throw rpmError('E_RPM_FORMAT', {
+        file,
+        field: 'TRIGGERINDEX',
+        expected: `an index below ${bodies.length}`,
+        found: `${at}`,
+      })
+    }
+    const kind: RpmTrigger['kind'] =
+      bits & SENSE.TRIGGERPREIN
+        ? 'triggerprein'
+        : bits & SENSE.TRIGGERUN
+          ? 'triggerun'
+          : bits & SENSE.TRIGGERPOSTUN
+            ? 'triggerpostun'
+            : 'triggerin'
+    // TRIGGERSCRIPTPROG holds one interpreter string per script; arguments are space-separated as rpm stores them.
+    const prog = progs[at]
+    return {
+      kind,
+      name,
+      flags: bits,
+      version: versions[i] ?? '',
+      script: { interpreter: prog ? prog.split(' ') : ['/bin/sh'], body: bodies[at] ?? '' },
+    }
+  })
+}

@@ -1,0 +1,79 @@
+// What a package to write is made of: the typed spec given to writeRpm, and its files after defaults.
+import type { WriteCompressor } from './compress.js'
+import type { RpmFileFlags, RpmTrigger, ScriptName } from './package.js'
+
+/** A file, directory or symlink to put in a package. */
+export interface RpmSpecFile {
+  path: string
+  kind: 'file' | 'dir' | 'symlink'
+  content?: string | Uint8Array
+  /** Stream this file's content from disk (large files, repackaging). */
+  source?: string
+  /** Permission bits; default 0o644 files, 0o755 dirs, 0o777 symlinks. */
+  mode?: number
+  user?: string
+  group?: string
+  mtime?: number
+  linkTarget?: string
+  flags?: Partial<RpmFileFlags>
+}
+
+/** A dependency to declare: a name, optionally with a version and comparison. */
+export interface RpmSpecDependency {
+  name: string
+  version?: string | undefined
+  sense?: '<' | '<=' | '=' | '>=' | '>' | undefined
+}
+
+/** A typed description of a package for {@link writeRpm}. */
+export interface RpmSpec {
+  name: string
+  version: string
+  release: string
+  epoch?: number
+  arch: string
+  os?: string
+  summary?: string
+  description?: string
+  license?: string
+  group?: string
+  url?: string
+  vendor?: string
+  packager?: string
+  /** Default SOURCE_DATE_EPOCH or 0, for determinism. */
+  buildTime?: number
+  buildHost?: string
+  files: RpmSpecFile[]
+  scripts?: Partial<Record<ScriptName, { interpreter?: string; body: string }>>
+  triggers?: {
+    kind: RpmTrigger['kind']
+    name: string
+    version?: string
+    sense?: RpmSpecDependency['sense']
+    interpreter?: string
+    body: string
+  }[]
+  provides?: RpmSpecDependency[]
+  requires?: RpmSpecDependency[]
+  obsoletes?: RpmSpecDependency[]
+  conflicts?: RpmSpecDependency[]
+  /** Default gzip. */
+  compressor?: WriteCompressor
+  /** Default gzip 6, xz 6, zstd 19. */
+  compressionLevel?: number | undefined
+}
+
+/** A spec file after defaults, with its place in the package. */
+export interface PlannedFile {
+  path: string
+  kind: RpmSpecFile['kind']
+  mode: number
+  size: number
+  user: string
+  group: string
+  mtime: number
+  linkTarget: string
+  flags: RpmFileFlags
+  digest: string
+  spec: RpmSpecFile
+}

@@ -1,0 +1,209 @@
+// rpm -V: compare each installed file with the database record and print rpm's `S.5....T.  c /path` lines.
+import { lstat, readlink, stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { InstalledFile, InstalledPackage } from '../db/db.js'
+import { PackageDb } from '../db/db.js'
+import { recoverForQuery } from '../transaction/journal.js'
+import type { QueryOptions } from './db-query.js'
+import { RootResolver, followsDirLink } from '../base/fs.js'
+import { TransactionError } from '../base/transaction-error.js'
+import { digestFile, splitDev } from '../transaction/apply.js'
+import { isDevice } from '../format/model.js'
+import { readIdTable } from '../transaction/_owners.js'
+import { runScriptlet } from '../transaction/scriptlet.js'
+
+/** rpm's one-letter attribute marker of a file in -V output. */
+export function attrChar(f: Pick<InstalledFile, 'flags'>): string {
+  if (f.flags.config === true || f.flags.noreplace === true) return 'c'
+  if (f.flags.doc === true) return 'd'
+  if (f.flags.ghost === true) return 'g'
+  if (f.flags.license === true) return 'l'
+  if (f.flags.readme === true) return 'r'
+  return ' '
+}
+
+/** What -V found for one package: its lines, and whether any attribute differs (rpm's exit status). */
+export interface VerifyReport {
+  /** Lines for stdout: the files' lines, then what the %verifyscript printed (both its streams, as rpm). */
+  lines: string[]
+  /** Lines for stderr (a failing %verifyscript). */
+  errors?: string[]
+  failed: boolean
+}
+
+/**
+ * Options of -V: rpm's -v prints every file, and the state of files not installed; `files: false` is rpm's
+ * --nofiles; `scripts: true` runs the package's %verifyscript after its files (rpm's -V without --noscripts).
+ */
+export interface VerifyOptions {
+  verbose?: boolean
+  files?: boolean
+  scripts?: boolean
+}
+
+type Checks = Record<'S' | 'M' | '5' | 'D' | 'L' | 'U' | 'G' | 'T' | 'P', boolean>
+const NONE: Checks = { S: false, M: false, 5: false, D: false, L: false, U: false, G: false, T: false, P: false }
+
+/**
+ * rpm 4.18's rpmfilesVerify for each file of an installed package: replaced files are only checked to exist and
+ * say `(replaced)`; owners are compared as ids, the package's names resolved in the root (an unknown name is
+ * root, as when the file was written); a directory replaced by a legitimate symlink to a directory is checked
+ * through it; the mtime of a file that other packages share is not compared.
+ */
+export async function verifyPackageReport(
+  root: string,
+  pkg: InstalledPackage,
+  options: VerifyOptions = {},
+  sharedPaths: Set<string> = new Set(),
+): Promise<VerifyReport> {
+  const resolver = new RootResolver(root)
+  const users = readIdTable(root, 'passwd').ids
+  const groups = readIdTable(root, 'group').ids
+  const lines: string[] = []
+  let failed = false
+  for (const f of pkg.files) {
+    if (f.state === 'notinstalled') {
+      if (options.verbose === true) lines.push(`.........  ${attrChar(f)} ${f.path} (not installed)`)
+      continue
+    }
+    const replaced = f.state === 'replaced'
+    const suffix = replaced ? ' (replaced)' : ''
+    const host = await resolver.host(f.path)
+    let st = await lstat(host).catch(() => undefined)
+    const ac = attrChar(f)
+    const quiet = f.flags.ghost === true || f.flags.missingok === true
+    if (st === undefined) {
+      if (!quiet || options.verbose === true) lines.push(`missing   ${ac} ${f.path}${suffix}`)
+      if (!quiet) failed = true
+      continue
+    }
+    if (f.kind === 'dir' && st.isSymbolicLink()) {
+      const target = await stat(host).catch(() => undefined)
+      if (target !== undefined && followsDirLink(st, target)) st = target
+    }
+    let check: Checks = replaced
+      ? NONE
+      : { S: true, M: true, 5: true, D: true, L: true, U: true, G: true, T: true, P: false }
+    if (st.isSymbolicLink()) check = { ...check, M: false }
+    else check = { ...check, L: false }
+    if (!st.isFile()) check = { ...check, 5: false, S: false, T: false }
+    if (f.flags.ghost === true) check = { ...check, 5: false, S: false, T: false, L: false }
+    if (sharedPaths.has(f.path)) check = { ...check, T: false }
+    const uidKnown = users.get(f.user)
+    const gidKnown = groups.get(f.group)
+    // What rpm wrote: an unknown owner became root and lost its setuid/setgid bit.
+    let mode = f.mode
+    if (uidKnown === undefined) mode &= ~0o4000
+    if (gidKnown === undefined) mode &= ~0o2000
+    const fileType = (m: number): number => m & 0o170000
+    const bad = { ...NONE } as Record<keyof Checks, boolean | '?'>
+    bad.S = check.S && st.size !== f.size
+    bad.M = check.M && (f.flags.ghost === true ? (st.mode & 0o7777) !== (mode & 0o7777) : st.mode !== mode)
+    bad.D =
+      check.D &&
+      (st.isCharacterDevice() || st.isBlockDevice() || isDevice(mode)) &&
+      (fileType(st.mode) !== fileType(mode) || splitDev(st.rdev).join() !== splitDev(f.rdev ?? 0).join())
+    bad.U = check.U && st.uid !== (uidKnown ?? 0)
+    bad.G = check.G && st.gid !== (gidKnown ?? 0)
+    bad.T = check.T && Math.floor(st.mtimeMs / 1000) !== f.mtime
+    if (check[5]) {
+      if (f.kind !== 'file' || f.digest === undefined) bad[5] = true
+      else {
+        try {
+          bad[5] = (await digestFile(host, pkg.digestAlgo)) !== f.digest
+        } catch {
+          bad[5] = '?'
+        }
+      }
+    }
+    if (check.L) {
+      try {
+        bad.L = (await readlink(host)) !== (f.linkTarget ?? '')
+      } catch {
+        bad.L = '?'
+      }
+    }
+    const res = (['S', 'M', '5', 'D', 'L', 'U', 'G', 'T', 'P'] as const)
+      .map((k) => {
+        const b = bad[k]
+        return b === '?' ? '?' : b ? k : '.'
+      })
+      .join('')
+    if (res !== '.........') failed = true
+    if (res !== '.........' || replaced || options.verbose === true) lines.push(`${res}  ${ac} ${f.path}${suffix}`)
+  }
+  return { lines, failed }
+}
+
+/** The -V lines of one installed package (empty when everything matches). */
+export async function verifyPackage(root: string, pkg: InstalledPackage): Promise<string[]> {
+  return (await verifyPackageReport(root, pkg)).lines
+}
+
+/** Paths that more than one installed package lists (-V leaves their mtimes alone, as rpm). */
+export function sharedPathsOf(pkgs: InstalledPackage[]): Set<string> {
+  const seen = new Set<string>()
+  const shared = new Set<string>()
+  for (const p of pkgs) {
+    for (const f of new Set(p.files.map((x) => x.path))) {
+      if (seen.has(f)) shared.add(f)
+      else seen.add(f)
+    }
+  }
+  return shared
+}
+
+/** rpm -V for every installed instance matching `name`: one report per instance; throws E_NOT_INSTALLED when none. */
+export async function verifyReports(
+  root: string,
+  name: string,
+  options: QueryOptions & VerifyOptions = {},
+): Promise<VerifyReport[]> {
+  const r = resolve(root)
+  await recoverForQuery(r, options.onWarning)
+  const db = new PackageDb(r)
+  const all = await db.list()
+  const pkgs = all.filter((p) => p.name === name || p.nevra === name || `${p.name}-${p.version}-${p.release}` === name)
+  if (pkgs.length === 0)
+    throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
+  const shared = sharedPathsOf(all)
+  const out: VerifyReport[] = []
+  for (const p of pkgs) {
+    const report =
+      options.files === false ? { lines: [], failed: false } : await verifyPackageReport(r, p, options, shared)
+    if (options.scripts === true) {
+      const script = await verifyScript(r, p)
+      report.lines.push(...script.lines)
+      if (script.error !== undefined) report.errors = [script.error]
+      report.failed ||= script.error !== undefined
+    }
+    out.push(report)
+  }
+  return out
+}
+
+/**
+ * rpm's %verifyscript of an installed package, run as its other scriptlets are (chrooted, $1 = 1): what it prints
+ * on either stream, and rpm's `error: %verify(NEVRA) scriptlet failed, exit status N` when it fails.
+ */
+export async function verifyScript(root: string, pkg: InstalledPackage): Promise<{ lines: string[]; error?: string }> {
+  const script = pkg.scripts.verifyscript
+  if (script === undefined) return { lines: [] }
+  let text = ''
+  const r = await runScriptlet({
+    root,
+    slot: 'verifyscript',
+    nevra: pkg.nevra,
+    script,
+    args: [1],
+    onOutput: (chunk) => (text += chunk),
+  })
+  const lines = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1)
+  if (r.unsupported !== undefined) return { lines, error: `warning: ${r.unsupported}` }
+  return r.ok ? { lines } : { lines, error: `error: ${r.message ?? ''}` }
+}
+
+/** rpm -V NAME: the lines for every installed instance of `name`; throws E_NOT_INSTALLED when there is none. */
+export async function verifyInstalled(root: string, name: string, options: QueryOptions = {}): Promise<string[]> {
+  return (await verifyReports(root, name, options)).flatMap((r) => r.lines)
+}

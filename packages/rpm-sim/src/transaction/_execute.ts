@@ -1,0 +1,322 @@
+// Runs a plan in rpm's order, journaling each step, so the same code finishes a transaction after a kill: for each
+// install: triggerprein, %pre, then its files (owners resolved now, staged under temporary names beside their
+// targets, renamed into place), database, %post, triggerin; then each erasure: triggerun, %preun, files, database,
+// %postun, triggerpostun; then %posttrans. Nothing of a package is on disk before its %pre has run. A step marked
+// in the journal is not run twice; an element whose staging a kill interrupted after an earlier element was
+// committed is undone and reported failed (its payload is gone with the process).
+import { fateWarning } from '@rdbpkg/core'
+import { compareEVR, parseEVR } from '@rdbpkg/core'
+import type { EngineHeader, EngineScript, EngineTrigger, PackageSource, ScriptName } from '../format/model.js'
+import type { RenameNote } from './apply.js'
+import { UnpackError, commitActions, commitErase, stagePackage, unstage } from './apply.js'
+import { resolveOwners } from './_owners.js'
+import { fsTransactionError } from '../base/transaction-error.js'
+import { PackageDb } from '../db/db.js'
+import type { JournalErase, JournalInstall, JournalMark, JournalPlan } from './journal.js'
+import { commitInstallDb, noteToCreated } from './journal.js'
+import type { Journal } from './journal.js'
+import type { ScriptSlot } from './scriptlet.js'
+import { runScriptlet } from './scriptlet.js'
+import type { CreatedFile } from '../db/history.js'
+
+/** rpm's switches that turn scriptlets and triggers off. */
+export const SCRIPT_FLAGS = [
+  'noscripts',
+  'nopre',
+  'nopost',
+  'nopreun',
+  'nopostun',
+  'nopretrans',
+  'noposttrans',
+  'notriggers',
+] as const
+
+/** Script switches of a transaction, kept in the journal so recovery honours them. */
+export type ScriptFlags = Partial<Record<(typeof SCRIPT_FLAGS)[number], boolean>>
+
+/** What an execution reports back. */
+export interface ExecuteOutcome {
+  installed: { nevra: string; replaced?: string }[]
+  erased: string[]
+  created: CreatedFile[]
+  failed: Set<number>
+  scriptletFailures: number
+}
+
+/** Inputs of {@link executePlan}. */
+export interface ExecuteContext {
+  root: string
+  plan: JournalPlan
+  journal: Journal
+  /** Steps already done (recovery); empty on a normal run. */
+  marks: Set<string>
+  out: ExecuteOutcome
+  warn: (line: string) => void
+  onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  /** Payloads of the install elements by index; absent in recovery (elements not yet staged then fail). */
+  sources?: Map<number, PackageSource>
+  /** Crash tests: called after each file step of a phase. */
+  onStep?: (phase: 'commit' | 'erase') => (() => void) | undefined
+}
+
+type Versioned = Pick<EngineHeader, 'epoch' | 'version' | 'release'>
+
+/** Does `h` satisfy a trigger's `name [sense version]` condition? */
+export function senseMatches(h: Versioned, sense: string | undefined, version: string | undefined): boolean {
+  if (sense === undefined || sense === '' || version === undefined || version === '') return true
+  const want = parseEVR(version)
+  const have = { epoch: h.epoch ?? 0, version: h.version, release: h.release }
+  // rpm compares only the parts the condition names: no release in the condition means any release.
+  const c = want.release === '' ? compareEVR({ ...have, release: '' }, want) : compareEVR(have, want)
+  return (c < 0 && sense.includes('<')) || (c > 0 && sense.includes('>')) || (c === 0 && sense.includes('='))
+}
+
+// One trigger script naming several packages (`%triggerin -- a, b`) is several entries sharing one script; rpm
+// runs that script once per event, as the first entry that matches says.
+function firstRun(fired: Set<string>, t: EngineTrigger): boolean {
+  const key = `${t.kind}\0${t.script.interpreter.join(' ')}\0${t.script.body}`
+  if (fired.has(key)) return false
+  fired.add(key)
+  return true
+}
+
+/** Script switch of one slot under rpm's --noscripts / --noX rules. */
+export function scriptEnabled(flags: ScriptFlags, name: ScriptName): boolean {
+  if (flags.noscripts === true) return false
+  const off = {
+    pretrans: flags.nopretrans,
+    pre: flags.nopre,
+    post: flags.nopost,
+    preun: flags.nopreun,
+    postun: flags.nopostun,
+    posttrans: flags.noposttrans,
+    verifyscript: false,
+  }[name]
+  return off !== true
+}
+
+/** Run one scriptlet as rpm reports it; false when it failed, undefined when there is none. */
+export async function runReported(
+  ctx: Pick<ExecuteContext, 'root' | 'warn' | 'onScriptOutput' | 'out'>,
+  slot: ScriptSlot,
+  nevra: string,
+  script: EngineScript | undefined,
+  args: number[],
+): Promise<boolean | undefined> {
+  if (script === undefined) return undefined
+  const r = await runScriptlet({
+    root: ctx.root,
+    slot,
+    nevra,
+    script,
+    args,
+    ...(ctx.onScriptOutput ? { onOutput: ctx.onScriptOutput } : {}),
+  })
+  if (r.unsupported !== undefined) ctx.warn(`warning: ${r.unsupported}`)
+  if (r.ok) return true
+  // rpm 4.18 only warns about a failing %post, %postun, %posttrans or trigger and still exits 0; the failures
+  // that skip an element (%pretrans, %pre, %preun) make the exit code 1 through the failed element.
+  const fatal = slot === 'pre' || slot === 'preun' || slot === 'pretrans'
+  ctx.warn(`${fatal ? 'error' : 'warning'}: ${r.message ?? ''}`)
+  ctx.out.scriptletFailures += 1
+  return false
+}
+
+/** Execute (or, with marks, finish) a staged plan. */
+export async function executePlan(ctx: ExecuteContext): Promise<void> {
+  const { plan, journal, marks, out } = ctx
+  const db = new PackageDb(ctx.root)
+  const flags = plan.scriptFlags ?? {}
+  const on = (name: ScriptName): boolean => scriptEnabled(flags, name)
+  const triggers = flags.noscripts !== true && flags.notriggers !== true
+  const mark = async (m: JournalMark): Promise<void> => {
+    marks.add(m)
+    await journal.mark(m)
+  }
+  const run = (slot: ScriptSlot, nevra: string, script: EngineScript | undefined, args: number[]) =>
+    runReported(ctx, slot, nevra, script, args)
+  const count = async (name: string): Promise<number> => (await db.byName(name)).length
+  const onNote = (n: RenameNote): void => {
+    const line = fateWarning(n.path, n.decision)
+    if (line !== undefined) ctx.warn(line)
+    const c = noteToCreated(n)
+    if (c !== undefined) out.created.push(c)
+  }
+  // Triggers in other installed packages that `h` sets off, and triggers in `h` set off by installed packages.
+  const fireOthers = async (
+    kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun',
+    h: Pick<EngineHeader, 'name'> & Versioned,
+    self: string,
+    arg2: number,
+  ): Promise<void> => {
+    if (!triggers) return
+    for (const p of await db.list()) {
+      if (p.nevra === self) continue
+      const fired = new Set<string>()
+      for (const t of p.triggers) {
+        if (t.kind !== kind || t.name !== h.name || !senseMatches(h, t.sense, t.version)) continue
+        if (!firstRun(fired, t)) continue
+        await run(kind, p.nevra, t.script, [await count(p.name), arg2])
+      }
+    }
+  }
+  const fireOwn = async (
+    kind: 'triggerprein' | 'triggerin' | 'triggerun',
+    h: Pick<EngineHeader, 'triggers'>,
+    nevra: string,
+    arg1: number,
+  ): Promise<void> => {
+    if (!triggers) return
+    const all = await db.list()
+    const fired = new Set<string>()
+    for (const t of h.triggers) {
+      if (t.kind !== kind) continue
+      const hits = all.filter((p) => p.nevra !== nevra && p.name === t.name && senseMatches(p, t.sense, t.version))
+      if (hits.length === 0 || !firstRun(fired, t)) continue
+      await run(kind, nevra, t.script, [arg1, hits.length])
+    }
+  }
+  const commitOnce = async (): Promise<void> => {
+    if (!marks.has('commit')) await mark('commit')
+  }
+
+  const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
+  const erases = [...plan.elements.entries()].filter((x): x is [number, JournalErase] => x[1].op === 'erase')
+
+  for (const [i, e] of installs) {
+    if (out.failed.has(i) || marks.has(`skipped ${i}`)) {
+      out.failed.add(i)
+      unstage(e.actions, [])
+      continue
+    }
+    const h = e.record
+    if (!marks.has(`installed ${i}`) && !marks.has(`staged ${i}`) && ctx.sources?.get(i) === undefined) {
+      // Recovery: this element's payload went with the killed process; nothing of it was committed.
+      unstage(e.actions, e.createdDirs ?? [])
+      out.failed.add(i)
+      await mark(`skipped ${i}`)
+      ctx.warn(`error: ${e.nevra}: install failed: interrupted before its files were written`)
+      continue
+    }
+    if (!marks.has(`installed ${i}`)) {
+      if (!marks.has(`pre ${i}`)) {
+        // %triggerprein: other packages' on this one, then this one's on installed packages; the new package is
+        // not in the database yet, and rpm passes the counts as they are.
+        await fireOthers('triggerprein', h, h.nevra, await count(h.name))
+        await fireOwn('triggerprein', h, h.nevra, await count(h.name))
+        if (on('pre') && (await run('pre', e.nevra, h.scripts.pre, [(await count(h.name)) + 1])) === false) {
+          out.failed.add(i)
+          await mark(`skipped ${i}`)
+          ctx.warn(`error: ${e.nevra}: install failed`)
+          continue
+        }
+        await mark(`pre ${i}`)
+      }
+      if (!marks.has(`staged ${i}`)) {
+        if (!(await stageElement(ctx, i, e, mark))) continue
+      } else resolveOwners(ctx.root, e.actions)
+      await commitOnce()
+      commitActions(e.actions, plan.chown, onNote, ctx.onStep?.('commit'))
+      await commitInstallDb(db, e)
+      await mark(`installed ${i}`)
+      out.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
+    }
+    if (!marks.has(`post ${i}`)) {
+      if (on('post')) await run('post', e.nevra, h.scripts.post, [await count(h.name)])
+      // rpm counts the instances in the database at this moment: on upgrade the old one is still there.
+      await fireOthers('triggerin', h, h.nevra, await count(h.name))
+      await fireOwn('triggerin', h, h.nevra, await count(h.name))
+      await mark(`post ${i}`)
+    }
+  }
+
+  for (const [j, e] of erases) {
+    if ((e.replacedBy !== undefined && out.failed.has(e.replacedBy)) || marks.has(`skipped ${j}`)) {
+      out.failed.add(j)
+      continue
+    }
+    const h = e.header
+    if (!marks.has(`erased ${j}`)) {
+      if (!marks.has(`preun ${j}`)) {
+        const remaining = (await count(h.name)) - 1
+        await fireOwn('triggerun', h, e.nevra, remaining)
+        await fireOthers('triggerun', h, e.nevra, remaining)
+        if (on('preun') && (await run('preun', e.nevra, h.scripts.preun, [remaining])) === false) {
+          out.failed.add(j)
+          await mark(`skipped ${j}`)
+          ctx.warn(`error: ${e.nevra}: erase failed`)
+          continue
+        }
+        await mark(`preun ${j}`)
+      }
+      await commitOnce()
+      commitErase(e.actions, onNote, ctx.onStep?.('erase'))
+      // rpm's rmdir("/") of a package owning the root fails in its chroot; commitErase leaves the root alone.
+      if (e.actions.some((a) => a.path === '/' && a.kind === 'dir' && a.fate === 'erase'))
+        ctx.warn('warning: directory /: remove failed: Device or resource busy')
+      if (!e.sameNevra) await db.remove(e.nevra)
+      await mark(`erased ${j}`)
+      out.erased.push(e.nevra)
+    }
+    if (!marks.has(`postun ${j}`)) {
+      if (on('postun')) await run('postun', e.nevra, h.scripts.postun, [await count(h.name)])
+      await fireOthers('triggerpostun', h, e.nevra, await count(h.name))
+      await mark(`postun ${j}`)
+    }
+  }
+
+  if (!marks.has('posttrans')) {
+    for (const [i, e] of installs) {
+      if (out.failed.has(i) || !on('posttrans')) continue
+      // rpm 4.18 passes %posttrans the same $1 as %pretrans: the instances before the transaction plus one.
+      await run('posttrans', e.nevra, e.record.scripts.posttrans, [(plan.before?.[e.record.name] ?? 0) + 1])
+    }
+    await mark('posttrans')
+  }
+  await mark('done')
+}
+
+// Write one element's files under their temporary names, owners resolved now (after its %pre). A failure before
+// anything was committed undoes the element, ends the journal and throws (the transaction changed nothing on disk);
+// after a commit the element is undone and reported failed and the transaction goes on, as rpm's failed unpacking.
+async function stageElement(
+  ctx: ExecuteContext,
+  i: number,
+  e: JournalInstall,
+  mark: (m: JournalMark) => Promise<void>,
+): Promise<boolean> {
+  const source = ctx.sources?.get(i) as PackageSource
+  resolveOwners(ctx.root, e.actions, ctx.warn)
+  try {
+    await stagePackage({
+      root: ctx.root,
+      source,
+      actions: new Map(e.actions.map((a) => [a.path, a])),
+      digestAlgo: e.record.digestAlgo,
+      chown: ctx.plan.chown,
+      createdDirs: [],
+    })
+  } catch (error) {
+    const failure = fsTransactionError(error, 'E_IO', 'cannot stage the new file')
+    try {
+      unstage(e.actions, e.createdDirs ?? [])
+    } catch (undoError) {
+      // The journal stays, so the next command finishes the undo; this run reports why it failed first.
+      ctx.warn(`warning: ${undoError instanceof Error ? undoError.message : String(undoError)}`)
+      throw failure
+    }
+    // rpm's own unpacking failures (an unsafe symlink) fail the element and the transaction goes on, as in rpm.
+    if (!ctx.marks.has('commit') && !(error instanceof UnpackError)) {
+      await ctx.journal.end()
+      throw failure
+    }
+    ctx.out.failed.add(i)
+    await mark(`skipped ${i}`)
+    if (error instanceof UnpackError) for (const l of error.lines) ctx.warn(l)
+    else ctx.warn(`error: unpacking of archive failed: ${failure instanceof Error ? failure.message : String(failure)}`)
+    ctx.warn(`error: ${e.nevra}: install failed`)
+    return false
+  }
+  await mark(`staged ${i}`)
+  return true
+}

@@ -1,0 +1,955 @@
+// The transaction engine: plans install/upgrade/freshen/erase like rpm 4.18 (version checks, supersession, file
+// conflicts as a problem list, per-file fates), then runs it: pretrans, staging, per element pre/files/post and
+// triggers, erasures with preun/files/postun, posttrans; journaled so a kill is finished or undone next time.
+import { lstatSync, readlinkSync, statSync } from 'node:fs'
+import type { Stats } from 'node:fs'
+import { resolve } from 'node:path'
+import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
+import { compareEVR, decideFileFate } from '@rdbpkg/core'
+import type { EngineFile, EngineHeader, PackageSource, ScriptName } from '../format/model.js'
+import { headerNevra, isDevice, nodeType } from '../format/model.js'
+import { RootResolver } from '../base/fs.js'
+import { withDbLock } from '../db/_lock.js'
+import { openPackageSource } from './_source.js'
+import type { EraseAction } from './apply.js'
+import { UnpackError, digestFile, stagePackage, unstage, writesContent } from './apply.js'
+import { resolveOwners } from './_owners.js'
+import { fsTransactionError } from '../base/transaction-error.js'
+import type { InstalledFile, InstalledPackage } from '../db/db.js'
+import { PackageDb } from '../db/db.js'
+import type { CreatedFile } from '../db/history.js'
+import { allocateTid, writeHistory } from '../db/history.js'
+import type { JournalErase, JournalInstall, JournalPlan } from './journal.js'
+import {
+  Journal,
+  commitInstallDb,
+  historyFromPlan,
+  recoverInterrupted,
+  removeKept,
+  writeKeptPackages,
+} from './journal.js'
+import type { ExecuteOutcome, ScriptFlags } from './_execute.js'
+import { SCRIPT_FLAGS, executePlan, runReported, scriptEnabled } from './_execute.js'
+import { keepInstalled, repackageTarget, saveRecordFor } from './repackage.js'
+
+export { TransactionError } from '../base/transaction-error.js'
+export type {
+  EngineFile,
+  EngineFileFlags,
+  EngineHeader,
+  EnginePayloadEntry,
+  EngineScript,
+  EngineTrigger,
+  PackageSource,
+  ScriptName,
+  TriggerKind,
+} from '../format/model.js'
+
+/** rpm's install/erase options that the engine honours (`--force` = replacepkgs + replacefiles + oldpackage). */
+export interface TransactionFlags extends ScriptFlags {
+  /** rpm's -v: also the warnings rpm prints only when verbose. */
+  verbose?: boolean
+  excludedocs?: boolean
+  oldpackage?: boolean
+  replacepkgs?: boolean
+  replacefiles?: boolean
+  force?: boolean
+  /** Accepted for rpm command lines; the engine resolves no dependencies. */
+  nodeps?: boolean
+  test?: boolean
+  justdb?: boolean
+  repackage?: boolean
+  /** Allow erase arguments that match several installed packages (rpm's --allmatches). */
+  allmatches?: boolean
+}
+
+/** The operation of a transaction, as rpm's -i, -U, -F and -e. */
+export type TransactionOp = 'install' | 'upgrade' | 'freshen' | 'erase'
+
+/** Options of {@link runTransaction} and {@link planTransaction}. */
+export interface TransactionOptions {
+  /** The root folder (`/` for the host). */
+  root: string
+  op: TransactionOp
+  /** .rpm paths (install/upgrade/freshen) or package names / NEVRAs (erase). */
+  packages: string[]
+  /** Packages given in memory instead of as .rpm paths (tests, rollback). */
+  sources?: PackageSource[]
+  flags?: TransactionFlags
+  /** Each stderr line rpm would print (`warning: /etc/x saved as /etc/x.rpmsave`, scriptlet failures, ...). */
+  onWarning?: (line: string) => void
+  /** Output of scriptlets, as it comes. */
+  onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  /** Free text stored in the history record. */
+  description?: string
+  /** Internal: a rollback transaction records the tid it undoes. */
+  rollbackOf?: number
+  /** Internal (rollback): write every file exactly as packaged and record these saved records instead. */
+  exact?: { recordFor: (origin: string) => InstalledPackage | undefined }
+  /** Internal (rollback): installed NEVRAs to erase in the same transaction. */
+  alsoErase?: string[]
+  /**
+   * The caller's service window: `open` is awaited right before the transaction's first visible change (its
+   * first scriptlet, the kept copy for --repackage, the first rename), after the plan, the digests and the staged
+   * files are ready; `close` right after the last change is committed (or undone), before --repackage writes its
+   * .rpm files. A failure or kill before `open` leaves the root as it was (staged temps are removed by the next
+   * command). Neither is called when nothing is to change.
+   */
+  window?: TransactionWindow
+  /**
+   * With --repackage: leave the replaced files kept (hard links) in the spool folder instead of writing the .rpm
+   * after the transaction; a rollback writes it from them when it needs it. The installer's upgrades use this: an
+   * upgrade then copies no byte of the old version.
+   */
+  repackageLazily?: boolean
+  /** Progress of the swap (renaming staged files into place), in bytes of the files renamed. */
+  onProgress?: (progress: { step: 'swap'; bytesDone: number; bytesTotal: number }) => void
+}
+
+/** See {@link TransactionOptions.window}. */
+export interface TransactionWindow {
+  open: () => Promise<void>
+  close: () => Promise<void>
+}
+
+/** The result of a transaction: problems are rpm's lines; `ok` is false when anything failed. */
+export interface TransactionResult {
+  tid: number
+  ok: boolean
+  exitCode: number
+  /** rpm's problem lines (a TAB then `package X is already installed`, `error: package N is not installed`, ...). */
+  problems: string[]
+  installed: { nevra: string; replaced?: string }[]
+  erased: string[]
+  created: CreatedFile[]
+  /** Every stderr line, in order (also passed to onWarning). */
+  warnings: string[]
+  /** Scriptlets and triggers that failed (a failing %post only warns, exit code 0, as rpm 4.18). */
+  scriptletFailures: number
+  /** The interrupted transaction completed or undone before this one, if any. */
+  recovery?: { tid: number; action: 'completed' | 'rolled-back' }
+}
+
+/** One element of a plan as `--dry-run` shows it. */
+export interface PlannedElement {
+  op: 'install' | 'erase'
+  nevra: string
+  replaces?: string
+  files: { path: string; fate: FileFate; reason: string; suffix?: string }[]
+}
+
+/** The result of {@link planTransaction}. */
+export interface TransactionPlan {
+  problems: string[]
+  warnings: string[]
+  elements: PlannedElement[]
+}
+
+interface Prepared {
+  problems: string[]
+  plan: JournalPlan
+  sources: Map<number, PackageSource>
+}
+
+const isConfig = (f: { flags: EngineFile['flags'] }): boolean => f.flags.config === true || f.flags.noreplace === true
+
+function toPkgState(f: EngineFile): PackageFileState {
+  return {
+    kind: f.kind,
+    ...(f.digest !== undefined ? { digest: f.digest } : {}),
+    ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
+    flags: f.flags,
+  }
+}
+
+/** An installed package's file at a host path, and whether this transaction removes the package. */
+interface Owner {
+  nevra: string
+  file: InstalledFile
+  removed: boolean
+}
+
+/** rpm's rpmfilesCompare: two header entries of one file differ (a %ghost never does). */
+function filesDiffer(a: EngineFile, b: EngineFile): boolean {
+  if (a.flags.ghost === true || b.flags.ghost === true) return false
+  if (!(a.kind === 'symlink' && b.kind === 'symlink') && a.mode !== b.mode) return true
+  if ((a.kind === 'file' || a.kind === 'symlink') && a.size !== b.size) return true
+  if (a.user !== b.user || a.group !== b.group) return true
+  if (a.kind === 'symlink') return a.linkTarget !== b.linkTarget
+  if (isDevice(a.mode)) return a.rdev !== b.rdev
+  if (a.kind === 'file') return a.digest === undefined || a.digest !== b.digest
+  return false
+}
+
+const kindOnDisk = (st: Stats): EngineFile['kind'] =>
+  st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other'
+
+/**
+ * rpm's handleRemovalConflict: replacing a file of a package being removed conflicts only where rpm cannot change
+ * the type on disk: a directory becoming anything else, or a symlink to a directory becoming a directory; not when
+ * the path is gone from disk or already has the new type.
+ */
+function removalConflict(f: EngineFile, old: EngineFile, host: string): boolean {
+  let conflict = false
+  if (old.kind === 'dir') conflict = f.kind !== 'dir'
+  else if (old.kind === 'symlink' && f.kind === 'dir')
+    conflict = statSync(host, { throwIfNoEntry: false })?.isDirectory() === true
+  if (!conflict) return false
+  const st = lstatSync(host, { throwIfNoEntry: false })
+  return st !== undefined && kindOnDisk(st) !== f.kind
+}
+
+/**
+ * rpm's --excludedocs (skipInstallFiles): the %doc files (never a %license), then every directory of the package
+ * left holding nothing but excluded entries, deepest first.
+ */
+function excludedDocs(files: EngineFile[]): Set<string> {
+  const out = new Set<string>()
+  const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
+  const count = new Map<string, number>()
+  const emptied = new Set<string>()
+  const drop = (p: string): void => {
+    out.add(p)
+    const d = parent(p)
+    count.set(d, (count.get(d) ?? 0) - 1)
+    emptied.add(d)
+  }
+  for (const f of files) count.set(parent(f.path), (count.get(parent(f.path)) ?? 0) + 1)
+  for (const f of files) if (f.flags.doc === true && f.flags.license !== true) drop(f.path)
+  const listedDirs = new Set(files.filter((f) => f.kind === 'dir').map((f) => f.path))
+  for (const d of [...count.keys()].sort().reverse()) {
+    if ((count.get(d) ?? 0) > 0 || !emptied.has(d) || !listedDirs.has(d) || out.has(d)) continue
+    drop(d)
+  }
+  return out
+}
+
+// Does a package freshen an installed instance it compares to as `c` (new vs installed)?
+const freshens = (c: number, oldpackage: boolean): boolean => c > 0 || (oldpackage && c < 0)
+
+function evrOf(h: Pick<EngineHeader, 'epoch' | 'version' | 'release'>) {
+  return { epoch: h.epoch ?? 0, version: h.version, release: h.release }
+}
+
+function diskState(host: string, wantDigest: boolean): { state: DiskFileState | null; needsDigest: boolean } {
+  const st = lstatSync(host, { throwIfNoEntry: false })
+  if (st === undefined) return { state: null, needsDigest: false }
+  if (st.isSymbolicLink()) return { state: { kind: 'symlink', linkTarget: readlinkSync(host) }, needsDigest: false }
+  if (st.isDirectory()) return { state: { kind: 'dir' }, needsDigest: false }
+  if (st.isFile()) return { state: { kind: 'file' }, needsDigest: wantDigest }
+  return { state: { kind: 'other' }, needsDigest: false }
+}
+
+// Rollback writes what the repackaged package holds; only a config edited since (neither what is installed now nor
+// what is restored) is kept beside as .rpmsave, so nothing the operator wrote is lost.
+function exactFate(
+  f: EngineFile,
+  current: EngineFile | undefined,
+  disk: DiskFileState | null,
+): { fate: FileFate; reason: string; suffix?: '.rpmsave' } {
+  if (f.flags.ghost === true) return { fate: 'skip', reason: 'ghost: never written' }
+  if (
+    disk !== null &&
+    disk.kind === 'file' &&
+    f.kind === 'file' &&
+    isConfig(f) &&
+    current !== undefined &&
+    current.kind === 'file'
+  ) {
+    if (disk.digest !== undefined && disk.digest !== current.digest && disk.digest !== f.digest) {
+      return {
+        fate: 'save',
+        suffix: '.rpmsave',
+        reason: 'rollback: config edited since the transaction: saved as .rpmsave',
+      }
+    }
+  }
+  return { fate: 'create', reason: 'rollback: restored as repackaged' }
+}
+
+/** Parse an erase argument against installed packages: name, name-version, name-version-release, or NEVRA. */
+function matchInstalled(arg: string, installed: InstalledPackage[]): InstalledPackage[] {
+  return installed.filter((p) => {
+    const e = p.epoch ? `${p.epoch}:` : ''
+    return (
+      p.name === arg ||
+      `${p.name}-${p.version}` === arg ||
+      `${p.name}-${p.version}-${p.release}` === arg ||
+      `${p.name}-${e}${p.version}-${p.release}` === arg ||
+      `${p.name}-${p.version}-${p.release}.${p.arch}` === arg ||
+      p.nevra === arg
+    )
+  })
+}
+
+async function prepare(o: TransactionOptions, root: string, tid: number, warn: (l: string) => void): Promise<Prepared> {
+  const flags = o.flags ?? {}
+  const replacepkgs = flags.replacepkgs === true || flags.force === true
+  const oldpackage = flags.oldpackage === true || flags.force === true
+  const replacefiles = flags.replacefiles === true || flags.force === true
+  const db = new PackageDb(root)
+  const installed = await db.list()
+  const problems: string[] = []
+  const elements: (JournalInstall | JournalErase)[] = []
+  const sources = new Map<number, PackageSource>()
+  const erasing = new Map<string, { pkg: InstalledPackage; replacedBy?: number; sameNevra: boolean }>()
+
+  if (o.op === 'erase') {
+    for (const arg of o.packages) {
+      const m = matchInstalled(arg, installed)
+      if (m.length === 0) problems.push(`error: package ${arg} is not installed`)
+      else if (m.length > 1 && flags.allmatches !== true) {
+        problems.push(`error: "${arg}" specifies multiple packages:`, ...m.map((p) => `  ${p.nevra}`))
+      } else for (const p of m) erasing.set(p.nevra, { pkg: p, sameNevra: false })
+    }
+  } else {
+    const opened = [...(o.sources ?? [])]
+    for (const file of o.packages) opened.push(await openPackageSource(file))
+    // rpm -F takes a package only when an older instance is installed (with --oldpackage also a newer one); the
+    // rest are skipped quietly (rpm's checkFreshenStatus).
+    const wanted =
+      o.op !== 'freshen'
+        ? opened
+        : opened.filter((s) =>
+            installed.some(
+              (p) => p.name === s.header.name && freshens(compareEVR(evrOf(s.header), evrOf(p)), oldpackage),
+            ),
+          )
+    // rpm's addPackage: the same NEVRA twice is added once; on -U/-F a newer one of a name replaces an older one
+    // (an older one after a newer is skipped); -i adds every version. -v says so.
+    const chosen: PackageSource[] = []
+    for (const s of wanted) {
+      const same = chosen.find(
+        (c) =>
+          c.header.name === s.header.name &&
+          c.header.arch === s.header.arch &&
+          compareEVR(evrOf(c.header), evrOf(s.header)) === 0,
+      )
+      const i =
+        o.op === 'install'
+          ? -1
+          : chosen.findIndex((c) => c.header.name === s.header.name && c.header.arch === s.header.arch)
+      const prev = same ?? chosen[i]
+      if (prev === undefined) {
+        chosen.push(s)
+        continue
+      }
+      const skip = same !== undefined || compareEVR(evrOf(prev.header), evrOf(s.header)) > 0
+      if (flags.verbose === true)
+        warn(
+          `warning: package ${headerNevra(prev.header)} was already added, ${skip ? 'skipping' : 'replacing with'} ${headerNevra(s.header)}`,
+        )
+      if (!skip) chosen[i] = s
+    }
+    for (const s of chosen) {
+      const h = s.header
+      const nevra = headerNevra(h)
+      const insts = installed.filter((p) => p.name === h.name)
+      // rpm checks every installed instance and reports every problem (versions and file conflicts alike); on
+      // -U/-F each instance of the name is erased whatever its version, on -i only a --replacepkgs reinstall is.
+      const replaces: InstalledPackage[] = []
+      for (const p of insts) {
+        const c = compareEVR(evrOf(h), evrOf(p))
+        const same = c === 0 && p.arch === h.arch
+        if (same && !replacepkgs) problems.push(`\tpackage ${p.nevra} is already installed`)
+        else if (c < 0 && !oldpackage)
+          problems.push(`\tpackage ${p.nevra} (which is newer than ${nevra}) is already installed`)
+        if (o.op !== 'install' || (same && replacepkgs)) replaces.push(p)
+      }
+      const index = elements.length
+      sources.set(index, s)
+      elements.push({
+        op: 'install',
+        nevra,
+        origin: s.origin,
+        record: undefined as unknown as InstalledPackage,
+        replaces: replaces.map((p) => p.nevra),
+        actions: [],
+        takesOver: [],
+      })
+      for (const p of replaces) erasing.set(p.nevra, { pkg: p, replacedBy: index, sameNevra: p.nevra === nevra })
+    }
+    for (const n of o.alsoErase ?? []) {
+      const p = installed.find((x) => x.nevra === n)
+      if (p !== undefined && !erasing.has(n)) erasing.set(n, { pkg: p, sameNevra: false })
+    }
+  }
+
+  // Fingerprints (owners, conflicts) follow every directory symlink, as rpm's do; where files are written follows
+  // only the links rpm's safe-symlink rule allows (an unsafe one stays in the path: see apply.ts's checkDirChain).
+  const resolver = new RootResolver(root)
+  const writer = new RootResolver(root, { safeLinks: true })
+  const tidHex = tid.toString(16).padStart(8, '0')
+  const chown = typeof process.getuid === 'function' && process.getuid() === 0
+  // Who owns each file, by its host path (rpm's fingerprint: a path reached through a directory symlink is the same
+  // file), and whether this transaction removes that owner; for conflicts and sharing.
+  const owners = new Map<string, Owner[]>()
+  for (const p of installed) {
+    const removed = erasing.has(p.nevra)
+    for (const f of p.files) {
+      if (f.state === 'notinstalled') continue
+      const host = await resolver.host(f.path)
+      const l = owners.get(host)
+      if (l) l.push({ nevra: p.nevra, file: f, removed })
+      else owners.set(host, [{ nevra: p.nevra, file: f, removed }])
+    }
+  }
+  const newOwners = new Map<string, { nevra: string; file: EngineFile }>()
+  const digestCache = new Map<string, string>()
+  const diskDigest = async (host: string, algo: string): Promise<string> => {
+    const k = `${algo}:${host}`
+    let d = digestCache.get(k)
+    if (d === undefined) {
+      d = await digestFile(host, algo)
+      digestCache.set(k, d)
+    }
+    return d
+  }
+
+  // Files any new package installs (by host path): an erasure leaves them to the install.
+  const newHosts = new Set<string>()
+  for (const [index, e] of elements.entries()) {
+    if (e.op !== 'install') continue
+    const s = sources.get(index) as PackageSource
+    const h = s.header
+    const oldFiles = new Map<string, EngineFile>()
+    for (const n of e.replaces) {
+      const p = erasing.get(n)?.pkg
+      for (const f of p?.files ?? []) if (f.state === 'normal' && !oldFiles.has(f.path)) oldFiles.set(f.path, f)
+    }
+    const files: InstalledFile[] = []
+    const skipped = flags.excludedocs === true && o.exact === undefined ? excludedDocs(h.files) : new Set<string>()
+    for (const f of h.files) {
+      const host = await resolver.host(f.path)
+      const writeHost = await writer.host(f.path)
+      const excluded = skipped.has(f.path)
+      if (!excluded) newHosts.add(host)
+      files.push({ ...f, state: excluded ? 'notinstalled' : 'normal' })
+      if (o.exact === undefined && !excluded) {
+        for (const other of owners.get(host) ?? []) {
+          if (!filesDiffer(other.file, f)) continue
+          // A file of a package this transaction removes only conflicts where rpm cannot change its type.
+          const conflicts = other.removed ? removalConflict(f, other.file, host) : true
+          if (!other.removed && !isConfig(f) && !isConfig(other.file))
+            e.takesOver.push({ nevra: other.nevra, path: other.file.path })
+          if (conflicts && !replacefiles)
+            problems.push(`\tfile ${f.path} from install of ${e.nevra} conflicts with file from package ${other.nevra}`)
+        }
+        const prior = newOwners.get(host)
+        if (prior !== undefined && filesDiffer(prior.file, f) && !replacefiles) {
+          problems.push(`\tfile ${f.path} conflicts between attempted installs of ${prior.nevra} and ${e.nevra}`)
+        }
+        newOwners.set(host, { nevra: e.nevra, file: f })
+      }
+      const base = {
+        path: f.path,
+        host: writeHost,
+        kind: f.kind,
+        mode: f.mode,
+        // Owners are resolved when the files are written (after %pre); see resolveOwners.
+        user: f.user,
+        group: f.group,
+        uid: 0,
+        gid: 0,
+        mtime: f.mtime,
+        size: f.size,
+        ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
+        ...(f.rdev !== undefined ? { rdev: f.rdev } : {}),
+        ...(f.digest !== undefined ? { digest: f.digest } : {}),
+      }
+      if (f.flags.ghost === true || excluded) {
+        e.actions.push({ ...base, fate: 'skip', reason: excluded ? 'doc: excluded' : 'ghost: never written' })
+        continue
+      }
+      const old = oldFiles.get(f.path)
+      const configish = isConfig(f) || (old !== undefined && isConfig(old))
+      const d = diskState(writeHost, configish)
+      if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(writeHost, h.digestAlgo)
+      const decision =
+        o.exact !== undefined
+          ? exactFate(f, old, d.state)
+          : decideFileFate({
+              op: old !== undefined ? 'upgrade' : 'install',
+              ...(old !== undefined ? { old: toPkgState(old) } : {}),
+              new: toPkgState(f),
+              disk: d.state,
+            })
+      const temp =
+        writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined)
+          ? `${writeHost};${tidHex}`
+          : undefined
+      e.actions.push({
+        ...base,
+        fate: decision.fate,
+        reason: decision.reason,
+        ...(decision.suffix ? { suffix: decision.suffix } : {}),
+        ...(temp ? { temp } : {}),
+      })
+    }
+    const { files: _drop, ...rest } = h
+    void _drop
+    const saved = o.exact?.recordFor(s.origin)
+    e.record =
+      saved !== undefined
+        ? { ...saved, installTime: Math.floor(Date.now() / 1000), installTid: tid }
+        : { ...rest, nevra: e.nevra, installTime: Math.floor(Date.now() / 1000), installTid: tid, files }
+  }
+
+  for (const { pkg, replacedBy, sameNevra } of erasing.values()) {
+    const actions: EraseAction[] = []
+    // rpm removes files walking the list backwards: its warnings come in that order.
+    for (const f of [...pkg.files].reverse()) {
+      if (f.state !== 'normal') continue
+      const host = await resolver.host(f.path)
+      if (newHosts.has(host)) continue
+      if ((owners.get(host) ?? []).some((x) => x.nevra !== pkg.nevra && !x.removed && x.file.state === 'normal'))
+        continue
+      const d = diskState(host, isConfig(f))
+      if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(host, pkg.digestAlgo)
+      const decision = decideFileFate({ op: 'erase', old: toPkgState(f), disk: d.state })
+      if (decision.fate !== 'erase' && decision.fate !== 'save') continue
+      actions.push({
+        path: f.path,
+        host,
+        kind: f.kind,
+        fate: decision.fate,
+        reason: decision.reason,
+        ...(decision.suffix ? { suffix: decision.suffix } : {}),
+      })
+    }
+    const { files: _files, ...header } = pkg
+    void _files
+    elements.push({
+      op: 'erase',
+      nevra: pkg.nevra,
+      ...(replacedBy !== undefined ? { replacedBy } : {}),
+      sameNevra,
+      actions,
+      header,
+    })
+  }
+
+  // Directories each element's staging will create, parents first, so an undo of that element removes exactly
+  // them (an element's staging runs after its %pre; the first element that needs a directory creates it).
+  const seen = new Map<string, boolean>()
+  const ensure = (dir: string, into: string[]): void => {
+    if (seen.has(dir)) return
+    const exists = lstatSync(dir, { throwIfNoEntry: false }) !== undefined
+    seen.set(dir, exists)
+    if (exists) return
+    const parent = dir.slice(0, dir.lastIndexOf('/')) || '/'
+    if (parent !== dir) ensure(parent, into)
+    into.push(dir)
+  }
+  for (const e of elements) {
+    if (e.op !== 'install') continue
+    e.createdDirs = []
+    for (const a of e.actions)
+      if (a.temp !== undefined) ensure(a.temp.slice(0, a.temp.lastIndexOf('/')) || '/', e.createdDirs)
+  }
+
+  const plan: JournalPlan = {
+    tid,
+    root,
+    time: Math.floor(Date.now() / 1000),
+    op: o.rollbackOf !== undefined ? 'rollback' : o.op,
+    ...(o.description !== undefined ? { description: o.description } : {}),
+    ...(o.rollbackOf !== undefined ? { rollbackOf: o.rollbackOf } : {}),
+    chown,
+    elements,
+    createdDirs: [],
+  }
+  return { problems, plan, sources }
+}
+
+/** Plan a transaction and report each file's fate; changes nothing (the installer's --dry-run). */
+export async function planTransaction(o: TransactionOptions): Promise<TransactionPlan> {
+  const root = resolve(o.root)
+  const warnings: string[] = []
+  const prep = await prepare(o, root, 0, (l) => warnings.push(l))
+  return {
+    problems: prep.problems,
+    warnings,
+    elements: prep.plan.elements.map((e) => ({
+      op: e.op,
+      nevra: e.nevra,
+      ...(e.op === 'install' && e.replaces.length > 0 ? { replaces: e.replaces.join(' ') } : {}),
+      files: e.actions.map((a) => ({
+        path: a.path,
+        fate: a.fate,
+        reason: a.reason,
+        ...(a.suffix ? { suffix: a.suffix } : {}),
+      })),
+    })),
+  }
+}
+
+/** Run an rpm transaction (rpm -i/-U/-F/-e) on `root`; problems are returned as data, broken invariants throw. */
+export async function runTransaction(o: TransactionOptions): Promise<TransactionResult> {
+  return withDbLock(resolve(o.root), () => runLocked(o))
+}
+
+async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
+  const root = resolve(o.root)
+  const flags = o.flags ?? {}
+  const warnings: string[] = []
+  const warn = (l: string): void => {
+    warnings.push(l)
+    o.onWarning?.(l)
+  }
+  const rec = await recoverInterrupted(root, {
+    onWarning: warn,
+    ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
+  })
+  const recovery =
+    rec.recovered && rec.action !== undefined && rec.tid !== undefined
+      ? { recovery: { tid: rec.tid, action: rec.action } }
+      : {}
+  const tid = await allocateTid(root, Math.floor(Date.now() / 1000))
+  const { problems, plan, sources } = await prepare(o, root, tid, warn)
+  const result: TransactionResult = {
+    tid,
+    ok: true,
+    exitCode: 0,
+    problems,
+    installed: [],
+    erased: [],
+    created: [],
+    warnings,
+    scriptletFailures: 0,
+    ...recovery,
+  }
+  // rpm's exit status for problems: on erase the arguments it could not match; otherwise rpmtsRun's count of the
+  // transaction's elements (an upgrade's erasures included).
+  if (problems.length > 0) {
+    const exitCode =
+      o.op === 'erase' ? problems.filter((l) => l.startsWith('error:')).length : Math.max(1, plan.elements.length)
+    return { ...result, ok: false, exitCode }
+  }
+  if (flags.test === true || plan.elements.length === 0) return result
+  const db = new PackageDb(root)
+  const failed = new Set<number>()
+
+  if (flags.justdb === true) {
+    for (const e of plan.elements) {
+      if (e.op === 'install') {
+        await commitInstallDb(db, e)
+        result.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
+      } else if (!e.sameNevra) {
+        await db.remove(e.nevra)
+        result.erased.push(e.nevra)
+      }
+    }
+    return finish(root, plan, failed, result)
+  }
+
+  // --repackage: the saved records now; the files are kept inside the window, the .rpm files written after it.
+  const repackaged = new Map<string, InstalledPackage>()
+  if (flags.repackage === true) {
+    for (const e of plan.elements) {
+      if (e.op !== 'erase') continue
+      const pkg = await db.get(e.nevra)
+      if (pkg === undefined) continue
+      const target = repackageTarget(root, pkg, tid)
+      await saveRecordFor(target, pkg)
+      e.repackaged = target.file
+      e.savedRecord = target.savedRecord
+      e.kept = target.kept
+      repackaged.set(e.nevra, pkg)
+    }
+  }
+
+  const count = async (name: string): Promise<number> => (await db.byName(name)).length
+  plan.before = {}
+  for (const e of plan.elements) if (e.op === 'install') plan.before[e.record.name] = await count(e.record.name)
+  plan.scriptFlags = Object.fromEntries(SCRIPT_FLAGS.filter((k) => flags[k] === true).map((k) => [k, true]))
+  const journal = await Journal.begin(root, plan)
+  const out: ExecuteOutcome = { installed: [], erased: [], created: [], failed, scriptletFailures: 0 }
+  const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
+  const window = serviceWindow(o.window)
+  const marks = new Set<string>()
+  const fault = faultInjection()
+  let done: TransactionResult
+  try {
+    await stageEarly({ o, root, plan, sources, installs, journal, out, warn, window, db, marks })
+    fault.step('stage')?.()
+    // The replaced files are hard-linked for rollback while services still run; the rest is kept inside the window.
+    const kept = await keepReplaced(root, plan, repackaged, warn).catch((error: unknown) =>
+      undoStaged(
+        plan,
+        installs,
+        journal,
+        warn,
+        fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback'),
+      ),
+    )
+    // The staged bytes go to disk while services still run: the commit barrier inside the window stays short.
+    if (o.window !== undefined) journal.settle()
+    // Everything from here on is visible: the caller's services are stopped for it, and only for it.
+    await window.open()
+    try {
+      kept()
+    } catch (error) {
+      await undoStaged(
+        plan,
+        installs,
+        journal,
+        warn,
+        fsTransactionError(error, 'E_IO', 'cannot keep the replaced files for rollback'),
+      )
+    }
+    const progress = swapProgress(plan, o.onProgress)
+    const step = (phase: 'commit' | 'erase'): (() => void) | undefined => {
+      const kill = fault.step(phase)
+      if (phase !== 'commit') return kill
+      return () => {
+        progress()
+        kill?.()
+      }
+    }
+    await executePlan({
+      root,
+      plan,
+      journal,
+      marks,
+      out,
+      warn,
+      sources,
+      ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
+      onStep: step,
+    })
+    result.installed.push(...out.installed)
+    result.erased.push(...out.erased)
+    result.created.push(...out.created)
+    result.scriptletFailures += out.scriptletFailures
+    done = await finish(root, plan, failed, result)
+    await journal.end()
+  } finally {
+    await window.close()
+  }
+  if (o.repackageLazily !== true) await writeKeptPackages(plan, warn)
+  return done
+}
+
+interface StageContext {
+  o: TransactionOptions
+  root: string
+  plan: JournalPlan
+  sources: Map<number, PackageSource>
+  installs: [number, JournalInstall][]
+  journal: Journal
+  out: ExecuteOutcome
+  warn: (l: string) => void
+  window: TransactionWindow
+  db: PackageDb
+  /** Journal marks written here, so executePlan does not stage an element twice. */
+  marks: Set<string>
+}
+
+// %pretrans, then the files of the elements nothing can see early (see earlyElements), written beside their
+// targets before the window opens; the others are staged by executePlan after their %pre. On failure the temps
+// are removed again.
+async function stageEarly(c: StageContext): Promise<void> {
+  const { o, root, plan, installs, journal, out, warn } = c
+  const early = await earlyElements(plan, installs, c.db)
+  try {
+    if (scriptEnabled(plan.scriptFlags ?? {}, 'pretrans')) {
+      // %pretrans may do anything before the files are staged: the window opens before it (rpm's order).
+      if (installs.some(([, e]) => e.record.scripts.pretrans !== undefined)) await c.window.open()
+      for (const [i, e] of installs) {
+        const ok = await runReported(
+          { root, warn, out, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) },
+          'pretrans',
+          e.nevra,
+          e.record.scripts.pretrans,
+          [(plan.before?.[e.record.name] ?? 0) + 1],
+        )
+        if (ok === false) {
+          out.failed.add(i)
+          await journal.mark(`skipped ${i}`)
+          warn(`error: ${e.nevra}: install skipped`)
+        }
+      }
+    }
+    for (const [i, e] of installs) {
+      if (!early.has(i) || out.failed.has(i)) continue
+      resolveOwners(root, e.actions, warn)
+      try {
+        await stagePackage({
+          root,
+          source: c.sources.get(i) as PackageSource,
+          actions: new Map(e.actions.map((a) => [a.path, a])),
+          digestAlgo: e.record.digestAlgo,
+          chown: plan.chown,
+          createdDirs: [],
+        })
+      } catch (error) {
+        if (!(error instanceof UnpackError)) throw error
+        // rpm fails this element (an unsafe symlink) and goes on with the others.
+        unstage(e.actions, e.createdDirs ?? [])
+        out.failed.add(i)
+        await journal.mark(`skipped ${i}`)
+        for (const l of error.lines) warn(l)
+        warn(`error: ${e.nevra}: install failed`)
+        continue
+      }
+      await journal.mark(`staged ${i}`)
+      c.marks.add(`staged ${i}`)
+    }
+  } catch (error) {
+    await undoStaged(plan, installs, journal, warn, fsTransactionError(error, 'E_IO', 'cannot stage the new file'))
+  }
+}
+
+// The install elements whose files can be written before the window without any scriptlet seeing them early: in
+// rpm's order no %pretrans, no %pre or trigger of theirs, and no %post or trigger of an element before them runs
+// ahead of their files (erasures come after all installs). Owners then resolve as they would in order.
+async function earlyElements(
+  plan: JournalPlan,
+  installs: [number, JournalInstall][],
+  db: PackageDb,
+): Promise<Set<number>> {
+  const flags = plan.scriptFlags ?? {}
+  const on = (name: ScriptName): boolean => scriptEnabled(flags, name)
+  const triggers = flags.noscripts !== true && flags.notriggers !== true
+  const early = new Set<number>()
+  if (on('pretrans') && installs.some(([, e]) => e.record.scripts.pretrans !== undefined)) return early
+  const installed = triggers ? (await db.list()).flatMap((p) => p.triggers) : []
+  const fires = (h: JournalInstall['record'], kind: 'triggerprein' | 'triggerin'): boolean =>
+    triggers && (h.triggers.some((t) => t.kind === kind) || installed.some((t) => t.kind === kind && t.name === h.name))
+  for (const [i, e] of installs) {
+    const h = e.record
+    if ((on('pre') && h.scripts.pre !== undefined) || fires(h, 'triggerprein')) break
+    early.add(i)
+    if ((on('post') && h.scripts.post !== undefined) || fires(h, 'triggerin')) break
+  }
+  return early
+}
+
+// Nothing visible was changed: the temps, the folders made for them and kept copies go, then `failure` is thrown.
+async function undoStaged(
+  plan: JournalPlan,
+  installs: [number, JournalInstall][],
+  journal: Journal,
+  warn: (l: string) => void,
+  failure: unknown,
+): Promise<never> {
+  try {
+    for (const [, e] of installs) unstage(e.actions, e.createdDirs ?? [])
+    unstage([], plan.createdDirs)
+  } catch (undoError) {
+    // The journal stays, so the next command finishes the undo; this run reports why it failed first.
+    warn(`warning: ${undoError instanceof Error ? undoError.message : String(undoError)}`)
+    throw failure
+  }
+  removeKept(plan)
+  await journal.end()
+  throw failure
+}
+
+// The window opens once and closes once, and only if it opened.
+function serviceWindow(w: TransactionWindow | undefined): TransactionWindow {
+  let state: 'shut' | 'open' | 'closed' = 'shut'
+  return {
+    open: async () => {
+      if (state !== 'shut') return
+      state = 'open'
+      await w?.open()
+    },
+    close: async () => {
+      if (state !== 'open') return
+      state = 'closed'
+      await w?.close()
+    },
+  }
+}
+
+// Each repackaged package's files are kept: hard links for files the swap unlinks or renames over now, copies
+// of those that stay in place by the returned function, inside the window before the first rename.
+async function keepReplaced(
+  root: string,
+  plan: JournalPlan,
+  packages: ReadonlyMap<string, InstalledPackage>,
+  warn: (l: string) => void,
+): Promise<() => void> {
+  const leaving = new Set<string>()
+  const hosts = new Map<string, string>()
+  for (const e of plan.elements) {
+    for (const a of e.actions) {
+      hosts.set(a.path, a.host)
+      const renamedOver = 'temp' in a && a.fate === 'create' && a.temp !== undefined
+      if (renamedOver || (e.op === 'erase' && a.fate === 'erase')) leaving.add(a.path)
+    }
+  }
+  const finishers: (() => void)[] = []
+  for (const e of plan.elements) {
+    if (e.op !== 'erase' || e.kept === undefined) continue
+    const pkg = packages.get(e.nevra)
+    if (pkg === undefined) continue
+    finishers.push(
+      (
+        await keepInstalled({
+          root,
+          pkg,
+          dir: e.kept,
+          leavesPlace: (path) => leaving.has(path),
+          hosts,
+          onWarning: warn,
+        })
+      ).finish,
+    )
+  }
+  return () => {
+    for (const finish of finishers) finish()
+  }
+}
+
+function swapProgress(plan: JournalPlan, onProgress: TransactionOptions['onProgress']): () => void {
+  if (onProgress === undefined) return () => undefined
+  const sizes: number[] = []
+  for (const e of plan.elements)
+    if (e.op === 'install')
+      for (const a of e.actions)
+        if (a.temp !== undefined && a.kind !== 'dir' && a.fate !== 'touch') sizes.push(a.size ?? 0)
+  const bytesTotal = sizes.reduce((x, y) => x + y, 0)
+  let n = 0
+  let bytesDone = 0
+  onProgress({ step: 'swap', bytesDone, bytesTotal })
+  return () => {
+    bytesDone += sizes[n++] ?? 0
+    if (n % 64 === 0 || n === sizes.length) onProgress({ step: 'swap', bytesDone, bytesTotal })
+  }
+}
+
+async function finish(
+  root: string,
+  plan: JournalPlan,
+  failed: Set<number>,
+  result: TransactionResult,
+): Promise<TransactionResult> {
+  if (failed.size > 0) {
+    result.ok = false
+    // rpm's rpmInstall/rpmErase: a transaction with any failed element exits with the number of its packages.
+    const kind = plan.op === 'erase' ? 'erase' : 'install'
+    result.exitCode = result.exitCode || Math.max(1, plan.elements.filter((e) => e.op === kind).length)
+  }
+  await writeHistory(root, historyFromPlan(plan, failed, result.created, result.exitCode))
+  return result
+}
+
+// Crash tests only: RPMSIM_FAULT=commit:N or erase:N makes the process SIGKILL itself after the Nth file step
+// of that phase; stage:1 kills it once everything is staged, right before the window opens, so a kill lands deterministically inside the commit (timed kills mostly land in staging).
+function faultInjection(): { step: (phase: 'stage' | 'commit' | 'erase') => (() => void) | undefined } {
+  const spec = process.env.RPMSIM_FAULT
+  const m = spec === undefined ? null : /^(stage|commit|erase):(\d+)$/.exec(spec)
+  if (m === null) return { step: () => undefined }
+  let left = Number(m[2])
+  return {
+    step: (phase) =>
+      phase !== m[1]
+        ? undefined
+        : () => {
+            if (--left <= 0) process.kill(process.pid, 'SIGKILL')
+          },
+  }
+}
