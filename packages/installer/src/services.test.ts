@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -63,9 +63,12 @@ describe('services', () => {
     cleanups.push(cleanup)
     const root = join(dir, 'root')
     const script = join(root, 'opt/rdb/agent/tools/agentd.sh')
-    // The subshell is a fork of the script: the same command line, a child of it.
+    // The subshell is a fork of the script: the same command line, a child of it. It blocks opening a fifo nobody
+    // writes (a builtin, no further forks): a `sleep` loop would fork copies of the script's command line for a
+    // moment every second, and a count of the script's processes would sometimes see three.
+    execFileSync('mkfifo', [join(dir, 'fifo')])
     writeTree(root, {
-      'opt/rdb/agent/tools/agentd.sh': `#!/bin/sh\necho $$ >> "${dir}/pids"\n( while :; do sleep 1; done ) &\nwait\n`,
+      'opt/rdb/agent/tools/agentd.sh': `#!/bin/sh\necho $$ >> "${dir}/pids"\n( read x < "${dir}/fifo" ) &\nwait\n`,
     })
     chmodSync(script, 0o755)
     const child = spawn(script, [], { stdio: 'ignore', detached: true })
