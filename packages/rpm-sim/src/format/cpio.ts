@@ -7,21 +7,10 @@ const CRC = '070702'
 const STRIPPED = '07070X'
 const TRAILER = 'TRAILER!!!'
 const MAX_NAME = 4096
-const FIELDS = [
-  'ino',
-  'mode',
-  'uid',
-  'gid',
-  'nlink',
-  'mtime',
-  'size',
-  'devMajor',
-  'devMinor',
-  'rdevMajor',
-  'rdevMinor',
-  'nameSize',
-  'check',
-] as const
+// Bodies up to this size are read whole (the entry's `data`): no stream per entry, which is most of the reader's
+// cost on packages of many small files. Larger bodies stream, so memory stays bounded by this and one chunk.
+const WHOLE_BODY = 1 << 20
+const EMPTY = Buffer.alloc(0)
 
 /** The metadata of one newc cpio entry. */
 export interface CpioHeader {
@@ -44,6 +33,8 @@ export interface CpioHeader {
 /** A cpio entry with its body; the body must be consumed (or is skipped) before the next entry is read. */
 export interface CpioEntry extends CpioHeader {
   body: Readable
+  /** The whole body, when it is small enough to be read at once (up to 1 MiB); `body` then streams these bytes. */
+  data?: Buffer | undefined
 }
 
 /** Options of {@link readCpio}. */
@@ -54,10 +45,12 @@ export interface ReadCpioOptions {
   strippedSize?: (index: number) => number | undefined
 }
 
-// Pulls exact byte counts from an async chunk iterator. All pulls go through one promise chain, so a body
-// stream and the skip that follows it never read the source at the same time.
+// Pulls exact byte counts from an async chunk iterator, parsing in place where the bytes are already there. A
+// streamed body's pulls and the skip that follows it go through one promise chain, so they never read the source
+// at the same time; entry headers and whole bodies are read only when no body stream is open.
 class ByteSource {
-  private pending: Buffer = Buffer.alloc(0)
+  private buf: Buffer = EMPTY
+  private pos = 0
   private chain: Promise<unknown> = Promise.resolve()
   offset = 0
 
@@ -66,39 +59,65 @@ class ByteSource {
     private readonly file: string,
   ) {}
 
+  get available(): number {
+    return this.buf.length - this.pos
+  }
+
+  /** The buffer holding the next {@link available} bytes, from {@link at}. */
+  get bytes(): Buffer {
+    return this.buf
+  }
+
+  get at(): number {
+    return this.pos
+  }
+
+  /** Make at least `n` bytes available, failing if the input ends first. */
+  async need(n: number, what: string): Promise<void> {
+    if (this.available >= n) return
+    const parts = [this.buf.subarray(this.pos)]
+    let have = this.available
+    while (have < n) {
+      const { value, done } = await this.iterator.next()
+      if (done) {
+        this.buf = Buffer.concat(parts, have)
+        this.pos = 0
+        throw this.short(what, n)
+      }
+      parts.push(value)
+      have += value.length
+    }
+    this.buf = parts.length === 2 && parts[0]?.length === 0 ? (parts[1] as Buffer) : Buffer.concat(parts, have)
+    this.pos = 0
+  }
+
+  /** Consume `n` available bytes. */
+  advance(n: number): void {
+    this.pos += n
+    this.offset += n
+  }
+
+  /** Exactly `n` bytes (a view into the source's chunk), failing if the input ends first. */
+  async read(n: number, what: string): Promise<Buffer> {
+    if (this.available < n) await this.need(n, what)
+    const out = this.buf.subarray(this.pos, this.pos + n)
+    this.advance(n)
+    return out
+  }
+
   private serial<T>(task: () => Promise<T>): Promise<T> {
     const next = this.chain.then(task)
     this.chain = next.catch(() => undefined)
     return next
   }
 
-  private async fill(): Promise<boolean> {
-    const { value, done } = await this.iterator.next()
-    if (done) return false
-    this.pending = this.pending.length ? Buffer.concat([this.pending, value]) : value
-    return true
-  }
-
-  /** Exactly `n` bytes, failing if the input ends first. */
-  read(n: number, what: string): Promise<Buffer> {
-    return this.serial(async () => {
-      while (this.pending.length < n) {
-        if (!(await this.fill())) throw this.short(what, n)
-      }
-      const out = this.pending.subarray(0, n)
-      this.pending = this.pending.subarray(n)
-      this.offset += n
-      return out
-    })
-  }
-
-  /** Up to `max` bytes (at least 1), failing if the input ends first. */
+  /** Up to `max` bytes (at least 1), failing if the input ends first; serialised with other takes. */
   take(max: number, what: string): Promise<Buffer> {
     return this.serial(async () => {
-      if (this.pending.length === 0 && !(await this.fill())) throw this.short(what, max)
-      const out = this.pending.subarray(0, Math.min(max, this.pending.length))
-      this.pending = this.pending.subarray(out.length)
-      this.offset += out.length
+      if (this.available === 0) await this.need(1, what)
+      const n = Math.min(max, this.available)
+      const out = this.buf.subarray(this.pos, this.pos + n)
+      this.advance(n)
       return out
     })
   }
@@ -110,6 +129,48 @@ class ByteSource {
       expected: `${wanted} more bytes at cpio offset ${this.offset}`,
       found: 'end of payload',
     })
+  }
+}
+
+// An entry whose body is either read whole (`data`; a stream is made only if someone asks for `body`) or streamed.
+class Entry implements CpioEntry {
+  name: string
+  ino: number
+  mode: number
+  uid: number
+  gid: number
+  nlink: number
+  mtime: number
+  size: number
+  devMajor: number
+  devMinor: number
+  rdevMajor: number
+  rdevMinor: number
+  fileIndex?: number
+  data?: Buffer | undefined
+  private stream: Readable | undefined
+
+  constructor(h: CpioHeader, body: { data: Buffer } | { stream: Readable }) {
+    this.name = h.name
+    this.ino = h.ino
+    this.mode = h.mode
+    this.uid = h.uid
+    this.gid = h.gid
+    this.nlink = h.nlink
+    this.mtime = h.mtime
+    this.size = h.size
+    this.devMajor = h.devMajor
+    this.devMinor = h.devMinor
+    this.rdevMajor = h.rdevMajor
+    this.rdevMinor = h.rdevMinor
+    if (h.fileIndex !== undefined) this.fileIndex = h.fileIndex
+    if ('data' in body) this.data = body.data
+    else this.stream = body.stream
+  }
+
+  get body(): Readable {
+    if (this.stream === undefined) this.stream = Readable.from(this.data?.length ? [this.data] : [])
+    return this.stream
   }
 }
 
@@ -126,11 +187,14 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
         await skip(bytes, open.remaining.n + open.pad, 'entry body')
         open = undefined
       }
-      const magic = (await bytes.read(6, 'entry header')).toString('latin1')
+      await bytes.need(6, 'entry header')
+      const magic = bytes.bytes.toString('latin1', bytes.at, bytes.at + 6)
+      bytes.advance(6)
       let header: CpioHeader
-      let pad: number
       if (magic === STRIPPED) {
-        const index = parseHex((await bytes.read(8, 'entry header')).toString('latin1'), 'file index', file)
+        await bytes.need(8, 'entry header')
+        const index = hex8(bytes.bytes, bytes.at, 'file index', file)
+        bytes.advance(8)
         const size = options.strippedSize?.(index)
         if (size === undefined)
           throw rpmError('E_CPIO_FORMAT', {
@@ -155,7 +219,6 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
           rdevMinor: 0,
           fileIndex: index,
         }
-        pad = pad4(size)
       } else {
         if (magic !== NEWC && magic !== CRC) {
           throw rpmError('E_CPIO_FORMAT', {
@@ -165,27 +228,46 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             found: JSON.stringify(magic),
           })
         }
-        const raw = (await bytes.read(13 * 8, 'entry header')).toString('latin1')
-        const f = Object.fromEntries(
-          FIELDS.map((key, i) => [key, parseHex(raw.slice(i * 8, i * 8 + 8), key, file)]),
-        ) as Record<(typeof FIELDS)[number], number>
-        if (f.nameSize < 2 || f.nameSize > MAX_NAME)
+        await bytes.need(13 * 8, 'entry header')
+        const b = bytes.bytes
+        const at = bytes.at
+        header = {
+          name: '',
+          ino: hex8(b, at, 'ino', file),
+          mode: hex8(b, at + 8, 'mode', file),
+          uid: hex8(b, at + 16, 'uid', file),
+          gid: hex8(b, at + 24, 'gid', file),
+          nlink: hex8(b, at + 32, 'nlink', file),
+          mtime: hex8(b, at + 40, 'mtime', file),
+          size: hex8(b, at + 48, 'size', file),
+          devMajor: hex8(b, at + 56, 'devMajor', file),
+          devMinor: hex8(b, at + 64, 'devMinor', file),
+          rdevMajor: hex8(b, at + 72, 'rdevMajor', file),
+          rdevMinor: hex8(b, at + 80, 'rdevMinor', file),
+        }
+        const nameSize = hex8(b, at + 88, 'nameSize', file)
+        hex8(b, at + 96, 'check', file)
+        bytes.advance(13 * 8)
+        if (nameSize < 2 || nameSize > MAX_NAME)
           throw rpmError('E_CPIO_FORMAT', {
             file,
             field: 'payload entry name size',
             expected: `2..${MAX_NAME}`,
-            found: `${f.nameSize}`,
+            found: `${nameSize}`,
           })
-        const nameBytes = await bytes.read(f.nameSize, 'entry name')
-        if (nameBytes[f.nameSize - 1] !== 0)
+        await bytes.need(nameSize, 'entry name')
+        const nb = bytes.bytes
+        const nat = bytes.at
+        if (nb[nat + nameSize - 1] !== 0)
           throw rpmError('E_CPIO_FORMAT', {
             file,
             field: 'payload entry name',
             expected: 'a NUL-terminated name',
-            found: JSON.stringify(nameBytes.toString('latin1')),
+            found: JSON.stringify(nb.toString('latin1', nat, nat + nameSize)),
           })
-        await skip(bytes, pad4(110 + f.nameSize), 'entry name')
-        const name = nameBytes.toString('utf8', 0, f.nameSize - 1)
+        const name = nb.toString('utf8', nat, nat + nameSize - 1)
+        bytes.advance(nameSize)
+        await skip(bytes, pad4(110 + nameSize), 'entry name')
         if (name.includes('\0'))
           throw rpmError('E_CPIO_UNSAFE', {
             file,
@@ -194,26 +276,20 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             found: JSON.stringify(name),
           })
         if (name === TRAILER) return
-        header = {
-          name,
-          ino: f.ino,
-          mode: f.mode,
-          uid: f.uid,
-          gid: f.gid,
-          nlink: f.nlink,
-          mtime: f.mtime,
-          size: f.size,
-          devMajor: f.devMajor,
-          devMinor: f.devMinor,
-          rdevMajor: f.rdevMajor,
-          rdevMinor: f.rdevMinor,
-        }
-        pad = pad4(f.size)
+        header.name = name
+      }
+      const pad = pad4(header.size)
+      if (header.size <= WHOLE_BODY) {
+        // Read whole: a view into the decompressed chunk, as a streamed body's chunks are.
+        const data = header.size === 0 ? EMPTY : await bytes.read(header.size, 'entry body')
+        await skip(bytes, pad, 'entry body')
+        yield new Entry(header, { data })
+        continue
       }
       const remaining = { n: header.size }
       const body = bodyStream(bytes, remaining)
       open = { body, remaining, pad }
-      yield { ...header, body }
+      yield new Entry(header, { stream: body })
     }
   } finally {
     open?.body.destroy()
@@ -243,19 +319,30 @@ function bodyStream(bytes: ByteSource, remaining: { n: number }): Readable {
 }
 
 async function skip(bytes: ByteSource, n: number, what: string): Promise<void> {
+  if (bytes.available >= n) {
+    bytes.advance(n)
+    return
+  }
   let left = n
   while (left > 0) left -= (await bytes.take(left, what)).length
 }
 
-function parseHex(text: string, field: string, file: string): number {
-  if (!/^[0-9a-fA-F]{8}$/.test(text))
-    throw rpmError('E_CPIO_FORMAT', {
-      file,
-      field: `payload entry ${field}`,
-      expected: '8 hex digits',
-      found: JSON.stringify(text),
-    })
-  return Number.parseInt(text, 16)
+// Eight hex digits at `at`, parsed in place (thirteen per entry header).
+function hex8(b: Buffer, at: number, field: string, file: string): number {
+  let v = 0
+  for (let i = at; i < at + 8; i++) {
+    const c = b[i] as number
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1
+    if (d < 0)
+      throw rpmError('E_CPIO_FORMAT', {
+        file,
+        field: `payload entry ${field}`,
+        expected: '8 hex digits',
+        found: JSON.stringify(b.toString('latin1', at, at + 8)),
+      })
+    v = v * 16 + d
+  }
+  return v
 }
 
 function pad4(n: number): number {

@@ -97,6 +97,8 @@ export interface EnginePayloadEntry {
   /** cpio link count: members of a hard-link group carry no data except the last. */
   nlink?: number
   body?: Readable
+  /** Instead of `body`: the whole body in memory (the reader reads bodies up to 1 MiB at once). */
+  data?: Buffer | undefined
   /**
    * Instead of `body`: a file that already holds the body, written by the source, which vouches for its digest
    * (the header was computed from it). The engine moves it to its temporary name (a rename, or a copy across

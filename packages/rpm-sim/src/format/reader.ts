@@ -43,6 +43,8 @@ export interface PayloadEntry {
   /** For symlinks, the target (the body then yields the same bytes); '' otherwise. */
   linkTarget: string
   body: Readable
+  /** The whole body when it was read at once (bodies up to 1 MiB); `body` then streams these bytes. */
+  data?: Buffer | undefined
 }
 
 /** Options of {@link readRpmPayload}. */
@@ -176,15 +178,42 @@ function expectedPayloadDigest(
   return undefined
 }
 
+// A payload entry whose body stream is made only when asked for (most bodies are read whole, as `data`).
+class Entry implements PayloadEntry {
+  constructor(
+    readonly path: string,
+    readonly mode: number,
+    readonly size: number,
+    readonly nlink: number,
+    readonly ino: number,
+    readonly mtime: number,
+    readonly fileIndex: number,
+    readonly linkTarget: string,
+    private readonly from: { body: Readable; data?: Buffer | undefined },
+  ) {}
+
+  get data(): Buffer | undefined {
+    return this.from.data
+  }
+
+  get body(): Readable {
+    return this.from.body
+  }
+}
+
 /**
  * Streams the payload's entries, decompressing on the fly; each body must be consumed (or is skipped) before the
  * next entry. Rejects names that are absolute or contain `..`, entries the header does not list, files the payload
  * lacks, and (at the end) a payload digest that does not match: callers must not commit anything before the
- * iteration has finished.
+ * iteration has finished. `file` may be a package {@link openRpm} already opened (its header is not read again).
  */
-export async function* readRpmPayload(file: string, options: ReadPayloadOptions = {}): AsyncGenerator<PayloadEntry> {
-  const rpm = await openRpm(file)
+export async function* readRpmPayload(
+  file: string | RpmFile,
+  options: ReadPayloadOptions = {},
+): AsyncGenerator<PayloadEntry> {
+  const rpm = typeof file === 'string' ? await openRpm(file) : file
   const { pkg } = rpm
+  file = rpm.file
   if (pkg.payloadFormat !== 'cpio')
     throw rpmError('E_RPM_FORMAT', {
       file,
@@ -245,7 +274,7 @@ export async function* readRpmPayload(file: string, options: ReadPayloadOptions 
           found: `${entry.size}`,
         })
       }
-      let body = entry.body
+      let from: { body: Readable; data?: Buffer | undefined } = entry
       let linkTarget = ''
       if ((mode & S_IF.MT) === S_IF.LNK) {
         if (entry.size > MAX_LINK)
@@ -255,21 +284,21 @@ export async function* readRpmPayload(file: string, options: ReadPayloadOptions 
             expected: `a link target under ${MAX_LINK} bytes`,
             found: `${entry.size}`,
           })
-        const target = await collect(entry.body)
+        const target = entry.data ?? (await collect(entry.body))
         linkTarget = target.toString('utf8')
-        body = Readable.from([target])
+        if (entry.data === undefined) from = { body: Readable.from([target]), data: target }
       }
-      yield {
-        path: meta.path,
+      yield new Entry(
+        meta.path,
         mode,
-        size: entry.size,
-        nlink: entry.nlink,
-        ino: entry.ino,
-        mtime: entry.fileIndex === undefined ? entry.mtime : meta.mtime,
+        entry.size,
+        entry.nlink,
+        entry.ino,
+        entry.fileIndex === undefined ? entry.mtime : meta.mtime,
         fileIndex,
         linkTarget,
-        body,
-      }
+        from,
+      )
     }
     const missing = pkg.files.find((f, i) => !seen.has(i) && !f.flags.ghost && f.kind === 'file')
     if (missing)

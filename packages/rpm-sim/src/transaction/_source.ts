@@ -1,5 +1,5 @@
 // Adapts the rpm format layer's package model to the engine's, so the engine depends on one small shape.
-import { readRpm, readRpmPayload } from '../format/reader.js'
+import { openRpm, readRpmPayload } from '../format/reader.js'
 import type { RpmPackage } from '../format/package.js'
 import type { EngineHeader, PackageSource } from '../format/model.js'
 import { isDevice, senseText } from '../format/model.js'
@@ -56,14 +56,13 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
   }
 }
 
-/** Opens an .rpm file as a package source (header now, payload streamed when asked). */
+/** Opens an .rpm file as a package source (header now, read once; payload streamed when asked). */
 export async function openPackageSource(file: string): Promise<PackageSource> {
-  const pkg = await readRpm(file)
+  const rpm = await openRpm(file)
   return {
     origin: file,
-    header: engineHeader(pkg),
-    payload: async function* () {
-      for await (const e of readRpmPayload(file)) yield { path: e.path, size: e.size, nlink: e.nlink, body: e.body }
-    },
+    header: engineHeader(rpm.pkg),
+    // The payload entries as the reader makes them (path, size, nlink, and the body whole or streamed).
+    payload: () => readRpmPayload(rpm),
   }
 }

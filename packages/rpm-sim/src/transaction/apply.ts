@@ -36,7 +36,7 @@ import { open } from 'node:fs/promises'
 import { dirname, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { FileFate } from '@rdbpkg/core'
-import type { EngineFile, PackageSource } from '../format/model.js'
+import type { EngineFile, EnginePayloadEntry, PackageSource } from '../format/model.js'
 import { nodeType } from '../format/model.js'
 import { execFileSync } from 'node:child_process'
 import { RootResolver, errCode, followsDirLink } from '../base/fs.js'
@@ -234,20 +234,21 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       // Not written itself, but it may carry the data of hard-linked members that are.
       const waiting = a?.kind === 'file' ? (linkWaiting.get(a.digest ?? a.path) ?? []) : []
       const [first, ...rest] = waiting
-      if (a !== undefined && first !== undefined && entry.body !== undefined && entry.size > 0) {
+      if (a !== undefined && first !== undefined && (entry.data ?? entry.body) !== undefined && entry.size > 0) {
         linkWaiting.delete(a.digest ?? a.path)
         mkdirRecorded(dirname(first.temp as string), o.createdDirs, known)
-        await writeStream(first, entry.body, o)
+        if (entry.data !== undefined) writeWhole(first, entry.data, o)
+        else await writeStream(first, entry.body as Readable, o)
         staged.add(first.path)
         for (const m of rest) linkMember(first, m, o, known, staged)
         continue
       }
-      if (entry.body) for await (const _ of entry.body);
+      await drain(entry)
       continue
     }
     mkdirRecorded(dirname(a.temp), o.createdDirs, known)
     if (a.kind === 'symlink') {
-      if (entry.body) for await (const _ of entry.body);
+      await drain(entry)
       rmTemp(a.temp)
       symlinkSync(a.linkTarget ?? '', a.temp)
       // rpm sets a link's own mtime too (lutimes), so a rollback puts back exactly what was there.
@@ -264,7 +265,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       continue
     }
     if (a.kind !== 'file') {
-      if (entry.body) for await (const _ of entry.body);
+      await drain(entry)
       if (nodeType(a.mode) !== undefined) {
         makeNode(a, o.chown)
         staged.add(a.path)
@@ -274,7 +275,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
     // A hard-link group's members come first with no data; the last member carries it. Once it arrives the
     // members' temps are hard links to it, and renaming each into place keeps them linked, as rpm leaves them.
     if (entry.size === 0 && (a.size ?? 0) > 0 && (entry.nlink ?? 1) > 1) {
-      if (entry.body) for await (const _ of entry.body);
+      await drain(entry)
       const k = a.digest ?? a.path
       linkWaiting.set(k, [...(linkWaiting.get(k) ?? []), a])
       continue
@@ -288,13 +289,14 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       staged.add(a.path)
       continue
     }
-    const chunks = entry.body && entry.size <= SMALL ? await collect(entry.body, SMALL) : undefined
+    const chunks =
+      entry.data !== undefined
+        ? [entry.data]
+        : entry.body && entry.size <= SMALL
+          ? await collect(entry.body, SMALL)
+          : undefined
     if (chunks !== undefined || entry.body === undefined) {
-      const hash = a.digest !== undefined ? createHash(o.digestAlgo) : undefined
-      for (const c of chunks ?? []) hash?.update(c)
-      checkDigest(o, a, hash)
-      // Small files are written with direct syscalls: a thread-pool hop per call costs more CPU than the call.
-      writeSmallSync(a, chunks ?? [], o.chown)
+      writeWhole(a, chunks ?? [], o)
       for (const m of waiting) linkMember(a, m, o, known, staged)
     } else {
       await writeStream(a, entry.body, o)
@@ -358,6 +360,23 @@ function makeNode(a: FileAction, chown: boolean): void {
   if (needsChown(a, chown)) chownSync(temp, a.uid, a.gid)
   chmodSync(temp, a.mode & 0o7777)
   utimesSync(temp, a.mtime, a.mtime)
+}
+
+// Read to the end a body nothing is written from (a body held whole needs nothing).
+async function drain(entry: EnginePayloadEntry): Promise<void> {
+  if (entry.data === undefined && entry.body !== undefined) for await (const _ of entry.body);
+}
+
+// A body in memory: digest checked first, then written with direct syscalls (a thread-pool hop per call costs more
+// CPU than the call itself on small files).
+function writeWhole(a: FileAction, data: Buffer | Buffer[], o: StageOptions): void {
+  const chunks = Array.isArray(data) ? data : [data]
+  if (a.digest !== undefined) {
+    const hash = createHash(o.digestAlgo)
+    for (const c of chunks) hash.update(c)
+    checkDigest(o, a, hash)
+  }
+  writeSmallSync(a, chunks, o.chown)
 }
 
 async function writeStream(a: FileAction, body: Readable, o: StageOptions): Promise<void> {
@@ -546,20 +565,32 @@ export function commitActions(
       continue
     }
     if (a.temp === undefined) continue
+    const keepAs = a.fate === 'save' || a.fate === 'backup' ? a.suffix : undefined
+    if (a.fate !== 'altname' && keepAs === undefined) {
+      // The common case costs one rename(2), as in rpm: no look first. A missing temp is one committed before (a
+      // replay); a directory in the way is moved aside (clearForReplace) and the rename tried again.
+      try {
+        renameSync(a.temp, a.host)
+      } catch (error) {
+        const c = errCode(error)
+        if (c === 'ENOENT') continue
+        if (c !== 'EISDIR' && c !== 'ENOTEMPTY' && c !== 'EEXIST') throw error
+        clearForReplace(a.host, a.kind, onNote, a.path)
+        renameSync(a.temp, a.host)
+      }
+      onStep?.()
+      continue
+    }
     if (lst(a.temp) === undefined) continue // already committed
     if (a.fate === 'altname') {
       renameSync(a.temp, `${a.host}${a.suffix ?? '.rpmnew'}`)
       onNote({ path: a.path, decision: { fate: a.fate, suffix: a.suffix ?? '.rpmnew', reason: a.reason } })
       continue
     }
-    if ((a.fate === 'save' || a.fate === 'backup') && a.suffix !== undefined) {
-      const st = lst(a.host)
-      if (st !== undefined) {
-        renameSync(a.host, `${a.host}${a.suffix}`)
-        onNote({ path: a.path, decision: { fate: a.fate, suffix: a.suffix, reason: a.reason } })
-      }
-    } else {
-      clearForReplace(a.host, a.kind, onNote, a.path)
+    // save / backup: what is there is kept beside under the suffix first.
+    if (keepAs !== undefined && lst(a.host) !== undefined) {
+      renameSync(a.host, `${a.host}${keepAs}`)
+      onNote({ path: a.path, decision: { fate: a.fate, suffix: keepAs, reason: a.reason } })
     }
     renameSync(a.temp, a.host)
     onStep?.()
