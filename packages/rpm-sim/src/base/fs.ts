@@ -45,6 +45,11 @@ export function followsDirLink(
   return target?.isDirectory() === true && (link.uid === 0 || link.uid === target.uid)
 }
 
+// An absolute path with no empty, `.` or `..` segment and no trailing slash: what path.normalize leaves as it is.
+function isNormal(p: string): boolean {
+  return p.startsWith('/') && (p.length === 1 || !p.endsWith('/')) && !/\/\/|\/\.\.?(?:\/|$)/.test(p)
+}
+
 /** Options of {@link RootResolver}. */
 export interface RootResolverOptions {
   /**
@@ -73,10 +78,14 @@ export class RootResolver {
 
   /** Host path of the package path `p` (absolute inside the root). */
   async host(p: string): Promise<string> {
-    const norm = posix.normalize(`/${p}`)
+    // Package paths are nearly always normal already (`/a/b`): those skip path.normalize, and a parent resolved
+    // before is taken from the cache without a call (this runs a few times per file of every package).
+    const norm = isNormal(p) ? p : posix.normalize(`/${p}`)
     if (norm === '/') return this.root
-    const parent = posix.dirname(norm)
-    return join(await this.dir(parent), posix.basename(norm))
+    const cut = norm.lastIndexOf('/')
+    const parent = cut === 0 ? '/' : norm.slice(0, cut)
+    const dir = this.cache.get(parent) ?? (await this.dir(parent))
+    return dir.endsWith('/') ? `${dir}${norm.slice(cut + 1)}` : `${dir}${norm.slice(cut)}`
   }
 
   /** Host path of the directory `d`, following symlinks inside the root. */
