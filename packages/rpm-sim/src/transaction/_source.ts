@@ -1,11 +1,30 @@
 // Adapts the rpm format layer's package model to the engine's, so the engine depends on one small shape.
 import { openRpm, readRpmPayload } from '../format/reader.js'
 import type { RpmPackage } from '../format/package.js'
-import type { EngineHeader, PackageSource } from '../format/model.js'
+import type { EngineFile, EngineFileFlags, EngineHeader, PackageSource } from '../format/model.js'
 import { isDevice, senseText } from '../format/model.js'
+
+// In the order the format layer sets them (the order the database has always kept them in).
+const FLAG_NAMES = ['config', 'noreplace', 'ghost', 'doc', 'missingok', 'license', 'readme'] as const
 
 const dep = (d: { name: string; flags: number; version: string }): string =>
   d.version ? `${d.name} ${senseText(d.flags)} ${d.version}` : d.name
+
+// One file of the header as the engine keeps it (in the database too): the same properties in the same order as
+// ever, built by assignment (this runs once per file; spreads of conditional parts cost far more).
+function engineFile(f: RpmPackage['files'][number]): EngineFile {
+  const out: EngineFile = { path: f.path, kind: f.kind, mode: f.mode, size: f.size } as EngineFile
+  if (f.kind === 'file' && f.digest) out.digest = f.digest.toLowerCase()
+  if (f.kind === 'symlink') out.linkTarget = f.linkTarget
+  if (isDevice(f.mode)) out.rdev = f.rdev
+  out.user = f.user || 'root'
+  out.group = f.group || 'root'
+  out.mtime = f.mtime
+  const flags: EngineFileFlags = {}
+  for (const k of FLAG_NAMES) if (f.flags[k]) flags[k] = true
+  out.flags = flags
+  return out
+}
 
 /** The engine's header view of a package read by the format layer. */
 export function engineHeader(pkg: RpmPackage): EngineHeader {
@@ -16,19 +35,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     release: pkg.release,
     arch: pkg.arch,
     digestAlgo: pkg.fileDigestAlgo,
-    files: pkg.files.map((f) => ({
-      path: f.path,
-      kind: f.kind,
-      mode: f.mode,
-      size: f.size,
-      ...(f.kind === 'file' && f.digest ? { digest: f.digest.toLowerCase() } : {}),
-      ...(f.kind === 'symlink' ? { linkTarget: f.linkTarget } : {}),
-      ...(isDevice(f.mode) ? { rdev: f.rdev } : {}),
-      user: f.user || 'root',
-      group: f.group || 'root',
-      mtime: f.mtime,
-      flags: Object.fromEntries(Object.entries(f.flags).filter(([, on]) => on)),
-    })),
+    files: pkg.files.map(engineFile),
     scripts: Object.fromEntries(
       Object.entries(pkg.scripts).map(([k, s]) => [k, { interpreter: [...s.interpreter], body: s.body }]),
     ),
