@@ -369,6 +369,15 @@ describe('refusals write nothing', () => {
       outDir: 'blocker/out',
     })
     expect(out.code).toBe('E_BUILD_OUTPUT')
+    // One line worded by core's fs-error table (strerror and errno, as the installer and rpm-sim word them).
+    expect((out as unknown as Error).message).toBe(
+      'blocker/out: cannot write the archive there: not a directory (ENOTDIR)',
+    )
+    const noManifest = (await buildPackage({ cwd: tempDir(), config: 'nope.json', env: {} }).catch(
+      (e: unknown) => e,
+    )) as BuildError
+    expect(noManifest.code).toBe('E_IO')
+    expect(noManifest.message).toBe('nope.json: cannot read the manifest: no such file or directory (ENOENT)')
     const missing = await refused('install_rdb_agent', () => undefined, { signKey: 'nope.pem' })
     expect(missing.code).toBe('E_SIGN_KEY')
     const rsa = await refused(

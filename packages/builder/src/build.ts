@@ -10,6 +10,7 @@ import {
   RdbpkgError,
   checkPayload,
   expansionLimit,
+  fsErrorReason,
   isRdbpkgError,
   manifestToJson,
   parseManifest,
@@ -122,21 +123,6 @@ function fail(code: ErrorCode, line: string, cause?: unknown): never {
   throw new BuildError(code, [line], cause === undefined ? {} : { cause })
 }
 
-function errnoText(error: unknown): string {
-  const e = error as NodeJS.ErrnoException
-  const known: Record<string, string> = {
-    ENOENT: 'no such file or folder',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    ENOTDIR: 'a path component is not a folder',
-    EISDIR: 'is a folder',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on device',
-    EEXIST: 'already exists',
-  }
-  return (e.code && known[e.code]) ?? e.message
-}
-
 /** The time every entry gets: SOURCE_DATE_EPOCH when set (reproducible), else now, truncated to seconds. */
 export function resolveMtime(options: Pick<BuildOptions, 'sourceDateEpoch' | 'env'>): {
   mtime: number
@@ -230,7 +216,7 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
   try {
     text = await readFile(at(configArg), 'utf8')
   } catch (error) {
-    fail('E_IO', `${configArg}: cannot read the manifest: ${errnoText(error)}`, error)
+    fail('E_IO', `${configArg}: cannot read the manifest: ${fsErrorReason(error)}`, error)
   }
   let manifest: Manifest
   try {
@@ -270,7 +256,7 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
     } catch (error) {
       fail(
         'E_IO',
-        `installer bundle (@rdbpkg/installer/bundle): cannot read it: ${errnoText(error)} (run pnpm build first)`,
+        `installer bundle (@rdbpkg/installer/bundle): cannot read it: ${fsErrorReason(error, 'run pnpm build first')}`,
         error,
       )
     }
@@ -289,7 +275,7 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
       try {
         scan = await scanPayloadDir(at(options.payloadDir), options.payloadDir)
       } catch (error) {
-        fail('E_IO', `${options.payloadDir}: cannot read the payload folder: ${errnoText(error)}`, error)
+        fail('E_IO', `${options.payloadDir}: cannot read the payload folder: ${fsErrorReason(error)}`, error)
       }
       const issues: PayloadIssue[] = [...scan.issues]
       for (const entry of scan.entries) {
@@ -312,7 +298,7 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
         payloadSize = st.size
       } catch (error) {
         if (error instanceof BuildError) throw error
-        fail('E_IO', `${payloadName}: cannot read the payload: ${errnoText(error)}`, error)
+        fail('E_IO', `${payloadName}: cannot read the payload: ${fsErrorReason(error)}`, error)
       }
     }
 
@@ -321,7 +307,11 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
     try {
       createdDir = await mkdir(outDir, { recursive: true })
     } catch (error) {
-      fail('E_BUILD_OUTPUT', `${options.outDir ?? '.'}: cannot create the output folder: ${errnoText(error)}`, error)
+      fail(
+        'E_BUILD_OUTPUT',
+        `${options.outDir ?? '.'}: cannot create the output folder: ${fsErrorReason(error)}`,
+        error,
+      )
     }
     const outFile = join(outDir, `${manifest.package_name}.tar.gz`)
     try {
@@ -412,7 +402,7 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
       if (error instanceof BuildError) throw error
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ECHANGED') throw new BuildError('E_IO', [(error as Error).message], { cause: error })
-      throw new BuildError('E_BUILD_OUTPUT', [`${outFile}: cannot write the archive: ${errnoText(error)}`], {
+      throw new BuildError('E_BUILD_OUTPUT', [`${outFile}: cannot write the archive: ${fsErrorReason(error)}`], {
         cause: error,
       })
     }
@@ -455,7 +445,7 @@ async function checkOutDir(outDir: string, shown: string): Promise<void> {
       if (error instanceof BuildError) throw error
       const code = (error as NodeJS.ErrnoException).code
       if (code !== 'ENOENT')
-        fail('E_BUILD_OUTPUT', `${shown}: cannot write the archive there: ${errnoText(error)}`, error)
+        fail('E_BUILD_OUTPUT', `${shown}: cannot write the archive there: ${fsErrorReason(error)}`, error)
       const parent = resolve(dir, '..')
       if (parent === dir) return
       dir = parent

@@ -1,6 +1,6 @@
 import { openSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { describeFsError, fsErrorHint, fsErrorParts } from './fs-error.js'
+import { describeFsError, fsErrorHint, fsErrorParts, fsErrorReason } from './fs-error.js'
 
 describe('fsErrorParts', () => {
   it('splits a real Node fs error into path, errno and strerror text', () => {
@@ -36,5 +36,23 @@ describe('fsErrorParts', () => {
       hint: 'free some space and run again',
     })
     expect(describeFsError(new Error('boom'), 'cannot write')).toBeUndefined()
+  })
+
+  it('words the reason of a failure for the end of a line: strerror, errno and hint, or the message of any other error', () => {
+    const erofs = Object.assign(new Error("EROFS: read-only file system, open '/r/x'"), { code: 'EROFS', path: '/r/x' })
+    expect(fsErrorReason(erofs)).toBe(
+      'read-only file system (EROFS) (the folder is on a read-only file system; make it writable and run again)',
+    )
+    let missing: unknown
+    try {
+      openSync('/nonexistent-dir-rdbpkg/x', 'r')
+    } catch (e) {
+      missing = e
+    }
+    expect(fsErrorReason(missing)).toBe('no such file or directory (ENOENT)')
+    expect(fsErrorReason(missing, 'run pnpm build first')).toBe(
+      'no such file or directory (ENOENT) (run pnpm build first)',
+    )
+    expect(fsErrorReason(new Error('boom'))).toBe('boom')
   })
 })

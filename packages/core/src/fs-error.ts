@@ -25,6 +25,17 @@ export function fsErrorHint(code: string): string | undefined {
   return FS_HINTS[code]
 }
 
+/**
+ * Why an operation failed, for the end of a one-line message: `strerror (ERRNO)` and the hint (`hint`, else the
+ * errno's general one) for a Node fs error; the error's own message for any other.
+ */
+export function fsErrorReason(error: unknown, hint?: string): string {
+  const fs = fsErrorParts(error)
+  if (fs === undefined) return error instanceof Error ? error.message : String(error)
+  const h = hint ?? fsErrorHint(fs.code)
+  return `${fs.text} (${fs.code})${h === undefined ? '' : ` (${h})`}`
+}
+
 /** A Node fs error as one line (`path: doing: strerror (ERRNO) (hint)`) with its parts; undefined for other errors. */
 export function describeFsError(
   error: unknown,

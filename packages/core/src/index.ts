@@ -62,7 +62,7 @@ export {
 } from './manifest.js'
 export type { BuildFacts, Manifest, ManifestIssue, ManifestJson, ManifestResult, PackageNameParts } from './manifest.js'
 export { DEFAULT_MAX_RATIO, MIN_EXPANSION_ALLOWANCE, expansionLimit } from './expansion.js'
-export { describeFsError, fsErrorHint, fsErrorParts } from './fs-error.js'
+export { describeFsError, fsErrorHint, fsErrorParts, fsErrorReason } from './fs-error.js'
 export { ProgressPrinter, formatBytes, formatProgress } from './progress.js'
 export type { ProgressOptions } from './progress.js'
 export { NODE_FLOOR, meetsNodeFloor, nodeFloorTarget, parseNodeVersion } from './node-floor.js'

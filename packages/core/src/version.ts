@@ -196,6 +196,6 @@ export function parseNEVRA(fileName: string): NEVRA {
 }
 
 /** Formats a NEVRA as `name-version-release.arch`, without the epoch, as `rpm -qa` shows it. */
-export function formatNEVRA(n: NEVRA): string {
+export function formatNEVRA(n: Omit<NEVRA, 'epoch'> & { epoch?: number | undefined }): string {
   return `${n.name}-${n.version}-${n.release}.${n.arch}`
 }

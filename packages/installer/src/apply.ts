@@ -1,8 +1,9 @@
 // The one module that talks to a package engine: rpm-sim (any root) or the host's real rpm (root `/`).
 // Everything else in the installer deals in these small types.
-import { decideFileFate, syncFileSystems } from '@rdbpkg/core'
+import { decideFileFate, formatNEVRA, syncFileSystems } from '@rdbpkg/core'
 import type { DiskFileState, FileFlags, PackageFileState } from '@rdbpkg/core'
 import {
+  FILE_FLAG,
   digestFile,
   getInstalled,
   listHistory,
@@ -188,7 +189,7 @@ function facts(pkg: {
 }): InstalledFacts {
   return {
     name: pkg.name,
-    nevra: `${pkg.name}-${pkg.version}-${pkg.release}.${pkg.arch}`,
+    nevra: formatNEVRA(pkg),
     epoch: pkg.epoch,
     version: pkg.version,
     release: pkg.release,
@@ -381,11 +382,11 @@ class RealRpmEngine implements Engine {
       if (path === undefined || path === '' || modeText === undefined) continue
       const bits = Number(flagText ?? 0)
       const flags: FileFlags = {
-        config: (bits & 1) !== 0,
-        doc: (bits & 2) !== 0,
-        missingok: (bits & 8) !== 0,
-        noreplace: (bits & 16) !== 0,
-        ghost: (bits & 64) !== 0,
+        config: (bits & FILE_FLAG.CONFIG) !== 0,
+        doc: (bits & FILE_FLAG.DOC) !== 0,
+        missingok: (bits & FILE_FLAG.MISSINGOK) !== 0,
+        noreplace: (bits & FILE_FLAG.NOREPLACE) !== 0,
+        ghost: (bits & FILE_FLAG.GHOST) !== 0,
       }
       const type = parseInt(modeText, 8) & 0o170000
       const kind = type === 0o100000 ? 'file' : type === 0o040000 ? 'dir' : type === 0o120000 ? 'symlink' : 'other'

@@ -2,6 +2,7 @@
 // from the payload, a tracked package written from staged files, or (agent payloads) a source read from
 // package.tar.gz once, when the transaction asks for it.
 import { readdirSync } from 'node:fs'
+import { formatNEVRA } from '@rdbpkg/core'
 import { join } from 'node:path'
 import { writeTrackedRpm } from './apply.js'
 import type { Engine, TrackedSpec } from './apply.js'
@@ -65,7 +66,7 @@ export async function describeTarget(
     }
   }
   const name = rules.trackedName!
-  const nevra = `${name}-${manifest.version}-${manifest.release}.${arch}`
+  const nevra = formatNEVRA({ name, version: manifest.version, release: manifest.release, arch })
   const only = rules.payload === 'wheels' ? ['tools'] : undefined
   const tracked: TrackedSpec = {
     name,
@@ -126,7 +127,7 @@ export function streamedTarget(run: TargetRun, manifest: ArchiveManifest, tarGz:
   }
   return {
     name,
-    nevra: `${name}-${manifest.version}-${manifest.release}.${arch}`,
+    nevra: formatNEVRA(pkg),
     evr: { epoch: 0, version: manifest.version, release: manifest.release },
     source: async () => {
       if (run.options.dryRun) return streamedSource(pkg, await scanPayload(tarGz, read))
