@@ -3,7 +3,7 @@
 // .rpmsave / .rpmorig files still lying beside their targets, and drift as `rpm -V` reports it.
 import { lstatSync } from 'node:fs'
 import { join } from 'node:path'
-import type { CreatedFile, Engine } from './apply.js'
+import type { CreatedFile, Engine } from './engine/engine.js'
 import type { InstallRecord } from './records.js'
 
 /** The last transaction of the product, as `--status` reports it. */

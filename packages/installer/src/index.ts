@@ -1,7 +1,8 @@
 // Public surface of @rdbpkg/installer: every export by name.
 export { runInstall } from './run-install.js'
-export type { InstallMessage, InstallProgress, InstallResult, RunInstallOptions, ServiceWindow } from './run-install.js'
-export type { CreatedFile, EnginePreference, PlannedFile } from './apply.js'
+export type { InstallMessage, InstallProgress, RunInstallOptions } from './run-install.js'
+export type { InstallResult, ServiceWindow } from './install-result.js'
+export type { CreatedFile, EnginePreference, PlannedFile } from './engine/engine.js'
 export type { WheelDist } from './wheels.js'
 export { HELP, USAGE, main } from './main.js'
 export type { MainIo } from './main.js'

@@ -6,7 +6,8 @@ import { InstallLog } from './install-log.js'
 import { EXIT_CODES } from './exit-codes.js'
 import { formatSummary } from './summary.js'
 import { runInstall } from './run-install.js'
-import type { InstallMessage, InstallProgress, InstallResult, RunInstallOptions } from './run-install.js'
+import type { InstallResult } from './install-result.js'
+import type { InstallMessage, InstallProgress, RunInstallOptions } from './run-install.js'
 
 /** Where main reads and writes; tests pass their own. */
 export interface MainIo {

@@ -2,26 +2,23 @@
 // services still run, then stop them only for the swap (the engine's window), start them again, record. Never
 // prints: messages go through `onMessage`, progress through `onProgress`, the outcome is the returned result.
 import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
-import type { ErrorCode } from '@rdbpkg/core'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { openEngine } from './apply.js'
+import { openEngine } from './engine/open.js'
 import type {
   ApplyFlags,
   ApplyHooks,
   ApplyOutcome,
-  CreatedFile,
   Engine,
   EnginePreference,
   PlannedFile,
   UndoTarget,
-} from './apply.js'
+} from './engine/engine.js'
 import { locateArchive, readArchiveManifest } from './archive.js'
 import type { ArchiveManifest } from './archive.js'
 import { InstallError, fsInstallError } from './errors.js'
 import { readHostStatus } from './host-status.js'
-import type { HostStatus } from './host-status.js'
 import { EXIT_CODES, exitCodeFor, isRefusal } from './exit-codes.js'
 import { checkArch, checkNeedsRoot, checkOs, hostRpmArch, readOsRelease } from './host.js'
 import { InstallLog } from './install-log.js'
@@ -43,13 +40,14 @@ import {
 import type { InstallRecord } from './records.js'
 import { describeService, findRunningServices, startServices, stopServices } from './services.js'
 import type { RunningService } from './services.js'
+import type { InstallResult } from './install-result.js'
 import { formatSummary } from './summary.js'
 import { describeTarget, packageToApply, streamedTarget } from './target.js'
 import type { PackageSource } from './tracked-source.js'
 import type { Target } from './target.js'
 import { verifyArchive } from './verify.js'
 import { applyWheels, installedWheelFacts, readWheelFile, resolvePython, rollbackWheels } from './wheels.js'
-import type { WheelDist, WheelOutcome } from './wheels.js'
+import type { WheelOutcome } from './wheels.js'
 
 /** One line the run wants shown: results on stdout (`info`), problems on stderr (`warn`, `error`). */
 export interface InstallMessage {
@@ -97,62 +95,6 @@ export interface InstallProgress {
   step: 'verify' | 'stage' | 'swap'
   bytesDone: number
   bytesTotal: number
-}
-
-/** The service window of a run: from stopping the services (or, with none running, starting the swap) to starting them again. */
-export interface ServiceWindow {
-  stoppedAt: string
-  startedAt: string
-  downtimeMs: number
-}
-
-/** The outcome of one run; `--json` prints exactly this. */
-export interface InstallResult {
-  exitCode: number
-  /** The version of @rdbpkg/installer that ran. */
-  installer: string
-  status:
-    | 'installed'
-    | 'upgraded'
-    | 'reinstalled'
-    | 'downgraded'
-    | 'unchanged'
-    | 'verified'
-    | 'planned'
-    | 'rolled-back'
-    | 'history'
-    | 'reported'
-    | 'refused'
-    | 'failed'
-  /** The error code when the run was refused or failed. */
-  code?: ErrorCode
-  /** The one-line error when the run was refused or failed. */
-  error?: string
-  archive?: string
-  packageName?: string
-  packageType?: string
-  /** The tracked or rpm name this archive installs (`rdb-agent`, `aio`). */
-  product?: string
-  /** Installed before (`name-version-release.arch`). */
-  from?: string
-  /** Installed now (or planned). */
-  to?: string
-  engine?: string
-  signature?: string
-  services: { running: string[]; stopped: string[]; restarted: string[]; failed: string[] }
-  /** Every `.rpmnew`, `.rpmsave` and `.rpmorig` created. */
-  created: CreatedFile[]
-  wheels?: { installed: WheelDist[]; replaced: WheelDist[] }
-  plan?: { action: string; files: PlannedFile[]; services: string[]; wheels?: string[] }
-  history?: InstallRecord[]
-  /** `--status`: what the host has of the product. */
-  host?: HostStatus
-  /** The installer record written (for --rollback). */
-  record?: string
-  /** When the run changed the host: services stopped (if any ran), the swap, services started again. */
-  window?: ServiceWindow
-  warnings: string[]
-  log: string
 }
 
 interface Run {

@@ -1,6 +1,6 @@
 // The human summary printed at the end of a run (stdout); --json prints the result object instead.
-import type { CreatedFile } from './apply.js'
-import type { InstallResult } from './run-install.js'
+import type { CreatedFile } from './engine/engine.js'
+import type { InstallResult } from './install-result.js'
 
 /** Formats the end-of-run summary: what changed (from -> to), services, every .rpmnew/.rpmsave/.rpmorig. */
 export function formatSummary(result: InstallResult): string {

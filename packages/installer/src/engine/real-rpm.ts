@@ -1,307 +1,32 @@
-// The one module that talks to a package engine: rpm-sim (any root) or the host's real rpm (root `/`).
-// Everything else in the installer deals in these small types.
-import { decideFileFate, formatNEVRA, syncFileSystems } from '@rdbpkg/core'
+// The real-rpm adapter: Debian's or the host's rpm, run as a process, for root `/` (or any root with --root).
+import { decideFileFate, syncFileSystems } from '@rdbpkg/core'
 import type { DiskFileState, FileFlags, PackageFileState } from '@rdbpkg/core'
-import {
-  FILE_FLAG,
-  digestFile,
-  getInstalled,
-  listHistory,
-  planTransaction,
-  readRpm,
-  recoverInterrupted,
-  rollbackTransaction,
-  runTransaction,
-  verifyInstalled,
-  writeRpm,
-} from '@rdbpkg/rpm-sim'
+import { FILE_FLAG, digestFile, readRpm, writeRpm } from '@rdbpkg/rpm-sim'
 import type { RpmSpecFile } from '@rdbpkg/rpm-sim'
 import { execFile } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs'
 import { lstat, readlink } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { TrackedFile } from './tracked.js'
-import type { PackageSource } from './tracked-source.js'
+import type { PackageSource } from '../tracked-source.js'
+import type {
+  ApplyFlags,
+  ApplyHooks,
+  ApplyOutcome,
+  CreatedFile,
+  Engine,
+  InstalledFacts,
+  PlannedFile,
+  UndoTarget,
+} from './engine.js'
+import { installedFacts } from './engine.js'
 
 const run = promisify(execFile)
 
-/** An installed package as the installer needs to know it. */
-export interface InstalledFacts {
-  name: string
-  /** `name-version-release.arch`. */
-  nevra: string
-  epoch: number | undefined
-  version: string
-  release: string
-  arch: string
-}
-
-/** A file an upgrade left beside its target (`.rpmnew`, `.rpmsave`, `.rpmorig`). */
-export interface CreatedFile {
-  path: string
-  savedAs: string
-  kind: 'rpmnew' | 'rpmsave' | 'rpmorig'
-}
-
-/** One file's fate in a planned transaction (for --dry-run). */
-export interface PlannedFile {
-  path: string
-  fate: string
-  reason?: string
-}
-
-/** What applying (or undoing) one package did. */
-export interface ApplyOutcome {
-  ok: boolean
-  /** The engine's transaction id (rpm-sim), for rollback. */
-  tid?: number
-  problems: string[]
-  created: CreatedFile[]
-  warnings: string[]
-  /** Real rpm: the repackaged rpm of what was replaced. */
-  repackaged?: string[]
-}
-
-/** Flags of one upgrade. */
-export interface ApplyFlags {
-  replacepkgs: boolean
-  oldpackage: boolean
-  noscripts: boolean
-}
-
-/** What to undo: an rpm-sim tid, or (real rpm) the repackaged rpms to put back and the NEVRA to erase. */
-export interface UndoTarget {
-  tid?: number | string
-  repackaged?: readonly string[]
-  /** The package the transaction installed (erased when nothing was replaced). */
-  installed?: string
-  noscripts: boolean
-}
-
-/**
- * What the run gives the engine for one change: the service window (opened right before the first visible change,
- * closed right after the last one) and the swap's progress.
- */
-export interface ApplyHooks {
-  window?: { open: () => Promise<void>; close: () => Promise<void> }
-  onProgress?: (progress: { step: 'swap'; bytesDone: number; bytesTotal: number }) => void
-}
-
-/** A package engine bound to one root. */
-export interface Engine {
-  readonly name: 'rpm-sim' | 'rpm'
-  installed(name: string): Promise<InstalledFacts | undefined>
-  /** Facts of an .rpm file (name, version, ...). */
-  inspect(rpmFile: string): Promise<InstalledFacts>
-  plan(rpmFile: string | PackageSource, flags: ApplyFlags): Promise<{ problems: string[]; files: PlannedFile[] }>
-  upgrade(
-    rpmFile: string | PackageSource,
-    flags: ApplyFlags,
-    description?: string,
-    hooks?: ApplyHooks,
-  ): Promise<ApplyOutcome>
-  /** The transaction a killed run made under `description`, if it got that far. */
-  findTransaction(
-    description: string,
-    from: string | undefined,
-  ): Promise<Pick<UndoTarget, 'tid' | 'repackaged'> | undefined>
-  /** Undoes one transaction; refuses (problems) when later transactions would be undone with it. */
-  rollback(target: UndoTarget, hooks?: ApplyHooks): Promise<ApplyOutcome>
-  /** `rpm -V NAME`: one line per file that differs from the database (empty when all match or none installed). */
-  verify(name: string): Promise<string[]>
-}
-
-/** What a tracked package built from a file payload is. */
-export interface TrackedSpec {
-  name: string
-  version: string
-  release: string
-  arch: string
-  files: TrackedFile[]
-}
-
-/** Which engine a run uses: `auto` is real rpm when the host has rpm and the root is `/`, else rpm-sim. */
-export type EnginePreference = 'auto' | 'rpm-sim' | 'rpm'
-
-/** True when the host has a working `rpm`. */
-export async function hostHasRpm(): Promise<boolean> {
-  try {
-    await run('rpm', ['--version'])
-    return true
-  } catch {
-    return false
-  }
-}
-
-/**
- * Opens the engine for `root`. `auto`: the host's real rpm when it has one and the root is `/` (rpm payloads
- * only: tracked file payloads always live in rpm-sim's database), else rpm-sim.
- */
-export async function openEngine(
-  root: string,
-  preference: EnginePreference,
-  payload: 'rpm' | 'files' | 'wheels',
-): Promise<Engine> {
-  const useRpm =
-    preference === 'rpm' ||
-    (preference === 'auto' && payload === 'rpm' && resolve(root) === '/' && (await hostHasRpm()))
-  return useRpm ? new RealRpmEngine(resolve(root)) : new RpmSimEngine(resolve(root))
-}
-
-/** Writes a tracked package (uncompressed payload, for speed) to `outFile`. */
-export async function writeTrackedRpm(spec: TrackedSpec, outFile: string): Promise<void> {
-  await writeRpm(
-    {
-      name: spec.name,
-      version: spec.version,
-      release: spec.release,
-      arch: spec.arch,
-      summary: `${spec.name} (installed by rdbpkg)`,
-      files: spec.files.map((file) => toSpecFile(file)),
-      compressor: 'none',
-    },
-    outFile,
-  )
-}
-
-function toSpecFile(file: TrackedFile): RpmSpecFile {
-  return {
-    path: file.path,
-    kind: file.kind,
-    mode: file.mode,
-    ...(file.source === undefined ? {} : { source: file.source }),
-    ...(file.linkTarget === undefined ? {} : { linkTarget: file.linkTarget }),
-    ...(file.flags === undefined ? {} : { flags: file.flags }),
-  }
-}
-
-function packages(what: string | PackageSource): { packages: string[]; sources?: PackageSource[] } {
-  return typeof what === 'string' ? { packages: [what] } : { packages: [], sources: [what] }
-}
-
-function facts(pkg: {
-  name: string
-  epoch?: number | undefined
-  version: string
-  release: string
-  arch: string
-}): InstalledFacts {
-  return {
-    name: pkg.name,
-    nevra: formatNEVRA(pkg),
-    epoch: pkg.epoch,
-    version: pkg.version,
-    release: pkg.release,
-    arch: pkg.arch,
-  }
-}
-
-class RpmSimEngine implements Engine {
-  readonly name = 'rpm-sim'
-  constructor(private readonly root: string) {}
-
-  async installed(name: string): Promise<InstalledFacts | undefined> {
-    const found = await getInstalled(this.root, name)
-    const last = found.at(-1)
-    return last === undefined ? undefined : facts(last)
-  }
-
-  async inspect(rpmFile: string): Promise<InstalledFacts> {
-    return facts(await readRpm(rpmFile))
-  }
-
-  async plan(
-    rpmFile: string | PackageSource,
-    flags: ApplyFlags,
-  ): Promise<{ problems: string[]; files: PlannedFile[] }> {
-    const plan = await planTransaction({
-      root: this.root,
-      op: 'upgrade',
-      ...packages(rpmFile),
-      flags: { ...flags, repackage: true },
-    })
-    const files: PlannedFile[] = []
-    for (const element of plan.elements) {
-      for (const file of element.files) {
-        files.push({
-          path: file.path,
-          fate: element.op === 'erase' && file.fate !== 'erase' ? `erase/${file.fate}` : file.fate,
-          reason: file.reason,
-        })
-      }
-    }
-    return { problems: plan.problems, files }
-  }
-
-  async upgrade(
-    rpmFile: string | PackageSource,
-    flags: ApplyFlags,
-    description = 'rdbpkg install',
-    hooks: ApplyHooks = {},
-  ): Promise<ApplyOutcome> {
-    const result = await runTransaction({
-      root: this.root,
-      op: 'upgrade',
-      ...packages(rpmFile),
-      flags: { ...flags, repackage: true },
-      // What the upgrade replaces stays kept by hard link; the .rpm is written only if a rollback needs it.
-      repackageLazily: true,
-      description,
-      ...hooks,
-    })
-    return {
-      ok: result.ok,
-      tid: result.tid,
-      problems: result.problems,
-      created: result.created,
-      warnings: result.warnings,
-    }
-  }
-
-  async findTransaction(description: string): Promise<Pick<UndoTarget, 'tid'> | undefined> {
-    // A transaction a kill interrupted after its commit began is finished first: then its history names it.
-    await recoverInterrupted(this.root)
-    const found = (await listHistory(this.root))
-      .filter((r) => r.description === description && r.op !== 'rollback' && r.exitCode === 0)
-      .at(-1)
-    return found === undefined ? undefined : { tid: found.tid }
-  }
-
-  async rollback(target: UndoTarget, hooks: ApplyHooks = {}): Promise<ApplyOutcome> {
-    const tid = Number(target.tid)
-    const later = (await listHistory(this.root)).filter(
-      (r) => r.tid > tid && r.op !== 'rollback' && r.rolledBack === undefined,
-    )
-    if (later.length > 0) {
-      const names = later.flatMap((r) => r.elements.map((e) => e.nevra))
-      return {
-        ok: false,
-        problems: [`later transactions would be undone too (${names.join(', ')}): roll those back first`],
-        created: [],
-        warnings: [],
-      }
-    }
-    const result = await rollbackTransaction({ root: this.root, tid, flags: { noscripts: target.noscripts }, ...hooks })
-    return {
-      ok: result.ok,
-      tid: result.tid,
-      problems: result.problems,
-      created: result.created,
-      warnings: result.warnings,
-    }
-  }
-
-  async verify(name: string): Promise<string[]> {
-    if ((await getInstalled(this.root, name)).length === 0) return []
-    return verifyInstalled(this.root, name)
-  }
-}
-
 const SAVED_AS = /^warning: (.+) (saved|created) as (.+)$/
 
-// Debian's rpm with --root: the database lives under the root as rpm's own.
-class RealRpmEngine implements Engine {
+/** The host's rpm bound to one root. */
+export class RealRpmEngine implements Engine {
   readonly name = 'rpm'
   constructor(private readonly root: string) {}
 
@@ -321,14 +46,14 @@ class RealRpmEngine implements Engine {
       const line = stdout.trim().split('\n').at(-1) ?? ''
       const [n, e, version, release, arch] = line.split('\t')
       if (n === undefined || version === undefined || release === undefined || arch === undefined) return undefined
-      return facts({ name: n, epoch: e === '(none)' ? undefined : Number(e), version, release, arch })
+      return installedFacts({ name: n, epoch: e === '(none)' ? undefined : Number(e), version, release, arch })
     } catch {
       return undefined
     }
   }
 
   async inspect(rpmFile: string): Promise<InstalledFacts> {
-    return facts(await readRpm(rpmFile))
+    return installedFacts(await readRpm(rpmFile))
   }
 
   async plan(
@@ -423,7 +148,7 @@ class RealRpmEngine implements Engine {
       const repackaged: string[] = []
       if (before !== undefined) repackaged.push(await this.repackage(before))
       const result = await this.rpm(['-U', ...flagArgs(flags), rpmFile])
-      return { ...parseRpmOutput(this.root, result), ...(repackaged.length > 0 ? { repackaged } : {}) }
+      return { ...parseRpmOutput(result), ...(repackaged.length > 0 ? { repackaged } : {}) }
     } finally {
       await hooks.window?.close()
     }
@@ -449,12 +174,12 @@ class RealRpmEngine implements Engine {
         ...noscripts,
         ...target.repackaged,
       ])
-      return parseRpmOutput(this.root, result)
+      return parseRpmOutput(result)
     }
     if (target.installed === undefined)
       return { ok: false, problems: ['nothing recorded to roll back'], created: [], warnings: [] }
     const name = target.installed.replace(/-[^-]+-[^-]+$/, '')
-    return parseRpmOutput(this.root, await this.rpm(['-e', ...noscripts, name]))
+    return parseRpmOutput(await this.rpm(['-e', ...noscripts, name]))
   }
 
   async verify(name: string): Promise<string[]> {
@@ -532,7 +257,7 @@ function flagArgs(flags: ApplyFlags): string[] {
   ]
 }
 
-function parseRpmOutput(_root: string, result: { code: number; stderr: string }): ApplyOutcome {
+function parseRpmOutput(result: { code: number; stderr: string }): ApplyOutcome {
   const warnings: string[] = []
   const created: CreatedFile[] = []
   const problems: string[] = []
