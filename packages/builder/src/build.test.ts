@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { PACKAGE_TYPE_VALUES } from '@rdbpkg/core'
 import type { PackageType } from '@rdbpkg/core'
 import { afterAll, describe, expect, it } from 'vitest'
-import { BuildError, buildPackage } from './build.js'
+import { BuildError, buildPackage, resolveMtime } from './build.js'
 import { NAMES, cleanup, makeInputs, makeRpm, tarGz, tempDir, writeManifest, writeTree } from './_test-fixtures.js'
 
 afterAll(cleanup)
@@ -55,6 +55,27 @@ describe('buildPackage, for every package type', () => {
       expect(help.stdout).toMatch(/^usage: install/)
     })
   }
+})
+
+describe('resolveMtime', () => {
+  it('takes SOURCE_DATE_EPOCH from the environment it is handed, never from the process (the CLI hands it its own)', () => {
+    const saved = process.env.SOURCE_DATE_EPOCH
+    process.env.SOURCE_DATE_EPOCH = '86400'
+    try {
+      expect(resolveMtime({ env: { SOURCE_DATE_EPOCH: '1700000000' } })).toEqual({
+        mtime: 1700000000,
+        reproducible: true,
+      })
+      expect(resolveMtime({ sourceDateEpoch: 5, env: { SOURCE_DATE_EPOCH: '1' } })).toEqual({
+        mtime: 5,
+        reproducible: true,
+      })
+      expect(resolveMtime({}).reproducible).toBe(false)
+    } finally {
+      if (saved === undefined) delete process.env.SOURCE_DATE_EPOCH
+      else process.env.SOURCE_DATE_EPOCH = saved
+    }
+  })
 })
 
 describe('signing', () => {

@@ -53,7 +53,7 @@ export interface BuildOptions {
   cwd?: string
   /** Fixed time of every entry and of `build_time`, in seconds (default: `SOURCE_DATE_EPOCH` of `env`, else now). */
   sourceDateEpoch?: number
-  /** Environment read for `SOURCE_DATE_EPOCH` (default `process.env`). */
+  /** Environment read for `SOURCE_DATE_EPOCH` (the CLI passes its environment; default: none, so it is not read). */
   env?: Record<string, string | undefined>
   /** The installer bundle to ship (default: `@rdbpkg/installer/bundle`, resolved from this package). */
   installerBundle?: string
@@ -129,7 +129,7 @@ export function resolveMtime(options: Pick<BuildOptions, 'sourceDateEpoch' | 'en
   reproducible: boolean
 } {
   if (options.sourceDateEpoch !== undefined) return { mtime: options.sourceDateEpoch, reproducible: true }
-  const text = (options.env ?? process.env).SOURCE_DATE_EPOCH
+  const text = options.env?.SOURCE_DATE_EPOCH
   if (text !== undefined && text !== '') {
     if (!/^\d{1,12}$/.test(text.trim())) {
       fail(

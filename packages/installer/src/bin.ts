@@ -6,6 +6,7 @@ process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
+  euid: process.geteuid?.(),
   stderrIsTTY: process.stderr.isTTY === true,
   bundleFile: fileURLToPath(import.meta.url),
   // RDBPKG_ENGINE=rpm|rpm-sim overrides the automatic choice (tests drive Debian's rpm against a --root).

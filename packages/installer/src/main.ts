@@ -18,6 +18,8 @@ export interface MainIo {
   bundleFile?: string
   /** stderr is a terminal: the long steps show their progress there (never in a pipe, a log or --json). */
   stderrIsTTY?: boolean
+  /** The effective uid (bin.ts: process.geteuid()); writing into `/` needs 0. */
+  euid?: number | undefined
   /** Extra options for the library (tests: engine, service grace period). */
   overrides?: Partial<RunInstallOptions>
 }
@@ -134,6 +136,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   }
   const result: InstallResult = await runInstall({
     cwd: io.cwd,
+    ...(io.euid === undefined ? {} : { euid: io.euid }),
     ...(io.bundleFile === undefined ? {} : { bundleFile: io.bundleFile }),
     ...(values.archive === undefined ? {} : { archiveDir: values.archive }),
     root: values.root ?? '/',

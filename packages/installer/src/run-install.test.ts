@@ -128,6 +128,18 @@ describe('runInstall log', () => {
     expect(log).toContain('start:')
     expect(log).toContain('exit=1')
   })
+
+  it('logs the uid it was given, the one it checks (the CLI passes process.geteuid()), or ? when none', async () => {
+    const { v1, v2, root } = setup()
+    expect((await runInstall({ archiveDir: v1, root, euid: 1234 })).exitCode).toBe(0)
+    expect((await runInstall({ archiveDir: v2, root })).exitCode).toBe(0)
+    const starts = readFileSync(join(root, 'var/log/rdbpkg/install.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('start:'))
+    expect(starts).toHaveLength(2)
+    expect(starts[0]).toContain(' uid=1234 ')
+    expect(starts[1]).toContain(' uid=? ')
+  })
 })
 
 describe('runInstall with /var on another filesystem', () => {

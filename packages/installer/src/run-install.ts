@@ -75,7 +75,10 @@ export interface RunInstallOptions {
   noscripts?: boolean
   /** `auto` (default): real rpm for rpm payloads when the host has rpm and the root is `/`, else rpm-sim. */
   engine?: EnginePreference
-  /** The effective uid (default: process.geteuid()). */
+  /**
+   * The effective uid of the run, logged and checked: writing into `/` needs 0. The CLI passes process.geteuid();
+   * left out, the uid is logged as `?` and not checked (the writes themselves then fail with EACCES).
+   */
   euid?: number
   /** The host's rpm arch (default: from process.arch). */
   hostArch?: string
@@ -154,7 +157,7 @@ export async function runInstall(options: RunInstallOptions): Promise<InstallRes
             ? 'status'
             : 'install'
   log.line(
-    `start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${process.geteuid?.() ?? '?'} installer=${INSTALLER_VERSION} node=${process.version}`,
+    `start: ${mode}${options.force ? ' -f' : ''}${options.noscripts ? ' --noscripts' : ''} root=${root} uid=${options.euid ?? '?'} installer=${INSTALLER_VERSION} node=${process.version}`,
   )
   try {
     await steps(run, cwd)
@@ -251,8 +254,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
     checkOs(readOsRelease(run.root), manifest.osRelease)
     checkArch(manifest.arch, options.hostArch ?? hostRpmArch(), manifest.packageName)
   }
-  const euid = options.euid ?? process.geteuid?.() ?? 0
-  if (!options.dryRun) checkNeedsRoot(run.root, euid, manifest.packageName)
+  if (!options.dryRun && options.euid !== undefined) checkNeedsRoot(run.root, options.euid, manifest.packageName)
   const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload)
   result.engine = engine.name
   if (options.rollback) return rollback(run, manifest, engine, product)

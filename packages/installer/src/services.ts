@@ -235,7 +235,8 @@ export function startServices(services: readonly RunningService[]): {
       const [command, ...args] = service.argv
       const child = spawn(command!, args, {
         cwd: existsSync(service.cwd) ? service.cwd : '/',
-        env: Object.keys(service.env).length > 0 ? service.env : process.env,
+        // An unreadable environ: the child inherits the installer's environment (spawn's default).
+        ...(Object.keys(service.env).length > 0 ? { env: service.env } : {}),
         detached: true,
         stdio: 'ignore',
       })
