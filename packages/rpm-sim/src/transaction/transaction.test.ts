@@ -224,6 +224,18 @@ describe('install, upgrade, erase', () => {
       holder.kill()
     }
   })
+  it('takes over the database lock of a process that was killed, and releases it after', async () => {
+    const w = world()
+    const a = await pkg(w.dir, { name: 'dl', version: '1', files: [file('/dl', 'x')] })
+    const dead = spawn('true')
+    await new Promise((done) => dead.on('exit', done))
+    const db = join(w.root, 'var/lib/rpm-sim')
+    mkdirSync(db, { recursive: true })
+    writeFileSync(join(db, 'lock'), `${dead.pid}\n`)
+    const r = await runTransaction({ root: w.root, op: 'install', packages: [a] })
+    expect(r.ok).toBe(true)
+    expect(existsSync(join(db, 'lock'))).toBe(false)
+  })
 })
 
 describe('sources that staged their bodies themselves', () => {
