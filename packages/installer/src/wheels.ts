@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { create, extract } from 'tar'
 import { syncFileSystems } from '@rdbpkg/core'
+import * as v from 'valibot'
 import { InstallError } from './errors.js'
 
 /** A distribution as name and version. */
@@ -45,13 +46,25 @@ export function resolvePython(root: string, python: string): string {
   return python
 }
 
+// What LIST_SCRIPT prints for each installed distribution. The files are saved before pip runs and restored on
+// rollback, so each must be an absolute path (the script makes them absolute and normalised).
+const ListedDists = v.array(
+  v.object({
+    key: v.string(),
+    name: v.string(),
+    version: v.optional(v.string()),
+    files: v.array(
+      v.pipe(
+        v.string(),
+        v.startsWith('/', 'expected an absolute path'),
+        v.check((f) => !f.split('/').includes('..'), 'expected a path without ..'),
+      ),
+    ),
+  }),
+)
+
 /** An installed distribution (or a wanted one that is absent: no version) with the files its RECORD lists. */
-export interface InstalledDist {
-  key: string
-  name: string
-  version: string | undefined
-  files: string[]
-}
+export type InstalledDist = v.InferOutput<typeof ListedDists>[number]
 
 const LIST_SCRIPT = `
 import json, os, re, sys
@@ -82,8 +95,31 @@ export async function installedWheelFacts(python: string, names: readonly string
       },
     )
   }
-  const found = JSON.parse(listed.stdout) as InstalledDist[]
-  return keys.map((key) => found.find((dist) => dist.key === key) ?? { key, name: key, version: undefined, files: [] })
+  const found = parseListed(python, listed.stdout)
+  return keys.map((key) => found.find((dist) => dist.key === key) ?? { key, name: key, files: [] })
+}
+
+// The listing, validated: one line naming the python, the field and what was found when it is not what the script
+// prints (a wrapper that prints something else, a RECORD with relative paths).
+function parseListed(python: string, stdout: string): InstalledDist[] {
+  let json: unknown
+  try {
+    json = JSON.parse(stdout)
+  } catch (error) {
+    throw listingError(python, `expected JSON, found ${JSON.stringify(lastLine(stdout))} (${(error as Error).message})`)
+  }
+  const parsed = v.safeParse(ListedDists, json)
+  if (parsed.success) return parsed.output
+  const issue = parsed.issues[0]
+  const found = issue.kind === 'validation' ? `, found ${JSON.stringify(issue.input)}` : ''
+  throw listingError(python, `${v.getDotPath(issue) ?? '(top level)'}: ${issue.message}${found}`)
+}
+
+function listingError(python: string, what: string): InstallError {
+  return new InstallError('E_PRECONDITION', `${python}: the list of installed distributions is not usable: ${what}`, {
+    field: 'python',
+    found: python,
+  })
 }
 
 /** What installing wheels did. */
@@ -206,7 +242,7 @@ export async function rollbackWheels(options: {
   }
 }
 
-// node:child_process rather than execa: the bundle must run on the Node floor (16.17), and this is all it needs.
+// Runs python, keeping stdout and, in arrival order, stdout and stderr together (the last line of an error).
 function runPython(
   python: string,
   args: readonly string[],
