@@ -64,7 +64,7 @@ const PARALLEL_LEVEL = 6
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
 
 /** SHA256SUMS text (`<hex>  <path>`, sorted by path, `sha256sum -c` format). */
-export function sha256sumsText(files: readonly FileDigest[]): string {
+function sha256sumsText(files: readonly FileDigest[]): string {
   return [...files]
     .sort((a, b) => byBytes(a.path, b.path))
     .map((file) => `${file.sha256}  ${file.path}\n`)

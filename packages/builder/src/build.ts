@@ -115,7 +115,7 @@ export const BUILDER_VERSION: string = (createRequire(import.meta.url)('../packa
   .version
 
 /** Where the installer bundle of this commit is (the `@rdbpkg/installer/bundle` export). */
-export function installerBundlePath(): string {
+function installerBundlePath(): string {
   return createRequire(import.meta.url).resolve('@rdbpkg/installer/bundle')
 }
 
@@ -454,7 +454,7 @@ async function checkOutDir(outDir: string, shown: string): Promise<void> {
 }
 
 /** JSON with keys sorted at every level, two-space indented, with a trailing newline. */
-export function sortedJson(value: unknown): string {
+function sortedJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort)
     if (v !== null && typeof v === 'object') {

@@ -36,7 +36,7 @@ const EXIT_OF: Partial<Record<ErrorCode, number>> = {
 }
 
 /** The exit code for an error code (1 for codes this command never expects). */
-export function exitCodeOf(code: ErrorCode): number {
+function exitCodeOf(code: ErrorCode): number {
   return EXIT_OF[code] ?? EXIT.internal
 }
 

@@ -12,7 +12,7 @@ import { extract } from 'tar'
 import * as v from 'valibot'
 
 /** The arches a runtime can be carried for: rpm arch -> npm package suffix and ELF e_machine. */
-export const RUNTIME_ARCHES = {
+const RUNTIME_ARCHES = {
   x86_64: { npm: 'x64', machine: 62 },
   aarch64: { npm: 'arm64', machine: 183 },
 } as const
@@ -105,7 +105,7 @@ export async function elfMachine(file: string): Promise<string | undefined> {
 }
 
 /** The version of a Node binary: `--version` when it runs here, else the release URL official builds embed. */
-export async function nodeBinaryVersion(file: string, arch: string): Promise<string | undefined> {
+async function nodeBinaryVersion(file: string, arch: string): Promise<string | undefined> {
   if (nodeArchToRpmArch(process.arch) === arch) {
     const run = spawnSync(file, ['--version'], { encoding: 'utf8', timeout: 60_000, env: {} })
     const version = run.status === 0 ? parseNodeVersion(run.stdout) : undefined

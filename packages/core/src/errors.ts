@@ -82,11 +82,6 @@ export class PayloadError extends RdbpkgError {
   override name = 'PayloadError'
 }
 
-/** os-release is missing or invalid, or the host OS is not allowed. */
-export class OsReleaseError extends RdbpkgError {
-  override name = 'OsReleaseError'
-}
-
 /** A version, EVR or NEVRA string cannot be parsed. */
 export class VersionError extends RdbpkgError {
   override name = 'VersionError'

@@ -2,7 +2,6 @@
 export {
   ERROR_CODES,
   ManifestError,
-  OsReleaseError,
   PayloadError,
   RdbpkgError,
   VersionError,
@@ -24,12 +23,10 @@ export type {
   PackageFileState,
 } from './file-fate.js'
 export {
-  DEFAULT_CONFIG_FILES,
   PACKAGE_TYPES,
   PACKAGE_TYPE_RULES,
   PACKAGE_TYPE_VALUES,
   checkPayload,
-  isPackageType,
   stripDotSlash,
   unsafeEntryReason,
 } from './package-type.js'
@@ -43,7 +40,6 @@ export type {
 } from './package-type.js'
 export {
   OS_RELEASE_PATHS,
-  RPM_ARCHES,
   isArchCompatible,
   matchOsRelease,
   nodeArchToRpmArch,
@@ -51,19 +47,17 @@ export {
 } from './os-release.js'
 export type { OsReleaseMatch } from './os-release.js'
 export {
-  MANIFEST_FIELDS,
   ManifestIssuesError,
   manifestToJson,
   parseManifest,
-  parsePackageName,
   safeParseManifest,
   safeValidateManifest,
   validateManifest,
 } from './manifest.js'
-export type { BuildFacts, Manifest, ManifestIssue, ManifestJson, ManifestResult, PackageNameParts } from './manifest.js'
-export { DEFAULT_MAX_RATIO, MIN_EXPANSION_ALLOWANCE, expansionLimit } from './expansion.js'
-export { describeFsError, fsErrorHint, fsErrorParts, fsErrorReason } from './fs-error.js'
-export { ProgressPrinter, formatBytes, formatProgress } from './progress.js'
+export type { BuildFacts, Manifest, ManifestIssue, ManifestJson, ManifestResult } from './manifest.js'
+export { DEFAULT_MAX_RATIO, expansionLimit } from './expansion.js'
+export { describeFsError, fsErrorParts, fsErrorReason } from './fs-error.js'
+export { ProgressPrinter, formatBytes } from './progress.js'
 export type { ProgressOptions } from './progress.js'
 export { NODE_FLOOR, meetsNodeFloor, nodeFloorTarget, parseNodeVersion } from './node-floor.js'
 export type { NodeVersion } from './node-floor.js'

@@ -52,7 +52,7 @@ export function readArchiveManifest(dir: string): ArchiveManifest {
 }
 
 /** The installer's view of a validated manifest. */
-export function fromManifest(manifest: Manifest): ArchiveManifest {
+function fromManifest(manifest: Manifest): ArchiveManifest {
   return {
     packageName: manifest.package_name,
     packageType: manifest.package_type,

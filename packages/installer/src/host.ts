@@ -1,5 +1,5 @@
 // Facts about the target host: its os-release ID and its rpm arch, checked against the archive's manifest.
-import { isArchCompatible, matchOsRelease, nodeArchToRpmArch, parseOsRelease } from '@rdbpkg/core'
+import { OS_RELEASE_PATHS, isArchCompatible, matchOsRelease, nodeArchToRpmArch, parseOsRelease } from '@rdbpkg/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { InstallError } from './errors.js'
@@ -16,16 +16,16 @@ export interface OsRelease {
 
 /** Reads `<root>/etc/os-release`, falling back to `<root>/usr/lib/os-release`; throws E_OS_RELEASE_INVALID. */
 export function readOsRelease(root: string): OsRelease {
-  for (const rel of ['etc/os-release', 'usr/lib/os-release']) {
+  for (const rel of OS_RELEASE_PATHS) {
     const file = join(root, rel)
     if (!existsSync(file)) continue
     const fields = parseOsRelease(readFileSync(file, 'utf8'))
     return { id: (fields.ID ?? '').trim().toLowerCase(), fields, file }
   }
-  const file = join(root, 'etc/os-release')
+  const [file, fallback] = OS_RELEASE_PATHS.map((rel) => join(root, rel))
   throw new InstallError(
     'E_OS_RELEASE_INVALID',
-    `${file}: missing (and no ${join(root, 'usr/lib/os-release')}; cannot tell which OS this is)`,
+    `${file}: missing (and no ${fallback}; cannot tell which OS this is)`,
     { file },
   )
 }

@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Where the run log lives under a root. */
-export function installLogPath(root: string): string {
+function installLogPath(root: string): string {
   return join(root, 'var', 'log', 'rdbpkg', 'install.log')
 }
 

@@ -168,7 +168,7 @@ export function stagingDir(root: string, runId: string): string {
 }
 
 /** Name of a staging folder kept beside the install prefix (see {@link stagingDirFor}). */
-export const BESIDE_STAGING = '.rdbpkg-staging-'
+const BESIDE_STAGING = '.rdbpkg-staging-'
 
 /**
  * The staging folder for one run's file payload, on the filesystem where the files land, so the engine renames

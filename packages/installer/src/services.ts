@@ -27,7 +27,7 @@ export function describeService(service: RunningService): string {
 }
 
 /** True when systemd manages the host and the target root is the host itself. */
-export function systemdRuns(root: string): boolean {
+function systemdRuns(root: string): boolean {
   return resolve(root) === '/' && existsSync('/run/systemd/system')
 }
 

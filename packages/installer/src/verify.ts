@@ -16,7 +16,7 @@ export interface ArchiveVerification {
 }
 
 /** Files an archive must list in SHA256SUMS: what the installer reads before trusting it. */
-export const REQUIRED_ARCHIVE_FILES = ['version.json', 'package.tar.gz'] as const
+const REQUIRED_ARCHIVE_FILES = ['version.json', 'package.tar.gz'] as const
 
 /** Parses `sha256sum` output (`<hex>  <path>` or `<hex> *<path>`); throws naming the first bad line. */
 export function parseSha256Sums(text: string, fileName = 'SHA256SUMS'): { path: string; sha256: string }[] {
@@ -42,7 +42,7 @@ export function parseSha256Sums(text: string, fileName = 'SHA256SUMS'): { path: 
 }
 
 /** Streams a file through sha256 and returns the hex digest. */
-export async function sha256File(path: string, onBytes?: (bytes: number) => void): Promise<string> {
+async function sha256File(path: string, onBytes?: (bytes: number) => void): Promise<string> {
   const hash = createHash('sha256')
   const stream = createReadStream(path, { highWaterMark: 1 << 20 })
   if (onBytes !== undefined) stream.on('data', (chunk) => onBytes(chunk.length))

@@ -33,7 +33,7 @@ export function readWheelFile(file: string): WheelFile {
 }
 
 /** PEP 503 name normalisation. */
-export function normalizeName(name: string): string {
+function normalizeName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase()
 }
 
