@@ -322,7 +322,7 @@ export function checkPayload(entries: readonly string[], type: PackageType, file
     problems.push({
       kind: 'unexpected',
       entry: shown,
-      message: `${fileName}: ${shown}: unexpected (${type} holds only ${allowedText} at the top level${whyUnexpected(top, type)})`,
+      message: `${fileName}: ${shown}: unexpected (${type} holds only ${allowedText} at the top level${whyUnexpected(top)})`,
     })
   }
 
@@ -365,7 +365,7 @@ export function checkPayload(entries: readonly string[], type: PackageType, file
 }
 
 // A hint for the near misses operators actually make: the other rpm, a source rpm, wheels in the wrong archive.
-function whyUnexpected(top: TopLevel, _type: PackageType): string {
+function whyUnexpected(top: TopLevel): string {
   if (top.dir) return ''
   const rpm = /^(.+)-[^-]+-[^-]+\.([A-Za-z0-9_]+)\.rpm$/.exec(top.name)
   if (rpm !== null) {
