@@ -91,7 +91,17 @@ describe('takeFileLock', () => {
     expect(readdirSync(dirname(path))).toEqual(['lock'])
   })
 
-  it('throws the file system error when the folder cannot be written (EACCES as non-root, or a file in the way)', () => {
+  it('a folder it cannot write: the error names the lock file, not the private file beside it', () => {
+    // A read-only folder needs a mount (root) or a non-root user; a file where the private file goes fails the
+    // same write (EISDIR) as a read-only one would (EROFS).
+    const dir = tempDir()
+    const path = join(dir, 'lock')
+    mkdirSync(`${path}.${process.pid}.tmp`)
+    expect(() => takeFileLock(path)).toThrow(expect.objectContaining({ code: 'EISDIR', path }))
+    expect(existsSync(path)).toBe(false)
+  })
+
+  it('throws the file system error when the folder cannot be made (a file in the way)', () => {
     const root = tempDir()
     writeFileSync(join(root, 'file'), '')
     expect(() => takeFileLock(join(root, 'file', 'lock'))).toThrow(

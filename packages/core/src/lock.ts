@@ -53,7 +53,7 @@ function processAlive(pid: number): boolean {
  * Takes the lock file `path` atomically: a private file holding the pid is hard-linked to the lock name, which
  * fails when it exists, so nobody ever reads a half-written lock. A live holder is returned as data; a lock whose
  * process is gone is removed only by the holder of a takeover guard (see takeOverStale) and taken on the next
- * attempt. File system errors other than the lock existing (EACCES, EROFS, ENOSPC) are thrown as they are.
+ * attempt. File system errors other than the lock existing (EACCES, EROFS, ENOSPC) are thrown, naming the lock file.
  */
 export function takeFileLock(path: string, options: FileLockOptions = {}): LockAttempt {
   const pid = options.pid ?? process.pid
@@ -72,9 +72,13 @@ export function takeFileLock(path: string, options: FileLockOptions = {}): LockA
         outcome = { status: 'taken', lock: { path, release: () => releaseLock(path, pid, removeDirs ? created : []) } }
         return outcome
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code
-        if (code === 'ENOENT') continue // the folder went away between mkdir and write: make it again
-        if (code !== 'EEXIST') throw error
+        const e = error as NodeJS.ErrnoException
+        if (e.code === 'ENOENT') continue // the folder went away between mkdir and write: make it again
+        if (e.code !== 'EEXIST') {
+          // The private file beside the lock is ours to know: the error names the lock (`<lock>: EROFS`).
+          if (e.path === mine) e.path = path
+          throw error
+        }
       }
       const holder = readHolder(path)
       if (holder === pid && options.reentrant === true) {
