@@ -40,14 +40,17 @@ export function removeOverlay(o: Overlay): void {
 
 const MOUNT = `mount -t overlay overlay -o "lowerdir=/,upperdir=$U,workdir=$W" "$M" || exit ${MOUNT_FAILED}`
 
-/** Runs `command` with /bin/sh chrooted into the overlay (its own mount namespace, gone when it ends). */
+/**
+ * Runs `command` with /bin/sh chrooted into the overlay, in its own mount and PID namespaces (gone when it ends): its
+ * /proc shows only its own processes, so ./install's running-services check never sees another test's agent.
+ */
 export function inRealRoot(o: Overlay, command: string): RunOutput {
   const script = [
     MOUNT,
-    `mount --rbind /proc "$M/proc" && mount --rbind /dev "$M/dev" || exit ${MOUNT_FAILED}`,
+    `mount -t proc proc "$M/proc" && mount --rbind /dev "$M/dev" || exit ${MOUNT_FAILED}`,
     'exec chroot "$M" /bin/sh -c "$CMD"',
   ].join('\n')
-  const run = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
+  const run = spawnSync('unshare', ['--mount', '--pid', '--fork', '--propagation', 'private', 'sh', '-c', script], {
     encoding: 'utf8',
     env: { ...process.env, U: o.upper, W: o.work, M: o.merged, CMD: command },
   })
