@@ -114,4 +114,30 @@ describe('rpm-sim CLI: transactions and queries', () => {
     // A doc file left out is not reported missing: its state is "not installed".
     expect(await cli(w.dir, ...r, '-V', 'd')).toEqual({ code: 0, out: '', err: '' })
   })
+
+  it('-q, -V and -e find a package by the same labels, epoch and arch forms included (as rpm)', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    await pkg(w.dir, { name: 'foo', version: '1.0', release: '2', epoch: 3, files: [file('/opt/foo', 'f')] })
+    await pkg(w.dir, { name: 'bar', version: '1.0', release: '2', files: [file('/opt/bar', 'b')] })
+    const r = ['--root', 'root']
+    expect((await cli(w.dir, ...r, '-i', 'foo-1.0-2.noarch.rpm', 'bar-1.0-2.noarch.rpm')).code).toBe(0)
+    const found = ['foo', 'foo-1.0', 'foo-3:1.0', 'foo-1.0-2', 'foo-3:1.0-2', 'foo-1.0-2.noarch', 'foo-3:1.0-2.noarch']
+    found.push('foo.noarch', 'foo-1.0.noarch', 'bar-0:1.0', 'bar-0:1.0-2', 'bar-0:1.0-2.noarch')
+    for (const label of found) {
+      const nvra = label.startsWith('foo') ? 'foo-1.0-2.noarch' : 'bar-1.0-2.noarch'
+      expect(await cli(w.dir, ...r, '-q', label), label).toEqual({ code: 0, out: `${nvra}\n`, err: '' })
+      expect(await cli(w.dir, ...r, '-V', label), label).toEqual({ code: 0, out: '', err: '' })
+      expect(await cli(w.dir, ...r, '-e', '--test', label), label).toEqual({ code: 0, out: '', err: '' })
+    }
+    for (const label of ['foo-0:1.0-2', 'foo-4:1.0', 'bar-1:1.0-2', 'foo-1.0-2.x86_64', 'foo-1.0-2.noarch.rpm']) {
+      const missing = { code: 1, out: `package ${label} is not installed\n`, err: '' }
+      expect(await cli(w.dir, ...r, '-q', label), label).toEqual(missing)
+      expect(await cli(w.dir, ...r, '-V', label), label).toEqual(missing)
+      const e = await cli(w.dir, ...r, '-e', '--test', label)
+      expect(e, label).toEqual({ code: 1, out: '', err: `error: package ${label} is not installed\n` })
+    }
+    // --test erased nothing.
+    expect((await cli(w.dir, ...r, '-qa')).out.split('\n').sort()).toEqual(['', 'bar-1.0-2.noarch', 'foo-1.0-2.noarch'])
+  })
 })

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
 import { PackageDb } from '../db/db.js'
+import { findByLabel } from '../db/label.js'
 import { recoverForQuery } from '../transaction/journal.js'
 import { headerNvra } from '../format/model.js'
 
@@ -20,20 +21,13 @@ export async function listInstalled(root: string, options: QueryOptions = {}): P
   return new PackageDb(r).list()
 }
 
-/** Installed instances matching `name` (a name, name-version, name-version-release or NEVRA). */
+/** Installed instances matching `name` as rpm -q finds them (see {@link findByLabel}). */
 export async function getInstalled(
   root: string,
   name: string,
   options: QueryOptions = {},
 ): Promise<InstalledPackage[]> {
-  return (await listInstalled(root, options)).filter(
-    (p) =>
-      p.name === name ||
-      `${p.name}-${p.version}` === name ||
-      `${p.name}-${p.version}-${p.release}` === name ||
-      headerNvra(p) === name ||
-      p.nevra === name,
-  )
+  return findByLabel(await listInstalled(root, options), name)
 }
 
 /** What -q prints for a package: `name-version-release.arch`. */

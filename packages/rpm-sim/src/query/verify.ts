@@ -3,6 +3,7 @@ import { lstat, readlink, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { InstalledFile, InstalledPackage } from '../db/db.js'
 import { PackageDb } from '../db/db.js'
+import { findByLabel } from '../db/label.js'
 import { recoverForQuery } from '../transaction/journal.js'
 import type { QueryOptions } from './db-query.js'
 import { RootResolver, followsDirLink } from '../base/fs.js'
@@ -163,7 +164,7 @@ export async function verifyReports(
   await recoverForQuery(r, options.onWarning)
   const db = new PackageDb(r)
   const all = await db.list()
-  const pkgs = all.filter((p) => p.name === name || p.nevra === name || `${p.name}-${p.version}-${p.release}` === name)
+  const pkgs = findByLabel(all, name)
   if (pkgs.length === 0)
     throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
   const shared = sharedPathsOf(all)

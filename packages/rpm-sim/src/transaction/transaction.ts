@@ -17,6 +17,7 @@ import { resolveOwners } from './_owners.js'
 import { fsTransactionError } from '../base/transaction-error.js'
 import type { InstalledFile, InstalledPackage } from '../db/db.js'
 import { PackageDb } from '../db/db.js'
+import { findByLabel } from '../db/label.js'
 import type { CreatedFile } from '../db/history.js'
 import { allocateTid, writeHistory } from '../db/history.js'
 import type { JournalErase, JournalInstall, JournalPlan } from './journal.js'
@@ -267,21 +268,6 @@ function exactFate(
   return { fate: 'create', reason: 'rollback: restored as repackaged' }
 }
 
-/** Parse an erase argument against installed packages: name, name-version, name-version-release, or NEVRA. */
-function matchInstalled(arg: string, installed: InstalledPackage[]): InstalledPackage[] {
-  return installed.filter((p) => {
-    const e = p.epoch ? `${p.epoch}:` : ''
-    return (
-      p.name === arg ||
-      `${p.name}-${p.version}` === arg ||
-      `${p.name}-${p.version}-${p.release}` === arg ||
-      `${p.name}-${e}${p.version}-${p.release}` === arg ||
-      `${p.name}-${p.version}-${p.release}.${p.arch}` === arg ||
-      p.nevra === arg
-    )
-  })
-}
-
 async function prepare(o: TransactionOptions, root: string, tid: number, warn: (l: string) => void): Promise<Prepared> {
   const flags = o.flags ?? {}
   const replacepkgs = flags.replacepkgs === true || flags.force === true
@@ -296,7 +282,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
 
   if (o.op === 'erase') {
     for (const arg of o.packages) {
-      const m = matchInstalled(arg, installed)
+      const m = findByLabel(installed, arg)
       if (m.length === 0) problems.push(`error: package ${arg} is not installed`)
       else if (m.length > 1 && flags.allmatches !== true) {
         problems.push(`error: "${arg}" specifies multiple packages:`, ...m.map((p) => `  ${p.nevra}`))
