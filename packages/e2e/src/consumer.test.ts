@@ -199,7 +199,7 @@ import type { BuildOptions, BuildResult } from '@rdbpkg/builder'
 import { INSTALLER_VERSION, runInstall } from '@rdbpkg/installer'
 import type { InstallResult } from '@rdbpkg/installer'
 // @ts-expect-error internals are not exported, so TypeScript cannot resolve them either
-import { recoverInterrupted } from '@rdbpkg/rpm-sim/dist/transaction/journal.js'
+import { Journal } from '@rdbpkg/rpm-sim/dist/transaction/_journal.js'
 
 export async function use(): Promise<string> {
   const manifest: Manifest = parseManifest('{}')
@@ -212,7 +212,7 @@ export async function use(): Promise<string> {
   const result: InstallResult = await runInstall({ archiveDir: built.path, root: '/tmp/root', dryRun: true })
   // @ts-expect-error the result's exit code is a number, not a string
   const wrong: string = result.exitCode
-  return [manifest.package_name, order, pkg.name, built.versionJson.build?.builder_version, result.installer, BUILDER_VERSION, INSTALLER_VERSION, wrong, recoverInterrupted].join(' ')
+  return [manifest.package_name, order, pkg.name, built.versionJson.build?.builder_version, result.installer, BUILDER_VERSION, INSTALLER_VERSION, wrong, Journal].join(' ')
 }
 `,
     )
@@ -294,7 +294,7 @@ console.log(JSON.stringify({
     const out = node(
       'deep.mjs',
       `const codes = []
-for (const path of ['@rdbpkg/rpm-sim/dist/transaction/journal.js', '@rdbpkg/core/dist/manifest.js', '@rdbpkg/builder/dist/build.js', '@rdbpkg/installer/dist/run-install.js', '@rdbpkg/core/src/index.ts']) {
+for (const path of ['@rdbpkg/rpm-sim/dist/transaction/_journal.js', '@rdbpkg/core/dist/manifest.js', '@rdbpkg/builder/dist/build.js', '@rdbpkg/installer/dist/run-install.js', '@rdbpkg/core/src/index.ts']) {
   try {
     await import(path)
     codes.push(path + ' imported')
@@ -306,7 +306,7 @@ console.log(codes.join('\\n'))
 `,
     )
     expect(out.trim().split('\n')).toEqual([
-      '@rdbpkg/rpm-sim/dist/transaction/journal.js ERR_PACKAGE_PATH_NOT_EXPORTED',
+      '@rdbpkg/rpm-sim/dist/transaction/_journal.js ERR_PACKAGE_PATH_NOT_EXPORTED',
       '@rdbpkg/core/dist/manifest.js ERR_PACKAGE_PATH_NOT_EXPORTED',
       '@rdbpkg/builder/dist/build.js ERR_PACKAGE_PATH_NOT_EXPORTED',
       '@rdbpkg/installer/dist/run-install.js ERR_PACKAGE_PATH_NOT_EXPORTED',

@@ -1,5 +1,7 @@
 // The installer's command line; bundled by esbuild into dist/install.mjs (installer.mjs in an archive).
 import { fileURLToPath } from 'node:url'
+import { parseFault } from '@rdbpkg/rpm-sim'
+import type { TransactionFault } from '@rdbpkg/rpm-sim'
 import { main } from './main.js'
 
 process.exitCode = await main(process.argv.slice(2), {
@@ -10,8 +12,14 @@ process.exitCode = await main(process.argv.slice(2), {
   stderrIsTTY: process.stderr.isTTY === true,
   bundleFile: fileURLToPath(import.meta.url),
   // RDBPKG_ENGINE=rpm|rpm-sim overrides the automatic choice (tests drive Debian's rpm against a --root).
-  overrides: engineFromEnv(process.env.RDBPKG_ENGINE),
+  // RPMSIM_FAULT=stage:N|commit:N|erase:N makes rpm-sim kill this process at that step (crash tests).
+  overrides: { ...engineFromEnv(process.env.RDBPKG_ENGINE), ...faultFromEnv(process.env.RPMSIM_FAULT) },
 })
+
+function faultFromEnv(value: string | undefined): { fault?: TransactionFault } {
+  const fault = parseFault(value)
+  return fault === undefined ? {} : { fault }
+}
 
 function engineFromEnv(value: string | undefined): { engine?: 'rpm' | 'rpm-sim' } {
   return value === 'rpm' || value === 'rpm-sim' ? { engine: value } : {}

@@ -1,6 +1,7 @@
 // One run of the installer, as a library: verify, check the host, lock, stage the new files and plan while the
 // services still run, then stop them only for the swap (the engine's window), start them again, record. Never
 // prints: messages go through `onMessage`, progress through `onProgress`, the outcome is the returned result.
+import type { TransactionFault } from '@rdbpkg/rpm-sim'
 import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -80,6 +81,8 @@ export interface RunInstallOptions {
    * left out, the uid is logged as `?` and not checked (the writes themselves then fail with EACCES).
    */
   euid?: number
+  /** Crash tests only: rpm-sim kills this process at a given step (bin.ts reads it from RPMSIM_FAULT). */
+  fault?: TransactionFault
   /** The host's rpm arch (default: from process.arch). */
   hostArch?: string
   /** How services are found (default: systemd when root is `/` and systemd runs, else /proc). */
@@ -236,7 +239,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
     return
   }
   if (options.status) {
-    const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload)
+    const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload, options.fault)
     result.engine = engine.name
     const records = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
     const notes = listStopped(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
@@ -255,7 +258,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
     checkArch(manifest.arch, options.hostArch ?? hostRpmArch(), manifest.packageName)
   }
   if (!options.dryRun && options.euid !== undefined) checkNeedsRoot(run.root, options.euid, manifest.packageName)
-  const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload)
+  const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload, options.fault)
   result.engine = engine.name
   if (options.rollback) return rollback(run, manifest, engine, product)
 

@@ -1,17 +1,16 @@
-// Public surface of @rdbpkg/rpm-sim: every export by name.
-// .rpm format (reader, writer, query formatting)
-export { RPM_FORMAT_CODES, RpmFormatError } from './format/errors.js'
+// Public surface of @rdbpkg/rpm-sim, every export by name: what the README shows and the repo's other packages
+// use (builder, installer, e2e, adversarial), with the types their signatures name. Everything else is internal.
+// .rpm files: read, write, and the pieces the adversarial tests drive directly
+export { RpmFormatError } from './format/errors.js'
 export type { RpmFormatCode } from './format/errors.js'
-export { DIGEST_ALGO, FILE_FLAG, SENSE, TAG, SIGTAG, TYPE, VERIFY } from './format/tags.js'
-export type { DigestAlgo, TagType } from './format/tags.js'
-export { Header, parseHeader, serializeHeader } from './format/header.js'
-export type { HeaderContext, HeaderEntry, HeaderValue } from './format/header.js'
+export { Header, parseHeader } from './format/header.js'
+export type { HeaderContext, HeaderEntry } from './format/header.js'
+export { FILE_FLAG } from './format/tags.js'
+export type { TagType } from './format/tags.js'
 export type { Lead } from './format/lead.js'
-export { PAYLOAD_COMPRESSORS } from './format/compress.js'
-export type { PayloadCompressor, WriteCompressor } from './format/compress.js'
-export { readCpio, safeEntryPath, writeCpio } from './format/cpio.js'
-export type { CpioEntry, CpioHeader, CpioWriteEntry, ReadCpioOptions } from './format/cpio.js'
-export { hardlinkGroups, packageFromHeader } from './format/package.js'
+export type { WriteCompressor } from './format/compress.js'
+export { readCpio, safeEntryPath } from './format/cpio.js'
+export type { CpioEntry, CpioHeader, ReadCpioOptions } from './format/cpio.js'
 export type {
   RpmDependency,
   RpmFileEntry,
@@ -19,16 +18,26 @@ export type {
   RpmPackage,
   RpmScript,
   RpmTrigger,
-  ScriptName,
-  TriggerKind,
 } from './format/package.js'
 export { openRpm, readRpm, readRpmPayload } from './format/reader.js'
 export type { PayloadEntry, ReadPayloadOptions, RpmFile } from './format/reader.js'
 export { writeRpm } from './format/writer.js'
 export type { WrittenRpm } from './format/writer.js'
 export type { RpmSpec, RpmSpecDependency, RpmSpecFile } from './format/spec.js'
-// transaction engine (database, rpm -i/-U/-F/-e, repackage, rollback, journal, queries, verify)
-export { runTransaction, planTransaction, TransactionError } from './transaction/transaction.js'
+export type {
+  EngineFile,
+  EngineFileFlags,
+  EngineHeader,
+  EnginePayloadEntry,
+  EngineScript,
+  EngineTrigger,
+  PackageSource,
+  ScriptName,
+  TriggerKind,
+} from './format/model.js'
+// transaction engine: rpm -i/-U/-F/-e, rollback, recovery, the database's records, queries, -V
+export { TransactionError } from './base/transaction-error.js'
+export { runTransaction, planTransaction } from './transaction/transaction.js'
 export type {
   PlannedElement,
   TransactionFlags,
@@ -38,32 +47,19 @@ export type {
   TransactionResult,
   TransactionWindow,
 } from './transaction/transaction.js'
-export type {
-  EngineFile,
-  EngineFileFlags,
-  EngineHeader,
-  EnginePayloadEntry,
-  EngineScript,
-  EngineTrigger,
-  PackageSource,
-} from './transaction/transaction.js'
-export { rollbackTransaction, listHistory } from './transaction/rollback.js'
-export type {
-  CreatedFile,
-  RollbackOptions,
-  TransactionRecord,
-  TransactionRecordElement,
-} from './transaction/rollback.js'
-export { recoverForQuery, recoverInterrupted } from './transaction/journal.js'
-export type { RecoveryOptions, RecoveryResult } from './transaction/journal.js'
-export { FILE_STATES, PackageDb, dbDir } from './db/db.js'
+export { parseFault } from './transaction/fault.js'
+export type { TransactionFault } from './transaction/fault.js'
+export { rollbackTransaction } from './transaction/rollback.js'
+export type { RollbackOptions } from './transaction/rollback.js'
+export { listHistory } from './db/history.js'
+export type { CreatedFile, TransactionRecord, TransactionRecordElement } from './db/history.js'
+export { recoverInterrupted } from './transaction/recovery.js'
+export type { RecoveryOptions, RecoveryResult } from './transaction/recovery.js'
 export type { FileState, InstalledFile, InstalledPackage } from './db/db.js'
 export { getInstalled, listInstalled } from './query/db-query.js'
 export type { QueryOptions } from './query/db-query.js'
 export { verifyInstalled } from './query/verify.js'
-export { repackageDir } from './transaction/repackage.js'
 export { digestFile } from './transaction/apply.js'
-export { formatCDate, formatFileList, formatInfo, formatNevra, signatureText } from './query/query.js'
-export { MODES, main } from './cli/main.js'
-export { UsageError, VALUE_OPTIONS, parseArgs } from './cli/args.js'
-export type { MainIo, Mode, ParsedArgs } from './cli/args.js'
+// the rpm-sim command line, callable in-process
+export { main } from './cli/main.js'
+export type { MainIo } from './cli/args.js'

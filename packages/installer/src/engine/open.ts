@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
+import type { TransactionFault } from '@rdbpkg/rpm-sim'
 import type { Engine, EnginePreference } from './engine.js'
 import { RealRpmEngine } from './real-rpm.js'
 import { RpmSimEngine } from './rpm-sim.js'
@@ -26,9 +27,10 @@ export async function openEngine(
   root: string,
   preference: EnginePreference,
   payload: 'rpm' | 'files' | 'wheels',
+  fault?: TransactionFault,
 ): Promise<Engine> {
   const useRpm =
     preference === 'rpm' ||
     (preference === 'auto' && payload === 'rpm' && resolve(root) === '/' && (await hostHasRpm()))
-  return useRpm ? new RealRpmEngine(resolve(root)) : new RpmSimEngine(resolve(root))
+  return useRpm ? new RealRpmEngine(resolve(root)) : new RpmSimEngine(resolve(root), fault)
 }

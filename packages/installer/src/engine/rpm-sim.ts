@@ -9,6 +9,7 @@ import {
   runTransaction,
   verifyInstalled,
 } from '@rdbpkg/rpm-sim'
+import type { TransactionFault } from '@rdbpkg/rpm-sim'
 import type { PackageSource } from '../tracked-source.js'
 import type { ApplyFlags, ApplyHooks, ApplyOutcome, Engine, InstalledFacts, PlannedFile, UndoTarget } from './engine.js'
 import { installedFacts } from './engine.js'
@@ -20,7 +21,10 @@ function packages(what: string | PackageSource): { packages: string[]; sources?:
 /** rpm-sim bound to one root. */
 export class RpmSimEngine implements Engine {
   readonly name = 'rpm-sim'
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly fault?: TransactionFault,
+  ) {}
 
   async installed(name: string): Promise<InstalledFacts | undefined> {
     const found = await getInstalled(this.root, name)
@@ -69,6 +73,7 @@ export class RpmSimEngine implements Engine {
       // What the upgrade replaces stays kept by hard link; the .rpm is written only if a rollback needs it.
       repackageLazily: true,
       description,
+      fault: this.fault,
       ...hooks,
     })
     return {
@@ -103,7 +108,13 @@ export class RpmSimEngine implements Engine {
         warnings: [],
       }
     }
-    const result = await rollbackTransaction({ root: this.root, tid, flags: { noscripts: target.noscripts }, ...hooks })
+    const result = await rollbackTransaction({
+      root: this.root,
+      tid,
+      flags: { noscripts: target.noscripts },
+      fault: this.fault,
+      ...hooks,
+    })
     return {
       ok: result.ok,
       tid: result.tid,

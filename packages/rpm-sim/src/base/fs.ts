@@ -1,5 +1,5 @@
 // Small filesystem helpers shared by the database, the journal and the applier.
-import { lstat, unlink } from 'node:fs/promises'
+import { lstat } from 'node:fs/promises'
 import { lstatSync, readlinkSync } from 'node:fs'
 import type { Stats } from 'node:fs'
 import { join, posix } from 'node:path'
@@ -11,17 +11,6 @@ export function errCode(error: unknown): string | undefined {
 
 // The durable writes are core's (the installer uses them too); re-exported for the engine's modules.
 export { syncDir, writeFileAtomic } from '@rdbpkg/core'
-
-/** Remove a file, ignoring one that is already gone. */
-export async function unlinkIfExists(path: string): Promise<boolean> {
-  try {
-    await unlink(path)
-    return true
-  } catch (error) {
-    if (errCode(error) === 'ENOENT') return false
-    throw error
-  }
-}
 
 /** lstat that returns null for a missing path (or a path under a non-directory). */
 export async function lstatOrNull(path: string): Promise<import('node:fs').Stats | null> {

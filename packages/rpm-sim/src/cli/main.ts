@@ -1,9 +1,9 @@
 import { isRdbpkgError } from '@rdbpkg/core'
-import { formatFileList, formatInfo, formatNevra } from '../query/query.js'
+import { formatFileList, formatInfo, queryLine } from '../query/_format.js'
 import { openRpm } from '../format/reader.js'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
 import { UsageError, parseArgs } from './args.js'
-import { TRANSACTION_MODES } from './transaction.js'
+import { TRANSACTION_MODES } from './_transaction.js'
 
 const has = (args: ParsedArgs, ...letters: string[]): boolean => letters.every((l) => args.letters.includes(l))
 
@@ -53,7 +53,7 @@ async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
       const out: string[] = []
       if (has(args, 'i')) out.push(formatInfo(rpm.pkg, { signature: rpm.signature }))
       if (has(args, 'l')) out.push(formatFileList(rpm.pkg))
-      if (out.length === 0) out.push(`${formatNevra(rpm.pkg)}\n`)
+      if (out.length === 0) out.push(`${queryLine(rpm.pkg)}\n`)
       io.stdout.write(out.join(''))
     } catch (error) {
       if (!isRdbpkgError(error)) throw error

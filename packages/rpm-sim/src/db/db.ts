@@ -4,29 +4,20 @@
 import { readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as v from 'valibot'
-import type { EngineFile, EngineHeader } from '../format/model.js'
-import { SCRIPT_NAMES, headerNevra } from '../format/model.js'
+import type { ScriptName } from '../format/model.js'
+import { headerNevra } from '../format/model.js'
 import { errCode, syncDir, writeFileAtomic } from '../base/fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 
 /** Per-file install states, as rpm's RPMFILE_STATE_*. */
 export const FILE_STATES = { normal: 'normal', replaced: 'replaced', notinstalled: 'notinstalled' } as const
 
-/** One of {@link FILE_STATES}. */
+/**
+ * A file's install state: `normal`, `replaced` or `notinstalled` (rpm's RPMFILE_STATE_*).
+ *
+ * @useDeclaredType
+ */
 export type FileState = (typeof FILE_STATES)[keyof typeof FILE_STATES]
-
-/** A file of an installed package with its state on this host. */
-export interface InstalledFile extends EngineFile {
-  state: FileState
-}
-
-/** An installed package: its header data, when and by which transaction it was installed, and its files. */
-export interface InstalledPackage extends Omit<EngineHeader, 'files'> {
-  nevra: string
-  installTime: number
-  installTid: number
-  files: InstalledFile[]
-}
 
 /** The database folder inside a root. */
 export function dbDir(root: string): string {
@@ -34,35 +25,46 @@ export function dbDir(root: string): string {
 }
 
 const scriptSchema = v.object({ interpreter: v.array(v.string()), body: v.string() })
+const flag = v.exactOptional(v.boolean())
 const flagsSchema = v.object({
-  config: v.optional(v.boolean()),
-  noreplace: v.optional(v.boolean()),
-  ghost: v.optional(v.boolean()),
-  missingok: v.optional(v.boolean()),
-  doc: v.optional(v.boolean()),
-  license: v.optional(v.boolean()),
-  readme: v.optional(v.boolean()),
+  config: flag,
+  noreplace: flag,
+  ghost: flag,
+  missingok: flag,
+  doc: flag,
+  license: flag,
+  readme: flag,
 })
 const fileSchema = v.object({
   path: v.pipe(v.string(), v.startsWith('/')),
   kind: v.picklist(['file', 'dir', 'symlink', 'other']),
   mode: v.pipe(v.number(), v.integer()),
   size: v.number(),
-  digest: v.optional(v.string()),
-  linkTarget: v.optional(v.string()),
-  rdev: v.optional(v.pipe(v.number(), v.integer())),
+  digest: v.exactOptional(v.string()),
+  linkTarget: v.exactOptional(v.string()),
+  rdev: v.exactOptional(v.pipe(v.number(), v.integer())),
   user: v.string(),
   group: v.string(),
   mtime: v.number(),
   flags: flagsSchema,
-  state: v.picklist(['normal', 'replaced', 'notinstalled']),
+  state: v.picklist(Object.values(FILE_STATES)),
 })
-const optStr = v.optional(v.string())
-const optStrs = v.optional(v.array(v.string()))
-const packageSchema = v.object({
+
+/**
+ * A file of an installed package (an `EngineFile`) with its state on this host.
+ *
+ * @useDeclaredType
+ */
+export type InstalledFile = v.InferOutput<typeof fileSchema>
+const optStr = v.exactOptional(v.string())
+const optStrs = v.exactOptional(v.array(v.string()))
+const script = v.exactOptional(scriptSchema)
+
+/** The schema of an installed package's record (the database and the journal's plan validate with it). */
+export const installedPackageSchema = v.object({
   nevra: v.string(),
   name: v.pipe(v.string(), v.minLength(1)),
-  epoch: v.optional(v.number()),
+  epoch: v.exactOptional(v.number()),
   version: v.pipe(v.string(), v.minLength(1)),
   release: v.string(),
   arch: v.string(),
@@ -70,7 +72,15 @@ const packageSchema = v.object({
   installTime: v.number(),
   installTid: v.number(),
   files: v.array(fileSchema),
-  scripts: v.record(v.picklist(SCRIPT_NAMES), scriptSchema),
+  scripts: v.strictObject({
+    pretrans: script,
+    pre: script,
+    post: script,
+    preun: script,
+    postun: script,
+    posttrans: script,
+    verifyscript: script,
+  } satisfies Record<ScriptName, unknown>),
   triggers: v.array(
     v.object({
       kind: v.picklist(['triggerin', 'triggerun', 'triggerpostun', 'triggerprein']),
@@ -86,19 +96,27 @@ const packageSchema = v.object({
   group: optStr,
   url: optStr,
   vendor: optStr,
-  buildTime: v.optional(v.number()),
+  buildTime: v.exactOptional(v.number()),
   buildHost: optStr,
   sourceRpm: optStr,
-  size: v.optional(v.number()),
+  size: v.exactOptional(v.number()),
   provides: optStrs,
   requires: optStrs,
   conflicts: optStrs,
   obsoletes: optStrs,
 })
 
+/**
+ * An installed package: its header data (an `EngineHeader` without files), its `nevra`, when
+ * (`installTime`, seconds) and by which transaction (`installTid`) it was installed, and its files.
+ *
+ * @useDeclaredType
+ */
+export type InstalledPackage = v.InferOutput<typeof installedPackageSchema>
+
 /** Validate a parsed database record; throws E_DB_INVALID naming the file and the first bad field. */
 export function parseInstalledPackage(data: unknown, file: string): InstalledPackage {
-  const r = v.safeParse(packageSchema, data)
+  const r = v.safeParse(installedPackageSchema, data)
   if (!r.success) {
     const issue = r.issues[0]
     const field = issue !== undefined ? (v.getDotPath(issue) ?? '(record)') : '(record)'
@@ -108,7 +126,7 @@ export function parseInstalledPackage(data: unknown, file: string): InstalledPac
       hint: 'restore the record from a backup or remove it and reinstall the package',
     })
   }
-  const pkg = r.output as InstalledPackage
+  const pkg = r.output
   if (pkg.nevra !== headerNevra(pkg)) {
     throw new TransactionError('E_DB_INVALID', `${file}: nevra: expected ${headerNevra(pkg)}, found ${pkg.nevra}`, {
       file,
@@ -119,7 +137,7 @@ export function parseInstalledPackage(data: unknown, file: string): InstalledPac
 }
 
 /** File name of a package's record: its NEVRA, which is unique among installed instances. */
-export function recordFileName(nevra: string): string {
+function recordFileName(nevra: string): string {
   return `${nevra.replaceAll('/', '_')}.json`
 }
 

@@ -6,73 +6,66 @@ import { dbDir } from './db.js'
 import { errCode, writeFileAtomic } from '../base/fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 
-/** One element of a recorded transaction. */
-export interface TransactionRecordElement {
-  op: 'install' | 'erase'
-  nevra: string
-  /** For an install that upgraded: the NEVRAs it replaced. */
-  replaces?: string[]
-  /** For an erase with --repackage: the repackaged .rpm (host path) and its saved database record. */
-  repackaged?: string
-  savedRecord?: string
-  /** The folder the repackaged files are kept in until `repackaged` is written (a kill can leave it). */
-  kept?: string
-  /** The element did not run (failed scriptlet). */
-  failed?: boolean
-}
+/** The operations a transaction record names (a rollback is its own). */
+export const HISTORY_OPS = ['install', 'upgrade', 'freshen', 'erase', 'rollback'] as const
 
-/** A file a transaction renamed aside, as the summary and rollback need it. */
-export interface CreatedFile {
-  path: string
-  savedAs: string
-  kind: 'rpmnew' | 'rpmsave' | 'rpmorig'
-}
+const elementSchema = v.object({
+  op: v.picklist(['install', 'erase']),
+  nevra: v.string(),
+  replaces: v.exactOptional(v.array(v.string())),
+  repackaged: v.exactOptional(v.string()),
+  savedRecord: v.exactOptional(v.string()),
+  kept: v.exactOptional(v.string()),
+  failed: v.exactOptional(v.boolean()),
+})
 
-/** What `--history` lists and `--rollback` reads. */
-export interface TransactionRecord {
-  tid: number
-  /** Seconds since the epoch. */
-  time: number
-  op: 'install' | 'upgrade' | 'freshen' | 'erase' | 'rollback'
-  description?: string
-  elements: TransactionRecordElement[]
-  created: CreatedFile[]
-  exitCode: number
-  /** Set on a transaction that a later rollback undid: that rollback's tid. */
-  rolledBack?: number
-  /** Set on a rollback: the tid it undid. */
-  rollbackOf?: number
-  /** Completed by recovery after an interruption. */
-  recovered?: boolean
-}
+/**
+ * One element of a recorded transaction: for an install that upgraded, `replaces` the NEVRAs it replaced; for an
+ * erase with --repackage, `repackaged` the .rpm (host path), `savedRecord` its saved database record and `kept`
+ * the folder its files are kept in until the .rpm is written (a kill can leave it); `failed` when the element
+ * did not run (a failed scriptlet).
+ *
+ * @useDeclaredType
+ */
+export type TransactionRecordElement = v.InferOutput<typeof elementSchema>
+
+const createdSchema = v.object({
+  path: v.string(),
+  savedAs: v.string(),
+  kind: v.picklist(['rpmnew', 'rpmsave', 'rpmorig']),
+})
+
+/**
+ * A file a transaction renamed aside, as the summary and rollback need it.
+ *
+ * @useDeclaredType
+ */
+export type CreatedFile = v.InferOutput<typeof createdSchema>
 
 const recordSchema = v.object({
   tid: v.number(),
   time: v.number(),
-  op: v.picklist(['install', 'upgrade', 'freshen', 'erase', 'rollback']),
-  description: v.optional(v.string()),
-  elements: v.array(
-    v.object({
-      op: v.picklist(['install', 'erase']),
-      nevra: v.string(),
-      replaces: v.optional(v.array(v.string())),
-      repackaged: v.optional(v.string()),
-      savedRecord: v.optional(v.string()),
-      kept: v.optional(v.string()),
-      failed: v.optional(v.boolean()),
-    }),
-  ),
-  created: v.array(
-    v.object({ path: v.string(), savedAs: v.string(), kind: v.picklist(['rpmnew', 'rpmsave', 'rpmorig']) }),
-  ),
+  op: v.picklist(HISTORY_OPS),
+  description: v.exactOptional(v.string()),
+  elements: v.array(elementSchema),
+  created: v.array(createdSchema),
   exitCode: v.number(),
-  rolledBack: v.optional(v.number()),
-  rollbackOf: v.optional(v.number()),
-  recovered: v.optional(v.boolean()),
+  rolledBack: v.exactOptional(v.number()),
+  rollbackOf: v.exactOptional(v.number()),
+  recovered: v.exactOptional(v.boolean()),
 })
 
+/**
+ * What `--history` lists and `--rollback` reads: `time` in seconds since the epoch; `rolledBack` set on a
+ * transaction that a later rollback undid (that rollback's tid); `rollbackOf` set on a rollback (the tid it
+ * undid); `recovered` when recovery completed it after an interruption.
+ *
+ * @useDeclaredType
+ */
+export type TransactionRecord = v.InferOutput<typeof recordSchema>
+
 /** The history folder of a root. */
-export function historyDir(root: string): string {
+function historyDir(root: string): string {
   return join(dbDir(root), 'history')
 }
 
@@ -107,7 +100,7 @@ export async function listHistory(root: string): Promise<TransactionRecord[]> {
         { file },
       )
     }
-    out.push(r.output as TransactionRecord)
+    out.push(r.output)
   }
   return out.sort((a, b) => a.tid - b.tid)
 }

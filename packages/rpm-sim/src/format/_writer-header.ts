@@ -1,7 +1,7 @@
 // Builds the main header entries of a package that writer.ts writes, as rpmbuild lays them out.
 import type { WriteCompressor } from './compress.js'
 import type { HeaderValue } from './header.js'
-import type { ScriptName } from './package.js'
+import type { ScriptName } from './model.js'
 import { DIGEST_ALGO, FILE_FLAG, SCRIPT_TAGS, SENSE, TAG, TYPE, VERIFY } from './tags.js'
 import type { PlannedFile, RpmSpec, RpmSpecDependency } from './spec.js'
 

@@ -11,7 +11,11 @@ export const RPM_FORMAT_CODES = {
   io: 'E_IO',
 } as const satisfies Record<string, ErrorCode>
 
-/** A code an {@link RpmFormatError} carries. */
+/**
+ * A code an {@link RpmFormatError} carries.
+ *
+ * @useDeclaredType
+ */
 export type RpmFormatCode = (typeof RPM_FORMAT_CODES)[keyof typeof RPM_FORMAT_CODES]
 
 /** An .rpm file (or its cpio payload) is not what it claims: bad magic, truncated, lying sizes, bad digest, unsafe names. */

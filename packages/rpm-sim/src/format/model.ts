@@ -2,6 +2,8 @@
 // Kept apart from the rpm format layer so planning, the database and the journal can be tested on packages
 // built in memory, and so repackaged and database records share one shape.
 import type { Readable } from 'node:stream'
+import { formatEVR } from '@rdbpkg/core'
+import type { FileFlags } from '@rdbpkg/core'
 
 /** The scriptlets rpm runs around a transaction element, and `-V`'s %verifyscript, in the tags' own names. */
 export const SCRIPT_NAMES = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans', 'verifyscript'] as const
@@ -32,13 +34,8 @@ export interface EngineTrigger {
   script: EngineScript
 }
 
-/** rpm file attributes the engine honours. */
-export interface EngineFileFlags {
-  config?: boolean
-  noreplace?: boolean
-  ghost?: boolean
-  missingok?: boolean
-  doc?: boolean
+/** rpm's file attributes (FILEFLAGS) that rpm-sim reads, writes and honours: core's fate flags, %license, %readme. */
+export interface EngineFileFlags extends FileFlags {
   license?: boolean
   readme?: boolean
 }
@@ -117,13 +114,7 @@ export interface PackageSource {
 
 /** `name-[epoch:]version-release.arch` as rpm prints it in problems and queries. */
 export function headerNevra(h: Pick<EngineHeader, 'name' | 'epoch' | 'version' | 'release' | 'arch'>): string {
-  const e = h.epoch !== undefined && h.epoch !== 0 ? `${h.epoch}:` : ''
-  return `${h.name}-${e}${h.version}-${h.release}.${h.arch}`
-}
-
-/** `name-version-release.arch` (no epoch), as `-qa` prints and file names use. */
-export function headerNvra(h: Pick<EngineHeader, 'name' | 'version' | 'release' | 'arch'>): string {
-  return `${h.name}-${h.version}-${h.release}.${h.arch}`
+  return `${h.name}-${formatEVR({ epoch: h.epoch ?? 0, version: h.version, release: h.release })}.${h.arch}`
 }
 
 /** rpm's comparison text of RPMSENSE_LESS/GREATER/EQUAL bits (2, 4, 8). */

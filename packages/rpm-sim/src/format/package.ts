@@ -4,18 +4,10 @@ import { rpmError } from './errors.js'
 import type { Header } from './header.js'
 import { DIGEST_ALGO, FILE_FLAG, S_IF, SCRIPT_TAGS, SENSE, SIGTAG, TAG } from './tags.js'
 import type { DigestAlgo } from './tags.js'
-import type { ScriptName, TriggerKind } from './model.js'
+import type { EngineFileFlags, ScriptName, TriggerKind } from './model.js'
 
-/** The flags of a file in a package, from FILEFLAGS. */
-export interface RpmFileFlags {
-  config: boolean
-  noreplace: boolean
-  ghost: boolean
-  doc: boolean
-  missingok: boolean
-  license: boolean
-  readme: boolean
-}
+/** The flags of a file in a package, from FILEFLAGS: every one of {@link EngineFileFlags}, set or not. */
+export type RpmFileFlags = Required<EngineFileFlags>
 
 /** One file of a package, as its header describes it. */
 export interface RpmFileEntry {
@@ -38,9 +30,6 @@ export interface RpmFileEntry {
   verifyFlags: number
   rdev: number
 }
-
-// Scriptlet and trigger names have one owner, the engine's model; the format layer uses them too.
-export type { ScriptName, TriggerKind } from './model.js'
 
 /** A scriptlet: its interpreter with arguments, and its body (may be empty for `-p <program>`). */
 export interface RpmScript {
@@ -245,17 +234,6 @@ function readFiles(header: Header, file: string): RpmFileEntry[] {
       rdev: rdevs[i] ?? 0,
     }
   })
-}
-
-/** Groups the indexes of regular files that are hard links of each other (same device and inode, 2+ members). */
-export function hardlinkGroups(pkg: Pick<RpmPackage, 'files'>): number[][] {
-  const groups = new Map<string, number[]>()
-  pkg.files.forEach((f, i) => {
-    if (f.kind !== 'file' || f.flags.ghost) return
-    const key = `${f.device}:${f.inode}`
-    groups.set(key, [...(groups.get(key) ?? []), i])
-  })
-  return [...groups.values()].filter((g) => g.length > 1)
 }
 
 function readDeps(header: Header, nameTag: number, flagsTag: number, versionTag: number): RpmDependency[] {

@@ -1,6 +1,7 @@
 // What a package to write is made of: the typed spec given to writeRpm, and its files after defaults.
 import type { WriteCompressor } from './compress.js'
-import type { RpmFileFlags, RpmTrigger, ScriptName } from './package.js'
+import type { RpmFileFlags, RpmTrigger } from './package.js'
+import type { ScriptName } from './model.js'
 
 /** A file, directory or symlink to put in a package. */
 export interface RpmSpecFile {
@@ -40,7 +41,7 @@ export interface RpmSpec {
   url?: string
   vendor?: string
   packager?: string
-  /** Default SOURCE_DATE_EPOCH or 0, for determinism. */
+  /** BUILDTIME in seconds; the caller passes it (a CLI from SOURCE_DATE_EPOCH), default 0, for determinism. */
   buildTime?: number
   buildHost?: string
   files: RpmSpecFile[]

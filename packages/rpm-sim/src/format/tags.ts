@@ -14,7 +14,11 @@ export const TYPE = {
   I18NSTRING: 9,
 } as const
 
-/** A header entry data type number. */
+/**
+ * A header entry data type number (rpm's RPM_*_TYPE: 0 null to 9 i18n string).
+ *
+ * @useDeclaredType
+ */
 export type TagType = (typeof TYPE)[keyof typeof TYPE]
 
 /** Tags of the main header. */

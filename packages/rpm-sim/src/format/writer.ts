@@ -139,8 +139,7 @@ function counter(algo: string): { stream: Transform; bytes: () => number; digest
  * depend on the digests; a compressed one goes to a temp file first, since its size is known only at the end.
  */
 export async function writeRpm(spec: RpmSpec, outFile: string): Promise<WrittenRpm> {
-  const envTime = Number.parseInt(process.env.SOURCE_DATE_EPOCH ?? '', 10)
-  const buildTime = spec.buildTime ?? (Number.isFinite(envTime) ? envTime : 0)
+  const buildTime = spec.buildTime ?? 0
   const compressor = spec.compressor ?? 'gzip'
   const level = spec.compressionLevel ?? defaultLevel(compressor)
   const files = await planFiles(spec, buildTime, outFile)

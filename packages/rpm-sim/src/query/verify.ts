@@ -3,18 +3,18 @@ import { lstat, readlink, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { InstalledFile, InstalledPackage } from '../db/db.js'
 import { PackageDb } from '../db/db.js'
-import { findByLabel } from '../db/label.js'
-import { recoverForQuery } from '../transaction/journal.js'
+import { findByLabel } from '../db/_label.js'
+import { recoverForQuery } from '../transaction/recovery.js'
 import type { QueryOptions } from './db-query.js'
 import { RootResolver, followsDirLink } from '../base/fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 import { digestFile, splitDev } from '../transaction/apply.js'
 import { isDevice } from '../format/model.js'
 import { readIdTable } from '../transaction/_owners.js'
-import { runScriptlet } from '../transaction/scriptlet.js'
+import { runScriptlet } from '../transaction/_scriptlet.js'
 
 /** rpm's one-letter attribute marker of a file in -V output. */
-export function attrChar(f: Pick<InstalledFile, 'flags'>): string {
+function attrChar(f: Pick<InstalledFile, 'flags'>): string {
   if (f.flags.config === true || f.flags.noreplace === true) return 'c'
   if (f.flags.doc === true) return 'd'
   if (f.flags.ghost === true) return 'g'
@@ -51,7 +51,7 @@ const NONE: Checks = { S: false, M: false, 5: false, D: false, L: false, U: fals
  * root, as when the file was written); a directory replaced by a legitimate symlink to a directory is checked
  * through it; the mtime of a file that other packages share is not compared.
  */
-export async function verifyPackageReport(
+async function verifyPackageReport(
   root: string,
   pkg: InstalledPackage,
   options: VerifyOptions = {},
@@ -136,13 +136,8 @@ export async function verifyPackageReport(
   return { lines, failed }
 }
 
-/** The -V lines of one installed package (empty when everything matches). */
-export async function verifyPackage(root: string, pkg: InstalledPackage): Promise<string[]> {
-  return (await verifyPackageReport(root, pkg)).lines
-}
-
 /** Paths that more than one installed package lists (-V leaves their mtimes alone, as rpm). */
-export function sharedPathsOf(pkgs: InstalledPackage[]): Set<string> {
+function sharedPathsOf(pkgs: InstalledPackage[]): Set<string> {
   const seen = new Set<string>()
   const shared = new Set<string>()
   for (const p of pkgs) {
@@ -187,7 +182,7 @@ export async function verifyReports(
  * rpm's %verifyscript of an installed package, run as its other scriptlets are (chrooted, $1 = 1): what it prints
  * on either stream, and rpm's `error: %verify(NEVRA) scriptlet failed, exit status N` when it fails.
  */
-export async function verifyScript(root: string, pkg: InstalledPackage): Promise<{ lines: string[]; error?: string }> {
+async function verifyScript(root: string, pkg: InstalledPackage): Promise<{ lines: string[]; error?: string }> {
   const script = pkg.scripts.verifyscript
   if (script === undefined) return { lines: [] }
   let text = ''

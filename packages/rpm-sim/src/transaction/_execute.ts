@@ -12,27 +12,12 @@ import { UnpackError, commitActions, commitErase, stagePackage, unstage } from '
 import { resolveOwners } from './_owners.js'
 import { fsTransactionError } from '../base/transaction-error.js'
 import { PackageDb } from '../db/db.js'
-import type { JournalErase, JournalInstall, JournalMark, JournalPlan } from './journal.js'
-import { commitInstallDb, noteToCreated } from './journal.js'
-import type { Journal } from './journal.js'
-import type { ScriptSlot } from './scriptlet.js'
-import { runScriptlet } from './scriptlet.js'
+import type { JournalErase, JournalInstall, JournalPlan, ScriptFlags } from './_plan.js'
+import { commitInstallDb, noteToCreated } from './_db-commit.js'
+import type { Journal, JournalMark } from './_journal.js'
+import type { ScriptSlot } from './_scriptlet.js'
+import { runScriptlet } from './_scriptlet.js'
 import type { CreatedFile } from '../db/history.js'
-
-/** rpm's switches that turn scriptlets and triggers off. */
-export const SCRIPT_FLAGS = [
-  'noscripts',
-  'nopre',
-  'nopost',
-  'nopreun',
-  'nopostun',
-  'nopretrans',
-  'noposttrans',
-  'notriggers',
-] as const
-
-/** Script switches of a transaction, kept in the journal so recovery honours them. */
-export type ScriptFlags = Partial<Record<(typeof SCRIPT_FLAGS)[number], boolean>>
 
 /** What an execution reports back. */
 export interface ExecuteOutcome {
@@ -62,7 +47,7 @@ export interface ExecuteContext {
 type Versioned = Pick<EngineHeader, 'epoch' | 'version' | 'release'>
 
 /** Does `h` satisfy a trigger's `name [sense version]` condition? */
-export function senseMatches(h: Versioned, sense: string | undefined, version: string | undefined): boolean {
+function senseMatches(h: Versioned, sense: string | undefined, version: string | undefined): boolean {
   if (sense === undefined || sense === '' || version === undefined || version === '') return true
   const want = parseEVR(version)
   const have = { epoch: h.epoch ?? 0, version: h.version, release: h.release }

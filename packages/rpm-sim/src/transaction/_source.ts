@@ -27,7 +27,7 @@ function engineFile(f: RpmPackage['files'][number]): EngineFile {
 }
 
 /** The engine's header view of a package read by the format layer. */
-export function engineHeader(pkg: RpmPackage): EngineHeader {
+function engineHeader(pkg: RpmPackage): EngineHeader {
   return {
     name: pkg.name,
     ...(pkg.epoch !== undefined ? { epoch: pkg.epoch } : {}),

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildCli } from '../_test-cli.js'
 import { file, pkg, snapshot, tempWorld } from '../_test-rpm.js'
-import { recoverInterrupted } from './journal.js'
+import { recoverInterrupted } from './recovery.js'
 import { runTransaction } from './transaction.js'
 import { TransactionError } from '../base/transaction-error.js'
 
@@ -149,6 +149,19 @@ describe('an upgrade into a read-only folder', () => {
           op: 'install',
           nevra: 'ro-2-1.noarch',
           origin: v2,
+          record: {
+            nevra: 'ro-2-1.noarch',
+            name: 'ro',
+            version: '2',
+            release: '1',
+            arch: 'noarch',
+            digestAlgo: 'sha256',
+            installTime: 1_700_000_000,
+            installTid: 1234,
+            files: [],
+            scripts: {},
+            triggers: [],
+          },
           replaces: ['ro-1-1.noarch'],
           takesOver: [],
           actions: [

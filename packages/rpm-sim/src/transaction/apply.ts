@@ -36,38 +36,12 @@ import { open } from 'node:fs/promises'
 import { dirname, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { FileFate } from '@rdbpkg/core'
-import type { EngineFile, EnginePayloadEntry, PackageSource } from '../format/model.js'
+import type { EnginePayloadEntry, PackageSource } from '../format/model.js'
 import { nodeType } from '../format/model.js'
 import { execFileSync } from 'node:child_process'
 import { RootResolver, errCode, followsDirLink } from '../base/fs.js'
 import { TransactionError, fsTransactionError } from '../base/transaction-error.js'
-
-/** What happens to one path of a package in a transaction (the JSON of it goes into the journal). */
-export interface FileAction {
-  /** Path inside the root, as the package lists it. */
-  path: string
-  /** Host path (root joined, symlinked parents resolved inside the root). */
-  host: string
-  kind: EngineFile['kind']
-  fate: FileFate
-  reason: string
-  suffix?: '.rpmsave' | '.rpmnew' | '.rpmorig'
-  /** Host path of the staged content, for fates that write the new file. */
-  temp?: string
-  mode: number
-  /** Owner names from the header; uid/gid are resolved from them when the element's files are written. */
-  user?: string
-  group?: string
-  uid: number
-  gid: number
-  mtime: number
-  /** Content size from the header (files). */
-  size?: number
-  linkTarget?: string
-  /** Device number of a character or block device. */
-  rdev?: number
-  digest?: string
-}
+import type { EraseAction, FileAction } from './_plan.js'
 
 /** True when the fate writes the package's content somewhere (target or .rpmnew). */
 export function writesContent(fate: FileFate): boolean {
@@ -624,16 +598,6 @@ function touch(a: FileAction, chown: boolean): void {
   if (chown && (st.uid !== a.uid || st.gid !== a.gid)) chownSync(a.host, a.uid, a.gid)
   if ((st.mode & 0o7777) !== (a.mode & 0o7777)) chmodSync(a.host, a.mode & 0o7777)
   utimesSync(a.host, a.mtime, a.mtime)
-}
-
-/** One path an erase removes or saves. */
-export interface EraseAction {
-  path: string
-  host: string
-  kind: EngineFile['kind']
-  fate: FileFate
-  suffix?: '.rpmsave' | '.rpmnew' | '.rpmorig'
-  reason: string
 }
 
 /** Remove what an erased package alone owned (idempotent); directories go last, deepest first, only when empty. */

@@ -7,19 +7,16 @@ import type { InstalledPackage } from '../db/db.js'
 import { PackageDb, parseInstalledPackage } from '../db/db.js'
 import type { TransactionRecord } from '../db/history.js'
 import { listHistory, writeHistory } from '../db/history.js'
-import { recoverInterrupted } from './journal.js'
+import { recoverInterrupted } from './recovery.js'
 import { RootResolver } from '../base/fs.js'
 import { withDbLock } from '../db/_lock.js'
 import { openPackageSource } from './_source.js'
 import { TransactionError } from '../base/transaction-error.js'
-import type { ScriptFlags } from './_execute.js'
+import type { ScriptFlags } from './_plan.js'
 import type { TransactionOptions, TransactionResult } from './transaction.js'
 import { runTransaction } from './transaction.js'
 import { digestFile } from './apply.js'
-import { isKept, writeKept } from './repackage.js'
-
-export { listHistory } from '../db/history.js'
-export type { TransactionRecord, TransactionRecordElement, CreatedFile } from '../db/history.js'
+import { isKept, writeKept } from './_repackage.js'
 
 /** Options of {@link rollbackTransaction}. */
 export interface RollbackOptions {
@@ -34,6 +31,8 @@ export interface RollbackOptions {
   /** The caller's service window around each undone transaction (see {@link TransactionOptions.window}). */
   window?: TransactionOptions['window']
   onProgress?: TransactionOptions['onProgress']
+  /** Crash tests only: see {@link TransactionOptions.fault}. */
+  fault?: TransactionOptions['fault']
 }
 
 const isUndoable = (r: TransactionRecord): boolean =>
@@ -149,6 +148,7 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
     alsoErase,
     ...(o.window ? { window: o.window } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    fault: o.fault,
   })
   if (result.problems.length > 0) return result
   // Put back what the transaction renamed aside: .rpmorig to its place, .rpmnew away, .rpmsave away when the

@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
 import { verifyInstalled } from '../query/verify.js'
-import { infoLines, listInstalled } from '../query/db-query.js'
+import { installedInfo, listInstalled } from '../query/db-query.js'
+import { infoLines } from '../query/_format.js'
 import type { InstalledPackage } from '../db/db.js'
 import type { TransactionFlags, TransactionOp } from './transaction.js'
 import { file, pkg, snapshot, tempWorld } from '../_test-rpm.js'
@@ -363,7 +364,7 @@ describe.skipIf(!hasRpm || !hasRpmbuild || busybox === undefined)(
         .stdout.split('\n')
         .filter((l) => l !== '')
       const [installedFixture] = await listInstalled(simRoot)
-      expect(qi(infoLines(installedFixture as InstalledPackage))).toEqual(qi(realQi))
+      expect(qi(infoLines(installedInfo(installedFixture as InstalledPackage)))).toEqual(qi(realQi))
       const real = spawnSync('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '--nodeps', '-V', 'fixture'], {
         encoding: 'utf8',
       })

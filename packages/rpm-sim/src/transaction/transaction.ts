@@ -1,50 +1,36 @@
 // The transaction engine: plans install/upgrade/freshen/erase like rpm 4.18 (version checks, supersession, file
 // conflicts as a problem list, per-file fates), then runs it: pretrans, staging, per element pre/files/post and
 // triggers, erasures with preun/files/postun, posttrans; journaled so a kill is finished or undone next time.
-import { lstatSync, readlinkSync, statSync } from 'node:fs'
-import type { Stats } from 'node:fs'
 import { resolve } from 'node:path'
-import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
-import { compareEVR, decideFileFate } from '@rdbpkg/core'
-import type { EngineFile, EngineHeader, PackageSource, ScriptName } from '../format/model.js'
-import { headerNevra, isDevice, nodeType } from '../format/model.js'
+import type { FileFate } from '@rdbpkg/core'
+import { decideFileFate } from '@rdbpkg/core'
+import type { EngineFile, PackageSource, ScriptName } from '../format/model.js'
+import { nodeType } from '../format/model.js'
 import { RootResolver } from '../base/fs.js'
 import { withDbLock } from '../db/_lock.js'
 import { openPackageSource } from './_source.js'
-import type { EraseAction } from './apply.js'
 import { UnpackError, digestFile, stagePackage, unstage, writesContent } from './apply.js'
 import { resolveOwners } from './_owners.js'
 import { fsTransactionError } from '../base/transaction-error.js'
 import type { InstalledFile, InstalledPackage } from '../db/db.js'
 import { PackageDb } from '../db/db.js'
-import { findByLabel } from '../db/label.js'
 import type { CreatedFile } from '../db/history.js'
 import { allocateTid, writeHistory } from '../db/history.js'
-import type { JournalErase, JournalInstall, JournalPlan } from './journal.js'
-import {
-  Journal,
-  commitInstallDb,
-  historyFromPlan,
-  recoverInterrupted,
-  removeKept,
-  writeKeptPackages,
-} from './journal.js'
-import type { ExecuteOutcome, ScriptFlags } from './_execute.js'
-import { SCRIPT_FLAGS, executePlan, runReported, scriptEnabled } from './_execute.js'
-import { keepInstalled, repackageTarget, saveRecordFor } from './repackage.js'
-
-export { TransactionError } from '../base/transaction-error.js'
-export type {
-  EngineFile,
-  EngineFileFlags,
-  EngineHeader,
-  EnginePayloadEntry,
-  EngineScript,
-  EngineTrigger,
-  PackageSource,
-  ScriptName,
-  TriggerKind,
-} from '../format/model.js'
+import type { EraseAction, FileAction, JournalErase, JournalInstall, JournalPlan, ScriptFlags } from './_plan.js'
+import { SCRIPT_FLAGS } from './_plan.js'
+import { Journal } from './_journal.js'
+import { commitInstallDb, historyFromPlan } from './_db-commit.js'
+import { recoverInterrupted } from './recovery.js'
+import { removeKept, writeKeptPackages } from './_kept.js'
+import type { ExecuteOutcome } from './_execute.js'
+import { executePlan, runReported, scriptEnabled } from './_execute.js'
+import { keepInstalled, repackageTarget, saveRecordFor } from './_repackage.js'
+import { selectElements } from './_select.js'
+import { filesDiffer, isConfig, ownersByHost, removalConflict } from './_conflicts.js'
+import { diskState, excludedDocs, installFate, toPkgState } from './_fates.js'
+import { plannedDirs } from './_dirs.js'
+import type { TransactionFault } from './fault.js'
+import { faultSteps } from './fault.js'
 
 /** rpm's install/erase options that the engine honours (`--force` = replacepkgs + replacefiles + oldpackage). */
 export interface TransactionFlags extends ScriptFlags {
@@ -105,6 +91,8 @@ export interface TransactionOptions {
   repackageLazily?: boolean
   /** Progress of the swap (renaming staged files into place), in bytes of the files renamed. */
   onProgress?: (progress: { step: 'swap'; bytesDone: number; bytesTotal: number }) => void
+  /** Crash tests only: kill this process at a given step (the CLIs read it from RPMSIM_FAULT; see parseFault). */
+  fault?: TransactionFault | undefined
 }
 
 /** See {@link TransactionOptions.window}. */
@@ -152,234 +140,32 @@ interface Prepared {
   sources: Map<number, PackageSource>
 }
 
-const isConfig = (f: { flags: EngineFile['flags'] }): boolean => f.flags.config === true || f.flags.noreplace === true
-
-function toPkgState(f: EngineFile): PackageFileState {
-  return {
-    kind: f.kind,
-    ...(f.digest !== undefined ? { digest: f.digest } : {}),
-    ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
-    flags: f.flags,
-  }
-}
-
-/** An installed package's file at a host path, and whether this transaction removes the package. */
-interface Owner {
-  nevra: string
-  file: InstalledFile
-  removed: boolean
-}
-
-/** rpm's rpmfilesCompare: two header entries of one file differ (a %ghost never does). */
-function filesDiffer(a: EngineFile, b: EngineFile): boolean {
-  if (a.flags.ghost === true || b.flags.ghost === true) return false
-  if (!(a.kind === 'symlink' && b.kind === 'symlink') && a.mode !== b.mode) return true
-  if ((a.kind === 'file' || a.kind === 'symlink') && a.size !== b.size) return true
-  if (a.user !== b.user || a.group !== b.group) return true
-  if (a.kind === 'symlink') return a.linkTarget !== b.linkTarget
-  if (isDevice(a.mode)) return a.rdev !== b.rdev
-  if (a.kind === 'file') return a.digest === undefined || a.digest !== b.digest
-  return false
-}
-
-const kindOnDisk = (st: Stats): EngineFile['kind'] =>
-  st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other'
-
-/**
- * rpm's handleRemovalConflict: replacing a file of a package being removed conflicts only where rpm cannot change
- * the type on disk: a directory becoming anything else, or a symlink to a directory becoming a directory; not when
- * the path is gone from disk or already has the new type.
- */
-function removalConflict(f: EngineFile, old: EngineFile, host: string): boolean {
-  let conflict = false
-  if (old.kind === 'dir') conflict = f.kind !== 'dir'
-  else if (old.kind === 'symlink' && f.kind === 'dir')
-    conflict = statSync(host, { throwIfNoEntry: false })?.isDirectory() === true
-  if (!conflict) return false
-  const st = lstatSync(host, { throwIfNoEntry: false })
-  return st !== undefined && kindOnDisk(st) !== f.kind
-}
-
-/**
- * rpm's --excludedocs (skipInstallFiles): the %doc files (never a %license), then every directory of the package
- * left holding nothing but excluded entries, deepest first.
- */
-function excludedDocs(files: EngineFile[]): Set<string> {
-  const out = new Set<string>()
-  const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
-  const count = new Map<string, number>()
-  const emptied = new Set<string>()
-  const drop = (p: string): void => {
-    out.add(p)
-    const d = parent(p)
-    count.set(d, (count.get(d) ?? 0) - 1)
-    emptied.add(d)
-  }
-  for (const f of files) count.set(parent(f.path), (count.get(parent(f.path)) ?? 0) + 1)
-  for (const f of files) if (f.flags.doc === true && f.flags.license !== true) drop(f.path)
-  const listedDirs = new Set(files.filter((f) => f.kind === 'dir').map((f) => f.path))
-  for (const d of [...count.keys()].sort().reverse()) {
-    if ((count.get(d) ?? 0) > 0 || !emptied.has(d) || !listedDirs.has(d) || out.has(d)) continue
-    drop(d)
-  }
-  return out
-}
-
-// Does a package freshen an installed instance it compares to as `c` (new vs installed)?
-const freshens = (c: number, oldpackage: boolean): boolean => c > 0 || (oldpackage && c < 0)
-
-function evrOf(h: Pick<EngineHeader, 'epoch' | 'version' | 'release'>) {
-  return { epoch: h.epoch ?? 0, version: h.version, release: h.release }
-}
-
-function diskState(host: string, wantDigest: boolean): { state: DiskFileState | null; needsDigest: boolean } {
-  const st = lstatSync(host, { throwIfNoEntry: false })
-  if (st === undefined) return { state: null, needsDigest: false }
-  if (st.isSymbolicLink()) return { state: { kind: 'symlink', linkTarget: readlinkSync(host) }, needsDigest: false }
-  if (st.isDirectory()) return { state: { kind: 'dir' }, needsDigest: false }
-  if (st.isFile()) return { state: { kind: 'file' }, needsDigest: wantDigest }
-  return { state: { kind: 'other' }, needsDigest: false }
-}
-
-// Rollback writes what the repackaged package holds; only a config edited since (neither what is installed now nor
-// what is restored) is kept beside as .rpmsave, so nothing the operator wrote is lost.
-function exactFate(
-  f: EngineFile,
-  current: EngineFile | undefined,
-  disk: DiskFileState | null,
-): { fate: FileFate; reason: string; suffix?: '.rpmsave' } {
-  if (f.flags.ghost === true) return { fate: 'skip', reason: 'ghost: never written' }
-  if (
-    disk !== null &&
-    disk.kind === 'file' &&
-    f.kind === 'file' &&
-    isConfig(f) &&
-    current !== undefined &&
-    current.kind === 'file'
-  ) {
-    if (disk.digest !== undefined && disk.digest !== current.digest && disk.digest !== f.digest) {
-      return {
-        fate: 'save',
-        suffix: '.rpmsave',
-        reason: 'rollback: config edited since the transaction: saved as .rpmsave',
-      }
-    }
-  }
-  return { fate: 'create', reason: 'rollback: restored as repackaged' }
-}
-
 async function prepare(o: TransactionOptions, root: string, tid: number, warn: (l: string) => void): Promise<Prepared> {
   const flags = o.flags ?? {}
-  const replacepkgs = flags.replacepkgs === true || flags.force === true
-  const oldpackage = flags.oldpackage === true || flags.force === true
   const replacefiles = flags.replacefiles === true || flags.force === true
-  const db = new PackageDb(root)
-  const installed = await db.list()
-  const problems: string[] = []
-  const elements: (JournalInstall | JournalErase)[] = []
-  const sources = new Map<number, PackageSource>()
-  const erasing = new Map<string, { pkg: InstalledPackage; replacedBy?: number; sameNevra: boolean }>()
-
-  if (o.op === 'erase') {
-    for (const arg of o.packages) {
-      const m = findByLabel(installed, arg)
-      if (m.length === 0) problems.push(`error: package ${arg} is not installed`)
-      else if (m.length > 1 && flags.allmatches !== true) {
-        problems.push(`error: "${arg}" specifies multiple packages:`, ...m.map((p) => `  ${p.nevra}`))
-      } else for (const p of m) erasing.set(p.nevra, { pkg: p, sameNevra: false })
-    }
-  } else {
-    const opened = [...(o.sources ?? [])]
-    for (const file of o.packages) opened.push(await openPackageSource(file))
-    // rpm -F takes a package only when an older instance is installed (with --oldpackage also a newer one); the
-    // rest are skipped quietly (rpm's checkFreshenStatus).
-    const wanted =
-      o.op !== 'freshen'
-        ? opened
-        : opened.filter((s) =>
-            installed.some(
-              (p) => p.name === s.header.name && freshens(compareEVR(evrOf(s.header), evrOf(p)), oldpackage),
-            ),
-          )
-    // rpm's addPackage: the same NEVRA twice is added once; on -U/-F a newer one of a name replaces an older one
-    // (an older one after a newer is skipped); -i adds every version. -v says so.
-    const chosen: PackageSource[] = []
-    for (const s of wanted) {
-      const same = chosen.find(
-        (c) =>
-          c.header.name === s.header.name &&
-          c.header.arch === s.header.arch &&
-          compareEVR(evrOf(c.header), evrOf(s.header)) === 0,
-      )
-      const i =
-        o.op === 'install'
-          ? -1
-          : chosen.findIndex((c) => c.header.name === s.header.name && c.header.arch === s.header.arch)
-      const prev = same ?? chosen[i]
-      if (prev === undefined) {
-        chosen.push(s)
-        continue
-      }
-      const skip = same !== undefined || compareEVR(evrOf(prev.header), evrOf(s.header)) > 0
-      if (flags.verbose === true)
-        warn(
-          `warning: package ${headerNevra(prev.header)} was already added, ${skip ? 'skipping' : 'replacing with'} ${headerNevra(s.header)}`,
-        )
-      if (!skip) chosen[i] = s
-    }
-    for (const s of chosen) {
-      const h = s.header
-      const nevra = headerNevra(h)
-      const insts = installed.filter((p) => p.name === h.name)
-      // rpm checks every installed instance and reports every problem (versions and file conflicts alike); on
-      // -U/-F each instance of the name is erased whatever its version, on -i only a --replacepkgs reinstall is.
-      const replaces: InstalledPackage[] = []
-      for (const p of insts) {
-        const c = compareEVR(evrOf(h), evrOf(p))
-        const same = c === 0 && p.arch === h.arch
-        if (same && !replacepkgs) problems.push(`\tpackage ${p.nevra} is already installed`)
-        else if (c < 0 && !oldpackage)
-          problems.push(`\tpackage ${p.nevra} (which is newer than ${nevra}) is already installed`)
-        if (o.op !== 'install' || (same && replacepkgs)) replaces.push(p)
-      }
-      const index = elements.length
-      sources.set(index, s)
-      elements.push({
-        op: 'install',
-        nevra,
-        origin: s.origin,
-        record: undefined as unknown as InstalledPackage,
-        replaces: replaces.map((p) => p.nevra),
-        actions: [],
-        takesOver: [],
-      })
-      for (const p of replaces) erasing.set(p.nevra, { pkg: p, replacedBy: index, sameNevra: p.nevra === nevra })
-    }
-    for (const n of o.alsoErase ?? []) {
-      const p = installed.find((x) => x.nevra === n)
-      if (p !== undefined && !erasing.has(n)) erasing.set(n, { pkg: p, sameNevra: false })
-    }
-  }
-
+  const installed = await new PackageDb(root).list()
+  const given = [...(o.sources ?? [])]
+  if (o.op !== 'erase') for (const file of o.packages) given.push(await openPackageSource(file))
+  const { installs, erasing, problems } = selectElements(
+    {
+      op: o.op,
+      labels: o.packages,
+      sources: given,
+      installed,
+      alsoErase: o.alsoErase,
+      replacepkgs: flags.replacepkgs === true || flags.force === true,
+      oldpackage: flags.oldpackage === true || flags.force === true,
+      allmatches: flags.allmatches === true,
+      verbose: flags.verbose === true,
+    },
+    warn,
+  )
   // Fingerprints (owners, conflicts) follow every directory symlink, as rpm's do; where files are written follows
   // only the links rpm's safe-symlink rule allows (an unsafe one stays in the path: see apply.ts's checkDirChain).
   const resolver = new RootResolver(root)
   const writer = new RootResolver(root, { safeLinks: true })
   const tidHex = tid.toString(16).padStart(8, '0')
-  const chown = typeof process.getuid === 'function' && process.getuid() === 0
-  // Who owns each file, by its host path (rpm's fingerprint: a path reached through a directory symlink is the same
-  // file), and whether this transaction removes that owner; for conflicts and sharing.
-  const owners = new Map<string, Owner[]>()
-  for (const p of installed) {
-    const removed = erasing.has(p.nevra)
-    for (const f of p.files) {
-      if (f.state === 'notinstalled') continue
-      const host = await resolver.host(f.path)
-      const l = owners.get(host)
-      if (l) l.push({ nevra: p.nevra, file: f, removed })
-      else owners.set(host, [{ nevra: p.nevra, file: f, removed }])
-    }
-  }
+  const owners = await ownersByHost(installed, (nevra) => erasing.has(nevra), resolver)
   const newOwners = new Map<string, { nevra: string; file: EngineFile }>()
   const digestCache = new Map<string, string>()
   const diskDigest = async (host: string, algo: string): Promise<string> => {
@@ -392,18 +178,20 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     return d
   }
 
+  const elements: (JournalInstall | JournalErase)[] = []
+  const sources = new Map<number, PackageSource>()
   // Files any new package installs (by host path): an erasure leaves them to the install.
   const newHosts = new Set<string>()
-  for (const [index, e] of elements.entries()) {
-    if (e.op !== 'install') continue
-    const s = sources.get(index) as PackageSource
-    const h = s.header
+  const now = Math.floor(Date.now() / 1000)
+  for (const [index, { source, nevra, replaces }] of installs.entries()) {
+    sources.set(index, source)
+    const h = source.header
     const oldFiles = new Map<string, EngineFile>()
-    for (const n of e.replaces) {
-      const p = erasing.get(n)?.pkg
-      for (const f of p?.files ?? []) if (f.state === 'normal' && !oldFiles.has(f.path)) oldFiles.set(f.path, f)
-    }
+    for (const p of replaces)
+      for (const f of p.files) if (f.state === 'normal' && !oldFiles.has(f.path)) oldFiles.set(f.path, f)
     const files: InstalledFile[] = []
+    const actions: FileAction[] = []
+    const takesOver: JournalInstall['takesOver'] = []
     const skipped = flags.excludedocs === true && o.exact === undefined ? excludedDocs(h.files) : new Set<string>()
     for (const f of h.files) {
       const host = await resolver.host(f.path)
@@ -417,15 +205,15 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
           // A file of a package this transaction removes only conflicts where rpm cannot change its type.
           const conflicts = other.removed ? removalConflict(f, other.file, host) : true
           if (!other.removed && !isConfig(f) && !isConfig(other.file))
-            e.takesOver.push({ nevra: other.nevra, path: other.file.path })
+            takesOver.push({ nevra: other.nevra, path: other.file.path })
           if (conflicts && !replacefiles)
-            problems.push(`\tfile ${f.path} from install of ${e.nevra} conflicts with file from package ${other.nevra}`)
+            problems.push(`\tfile ${f.path} from install of ${nevra} conflicts with file from package ${other.nevra}`)
         }
         const prior = newOwners.get(host)
         if (prior !== undefined && filesDiffer(prior.file, f) && !replacefiles) {
-          problems.push(`\tfile ${f.path} conflicts between attempted installs of ${prior.nevra} and ${e.nevra}`)
+          problems.push(`\tfile ${f.path} conflicts between attempted installs of ${prior.nevra} and ${nevra}`)
         }
-        newOwners.set(host, { nevra: e.nevra, file: f })
+        newOwners.set(host, { nevra, file: f })
       }
       const base = {
         path: f.path,
@@ -444,27 +232,18 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
         ...(f.digest !== undefined ? { digest: f.digest } : {}),
       }
       if (f.flags.ghost === true || excluded) {
-        e.actions.push({ ...base, fate: 'skip', reason: excluded ? 'doc: excluded' : 'ghost: never written' })
+        actions.push({ ...base, fate: 'skip', reason: excluded ? 'doc: excluded' : 'ghost: never written' })
         continue
       }
       const old = oldFiles.get(f.path)
-      const configish = isConfig(f) || (old !== undefined && isConfig(old))
-      const d = diskState(writeHost, configish)
+      const d = diskState(writeHost, isConfig(f) || (old !== undefined && isConfig(old)))
       if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(writeHost, h.digestAlgo)
-      const decision =
-        o.exact !== undefined
-          ? exactFate(f, old, d.state)
-          : decideFileFate({
-              op: old !== undefined ? 'upgrade' : 'install',
-              ...(old !== undefined ? { old: toPkgState(old) } : {}),
-              new: toPkgState(f),
-              disk: d.state,
-            })
+      const decision = installFate(f, old, d.state, o.exact !== undefined)
       const temp =
         writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined)
           ? `${writeHost};${tidHex}`
           : undefined
-      e.actions.push({
+      actions.push({
         ...base,
         fate: decision.fate,
         reason: decision.reason,
@@ -474,11 +253,20 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     }
     const { files: _drop, ...rest } = h
     void _drop
-    const saved = o.exact?.recordFor(s.origin)
-    e.record =
+    const saved = o.exact?.recordFor(source.origin)
+    const record =
       saved !== undefined
-        ? { ...saved, installTime: Math.floor(Date.now() / 1000), installTid: tid }
-        : { ...rest, nevra: e.nevra, installTime: Math.floor(Date.now() / 1000), installTid: tid, files }
+        ? { ...saved, installTime: now, installTid: tid }
+        : { ...rest, nevra, installTime: now, installTid: tid, files }
+    elements.push({
+      op: 'install',
+      nevra,
+      origin: source.origin,
+      record,
+      replaces: replaces.map((p) => p.nevra),
+      actions,
+      takesOver,
+    })
   }
 
   for (const { pkg, replacedBy, sameNevra } of erasing.values()) {
@@ -515,33 +303,18 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     })
   }
 
-  // Directories each element's staging will create, parents first, so an undo of that element removes exactly
-  // them (an element's staging runs after its %pre; the first element that needs a directory creates it).
-  const seen = new Map<string, boolean>()
-  const ensure = (dir: string, into: string[]): void => {
-    if (seen.has(dir)) return
-    const exists = lstatSync(dir, { throwIfNoEntry: false }) !== undefined
-    seen.set(dir, exists)
-    if (exists) return
-    const parent = dir.slice(0, dir.lastIndexOf('/')) || '/'
-    if (parent !== dir) ensure(parent, into)
-    into.push(dir)
-  }
-  for (const e of elements) {
-    if (e.op !== 'install') continue
-    e.createdDirs = []
-    for (const a of e.actions)
-      if (a.temp !== undefined) ensure(a.temp.slice(0, a.temp.lastIndexOf('/')) || '/', e.createdDirs)
-  }
+  const installElements = elements.filter((e): e is JournalInstall => e.op === 'install')
+  const dirs = plannedDirs(installElements.map((e) => e.actions.flatMap((a) => (a.temp !== undefined ? [a.temp] : []))))
+  for (const [k, e] of installElements.entries()) e.createdDirs = dirs[k] ?? []
 
   const plan: JournalPlan = {
     tid,
     root,
-    time: Math.floor(Date.now() / 1000),
+    time: now,
     op: o.rollbackOf !== undefined ? 'rollback' : o.op,
     ...(o.description !== undefined ? { description: o.description } : {}),
     ...(o.rollbackOf !== undefined ? { rollbackOf: o.rollbackOf } : {}),
-    chown,
+    chown: typeof process.getuid === 'function' && process.getuid() === 0,
     elements,
     createdDirs: [],
   }
@@ -654,7 +427,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
   const window = serviceWindow(o.window)
   const marks = new Set<string>()
-  const fault = faultInjection()
+  const fault = faultSteps(o.fault, () => process.kill(process.pid, 'SIGKILL'))
   let done: TransactionResult
   try {
     await stageEarly({ o, root, plan, sources, installs, journal, out, warn, window, db, marks })
@@ -921,21 +694,4 @@ async function finish(
   }
   await writeHistory(root, historyFromPlan(plan, failed, result.created, result.exitCode))
   return result
-}
-
-// Crash tests only: RPMSIM_FAULT=commit:N or erase:N makes the process SIGKILL itself after the Nth file step
-// of that phase; stage:1 kills it once everything is staged, right before the window opens, so a kill lands deterministically inside the commit (timed kills mostly land in staging).
-function faultInjection(): { step: (phase: 'stage' | 'commit' | 'erase') => (() => void) | undefined } {
-  const spec = process.env.RPMSIM_FAULT
-  const m = spec === undefined ? null : /^(stage|commit|erase):(\d+)$/.exec(spec)
-  if (m === null) return { step: () => undefined }
-  let left = Number(m[2])
-  return {
-    step: (phase) =>
-      phase !== m[1]
-        ? undefined
-        : () => {
-            if (--left <= 0) process.kill(process.pid, 'SIGKILL')
-          },
-  }
 }

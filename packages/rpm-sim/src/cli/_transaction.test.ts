@@ -1,0 +1,176 @@
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { afterEach, describe, expect, it } from 'vitest'
+import { main } from './main.js'
+import { conf, exists, file, pkg, read, tempWorld } from '../_test-rpm.js'
+import { hasRpm } from '../_test-rpmbuild.js'
+
+let cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups) c()
+  cleanups = []
+})
+
+async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  let out = ''
+  let err = ''
+  stdout.on('data', (c: Buffer) => (out += c.toString()))
+  stderr.on('data', (c: Buffer) => (err += c.toString()))
+  const code = await main(argv, { stdout, stderr, cwd, env: {} })
+  return { code, out, err }
+}
+
+describe('rpm-sim CLI: transactions and queries', () => {
+  it('-Uvh, -q, -qa, -ql, -qc, -qi, -V, -e, with rpm’s messages and exit codes', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    await pkg(w.dir, {
+      name: 'tool',
+      version: '1.0',
+      files: [
+        conf('/etc/tool.conf', 'a\n'),
+        file('/usr/bin/tool', 'bin', { mode: 0o755 }),
+        file('/usr/share/doc/tool/README', 'doc', { flags: { doc: true } }),
+      ],
+    })
+    await pkg(w.dir, {
+      name: 'tool',
+      version: '2.0',
+      files: [conf('/etc/tool.conf', 'b\n'), file('/usr/bin/tool', 'bin2', { mode: 0o755 })],
+    })
+    const r = ['--root', 'root', '--dbpath', '/var/lib/rpm']
+    const i = await cli(w.dir, ...r, '-ivh', '--nodeps', 'tool-1.0-1.noarch.rpm')
+    expect(i).toMatchObject({ code: 0, err: '' })
+    expect(i.out.split('\n')).toContain(`${'tool-1.0-1'.padEnd(38)}${'#'.repeat(40)}`)
+    expect(await cli(w.dir, ...r, '-q', 'tool')).toEqual({ code: 0, out: 'tool-1.0-1.noarch\n', err: '' })
+    expect(await cli(w.dir, ...r, '-q', 'nope')).toEqual({ code: 1, out: 'package nope is not installed\n', err: '' })
+    expect((await cli(w.dir, ...r, '-ql', 'tool')).out).toBe(
+      '/etc/tool.conf\n/usr/bin/tool\n/usr/share/doc/tool/README\n',
+    )
+    expect((await cli(w.dir, ...r, '-qc', 'tool')).out).toBe('/etc/tool.conf\n')
+    expect((await cli(w.dir, ...r, '-qi', 'tool')).out).toMatch(
+      /^Name {8}: tool\nVersion {5}: 1\.0\nRelease {5}: 1\nArchitecture: noarch\n/,
+    )
+    writeFileSync(join(w.root, 'etc/tool.conf'), 'mine\n')
+    expect(await cli(w.dir, ...r, '-V', 'tool')).toEqual({ code: 1, out: 'S.5....T.  c /etc/tool.conf\n', err: '' })
+    const same = await cli(w.dir, ...r, '-i', 'tool-1.0-1.noarch.rpm')
+    expect(same).toEqual({ code: 1, out: '', err: '\tpackage tool-1.0-1.noarch is already installed\n' })
+    const up = await cli(w.dir, ...r, '-U', '--repackage', 'tool-2.0-1.noarch.rpm')
+    expect(up).toEqual({ code: 0, out: '', err: 'warning: /etc/tool.conf saved as /etc/tool.conf.rpmsave\n' })
+    expect(exists(w.root, 'usr/share/doc/tool/README')).toBe(false)
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('tool-2.0-1.noarch\n')
+    const hist = await cli(w.dir, ...r, '--history')
+    expect(hist.out.split('\n').filter(Boolean)).toHaveLength(2)
+    expect(hist.out).toMatch(/upgrade +\+tool-2\.0-1\.noarch -tool-1\.0-1\.noarch/)
+    expect(await cli(w.dir, ...r, '--rollback')).toMatchObject({ code: 0, err: '' })
+    expect(read(w.root, 'etc/tool.conf')).toBe('mine\n')
+    expect(exists(w.root, 'etc/tool.conf.rpmsave')).toBe(false)
+    expect(read(w.root, 'usr/share/doc/tool/README')).toBe('doc')
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('tool-1.0-1.noarch\n')
+    expect(await cli(w.dir, ...r, '-e', 'nope')).toEqual({
+      code: 1,
+      out: '',
+      err: 'error: package nope is not installed\n',
+    })
+    expect(await cli(w.dir, ...r, '-e', 'tool')).toEqual({
+      code: 0,
+      out: '',
+      err: 'warning: /etc/tool.conf saved as /etc/tool.conf.rpmsave\n',
+    })
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('')
+    expect(await cli(w.dir, ...r, '-U', '--bogus', 'x.rpm')).toEqual({
+      code: 1,
+      out: '',
+      err: 'rpm-sim: --bogus: unknown option\n',
+    })
+    expect(await cli(w.dir, ...r, '-U', 'x.rpm')).toEqual({
+      code: 1,
+      out: '',
+      err: 'error: open of x.rpm failed: No such file or directory\n',
+    })
+  })
+
+  it('--test changes nothing, --justdb only the database, --excludedocs leaves docs out', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    await pkg(w.dir, {
+      name: 'd',
+      version: '1',
+      files: [file('/usr/bin/d', 'd'), file('/usr/share/doc/d/README', 'doc', { flags: { doc: true } })],
+    })
+    const r = ['--root', 'root']
+    expect(await cli(w.dir, ...r, '-i', '--test', 'd-1-1.noarch.rpm')).toEqual({ code: 0, out: '', err: '' })
+    expect(exists(w.root, 'usr/bin/d')).toBe(false)
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('')
+    expect((await cli(w.dir, ...r, '-i', '--justdb', 'd-1-1.noarch.rpm')).code).toBe(0)
+    expect(exists(w.root, 'usr/bin/d')).toBe(false)
+    expect((await cli(w.dir, ...r, '-qa')).out).toBe('d-1-1.noarch\n')
+    expect((await cli(w.dir, ...r, '-e', '--justdb', 'd')).code).toBe(0)
+    expect((await cli(w.dir, ...r, '-i', '--excludedocs', 'd-1-1.noarch.rpm')).code).toBe(0)
+    expect(read(w.root, 'usr/bin/d')).toBe('d')
+    expect(exists(w.root, 'usr/share/doc/d/README')).toBe(false)
+    // A doc file left out is not reported missing: its state is "not installed".
+    expect(await cli(w.dir, ...r, '-V', 'd')).toEqual({ code: 0, out: '', err: '' })
+  })
+
+  it('-q, -V and -e find a package by the same labels, epoch and arch forms included (as rpm)', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    await pkg(w.dir, { name: 'foo', version: '1.0', release: '2', epoch: 3, files: [file('/opt/foo', 'f')] })
+    await pkg(w.dir, { name: 'bar', version: '1.0', release: '2', files: [file('/opt/bar', 'b')] })
+    const r = ['--root', 'root']
+    expect((await cli(w.dir, ...r, '-i', 'foo-1.0-2.noarch.rpm', 'bar-1.0-2.noarch.rpm')).code).toBe(0)
+    const found = ['foo', 'foo-1.0', 'foo-3:1.0', 'foo-1.0-2', 'foo-3:1.0-2', 'foo-1.0-2.noarch', 'foo-3:1.0-2.noarch']
+    found.push('foo.noarch', 'foo-1.0.noarch', 'bar-0:1.0', 'bar-0:1.0-2', 'bar-0:1.0-2.noarch')
+    for (const label of found) {
+      const nvra = label.startsWith('foo') ? 'foo-1.0-2.noarch' : 'bar-1.0-2.noarch'
+      expect(await cli(w.dir, ...r, '-q', label), label).toEqual({ code: 0, out: `${nvra}\n`, err: '' })
+      expect(await cli(w.dir, ...r, '-V', label), label).toEqual({ code: 0, out: '', err: '' })
+      expect(await cli(w.dir, ...r, '-e', '--test', label), label).toEqual({ code: 0, out: '', err: '' })
+    }
+    for (const label of ['foo-0:1.0-2', 'foo-4:1.0', 'bar-1:1.0-2', 'foo-1.0-2.x86_64', 'foo-1.0-2.noarch.rpm']) {
+      const missing = { code: 1, out: `package ${label} is not installed\n`, err: '' }
+      expect(await cli(w.dir, ...r, '-q', label), label).toEqual(missing)
+      expect(await cli(w.dir, ...r, '-V', label), label).toEqual(missing)
+      const e = await cli(w.dir, ...r, '-e', '--test', label)
+      expect(e, label).toEqual({ code: 1, out: '', err: `error: package ${label} is not installed\n` })
+    }
+    // --test erased nothing.
+    expect((await cli(w.dir, ...r, '-qa')).out.split('\n').sort()).toEqual(['', 'bar-1.0-2.noarch', 'foo-1.0-2.noarch'])
+  })
+
+  it('-qi and -qpi print the same second the same way, in local time as rpm (TZ=Asia/Shanghai)', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    await pkg(w.dir, { name: 'tz', version: '1', files: [file('/opt/tz', 't')], buildTime: 1_700_000_000 })
+    const r = ['--root', 'root']
+    const tz = process.env.TZ
+    process.env.TZ = 'Asia/Shanghai'
+    try {
+      expect((await cli(w.dir, ...r, '-i', 'tz-1-1.noarch.rpm')).code).toBe(0)
+      const built = (out: string): string | undefined => out.split('\n').find((l) => l.startsWith('Build Date'))
+      const qi = await cli(w.dir, ...r, '-qi', 'tz')
+      const qpi = await cli(w.dir, '-qpi', 'tz-1-1.noarch.rpm')
+      // 1700000000 is 22:13:20 UTC on Nov 14 2023: 06:13:20 the next day in Shanghai (UTC+8), as Debian's rpm prints it.
+      expect(built(qi.out)).toBe('Build Date  : Wed Nov 15 06:13:20 2023')
+      expect(built(qpi.out)).toBe(built(qi.out))
+      // One layout: the lines that do not depend on the database are the same for -qi and -qpi.
+      const installDate = (out: string): string[] => out.split('\n').filter((l) => !l.startsWith('Install Date'))
+      expect(installDate(qi.out)).toEqual(installDate(qpi.out))
+      if (hasRpm) {
+        const real = execFileSync('rpm', ['-qpi', join(w.dir, 'tz-1-1.noarch.rpm')], {
+          encoding: 'utf8',
+          env: { ...process.env, LC_ALL: 'C', TZ: 'Asia/Shanghai' },
+        })
+        expect(built(real)).toBe(built(qpi.out))
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ
+      else process.env.TZ = tz
+    }
+  })
+})

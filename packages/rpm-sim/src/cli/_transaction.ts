@@ -1,0 +1,251 @@
+// The engine's CLI modes: -i/-U/-F/-e, -q/-qa/-ql/-qc/-qi, -V, --rollback [TID], --history. Output as rpm 4.18's.
+import { accessSync, constants } from 'node:fs'
+import { isAbsolute, join } from 'node:path'
+import type { MainIo, Mode, ParsedArgs } from './args.js'
+import { UsageError } from './args.js'
+import type { TransactionFlags, TransactionOp, TransactionResult } from '../transaction/transaction.js'
+import { runTransaction } from '../transaction/transaction.js'
+import { rollbackTransaction } from '../transaction/rollback.js'
+import { parseFault } from '../transaction/fault.js'
+import { listHistory } from '../db/history.js'
+import { configPaths, getInstalled, installedInfo, listInstalled } from '../query/db-query.js'
+import { fileListLines, infoLines, queryLine } from '../query/_format.js'
+import type { InstalledPackage } from '../db/db.js'
+import type { QueryOptions } from '../query/db-query.js'
+import { verifyReports } from '../query/verify.js'
+import { recoverForQuery } from '../transaction/recovery.js'
+import { SCRIPT_FLAGS } from '../transaction/_plan.js'
+
+const FLAG_NAMES = [
+  ...SCRIPT_FLAGS,
+  'excludedocs',
+  'oldpackage',
+  'replacepkgs',
+  'replacefiles',
+  'force',
+  'nodeps',
+  'test',
+  'justdb',
+  'repackage',
+  'allmatches',
+] as const satisfies readonly (keyof TransactionFlags)[]
+
+// Long options every mode accepts and ignores (rpm's output and database options); -V reads --nofiles.
+const ACCEPTED = new Set([
+  'nofiles',
+  'verbose',
+  'hash',
+  'percent',
+  'quiet',
+  'nosignature',
+  'nodigest',
+  'ignorearch',
+  'ignoreos',
+  'rollback',
+  'history',
+])
+
+const has = (a: ParsedArgs, l: string): boolean => a.letters.includes(l)
+
+function rootOf(a: ParsedArgs, io: MainIo): string {
+  const r = a.values.get('root') ?? '/'
+  return isAbsolute(r) ? r : join(io.cwd, r)
+}
+
+function flagsOf(a: ParsedArgs): TransactionFlags {
+  const flags: TransactionFlags = {}
+  for (const f of a.flags) {
+    if ((FLAG_NAMES as readonly string[]).includes(f)) flags[f as (typeof FLAG_NAMES)[number]] = true
+    else if (!ACCEPTED.has(f)) throw new UsageError(`--${f}: unknown option`)
+  }
+  return flags
+}
+
+function canRead(p: string): boolean {
+  try {
+    accessSync(p, constants.R_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const line = (io: MainIo, stream: 'stdout' | 'stderr', text: string): void => {
+  io[stream].write(`${text}\n`)
+}
+
+const bar = (label: string): string => `${label.padEnd(38)}${'#'.repeat(40)}`
+const nvr = (nevra: string): string => nevra.replace(/\.[^.]+$/, '').replace(/-\d+:/, '-')
+
+function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: boolean): void {
+  if (has(a, 'h')) {
+    if (!erase) line(io, 'stdout', bar('Verifying...'))
+    line(io, 'stdout', bar('Preparing...'))
+    if (r.installed.length > 0) {
+      line(io, 'stdout', 'Updating / installing...')
+      for (const i of r.installed) line(io, 'stdout', bar(nvr(i.nevra)))
+    }
+    if (r.erased.length > 0) {
+      line(io, 'stdout', 'Cleaning up / removing...')
+      for (const e of r.erased) line(io, 'stdout', bar(nvr(e)))
+    }
+  } else if (has(a, 'v')) {
+    if (!erase) line(io, 'stdout', 'Verifying packages...')
+    line(io, 'stdout', 'Preparing packages...')
+    for (const i of r.installed) line(io, 'stdout', i.nevra)
+    for (const e of r.erased) line(io, 'stdout', e)
+  }
+}
+
+async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
+  const op: TransactionOp = has(a, 'e') ? 'erase' : has(a, 'F') ? 'freshen' : has(a, 'U') ? 'upgrade' : 'install'
+  const flags: TransactionFlags = { ...flagsOf(a), ...(has(a, 'v') ? { verbose: true } : {}) }
+  if (a.operands.length === 0)
+    throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
+  const packages = op === 'erase' ? a.operands : a.operands.map((p) => (isAbsolute(p) ? p : join(io.cwd, p)))
+  if (op !== 'erase') {
+    // rpm's own words for a package file it cannot open, before anything else happens.
+    const unreadable = a.operands.filter((_, k) => !canRead(packages[k] as string))
+    for (const p of unreadable) line(io, 'stderr', `error: open of ${p} failed: No such file or directory`)
+    if (unreadable.length > 0) return 1
+  }
+  const r = await runTransaction({
+    root: rootOf(a, io),
+    op,
+    packages,
+    flags,
+    onWarning: (l) => line(io, 'stderr', l),
+    onScriptOutput: (chunk, stream) => io[stream].write(chunk),
+    description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
+    fault: parseFault(io.env.RPMSIM_FAULT),
+  })
+  // rpm lists the packages an ambiguous erase argument matched (`  NEVRA`) on stdout, the rest on stderr.
+  for (const p of r.problems) line(io, p.startsWith('  ') ? 'stdout' : 'stderr', p)
+  if (r.problems.length === 0) printProgress(a, io, r, op === 'erase')
+  return r.exitCode
+}
+
+// Queries read the database even while a transaction is pending; its warning goes to stderr once per command.
+function queryOptions(io: MainIo): QueryOptions {
+  const seen = new Set<string>()
+  return {
+    onWarning: (l) => {
+      if (seen.has(l)) return
+      seen.add(l)
+      line(io, 'stderr', l)
+    },
+  }
+}
+
+async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
+  flagsOf(a)
+  const root = rootOf(a, io)
+  const q = queryOptions(io)
+  const show = (p: InstalledPackage): string[] =>
+    has(a, 'i')
+      ? infoLines(installedInfo(p))
+      : has(a, 'l')
+        ? fileListLines(p.files.map((f) => f.path))
+        : has(a, 'c')
+          ? configPaths(p)
+          : [queryLine(p)]
+  if (has(a, 'a')) {
+    for (const p of await listInstalled(root, q)) for (const l of show(p)) line(io, 'stdout', l)
+    return 0
+  }
+  if (a.operands.length === 0) throw new UsageError('no arguments given for query')
+  let missing = 0
+  for (const name of a.operands) {
+    const found = await getInstalled(root, name, q)
+    if (found.length === 0) {
+      line(io, 'stdout', `package ${name} is not installed`)
+      missing++
+    }
+    for (const p of found) for (const l of show(p)) line(io, 'stdout', l)
+  }
+  return missing === 0 ? 0 : 1
+}
+
+async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
+  flagsOf(a)
+  const root = rootOf(a, io)
+  const q = queryOptions(io)
+  const names = has(a, 'a') ? (await listInstalled(root, q)).map((p) => p.nevra) : a.operands
+  // rpm -Va with nothing installed prints nothing and succeeds.
+  if (names.length === 0 && !has(a, 'a')) throw new UsageError('no arguments given for verify')
+  let bad = 0
+  for (const name of names) {
+    if ((await getInstalled(root, name, q)).length === 0) {
+      line(io, 'stdout', `package ${name} is not installed`)
+      bad++
+      continue
+    }
+    const scripts = !a.flags.has('noscripts')
+    for (const r of await verifyReports(root, name, {
+      ...q,
+      verbose: has(a, 'v'),
+      files: !a.flags.has('nofiles'),
+      scripts,
+    })) {
+      for (const l of r.lines) line(io, 'stdout', l)
+      for (const l of r.errors ?? []) line(io, 'stderr', l)
+      if (r.failed) bad++
+    }
+  }
+  return bad === 0 ? 0 : 1
+}
+
+async function runRollback(a: ParsedArgs, io: MainIo): Promise<number> {
+  const flags = flagsOf(a)
+  const tidArg = a.operands[0]
+  if (tidArg !== undefined && !/^\d+$/.test(tidArg))
+    throw new UsageError(`--rollback: expected a transaction id, found ${JSON.stringify(tidArg)}`)
+  const r = await rollbackTransaction({
+    root: rootOf(a, io),
+    ...(tidArg !== undefined ? { tid: Number(tidArg) } : {}),
+    flags,
+    onWarning: (l) => line(io, 'stderr', l),
+    onScriptOutput: (chunk, stream) => io[stream].write(chunk),
+    fault: parseFault(io.env.RPMSIM_FAULT),
+  })
+  for (const p of r.problems) line(io, 'stderr', p)
+  printProgress(a, io, r, false)
+  return r.exitCode
+}
+
+async function runHistory(a: ParsedArgs, io: MainIo): Promise<number> {
+  flagsOf(a)
+  const root = rootOf(a, io)
+  await recoverForQuery(root, queryOptions(io).onWarning)
+  for (const t of await listHistory(root)) {
+    const when = new Date(t.time * 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC')
+    const what = t.elements
+      .map((e) => `${e.op === 'install' ? '+' : '-'}${e.nevra}${e.failed ? '(failed)' : ''}`)
+      .join(' ')
+    const notes = [
+      t.rollbackOf !== undefined ? `rollback of ${t.rollbackOf}` : '',
+      t.rolledBack !== undefined ? `rolled back by ${t.rolledBack}` : '',
+      t.recovered ? 'recovered' : '',
+      t.exitCode !== 0 ? `exit ${t.exitCode}` : '',
+    ].filter(Boolean)
+    line(
+      io,
+      'stdout',
+      `${t.tid}  ${when}  ${t.op.padEnd(8)} ${what}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`,
+    )
+  }
+  return 0
+}
+
+/** The engine's modes for main's dispatch table. */
+export const TRANSACTION_MODES: Mode[] = [
+  { name: 'rollback', matches: (a) => a.flags.has('rollback'), run: runRollback },
+  { name: 'history', matches: (a) => a.flags.has('history'), run: runHistory },
+  { name: 'query-db', matches: (a) => has(a, 'q') && !has(a, 'p'), run: runQueryDb },
+  { name: 'verify', matches: (a) => has(a, 'V'), run: runVerify },
+  { name: 'erase', matches: (a) => has(a, 'e'), run: runInstallMode },
+  { name: 'install', matches: (a) => has(a, 'i') || has(a, 'U') || has(a, 'F'), run: runInstallMode },
+]

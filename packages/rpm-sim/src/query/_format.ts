@@ -1,0 +1,153 @@
+// The one formatter of rpm's query output (-q, -ql, -qi and their -qp forms), for installed packages and package
+// files alike, so the two can never disagree; dates in local time as rpm prints them.
+import { formatNEVRA } from '@rdbpkg/core'
+import type { RpmPackage } from '../format/package.js'
+import type { Header } from '../format/header.js'
+import { SIGTAG } from '../format/tags.js'
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** A time as strftime("%c") prints it in the C locale, in local time: `Thu Jan  1 00:00:00 1970`. */
+function formatCDate(seconds: number): string {
+  const d = new Date(seconds * 1000)
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`
+}
+
+/** What `rpm -q` and `rpm -qp` print for a package: `name-version-release.arch` (core's NEVRA form, no epoch). */
+export function queryLine(pkg: { name: string; version: string; release: string; arch: string }): string {
+  return formatNEVRA(pkg)
+}
+
+/** What `rpm -ql` and `rpm -qpl` print: one path a line, or `(contains no files)`. */
+export function fileListLines(paths: readonly string[]): string[] {
+  return paths.length === 0 ? ['(contains no files)'] : [...paths]
+}
+
+/** What `rpm -qpl` prints, as one text. */
+export function formatFileList(pkg: Pick<RpmPackage, 'files'>): string {
+  return fileListLines(pkg.files.map((f) => f.path))
+    .map((l) => `${l}\n`)
+    .join('')
+}
+
+/**
+ * The fields of rpm's --info layout (`-qi`, `-qpi`). An empty or missing text prints as rpm prints a missing
+ * tag; `installTime` undefined prints `(not installed)`; `signature` is the text of {@link signatureText}.
+ */
+export interface InfoFields {
+  name: string
+  epoch?: number | undefined
+  version: string
+  release: string
+  arch: string
+  installTime?: number | undefined
+  group?: string | undefined
+  size: number
+  license?: string | undefined
+  signature: string
+  sourceRpm?: string | undefined
+  buildTime?: number | undefined
+  buildHost?: string | undefined
+  packager?: string | undefined
+  vendor?: string | undefined
+  url?: string | undefined
+  summary?: string | undefined
+  description?: string | undefined
+}
+
+/** rpm 4.18's --info lines (the query format behind -qi and -qpi, C locale, local time). */
+export function infoLines(f: InfoFields): string[] {
+  const none = (value: string | undefined): string => (value === undefined || value === '' ? '(none)' : value)
+  const lines = [`Name        : ${f.name}`]
+  if (f.epoch !== undefined) lines.push(`Epoch       : ${f.epoch}`)
+  lines.push(
+    `Version     : ${f.version}`,
+    `Release     : ${f.release}`,
+    `Architecture: ${none(f.arch)}`,
+    `Install Date: ${f.installTime === undefined ? '(not installed)' : formatCDate(f.installTime)}`,
+    `Group       : ${none(f.group)}`,
+    `Size        : ${f.size}`,
+    // rpm's %|LICENSE?{License     : %{LICENSE}}|\n: an empty line without one.
+    f.license ? `License     : ${f.license}` : '',
+    `Signature   : ${f.signature}`,
+    `Source RPM  : ${none(f.sourceRpm)}`,
+    `Build Date  : ${formatCDate(f.buildTime ?? 0)}`,
+    `Build Host  : ${none(f.buildHost)}`,
+  )
+  if (f.packager) lines.push(`Packager    : ${f.packager}`)
+  if (f.vendor) lines.push(`Vendor      : ${f.vendor}`)
+  if (f.url) lines.push(`URL         : ${f.url}`)
+  lines.push(`Summary     : ${f.summary ?? ''}`, 'Description :', ...(f.description ?? '').split('\n'))
+  return lines
+}
+
+/** What `rpm -qpi` prints for a package file. */
+export function formatInfo(pkg: RpmPackage, options: { signature?: Header | undefined } = {}): string {
+  const fields: InfoFields = { ...pkg, size: pkg.installedSize, signature: signatureText(options.signature) }
+  return `${infoLines(fields).join('\n')}\n`
+}
+
+const PUBKEY_ALGO: Record<number, string> = { 1: 'RSA', 17: 'DSA', 19: 'ECDSA', 22: 'EdDSA' }
+const HASH_ALGO: Record<number, string> = { 1: 'MD5', 2: 'SHA1', 8: 'SHA256', 9: 'SHA384', 10: 'SHA512', 11: 'SHA224' }
+
+/** The `Signature` field of `rpm -qi`: `RSA/SHA256, <date>, Key ID <id>` from the OpenPGP signature, or `(none)`. */
+function signatureText(signature: Header | undefined): string {
+  const packet =
+    signature?.bin(SIGTAG.DSA) ?? signature?.bin(SIGTAG.RSA) ?? signature?.bin(SIGTAG.GPG) ?? signature?.bin(SIGTAG.PGP)
+  if (!packet) return '(none)'
+  const info = parsePgpSignature(packet)
+  if (!info) return '(none)'
+  return `${PUBKEY_ALGO[info.pubkey] ?? `${info.pubkey}`}/${HASH_ALGO[info.hash] ?? `${info.hash}`}, ${formatCDate(info.created)}, Key ID ${info.keyId}`
+}
+
+function parsePgpSignature(
+  bytes: Buffer,
+): { pubkey: number; hash: number; created: number; keyId: string } | undefined {
+  try {
+    const tag = bytes[0] ?? 0
+    let at: number
+    if (tag & 0x40) {
+      const first = bytes[1] ?? 0
+      at = first < 192 ? 2 : first < 224 ? 3 : 6
+    } else {
+      at = 1 + [1, 2, 4, 0][tag & 3]!
+    }
+    const version = bytes[at]
+    if (version === 3) {
+      return {
+        created: bytes.readUInt32BE(at + 3),
+        keyId: bytes.toString('hex', at + 7, at + 15),
+        pubkey: bytes[at + 15] ?? 0,
+        hash: bytes[at + 16] ?? 0,
+      }
+    }
+    if (version !== 4) return undefined
+    const pubkey = bytes[at + 2] ?? 0
+    const hash = bytes[at + 3] ?? 0
+    let created = 0
+    let keyId = ''
+    const hashedLen = bytes.readUInt16BE(at + 4)
+    const areas = [[at + 6, at + 6 + hashedLen]]
+    const unhashedAt = at + 6 + hashedLen
+    areas.push([unhashedAt + 2, unhashedAt + 2 + bytes.readUInt16BE(unhashedAt)])
+    for (const [start, end] of areas as [number, number][]) {
+      for (let p = start; p < end; ) {
+        const first = bytes[p] ?? 0
+        let len: number
+        if (first < 192) [len, p] = [first, p + 1]
+        else if (first < 255) [len, p] = [((first - 192) << 8) + (bytes[p + 1] ?? 0) + 192, p + 2]
+        else [len, p] = [bytes.readUInt32BE(p + 1), p + 5]
+        const type = (bytes[p] ?? 0) & 0x7f
+        if (type === 2) created = bytes.readUInt32BE(p + 1)
+        if (type === 16) keyId = bytes.toString('hex', p + 1, p + 9)
+        if (type === 33 && !keyId) keyId = bytes.toString('hex', p + len - 8, p + len)
+        p += len
+      }
+    }
+    return { pubkey, hash, created, keyId }
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,99 @@
+// Each file's fate in a transaction: what is on disk now (its digest only where a config decision needs it),
+// then core's rpm rules (create, keep, save as .rpmsave, write .rpmnew, ...) for the files of an install and of
+// an erasure; a rollback's exact restore; --excludedocs.
+import { lstatSync, readlinkSync } from 'node:fs'
+import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
+import { decideFileFate } from '@rdbpkg/core'
+import type { EngineFile } from '../format/model.js'
+import { isConfig } from './_conflicts.js'
+
+/** A package's side of core's fate rules for one file. */
+export function toPkgState(f: EngineFile): PackageFileState {
+  return {
+    kind: f.kind,
+    ...(f.digest !== undefined ? { digest: f.digest } : {}),
+    ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
+    flags: f.flags,
+  }
+}
+
+/** What is at a host path now; `needsDigest` when it is a regular file and `wantDigest` (a config decision). */
+export function diskState(host: string, wantDigest: boolean): { state: DiskFileState | null; needsDigest: boolean } {
+  const st = lstatSync(host, { throwIfNoEntry: false })
+  if (st === undefined) return { state: null, needsDigest: false }
+  if (st.isSymbolicLink()) return { state: { kind: 'symlink', linkTarget: readlinkSync(host) }, needsDigest: false }
+  if (st.isDirectory()) return { state: { kind: 'dir' }, needsDigest: false }
+  if (st.isFile()) return { state: { kind: 'file' }, needsDigest: wantDigest }
+  return { state: { kind: 'other' }, needsDigest: false }
+}
+
+/** A fate decision: the fate, why, and the suffix of a file kept beside. */
+export interface FateDecision {
+  fate: FileFate
+  reason: string
+  suffix?: '.rpmsave' | '.rpmnew' | '.rpmorig'
+}
+
+/**
+ * The fate of a new package's file: core's rpm rules (install, or upgrade of `old`), or for a rollback (`exact`)
+ * the repackaged file as it was: only a config edited since (neither what is installed now nor what is restored)
+ * is kept beside as .rpmsave, so nothing the operator wrote is lost.
+ */
+export function installFate(
+  f: EngineFile,
+  old: EngineFile | undefined,
+  disk: DiskFileState | null,
+  exact: boolean,
+): FateDecision {
+  if (!exact)
+    return decideFileFate({
+      op: old !== undefined ? 'upgrade' : 'install',
+      ...(old !== undefined ? { old: toPkgState(old) } : {}),
+      new: toPkgState(f),
+      disk,
+    })
+  if (f.flags.ghost === true) return { fate: 'skip', reason: 'ghost: never written' }
+  if (
+    disk !== null &&
+    disk.kind === 'file' &&
+    f.kind === 'file' &&
+    isConfig(f) &&
+    old !== undefined &&
+    old.kind === 'file' &&
+    disk.digest !== undefined &&
+    disk.digest !== old.digest &&
+    disk.digest !== f.digest
+  ) {
+    return {
+      fate: 'save',
+      suffix: '.rpmsave',
+      reason: 'rollback: config edited since the transaction: saved as .rpmsave',
+    }
+  }
+  return { fate: 'create', reason: 'rollback: restored as repackaged' }
+}
+
+/**
+ * rpm's --excludedocs (skipInstallFiles): the %doc files (never a %license), then every directory of the package
+ * left holding nothing but excluded entries, deepest first.
+ */
+export function excludedDocs(files: readonly EngineFile[]): Set<string> {
+  const out = new Set<string>()
+  const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
+  const count = new Map<string, number>()
+  const emptied = new Set<string>()
+  const drop = (p: string): void => {
+    out.add(p)
+    const d = parent(p)
+    count.set(d, (count.get(d) ?? 0) - 1)
+    emptied.add(d)
+  }
+  for (const f of files) count.set(parent(f.path), (count.get(parent(f.path)) ?? 0) + 1)
+  for (const f of files) if (f.flags.doc === true && f.flags.license !== true) drop(f.path)
+  const listedDirs = new Set(files.filter((f) => f.kind === 'dir').map((f) => f.path))
+  for (const d of [...count.keys()].sort().reverse()) {
+    if ((count.get(d) ?? 0) > 0 || !emptied.has(d) || !listedDirs.has(d) || out.has(d)) continue
+    drop(d)
+  }
+  return out
+}

@@ -1,0 +1,112 @@
+// Runs scriptlets and triggers as rpm 4.18 does: the body is written to <root>/var/tmp/rpm-tmp.XXXXXX and run as
+// `interpreter [args] tmpfile $1 [$2]`, chrooted into the root when it is not `/`, with stdin from /dev/null and
+// rpm's fixed PATH.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { EngineScript } from '../format/model.js'
+
+/** rpm's names of the scriptlet slots in its messages (`%prein`, `%post`, ...). */
+const SCRIPT_LABELS = {
+  pretrans: '%pretrans',
+  pre: '%prein',
+  post: '%post',
+  preun: '%preun',
+  postun: '%postun',
+  posttrans: '%posttrans',
+  verifyscript: '%verify',
+  triggerprein: '%triggerprein',
+  triggerin: '%triggerin',
+  triggerun: '%triggerun',
+  triggerpostun: '%triggerpostun',
+} as const
+
+/** A scriptlet or trigger slot. */
+export type ScriptSlot = keyof typeof SCRIPT_LABELS
+
+/** Options of {@link runScriptlet}. */
+export interface RunScriptletOptions {
+  root: string
+  slot: ScriptSlot
+  /** NEVRA of the package whose script runs, for messages. */
+  nevra: string
+  script: EngineScript
+  args: number[]
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+}
+
+/** What a scriptlet run gave: exit status (0 on success), or the signal that killed it. */
+export interface ScriptletOutcome {
+  ok: boolean
+  exitCode?: number
+  signal?: string
+  /** rpm's failure line (`error: %prein(foo-1-1.noarch) scriptlet failed, exit status 1`), without level prefix. */
+  message?: string
+  /** Set when the interpreter cannot be run here (e.g. rpm's built-in `<lua>`). */
+  unsupported?: string
+}
+
+const SCRIPT_PATH = '/sbin:/bin:/usr/sbin:/usr/bin:/usr/X11R6/bin'
+
+/** Run one scriptlet; never throws for a failing script, only returns its outcome. */
+export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOutcome> {
+  const interpreter = o.script.interpreter.length > 0 ? o.script.interpreter : ['/bin/sh']
+  const label = `${SCRIPT_LABELS[o.slot]}(${o.nevra})`
+  if (interpreter[0] === '<lua>') {
+    return { ok: true, unsupported: `${label}: the built-in <lua> interpreter is not supported, script skipped` }
+  }
+  const chrooted = o.root !== '/'
+  const tmpHostDir = join(o.root, 'var/tmp')
+  await mkdir(tmpHostDir, { recursive: true })
+  const hostFile = join(tmpHostDir, `rpm-tmp.${randomBytes(4).toString('base64url').slice(0, 6)}`)
+  const argv: string[] = []
+  // `-p <program>` scriptlets have no body: rpm runs the program with the arguments alone.
+  if (o.script.body !== '') {
+    await writeFile(hostFile, o.script.body, { mode: 0o600, flag: 'wx' })
+    argv.push(chrooted ? hostFile.slice(o.root.replace(/\/$/, '').length) : hostFile)
+  }
+  argv.push(...o.args.map(String))
+  const [cmd, ...rest] = chrooted ? ['chroot', o.root, ...interpreter, ...argv] : [...interpreter, ...argv]
+  try {
+    const r = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((done) => {
+      const child = spawn(cmd as string, rest, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: SCRIPT_PATH, HOME: '/root', LANG: 'C' },
+        cwd: '/',
+      })
+      child.stdout.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stdout'))
+      child.stderr.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stderr'))
+      // An interpreter that cannot be started reports as rpm does: exit status 127.
+      child.on('error', (error) => {
+        o.onOutput?.(`${cmd as string}: ${error.message}\n`, 'stderr')
+        done({ exitCode: 127, signal: null })
+      })
+      child.on('close', (exitCode, signal) => done({ exitCode, signal }))
+    })
+    if (r.signal !== null) {
+      return { ok: false, signal: r.signal, message: `${label} scriptlet failed, signal ${signalNumber(r.signal)}` }
+    }
+    if (r.exitCode !== 0) {
+      const code = r.exitCode ?? 127
+      return { ok: false, exitCode: code, message: `${label} scriptlet failed, exit status ${code}` }
+    }
+    return { ok: true, exitCode: 0 }
+  } finally {
+    await rm(hostFile, { force: true })
+  }
+}
+
+function signalNumber(sig: string): number {
+  const map: Record<string, number> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGABRT: 6,
+    SIGKILL: 9,
+    SIGSEGV: 11,
+    SIGPIPE: 13,
+    SIGTERM: 15,
+  }
+  return map[sig] ?? 0
+}
