@@ -1,6 +1,6 @@
 // The installer's command line; bundled by esbuild into dist/install.mjs (installer.mjs in an archive).
 import { fileURLToPath } from 'node:url'
-import { parseFault } from '@rdbpkg/rpm-sim'
+import { parseFault, processIdentity } from '@rdbpkg/rpm-sim'
 import type { TransactionFault } from '@rdbpkg/rpm-sim'
 import { main } from './main.js'
 
@@ -13,7 +13,11 @@ process.exitCode = await main(process.argv.slice(2), {
   bundleFile: fileURLToPath(import.meta.url),
   // RDBPKG_ENGINE=rpm|rpm-sim overrides the automatic choice (tests drive Debian's rpm against a --root).
   // RPMSIM_FAULT=stage:N|commit:N|erase:N makes rpm-sim kill this process at that step (crash tests).
-  overrides: { ...engineFromEnv(process.env.RDBPKG_ENGINE), ...faultFromEnv(process.env.RPMSIM_FAULT) },
+  overrides: {
+    ...engineFromEnv(process.env.RDBPKG_ENGINE),
+    ...faultFromEnv(process.env.RPMSIM_FAULT),
+    identity: processIdentity(),
+  },
 })
 
 function faultFromEnv(value: string | undefined): { fault?: TransactionFault } {

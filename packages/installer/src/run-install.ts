@@ -1,7 +1,7 @@
 // One run of the installer, as a library: verify, check the host, lock, stage the new files and plan while the
 // services still run, then stop them only for the swap (the engine's window), start them again, record. Never
 // prints: messages go through `onMessage`, progress through `onProgress`, the outcome is the returned result.
-import type { TransactionFault } from '@rdbpkg/rpm-sim'
+import type { Identity, TransactionFault } from '@rdbpkg/rpm-sim'
 import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -83,6 +83,11 @@ export interface RunInstallOptions {
   euid?: number
   /** Crash tests only: rpm-sim kills this process at a given step (bin.ts reads it from RPMSIM_FAULT). */
   fault?: TransactionFault
+  /**
+   * Who writes the files: uid, gid and umask (bin.ts passes the process's). rpm-sim gives files their packaged
+   * owners only when the uid is 0; left out, files keep the creating user's owner.
+   */
+  identity?: Identity
   /** The host's rpm arch (default: from process.arch). */
   hostArch?: string
   /** How services are found (default: systemd when root is `/` and systemd runs, else /proc). */
@@ -239,7 +244,13 @@ async function steps(run: Run, cwd: string): Promise<void> {
     return
   }
   if (options.status) {
-    const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload, options.fault)
+    const engine = await openEngine(
+      run.root,
+      options.engine ?? 'auto',
+      manifest.rules.payload,
+      options.fault,
+      options.identity,
+    )
     result.engine = engine.name
     const records = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
     const notes = listStopped(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))

@@ -2,6 +2,7 @@
 // roots, once with Debian's real rpm and once with rpm-sim's CLI in-process; returns everything a user would see of
 // each run (exit codes, stdout, stderr, the tree with owners and hard links, -qa, -Va, the scriptlet log) so a test
 // can compare them. Packages are built by rpmbuild from spec text the scenario generates, once per spec per run.
+import { processIdentity } from './cli/args.js'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
@@ -182,7 +183,13 @@ function realRpm(root: string, args: string[]): { code: number; stdout: string; 
 async function simRpm(root: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Sink()
   const stderr = new Sink()
-  const code = await main(['--root', root, ...args], { stdout, stderr, cwd: root, env: {} })
+  const code = await main(['--root', root, ...args], {
+    stdout,
+    stderr,
+    cwd: root,
+    env: {},
+    identity: processIdentity(),
+  })
   return { code, stdout: stdout.text, stderr: stderr.text }
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { processIdentity } from './cli/args.js'
 import { main } from './cli/main.js'
 
 process.exitCode = await main(process.argv.slice(2), {
@@ -6,4 +7,5 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: process.stderr,
   cwd: process.cwd(),
   env: process.env,
+  identity: processIdentity(),
 })

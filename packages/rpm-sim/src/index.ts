@@ -60,6 +60,8 @@ export { getInstalled, listInstalled } from './query/db-query.js'
 export type { QueryOptions } from './query/db-query.js'
 export { verifyInstalled } from './query/verify.js'
 export { digestFile } from './transaction/apply.js'
+export type { Identity } from './transaction/apply.js'
 // the rpm-sim command line, callable in-process
 export { main } from './cli/main.js'
+export { processIdentity } from './cli/args.js'
 export type { MainIo } from './cli/args.js'

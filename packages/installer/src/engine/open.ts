@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
-import type { TransactionFault } from '@rdbpkg/rpm-sim'
+import type { Identity, TransactionFault } from '@rdbpkg/rpm-sim'
 import type { Engine, EnginePreference } from './engine.js'
 import { RealRpmEngine } from './real-rpm.js'
 import { RpmSimEngine } from './rpm-sim.js'
@@ -28,9 +28,10 @@ export async function openEngine(
   preference: EnginePreference,
   payload: 'rpm' | 'files' | 'wheels',
   fault?: TransactionFault,
+  identity?: Identity,
 ): Promise<Engine> {
   const useRpm =
     preference === 'rpm' ||
     (preference === 'auto' && payload === 'rpm' && resolve(root) === '/' && (await hostHasRpm()))
-  return useRpm ? new RealRpmEngine(resolve(root)) : new RpmSimEngine(resolve(root), fault)
+  return useRpm ? new RealRpmEngine(resolve(root)) : new RpmSimEngine(resolve(root), fault, identity)
 }

@@ -9,7 +9,7 @@ import {
   runTransaction,
   verifyInstalled,
 } from '@rdbpkg/rpm-sim'
-import type { TransactionFault } from '@rdbpkg/rpm-sim'
+import type { Identity, TransactionFault } from '@rdbpkg/rpm-sim'
 import type { PackageSource } from '../tracked-source.js'
 import type { ApplyFlags, ApplyHooks, ApplyOutcome, Engine, InstalledFacts, PlannedFile, UndoTarget } from './engine.js'
 import { installedFacts } from './engine.js'
@@ -24,6 +24,8 @@ export class RpmSimEngine implements Engine {
   constructor(
     private readonly root: string,
     private readonly fault?: TransactionFault,
+    /** Who writes the files (rpm-sim chowns to the packaged owners when its uid is 0). */
+    private readonly identity?: Identity,
   ) {}
 
   async installed(name: string): Promise<InstalledFacts | undefined> {
@@ -74,6 +76,7 @@ export class RpmSimEngine implements Engine {
       repackageLazily: true,
       description,
       fault: this.fault,
+      identity: this.identity,
       ...hooks,
     })
     return {
@@ -113,6 +116,7 @@ export class RpmSimEngine implements Engine {
       tid,
       flags: { noscripts: target.noscripts },
       fault: this.fault,
+      identity: this.identity,
       ...hooks,
     })
     return {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { processIdentity } from './args.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -20,7 +21,7 @@ async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out:
   let err = ''
   stdout.on('data', (c: Buffer) => (out += c.toString()))
   stderr.on('data', (c: Buffer) => (err += c.toString()))
-  const code = await main(argv, { stdout, stderr, cwd, env: {} })
+  const code = await main(argv, { stdout, stderr, cwd, env: {}, identity: processIdentity() })
   return { code, out, err }
 }
 

@@ -118,6 +118,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     onScriptOutput: (chunk, stream) => io[stream].write(chunk),
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
     fault: parseFault(io.env.RPMSIM_FAULT),
+    identity: io.identity,
   })
   // rpm lists the packages an ambiguous erase argument matched (`  NEVRA`) on stdout, the rest on stderr.
   for (const p of r.problems) line(io, p.startsWith('  ') ? 'stdout' : 'stderr', p)
@@ -207,6 +208,7 @@ async function runRollback(a: ParsedArgs, io: MainIo): Promise<number> {
     onWarning: (l) => line(io, 'stderr', l),
     onScriptOutput: (chunk, stream) => io[stream].write(chunk),
     fault: parseFault(io.env.RPMSIM_FAULT),
+    identity: io.identity,
   })
   for (const p of r.problems) line(io, 'stderr', p)
   printProgress(a, io, r, false)

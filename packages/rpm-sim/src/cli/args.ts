@@ -1,5 +1,6 @@
 // rpm-sim's command line as rpm reads it: the parsed form, its parser, the mode table's row and usage errors.
 import type { Writable } from 'node:stream'
+import type { Identity } from '../transaction/apply.js'
 
 /** What a CLI run is given instead of touching process globals. */
 export interface MainIo {
@@ -7,6 +8,19 @@ export interface MainIo {
   stderr: Writable
   cwd: string
   env: NodeJS.ProcessEnv
+  /** The running process's effective uid, gid and umask: as root, files get their packaged owners. */
+  identity: Identity
+}
+
+/**
+ * The running process's effective uid, gid and umask, for {@link MainIo.identity} and the `identity` option of
+ * transactions: what a command-line entry point passes (library code takes it as an option, never reads it).
+ */
+export function processIdentity(): Identity {
+  // process.umask() reads by setting: put back what it returned.
+  const umask = process.umask(0o022)
+  process.umask(umask)
+  return { uid: process.geteuid?.() ?? -1, gid: process.getegid?.() ?? -1, umask }
 }
 
 /** A parsed rpm-style command line: short letters (from clusters like `-qpl`), long options, operands. */

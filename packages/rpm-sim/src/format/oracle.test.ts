@@ -1,4 +1,5 @@
 // Oracle tests: Debian's rpm and rpmbuild say what a package holds; our reader, writer and CLI must agree.
+import { processIdentity } from '../cli/args.js'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
@@ -44,6 +45,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
     stderr: sink((s) => (err += s)),
     cwd: dir,
     env: { ...process.env, TZ: 'UTC' },
+    identity: processIdentity(),
   })
   return { code, out, err }
 }

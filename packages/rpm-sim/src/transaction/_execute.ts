@@ -7,7 +7,7 @@
 import { fateWarning } from '@rdbpkg/core'
 import { compareEVR, parseEVR } from '@rdbpkg/core'
 import type { EngineHeader, EngineScript, EngineTrigger, PackageSource, ScriptName } from '../format/model.js'
-import type { RenameNote } from './apply.js'
+import type { Identity, RenameNote } from './apply.js'
 import { UnpackError, commitActions, commitErase, stagePackage, unstage } from './apply.js'
 import { resolveOwners } from './_owners.js'
 import { fsTransactionError } from '../base/transaction-error.js'
@@ -42,6 +42,8 @@ export interface ExecuteContext {
   sources?: Map<number, PackageSource>
   /** Crash tests: called after each file step of a phase. */
   onStep?: (phase: 'commit' | 'erase') => (() => void) | undefined
+  /** Who writes the files (see {@link TransactionOptions.identity}); absent in recovery. */
+  identity?: Identity | undefined
 }
 
 type Versioned = Pick<EngineHeader, 'epoch' | 'version' | 'release'>
@@ -279,6 +281,7 @@ async function stageElement(
       actions: new Map(e.actions.map((a) => [a.path, a])),
       digestAlgo: e.record.digestAlgo,
       chown: ctx.plan.chown,
+      identity: ctx.identity,
       createdDirs: [],
     })
   } catch (error) {

@@ -65,6 +65,8 @@ export interface StageOptions {
   actions: Map<string, FileAction>
   digestAlgo: string
   chown: boolean
+  /** Who creates the files; without it every owner and mode is set explicitly (correct, a few syscalls more). */
+  identity?: Identity | undefined
   /** Directories created while staging are appended here (host paths), so an undo can remove them. */
   createdDirs: string[]
 }
@@ -111,24 +113,33 @@ function isDirFollow(p: string): boolean {
   }
 }
 
-const UMASK = process.umask()
-const EUID = typeof process.geteuid === 'function' ? process.geteuid() : -1
-const EGID = typeof process.getegid === 'function' ? process.getegid() : -1
+/**
+ * The process that writes the files: its effective uid and gid and its umask (the CLIs pass the running process's).
+ * A new file already has that owner and `createMode & ~umask`, so the calls that would set the same again are skipped.
+ */
+export interface Identity {
+  uid: number
+  gid: number
+  umask: number
+}
 
-// A new file already has the creator's owner and (createMode & ~umask): only what differs costs a syscall.
-function needsChown(a: FileAction, chown: boolean): boolean {
-  return chown && (a.uid !== EUID || a.gid !== EGID)
+/** How staged files get their owner: `chown` (as root) to the packaged owners, `identity` the creator's. */
+type Ownership = Pick<StageOptions, 'chown' | 'identity'>
+
+function needsChown(a: FileAction, o: Ownership): boolean {
+  return o.chown && (o.identity === undefined || a.uid !== o.identity.uid || a.gid !== o.identity.gid)
 }
 // `createMode` is what open(2) was given; large and hand-made files are created 0600, small ones with their own
 // bits. chown(2) clears setuid/setgid, so those always take an explicit chmod after it.
-function needsChmod(a: FileAction, createMode: number): boolean {
+function needsChmod(a: FileAction, o: Ownership, createMode: number): boolean {
   const perm = a.mode & 0o7777
-  return (createMode & 0o777 & ~UMASK) !== perm || (perm & 0o7000) !== 0
+  if (o.identity === undefined) return true
+  return (createMode & 0o777 & ~o.identity.umask) !== perm || (perm & 0o7000) !== 0
 }
 
-function setMeta(fd: number, a: FileAction, chown: boolean, createMode: number): void {
-  if (needsChown(a, chown)) fchownSync(fd, a.uid, a.gid)
-  if (needsChmod(a, createMode)) fchmodSync(fd, a.mode & 0o7777)
+function setMeta(fd: number, a: FileAction, o: Ownership, createMode: number): void {
+  if (needsChown(a, o)) fchownSync(fd, a.uid, a.gid)
+  if (needsChmod(a, o, createMode)) fchmodSync(fd, a.mode & 0o7777)
   futimesSync(fd, a.mtime, a.mtime)
 }
 
@@ -241,7 +252,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
     if (a.kind !== 'file') {
       await drain(entry)
       if (nodeType(a.mode) !== undefined) {
-        makeNode(a, o.chown)
+        makeNode(a, o)
         staged.add(a.path)
       }
       continue
@@ -258,7 +269,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
     linkWaiting.delete(a.digest ?? a.path)
     for (const m of waiting) mkdirRecorded(dirname(m.temp as string), o.createdDirs, known)
     if (entry.file !== undefined) {
-      adoptFile(entry.file, a, o.chown)
+      adoptFile(entry.file, a, o)
       for (const m of waiting) linkMember(a, m, o, known, staged)
       staged.add(a.path)
       continue
@@ -293,7 +304,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       rmTemp(a.temp)
       const fd = openSync(a.temp, 'wx', TEMP_MODE)
       try {
-        setMeta(fd, a, o.chown, TEMP_MODE)
+        setMeta(fd, a, o, TEMP_MODE)
       } finally {
         closeSync(fd)
       }
@@ -304,7 +315,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       lutimesSync(a.temp, a.mtime, a.mtime)
     } else if (nodeType(a.mode) !== undefined) {
       mkdirRecorded(dirname(a.temp), o.createdDirs, known)
-      makeNode(a, o.chown)
+      makeNode(a, o)
     }
   }
 }
@@ -316,7 +327,7 @@ export function splitDev(rdev: number): [number, number] {
 
 // A device node or fifo under its temporary name. Node has no mknod(2): coreutils' mknod(1) makes it (rare entries,
 // one process each), private until its owner, mode and mtime are set by path (opening a fifo would block).
-function makeNode(a: FileAction, chown: boolean): void {
+function makeNode(a: FileAction, o: Ownership): void {
   const temp = a.temp as string
   const type = nodeType(a.mode) as 'c' | 'b' | 'p'
   rmTemp(temp)
@@ -331,7 +342,7 @@ function makeNode(a: FileAction, chown: boolean): void {
       { file: a.path },
     )
   }
-  if (needsChown(a, chown)) chownSync(temp, a.uid, a.gid)
+  if (needsChown(a, o)) chownSync(temp, a.uid, a.gid)
   chmodSync(temp, a.mode & 0o7777)
   utimesSync(temp, a.mtime, a.mtime)
 }
@@ -350,7 +361,7 @@ function writeWhole(a: FileAction, data: Buffer | Buffer[], o: StageOptions): vo
     for (const c of chunks) hash.update(c)
     checkDigest(o, a, hash)
   }
-  writeSmallSync(a, chunks, o.chown)
+  writeSmallSync(a, chunks, o)
 }
 
 async function writeStream(a: FileAction, body: Readable, o: StageOptions): Promise<void> {
@@ -361,7 +372,7 @@ async function writeStream(a: FileAction, body: Readable, o: StageOptions): Prom
       hash?.update(chunk as Buffer)
       await fh.write(chunk as Buffer)
     }
-    setMeta(fh.fd, a, o.chown, TEMP_MODE)
+    setMeta(fh.fd, a, o, TEMP_MODE)
   } finally {
     await fh.close()
   }
@@ -370,7 +381,7 @@ async function writeStream(a: FileAction, body: Readable, o: StageOptions): Prom
 
 // A body the source staged itself: renamed to the temporary name (across filesystems copied, O_EXCL), then given
 // its packaged owner, mode and mtime through a descriptor that never follows a link.
-function adoptFile(file: string, a: FileAction, chown: boolean): void {
+function adoptFile(file: string, a: FileAction, o: Ownership): void {
   const temp = a.temp as string
   rmTemp(temp)
   try {
@@ -382,7 +393,7 @@ function adoptFile(file: string, a: FileAction, chown: boolean): void {
   }
   const fd = openSync(temp, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW)
   try {
-    if (needsChown(a, chown)) fchownSync(fd, a.uid, a.gid)
+    if (needsChown(a, o)) fchownSync(fd, a.uid, a.gid)
     fchmodSync(fd, a.mode & 0o7777)
     futimesSync(fd, a.mtime, a.mtime)
   } finally {
@@ -422,7 +433,7 @@ function checkDigest(o: StageOptions, a: FileAction, hash: ReturnType<typeof cre
   }
 }
 
-function writeSmallSync(a: FileAction, chunks: Buffer[], chown: boolean): void {
+function writeSmallSync(a: FileAction, chunks: Buffer[], o: Ownership): void {
   let fd: number
   try {
     fd = openSync(a.temp as string, 'wx', a.mode & 0o777)
@@ -436,7 +447,7 @@ function writeSmallSync(a: FileAction, chunks: Buffer[], chown: boolean): void {
       let off = 0
       while (off < c.length) off += writeSync(fd, c, off, c.length - off)
     }
-    setMeta(fd, a, chown, a.mode & 0o777)
+    setMeta(fd, a, o, a.mode & 0o777)
   } finally {
     closeSync(fd)
   }

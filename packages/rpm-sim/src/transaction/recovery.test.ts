@@ -1,5 +1,6 @@
 // Kill tests: SIGKILL the real CLI in the middle of an upgrade of a package of thousands of files, run it again,
 // and check that the tree is the complete old state or the complete new state, configs intact, -V consistent.
+import { processIdentity } from '../cli/args.js'
 import { spawn, execFileSync } from 'node:child_process'
 import {
   cpSync,
@@ -165,7 +166,7 @@ async function cliInProcess(...argv: string[]): Promise<{ code: number; out: str
   let err = ''
   stdout.on('data', (c: Buffer) => (out += c.toString()))
   stderr.on('data', (c: Buffer) => (err += c.toString()))
-  const code = await main(argv, { stdout, stderr, cwd: w.dir, env: {} })
+  const code = await main(argv, { stdout, stderr, cwd: w.dir, env: {}, identity: processIdentity() })
   return { code, out, err }
 }
 

@@ -33,6 +33,8 @@ export interface RollbackOptions {
   onProgress?: TransactionOptions['onProgress']
   /** Crash tests only: see {@link TransactionOptions.fault}. */
   fault?: TransactionOptions['fault']
+  /** Who runs the rollback: see {@link TransactionOptions.identity}. */
+  identity?: TransactionOptions['identity']
 }
 
 const isUndoable = (r: TransactionRecord): boolean =>
@@ -149,6 +151,7 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
     ...(o.window ? { window: o.window } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     fault: o.fault,
+    identity: o.identity,
   })
   if (result.problems.length > 0) return result
   // Put back what the transaction renamed aside: .rpmorig to its place, .rpmnew away, .rpmsave away when the

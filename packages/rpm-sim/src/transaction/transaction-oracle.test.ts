@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { processIdentity } from '../cli/args.js'
 import { runTransaction } from './transaction.js'
 import { verifyInstalled } from '../query/verify.js'
 import { installedInfo, listInstalled } from '../query/db-query.js'
@@ -113,6 +114,8 @@ async function withSim(root: string, steps: Step[]): Promise<string[][]> {
       packages: s.pkgs,
       ...(s.flags ? { flags: s.flags } : {}),
       onWarning: (l) => lines.push(l),
+      // As the CLI does: real rpm runs as this process, so rpm-sim is told who that is (as root it chowns).
+      identity: processIdentity(),
     })
     out.push([...lines, ...r.problems])
   }

@@ -31,6 +31,34 @@ function world() {
   return w
 }
 
+const asRoot = process.getuid?.() === 0
+if (!asRoot) console.warn('skipping the identity test: it needs root (chown)')
+
+describe('identity: who writes the files is an option, not read from the process', () => {
+  it.skipIf(!asRoot)('chowns to the packaged owner only when told it runs as uid 0', async () => {
+    const w = world()
+    const a = await pkg(w.dir, {
+      name: 'owned',
+      version: '1',
+      files: [file('/opt/o/data', 'x', { user: 'rdb', group: 'rdb', mode: 0o640 })],
+    })
+    const owners = async (identity?: { uid: number; gid: number; umask: number }): Promise<string> => {
+      const root = mkdtempSync(join(w.dir, 'root-'))
+      mkdirSync(join(root, 'etc'))
+      writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nrdb:x:990:990::/:/bin/sh\n')
+      writeFileSync(join(root, 'etc/group'), 'root:x:0:\nrdb:x:990:\n')
+      const r = await runTransaction({ root, op: 'install', packages: [a], ...(identity ? { identity } : {}) })
+      expect(r.problems).toEqual([])
+      const st = statSync(join(root, 'opt/o/data'))
+      return `${st.uid}:${st.gid} ${(st.mode & 0o7777).toString(8)}`
+    }
+    // Told it is root (the CLIs pass the process's identity): the packaged owner and mode, as rpm as root.
+    expect(await owners({ uid: 0, gid: 0, umask: 0o022 })).toBe('990:990 640')
+    // Told nothing: no chown (the files keep the creating user's owner), the packaged mode all the same.
+    expect(await owners()).toBe(`${process.geteuid?.()}:${process.getegid?.()} 640`)
+  })
+})
+
 describe('install, upgrade, erase', () => {
   it('installs a package: files on disk, a database record, -V clean', async () => {
     const w = world()

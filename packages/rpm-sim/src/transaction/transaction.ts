@@ -9,6 +9,7 @@ import { nodeType } from '../format/model.js'
 import { RootResolver } from '../base/fs.js'
 import { withDbLock } from '../db/_lock.js'
 import { openPackageSource } from './_source.js'
+import type { Identity } from './apply.js'
 import { UnpackError, digestFile, stagePackage, unstage, writesContent } from './apply.js'
 import { resolveOwners } from './_owners.js'
 import { fsTransactionError } from '../base/transaction-error.js'
@@ -93,6 +94,11 @@ export interface TransactionOptions {
   onProgress?: (progress: { step: 'swap'; bytesDone: number; bytesTotal: number }) => void
   /** Crash tests only: kill this process at a given step (the CLIs read it from RPMSIM_FAULT; see parseFault). */
   fault?: TransactionFault | undefined
+  /**
+   * Who runs the transaction (the CLIs pass the process's effective uid, gid and umask). Files get their packaged
+   * owners only when `uid` is 0, as rpm as root; without an identity they keep the creating user's.
+   */
+  identity?: Identity | undefined
 }
 
 /** See {@link TransactionOptions.window}. */
@@ -314,7 +320,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     op: o.rollbackOf !== undefined ? 'rollback' : o.op,
     ...(o.description !== undefined ? { description: o.description } : {}),
     ...(o.rollbackOf !== undefined ? { rollbackOf: o.rollbackOf } : {}),
-    chown: typeof process.getuid === 'function' && process.getuid() === 0,
+    chown: o.identity?.uid === 0,
     elements,
     createdDirs: [],
   }
@@ -476,6 +482,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
       sources,
       ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
       onStep: step,
+      identity: o.identity,
     })
     result.installed.push(...out.installed)
     result.erased.push(...out.erased)
@@ -540,6 +547,7 @@ async function stageEarly(c: StageContext): Promise<void> {
           actions: new Map(e.actions.map((a) => [a.path, a])),
           digestAlgo: e.record.digestAlgo,
           chown: plan.chown,
+          identity: o.identity,
           createdDirs: [],
         })
       } catch (error) {
