@@ -13,8 +13,8 @@ import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { GzipWriter, fileSink, memorySink } from './_gzip-writer.js'
 import { tarEnd, tarHeader, tarPadding } from './_tar.js'
-import type { SigningKey } from './sign.js'
-import { signatureFile } from './sign.js'
+import type { SigningKey } from './_sign.js'
+import { signatureFile } from './_sign.js'
 
 /** One line of SHA256SUMS, plus the file's size. */
 export interface FileDigest {

@@ -156,6 +156,21 @@ describe('import structure', () => {
     expect(internal).toEqual([])
   })
 
+  it('names every internal module of a library package with a leading _ (and no public one)', () => {
+    const exported = new Set(graph.local.filter((e) => e.from.endsWith('/src/index.ts')).map((e) => e.to))
+    const unmarked = graph.files.filter((f) => {
+      const name = f.split('/').pop()!
+      return (
+        ALLOWED[packageOf(f)] !== undefined &&
+        !isTest(f) &&
+        !['index.ts', 'cli.ts', 'bin.ts'].includes(name) &&
+        !name.startsWith('_') &&
+        !exported.has(f)
+      )
+    })
+    expect(unmarked, 'modules no index.ts exports from, without a leading _').toEqual([])
+  })
+
   it('finds a cycle and an import against a layer when there is one', () => {
     // The checks above are only worth something if they can fail.
     const a = 'packages/rpm-sim/src/db/a.ts'

@@ -8,7 +8,7 @@ import { removeLeftoverStaging, removeStaging, stagingDirFor } from './payload.j
 import { listRecords, listStopped, recordsDir, saveStopped } from './records.js'
 import { runInstall } from './run-install.js'
 import type { InstallProgress } from './run-install.js'
-import { findRunningServices } from './services.js'
+import { findRunningServices } from './_services.js'
 import { makeArchiveDir, makeRoot, tempDir, writeSums } from './_test-archive.js'
 
 const cleanups: (() => void)[] = []

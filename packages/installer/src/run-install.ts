@@ -6,7 +6,7 @@ import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { openEngine } from './engine/open.js'
+import { openEngine } from './engine/_open.js'
 import type {
   ApplyFlags,
   ApplyHooks,
@@ -16,16 +16,16 @@ import type {
   PlannedFile,
   UndoTarget,
 } from './engine/engine.js'
-import { locateArchive, readArchiveManifest } from './archive.js'
-import type { ArchiveManifest } from './archive.js'
+import { locateArchive, readArchiveManifest } from './_archive.js'
+import type { ArchiveManifest } from './_archive.js'
 import { InstallError, fsInstallError } from './errors.js'
 import { readHostStatus } from './host-status.js'
 import { EXIT_CODES, exitCodeFor, isRefusal } from './exit-codes.js'
 import { checkArch, checkNeedsRoot, checkOs, hostRpmArch, readOsRelease } from './host.js'
-import { InstallLog } from './install-log.js'
+import { InstallLog } from './_install-log.js'
 import { INSTALLER_VERSION } from './installer-version.js'
-import { acquireLock } from './lock.js'
-import type { InstallLock } from './lock.js'
+import { acquireLock } from './_lock.js'
+import type { InstallLock } from './_lock.js'
 import { extractPayload, removeLeftoverStaging, removeStaging, stagingDir } from './payload.js'
 import {
   clearStopped,
@@ -39,13 +39,13 @@ import {
   saveStopped,
 } from './records.js'
 import type { InstallRecord } from './records.js'
-import { describeService, findRunningServices, startServices, stopServices } from './services.js'
-import type { RunningService } from './services.js'
+import { describeService, findRunningServices, startServices, stopServices } from './_services.js'
+import type { RunningService } from './_services.js'
 import type { InstallResult } from './install-result.js'
-import { formatSummary } from './summary.js'
-import { describeTarget, packageToApply, streamedTarget } from './target.js'
-import type { PackageSource } from './tracked-source.js'
-import type { Target } from './target.js'
+import { formatSummary } from './_summary.js'
+import { describeTarget, packageToApply, streamedTarget } from './_target.js'
+import type { PackageSource } from './_tracked-source.js'
+import type { Target } from './_target.js'
 import { verifyArchive } from './verify.js'
 import { applyWheels, installedWheelFacts, readWheelFile, resolvePython, rollbackWheels } from './wheels.js'
 import type { WheelOutcome } from './wheels.js'

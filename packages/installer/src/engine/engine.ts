@@ -1,7 +1,7 @@
 // What the installer needs of a package engine, and the small types it deals in: the one interface both adapters
 // (rpm-sim for any root, the host's real rpm for `/`) implement, so the rest of the installer never sees either.
 import { formatNEVRA } from '@rdbpkg/core'
-import type { PackageSource } from '../tracked-source.js'
+import type { PackageSource } from '../_tracked-source.js'
 
 /** An installed package as the installer needs to know it. */
 export interface InstalledFacts {

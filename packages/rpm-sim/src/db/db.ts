@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import * as v from 'valibot'
 import type { ScriptName } from '../format/model.js'
 import { headerNevra } from '../format/model.js'
-import { errCode, syncDir, writeFileAtomic } from '../base/fs.js'
+import { errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 
 /** Per-file install states, as rpm's RPMFILE_STATE_*. */

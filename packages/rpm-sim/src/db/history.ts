@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as v from 'valibot'
 import { dbDir } from './db.js'
-import { errCode, writeFileAtomic } from '../base/fs.js'
+import { errCode, writeFileAtomic } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 
 /** The operations a transaction record names (a rollback is its own). */

@@ -6,7 +6,7 @@ import type { Stats } from 'node:fs'
 import type { EngineFile } from '../format/model.js'
 import { isDevice } from '../format/model.js'
 import type { InstalledFile, InstalledPackage } from '../db/db.js'
-import type { RootResolver } from '../base/fs.js'
+import type { RootResolver } from '../base/_fs.js'
 
 /** An installed package's file at a host path, and whether this transaction removes the package. */
 export interface Owner {

@@ -4,7 +4,7 @@ import { open, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { syncFileSystems } from '@rdbpkg/core'
 import { dbDir } from '../db/db.js'
-import { errCode, syncDir, writeFileAtomic } from '../base/fs.js'
+import { errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
 import type { JournalPlan } from './_plan.js'
 
 /** The journal folder of a root. */

@@ -24,7 +24,7 @@ import { readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
 import { formatNEVRA } from '@rdbpkg/core'
-import { RootResolver, errCode, syncDir, writeFileAtomic } from '../base/fs.js'
+import { RootResolver, errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
 import { writeRpm } from '../format/writer.js'
 import type { RpmSpec, RpmSpecFile } from '../format/spec.js'
 

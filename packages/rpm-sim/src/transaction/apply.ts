@@ -39,7 +39,7 @@ import type { FileFate } from '@rdbpkg/core'
 import type { EnginePayloadEntry, PackageSource } from '../format/model.js'
 import { nodeType } from '../format/model.js'
 import { execFileSync } from 'node:child_process'
-import { RootResolver, errCode, followsDirLink } from '../base/fs.js'
+import { RootResolver, errCode, followsDirLink } from '../base/_fs.js'
 import { TransactionError, fsTransactionError } from '../base/transaction-error.js'
 import type { EraseAction, FileAction } from './_plan.js'
 

@@ -4,8 +4,8 @@ import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { Identity, TransactionFault } from '@rdbpkg/rpm-sim'
 import type { Engine, EnginePreference } from './engine.js'
-import { RealRpmEngine } from './real-rpm.js'
-import { RpmSimEngine } from './rpm-sim.js'
+import { RealRpmEngine } from './_real-rpm.js'
+import { RpmSimEngine } from './_rpm-sim.js'
 
 const run = promisify(execFile)
 

@@ -1,7 +1,7 @@
 // The rpm the installer writes for a file payload (a tracked package), so rpm-sim's database owns its files.
 import type { RpmSpecFile } from '@rdbpkg/rpm-sim'
 import { writeRpm } from '@rdbpkg/rpm-sim'
-import type { TrackedFile } from '../tracked.js'
+import type { TrackedFile } from '../_tracked.js'
 
 /** What a tracked package built from a file payload is. */
 export interface TrackedSpec {

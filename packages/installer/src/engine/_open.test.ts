@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { hostHasRpm, openEngine } from './open.js'
+import { hostHasRpm, openEngine } from './_open.js'
 
 const dirs: string[] = []
 afterEach(() => {

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempDir, writeTree } from './_test-archive.js'
-import { findRunningServices, startServices, stopServices } from './services.js'
+import { findRunningServices, startServices, stopServices } from './_services.js'
 
 const cleanups: (() => void)[] = []
 afterEach(() => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeRpm } from '@rdbpkg/rpm-sim'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openEngine } from './open.js'
+import { openEngine } from './_open.js'
 
 const dirs: string[] = []
 afterEach(() => {

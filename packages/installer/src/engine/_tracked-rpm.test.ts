@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRpm } from '@rdbpkg/rpm-sim'
 import { afterEach, describe, expect, it } from 'vitest'
-import { writeTrackedRpm } from './tracked-rpm.js'
+import { writeTrackedRpm } from './_tracked-rpm.js'
 
 const dirs: string[] = []
 afterEach(() => {

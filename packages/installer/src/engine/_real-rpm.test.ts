@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { writeRpm } from '@rdbpkg/rpm-sim'
 import type { RpmSpecFile } from '@rdbpkg/rpm-sim'
 import { afterEach, describe, expect, it } from 'vitest'
-import { hostHasRpm, openEngine } from './open.js'
+import { hostHasRpm, openEngine } from './_open.js'
 
 const isRoot = process.getuid?.() === 0
 const hasRpm = await hostHasRpm()

@@ -10,7 +10,7 @@ import {
   verifyInstalled,
 } from '@rdbpkg/rpm-sim'
 import type { Identity, TransactionFault } from '@rdbpkg/rpm-sim'
-import type { PackageSource } from '../tracked-source.js'
+import type { PackageSource } from '../_tracked-source.js'
 import type { ApplyFlags, ApplyHooks, ApplyOutcome, Engine, InstalledFacts, PlannedFile, UndoTarget } from './engine.js'
 import { installedFacts } from './engine.js'
 

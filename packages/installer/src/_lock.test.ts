@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { hostRpmArch } from './host.js'
 import { makeArchiveDir, makeRoot, tempDir } from './_test-archive.js'
 import { INSTALLER_VERSION } from './installer-version.js'
-import { acquireLock, lockPath } from './lock.js'
+import { acquireLock, lockPath } from './_lock.js'
 
 const cleanups: (() => void)[] = []
 afterEach(() => {

@@ -8,7 +8,7 @@ import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs'
 import { lstat, readlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { PackageSource } from '../tracked-source.js'
+import type { PackageSource } from '../_tracked-source.js'
 import type {
   ApplyFlags,
   ApplyHooks,

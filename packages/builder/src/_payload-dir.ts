@@ -6,8 +6,8 @@ import { lstat, readFile, readdir, readlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { GzipWriter } from './_gzip-writer.js'
 import { tarEnd, tarHeader, tarPadding } from './_tar.js'
-import type { PayloadEntry, PayloadIssue } from './inspect-payload.js'
-import { linkIssues } from './inspect-payload.js'
+import type { PayloadEntry, PayloadIssue } from './_inspect-payload.js'
+import { linkIssues } from './_inspect-payload.js'
 
 /** One entry of a scanned payload folder: the tar entry plus where its content comes from. */
 export interface ScannedEntry extends PayloadEntry {

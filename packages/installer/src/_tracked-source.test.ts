@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { rawTar, tempDir } from './_test-archive.js'
-import { scanPayload, stagePayload, streamedSource } from './tracked-source.js'
+import { scanPayload, stagePayload, streamedSource } from './_tracked-source.js'
 
 const cleanups: (() => void)[] = []
 afterEach(() => {
