@@ -345,7 +345,8 @@ function resolveInside(links: ReadonlyMap<string, string>, base: string, target:
   return start === undefined ? undefined : walk(start, target)?.join('/')
 }
 
-function dedupe(issues: PayloadIssue[]): PayloadIssue[] {
+/** The issues with repeated messages dropped (the first of each kept, in order). */
+export function dedupe(issues: PayloadIssue[]): PayloadIssue[] {
   const seen = new Set<string>()
   return issues.filter((issue) => {
     if (seen.has(issue.message)) return false

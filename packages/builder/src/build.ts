@@ -19,7 +19,7 @@ import type { ErrorCode, Manifest, ManifestJson } from '@rdbpkg/core'
 import { readRpm } from '@rdbpkg/rpm-sim'
 import { writeArchive } from './archive.js'
 import type { FileDigest } from './archive.js'
-import { bombIssue, listPayload } from './_inspect-payload.js'
+import { bombIssue, dedupe, listPayload } from './_inspect-payload.js'
 import type { PayloadEntry, PayloadIssue } from './_inspect-payload.js'
 import { launcherScript } from './launcher.js'
 import { resolveNodeRuntime } from './node-runtime.js'
@@ -467,13 +467,4 @@ function sortedJson(value: unknown): string {
     return v
   }
   return `${JSON.stringify(sort(value), null, 2)}\n`
-}
-
-function dedupe(issues: PayloadIssue[]): PayloadIssue[] {
-  const seen = new Set<string>()
-  return issues.filter((issue) => {
-    if (seen.has(issue.message)) return false
-    seen.add(issue.message)
-    return true
-  })
 }
