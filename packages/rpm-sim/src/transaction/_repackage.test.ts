@@ -19,7 +19,7 @@ import { openPackageSource } from './_source.js'
 import { rollbackTransaction } from './rollback.js'
 import { listHistory } from '../db/history.js'
 import { getInstalled } from '../query/db-query.js'
-import { repackageDir } from './_repackage.js'
+import { repackageDir, writeKept } from './_repackage.js'
 import { conf, file, noreplace, pkg, tempWorld } from '../_test-rpm.js'
 
 const busybox = process.getuid?.() === 0 ? ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) : undefined
@@ -246,4 +246,55 @@ describe('the service window and zero-copy repackage', () => {
     expect(stats(w.root)).toEqual(before)
     expect(readdirSync(spool).filter((n) => n.endsWith('.kept'))).toEqual([])
   })
+})
+
+describe('a kept package spec.json is validated before the .rpm is written from it', () => {
+  const kept = (spec: unknown): { dir: string; rpm: string; done: () => void } => {
+    const w = tempWorld()
+    const dir = join(w.dir, 'x.kept')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'data'), 'kept bytes\n')
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec))
+    return { dir, rpm: join(w.dir, 'x.rpm'), done: w.done }
+  }
+  const spec = (source: string) => ({
+    name: 'x',
+    version: '1',
+    release: '1',
+    arch: 'noarch',
+    files: [{ path: '/opt/x/data', kind: 'file', source }],
+    compressor: 'none',
+  })
+
+  it('writes the .rpm of a sound one and removes the kept folder', async () => {
+    const k = kept(spec('data'))
+    try {
+      expect(await writeKept(k.dir, k.rpm)).toBe(true)
+      expect(existsSync(k.rpm)).toBe(true)
+      expect(existsSync(k.dir)).toBe(false)
+    } finally {
+      k.done()
+    }
+  })
+
+  for (const [what, bad] of [
+    ['a source climbing out of the kept folder', spec('../../../etc/shadow')],
+    ['an absolute source', spec('/etc/shadow')],
+    ['a file kind rpm-sim never keeps', { ...spec('data'), files: [{ path: '/x', kind: 'fifo' }] }],
+    ['no files list', { name: 'x', version: '1', release: '1', arch: 'noarch' }],
+  ] as const) {
+    it(`refuses ${what} in one line (E_JOURNAL), writing nothing and keeping the folder`, async () => {
+      const k = kept(bad)
+      try {
+        const error = await writeKept(k.dir, k.rpm).catch((e: unknown) => e)
+        expect(error).toMatchObject({ code: 'E_JOURNAL' })
+        expect(String((error as Error).message)).not.toContain('\n')
+        expect(String((error as Error).message)).toContain('spec.json')
+        expect(existsSync(k.rpm)).toBe(false)
+        expect(existsSync(join(k.dir, 'spec.json'))).toBe(true)
+      } finally {
+        k.done()
+      }
+    })
+  }
 })

@@ -27,6 +27,9 @@ import { formatNEVRA } from '@rdbpkg/core'
 import { RootResolver, errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
 import { writeRpm } from '../format/writer.js'
 import type { RpmSpec, RpmSpecFile } from '../format/spec.js'
+import { SCRIPT_NAMES } from '../format/model.js'
+import { TransactionError } from '../base/transaction-error.js'
+import * as v from 'valibot'
 
 /** The spool folder of repackaged packages in a root. */
 export function repackageDir(root: string): string {
@@ -202,6 +205,101 @@ function specOf(p: InstalledPackage, files: RpmSpecFile[]): RpmSpec {
   }
 }
 
+const str = v.string()
+const optionalStr = v.exactOptional(str)
+const script = v.object({ interpreter: optionalStr, body: str })
+const flag = v.exactOptional(v.boolean())
+const sense = v.exactOptional(v.picklist(['<', '<=', '=', '>=', '>']))
+// A kept file's `source` is a name inside the kept folder: never absolute, never climbing out of it.
+const keptName = v.pipe(
+  str,
+  v.check((s) => s !== '' && !s.startsWith('/') && !s.split('/').includes('..'), 'a name inside the kept folder'),
+)
+
+/** The kept package's spec.json as {@link keepInstalled} writes it: what a rollback turns into the .rpm. */
+const KeptSpecSchema = v.object({
+  name: str,
+  version: str,
+  release: str,
+  epoch: v.exactOptional(v.number()),
+  arch: str,
+  summary: optionalStr,
+  description: optionalStr,
+  license: optionalStr,
+  group: optionalStr,
+  url: optionalStr,
+  vendor: optionalStr,
+  buildTime: v.exactOptional(v.number()),
+  buildHost: optionalStr,
+  files: v.array(
+    v.object({
+      path: str,
+      kind: v.picklist(['file', 'dir', 'symlink']),
+      source: v.exactOptional(keptName),
+      mode: v.exactOptional(v.number()),
+      user: optionalStr,
+      group: optionalStr,
+      mtime: v.exactOptional(v.number()),
+      linkTarget: optionalStr,
+      flags: v.exactOptional(
+        v.object({
+          config: flag,
+          noreplace: flag,
+          ghost: flag,
+          missingok: flag,
+          doc: flag,
+          license: flag,
+          readme: flag,
+        }),
+      ),
+    }),
+  ),
+  compressor: v.exactOptional(v.picklist(['gzip', 'xz', 'zstd', 'none'])),
+  scripts: v.exactOptional(
+    v.object(
+      Object.fromEntries(SCRIPT_NAMES.map((n) => [n, v.exactOptional(script)])) as Record<
+        (typeof SCRIPT_NAMES)[number],
+        v.ExactOptionalSchema<typeof script, undefined>
+      >,
+    ),
+  ),
+  triggers: v.exactOptional(
+    v.array(
+      v.object({
+        kind: v.picklist(['triggerin', 'triggerun', 'triggerpostun', 'triggerprein']),
+        name: str,
+        version: optionalStr,
+        sense,
+        interpreter: optionalStr,
+        body: str,
+      }),
+    ),
+  ),
+})
+
+/** A kept spec.json, validated: a corrupt one is refused in one line before anything is written from it. */
+function parseKeptSpec(file: string, text: string): RpmSpec {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch {
+    data = undefined
+  }
+  const parsed = v.safeParse(KeptSpecSchema, data)
+  if (!parsed.success) {
+    const issue = parsed.issues[0]
+    const field = issue === undefined ? undefined : (v.getDotPath(issue) ?? undefined)
+    throw new TransactionError('E_JOURNAL', `${file}: not a kept package spec`, {
+      file,
+      ...(field ? { field } : {}),
+      expected: issue?.expected ?? 'the JSON rpm-sim wrote when it kept the package',
+      found: issue?.received ?? 'something else',
+      hint: 'the rollback copy is damaged: restore the kept folder from a backup, or roll back by reinstalling the old package',
+    })
+  }
+  return parsed.output
+}
+
 /**
  * Writes the .rpm of a kept package to `file` and removes the kept folder. A folder without its spec was
  * interrupted while keeping (nothing was committed after it): it is only removed. Returns whether `file` was written.
@@ -215,7 +313,7 @@ export async function writeKept(dir: string, file: string): Promise<boolean> {
     rmSync(dir, { recursive: true, force: true })
     return false
   }
-  const spec = JSON.parse(text) as RpmSpec
+  const spec = parseKeptSpec(join(dir, SPEC_FILE), text)
   spec.files = spec.files.map((f) => (f.source === undefined ? f : { ...f, source: join(dir, f.source) }))
   await writeRpm(spec, file)
   // The .rpm's entry must be durable before the kept folder, its only other copy, goes (writeRpm fsynced the data).
