@@ -9,7 +9,7 @@ import {
   runTransaction,
   verifyInstalled,
 } from '@rdbpkg/rpm-sim'
-import type { Identity, TransactionFault } from '@rdbpkg/rpm-sim'
+import type { Identity, TransactionFault, TransactionResult } from '@rdbpkg/rpm-sim'
 import type { PackageSource } from '../_tracked-source.js'
 import type { ApplyFlags, ApplyHooks, ApplyOutcome, Engine, InstalledFacts, PlannedFile, UndoTarget } from './engine.js'
 import { installedFacts } from './engine.js'
@@ -79,13 +79,7 @@ export class RpmSimEngine implements Engine {
       identity: this.identity,
       ...hooks,
     })
-    return {
-      ok: result.ok,
-      tid: result.tid,
-      problems: result.problems,
-      created: result.created,
-      warnings: result.warnings,
-    }
+    return outcomeOf(result)
   }
 
   async findTransaction(description: string): Promise<Pick<UndoTarget, 'tid'> | undefined> {
@@ -119,17 +113,22 @@ export class RpmSimEngine implements Engine {
       identity: this.identity,
       ...hooks,
     })
-    return {
-      ok: result.ok,
-      tid: result.tid,
-      problems: result.problems,
-      created: result.created,
-      warnings: result.warnings,
-    }
+    return outcomeOf(result)
   }
 
   async verify(name: string): Promise<string[]> {
     if ((await getInstalled(this.root, name)).length === 0) return []
     return verifyInstalled(this.root, name)
+  }
+}
+
+/** What the installer keeps of an rpm-sim transaction's result. */
+function outcomeOf(result: TransactionResult): ApplyOutcome {
+  return {
+    ok: result.ok,
+    tid: result.tid,
+    problems: result.problems,
+    created: result.created,
+    warnings: result.warnings,
   }
 }

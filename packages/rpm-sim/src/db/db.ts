@@ -26,7 +26,8 @@ export function dbDir(root: string): string {
 
 const scriptSchema = v.object({ interpreter: v.array(v.string()), body: v.string() })
 const flag = v.exactOptional(v.boolean())
-const flagsSchema = v.object({
+/** A file's flags as stored (rpm's %config, %config(noreplace), %ghost, ...); also in a kept package's spec. */
+export const FileFlagsSchema = v.object({
   config: flag,
   noreplace: flag,
   ghost: flag,
@@ -46,7 +47,7 @@ const fileSchema = v.object({
   user: v.string(),
   group: v.string(),
   mtime: v.number(),
-  flags: flagsSchema,
+  flags: FileFlagsSchema,
   state: v.picklist(Object.values(FILE_STATES)),
 })
 

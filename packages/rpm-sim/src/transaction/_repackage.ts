@@ -23,6 +23,7 @@ import {
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
+import { FileFlagsSchema } from '../db/db.js'
 import { formatNEVRA } from '@rdbpkg/core'
 import { RootResolver, errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
 import { writeRpm } from '../format/writer.js'
@@ -208,7 +209,6 @@ function specOf(p: InstalledPackage, files: RpmSpecFile[]): RpmSpec {
 const str = v.string()
 const optionalStr = v.exactOptional(str)
 const script = v.object({ interpreter: optionalStr, body: str })
-const flag = v.exactOptional(v.boolean())
 const sense = v.exactOptional(v.picklist(['<', '<=', '=', '>=', '>']))
 // A kept file's `source` is a name inside the kept folder: never absolute, never climbing out of it.
 const keptName = v.pipe(
@@ -241,17 +241,7 @@ const KeptSpecSchema = v.object({
       group: optionalStr,
       mtime: v.exactOptional(v.number()),
       linkTarget: optionalStr,
-      flags: v.exactOptional(
-        v.object({
-          config: flag,
-          noreplace: flag,
-          ghost: flag,
-          missingok: flag,
-          doc: flag,
-          license: flag,
-          readme: flag,
-        }),
-      ),
+      flags: v.exactOptional(FileFlagsSchema),
     }),
   ),
   compressor: v.exactOptional(v.picklist(['gzip', 'xz', 'zstd', 'none'])),
