@@ -62,7 +62,8 @@ export function takeFileLock(path: string, options: FileLockOptions = {}): LockA
   const created: string[] = []
   let outcome: LockAttempt = { status: 'contended' }
   try {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const deadline = Date.now() + CONTENDED_AFTER_MS
+    for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
       if (attempt > 0) pause(Math.min(attempt, 10))
       // A run that just released (or was refused) removes the folder when empty: make it again each time.
       for (const made of makeDirs(dirname(path))) if (!created.includes(made)) created.push(made)
@@ -81,15 +82,16 @@ export function takeFileLock(path: string, options: FileLockOptions = {}): LockA
         }
       }
       const holder = readHolder(path)
+      if (holder === NO_LOCK) continue // released between our link and this read: try again
       if (holder === pid && options.reentrant === true) {
         outcome = { status: 'taken', lock: { path, release: () => undefined } }
         return outcome
       }
-      if (holder !== undefined && processAlive(holder)) {
+      if (holder !== NO_PID && processAlive(holder)) {
         outcome = { status: 'held', pid: holder }
         return outcome
       }
-      if (existsSync(path)) takeOverStale(path, holder, mine)
+      takeOverStale(path, holder, mine)
     }
     return outcome
   } finally {
@@ -98,7 +100,10 @@ export function takeFileLock(path: string, options: FileLockOptions = {}): LockA
   }
 }
 
-const MAX_ATTEMPTS = 50
+// How long a taker keeps trying while the lock changes hands or a takeover is under way, before it answers
+// 'contended'. A live holder answers 'held' at once; this only bounds the wait for a taker stalled inside its
+// takeover window, which on a loaded machine can be a scheduler slice or more (fifty quick attempts were not).
+const CONTENDED_AFTER_MS = 5000
 
 // Backs off a few milliseconds between attempts so a run in its release or takeover window can finish it.
 function pause(ms: number): void {
@@ -111,19 +116,21 @@ function pause(ms: number): void {
  * that exists, so the file removed is the dead one it read, never a live taker's fresh lock. A guard left by a
  * process killed inside this microsecond window is removed when its pid is gone.
  */
-function takeOverStale(path: string, stale: number | undefined, mine: string): void {
+function takeOverStale(path: string, stale: number | typeof NO_PID, mine: string): void {
   const guard = `${path}.takeover`
   try {
     linkSync(mine, guard)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return
     const guardHolder = readHolder(guard)
-    if (guardHolder !== undefined && !processAlive(guardHolder)) unlinkQuietly(guard)
+    if (typeof guardHolder === 'number' && !processAlive(guardHolder)) unlinkQuietly(guard)
     return
   }
   try {
+    // A lock file that is gone is not stale: it was released, and a new taker may link a live one at any moment,
+    // so only the very file read before (the same dead pid, or the same pid-less content) is removed.
     const holder = readHolder(path)
-    if (holder === stale && (holder === undefined || !processAlive(holder))) unlinkQuietly(path)
+    if (holder === stale && (holder === NO_PID || !processAlive(holder))) unlinkQuietly(path)
   } finally {
     unlinkQuietly(guard)
   }
@@ -137,13 +144,20 @@ function unlinkQuietly(path: string): void {
   }
 }
 
-function readHolder(path: string): number | undefined {
+// What a lock file says: its pid, NO_PID (it exists without a pid in it: an empty or damaged file), or NO_LOCK
+// (it is not there). The two must not be confused: a missing file can be linked by a live taker at any moment.
+const NO_PID = 'no-pid'
+const NO_LOCK = 'no-lock'
+function readHolder(path: string): number | typeof NO_PID | typeof NO_LOCK {
+  let text: string
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10)
-    return Number.isNaN(pid) ? undefined : pid
-  } catch {
-    return undefined
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    // Unreadable for another reason (EACCES, EISDIR): it is there, and nobody can name its holder.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? NO_LOCK : NO_PID
   }
+  const pid = Number.parseInt(text.trim(), 10)
+  return Number.isNaN(pid) ? NO_PID : pid
 }
 
 function releaseLock(path: string, pid: number, created: readonly string[]): void {
@@ -159,8 +173,16 @@ function makeDirs(dir: string): string[] {
     created.unshift(current)
     current = dirname(current)
   }
-  mkdirSync(dir, { recursive: true })
-  return created
+  // Another taker's release may remove a folder while mkdir -p checks it (EEXIST, then ENOENT from its stat):
+  // make it again, a few times, before the error counts.
+  for (let tries = 1; ; tries++) {
+    try {
+      mkdirSync(dir, { recursive: true })
+      return created
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || tries >= 20) throw error
+    }
+  }
 }
 
 // Removes the given folders when empty, deepest first, so a refused run leaves no trace.
