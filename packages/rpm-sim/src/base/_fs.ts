@@ -67,6 +67,8 @@ export interface RootResolverOptions {
  */
 export class RootResolver {
   private readonly cache = new Map<string, string>()
+  // Host directories found absent when resolved: nothing below them exists either, so no call needs to look.
+  private readonly missing = new Set<string>()
   private readonly safeLinks: boolean
 
   constructor(
@@ -97,9 +99,18 @@ export class RootResolver {
     return real
   }
 
+  /**
+   * True when the host directory `hostDir` was found absent when it (or a parent) was resolved, so nothing is below
+   * it: a fresh install's files need no look each. Valid until the tree changes ({@link clear}).
+   */
+  knownMissing(hostDir: string): boolean {
+    return this.missing.has(hostDir)
+  }
+
   /** Forget cached resolutions (after directories were created or replaced). */
   clear(): void {
     this.cache.clear()
+    this.missing.clear()
   }
 
   private async resolve(d: string, depth: number): Promise<string> {
@@ -107,6 +118,10 @@ export class RootResolver {
     if (depth > 40) throw Object.assign(new Error(`too many levels of symbolic links: ${d}`), { code: 'ELOOP' })
     const parentHost = await this.dir(posix.dirname(d))
     const here = join(parentHost, posix.basename(d))
+    if (this.missing.has(parentHost)) {
+      this.missing.add(here)
+      return here
+    }
     // Synchronous calls: one per directory, cached, and each a syscall of microseconds, where the promise API's
     // thread-pool round trip costs more than the call (much more on a loaded machine).
     let st: Stats | undefined
@@ -115,6 +130,7 @@ export class RootResolver {
     } catch {
       return here
     }
+    if (st === undefined) this.missing.add(here)
     if (st === undefined || !st.isSymbolicLink()) return here
     const target = readlinkSync(here)
     // The parent's resolved in-root path: strip the root prefix back off.

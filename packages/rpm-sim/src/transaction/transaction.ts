@@ -146,6 +146,9 @@ interface Prepared {
   sources: Map<number, PackageSource>
 }
 
+// What diskState says of a path that is not there.
+const ABSENT: ReturnType<typeof diskState> = { state: null, needsDigest: false }
+
 async function prepare(o: TransactionOptions, root: string, tid: number, warn: (l: string) => void): Promise<Prepared> {
   const flags = o.flags ?? {}
   const replacefiles = flags.replacefiles === true || flags.force === true
@@ -221,10 +224,14 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
         }
         newOwners.set(host, { nevra, file: f })
       }
-      const base = {
+      // One object per file, its optional fields set only when present (no spread copies: this runs per file of
+      // every package, and the objects are most of what planning allocates).
+      const action: FileAction = {
         path: f.path,
         host: writeHost,
         kind: f.kind,
+        fate: 'skip',
+        reason: '',
         mode: f.mode,
         // Owners are resolved when the files are written (after %pre); see resolveOwners.
         user: f.user,
@@ -233,29 +240,27 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
         gid: 0,
         mtime: f.mtime,
         size: f.size,
-        ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
-        ...(f.rdev !== undefined ? { rdev: f.rdev } : {}),
-        ...(f.digest !== undefined ? { digest: f.digest } : {}),
       }
+      if (f.linkTarget !== undefined) action.linkTarget = f.linkTarget
+      if (f.rdev !== undefined) action.rdev = f.rdev
+      if (f.digest !== undefined) action.digest = f.digest
+      actions.push(action)
       if (f.flags.ghost === true || excluded) {
-        actions.push({ ...base, fate: 'skip', reason: excluded ? 'doc: excluded' : 'ghost: never written' })
+        action.reason = excluded ? 'doc: excluded' : 'ghost: never written'
         continue
       }
       const old = oldFiles.get(f.path)
-      const d = diskState(writeHost, isConfig(f) || (old !== undefined && isConfig(old)))
+      // Below a directory that is not there (a fresh install's new folders) nothing is: no look per file.
+      const d = writer.knownMissing(writeHost.slice(0, writeHost.lastIndexOf('/')))
+        ? ABSENT
+        : diskState(writeHost, isConfig(f) || (old !== undefined && isConfig(old)))
       if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(writeHost, h.digestAlgo)
       const decision = installFate(f, old, d.state, o.exact !== undefined)
-      const temp =
-        writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined)
-          ? `${writeHost};${tidHex}`
-          : undefined
-      actions.push({
-        ...base,
-        fate: decision.fate,
-        reason: decision.reason,
-        ...(decision.suffix ? { suffix: decision.suffix } : {}),
-        ...(temp ? { temp } : {}),
-      })
+      action.fate = decision.fate
+      action.reason = decision.reason
+      if (decision.suffix) action.suffix = decision.suffix
+      if (writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined))
+        action.temp = `${writeHost};${tidHex}`
     }
     const { files: _drop, ...rest } = h
     void _drop

@@ -1,0 +1,47 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { RootResolver } from './_fs.js'
+
+const roots: string[] = []
+afterEach(() => {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true })
+})
+
+function root(): string {
+  const r = mkdtempSync(join(tmpdir(), 'rpm-sim-fs-'))
+  roots.push(r)
+  return r
+}
+
+describe('RootResolver', () => {
+  it('follows a directory symlink inside the root, an absolute one too, never outside it', async () => {
+    const r = root()
+    mkdirSync(join(r, 'usr/lib'), { recursive: true })
+    symlinkSync('/usr/lib', join(r, 'lib'))
+    symlinkSync('../usr', join(r, 'u'))
+    const resolver = new RootResolver(r)
+    expect(await resolver.host('/lib/libc.so')).toBe(join(r, 'usr/lib/libc.so'))
+    expect(await resolver.host('/u/lib/x')).toBe(join(r, 'usr/lib/x'))
+    // The last component is never followed.
+    expect(await resolver.host('/lib')).toBe(join(r, 'lib'))
+  })
+
+  it('knows a directory it found absent, and everything below it, until cleared', async () => {
+    const r = root()
+    mkdirSync(join(r, 'opt'))
+    const resolver = new RootResolver(r)
+    expect(await resolver.host('/opt/new/deep/file')).toBe(join(r, 'opt/new/deep/file'))
+    expect(resolver.knownMissing(join(r, 'opt/new'))).toBe(true)
+    expect(resolver.knownMissing(join(r, 'opt/new/deep'))).toBe(true)
+    // An existing folder, and one never resolved, are not known missing: a caller must look.
+    expect(resolver.knownMissing(join(r, 'opt'))).toBe(false)
+    expect(resolver.knownMissing(join(r, 'srv'))).toBe(false)
+    mkdirSync(join(r, 'opt/new/deep'), { recursive: true })
+    resolver.clear()
+    expect(resolver.knownMissing(join(r, 'opt/new'))).toBe(false)
+    await resolver.host('/opt/new/deep/file')
+    expect(resolver.knownMissing(join(r, 'opt/new/deep'))).toBe(false)
+  })
+})
