@@ -2,7 +2,7 @@
 // in a private mount namespace (and, for systemd, a PID namespace with systemd as its PID 1). Everything a run
 // writes lands in the overlay's upper folder, which tests read and which goes away with them.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { RunOutput } from './_test-e2e.js'
@@ -20,9 +20,12 @@ export interface Overlay {
 /** A fresh overlay whose `/etc/os-release` says CentOS 7, holding `archives` under /srv/rdbpkg-e2e. */
 export function newOverlay(archives: string[] = [], files: Record<string, string> = {}): Overlay {
   // tmpfs takes an overlay upper layer even where the temp folder is itself on an overlay (containers).
-  const base = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'rdbpkg-real-root-'))
+  const parent = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
+  sweepDeadOverlays(parent)
+  const base = mkdtempSync(join(parent, PREFIX))
   const o = { base, upper: join(base, 'upper'), work: join(base, 'work'), merged: join(base, 'merged') }
   for (const dir of [o.upper, o.work, o.merged]) mkdirSync(dir)
+  writeFileSync(join(base, 'owner'), `${process.pid}\n`)
   const all = { 'etc/os-release': 'NAME="CentOS Linux"\nID="centos"\nVERSION_ID="7"\n', ...files }
   for (const [path, content] of Object.entries(all)) {
     mkdirSync(dirname(join(o.upper, path)), { recursive: true })
@@ -33,10 +36,51 @@ export function newOverlay(archives: string[] = [], files: Record<string, string
   return o
 }
 
+const PREFIX = 'rdbpkg-real-root-'
+
+// A run killed before its cleanup leaves its overlay's folders behind (its namespaces die with it: see TIED), on
+// tmpfs, in memory. The next run removes those whose owner process is gone and that nothing has mounted; folders
+// of live runs (another worktree's tests) and folders without an owner file are left alone.
+function sweepDeadOverlays(parent: string): void {
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(PREFIX)) continue
+    const base = join(parent, name)
+    let owner: number
+    try {
+      owner = Number.parseInt(readFileSync(join(base, 'owner'), 'utf8'), 10)
+    } catch {
+      continue
+    }
+    if (!Number.isInteger(owner) || owner <= 0 || mounts.includes(base)) continue
+    try {
+      process.kill(owner, 0)
+      continue // its run is alive
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue // EPERM: alive, another user's
+    }
+    rmSync(base, { recursive: true, force: true })
+  }
+}
+
 /** Removes an overlay's folders (after every namespace using it has ended). */
 export function removeOverlay(o: Overlay): void {
   rmSync(o.base, { recursive: true, force: true })
 }
+
+// The namespace's processes die with the test's process, also when it is killed: setpriv gives unshare a parent-
+// death signal, and unshare's --kill-child takes the namespace's PID 1 (and so every process in it) down with it.
+const TIED = [
+  '--pdeathsig',
+  'KILL',
+  'unshare',
+  '--mount',
+  '--pid',
+  '--fork',
+  '--kill-child',
+  '--propagation',
+  'private',
+]
 
 const MOUNT = `mount -t overlay overlay -o "lowerdir=/,upperdir=$U,workdir=$W" "$M" || exit ${MOUNT_FAILED}`
 
@@ -50,7 +94,7 @@ export function inRealRoot(o: Overlay, command: string): RunOutput {
     `mount -t proc proc "$M/proc" && mount --rbind /dev "$M/dev" || exit ${MOUNT_FAILED}`,
     'exec chroot "$M" /bin/sh -c "$CMD"',
   ].join('\n')
-  const run = spawnSync('unshare', ['--mount', '--pid', '--fork', '--propagation', 'private', 'sh', '-c', script], {
+  const run = spawnSync('setpriv', [...TIED, 'sh', '-c', script], {
     encoding: 'utf8',
     env: { ...process.env, U: o.upper, W: o.work, M: o.merged, CMD: command },
   })
@@ -113,7 +157,7 @@ export async function bootSystemd(o: Overlay, timeoutMs = 30_000): Promise<Boote
     `exec chroot "$M" /lib/systemd/systemd --system --unit=${TARGET} --log-target=console`,
   ].join('\n')
   const log = join(o.base, 'systemd.log')
-  const out = spawn('unshare', ['--mount', '--pid', '--fork', '--propagation', 'private', 'sh', '-c', script], {
+  const out = spawn('setpriv', [...TIED, 'sh', '-c', script], {
     env: { ...process.env, U: o.upper, W: o.work, M: o.merged, container: 'rdbpkg-test' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -93,6 +93,7 @@ export function fleetUnavailable(): string | undefined {
     ['ssh-keygen', 'openssh-client'],
     ['tini', 'tini'],
     ['unshare', 'util-linux'],
+    ['setpriv', 'util-linux'],
     ['nsenter', 'util-linux'],
     ['ip', 'iproute2'],
     ['ss', 'iproute2'],
@@ -160,7 +161,8 @@ export class Fleet {
   private readonly starters: number[] = []
 
   private constructor() {
-    this.dir = mkdtempSync(join(tmpdir(), 'rdbpkg-fleet-'))
+    sweepDeadFleets()
+    this.dir = ownedTempDir('')
     this.tag = `rf${process.pid.toString(36)}`
     this.controller = `rdbpkg-fleet-${process.pid}-ctl`
     this.bridge = `${this.tag}br`
@@ -259,9 +261,14 @@ export class Fleet {
     inHost('link', 'set', 'eth0', 'up')
 
     const log = openSync(join(hostDir, 'host.log'), 'a')
+    // setpriv: the host dies with the test's process, also when that is killed (a parent-death signal survives
+    // ip's exec of unshare, and --kill-child takes the host's PID 1, so every process in it, down with unshare).
     const child = spawn(
-      'ip',
+      'setpriv',
       [
+        '--pdeathsig',
+        'KILL',
+        'ip',
         'netns',
         'exec',
         netns,
@@ -271,6 +278,7 @@ export class Fleet {
         '--uts',
         '--ipc',
         '--fork',
+        '--kill-child',
         '--propagation',
         'private',
         'sh',
@@ -415,6 +423,42 @@ function childOf(pid: number): number | undefined {
     return children === '' ? undefined : Number(children.split(' ')[0])
   } catch {
     return undefined
+  }
+}
+
+const FLEET_PREFIX = 'rdbpkg-fleet-'
+
+/** A temporary folder `rdbpkg-fleet-<name>XXXXXX` marked with this process as its owner, so a run killed before
+ * its cleanup leaves nothing the next fleet does not remove (see sweepDeadFleets). */
+export function ownedTempDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${FLEET_PREFIX}${name}`))
+  writeFileSync(join(dir, 'owner'), `${process.pid}\n`)
+  return dir
+}
+
+/**
+ * A run killed before destroy() leaves its namespaces (its hosts' processes die with it: see startHost) and its
+ * folder behind. A new fleet first removes those of runs whose process is gone: namespaces are named
+ * `rdbpkg-fleet-<pid>-<host>`, folders hold an `owner` file. Those of live runs (another worktree's) stay.
+ */
+function sweepDeadFleets(): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? ''
+  for (const line of list.split('\n')) {
+    const m = /^(rdbpkg-fleet-(\d+)-\S+)/.exec(line)
+    if (m === null || alive(Number(m[2]))) continue
+    for (const pid of netnsPids(m[1]!)) killQuietly(pid)
+    quiet('ip', ['netns', 'del', m[1]!])
+  }
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(FLEET_PREFIX)) continue
+    const dir = join(tmpdir(), name)
+    let owner: number
+    try {
+      owner = Number.parseInt(readFileSync(join(dir, 'owner'), 'utf8'), 10)
+    } catch {
+      continue
+    }
+    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) rmSync(dir, { recursive: true, force: true })
   }
 }
 

@@ -3,11 +3,9 @@
 // host's real `rpm -U`. One set of hosts goes through the scenarios in order, as a fleet would.
 import { ARCH, binary, buildArchive, payloadWithRpm } from '@rdbpkg/e2e'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { existsSync, rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Fleet, fleetUnavailable, targetPythons } from './_test-hosts.js'
+import { Fleet, fleetUnavailable, ownedTempDir, targetPythons } from './_test-hosts.js'
 import type { PlaybookRun, TaskResult } from './_test-hosts.js'
 
 const unusable = fleetUnavailable()
@@ -100,7 +98,7 @@ async function rollout(inventory: string, archive: string, ...extra: string[]): 
 describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hosts', () => {
   let good: string
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'rdbpkg-fleet-archives-'))
+    dir = ownedTempDir('archives-')
     archives.v1 = await serverArchive('1.0.0', 'port=5432\n')
     archives.v2 = await serverArchive('2.0.0', 'port=5432\nmax_connections=100\n')
     archives.v3 = await serverArchive('3.0.0', 'port=5432\nmax_connections=100\n')
