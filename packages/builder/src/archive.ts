@@ -41,8 +41,8 @@ export interface WriteArchiveOptions {
   payload: ArchivePayload
   /** version.json's text, made once the payload's digest and size are known. */
   versionJson: (payload: { sha256: string; size: number }) => string
-  /** A Node runtime to carry as runtime/node. */
-  runtime?: { file: string; size: number }
+  /** A Node runtime to carry as runtime/node, with its LICENSE as runtime/LICENSE. */
+  runtime?: { file: string; size: number; license?: Buffer }
   signingKey?: SigningKey
   onProgress?: (bytesDone: number, total: number | undefined) => void
 }
@@ -85,6 +85,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
     'version.json',
     ...(pub ? ['SHA256SUMS.pub'] : []),
     ...(options.runtime ? ['runtime/node'] : []),
+    ...(options.runtime?.license ? ['runtime/LICENSE'] : []),
   ]
 
   const header = (path: string, size: number, mode = 0o644, type: 'file' | 'dir' = 'file'): Buffer =>
@@ -178,6 +179,13 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Writte
       if (read !== size) throw changed(file, size, read)
       await two.write(Buffer.alloc(tarPadding(size)))
       digests.push({ path: 'runtime/node', sha256: hash.digest('hex'), size })
+      const license = options.runtime.license
+      if (license) {
+        await two.write(
+          Buffer.concat([header('runtime/LICENSE', license.length), license, Buffer.alloc(tarPadding(license.length))]),
+        )
+        digests.push({ path: 'runtime/LICENSE', sha256: sha256(license), size: license.length })
+      }
     }
     await two.compressed(SMALL_LEVEL)
     const versionJson = Buffer.from(options.versionJson(payload))

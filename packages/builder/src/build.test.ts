@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
-import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PACKAGE_TYPE_VALUES } from '@rdbpkg/core'
 import type { PackageType } from '@rdbpkg/core'
@@ -113,7 +113,30 @@ describe('--node-runtime and --payload-dir', () => {
     const run = spawnSync(join(root, 'install'), ['--help'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } })
     expect(run.stderr).toBe('')
     expect(run.stdout).toMatch(/^usage: install /)
+    // No LICENSE beside this binary (a distribution's node): none is carried, and none is listed.
+    expect(existsSync(join(root, 'runtime/LICENSE'))).toBe(false)
+    expect(readFileSync(join(root, 'SHA256SUMS'), 'utf8')).not.toContain('runtime/LICENSE')
   })
+
+  it.runIf(process.arch === 'x64')(
+    "carries Node's LICENSE as runtime/LICENSE from an official layout (LICENSE above bin/node), listed in SHA256SUMS",
+    async () => {
+      const dir = await makeInputs('install_rdb_agent')
+      const dist = join(dir, 'node-v0-linux-x64')
+      mkdirSync(join(dist, 'bin'), { recursive: true })
+      symlinkSync(process.execPath, join(dist, 'bin/node'))
+      const license =
+        'Node.js is licensed for use as follows:\n\nCopyright Node.js contributors. All rights reserved.\n'
+      writeFileSync(join(dist, 'LICENSE'), license)
+      const result = await buildPackage({ cwd: dir, nodeRuntime: join(dist, 'bin/node'), env: {} })
+      const listing = execFileSync('tar', ['-tvzf', result.path], { encoding: 'utf8' })
+      expect(listing).toMatch(/^-rw-r--r-- root\/root .*\/runtime\/LICENSE$/m)
+      const root = join(extract(result.path), NAMES.install_rdb_agent)
+      expect(readFileSync(join(root, 'runtime/LICENSE'), 'utf8')).toBe(license)
+      expect(readFileSync(join(root, 'SHA256SUMS'), 'utf8')).toMatch(/^[0-9a-f]{64} {2}runtime\/LICENSE$/m)
+      expect(spawnSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: root }).status).toBe(0)
+    },
+  )
 
   it('packs a folder deterministically: sorted, root owners, 0755/0644 modes, fixed mtime', async () => {
     const dir = tempDir()

@@ -378,7 +378,15 @@ export async function buildPackage(options: BuildOptions = {}): Promise<BuildRes
           })
           return sortedJson(versionJson)
         },
-        ...(runtime !== undefined ? { runtime: { file: runtime.path, size: runtime.size } } : {}),
+        ...(runtime !== undefined
+          ? {
+              runtime: {
+                file: runtime.path,
+                size: runtime.size,
+                ...(runtime.license !== undefined ? { license: await readFile(runtime.license) } : {}),
+              },
+            }
+          : {}),
         ...(signingKey ? { signingKey } : {}),
       })
       return {

@@ -3,7 +3,7 @@
 // archive's runtime carries needs no more than el7 offers (glibc 2.17, GLIBCXX 3.4.19, CXXABI 1.3.7), read
 // with binutils' readelf. The registry runs skip, saying why, when the registry cannot be reached.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NODE_FLOOR } from '@rdbpkg/core'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -228,6 +228,10 @@ describe('--node-runtime VERSION', () => {
         if (statSync(file).isFile() && (await elfMachine(file)) !== undefined) elves.push(file)
       }
       expect(elves.map((file) => file.slice(runtime.length + 1))).toEqual(['node'])
+      // Node's license travels with it (its MIT notice asks for that), checked like every other file.
+      expect(readFileSync(join(runtime, 'LICENSE'), 'utf8')).toMatch(/^Node\.js is licensed for use as follows:/)
+      expect(spawnSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: join(extracted, name) }).status).toBe(0)
+      expect(readFileSync(join(extracted, name, 'SHA256SUMS'), 'utf8')).toContain('  runtime/LICENSE\n')
       for (const file of elves) {
         expect(await elfMachine(file)).toBe(arch)
         if (!hasReadelf) continue

