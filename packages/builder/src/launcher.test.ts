@@ -105,6 +105,26 @@ describe('the install launcher', () => {
     expect(run.stderr).toMatch(/^install: no usable Node.js: runtime\/node cannot start \(.+\); no node on PATH; /)
   })
 
+  it('a runtime/node that hangs is given RDBPKG_NODE_CHECK_TIMEOUT seconds, then named, and node on PATH is tried', () => {
+    const dir = archiveFolder()
+    const sleep = spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim()
+    // One process that ignores SIGTERM, as a stuck one can: timeout's -k ends it.
+    withRuntime(dir, `#!/bin/sh\ntrap '' TERM\nexec "${sleep}" 600\n`)
+    const bin = bareBin()
+    const timeoutTool = spawnSync('sh', ['-c', 'command -v timeout'], { encoding: 'utf8' }).stdout.trim()
+    symlinkSync(timeoutTool, join(bin, 'timeout'))
+    const env = { PATH: bin, RDBPKG_NODE_CHECK_TIMEOUT: '1' }
+    const none = spawnSync('sh', [join(dir, 'install'), '--help'], { env, encoding: 'utf8' })
+    expect(none.status).toBe(127)
+    expect(none.stderr).toBe(
+      `install: no usable Node.js: runtime/node does not answer within 1 s; no node on PATH; ${TAIL}\n`,
+    )
+    symlinkSync(process.execPath, join(bin, 'node'), 'file')
+    const fallback = spawnSync('sh', [join(dir, 'install'), 'z'], { env, encoding: 'utf8' })
+    expect(fallback.stderr).toBe('')
+    expect(fallback.stdout).toBe('installer ran ["z"]\n')
+  })
+
   it('falls back to node on PATH when runtime/node cannot start, and uses runtime/node when it can', () => {
     const dir = archiveFolder()
     withRuntime(dir, '#!/bin/sh\necho "cannot execute binary file" >&2\nexit 126\n')

@@ -34,12 +34,32 @@ for f in installer.mjs runtime/node; do
 done
 nl='
 '
+# A Node that hangs when asked its version (a broken binary, a kernel it cannot run on) must not hang ./install:
+# where coreutils' timeout exists (el7 has it), the check gets RDBPKG_NODE_CHECK_TIMEOUT seconds (default 30).
+limit=\${RDBPKG_NODE_CHECK_TIMEOUT:-30}
+case $limit in ''|*[!0-9]*|0) limit=30 ;; esac
+# Only a timeout that takes coreutils' arguments (an old busybox one does not) is used. --foreground: timeout
+# signals the Node alone, never its own process group, so the shell has no "Killed" of its own to print.
+timed=
+timeout --foreground -k 5 "$limit" sh -c : >/dev/null 2>&1 && timed=1
 # usable NODE: a Node that starts here and is at least ${NODE_FLOOR}; else sets $why to what was found.
 usable() {
-  out=$("$1" -e 'process.stdout.write(process.versions.node)' 2>&1 </dev/null) || {
+  # exec 2>&1 first: what the shell itself says of a Node killed by a signal (Killed, Segmentation fault) is
+  # captured too, never printed beside the one line.
+  if [ -n "$timed" ]; then
+    out=$(exec 2>&1 </dev/null; timeout --foreground -k 5 "$limit" "$1" -e 'process.stdout.write(process.versions.node)')
+  else
+    out=$(exec 2>&1 </dev/null; "$1" -e 'process.stdout.write(process.versions.node)')
+  fi
+  rc=$?
+  if [ -n "$timed" ] && { [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; }; then
+    why="does not answer within $limit s"
+    return 1
+  fi
+  if [ "$rc" -ne 0 ]; then
     why="cannot start (\${out%%"$nl"*})"
     return 1
-  }
+  fi
   v=\${out%%-*}
   case $v in
   [0-9]*.[0-9]*.[0-9]*) ;;
