@@ -145,14 +145,7 @@ console.log(held)
 describe('takeFileLock across processes', () => {
   it('6 processes taking the same lock at once: exactly one holds it at a time, and nothing is left', async () => {
     const dir = tempDir()
-    await build({
-      entryPoints: [join(dirname(fileURLToPath(import.meta.url)), 'lock.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: join(dir, 'lock.mjs'),
-      logLevel: 'silent',
-    })
+    await bundleLock(dir)
     writeFileSync(join(dir, 'child.mjs'), CHILD)
     const problems: string[] = []
     for (let round = 0; round < 4; round++) {
@@ -184,14 +177,7 @@ describe('takeFileLock across processes', () => {
 
   it('6 processes taking a dead process lock at once, each keeping what it took: exactly one wins', async () => {
     const dir = tempDir()
-    await build({
-      entryPoints: [join(dirname(fileURLToPath(import.meta.url)), 'lock.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: join(dir, 'lock.mjs'),
-      logLevel: 'silent',
-    })
+    await bundleLock(dir)
     // Each taker prints what it got and stays alive, not releasing, until every taker has answered (the file
     // \`done\` appears), so a late starter meets a live winner, never a dead one it could take over.
     writeFileSync(
@@ -232,6 +218,18 @@ for (let i = 0; i < 3000 && !existsSync(process.argv[3]); i++) await new Promise
     expect(statuses.filter((s) => s !== 'taken').sort()).toEqual(['held', 'held', 'held', 'held', 'held'])
   }, 60_000)
 })
+
+// lock.ts as one module the child processes import (./lock.mjs in `dir`).
+async function bundleLock(dir: string): Promise<void> {
+  await build({
+    entryPoints: [join(dirname(fileURLToPath(import.meta.url)), 'lock.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: join(dir, 'lock.mjs'),
+    logLevel: 'silent',
+  })
+}
 
 function runNode(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
