@@ -2,10 +2,11 @@
 // in a private mount namespace (and, for systemd, a PID namespace with systemd as its PID 1). Everything a run
 // writes lands in the overlay's upper folder, which tests read and which goes away with them.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { RunOutput } from './_test-e2e.js'
+import { ownedTempDir, sweepDeadOwned } from './_test-owned.js'
 
 const MOUNT_FAILED = 97
 
@@ -21,11 +22,12 @@ export interface Overlay {
 export function newOverlay(archives: string[] = [], files: Record<string, string> = {}): Overlay {
   // tmpfs takes an overlay upper layer even where the temp folder is itself on an overlay (containers).
   const parent = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
-  sweepDeadOverlays(parent)
-  const base = mkdtempSync(join(parent, PREFIX))
+  // A run killed before its cleanup leaves its overlay's folders behind (its namespaces die with it: see TIED), on
+  // tmpfs, in memory: the next run removes them.
+  sweepDeadOwned(parent, PREFIX)
+  const base = ownedTempDir(parent, PREFIX)
   const o = { base, upper: join(base, 'upper'), work: join(base, 'work'), merged: join(base, 'merged') }
   for (const dir of [o.upper, o.work, o.merged]) mkdirSync(dir)
-  writeFileSync(join(base, 'owner'), `${process.pid}\n`)
   const all = { 'etc/os-release': 'NAME="CentOS Linux"\nID="centos"\nVERSION_ID="7"\n', ...files }
   for (const [path, content] of Object.entries(all)) {
     mkdirSync(dirname(join(o.upper, path)), { recursive: true })
@@ -37,31 +39,6 @@ export function newOverlay(archives: string[] = [], files: Record<string, string
 }
 
 const PREFIX = 'rdbpkg-real-root-'
-
-// A run killed before its cleanup leaves its overlay's folders behind (its namespaces die with it: see TIED), on
-// tmpfs, in memory. The next run removes those whose owner process is gone and that nothing has mounted; folders
-// of live runs (another worktree's tests) and folders without an owner file are left alone.
-function sweepDeadOverlays(parent: string): void {
-  const mounts = readFileSync('/proc/mounts', 'utf8')
-  for (const name of readdirSync(parent)) {
-    if (!name.startsWith(PREFIX)) continue
-    const base = join(parent, name)
-    let owner: number
-    try {
-      owner = Number.parseInt(readFileSync(join(base, 'owner'), 'utf8'), 10)
-    } catch {
-      continue
-    }
-    if (!Number.isInteger(owner) || owner <= 0 || mounts.includes(base)) continue
-    try {
-      process.kill(owner, 0)
-      continue // its run is alive
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue // EPERM: alive, another user's
-    }
-    rmSync(base, { recursive: true, force: true })
-  }
-}
 
 /** Removes an overlay's folders (after every namespace using it has ended). */
 export function removeOverlay(o: Overlay): void {

@@ -10,7 +10,6 @@ import {
   closeSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   readdirSync,
@@ -19,6 +18,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { ownedTempDir, processAlive, sweepDeadOwned } from '@rdbpkg/e2e'
 
 /** What one host is made of. */
 export interface HostSpec {
@@ -162,7 +162,7 @@ export class Fleet {
 
   private constructor() {
     sweepDeadFleets()
-    this.dir = ownedTempDir('')
+    this.dir = fleetTempDir('')
     this.tag = `rf${process.pid.toString(36)}`
     this.controller = `rdbpkg-fleet-${process.pid}-ctl`
     this.bridge = `${this.tag}br`
@@ -404,7 +404,7 @@ export class Fleet {
     for (const host of this.hosts) killQuietly(host.pid)
     for (const pid of this.starters) killQuietly(pid)
     const deadline = Date.now() + 10_000
-    while ([...this.hosts.map((h) => h.pid), ...this.starters].some(alive) && Date.now() < deadline)
+    while ([...this.hosts.map((h) => h.pid), ...this.starters].some(processAlive) && Date.now() < deadline)
       await new Promise((done) => setTimeout(done, 50))
     for (const veth of this.veths) {
       quiet('ip', ['netns', 'exec', this.controller, 'ip', 'link', 'del', veth])
@@ -430,10 +430,8 @@ const FLEET_PREFIX = 'rdbpkg-fleet-'
 
 /** A temporary folder `rdbpkg-fleet-<name>XXXXXX` marked with this process as its owner, so a run killed before
  * its cleanup leaves nothing the next fleet does not remove (see sweepDeadFleets). */
-export function ownedTempDir(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `${FLEET_PREFIX}${name}`))
-  writeFileSync(join(dir, 'owner'), `${process.pid}\n`)
-  return dir
+export function fleetTempDir(name: string): string {
+  return ownedTempDir(tmpdir(), `${FLEET_PREFIX}${name}`)
 }
 
 /**
@@ -445,21 +443,11 @@ function sweepDeadFleets(): void {
   const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? ''
   for (const line of list.split('\n')) {
     const m = /^(rdbpkg-fleet-(\d+)-\S+)/.exec(line)
-    if (m === null || alive(Number(m[2]))) continue
+    if (m === null || processAlive(Number(m[2]))) continue
     for (const pid of netnsPids(m[1]!)) killQuietly(pid)
     quiet('ip', ['netns', 'del', m[1]!])
   }
-  for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith(FLEET_PREFIX)) continue
-    const dir = join(tmpdir(), name)
-    let owner: number
-    try {
-      owner = Number.parseInt(readFileSync(join(dir, 'owner'), 'utf8'), 10)
-    } catch {
-      continue
-    }
-    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) rmSync(dir, { recursive: true, force: true })
-  }
+  sweepDeadOwned(tmpdir(), FLEET_PREFIX)
 }
 
 function netnsPids(ns: string): number[] {
@@ -468,15 +456,6 @@ function netnsPids(ns: string): number[] {
     .split('\n')
     .filter((line) => /^\d+$/.test(line))
     .map(Number)
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 function killQuietly(pid: number): void {

@@ -5,7 +5,7 @@ import { ARCH, binary, buildArchive, payloadWithRpm } from '@rdbpkg/e2e'
 import { spawnSync } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Fleet, fleetUnavailable, ownedTempDir, targetPythons } from './_test-hosts.js'
+import { Fleet, fleetTempDir, fleetUnavailable, targetPythons } from './_test-hosts.js'
 import type { PlaybookRun, TaskResult } from './_test-hosts.js'
 
 const unusable = fleetUnavailable()
@@ -98,7 +98,7 @@ async function rollout(inventory: string, archive: string, ...extra: string[]): 
 describe.skipIf(unusable !== undefined)('rdbpkg.fleet over ssh to namespaced hosts', () => {
   let good: string
   beforeAll(async () => {
-    dir = ownedTempDir('archives-')
+    dir = fleetTempDir('archives-')
     archives.v1 = await serverArchive('1.0.0', 'port=5432\n')
     archives.v2 = await serverArchive('2.0.0', 'port=5432\nmax_connections=100\n')
     archives.v3 = await serverArchive('3.0.0', 'port=5432\nmax_connections=100\n')
