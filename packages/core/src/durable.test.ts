@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { syncFileSystems, writeFileAtomic, writeFileAtomicSync } from './durable.js'
+import { FileSystemSyncer, syncFileSystems, writeFileAtomic, writeFileAtomicSync } from './durable.js'
 
 const base = mkdtempSync(join(tmpdir(), 'core-durable-'))
 afterAll(() => rmSync(base, { recursive: true, force: true }))
@@ -87,3 +87,91 @@ describe('syncFileSystems', () => {
     expect(calls.filter((c) => c === 'syncfs' || c === 'sync')).toHaveLength(1)
   })
 })
+
+describe('FileSystemSyncer', () => {
+  const mod = JSON.stringify(join(import.meta.dirname, '..', 'dist', 'durable.js'))
+
+  it('syncs on request and ends with close(), and syncs alone after it', async () => {
+    const syncer = FileSystemSyncer.start()
+    await syncer.sync([base, join(base, 'missing')])
+    await syncer.sync([])
+    syncer.close()
+    await expect(syncer.sync([base])).resolves.toBeUndefined()
+  })
+
+  it.skipIf(!haveStrace)('forks the caller once however many barriers, one syncfs per file system each', () => {
+    const calls = traced(
+      `import { FileSystemSyncer } from ${mod}; const s = FileSystemSyncer.start(); ` +
+        `for (let i = 0; i < 3; i++) await s.sync([${JSON.stringify(base)}, ${JSON.stringify(join(base, 'a'))}]); s.close()`,
+      base,
+    )
+    expect(calls.filter((c) => c === 'syncfs' || c === 'sync')).toHaveLength(3)
+    // Through the helper: one `sh` started, which runs `sync` per barrier (without it each barrier forks Node).
+    const out = join(base, `exec-${Date.now()}`)
+    execFileSync('strace', [
+      '-f',
+      '-qq',
+      '-o',
+      out,
+      '-e',
+      'trace=execve',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      `import { FileSystemSyncer } from ${mod}; const s = FileSystemSyncer.start(); ` +
+        `for (let i = 0; i < 3; i++) await s.sync([${JSON.stringify(base)}]); s.close()`,
+    ])
+    const execs = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => / = 0$/.test(l))
+      .map((l) => /execve\("([^"]+)"/.exec(l)?.[1]?.split('/').pop())
+    expect(execs.filter((c) => c === 'sh')).toHaveLength(1)
+    expect(execs.filter((c) => c === 'sync')).toHaveLength(3)
+  })
+
+  it('never keeps its owner running, and ends when its owner is killed', () => {
+    const mark = `rdbpkg-syncer-${process.pid}-${Date.now()}`
+    // An owner that forgets close(): it still exits at once.
+    const idle = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { FileSystemSyncer } from ${mod}; await FileSystemSyncer.start().sync([${JSON.stringify(base)}])`,
+      ],
+      { env: { ...process.env, RDBPKG_TEST_MARK: mark }, timeout: 20_000 },
+    )
+    expect(idle.status).toBe(0)
+    // An owner killed while its helper runs.
+    const killed = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { FileSystemSyncer } from ${mod}; const s = FileSystemSyncer.start(); await s.sync([${JSON.stringify(base)}]); process.kill(process.pid, 'SIGKILL')`,
+      ],
+      { env: { ...process.env, RDBPKG_TEST_MARK: mark }, timeout: 20_000 },
+    )
+    expect(killed.signal).toBe('SIGKILL')
+    const deadline = Date.now() + 5000
+    let left = helpersMarked(mark)
+    while (left.length > 0 && Date.now() < deadline) {
+      spawnSync('sleep', ['0.1'])
+      left = helpersMarked(mark)
+    }
+    expect(left).toEqual([])
+  })
+})
+
+// Processes whose environment carries `mark` (the helpers of the test's owners).
+function helpersMarked(mark: string): string[] {
+  const out: string[] = []
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`RDBPKG_TEST_MARK=${mark}`)) out.push(pid)
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out
+}

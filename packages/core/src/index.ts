@@ -61,6 +61,13 @@ export { ProgressPrinter, formatBytes } from './progress.js'
 export type { ProgressOptions } from './progress.js'
 export { NODE_FLOOR, meetsNodeFloor, nodeFloorTarget, parseNodeVersion } from './node-floor.js'
 export type { NodeVersion } from './node-floor.js'
-export { syncDir, syncDirSync, syncFileSystems, writeFileAtomic, writeFileAtomicSync } from './durable.js'
+export {
+  FileSystemSyncer,
+  syncDir,
+  syncDirSync,
+  syncFileSystems,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './durable.js'
 export { takeFileLock } from './lock.js'
 export type { FileLock, FileLockOptions, LockAttempt } from './lock.js'

@@ -3,6 +3,7 @@
 import { open, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { syncFileSystems } from '@rdbpkg/core'
+import type { FileSystemSyncer } from '@rdbpkg/core'
 import { dbDir } from '../db/db.js'
 import { errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
 import type { JournalPlan } from './_plan.js'
@@ -36,20 +37,22 @@ export class Journal {
     readonly plan: JournalPlan,
     // Whether `commit` is in the journal: from then on recovery relies on each `staged N`, not only on `commit`.
     private committed: boolean,
+    // Runs the barriers' syncs where given (a helper started while the process was small); else one `sync` each.
+    private readonly syncer: FileSystemSyncer | undefined,
   ) {}
 
   /** Write the plan and an empty progress file (both durable, and the journal folder's entry) before anything is staged. */
-  static async begin(root: string, plan: JournalPlan): Promise<Journal> {
+  static async begin(root: string, plan: JournalPlan, syncer?: FileSystemSyncer): Promise<Journal> {
     const dir = journalDir(root)
     await writeFileAtomic(join(dir, 'progress'), '')
     await writeFileAtomic(join(dir, 'plan.json'), JSON.stringify(plan))
     await syncDir(dbDir(root))
-    return new Journal(root, plan, false)
+    return new Journal(root, plan, false, syncer)
   }
 
   /** The journal of an interrupted transaction that had committed, to append to while recovering it. */
   static attach(root: string, plan: JournalPlan): Journal {
-    return new Journal(root, plan, true)
+    return new Journal(root, plan, true, undefined)
   }
 
   /**
@@ -67,7 +70,7 @@ export class Journal {
       m.startsWith('erased ') ||
       (this.committed && m.startsWith('staged '))
     ) {
-      syncFileSystems(this.fileSystems())
+      await this.syncFileSystems()
     }
     if (m === 'commit') this.committed = true
     const fh = await open(join(journalDir(this.root), 'progress'), 'a')
@@ -84,8 +87,13 @@ export class Journal {
    * Write back what the plan wrote so far (staged files, kept links) without a marker: called before a caller's
    * service window opens, so the `commit` barrier inside the window finds next to nothing left to write.
    */
-  settle(): void {
-    syncFileSystems(this.fileSystems())
+  async settle(): Promise<void> {
+    await this.syncFileSystems()
+  }
+
+  private async syncFileSystems(): Promise<void> {
+    if (this.syncer !== undefined) await this.syncer.sync(this.fileSystems())
+    else syncFileSystems(this.fileSystems())
   }
 
   // The root and every folder the plan writes in: `syncFileSystems` syncs each file system among them once.

@@ -3,7 +3,7 @@
 // triggers, erasures with preun/files/postun, posttrans; journaled so a kill is finished or undone next time.
 import { resolve } from 'node:path'
 import type { FileFate } from '@rdbpkg/core'
-import { decideFileFate } from '@rdbpkg/core'
+import { FileSystemSyncer, decideFileFate } from '@rdbpkg/core'
 import type { EngineFile, PackageSource, ScriptName } from '../format/model.js'
 import { nodeType } from '../format/model.js'
 import { RootResolver } from '../base/_fs.js'
@@ -360,6 +360,17 @@ export async function runTransaction(o: TransactionOptions): Promise<Transaction
 }
 
 async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
+  // The barriers' syncs go through one helper process started now, while this process is small: forking it later,
+  // grown by the plan, for each barrier costs more than the syncs (see FileSystemSyncer).
+  const syncer = o.flags?.test === true ? undefined : FileSystemSyncer.start()
+  try {
+    return await runWith(o, syncer)
+  } finally {
+    syncer?.close()
+  }
+}
+
+async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefined): Promise<TransactionResult> {
   const root = resolve(o.root)
   const flags = o.flags ?? {}
   const warnings: string[] = []
@@ -433,7 +444,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
   plan.before = {}
   for (const e of plan.elements) if (e.op === 'install') plan.before[e.record.name] = await count(e.record.name)
   plan.scriptFlags = Object.fromEntries(SCRIPT_FLAGS.filter((k) => flags[k] === true).map((k) => [k, true]))
-  const journal = await Journal.begin(root, plan)
+  const journal = await Journal.begin(root, plan, syncer)
   const out: ExecuteOutcome = { installed: [], erased: [], created: [], failed, scriptletFailures: 0 }
   const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
   const window = serviceWindow(o.window)
@@ -454,7 +465,7 @@ async function runLocked(o: TransactionOptions): Promise<TransactionResult> {
       ),
     )
     // The staged bytes go to disk while services still run: the commit barrier inside the window stays short.
-    if (o.window !== undefined) journal.settle()
+    if (o.window !== undefined) await journal.settle()
     // Everything from here on is visible: the caller's services are stopped for it, and only for it.
     await window.open()
     try {
