@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { FileSystemSyncer, syncFileSystems, writeFileAtomic, writeFileAtomicSync } from './durable.js'
+import {
+  FileSystemSyncer,
+  syncFileSystems,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  writeJsonAtomicSync,
+} from './durable.js'
 
 const base = mkdtempSync(join(tmpdir(), 'core-durable-'))
 afterAll(() => rmSync(base, { recursive: true, force: true }))
@@ -62,6 +68,30 @@ describe('writeFileAtomic', () => {
     const mod = join(import.meta.dirname, '..', 'dist', 'durable.js')
     const calls = traced(
       `import { writeFileAtomicSync } from ${JSON.stringify(mod)}; writeFileAtomicSync(${JSON.stringify(join(dir, 'f'))}, 'x')`,
+      dir,
+    )
+    const rename = calls.indexOf('rename')
+    expect(rename).toBeGreaterThan(0)
+    expect(calls.slice(0, rename)).toContain('fsync')
+    expect(calls.slice(rename)).toContain('fsync')
+  })
+})
+
+describe('writeJsonAtomicSync', () => {
+  it('writes a record of thousands of entries that parses back whole, and leaves no temp behind', () => {
+    const file = join(base, 'json', 'record.json')
+    const record = { name: 'bench', files: Array.from({ length: 3000 }, (_, i) => ({ path: `/opt/f${i}`, flags: {} })) }
+    writeJsonAtomicSync(file, { stale: true })
+    writeJsonAtomicSync(file, record)
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(record)
+    expect(readdirSync(join(base, 'json'))).toEqual(['record.json'])
+  })
+
+  it.skipIf(!haveStrace)('fsyncs the data before the rename and the folder after it', () => {
+    const dir = join(base, 'json-order')
+    const mod = join(import.meta.dirname, '..', 'dist', 'durable.js')
+    const calls = traced(
+      `import { writeJsonAtomicSync } from ${JSON.stringify(mod)}; writeJsonAtomicSync(${JSON.stringify(join(dir, 'f'))}, { a: Array(100).fill(1) })`,
       dir,
     )
     const rename = calls.indexOf('rename')

@@ -9,6 +9,7 @@ import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, statS
 import { mkdir, open, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
+import { jsonPieces } from './_json-pieces.js'
 
 /** fsync a folder, so the entries made or removed in it (creates, renames, unlinks) survive a power cut. */
 export async function syncDir(dir: string): Promise<void> {
@@ -57,6 +58,46 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, mod
     const buf = typeof data === 'string' ? Buffer.from(data) : data
     let off = 0
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, path)
+  syncDirSync(dirname(path))
+}
+
+/**
+ * Writes `value` as JSON to `path` durably and atomically, as {@link writeFileAtomicSync} does, without ever holding
+ * the text whole: it goes out in pieces of about 64 KiB, long arrays one element a line. For records of thousands
+ * of entries, where one string, its flattened copy and its bytes would each cost fresh memory. Ends with a newline.
+ */
+export function writeJsonAtomicSync(path: string, value: unknown, mode = 0o644): void {
+  mkdirSync(dirname(path), { recursive: true })
+  const tmp = `${path}.tmp-${process.pid}`
+  const fd = openSync(tmp, 'w', mode)
+  try {
+    // Pieces are encoded straight into one reused buffer: no string of the whole, no buffer per piece.
+    const buf = Buffer.allocUnsafe(1 << 16)
+    let used = 0
+    const flush = (): void => {
+      let off = 0
+      while (off < used) off += writeSync(fd, buf, off, used - off)
+      used = 0
+    }
+    jsonPieces(value, (piece) => {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit.
+      if (used + piece.length * 3 > buf.length) flush()
+      if (piece.length * 3 > buf.length) {
+        const bytes = Buffer.from(piece)
+        let off = 0
+        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
+        return
+      }
+      used += buf.write(piece, used)
+    })
+    if (used + 1 > buf.length) flush()
+    used += buf.write('\n', used)
+    flush()
     fsyncSync(fd)
   } finally {
     closeSync(fd)

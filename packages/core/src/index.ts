@@ -68,6 +68,7 @@ export {
   syncFileSystems,
   writeFileAtomic,
   writeFileAtomicSync,
+  writeJsonAtomicSync,
 } from './durable.js'
 export { takeFileLock } from './lock.js'
 export type { FileLock, FileLockOptions, LockAttempt } from './lock.js'

@@ -10,7 +10,7 @@ export function errCode(error: unknown): string | undefined {
 }
 
 // The durable writes are core's (the installer uses them too); re-exported for the engine's modules.
-export { syncDir, writeFileAtomic } from '@rdbpkg/core'
+export { syncDir, writeFileAtomic, writeJsonAtomicSync } from '@rdbpkg/core'
 
 /** lstat that returns null for a missing path (or a path under a non-directory). */
 export async function lstatOrNull(path: string): Promise<import('node:fs').Stats | null> {

@@ -1,12 +1,13 @@
 // The package database: one JSON file per installed package under <root>/var/lib/rpm-sim/packages/, so an
 // operator can read it, and a write of one package can never corrupt another. Every record is validated when
 // read; a record that does not validate is a broken invariant (E_DB_INVALID), never silently skipped.
+import { mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as v from 'valibot'
 import type { ScriptName } from '../format/model.js'
 import { headerNevra } from '../format/model.js'
-import { errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
+import { errCode, syncDir, writeJsonAtomicSync } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 
 /** Per-file install states, as rpm's RPMFILE_STATE_*. */
@@ -137,6 +138,16 @@ export function parseInstalledPackage(data: unknown, file: string): InstalledPac
   return pkg
 }
 
+function parseRecordText(text: string, file: string): InstalledPackage {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new TransactionError('E_DB_INVALID', `${file}: not valid JSON`, { file, cause: error })
+  }
+  return parseInstalledPackage(data, file)
+}
+
 /** File name of a package's record: its NEVRA, which is unique among installed instances. */
 function recordFileName(nevra: string): string {
   return `${nevra.replaceAll('/', '_')}.json`
@@ -173,8 +184,49 @@ export class PackageDb {
 
   /** Add or replace a package record. */
   async put(pkg: InstalledPackage): Promise<void> {
-    await writeFileAtomic(join(this.packagesDir, recordFileName(pkg.nevra)), `${JSON.stringify(pkg, null, 1)}\n`)
+    writeJsonAtomicSync(join(this.packagesDir, recordFileName(pkg.nevra)), pkg)
     ;(await this.load()).set(pkg.nevra, pkg)
+  }
+
+  /**
+   * Make the record file `file`, written earlier with `pkg` (a journal's, beside the database), the record of
+   * `pkg.nevra`: renamed into place and made durable, so a record of thousands of files is not written twice.
+   * Where that file is gone (renamed already by a run a kill interrupted) or on another file system, `pkg` is
+   * written as {@link put} does.
+   */
+  async adopt(pkg: InstalledPackage, file: string): Promise<void> {
+    const records = await this.load()
+    try {
+      mkdirSync(this.packagesDir, { recursive: true })
+      renameSync(file, join(this.packagesDir, recordFileName(pkg.nevra)))
+    } catch (error) {
+      const code = errCode(error)
+      if (code !== 'ENOENT' && code !== 'EXDEV') throw error
+      await this.put(pkg)
+      return
+    }
+    await syncDir(this.packagesDir)
+    records.set(pkg.nevra, pkg)
+  }
+
+  /**
+   * The record that `file` holds (validated), or undefined when there is no such file; a file that is not a valid
+   * record throws E_DB_INVALID naming it.
+   */
+  static readRecord(file: string): InstalledPackage | undefined {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (error) {
+      if (errCode(error) === 'ENOENT') return undefined
+      throw error
+    }
+    return parseRecordText(text, file)
+  }
+
+  /** The path of the record file of `nevra` in this database (whether or not it exists). */
+  recordPath(nevra: string): string {
+    return join(this.packagesDir, recordFileName(nevra))
   }
 
   /** Remove a package record (no error when it is already gone). */
@@ -200,13 +252,7 @@ export class PackageDb {
     }
     for (const n of names.filter((x) => x.endsWith('.json')).sort()) {
       const file = join(this.packagesDir, n)
-      let data: unknown
-      try {
-        data = JSON.parse(await readFile(file, 'utf8'))
-      } catch (error) {
-        throw new TransactionError('E_DB_INVALID', `${file}: not valid JSON`, { file, cause: error })
-      }
-      const pkg = parseInstalledPackage(data, file)
+      const pkg = parseRecordText(await readFile(file, 'utf8'), file)
       if (recordFileName(pkg.nevra) !== n) {
         throw new TransactionError('E_DB_INVALID', `${file}: nevra: expected ${n.slice(0, -5)}, found ${pkg.nevra}`, {
           file,

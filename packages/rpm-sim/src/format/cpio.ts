@@ -51,6 +51,8 @@ export interface ReadCpioOptions {
 class ByteSource {
   private buf: Buffer = EMPTY
   private pos = 0
+  // What is left of the last chunk after a straddling read (see need).
+  private pending: Buffer | undefined
   private chain: Promise<unknown> = Promise.resolve()
   offset = 0
 
@@ -72,23 +74,44 @@ class ByteSource {
     return this.pos
   }
 
-  /** Make at least `n` bytes available, failing if the input ends first. */
+  /**
+   * Make at least `n` bytes available, failing if the input ends first. Bytes that straddle two chunks are copied
+   * into a buffer of exactly `n` bytes; the rest of the last chunk waits uncopied (`pending`) for the next call.
+   */
   async need(n: number, what: string): Promise<void> {
     if (this.available >= n) return
+    if (this.available === 0 && this.pending !== undefined) {
+      this.buf = this.pending
+      this.pos = 0
+      this.pending = undefined
+      if (this.available >= n) return
+    }
     const parts = [this.buf.subarray(this.pos)]
     let have = this.available
     while (have < n) {
-      const { value, done } = await this.iterator.next()
-      if (done) {
-        this.buf = Buffer.concat(parts, have)
-        this.pos = 0
-        throw this.short(what, n)
+      let value = this.pending
+      this.pending = undefined
+      if (value === undefined) {
+        const next = await this.iterator.next()
+        if (next.done) {
+          this.buf = Buffer.concat(parts, have)
+          this.pos = 0
+          throw this.short(what, n)
+        }
+        value = next.value
       }
+      if (have === 0) parts.length = 0
       parts.push(value)
       have += value.length
     }
-    this.buf = parts.length === 2 && parts[0]?.length === 0 ? (parts[1] as Buffer) : Buffer.concat(parts, have)
     this.pos = 0
+    if (parts.length === 1) {
+      this.buf = parts[0] as Buffer
+      return
+    }
+    const last = parts[parts.length - 1] as Buffer
+    this.buf = Buffer.concat(parts, n)
+    if (have > n) this.pending = last.subarray(last.length - (have - n))
   }
 
   /** Consume `n` available bytes. */
@@ -100,6 +123,11 @@ class ByteSource {
   /** Exactly `n` bytes (a view into the source's chunk), failing if the input ends first. */
   async read(n: number, what: string): Promise<Buffer> {
     if (this.available < n) await this.need(n, what)
+    return this.readNow(n)
+  }
+
+  /** {@link read} of `n` bytes that are {@link available} already. */
+  readNow(n: number): Buffer {
     const out = this.buf.subarray(this.pos, this.pos + n)
     this.advance(n)
     return out
@@ -187,12 +215,12 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
         await skip(bytes, open.remaining.n + open.pad, 'entry body')
         open = undefined
       }
-      await bytes.need(6, 'entry header')
+      if (bytes.available < 6) await bytes.need(6, 'entry header')
       const magic = bytes.bytes.toString('latin1', bytes.at, bytes.at + 6)
       bytes.advance(6)
       let header: CpioHeader
       if (magic === STRIPPED) {
-        await bytes.need(8, 'entry header')
+        if (bytes.available < 8) await bytes.need(8, 'entry header')
         const index = hex8(bytes.bytes, bytes.at, 'file index', file)
         bytes.advance(8)
         const size = options.strippedSize?.(index)
@@ -203,7 +231,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             expected: 'a file index of the header',
             found: `${index}`,
           })
-        await skip(bytes, pad4(14), 'entry header')
+        if (!skipNow(bytes, pad4(14))) await skip(bytes, pad4(14), 'entry header')
         header = {
           name: '',
           ino: 0,
@@ -228,7 +256,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             found: JSON.stringify(magic),
           })
         }
-        await bytes.need(13 * 8, 'entry header')
+        if (bytes.available < 13 * 8) await bytes.need(13 * 8, 'entry header')
         const b = bytes.bytes
         const at = bytes.at
         header = {
@@ -255,7 +283,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             expected: `2..${MAX_NAME}`,
             found: `${nameSize}`,
           })
-        await bytes.need(nameSize, 'entry name')
+        if (bytes.available < nameSize) await bytes.need(nameSize, 'entry name')
         const nb = bytes.bytes
         const nat = bytes.at
         if (nb[nat + nameSize - 1] !== 0)
@@ -267,7 +295,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
           })
         const name = nb.toString('utf8', nat, nat + nameSize - 1)
         bytes.advance(nameSize)
-        await skip(bytes, pad4(110 + nameSize), 'entry name')
+        if (!skipNow(bytes, pad4(110 + nameSize))) await skip(bytes, pad4(110 + nameSize), 'entry name')
         if (name.includes('\0'))
           throw rpmError('E_CPIO_UNSAFE', {
             file,
@@ -281,8 +309,13 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
       const pad = pad4(header.size)
       if (header.size <= WHOLE_BODY) {
         // Read whole: a view into the decompressed chunk, as a streamed body's chunks are.
-        const data = header.size === 0 ? EMPTY : await bytes.read(header.size, 'entry body')
-        await skip(bytes, pad, 'entry body')
+        const data =
+          header.size === 0
+            ? EMPTY
+            : bytes.available >= header.size
+              ? bytes.readNow(header.size)
+              : await bytes.read(header.size, 'entry body')
+        if (!skipNow(bytes, pad)) await skip(bytes, pad, 'entry body')
         yield new Entry(header, { data })
         continue
       }
@@ -316,6 +349,14 @@ function bodyStream(bytes: ByteSource, remaining: { n: number }): Readable {
       )
     },
   })
+}
+
+// Skip `n` bytes when they are available already, without a turn of the event loop (most entries of a payload
+// sit whole in the decompressed chunk at hand, and an await per step of each costs more than parsing it).
+function skipNow(bytes: ByteSource, n: number): boolean {
+  if (bytes.available < n) return false
+  bytes.advance(n)
+  return true
 }
 
 async function skip(bytes: ByteSource, n: number, what: string): Promise<void> {

@@ -93,14 +93,10 @@ export class Header {
     const entry = this.entries.get(tag)
     if (!entry || (entry.type !== TYPE.STRING && entry.type !== TYPE.STRING_ARRAY && entry.type !== TYPE.I18NSTRING))
       return undefined
-    const out: string[] = []
-    let at = entry.offset
-    for (let i = 0; i < entry.count; i++) {
-      const end = this.data.indexOf(0, at)
-      out.push(this.data.toString('utf8', at, end))
-      at = end + 1
-    }
-    return out
+    if (entry.count === 0) return []
+    // One decode of the whole entry (its NUL-terminated strings, bounds checked by parseHeader), then split: NUL
+    // never occurs inside a UTF-8 sequence, so this is the strings decoded one by one, at a fraction of the calls.
+    return this.data.toString('utf8', entry.offset, entry.offset + entry.length - 1).split('\0')
   }
 
   /** The values of an integer entry (INT8..INT64, CHAR), unsigned. */
@@ -178,11 +174,12 @@ export function parseHeader(bytes: Buffer, ctx: HeaderContext): Header {
       length = fixed * count
       if (offset + length > dataLength) bad(`data inside the ${dataLength}-byte store`, `${offset}+${length}`)
     } else {
+      // A byte loop, not indexOf per string: a package of 10,000 files has some 60,000 strings.
       let end = offset
       for (let n = 0; n < count; n++) {
-        const nul = data.indexOf(0, end)
-        if (nul < 0) bad('NUL-terminated strings inside the data', 'a string running off the end')
-        end = nul + 1
+        while (end < data.length && data[end] !== 0) end++
+        if (end >= data.length) bad('NUL-terminated strings inside the data', 'a string running off the end')
+        end++
       }
       length = end - offset
     }

@@ -1,5 +1,6 @@
 // What a journaled plan writes to the database and the history: an install element's records, the history
 // record of a plan, the `created` entries of its renames.
+import { join } from 'node:path'
 import type { PackageDb } from '../db/db.js'
 import type { CreatedFile, TransactionRecord } from '../db/history.js'
 import type { RenameNote } from './apply.js'
@@ -41,9 +42,13 @@ export function noteToCreated(n: RenameNote): CreatedFile | undefined {
   return { path: n.path, savedAs: `${n.path}${s}`, kind: s.slice(1) as CreatedFile['kind'] }
 }
 
-/** Apply an install element's database side: its record, and `replaced` marks on files it took over. */
-export async function commitInstallDb(db: PackageDb, e: JournalInstall): Promise<void> {
-  await db.put(e.record)
+/**
+ * Apply an install element's database side: its record (the journal's record file renamed into place where the
+ * element has one and `journal` names the journal folder), and `replaced` marks on files it took over.
+ */
+export async function commitInstallDb(db: PackageDb, e: JournalInstall, journal?: string): Promise<void> {
+  if (e.recordFile !== undefined && journal !== undefined) await db.adopt(e.record, join(journal, e.recordFile))
+  else await db.put(e.record)
   const byPkg = new Map<string, Set<string>>()
   for (const t of e.takesOver) {
     if (t.nevra === e.nevra) continue

@@ -15,6 +15,7 @@ import { PackageDb } from '../db/db.js'
 import type { JournalErase, JournalInstall, JournalPlan, ScriptFlags } from './_plan.js'
 import { commitInstallDb, noteToCreated } from './_db-commit.js'
 import type { Journal, JournalMark } from './_journal.js'
+import { journalDir } from './_journal.js'
 import type { ScriptSlot } from './_scriptlet.js'
 import { runScriptlet } from './_scriptlet.js'
 import type { CreatedFile } from '../db/history.js'
@@ -204,7 +205,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       } else resolveOwners(ctx.root, e.actions)
       await commitOnce()
       commitActions(e.actions, plan.chown, onNote, ctx.onStep?.('commit'))
-      await commitInstallDb(db, e)
+      await commitInstallDb(db, e, journalDir(ctx.root))
       await mark(`installed ${i}`)
       out.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
     }

@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path'
 import { syncFileSystems } from '@rdbpkg/core'
 import type { FileSystemSyncer } from '@rdbpkg/core'
 import { dbDir } from '../db/db.js'
-import { errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
+import { errCode, syncDir, writeFileAtomic, writeJsonAtomicSync } from '../base/_fs.js'
 import type { JournalPlan } from './_plan.js'
+import { planForDisk } from './_plan.js'
 
 /** The journal folder of a root. */
 export function journalDir(root: string): string {
@@ -41,11 +42,17 @@ export class Journal {
     private readonly syncer: FileSystemSyncer | undefined,
   ) {}
 
-  /** Write the plan and an empty progress file (both durable, and the journal folder's entry) before anything is staged. */
+  /**
+   * Write the plan, the records of its install elements and an empty progress file (all durable, and the journal
+   * folder's entry) before anything is staged.
+   */
   static async begin(root: string, plan: JournalPlan, syncer?: FileSystemSyncer): Promise<Journal> {
     const dir = journalDir(root)
     await writeFileAtomic(join(dir, 'progress'), '')
-    await writeFileAtomic(join(dir, 'plan.json'), JSON.stringify(plan))
+    // The install elements' records first (each durable), then the plan that names them.
+    const disk = planForDisk(plan)
+    for (const [name, record] of disk.records) writeJsonAtomicSync(join(dir, name), record)
+    writeJsonAtomicSync(join(dir, 'plan.json'), disk.plan)
     await syncDir(dbDir(root))
     return new Journal(root, plan, false, syncer)
   }

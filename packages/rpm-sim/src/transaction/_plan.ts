@@ -4,6 +4,7 @@
 import { FILE_FATES } from '@rdbpkg/core'
 import * as v from 'valibot'
 import { TransactionError } from '../base/transaction-error.js'
+import type { InstalledFile, InstalledPackage } from '../db/db.js'
 import { installedPackageSchema } from '../db/db.js'
 import { HISTORY_OPS } from '../db/history.js'
 
@@ -89,12 +90,14 @@ const installSchema = v.object({
   actions: v.array(fileActionSchema),
   takesOver: v.array(v.object({ nevra: v.string(), path: v.string() })),
   createdDirs: v.exactOptional(v.array(hostSchema)),
+  recordFile: v.exactOptional(v.pipe(v.string(), v.regex(/^record-\d+\.json$/))),
 })
 
 /**
  * An install element of a journaled plan: `replaces` the NEVRAs of the installed instances it upgrades,
  * `takesOver` files of other installed packages it takes over (--replacefiles; marked `replaced` there),
- * `createdDirs` the host folders its staging creates (parents first), removed again when it is undone.
+ * `createdDirs` the host folders its staging creates (parents first), removed again when it is undone;
+ * `recordFile` the journal file holding its database record, renamed into the database when it is committed.
  */
 export type JournalInstall = v.InferOutput<typeof installSchema>
 
@@ -141,21 +144,150 @@ const planSchema = v.object({
  */
 export type JournalPlan = v.InferOutput<typeof planSchema>
 
+// On disk an install element's actions leave out what its record's file of the same path says (kind, mode, owner
+// names, mtime, size, link target, device number, digest: `null` where the action has none and the record has
+// one), the host path where it is the root joined with the path, the temporary name where it is the host path
+// with the transaction's suffix (`true`), and uid/gid, which are resolved again before they are used. Its record
+// is in `recordFile` beside the plan, written once and renamed into the database at commit: a plan of 10,000
+// files no longer carries every file twice, nor is the record serialized a second time. Plans of earlier
+// versions, with whole actions and the record inline, read as before.
+const nullable = <T extends v.GenericSchema>(schema: T) => v.exactOptional(v.nullable(schema))
+const diskActionSchema = v.object({
+  path: v.pipe(v.string(), v.startsWith('/')),
+  host: v.exactOptional(hostSchema),
+  kind: v.exactOptional(kindSchema),
+  fate: fateSchema,
+  reason: v.string(),
+  suffix: suffixSchema,
+  temp: v.exactOptional(v.union([hostSchema, v.literal(true)])),
+  mode: v.exactOptional(int),
+  user: nullable(v.string()),
+  group: nullable(v.string()),
+  uid: v.exactOptional(int),
+  gid: v.exactOptional(int),
+  mtime: v.exactOptional(v.number()),
+  size: nullable(v.number()),
+  linkTarget: nullable(v.string()),
+  rdev: nullable(int),
+  digest: nullable(v.string()),
+})
+type DiskAction = v.InferOutput<typeof diskActionSchema>
+
+const diskPlanSchema = v.object({
+  ...planSchema.entries,
+  elements: v.array(
+    v.variant('op', [v.object({ ...installSchema.entries, actions: v.array(diskActionSchema) }), eraseSchema]),
+  ),
+})
+
+// The fields an action shares with its record's file (see diskActionSchema).
+const SHARED = ['kind', 'mode', 'user', 'group', 'mtime', 'size', 'linkTarget', 'rdev', 'digest'] as const
+
+const hostOf = (root: string, path: string): string => (root === '/' ? path : `${root}${path}`)
+const tempSuffix = (tid: number): string => `;${tid.toString(16).padStart(8, '0')}`
+
+/**
+ * The plan as the journal writes it, and the records its install elements refer to by `recordFile` (each element
+ * of `plan` gets its `recordFile` name; see diskActionSchema for what the written actions leave out).
+ */
+export function planForDisk(plan: JournalPlan): { plan: unknown; records: Map<string, InstalledPackage> } {
+  const root = plan.root ?? '/'
+  const suffix = tempSuffix(plan.tid)
+  const records = new Map<string, InstalledPackage>()
+  const elements = plan.elements.map((e, i) => {
+    if (e.op !== 'install') return e
+    const recordFile = `record-${i}.json`
+    e.recordFile = recordFile
+    records.set(recordFile, e.record)
+    const byPath = new Map(e.record.files.map((f) => [f.path, f]))
+    const { files: _files, ...header } = e.record
+    void _files
+    const actions = e.actions.map((a) => {
+      const f = byPath.get(a.path) as Record<string, unknown> | undefined
+      const out: Record<string, unknown> = { path: a.path, fate: a.fate, reason: a.reason }
+      if (a.host !== hostOf(root, a.path)) out.host = a.host
+      if (a.suffix !== undefined) out.suffix = a.suffix
+      if (a.temp !== undefined) out.temp = a.temp === `${a.host}${suffix}` ? true : a.temp
+      for (const k of SHARED) {
+        const mine = a[k]
+        if (mine === f?.[k]) continue
+        out[k] = mine === undefined ? null : mine
+      }
+      return out
+    })
+    return { ...e, record: { ...header, files: [] }, actions }
+  })
+  return { plan: { ...plan, elements }, records }
+}
+
 /**
  * Validate a journal plan read back from `file`: a plan that is not JSON or does not validate throws E_JOURNAL
- * naming the file, the field, what was expected and what was found, before anything acts on it.
+ * naming the file, the field, what was expected and what was found, before anything acts on it. `record` reads
+ * an install element's `recordFile` (validated by the database's schema), undefined when it is nowhere.
  */
-export function parsePlan(text: string, file: string): JournalPlan {
-  const what =
-    'the interrupted transaction was not recovered and nothing was changed: restore the file from a backup, or ' +
-    'inspect the root and remove the journal folder to give the transaction up'
+export function parsePlan(
+  text: string,
+  file: string,
+  record: (recordFile: string, nevra: string, tid: number) => InstalledPackage | undefined = () => undefined,
+): JournalPlan {
   let data: unknown
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new TransactionError('E_JOURNAL', `${file}: not valid JSON (${what})`, { file, cause: error })
+    throw new TransactionError('E_JOURNAL', `${file}: not valid JSON (${NOT_RECOVERED})`, { file, cause: error })
   }
-  const r = v.safeParse(planSchema, data)
+  const disk = validated(diskPlanSchema, data, file)
+  const root = disk.root ?? '/'
+  const suffix = tempSuffix(disk.tid)
+  const elements = disk.elements.map((e, i) => {
+    if (e.op !== 'install') return e
+    let rec = e.record
+    if (e.recordFile !== undefined) {
+      const found = record(e.recordFile, e.nevra, disk.tid)
+      if (found === undefined) {
+        throw new TransactionError(
+          'E_JOURNAL',
+          `${file}: elements.${i}.recordFile: ${e.recordFile} is missing (${NOT_RECOVERED})`,
+          { file, field: `elements.${i}.recordFile` },
+        )
+      }
+      rec = found
+    }
+    // Only a plan that names its record file left fields out (earlier plans wrote whole actions).
+    const byPath = new Map(e.recordFile !== undefined ? rec.files.map((f) => [f.path, f]) : [])
+    const actions = e.actions.map((d) => fullAction(d, byPath.get(d.path), root, suffix))
+    return { ...e, record: rec, actions }
+  })
+  return validated(planSchema, { ...disk, elements }, file)
+}
+
+const NOT_RECOVERED =
+  'the interrupted transaction was not recovered and nothing was changed: restore the file from a backup, or ' +
+  'inspect the root and remove the journal folder to give the transaction up'
+
+// An action as the journal wrote it, completed from its record's file (see diskActionSchema).
+function fullAction(d: DiskAction, f: InstalledFile | undefined, root: string, suffix: string): unknown {
+  const host = d.host ?? hostOf(root, d.path)
+  const out: Record<string, unknown> = {
+    path: d.path,
+    host,
+    fate: d.fate,
+    reason: d.reason,
+    uid: d.uid ?? 0,
+    gid: d.gid ?? 0,
+  }
+  if (d.suffix !== undefined) out.suffix = d.suffix
+  if (d.temp !== undefined) out.temp = d.temp === true ? `${host}${suffix}` : d.temp
+  for (const k of SHARED) {
+    const mine = d[k]
+    const value = mine === null ? undefined : mine !== undefined ? mine : f?.[k]
+    if (value !== undefined) out[k] = value
+  }
+  return out
+}
+
+function validated<S extends v.GenericSchema>(schema: S, data: unknown, file: string): v.InferOutput<S> {
+  const r = v.safeParse(schema, data)
   if (!r.success) {
     const issue = r.issues[0]
     const field = issue !== undefined ? (v.getDotPath(issue) ?? '(plan)') : '(plan)'
@@ -163,7 +295,7 @@ export function parsePlan(text: string, file: string): JournalPlan {
       issue?.received === 'undefined' && issue.kind === 'schema'
         ? 'missing'
         : `expected ${issue?.expected ?? 'a valid plan'}, found ${issue?.received ?? 'an invalid value'}`
-    throw new TransactionError('E_JOURNAL', `${file}: ${field}: ${problem} (${what})`, { file, field })
+    throw new TransactionError('E_JOURNAL', `${file}: ${field}: ${problem} (${NOT_RECOVERED})`, { file, field })
   }
   return r.output
 }

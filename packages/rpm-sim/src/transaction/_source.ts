@@ -14,7 +14,8 @@ const dep = (d: { name: string; flags: number; version: string }): string =>
 // ever, built by assignment (this runs once per file; spreads of conditional parts cost far more).
 function engineFile(f: RpmPackage['files'][number]): EngineFile {
   const out: EngineFile = { path: f.path, kind: f.kind, mode: f.mode, size: f.size } as EngineFile
-  if (f.kind === 'file' && f.digest) out.digest = f.digest.toLowerCase()
+  // The format layer lowercased it already.
+  if (f.kind === 'file' && f.digest) out.digest = f.digest
   if (f.kind === 'symlink') out.linkTarget = f.linkTarget
   if (isDevice(f.mode)) out.rdev = f.rdev
   out.user = f.user || 'root'

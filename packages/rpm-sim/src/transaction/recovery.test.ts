@@ -181,7 +181,7 @@ describe('a journal plan that does not validate (truncated or edited)', () => {
     [
       'a host path made relative',
       (t) => t.replace('"host":"/', '"host":"'),
-      /plan\.json: elements\.0\.actions\.\d+\.host: expected .*, found "[^/]/,
+      /plan\.json: elements\.\d+\.actions\.\d+\.host: expected .*, found "[^/]/,
     ],
   ]
   it.each(cases)(

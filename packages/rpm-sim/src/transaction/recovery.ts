@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { PackageDb } from '../db/db.js'
 import { writeHistory } from '../db/history.js'
 import { errCode } from '../base/_fs.js'
 import { TransactionError, fsTransactionError } from '../base/transaction-error.js'
@@ -84,7 +85,14 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
     await rm(dir, { recursive: true, force: true })
     return { recovered: false }
   }
-  let plan = parsePlan(text, join(dir, 'plan.json'))
+  // An install element's record is in the journal until its commit renames it into the database.
+  const db = new PackageDb(root)
+  let plan = parsePlan(text, join(dir, 'plan.json'), (recordFile, nevra, tid) => {
+    const journaled = PackageDb.readRecord(join(dir, recordFile))
+    if (journaled !== undefined) return journaled
+    const committed = PackageDb.readRecord(db.recordPath(nevra))
+    return committed?.installTid === tid ? committed : undefined
+  })
   let progress = ''
   try {
     progress = await readFile(join(dir, 'progress'), 'utf8')
