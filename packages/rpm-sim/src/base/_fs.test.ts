@@ -16,23 +16,23 @@ function root(): string {
 }
 
 describe('RootResolver', () => {
-  it('follows a directory symlink inside the root, an absolute one too, never outside it', async () => {
+  it('follows a directory symlink inside the root, an absolute one too, never outside it', () => {
     const r = root()
     mkdirSync(join(r, 'usr/lib'), { recursive: true })
     symlinkSync('/usr/lib', join(r, 'lib'))
     symlinkSync('../usr', join(r, 'u'))
     const resolver = new RootResolver(r)
-    expect(await resolver.host('/lib/libc.so')).toBe(join(r, 'usr/lib/libc.so'))
-    expect(await resolver.host('/u/lib/x')).toBe(join(r, 'usr/lib/x'))
+    expect(resolver.host('/lib/libc.so')).toBe(join(r, 'usr/lib/libc.so'))
+    expect(resolver.host('/u/lib/x')).toBe(join(r, 'usr/lib/x'))
     // The last component is never followed.
-    expect(await resolver.host('/lib')).toBe(join(r, 'lib'))
+    expect(resolver.host('/lib')).toBe(join(r, 'lib'))
   })
 
-  it('knows a directory it found absent, and everything below it, until cleared', async () => {
+  it('knows a directory it found absent, and everything below it, until cleared', () => {
     const r = root()
     mkdirSync(join(r, 'opt'))
     const resolver = new RootResolver(r)
-    expect(await resolver.host('/opt/new/deep/file')).toBe(join(r, 'opt/new/deep/file'))
+    expect(resolver.host('/opt/new/deep/file')).toBe(join(r, 'opt/new/deep/file'))
     expect(resolver.knownMissing(join(r, 'opt/new'))).toBe(true)
     expect(resolver.knownMissing(join(r, 'opt/new/deep'))).toBe(true)
     // An existing folder, and one never resolved, are not known missing: a caller must look.
@@ -41,7 +41,7 @@ describe('RootResolver', () => {
     mkdirSync(join(r, 'opt/new/deep'), { recursive: true })
     resolver.clear()
     expect(resolver.knownMissing(join(r, 'opt/new'))).toBe(false)
-    await resolver.host('/opt/new/deep/file')
+    resolver.host('/opt/new/deep/file')
     expect(resolver.knownMissing(join(r, 'opt/new/deep'))).toBe(false)
   })
 })

@@ -79,22 +79,22 @@ export class RootResolver {
   }
 
   /** Host path of the package path `p` (absolute inside the root). */
-  async host(p: string): Promise<string> {
+  host(p: string): string {
     // Package paths are nearly always normal already (`/a/b`): those skip path.normalize, and a parent resolved
     // before is taken from the cache without a call (this runs a few times per file of every package).
     const norm = isNormal(p) ? p : posix.normalize(`/${p}`)
     if (norm === '/') return this.root
     const cut = norm.lastIndexOf('/')
     const parent = cut === 0 ? '/' : norm.slice(0, cut)
-    const dir = this.cache.get(parent) ?? (await this.dir(parent))
+    const dir = this.cache.get(parent) ?? this.dir(parent)
     return dir.endsWith('/') ? `${dir}${norm.slice(cut + 1)}` : `${dir}${norm.slice(cut)}`
   }
 
   /** Host path of the directory `d`, following symlinks inside the root. */
-  async dir(d: string): Promise<string> {
+  dir(d: string): string {
     const cached = this.cache.get(d)
     if (cached !== undefined) return cached
-    const real = await this.resolve(d, 0)
+    const real = this.resolve(d, 0)
     this.cache.set(d, real)
     return real
   }
@@ -113,10 +113,10 @@ export class RootResolver {
     this.missing.clear()
   }
 
-  private async resolve(d: string, depth: number): Promise<string> {
+  private resolve(d: string, depth: number): string {
     if (d === '/' || d === '') return this.root
     if (depth > 40) throw Object.assign(new Error(`too many levels of symbolic links: ${d}`), { code: 'ELOOP' })
-    const parentHost = await this.dir(posix.dirname(d))
+    const parentHost = this.dir(posix.dirname(d))
     const here = join(parentHost, posix.basename(d))
     if (this.missing.has(parentHost)) {
       this.missing.add(here)
@@ -137,7 +137,7 @@ export class RootResolver {
     const parentInRoot =
       this.root === '/' ? parentHost : parentHost === this.root ? '/' : parentHost.slice(this.root.length)
     const next = target.startsWith('/') ? posix.normalize(target) : posix.normalize(posix.join(parentInRoot, target))
-    const resolved = await this.resolve(next.startsWith('/') ? next : `/${next}`, depth + 1)
+    const resolved = this.resolve(next.startsWith('/') ? next : `/${next}`, depth + 1)
     if (this.safeLinks && !followsDirLink(st, lstatQuiet(resolved))) return here
     return resolved
   }

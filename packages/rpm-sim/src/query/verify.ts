@@ -69,7 +69,7 @@ async function verifyPackageReport(
     }
     const replaced = f.state === 'replaced'
     const suffix = replaced ? ' (replaced)' : ''
-    const host = await resolver.host(f.path)
+    const host = resolver.host(f.path)
     let st = await lstat(host).catch(() => undefined)
     const ac = attrChar(f)
     const quiet = f.flags.ghost === true || f.flags.missingok === true

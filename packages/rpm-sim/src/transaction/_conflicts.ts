@@ -16,17 +16,17 @@ export interface Owner {
 }
 
 /** The installed owners of every host path (files not installed left out), for conflicts and sharing. */
-export async function ownersByHost(
+export function ownersByHost(
   installed: readonly InstalledPackage[],
   removed: (nevra: string) => boolean,
   resolver: RootResolver,
-): Promise<Map<string, Owner[]>> {
+): Map<string, Owner[]> {
   const owners = new Map<string, Owner[]>()
   for (const p of installed) {
     const gone = removed(p.nevra)
     for (const f of p.files) {
       if (f.state === 'notinstalled') continue
-      const host = await resolver.host(f.path)
+      const host = resolver.host(f.path)
       const l = owners.get(host)
       if (l) l.push({ nevra: p.nevra, file: f, removed: gone })
       else owners.set(host, [{ nevra: p.nevra, file: f, removed: gone }])

@@ -45,6 +45,8 @@ export interface ExecuteContext {
   onStep?: (phase: 'commit' | 'erase') => (() => void) | undefined
   /** Who writes the files (see {@link TransactionOptions.identity}); absent in recovery. */
   identity?: Identity | undefined
+  /** The root's database as the caller read it (read again when absent). */
+  db?: PackageDb
 }
 
 type Versioned = Pick<EngineHeader, 'epoch' | 'version' | 'release'>
@@ -113,7 +115,7 @@ export async function runReported(
 /** Execute (or, with marks, finish) a staged plan. */
 export async function executePlan(ctx: ExecuteContext): Promise<void> {
   const { plan, journal, marks, out } = ctx
-  const db = new PackageDb(ctx.root)
+  const db = ctx.db ?? new PackageDb(ctx.root)
   const flags = plan.scriptFlags ?? {}
   const on = (name: ScriptName): boolean => scriptEnabled(flags, name)
   const triggers = flags.noscripts !== true && flags.notriggers !== true

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { EngineFile } from '../format/model.js'
-import { excludedDocs, installFate } from './_fates.js'
+import { DiskStates, diskState, excludedDocs, installFate } from './_fates.js'
 
 const f = (path: string, extra: Partial<EngineFile> = {}): EngineFile => ({
   path,
@@ -41,5 +45,37 @@ describe('installFate for a rollback (exact)', () => {
       suffix: '.rpmsave',
     })
     expect(installFate(f('/x', { flags: { ghost: true } }), undefined, null, true).fate).toBe('skip')
+  })
+})
+
+describe('DiskStates (what is on disk, a folder read once when asked about often)', () => {
+  const base = mkdtempSync(join(tmpdir(), 'rpmsim-diskstates-'))
+  afterAll(() => rmSync(base, { recursive: true, force: true }))
+
+  it('answers as lstat does for every kind of entry, in folders read whole and folders asked about once', () => {
+    const busy = join(base, 'busy')
+    mkdirSync(join(busy, 'sub'), { recursive: true })
+    for (let i = 0; i < 12; i++) writeFileSync(join(busy, `f${i}`), `${i}`)
+    symlinkSync('f1', join(busy, 'link'))
+    execFileSync('mkfifo', [join(busy, 'fifo')])
+    mkdirSync(join(base, 'quiet'))
+    writeFileSync(join(base, 'quiet', 'one'), '1')
+    const asked = [
+      ...Array.from({ length: 14 }, (_, i) => join(busy, `f${i}`)),
+      join(busy, 'link'),
+      join(busy, 'sub'),
+      join(busy, 'fifo'),
+      join(base, 'quiet', 'one'),
+      join(base, 'quiet', 'none'),
+      join(base, 'missing', 'a'),
+    ]
+    const disk = new DiskStates()
+    for (const host of [...asked, ...asked]) {
+      expect(disk.state(host, true), host).toEqual(diskState(host, true))
+      expect(disk.state(host, false), host).toEqual(diskState(host, false))
+    }
+    expect(disk.state(join(busy, 'link'), false).state).toEqual({ kind: 'symlink', linkTarget: 'f1' })
+    // Below a file: the same error as lstat's, however often asked.
+    for (let i = 0; i < 10; i++) expect(() => disk.state(join(busy, 'f1', `x${i}`), false)).toThrow(/ENOTDIR/)
   })
 })

@@ -99,9 +99,7 @@ export async function keepInstalled(o: KeepOptions): Promise<{ finish: () => voi
   const hosts: (string | undefined)[] = []
   for (const f of o.pkg.files)
     hosts.push(
-      f.state !== 'normal' || f.flags.ghost === true
-        ? undefined
-        : (o.hosts?.get(f.path) ?? (await resolver.host(f.path))),
+      f.state !== 'normal' || f.flags.ghost === true ? undefined : (o.hosts?.get(f.path) ?? resolver.host(f.path)),
     )
   const files: (RpmSpecFile | undefined)[] = []
   const keep = (linking: boolean): void => {

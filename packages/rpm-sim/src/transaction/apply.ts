@@ -168,7 +168,7 @@ async function guardLinks(o: StageOptions): Promise<void> {
   const resolver = new RootResolver(o.root)
   const checked = new Set<string>()
   const target = async (host: string): Promise<{ host: string; st: Stats | undefined }> => {
-    const t = await resolver.dir(inRootOf(o.root, host))
+    const t = resolver.dir(inRootOf(o.root, host))
     return { host: t, st: lst(t) }
   }
   const check = async (dir: string, a: FileAction): Promise<void> => {

@@ -160,8 +160,8 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
   const ours = new Set(result.created.map((c) => c.savedAs))
   for (const c of t.created) {
     if (ours.has(c.savedAs)) continue
-    const aside = await resolver.host(c.savedAs)
-    const target = await resolver.host(c.path)
+    const aside = resolver.host(c.savedAs)
+    const target = resolver.host(c.path)
     if (lstatSync(aside, { throwIfNoEntry: false }) === undefined) continue
     const here = lstatSync(target, { throwIfNoEntry: false })
     if (c.kind === 'rpmnew') unlinkSync(aside)

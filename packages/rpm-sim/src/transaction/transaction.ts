@@ -28,7 +28,7 @@ import { executePlan, runReported, scriptEnabled } from './_execute.js'
 import { keepInstalled, repackageTarget, saveRecordFor } from './_repackage.js'
 import { selectElements } from './_select.js'
 import { filesDiffer, isConfig, ownersByHost, removalConflict } from './_conflicts.js'
-import { diskState, excludedDocs, installFate, toPkgState } from './_fates.js'
+import { DiskStates, type diskState, excludedDocs, installFate, toPkgState } from './_fates.js'
 import { plannedDirs } from './_dirs.js'
 import type { TransactionFault } from './fault.js'
 import { faultSteps } from './fault.js'
@@ -149,10 +149,16 @@ interface Prepared {
 // What diskState says of a path that is not there.
 const ABSENT: ReturnType<typeof diskState> = { state: null, needsDigest: false }
 
-async function prepare(o: TransactionOptions, root: string, tid: number, warn: (l: string) => void): Promise<Prepared> {
+async function prepare(
+  o: TransactionOptions,
+  root: string,
+  tid: number,
+  warn: (l: string) => void,
+  db = new PackageDb(root),
+): Promise<Prepared> {
   const flags = o.flags ?? {}
   const replacefiles = flags.replacefiles === true || flags.force === true
-  const installed = await new PackageDb(root).list()
+  const installed = await db.list()
   const given = [...(o.sources ?? [])]
   if (o.op !== 'erase') for (const file of o.packages) given.push(await openPackageSource(file))
   const { installs, erasing, problems } = selectElements(
@@ -174,9 +180,10 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
   const resolver = new RootResolver(root)
   const writer = new RootResolver(root, { safeLinks: true })
   const tidHex = tid.toString(16).padStart(8, '0')
-  const owners = await ownersByHost(installed, (nevra) => erasing.has(nevra), resolver)
+  const owners = ownersByHost(installed, (nevra) => erasing.has(nevra), resolver)
   const newOwners = new Map<string, { nevra: string; file: EngineFile }>()
   const digestCache = new Map<string, string>()
+  const disk = new DiskStates()
   const diskDigest = async (host: string, algo: string): Promise<string> => {
     const k = `${algo}:${host}`
     let d = digestCache.get(k)
@@ -203,8 +210,8 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     const takesOver: JournalInstall['takesOver'] = []
     const skipped = flags.excludedocs === true && o.exact === undefined ? excludedDocs(h.files) : new Set<string>()
     for (const f of h.files) {
-      const host = await resolver.host(f.path)
-      const writeHost = await writer.host(f.path)
+      const host = resolver.host(f.path)
+      const writeHost = writer.host(f.path)
       const excluded = skipped.has(f.path)
       if (!excluded) newHosts.add(host)
       files.push({ ...f, state: excluded ? 'notinstalled' : 'normal' })
@@ -253,7 +260,7 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
       // Below a directory that is not there (a fresh install's new folders) nothing is: no look per file.
       const d = writer.knownMissing(writeHost.slice(0, writeHost.lastIndexOf('/')))
         ? ABSENT
-        : diskState(writeHost, isConfig(f) || (old !== undefined && isConfig(old)))
+        : disk.state(writeHost, isConfig(f) || (old !== undefined && isConfig(old)))
       if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(writeHost, h.digestAlgo)
       const decision = installFate(f, old, d.state, o.exact !== undefined)
       action.fate = decision.fate
@@ -285,11 +292,11 @@ async function prepare(o: TransactionOptions, root: string, tid: number, warn: (
     // rpm removes files walking the list backwards: its warnings come in that order.
     for (const f of [...pkg.files].reverse()) {
       if (f.state !== 'normal') continue
-      const host = await resolver.host(f.path)
+      const host = resolver.host(f.path)
       if (newHosts.has(host)) continue
       if ((owners.get(host) ?? []).some((x) => x.nevra !== pkg.nevra && !x.removed && x.file.state === 'normal'))
         continue
-      const d = diskState(host, isConfig(f))
+      const d = disk.state(host, isConfig(f))
       if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(host, pkg.digestAlgo)
       const decision = decideFileFate({ op: 'erase', old: toPkgState(f), disk: d.state })
       if (decision.fate !== 'erase' && decision.fate !== 'save') continue
@@ -387,7 +394,9 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
       ? { recovery: { tid: rec.tid, action: rec.action } }
       : {}
   const tid = await allocateTid(root, Math.floor(Date.now() / 1000))
-  const { problems, plan, sources } = await prepare(o, root, tid, warn)
+  // One database for the whole run: its records (thousands of files each) are read and validated once.
+  const db = new PackageDb(root)
+  const { problems, plan, sources } = await prepare(o, root, tid, warn, db)
   const result: TransactionResult = {
     tid,
     ok: true,
@@ -408,7 +417,6 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
     return { ...result, ok: false, exitCode }
   }
   if (flags.test === true || plan.elements.length === 0) return result
-  const db = new PackageDb(root)
   const failed = new Set<number>()
 
   if (flags.justdb === true) {
@@ -499,6 +507,7 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
       ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
       onStep: step,
       identity: o.identity,
+      db,
     })
     result.installed.push(...out.installed)
     result.erased.push(...out.erased)
