@@ -56,4 +56,27 @@ describe('PackageDb', () => {
     writeFileSync(join(dir, 'bad-1-1.noarch.json'), '{ not json')
     await expect(new PackageDb(w.root).list()).rejects.toMatchObject({ code: 'E_DB_INVALID' })
   })
+
+  it('reads records with text beyond ASCII as written (UTF-8), and names a bad field of a later file', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    const p = await pkg(w.dir, {
+      name: 'utf',
+      version: '1',
+      summary: 'Überprüfung 安装包',
+      files: [file('/opt/utf/数据.txt', 'x'), file('/opt/utf/b', 'y')],
+    })
+    await runTransaction({ root: w.root, op: 'install', packages: [p] })
+    const [rec] = await new PackageDb(w.root).list()
+    expect(rec?.summary).toBe('Überprüfung 安装包')
+    expect(rec?.files.map((f) => f.path)).toContain('/opt/utf/数据.txt')
+    const path = join(dbDir(w.root), 'packages/utf-1-1.noarch.json')
+    const bad = JSON.parse(readFileSync(path, 'utf8'))
+    bad.files[1].mode = 'rw'
+    writeFileSync(path, JSON.stringify(bad))
+    await expect(new PackageDb(w.root).list()).rejects.toMatchObject({
+      code: 'E_DB_INVALID',
+      message: expect.stringContaining('utf-1-1.noarch.json: files.1.mode'),
+    })
+  })
 })

@@ -214,7 +214,8 @@ async function prepare(
       const writeHost = writer.host(f.path)
       const excluded = skipped.has(f.path)
       if (!excluded) newHosts.add(host)
-      files.push({ ...f, state: excluded ? 'notinstalled' : 'normal' })
+      // The header's own file object becomes the record's, its state added: no copy per file.
+      files.push(Object.assign(f, { state: excluded ? ('notinstalled' as const) : ('normal' as const) }))
       if (o.exact === undefined && !excluded) {
         for (const other of owners.get(host) ?? []) {
           if (!filesDiffer(other.file, f)) continue
