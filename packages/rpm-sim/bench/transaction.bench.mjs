@@ -53,37 +53,8 @@ function run(cmd, args) {
 const fmt = (x) =>
   `${x.seconds.toFixed(2)} s (+ sync ${x.syncSeconds.toFixed(2)} s)${x.rssMiB !== undefined ? `, peak RSS ${x.rssMiB.toFixed(0)} MiB` : ''}`
 
-try {
-  const v1 = join(dir, 'bench-1-1.noarch.rpm')
-  const v2 = join(dir, 'bench-2-1.noarch.rpm')
-  await writeRpm(
-    {
-      name: 'bench',
-      version: '1',
-      release: '1',
-      arch: 'noarch',
-      summary: 'bench',
-      description: 'bench',
-      license: 'MIT',
-      files: files(1),
-    },
-    v1,
-  )
-  await writeRpm(
-    {
-      name: 'bench',
-      version: '2',
-      release: '1',
-      arch: 'noarch',
-      summary: 'bench',
-      description: 'bench',
-      license: 'MIT',
-      files: files(2),
-    },
-    v2,
-  )
-  const haveRpm = has('rpm')
-  if (!haveRpm) console.log('real rpm not installed: no comparison (apt-get install rpm)')
+// Install then upgrade, rpm-sim and real rpm, ROUNDS rounds in roots under `base`; prints the rounds and ratios.
+function measure(base, v1, v2, haveRpm) {
   // Rounds in alternating orders, best of each: the disk's state after one tool's run slows the next one's.
   const best = { simI: Infinity, simU: Infinity, rpmI: Infinity, rpmU: Infinity }
   const durable = { simI: Infinity, simU: Infinity, rpmI: Infinity, rpmU: Infinity }
@@ -93,8 +64,8 @@ try {
   const paired = { install: [], upgrade: [] }
   for (let round = 0; round < ROUNDS; round++) {
     const times = {}
-    const simRoot = join(dir, `sim-${round}`)
-    const rpmRoot = join(dir, `rpm-${round}`)
+    const simRoot = join(base, `sim-${round}`)
+    const rpmRoot = join(base, `rpm-${round}`)
     mkdirSync(simRoot)
     mkdirSync(join(rpmRoot, 'var/lib/rpm'), { recursive: true })
     const sim = () => {
@@ -155,6 +126,58 @@ try {
       `with the sync after each (until on disk): install ${(durable.simI / durable.rpmI).toFixed(2)} (${durable.simI.toFixed(2)} s vs ${durable.rpmI.toFixed(2)} s), upgrade ${(durable.simU / durable.rpmU).toFixed(2)} (${durable.simU.toFixed(2)} s vs ${durable.rpmU.toFixed(2)} s)`,
     )
   }
+}
+
+function isTmpfs(path) {
+  const r = spawnSync('stat', ['-f', '-c', '%T', path], { encoding: 'utf8' })
+  return r.status === 0 && r.stdout.trim() === 'tmpfs'
+}
+
+try {
+  const v1 = join(dir, 'bench-1-1.noarch.rpm')
+  const v2 = join(dir, 'bench-2-1.noarch.rpm')
+  await writeRpm(
+    {
+      name: 'bench',
+      version: '1',
+      release: '1',
+      arch: 'noarch',
+      summary: 'bench',
+      description: 'bench',
+      license: 'MIT',
+      files: files(1),
+    },
+    v1,
+  )
+  await writeRpm(
+    {
+      name: 'bench',
+      version: '2',
+      release: '1',
+      arch: 'noarch',
+      summary: 'bench',
+      description: 'bench',
+      license: 'MIT',
+      files: files(2),
+    },
+    v2,
+  )
+  const haveRpm = has('rpm')
+  if (!haveRpm) console.log('real rpm not installed: no comparison (apt-get install rpm)')
+  console.log(`== on disk (${dir})`)
+  measure(dir, v1, v2, haveRpm)
+  // The same rounds in RAM: the disk's swings (several-fold within one run on a shared disk) left out, what is
+  // left is each tool's own work.
+  const shm = '/dev/shm'
+  if (process.env.BENCH_TMPFS !== '0' && isTmpfs(shm)) {
+    const ram = mkdtempSync(join(shm, 'rpm-sim-txbench-'))
+    try {
+      console.log(`== on tmpfs (${ram})`)
+      measure(ram, v1, v2, haveRpm)
+    } finally {
+      rmSync(ram, { recursive: true, force: true })
+    }
+  } else console.log('no tmpfs run (BENCH_TMPFS=0, or /dev/shm is not a writable tmpfs)')
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
