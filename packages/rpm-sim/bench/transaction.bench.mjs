@@ -134,34 +134,14 @@ function isTmpfs(path) {
 }
 
 try {
-  const v1 = join(dir, 'bench-1-1.noarch.rpm')
-  const v2 = join(dir, 'bench-2-1.noarch.rpm')
-  await writeRpm(
-    {
-      name: 'bench',
-      version: '1',
-      release: '1',
-      arch: 'noarch',
-      summary: 'bench',
-      description: 'bench',
-      license: 'MIT',
-      files: files(1),
-    },
-    v1,
-  )
-  await writeRpm(
-    {
-      name: 'bench',
-      version: '2',
-      release: '1',
-      arch: 'noarch',
-      summary: 'bench',
-      description: 'bench',
-      license: 'MIT',
-      files: files(2),
-    },
-    v2,
-  )
+  const [v1, v2] = [1, 2].map((version) => join(dir, `bench-${version}-1.noarch.rpm`))
+  for (const [version, out] of [
+    [1, v1],
+    [2, v2],
+  ]) {
+    const spec = { name: 'bench', version: `${version}`, release: '1', arch: 'noarch', files: files(version) }
+    await writeRpm({ ...spec, summary: 'bench', description: 'bench', license: 'MIT' }, out)
+  }
   const haveRpm = has('rpm')
   if (!haveRpm) console.log('real rpm not installed: no comparison (apt-get install rpm)')
   console.log(`== on disk (${dir})`)
