@@ -23,7 +23,8 @@ export interface RpmFileEntry {
   group: string
   mtime: number
   linkTarget: string
-  flags: RpmFileFlags
+  /** Shared by the files with the same flags, and frozen: read them, never write to them. */
+  readonly flags: Readonly<RpmFileFlags>
   inode: number
   device: number
   lang: string
@@ -177,6 +178,35 @@ function readPaths(header: Header, file: string): string[] {
   })
 }
 
+// One frozen flags object per combination of bits, shared by the files that have it: a package of 10,000 files has
+// a handful of combinations, and one object per file was a tenth of what reading a header allocates.
+const flagsByBits = new Map<number, RpmFileEntry['flags']>()
+function fileFlags(bits: number): RpmFileEntry['flags'] {
+  const key = bits & FLAG_BITS
+  let flags = flagsByBits.get(key)
+  if (flags === undefined) {
+    flags = Object.freeze({
+      config: (key & FILE_FLAG.CONFIG) !== 0,
+      noreplace: (key & FILE_FLAG.NOREPLACE) !== 0,
+      ghost: (key & FILE_FLAG.GHOST) !== 0,
+      doc: (key & FILE_FLAG.DOC) !== 0,
+      missingok: (key & FILE_FLAG.MISSINGOK) !== 0,
+      license: (key & FILE_FLAG.LICENSE) !== 0,
+      readme: (key & FILE_FLAG.README) !== 0,
+    })
+    flagsByBits.set(key, flags)
+  }
+  return flags
+}
+const FLAG_BITS =
+  FILE_FLAG.CONFIG |
+  FILE_FLAG.NOREPLACE |
+  FILE_FLAG.GHOST |
+  FILE_FLAG.DOC |
+  FILE_FLAG.MISSINGOK |
+  FILE_FLAG.LICENSE |
+  FILE_FLAG.README
+
 function readFiles(header: Header, file: string): RpmFileEntry[] {
   const paths = readPaths(header, file)
   const n = paths.length
@@ -204,6 +234,14 @@ function readFiles(header: Header, file: string): RpmFileEntry[] {
   const langs = column(header.strings(TAG.FILELANGS), 'FILELANGS', '')
   const verify = column(header.numbers(TAG.FILEVERIFYFLAGS), 'FILEVERIFYFLAGS', 0xffffffff)
   const rdevs = column(header.numbers(TAG.FILERDEVS), 'FILERDEVS', 0)
+  // Owner names repeat across thousands of files: one string each, the decoded copies left to die young.
+  const seen = new Map<string, string>()
+  const names = (n: string): string => {
+    const known = seen.get(n)
+    if (known !== undefined) return known
+    seen.set(n, n)
+    return n
+  }
   return paths.map((path, i) => {
     const mode = modes[i] ?? 0
     const kind = fileKind(mode)
@@ -214,19 +252,11 @@ function readFiles(header: Header, file: string): RpmFileEntry[] {
       size: sizes[i] ?? 0,
       mode,
       digest: kind === 'file' ? (digests[i] ?? '').toLowerCase() : '',
-      user: users[i] ?? 'root',
-      group: groups[i] ?? 'root',
+      user: names(users[i] ?? 'root'),
+      group: names(groups[i] ?? 'root'),
       mtime: mtimes[i] ?? 0,
       linkTarget: links[i] ?? '',
-      flags: {
-        config: (bits & FILE_FLAG.CONFIG) !== 0,
-        noreplace: (bits & FILE_FLAG.NOREPLACE) !== 0,
-        ghost: (bits & FILE_FLAG.GHOST) !== 0,
-        doc: (bits & FILE_FLAG.DOC) !== 0,
-        missingok: (bits & FILE_FLAG.MISSINGOK) !== 0,
-        license: (bits & FILE_FLAG.LICENSE) !== 0,
-        readme: (bits & FILE_FLAG.README) !== 0,
-      },
+      flags: fileFlags(bits),
       inode: inodes[i] ?? 0,
       device: devices[i] ?? 0,
       lang: langs[i] ?? '',

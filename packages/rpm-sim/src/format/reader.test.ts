@@ -164,3 +164,36 @@ describe('reader: bad input is a typed error naming the file', () => {
     expect((await drain(file)).size).toBe(1)
   })
 })
+
+describe('file flags as read', () => {
+  it('are each file own values, shared by files with the same flags and frozen against writes', async () => {
+    const file = join(dir, 'flags.rpm')
+    await writeRpm(
+      {
+        name: 'flags',
+        version: '1',
+        release: '1',
+        arch: 'noarch',
+        files: [
+          { path: '/etc/a.conf', kind: 'file', content: 'a', flags: { config: true, noreplace: true } },
+          { path: '/etc/b.conf', kind: 'file', content: 'b', flags: { config: true, noreplace: true } },
+          { path: '/usr/share/doc/f/README', kind: 'file', content: 'r', flags: { doc: true } },
+          { path: '/opt/f/one', kind: 'file', content: '1' },
+          { path: '/opt/f/two', kind: 'file', content: '2' },
+        ],
+      },
+      file,
+    )
+    const byPath = new Map((await readRpm(file)).files.map((f) => [f.path, f.flags]))
+    expect(byPath.get('/etc/a.conf')).toMatchObject({ config: true, noreplace: true, doc: false })
+    expect(byPath.get('/usr/share/doc/f/README')).toMatchObject({ config: false, doc: true })
+    expect(byPath.get('/opt/f/one')).toMatchObject({ config: false, noreplace: false, doc: false, ghost: false })
+    expect(byPath.get('/etc/a.conf')).toBe(byPath.get('/etc/b.conf'))
+    expect(byPath.get('/opt/f/one')).toBe(byPath.get('/opt/f/two'))
+    const shared = byPath.get('/opt/f/one') as { config: boolean }
+    expect(() => {
+      shared.config = true
+    }).toThrow(TypeError)
+    expect(byPath.get('/opt/f/two')?.config).toBe(false)
+  })
+})

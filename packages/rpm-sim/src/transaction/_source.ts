@@ -21,10 +21,22 @@ function engineFile(f: RpmPackage['files'][number]): EngineFile {
   out.user = f.user || 'root'
   out.group = f.group || 'root'
   out.mtime = f.mtime
-  const flags: EngineFileFlags = {}
-  for (const k of FLAG_NAMES) if (f.flags[k]) flags[k] = true
-  out.flags = flags
+  out.flags = engineFlags(f.flags)
   return out
+}
+
+// The format layer shares one frozen flags object per combination of bits (see readFiles): so does the engine,
+// one object per combination instead of one per file (nothing writes to a file's flags).
+const flagsCache = new WeakMap<object, EngineFileFlags>()
+function engineFlags(from: RpmPackage['files'][number]['flags']): EngineFileFlags {
+  let flags = flagsCache.get(from)
+  if (flags === undefined) {
+    const made: EngineFileFlags = {}
+    for (const k of FLAG_NAMES) if (from[k]) made[k] = true
+    flags = Object.freeze(made)
+    flagsCache.set(from, flags)
+  }
+  return flags
 }
 
 /** The engine's header view of a package read by the format layer. */
