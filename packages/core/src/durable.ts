@@ -51,19 +51,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
 
 /** {@link writeFileAtomic}, synchronously. */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.tmp-${process.pid}`
-  const fd = openSync(tmp, 'w', mode)
-  try {
+  replaceSync(path, mode, (fd) => {
     const buf = typeof data === 'string' ? Buffer.from(data) : data
-    let off = 0
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, path)
-  syncDirSync(dirname(path))
+    writeAllSync(fd, buf, buf.length)
+  })
 }
 
 /**
@@ -72,38 +63,47 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, mod
  * of entries, where one string, its flattened copy and its bytes would each cost fresh memory. Ends with a newline.
  */
 export function writeJsonAtomicSync(path: string, value: unknown, mode = 0o644): void {
+  replaceSync(path, mode, (fd) => {
+    // Pieces are encoded straight into one reused buffer: no string of the whole, no buffer per piece.
+    const buf = Buffer.allocUnsafe(1 << 16)
+    let used = 0
+    const put = (piece: string): void => {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit.
+      if (used + piece.length * 3 > buf.length) {
+        writeAllSync(fd, buf, used)
+        used = 0
+      }
+      if (piece.length * 3 > buf.length) {
+        const bytes = Buffer.from(piece)
+        writeAllSync(fd, bytes, bytes.length)
+      } else used += buf.write(piece, used)
+    }
+    jsonPieces(value, put)
+    put('\n')
+    writeAllSync(fd, buf, used)
+  })
+}
+
+// The durable replace both sync writers share: temp file beside `path` (made with `mode`), written by `write`,
+// fsync, rename, fsync of the folder.
+function replaceSync(path: string, mode: number, write: (fd: number) => void): void {
   mkdirSync(dirname(path), { recursive: true })
   const tmp = `${path}.tmp-${process.pid}`
   const fd = openSync(tmp, 'w', mode)
   try {
-    // Pieces are encoded straight into one reused buffer: no string of the whole, no buffer per piece.
-    const buf = Buffer.allocUnsafe(1 << 16)
-    let used = 0
-    const flush = (): void => {
-      let off = 0
-      while (off < used) off += writeSync(fd, buf, off, used - off)
-      used = 0
-    }
-    jsonPieces(value, (piece) => {
-      // UTF-8 takes at most 3 bytes per UTF-16 unit.
-      if (used + piece.length * 3 > buf.length) flush()
-      if (piece.length * 3 > buf.length) {
-        const bytes = Buffer.from(piece)
-        let off = 0
-        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
-        return
-      }
-      used += buf.write(piece, used)
-    })
-    if (used + 1 > buf.length) flush()
-    used += buf.write('\n', used)
-    flush()
+    write(fd)
     fsyncSync(fd)
   } finally {
     closeSync(fd)
   }
   renameSync(tmp, path)
   syncDirSync(dirname(path))
+}
+
+// The first `length` bytes of `buf`, however many writes it takes.
+function writeAllSync(fd: number, buf: Uint8Array, length: number): void {
+  let off = 0
+  while (off < length) off += writeSync(fd, buf, off, length - off)
 }
 
 /**

@@ -80,12 +80,6 @@ class ByteSource {
    */
   async need(n: number, what: string): Promise<void> {
     if (this.available >= n) return
-    if (this.available === 0 && this.pending !== undefined) {
-      this.buf = this.pending
-      this.pos = 0
-      this.pending = undefined
-      if (this.available >= n) return
-    }
     const parts = [this.buf.subarray(this.pos)]
     let have = this.available
     while (have < n) {
@@ -123,11 +117,6 @@ class ByteSource {
   /** Exactly `n` bytes (a view into the source's chunk), failing if the input ends first. */
   async read(n: number, what: string): Promise<Buffer> {
     if (this.available < n) await this.need(n, what)
-    return this.readNow(n)
-  }
-
-  /** {@link read} of `n` bytes that are {@link available} already. */
-  readNow(n: number): Buffer {
     const out = this.buf.subarray(this.pos, this.pos + n)
     this.advance(n)
     return out
@@ -215,12 +204,12 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
         await skip(bytes, open.remaining.n + open.pad, 'entry body')
         open = undefined
       }
-      if (bytes.available < 6) await bytes.need(6, 'entry header')
+      await bytes.need(6, 'entry header')
       const magic = bytes.bytes.toString('latin1', bytes.at, bytes.at + 6)
       bytes.advance(6)
       let header: CpioHeader
       if (magic === STRIPPED) {
-        if (bytes.available < 8) await bytes.need(8, 'entry header')
+        await bytes.need(8, 'entry header')
         const index = hex8(bytes.bytes, bytes.at, 'file index', file)
         bytes.advance(8)
         const size = options.strippedSize?.(index)
@@ -231,7 +220,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             expected: 'a file index of the header',
             found: `${index}`,
           })
-        if (!skipNow(bytes, pad4(14))) await skip(bytes, pad4(14), 'entry header')
+        await skip(bytes, pad4(14), 'entry header')
         header = {
           name: '',
           ino: 0,
@@ -256,7 +245,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             found: JSON.stringify(magic),
           })
         }
-        if (bytes.available < 13 * 8) await bytes.need(13 * 8, 'entry header')
+        await bytes.need(13 * 8, 'entry header')
         const b = bytes.bytes
         const at = bytes.at
         header = {
@@ -283,7 +272,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             expected: `2..${MAX_NAME}`,
             found: `${nameSize}`,
           })
-        if (bytes.available < nameSize) await bytes.need(nameSize, 'entry name')
+        await bytes.need(nameSize, 'entry name')
         const nb = bytes.bytes
         const nat = bytes.at
         if (nb[nat + nameSize - 1] !== 0)
@@ -295,7 +284,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
           })
         const name = nb.toString('utf8', nat, nat + nameSize - 1)
         bytes.advance(nameSize)
-        if (!skipNow(bytes, pad4(110 + nameSize))) await skip(bytes, pad4(110 + nameSize), 'entry name')
+        await skip(bytes, pad4(110 + nameSize), 'entry name')
         if (name.includes('\0'))
           throw rpmError('E_CPIO_UNSAFE', {
             file,
@@ -309,13 +298,8 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
       const pad = pad4(header.size)
       if (header.size <= WHOLE_BODY) {
         // Read whole: a view into the decompressed chunk, as a streamed body's chunks are.
-        const data =
-          header.size === 0
-            ? EMPTY
-            : bytes.available >= header.size
-              ? bytes.readNow(header.size)
-              : await bytes.read(header.size, 'entry body')
-        if (!skipNow(bytes, pad)) await skip(bytes, pad, 'entry body')
+        const data = header.size === 0 ? EMPTY : await bytes.read(header.size, 'entry body')
+        await skip(bytes, pad, 'entry body')
         yield new Entry(header, { data })
         continue
       }
@@ -349,14 +333,6 @@ function bodyStream(bytes: ByteSource, remaining: { n: number }): Readable {
       )
     },
   })
-}
-
-// Skip `n` bytes when they are available already, without a turn of the event loop (most entries of a payload
-// sit whole in the decompressed chunk at hand, and an await per step of each costs more than parsing it).
-function skipNow(bytes: ByteSource, n: number): boolean {
-  if (bytes.available < n) return false
-  bytes.advance(n)
-  return true
 }
 
 async function skip(bytes: ByteSource, n: number, what: string): Promise<void> {

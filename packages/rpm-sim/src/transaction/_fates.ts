@@ -19,16 +19,24 @@ export function toPkgState(f: EngineFile): PackageFileState {
 }
 
 /** What is at a host path now; `needsDigest` when it is a regular file and `wantDigest` (a config decision). */
-export function diskState(host: string, wantDigest: boolean): { state: DiskFileState | null; needsDigest: boolean } {
-  const st = lstatSync(host, { throwIfNoEntry: false })
-  if (st === undefined) return { state: null, needsDigest: false }
-  if (st.isSymbolicLink()) return { state: { kind: 'symlink', linkTarget: readlinkSync(host) }, needsDigest: false }
-  if (st.isDirectory()) return { state: { kind: 'dir' }, needsDigest: false }
-  if (st.isFile()) return { state: { kind: 'file' }, needsDigest: wantDigest }
-  return { state: { kind: 'other' }, needsDigest: false }
+export function diskState(host: string, wantDigest: boolean): DiskLook {
+  return lookOf(lstatSync(host, { throwIfNoEntry: false }), host, wantDigest)
 }
 
-type DiskLook = ReturnType<typeof diskState>
+type DiskLook = { state: DiskFileState | null; needsDigest: boolean }
+
+// What an entry's type (an lstat, or a folder listing's entry: the same answer) says is at `host`.
+function lookOf(
+  entry: Pick<Dirent, 'isSymbolicLink' | 'isDirectory' | 'isFile'> | undefined,
+  host: string,
+  wantDigest: boolean,
+): DiskLook {
+  if (entry === undefined) return { state: null, needsDigest: false }
+  if (entry.isSymbolicLink()) return { state: { kind: 'symlink', linkTarget: readlinkSync(host) }, needsDigest: false }
+  if (entry.isDirectory()) return { state: { kind: 'dir' }, needsDigest: false }
+  if (entry.isFile()) return { state: { kind: 'file' }, needsDigest: wantDigest }
+  return { state: { kind: 'other' }, needsDigest: false }
+}
 
 // A folder asked about this often is read whole once.
 const LIST_AFTER = 8
@@ -55,13 +63,7 @@ export class DiskStates {
       this.listed.set(dir, listing)
     }
     if (listing === undefined) return diskState(host, wantDigest)
-    const entry = listing?.get(host.slice(cut + 1))
-    if (entry === undefined) return { state: null, needsDigest: false }
-    if (entry.isSymbolicLink())
-      return { state: { kind: 'symlink', linkTarget: readlinkSync(host) }, needsDigest: false }
-    if (entry.isDirectory()) return { state: { kind: 'dir' }, needsDigest: false }
-    if (entry.isFile()) return { state: { kind: 'file' }, needsDigest: wantDigest }
-    return { state: { kind: 'other' }, needsDigest: false }
+    return lookOf(listing?.get(host.slice(cut + 1)), host, wantDigest)
   }
 }
 

@@ -128,6 +128,7 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
     out,
     warn,
     ...(options.onScriptOutput ? { onScriptOutput: options.onScriptOutput } : {}),
+    db,
   })
   await writeHistory(root, historyFromPlan(plan, out.failed, out.created, out.failed.size > 0 ? 1 : 0, true))
   await j.end()
