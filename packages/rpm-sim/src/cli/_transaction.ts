@@ -12,6 +12,7 @@ import { configPaths, getInstalled, installedInfo, listInstalled } from '../quer
 import { fileListLines, infoLines, queryLine } from '../query/_format.js'
 import type { InstalledPackage } from '../db/db.js'
 import type { QueryOptions } from '../query/db-query.js'
+import { packageFilter } from '../query/_filter.js'
 import { verifyReports } from '../query/verify.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import { SCRIPT_FLAGS } from '../transaction/_plan.js'
@@ -135,7 +136,15 @@ function queryOptions(io: MainIo): QueryOptions {
       seen.add(l)
       line(io, 'stderr', l)
     },
+    onError: (l) => line(io, 'stderr', l),
   }
+}
+
+// -qa's and -Va's packages: all, or those the arguments' [tag=]patterns pick (rpm's filter; its errors printed).
+async function filtered(root: string, args: readonly string[], q: QueryOptions, io: MainIo) {
+  const filter = packageFilter(args)
+  for (const l of filter.errors) line(io, 'stderr', l)
+  return (await listInstalled(root, q)).filter((p) => filter.test(p))
 }
 
 async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
@@ -151,7 +160,7 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
           ? configPaths(p)
           : [queryLine(p)]
   if (has(a, 'a')) {
-    for (const p of await listInstalled(root, q)) for (const l of show(p)) line(io, 'stdout', l)
+    for (const p of await filtered(root, a.operands, q, io)) for (const l of show(p)) line(io, 'stdout', l)
     return 0
   }
   if (a.operands.length === 0) throw new UsageError('no arguments given for query')
@@ -171,7 +180,7 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)
   const root = rootOf(a, io)
   const q = queryOptions(io)
-  const names = has(a, 'a') ? (await listInstalled(root, q)).map((p) => p.nevra) : a.operands
+  const names = has(a, 'a') ? (await filtered(root, a.operands, q, io)).map((p) => p.nevra) : a.operands
   // rpm -Va with nothing installed prints nothing and succeeds.
   if (names.length === 0 && !has(a, 'a')) throw new UsageError('no arguments given for verify')
   let bad = 0

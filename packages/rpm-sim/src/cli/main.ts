@@ -22,12 +22,18 @@ rpm 4.x (as Debian's rpm 4.18 behaves) on any root folder; the database is <root
 
 modes:
   -i|-U|-F PKG.rpm...     install, upgrade, freshen
-  -e NAME...              erase
-  -q NAME... | -qa        query installed packages (-l files, -c configs, -i info)
+  -e LABEL...             erase
+  -q LABEL... | -qa [[TAG=]PATTERN...]
+                          query installed packages (-l files, -c configs, -i info)
   -qp PKG.rpm...          query package files (-qpl, -qpi)
-  -V NAME... | -Va        verify installed files against the database, then run %verifyscript
+  -V LABEL... | -Va [[TAG=]PATTERN...]
+                          verify installed files against the database, then run %verifyscript
   --rollback [TID]        undo every transaction since TID (default: the last one)
   --history               list transactions
+
+labels: NAME[-[EPOCH:]VERSION[-RELEASE]][.ARCH]; version, release and arch are rpm patterns, as are -qa's and
+  -Va's: * any text, [...] a class, a leading ! negates, the rest a POSIX extended regular expression (rpm's
+  mireDup); TAG is name (default), version, release, epoch, arch, nevra, vendor, ... as rpm names them
 
 options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --excludedocs,
   --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,

@@ -10,6 +10,8 @@ import type { InfoFields } from './_format.js'
 /** Options of the database queries: where the one-line warning of a transaction left pending goes. */
 export interface QueryOptions {
   onWarning?: (line: string) => void
+  /** Gets rpm's error line for a label whose version, release or arch is a pattern glibc refuses. */
+  onError?: (line: string) => void
 }
 
 /**
@@ -24,14 +26,14 @@ export async function listInstalled(root: string, options: QueryOptions = {}): P
 
 /**
  * Installed instances matching `name` as rpm -q, -V and -e find them: `name`, `name-[epoch:]version`,
- * `name-[epoch:]version-release`, each with an optional `.arch`.
+ * `name-[epoch:]version-release`, each with an optional `.arch`; version, release and arch are rpm patterns.
  */
 export async function getInstalled(
   root: string,
   name: string,
   options: QueryOptions = {},
 ): Promise<InstalledPackage[]> {
-  return findByLabel(await listInstalled(root, options), name)
+  return findByLabel(await listInstalled(root, options), name, { onError: options.onError })
 }
 
 /** -qc: the config files of an installed package. */

@@ -159,7 +159,7 @@ export async function verifyReports(
   await recoverForQuery(r, options.onWarning)
   const db = new PackageDb(r)
   const all = await db.list()
-  const pkgs = findByLabel(all, name)
+  const pkgs = findByLabel(all, name, { onError: options.onError })
   if (pkgs.length === 0)
     throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
   const shared = sharedPathsOf(all)

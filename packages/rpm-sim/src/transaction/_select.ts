@@ -35,6 +35,8 @@ export interface Selection {
   installs: { source: PackageSource; nevra: string; replaces: InstalledPackage[] }[]
   erasing: Map<string, Erasure>
   problems: string[]
+  /** Erase: the labels that matched no package, or several without --allmatches (rpm's exit status). */
+  unmatched: number
 }
 
 // Does a package freshen an installed instance it compares to as `c` (new vs installed)?
@@ -51,14 +53,18 @@ export function selectElements(s: SelectInput, warn: (line: string) => void): Se
   const erasing = new Map<string, Erasure>()
   const installs: Selection['installs'] = []
   if (s.op === 'erase') {
+    let unmatched = 0
     for (const arg of s.labels) {
-      const m = findByLabel(s.installed, arg)
-      if (m.length === 0) problems.push(`error: package ${arg} is not installed`)
-      else if (m.length > 1 && !s.allmatches) {
+      const m = findByLabel(s.installed, arg, { onError: (l) => problems.push(l) })
+      if (m.length === 0) {
+        problems.push(`error: package ${arg} is not installed`)
+        unmatched++
+      } else if (m.length > 1 && !s.allmatches) {
         problems.push(`error: "${arg}" specifies multiple packages:`, ...m.map((p) => `  ${p.nevra}`))
+        unmatched++
       } else for (const p of m) erasing.set(p.nevra, { pkg: p, sameNevra: false })
     }
-    return { installs, erasing, problems }
+    return { installs, erasing, problems, unmatched }
   }
   // rpm -F takes a package only when an older instance is installed (with --oldpackage also a newer one); the
   // rest are skipped quietly (rpm's checkFreshenStatus).
@@ -92,7 +98,7 @@ export function selectElements(s: SelectInput, warn: (line: string) => void): Se
     const p = s.installed.find((x) => x.nevra === n)
     if (p !== undefined && !erasing.has(n)) erasing.set(n, { pkg: p, sameNevra: false })
   }
-  return { installs, erasing, problems }
+  return { installs, erasing, problems, unmatched: 0 }
 }
 
 // rpm's addPackage: the same NEVRA twice is added once; on -U/-F a newer one of a name replaces an older one (an

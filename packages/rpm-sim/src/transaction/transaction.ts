@@ -142,6 +142,8 @@ export interface TransactionPlan {
 
 interface Prepared {
   problems: string[]
+  /** Erase labels that matched nothing (or several): the exit status of an erase with problems. */
+  unmatched: number
   plan: JournalPlan
   sources: Map<number, PackageSource>
 }
@@ -161,7 +163,7 @@ async function prepare(
   const installed = await db.list()
   const given = [...(o.sources ?? [])]
   if (o.op !== 'erase') for (const file of o.packages) given.push(await openPackageSource(file))
-  const { installs, erasing, problems } = selectElements(
+  const { installs, erasing, problems, unmatched } = selectElements(
     {
       op: o.op,
       labels: o.packages,
@@ -337,7 +339,7 @@ async function prepare(
     elements,
     createdDirs: [],
   }
-  return { problems, plan, sources }
+  return { problems, plan, sources, unmatched }
 }
 
 /** Plan a transaction and report each file's fate; changes nothing (the installer's --dry-run). */
@@ -397,7 +399,7 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
   const tid = await allocateTid(root, Math.floor(Date.now() / 1000))
   // One database for the whole run: its records (thousands of files each) are read and validated once.
   const db = new PackageDb(root)
-  const { problems, plan, sources } = await prepare(o, root, tid, warn, db)
+  const { problems, plan, sources, unmatched } = await prepare(o, root, tid, warn, db)
   const result: TransactionResult = {
     tid,
     ok: true,
@@ -413,8 +415,7 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
   // rpm's exit status for problems: on erase the arguments it could not match; otherwise rpmtsRun's count of the
   // transaction's elements (an upgrade's erasures included).
   if (problems.length > 0) {
-    const exitCode =
-      o.op === 'erase' ? problems.filter((l) => l.startsWith('error:')).length : Math.max(1, plan.elements.length)
+    const exitCode = o.op === 'erase' ? Math.max(1, unmatched) : Math.max(1, plan.elements.length)
     return { ...result, ok: false, exitCode }
   }
   if (flags.test === true || plan.elements.length === 0) return result
