@@ -174,4 +174,18 @@ describe('rpm-sim CLI: transactions and queries', () => {
       else process.env.TZ = tz
     }
   })
+
+  it('-Va walks the database: a package whose release reads as a pattern or an N(EVR) label is still verified', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    const rpm = await pkg(w.dir, { name: 'odd', version: '1.0', release: '1(x)', files: [file('/opt/odd', 'o\n')] })
+    const r = ['--root', 'root']
+    expect(await cli(w.dir, ...r, '-i', '--nodeps', rpm)).toMatchObject({ code: 0, err: '' })
+    writeFileSync(join(w.dir, 'root/opt/odd'), 'changed\n')
+    const va = await cli(w.dir, ...r, '-Va')
+    expect(va).toEqual({ code: 1, out: 'S.5....T.    /opt/odd\n', err: '' })
+    // a filter picks it by name; a filter that picks nothing verifies nothing
+    expect(await cli(w.dir, ...r, '-Va', 'od*')).toEqual(va)
+    expect(await cli(w.dir, ...r, '-Va', 'other')).toEqual({ code: 0, out: '', err: '' })
+  })
 })

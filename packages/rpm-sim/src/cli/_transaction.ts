@@ -180,18 +180,21 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)
   const root = rootOf(a, io)
   const q = queryOptions(io)
-  const names = has(a, 'a') ? (await filtered(root, a.operands, q, io)).map((p) => p.nevra) : a.operands
+  // -Va walks the database's packages (by their own nevra, never read as a label); -V looks labels up.
+  const targets: (string | { nevra: string })[] = has(a, 'a')
+    ? (await filtered(root, a.operands, q, io)).map((p) => ({ nevra: p.nevra }))
+    : a.operands
   // rpm -Va with nothing installed prints nothing and succeeds.
-  if (names.length === 0 && !has(a, 'a')) throw new UsageError('no arguments given for verify')
+  if (targets.length === 0 && !has(a, 'a')) throw new UsageError('no arguments given for verify')
   let bad = 0
-  for (const name of names) {
-    if ((await getInstalled(root, name, q)).length === 0) {
-      line(io, 'stdout', `package ${name} is not installed`)
+  for (const target of targets) {
+    if (typeof target === 'string' && (await getInstalled(root, target, q)).length === 0) {
+      line(io, 'stdout', `package ${target} is not installed`)
       bad++
       continue
     }
     const scripts = !a.flags.has('noscripts')
-    for (const r of await verifyReports(root, name, {
+    for (const r of await verifyReports(root, target, {
       ...q,
       verbose: has(a, 'v'),
       files: !a.flags.has('nofiles'),

@@ -149,17 +149,24 @@ function sharedPathsOf(pkgs: InstalledPackage[]): Set<string> {
   return shared
 }
 
-/** rpm -V for every installed instance matching `name`: one report per instance; throws E_NOT_INSTALLED when none. */
+/**
+ * rpm -V for every installed instance matching the label `name` (or, given `{ nevra }`, that one package, as -Va
+ * walks the database): one report per instance; throws E_NOT_INSTALLED when none.
+ */
 export async function verifyReports(
   root: string,
-  name: string,
+  target: string | { nevra: string },
   options: QueryOptions & VerifyOptions = {},
 ): Promise<VerifyReport[]> {
   const r = resolve(root)
   await recoverForQuery(r, options.onWarning)
   const db = new PackageDb(r)
   const all = await db.list()
-  const pkgs = findByLabel(all, name, { onError: options.onError })
+  const name = typeof target === 'string' ? target : target.nevra
+  const pkgs =
+    typeof target === 'string'
+      ? findByLabel(all, target, { onError: options.onError })
+      : all.filter((p) => p.nevra === target.nevra)
   if (pkgs.length === 0)
     throw new TransactionError('E_NOT_INSTALLED', `package ${name} is not installed`, { field: name })
   const shared = sharedPathsOf(all)
