@@ -1,5 +1,6 @@
 // The engine's CLI modes: -i/-U/-F/-e, -q/-qa/-ql/-qc/-qi, -V, --rollback [TID], --history. Output as rpm 4.18's.
-import { accessSync, constants } from 'node:fs'
+import { fsErrorParts } from '@rdbpkg/core'
+import { accessSync, constants, lstatSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
 import { UsageError } from './args.js'
@@ -8,7 +9,7 @@ import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
 import { parseFault } from '../transaction/fault.js'
 import { listHistory } from '../db/history.js'
-import { configPaths, getInstalled, installedInfo, listInstalled } from '../query/db-query.js'
+import { configPaths, getInstalled, installedInfo, listInstalled, ownersOf, queryPath } from '../query/db-query.js'
 import { fileListLines, infoLines, queryLine } from '../query/_format.js'
 import type { InstalledPackage } from '../db/db.js'
 import type { QueryOptions } from '../query/db-query.js'
@@ -164,6 +165,7 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
     return 0
   }
   if (a.operands.length === 0) throw new UsageError('no arguments given for query')
+  if (has(a, 'f')) return queryFiles(a, io, root, q, show)
   let missing = 0
   for (const name of a.operands) {
     const found = await getInstalled(root, name, q)
@@ -173,7 +175,40 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
     }
     for (const p of found) for (const l of show(p)) line(io, 'stdout', l)
   }
-  return missing === 0 ? 0 : 1
+  return failures(missing)
+}
+
+// rpm's exit status of a query: the number of arguments that failed, in one byte.
+const failures = (n: number): number => Math.min(n, 255)
+
+// -qf: the owners of each path. One that nothing owns is `file P is not owned by any package` when it exists in the
+// root, else `error: file P: <errno text>`. rpm 4.18 looks for it outside the root; upstream fixed that (rpm 4.20,
+// "Check inside --root when querying for files") and rpm-sim follows upstream.
+async function queryFiles(
+  a: ParsedArgs,
+  io: MainIo,
+  root: string,
+  q: QueryOptions,
+  show: (p: InstalledPackage) => string[],
+): Promise<number> {
+  const installed = await listInstalled(root, q)
+  let missing = 0
+  for (const arg of a.operands) {
+    const fn = queryPath(arg, io.cwd)
+    const owners = ownersOf(installed, fn)
+    for (const p of owners) for (const l of show(p)) line(io, 'stdout', l)
+    if (owners.length > 0) continue
+    missing++
+    try {
+      lstatSync(join(root, fn))
+      line(io, 'stdout', `file ${fn} is not owned by any package`)
+    } catch (error) {
+      // glibc's strerror text: libuv's, capitalized (`No such file or directory`, `Not a directory`).
+      const text = fsErrorParts(error)?.text ?? String(error)
+      line(io, 'stderr', `error: file ${fn}: ${text.charAt(0).toUpperCase()}${text.slice(1)}`)
+    }
+  }
+  return failures(missing)
 }
 
 async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
@@ -205,7 +240,7 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
       if (r.failed) bad++
     }
   }
-  return bad === 0 ? 0 : 1
+  return failures(bad)
 }
 
 async function runRollback(a: ParsedArgs, io: MainIo): Promise<number> {

@@ -23,7 +23,7 @@ rpm 4.x (as Debian's rpm 4.18 behaves) on any root folder; the database is <root
 modes:
   -i|-U|-F PKG.rpm...     install, upgrade, freshen
   -e LABEL...             erase
-  -q LABEL... | -qa [[TAG=]PATTERN...]
+  -q LABEL... | -qa [[TAG=]PATTERN...] | -qf FILE...
                           query installed packages (-l files, -c configs, -i info)
   -qp PKG.rpm...          query package files (-qpl, -qpi)
   -V LABEL... | -Va [[TAG=]PATTERN...]

@@ -1,8 +1,9 @@
 // rpm's query modes on the database: -q, -qa, -ql, -qc, -qi: which installed packages, and their data for the one
 // formatter (query.ts).
-import { resolve } from 'node:path'
+import { realpathSync } from 'node:fs'
+import { posix, resolve } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
-import { PackageDb } from '../db/db.js'
+import { FILE_STATES, PackageDb } from '../db/db.js'
 import { findByLabel } from '../db/_label.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import type { InfoFields } from './_format.js'
@@ -34,6 +35,39 @@ export async function getInstalled(
   options: QueryOptions = {},
 ): Promise<InstalledPackage[]> {
   return findByLabel(await listInstalled(root, options), name, { onError: options.onError })
+}
+
+/**
+ * The path -qf looks up for an argument, as rpm 4.18 makes it: an argument of only `.` and `/` is resolved to the
+ * real path (of `cwd`), another relative one is taken below `cwd`; then `//`, `/./`, `/../` and a trailing `/` are
+ * cleaned away (rpm's rpmCleanPath).
+ */
+export function queryPath(arg: string, cwd: string): string {
+  let fn = arg
+  if (/^[./]+$/.test(arg)) {
+    try {
+      fn = realpathSync(resolve(cwd, arg))
+    } catch {
+      fn = arg
+    }
+  } else if (!arg.startsWith('/')) fn = `${cwd}/${arg}`
+  const clean = posix.normalize(fn)
+  return clean.length > 1 && clean.endsWith('/') ? clean.slice(0, -1) : clean
+}
+
+/**
+ * -qf: the installed packages that own `path` (a path in the root, as {@link queryPath} gives it), in database
+ * order: those with a file there that is installed (not replaced by another package, not left out), else those
+ * that provide the path itself (`Provides: /usr/bin/x`), as rpm looks in its file index and then its provides.
+ * Paths compare as written in the database: a queried path through a directory symlink is not followed.
+ */
+export function ownersOf<T extends Pick<InstalledPackage, 'files' | 'provides'>>(
+  installed: readonly T[],
+  path: string,
+): T[] {
+  const owners = installed.filter((p) => p.files.some((f) => f.path === path && f.state === FILE_STATES.normal))
+  if (owners.length > 0) return owners
+  return installed.filter((p) => (p.provides ?? []).some((d) => d.split(' ')[0] === path))
 }
 
 /** -qc: the config files of an installed package. */

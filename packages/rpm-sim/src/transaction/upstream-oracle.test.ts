@@ -754,6 +754,49 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'rpm -qf',
+    from: 'rpmquery.at',
+    pkgs: {
+      a: {
+        name: 'owner',
+        files: [
+          { path: '/opt/own', type: 'dir' },
+          { path: '/opt/own/a', data: 'a' },
+          { path: '/opt/own/link', type: 'link', target: 'a' },
+        ],
+        preamble: 'Provides: /opt/virtual',
+      },
+      b: { name: 'sharer', files: [{ path: '/opt/own/a', data: 'a' }] },
+    },
+    steps: [
+      I('@a'),
+      Q('-f', '/opt/own/a'),
+      Q('-f', '/opt/own/link', '/opt/own'),
+      Q('-f', '//opt/./own/a'),
+      Q('-f', '/opt/own/a/'),
+      Q('-fl', '/opt/own'),
+      Q('-f', '/opt/virtual'),
+      Q('-f', '/opt/nothing-here'),
+      Q('-f', '/opt/nothing-here', '/opt/own/a', '/opt/also-nothing'),
+      I('@b'),
+      Q('-f', '/opt/own/a'),
+      Q('nope1', 'nope2'),
+      { rpm: ['-V', 'nope1', 'nope2'] },
+      E('nope1', 'nope2'),
+    ],
+  },
+  {
+    name: 'rpm -qf on a file only in the root',
+    from: 'rpmquery.at: rpm -qf on non-installed file',
+    pkgs: { a: { name: 'owner', files: [{ path: '/opt/own/a', data: 'a' }] } },
+    steps: [I('@a'), sh('echo stray > opt/own/stray'), Q('-f', '/opt/own/stray')],
+    differs: {
+      aspects: ['stdout', 'stderr'],
+      reason:
+        'rpm 4.18 looks for an unowned file outside --root ("No such file or directory"); upstream fixed it in 4.20 (3e820eaa4, "Check inside --root when querying for files") and rpm-sim follows upstream: "file /opt/own/stray is not owned by any package"',
+    },
+  },
+  {
     name: 'erase by a pattern label',
     from: 'rdbpkg',
     pkgs: PATTERN_PKGS,
