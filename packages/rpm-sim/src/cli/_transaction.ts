@@ -14,6 +14,7 @@ import { fileListLines, infoLines, queryLine } from '../query/_format.js'
 import type { InstalledPackage } from '../db/db.js'
 import type { QueryOptions } from '../query/db-query.js'
 import { packageFilter } from '../query/_filter.js'
+import { QueryFormatError, queryFormatter } from '../query/_queryformat.js'
 import { verifyReports } from '../query/verify.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import { SCRIPT_FLAGS } from '../transaction/_plan.js'
@@ -152,7 +153,7 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)
   const root = rootOf(a, io)
   const q = queryOptions(io)
-  const show = (p: InstalledPackage): string[] =>
+  const lines = (p: InstalledPackage): string[] =>
     has(a, 'i')
       ? infoLines(installedInfo(p))
       : has(a, 'l')
@@ -160,8 +161,21 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
         : has(a, 'c')
           ? configPaths(p)
           : [queryLine(p)]
+  const fmt = a.values.get('queryformat') ?? a.values.get('qf')
+  const format = fmt === undefined ? undefined : queryFormatter(fmt)
+  const show = (p: InstalledPackage): void => {
+    if (format === undefined) for (const l of lines(p)) line(io, 'stdout', l)
+    else {
+      // rpm formats each package and refuses a bad format once per package it matched
+      const text = format(p)
+      if (text instanceof QueryFormatError) line(io, 'stderr', `error: incorrect format: ${text.message}`)
+      else io.stdout.write(text)
+      // -l and -c still list after the format, as rpm's list mode does
+      if (has(a, 'l') || has(a, 'c')) for (const l of lines(p)) line(io, 'stdout', l)
+    }
+  }
   if (has(a, 'a')) {
-    for (const p of await filtered(root, a.operands, q, io)) for (const l of show(p)) line(io, 'stdout', l)
+    for (const p of await filtered(root, a.operands, q, io)) show(p)
     return 0
   }
   if (a.operands.length === 0) throw new UsageError('no arguments given for query')
@@ -173,7 +187,7 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
       line(io, 'stdout', `package ${name} is not installed`)
       missing++
     }
-    for (const p of found) for (const l of show(p)) line(io, 'stdout', l)
+    for (const p of found) show(p)
   }
   return failures(missing)
 }
@@ -189,14 +203,14 @@ async function queryFiles(
   io: MainIo,
   root: string,
   q: QueryOptions,
-  show: (p: InstalledPackage) => string[],
+  show: (p: InstalledPackage) => void,
 ): Promise<number> {
   const installed = await listInstalled(root, q)
   let missing = 0
   for (const arg of a.operands) {
     const fn = queryPath(arg, io.cwd)
     const owners = ownersOf(installed, fn)
-    for (const p of owners) for (const l of show(p)) line(io, 'stdout', l)
+    for (const p of owners) show(p)
     if (owners.length > 0) continue
     missing++
     try {

@@ -1,6 +1,8 @@
 import { isRdbpkgError } from '@rdbpkg/core'
 import { formatFileList, formatInfo, queryLine } from '../query/_format.js'
 import { openRpm } from '../format/reader.js'
+import { QueryFormatError, queryFormatter } from '../query/_queryformat.js'
+import { engineHeader } from '../transaction/_source.js'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
 import { UsageError, parseArgs } from './args.js'
 import { TRANSACTION_MODES } from './_transaction.js'
@@ -26,6 +28,7 @@ modes:
   -q LABEL... | -qa [[TAG=]PATTERN...] | -qf FILE...
                           query installed packages (-l files, -c configs, -i info)
   -qp PKG.rpm...          query package files (-qpl, -qpi)
+  --qf/--queryformat FMT  with -q and -qp: rpm's query format (%{TAG}, %-20{TAG:format}, [arrays], %|TAG?{..}:{..}|)
   -V LABEL... | -Va [[TAG=]PATTERN...]
                           verify installed files against the database, then run %verifyscript
   --rollback [TID]        undo every transaction since TID (default: the last one)
@@ -51,12 +54,22 @@ async function runHelp(_args: ParsedArgs, io: MainIo): Promise<number> {
 /** `-qp`, `-qpl`, `-qpi` on package files: prints what rpm prints; exit 1 if any package could not be read. */
 async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
   if (args.operands.length === 0) throw new UsageError('no arguments given for query')
+  const fmt = args.values.get('queryformat') ?? args.values.get('qf')
+  const format = fmt === undefined ? undefined : queryFormatter(fmt)
   let failures = 0
   for (const operand of args.operands) {
     const file = operand.startsWith('/') ? operand : `${io.cwd}/${operand}`
     try {
       const rpm = await openRpm(file)
       const out: string[] = []
+      if (format !== undefined) {
+        const text = format(engineHeader(rpm.pkg))
+        if (text instanceof QueryFormatError) io.stderr.write(`error: incorrect format: ${text.message}\n`)
+        else out.push(text)
+        if (has(args, 'l')) out.push(formatFileList(rpm.pkg))
+        io.stdout.write(out.join(''))
+        continue
+      }
       if (has(args, 'i')) out.push(formatInfo(rpm.pkg, { signature: rpm.signature }))
       if (has(args, 'l')) out.push(formatFileList(rpm.pkg))
       if (out.length === 0) out.push(`${queryLine(rpm.pkg)}\n`)

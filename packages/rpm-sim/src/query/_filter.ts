@@ -5,46 +5,14 @@ import { TransactionError } from '../base/transaction-error.js'
 import type { InstalledPackage } from '../db/db.js'
 import { isRefusal, rpmPattern } from '../db/_pattern.js'
 import type { RpmPattern } from '../db/_pattern.js'
+import type { TagDef, TagValue } from './_tags.js'
+import { TAG_NAMES, findTag } from './_tags.js'
 
-type TagValues = (p: InstalledPackage) => readonly (string | number)[] | undefined
-
-// A header tag that is absent (rpm-sim keeps an absent string as '').
-const one = (v: string | number | undefined): (string | number)[] | undefined =>
-  v === undefined || v === '' ? undefined : [v]
-const depNames = (deps: readonly string[] | undefined): string[] | undefined =>
-  deps === undefined || deps.length === 0 ? undefined : deps.map((d) => d.split(' ')[0] as string)
-const absent = (): undefined => undefined
-
-// The tags rpm-sim's database holds, by rpm's tag names (compared without case, as rpm does).
-const TAGS: Record<string, TagValues> = {
-  name: (p) => [p.name],
-  epoch: (p) => [p.epoch ?? 0],
-  version: (p) => [p.version],
-  release: (p) => [p.release],
-  arch: (p) => [p.arch],
-  summary: (p) => one(p.summary),
-  description: (p) => one(p.description),
-  license: (p) => one(p.license),
-  group: (p) => one(p.group),
-  url: (p) => one(p.url),
-  vendor: (p) => one(p.vendor),
-  buildtime: (p) => one(p.buildTime),
-  buildhost: (p) => one(p.buildHost),
-  sourcerpm: (p) => one(p.sourceRpm),
-  size: (p) => one(p.size),
-  installtime: (p) => [p.installTime],
-  installtid: (p) => [p.installTid],
-  providename: (p) => depNames(p.provides),
-  requirename: (p) => depNames(p.requires),
-  conflictname: (p) => depNames(p.conflicts),
-  obsoletename: (p) => depNames(p.obsoletes),
-  // Extension tags: rpm's filter reads headers without extensions, so for it they are never there.
-  filenames: absent,
-  nevra: absent,
-  nvra: absent,
-  nevr: absent,
-  nvr: absent,
-  evr: absent,
+// The values a filter compares for a tag: rpm's filter reads headers without extensions (so extension tags are
+// never there), and a missing epoch reads as 0 there ("is package already installed" checks rely on it).
+function filterValues(tag: TagDef): (p: InstalledPackage) => readonly TagValue[] | undefined {
+  if (tag.extension) return () => undefined
+  return (p) => tag.get(p) ?? (tag === findTag('epoch') ? [0] : undefined)
 }
 
 /** What a -qa or -Va filter became: the tests per tag, and rpm's error lines for patterns glibc refused. */
@@ -58,16 +26,20 @@ export interface PackageFilter {
  * exit 1 with nothing listed); a pattern glibc refuses leaves an error line and is dropped, as rpm drops it.
  */
 export function packageFilter(args: readonly string[]): PackageFilter {
-  const byTag = new Map<string, { values: TagValues; patterns: RpmPattern[] }>()
+  const byTag = new Map<
+    TagDef,
+    { values: (p: InstalledPackage) => readonly TagValue[] | undefined; patterns: RpmPattern[] }
+  >()
   const errors: string[] = []
   for (const arg of args) {
     const eq = arg.indexOf('=')
-    const tag = eq < 0 ? 'name' : arg.slice(0, eq).toLowerCase()
-    const values = TAGS[tag]
-    if (values === undefined) {
+    const name = eq < 0 ? 'name' : arg.slice(0, eq)
+    // rpmTagGetValue knows no RPMTAG_ prefix (a query format does)
+    const tag = /^rpmtag_/i.test(name) ? undefined : findTag(name)
+    if (tag === undefined) {
       throw new TransactionError('E_USAGE', `unknown tag: "${arg.slice(0, eq)}"`, {
         field: arg,
-        expected: `a tag rpm-sim keeps (${Object.keys(TAGS).join(', ')})`,
+        expected: `a tag rpm-sim keeps (${TAG_NAMES.join(', ')})`,
         found: arg.slice(0, eq),
       })
     }
@@ -77,7 +49,7 @@ export function packageFilter(args: readonly string[]): PackageFilter {
       errors.push(`error: ${compiled.source}: regcomp failed: ${compiled.reason}`)
       continue
     }
-    const entry = byTag.get(tag) ?? { values, patterns: [] }
+    const entry = byTag.get(tag) ?? { values: filterValues(tag), patterns: [] }
     entry.patterns.push(compiled)
     byTag.set(tag, entry)
   }

@@ -40,7 +40,8 @@ function engineFlags(from: RpmPackage['files'][number]['flags']): EngineFileFlag
 }
 
 /** The engine's header view of a package read by the format layer. */
-function engineHeader(pkg: RpmPackage): EngineHeader {
+/** The engine's view of a package file's header (what a transaction and -qp --queryformat read). */
+export function engineHeader(pkg: RpmPackage): EngineHeader {
   return {
     name: pkg.name,
     ...(pkg.epoch !== undefined ? { epoch: pkg.epoch } : {}),

@@ -1,0 +1,151 @@
+// rpm's tags as rpm-sim's packages answer them: the one table --queryformat and the -qa/-Va filters read, by
+// rpm's tag names (found without case). A tag a package lacks gives undefined (rpm's "(none)", or no match).
+import type { FileState } from '../db/db.js'
+import type { EngineFile, EngineHeader } from '../format/model.js'
+import { headerNevra } from '../format/model.js'
+import { FILE_FLAG, SENSE } from '../format/tags.js'
+
+/** One value of a tag: text or a number. */
+export type TagValue = string | number
+
+/**
+ * What the tags are read from: an installed package (with its install time and file states) or a package file's
+ * header (-qp: those tags are then absent, as in rpm).
+ */
+export type TaggedPackage = Omit<EngineHeader, 'files'> & {
+  installTime?: number
+  installTid?: number
+  files: readonly (EngineFile & { state?: FileState })[]
+}
+
+/** A tag: whether its values are numbers, whether rpm computes it (an extension tag), and its values. */
+export interface TagDef {
+  numeric: boolean
+  extension: boolean
+  get(p: TaggedPackage): readonly TagValue[] | undefined
+}
+
+type Getter = (p: TaggedPackage) => readonly TagValue[] | undefined
+
+const one = (v: TagValue | undefined): TagValue[] | undefined => (v === undefined || v === '' ? undefined : [v])
+const files = (get: (f: TaggedPackage['files'][number]) => TagValue) => (p: TaggedPackage) =>
+  p.files.length === 0 ? undefined : p.files.map(get)
+const str = (get: Getter): TagDef => ({ numeric: false, extension: false, get })
+const num = (get: Getter): TagDef => ({ numeric: true, extension: false, get })
+const ext = (t: TagDef): TagDef => ({ ...t, extension: true })
+
+// A dependency string as the database keeps it (`name`, or `name op version`).
+function dep(d: string): { name: string; flags: number; version: string } {
+  const [name = '', op = '', version = ''] = d.split(' ')
+  const flags =
+    (op.includes('<') ? SENSE.LESS : 0) | (op.includes('>') ? SENSE.GREATER : 0) | (op.includes('=') ? SENSE.EQUAL : 0)
+  return { name, flags, version }
+}
+const deps = (key: 'provides' | 'requires' | 'conflicts' | 'obsoletes') => ({
+  name: str((p) => (p[key]?.length ? p[key].map((d) => dep(d).name) : undefined)),
+  version: str((p) => (p[key]?.length ? p[key].map((d) => dep(d).version) : undefined)),
+  flags: num((p) => (p[key]?.length ? p[key].map((d) => dep(d).flags) : undefined)),
+})
+
+/** A file's flags as rpm's RPMFILE_* bits (FILEFLAGS). */
+export const fileFlagBits = (f: TaggedPackage['files'][number]): number =>
+  (f.flags.config ? FILE_FLAG.CONFIG : 0) |
+  (f.flags.doc ? FILE_FLAG.DOC : 0) |
+  (f.flags.missingok ? FILE_FLAG.MISSINGOK : 0) |
+  (f.flags.noreplace ? FILE_FLAG.NOREPLACE : 0) |
+  (f.flags.ghost ? FILE_FLAG.GHOST : 0) |
+  (f.flags.license ? FILE_FLAG.LICENSE : 0) |
+  (f.flags.readme ? FILE_FLAG.README : 0)
+const FILE_STATE_NUMBER = { normal: 0, replaced: 1, notinstalled: 2 } as const
+
+const dirOf = (path: string): string => path.slice(0, path.lastIndexOf('/') + 1)
+const evr = (p: TaggedPackage): string => `${p.epoch !== undefined ? `${p.epoch}:` : ''}${p.version}-${p.release}`
+
+const provides = deps('provides')
+const requires = deps('requires')
+const conflicts = deps('conflicts')
+const obsoletes = deps('obsoletes')
+
+// The tags rpm-sim keeps, by rpm's names (found without case, as rpm finds them).
+const TAGS: Record<string, TagDef> = {
+  name: str((p) => [p.name]),
+  version: str((p) => [p.version]),
+  release: str((p) => [p.release]),
+  epoch: num((p) => one(p.epoch)),
+  arch: str((p) => [p.arch]),
+  summary: str((p) => one(p.summary)),
+  description: str((p) => one(p.description)),
+  license: str((p) => one(p.license)),
+  group: str((p) => one(p.group)),
+  url: str((p) => one(p.url)),
+  vendor: str((p) => one(p.vendor)),
+  buildtime: num((p) => one(p.buildTime)),
+  buildhost: str((p) => one(p.buildHost)),
+  sourcerpm: str((p) => one(p.sourceRpm)),
+  size: num((p) => one(p.size)),
+  installtime: num((p) => one(p.installTime)),
+  installtid: num((p) => one(p.installTid)),
+  // extension tags, always there
+  nevra: ext(str((p) => [headerNevra(p)])),
+  nvra: ext(str((p) => [`${p.name}-${p.version}-${p.release}.${p.arch}`])),
+  nevr: ext(str((p) => [`${p.name}-${evr(p)}`])),
+  nvr: ext(str((p) => [`${p.name}-${p.version}-${p.release}`])),
+  evr: ext(str((p) => [evr(p)])),
+  epochnum: ext(num((p) => [p.epoch ?? 0])),
+  filenames: ext(str(files((f) => f.path))),
+  // files
+  basenames: str(files((f) => f.path.slice(f.path.lastIndexOf('/') + 1))),
+  dirnames: str((p) => (p.files.length === 0 ? undefined : [...new Set(p.files.map((f) => dirOf(f.path)))])),
+  dirindexes: num((p) => {
+    const dirs = [...new Set(p.files.map((f) => dirOf(f.path)))]
+    return p.files.length === 0 ? undefined : p.files.map((f) => dirs.indexOf(dirOf(f.path)))
+  }),
+  filesizes: num(files((f) => f.size)),
+  filemodes: num(files((f) => f.mode)),
+  filemtimes: num(files((f) => f.mtime)),
+  filedigests: str(files((f) => f.digest ?? '')),
+  filelinktos: str(files((f) => f.linkTarget ?? '')),
+  fileusername: str(files((f) => f.user)),
+  filegroupname: str(files((f) => f.group)),
+  fileflags: num(files(fileFlagBits)),
+  filestates: num((p) =>
+    p.files.length === 0 || p.files[0]?.state === undefined
+      ? undefined
+      : p.files.map((f) => FILE_STATE_NUMBER[f.state ?? 'normal']),
+  ),
+  filerdevs: num(files((f) => f.rdev ?? 0)),
+  providename: provides.name,
+  provideversion: provides.version,
+  provideflags: provides.flags,
+  requirename: requires.name,
+  requireversion: requires.version,
+  requireflags: requires.flags,
+  conflictname: conflicts.name,
+  conflictversion: conflicts.version,
+  conflictflags: conflicts.flags,
+  obsoletename: obsoletes.name,
+  obsoleteversion: obsoletes.version,
+  obsoleteflags: obsoletes.flags,
+}
+
+// rpm's aliases of tag names.
+const ALIASES: Record<string, string> = {
+  provides: 'providename',
+  requires: 'requirename',
+  conflicts: 'conflictname',
+  obsoletes: 'obsoletename',
+  serial: 'epoch',
+  copyright: 'license',
+  filename: 'filenames',
+  basename: 'basenames',
+  dirname: 'dirnames',
+}
+
+/** The names of the tags rpm-sim keeps (for messages). */
+export const TAG_NAMES: readonly string[] = Object.keys(TAGS)
+
+/** A tag by rpm's name (`RPMTAG_NAME`, `name`, `Name`, or an alias such as `provides`), or undefined. */
+export function findTag(name: string): TagDef | undefined {
+  const bare = (name.startsWith('RPMTAG_') ? name.slice(7) : name).toLowerCase()
+  return TAGS[ALIASES[bare] ?? bare]
+}
