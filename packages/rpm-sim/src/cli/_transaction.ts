@@ -9,12 +9,13 @@ import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
 import { parseFault } from '../transaction/fault.js'
 import { listHistory } from '../db/history.js'
-import { configPaths, getInstalled, installedInfo, listInstalled, ownersOf, queryPath } from '../query/db-query.js'
-import { fileListLines, infoLines, queryLine } from '../query/_format.js'
+import { getInstalled, installedInfo, listInstalled, ownersOf, queryPath } from '../query/db-query.js'
+import type { ListOptions } from '../query/_format.js'
+import { fileListing, infoLines, queryLine } from '../query/_format.js'
 import type { InstalledPackage } from '../db/db.js'
 import type { QueryOptions } from '../query/db-query.js'
 import { packageFilter } from '../query/_filter.js'
-import { QueryFormatError, queryFormatter } from '../query/_queryformat.js'
+import { ALIAS_FORMATS, QueryFormatError, queryFormatter } from '../query/_queryformat.js'
 import { verifyReports } from '../query/verify.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import { SCRIPT_FLAGS } from '../transaction/_plan.js'
@@ -33,9 +34,21 @@ const FLAG_NAMES = [
   'allmatches',
 ] as const satisfies readonly (keyof TransactionFlags)[]
 
-// Long options every mode accepts and ignores (rpm's output and database options); -V reads --nofiles.
+// Long options every mode accepts and ignores (rpm's output and database options); -V reads --nofiles, queries
+// their list and format options.
 const ACCEPTED = new Set([
   'nofiles',
+  'provides',
+  'requires',
+  'conflicts',
+  'obsoletes',
+  'scripts',
+  'dump',
+  'list',
+  'configfiles',
+  'docfiles',
+  'state',
+  'info',
   'verbose',
   'hash',
   'percent',
@@ -153,27 +166,7 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)
   const root = rootOf(a, io)
   const q = queryOptions(io)
-  const lines = (p: InstalledPackage): string[] =>
-    has(a, 'i')
-      ? infoLines(installedInfo(p))
-      : has(a, 'l')
-        ? fileListLines(p.files.map((f) => f.path))
-        : has(a, 'c')
-          ? configPaths(p)
-          : [queryLine(p)]
-  const fmt = a.values.get('queryformat') ?? a.values.get('qf')
-  const format = fmt === undefined ? undefined : queryFormatter(fmt)
-  const show = (p: InstalledPackage): void => {
-    if (format === undefined) for (const l of lines(p)) line(io, 'stdout', l)
-    else {
-      // rpm formats each package and refuses a bad format once per package it matched
-      const text = format(p)
-      if (text instanceof QueryFormatError) line(io, 'stderr', `error: incorrect format: ${text.message}`)
-      else io.stdout.write(text)
-      // -l and -c still list after the format, as rpm's list mode does
-      if (has(a, 'l') || has(a, 'c')) for (const l of lines(p)) line(io, 'stdout', l)
-    }
-  }
+  const show = queryShow(a, io)
   if (has(a, 'a')) {
     for (const p of await filtered(root, a.operands, q, io)) show(p)
     return 0
@@ -190,6 +183,39 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
     for (const p of found) show(p)
   }
   return failures(missing)
+}
+
+// What -q shows of a package, as rpm's showQueryPackage: the query format (--qf, or an option that is one, such as
+// --requires or --scripts), else -i's fields, else the NEVRA unless a list is asked for; then the list mode's file
+// lines (-l, -c, -d, -s, --dump; -v for long lines).
+function queryShow(a: ParsedArgs, io: MainIo): (p: InstalledPackage) => void {
+  const flag = (name: string): boolean => a.flags.has(name)
+  const listing: ListOptions = {
+    configs: has(a, 'c') || flag('configfiles'),
+    docs: has(a, 'd') || flag('docfiles'),
+    states: has(a, 's') || flag('state'),
+    dump: flag('dump'),
+    verbose: has(a, 'v'),
+  }
+  const list = has(a, 'l') || flag('list') || listing.configs || listing.docs || listing.states || listing.dump
+  const alias = has(a, 'R')
+    ? 'requires'
+    : has(a, 'P')
+      ? 'provides'
+      : (['provides', 'requires', 'conflicts', 'obsoletes', 'scripts'] as const).find(flag)
+  const fmt = a.values.get('queryformat') ?? a.values.get('qf') ?? (alias && ALIAS_FORMATS[alias])
+  const format = fmt === undefined ? undefined : queryFormatter(fmt)
+  const now = Date.now() / 1000
+  return (p) => {
+    if (format !== undefined) {
+      // rpm formats package by package, and refuses a bad format once for each package it matched
+      const text = format(p)
+      if (text instanceof QueryFormatError) line(io, 'stderr', `error: incorrect format: ${text.message}`)
+      else io.stdout.write(text)
+    } else if (has(a, 'i') || flag('info')) for (const l of infoLines(installedInfo(p))) line(io, 'stdout', l)
+    else if (!list) line(io, 'stdout', queryLine(p))
+    if (list) for (const l of fileListing(p.files, { ...listing, now, digestAlgo: p.digestAlgo })) line(io, 'stdout', l)
+  }
 }
 
 // rpm's exit status of a query: the number of arguments that failed, in one byte.

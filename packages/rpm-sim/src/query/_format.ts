@@ -9,10 +9,50 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /** A time as strftime("%c") prints it in the C locale, in local time: `Thu Jan  1 00:00:00 1970`. */
-function formatCDate(seconds: number): string {
+export function formatCDate(seconds: number): string {
   const d = new Date(seconds * 1000)
   const two = (n: number): string => String(n).padStart(2, '0')
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`
+}
+
+/** A time as strftime("%a %b %d %Y") prints it in the C locale, in local time (--qf's `:day`). */
+export function formatDay(seconds: number): string {
+  const d = new Date(seconds * 1000)
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, '0')} ${d.getFullYear()}`
+}
+
+/** A mode as `ls -l` and rpm's rpmPermsString show it: `-rwsr-xr-x`, `drwxr-xr-x`, `lrwxrwxrwx`. */
+export function permsString(mode: number): string {
+  const type = mode & 0o170000
+  const kind =
+    type === 0o040000
+      ? 'd'
+      : type === 0o120000
+        ? 'l'
+        : type === 0o020000
+          ? 'c'
+          : type === 0o060000
+            ? 'b'
+            : type === 0o010000
+              ? 'p'
+              : type === 0o140000
+                ? 's'
+                : '-'
+  const bit = (m: number, c: string): string => ((mode & m) !== 0 ? c : '-')
+  const special = (x: number, s: number, lower: string, upper: string): string =>
+    (mode & s) !== 0 ? ((mode & x) !== 0 ? lower : upper) : bit(x, 'x')
+  return (
+    kind +
+    bit(0o400, 'r') +
+    bit(0o200, 'w') +
+    special(0o100, 0o4000, 's', 'S') +
+    bit(0o040, 'r') +
+    bit(0o020, 'w') +
+    special(0o010, 0o2000, 's', 'S') +
+    bit(0o004, 'r') +
+    bit(0o002, 'w') +
+    special(0o001, 0o1000, 't', 'T')
+  )
 }
 
 /** What `rpm -q` and `rpm -qp` print for a package: `name-version-release.arch` (core's NEVRA form, no epoch). */
@@ -150,4 +190,84 @@ function parsePgpSignature(
   } catch {
     return undefined
   }
+}
+
+/** A file as rpm's list mode reads it (an installed file has a state; a package file's has none). */
+export interface ListedFile {
+  path: string
+  mode: number
+  size: number
+  mtime: number
+  user: string
+  group: string
+  digest?: string | undefined
+  linkTarget?: string | undefined
+  rdev?: number | undefined
+  flags: { config?: boolean; noreplace?: boolean; doc?: boolean }
+  state?: 'normal' | 'replaced' | 'notinstalled' | undefined
+}
+
+/** What rpm's list mode shows of each file: -l, -c and -d pick the files, -s, --dump and -v how each looks. */
+export interface ListOptions {
+  /** Only %config files (-c) and/or only %doc files (-d); neither: every file. */
+  configs?: boolean
+  docs?: boolean
+  /** -s: each line starts with the file's state. */
+  states?: boolean
+  /** --dump: path size mtime digest mode owner group isconfig isdoc rdev linkto. */
+  dump?: boolean
+  /** -v: `ls -l`-like lines, dated against `now` (seconds). */
+  verbose?: boolean
+  now?: number
+  /** The package's digest algorithm (Node's name): --dump writes a file without a digest as that many zeros. */
+  digestAlgo?: string
+}
+
+const DIGEST_HEX: Readonly<Record<string, number>> = { md5: 32, sha1: 40, sha256: 64, sha384: 96, sha512: 128 }
+
+const STATE_TEXT = { normal: 'normal        ', replaced: 'replaced      ', notinstalled: 'not installed ' } as const
+
+/**
+ * rpm's list mode (query.c's showQueryPackage) for one package: its files' lines, `(contains no files)` when it
+ * has none. File counts of hard-link groups are worked out from the list itself.
+ */
+export function fileListing(files: readonly ListedFile[], o: ListOptions = {}): string[] {
+  if (files.length === 0) return ['(contains no files)']
+  const out: string[] = []
+  for (const f of files) {
+    const config = f.flags.config === true || f.flags.noreplace === true
+    if ((o.configs || o.docs) && !((o.configs && config) || (o.docs && f.flags.doc))) continue
+    const state = o.states ? (f.state === undefined ? '(no state)    ' : STATE_TEXT[f.state]) : ''
+    if (o.dump) {
+      const mode = `0${f.mode.toString(8)}`
+      const digest = f.digest ?? '0'.repeat(DIGEST_HEX[o.digestAlgo ?? 'sha256'] ?? 64)
+      const fields = [f.path, f.size, f.mtime, digest, mode, f.user, f.group]
+      const tail = [config ? '1' : '0', f.flags.doc ? '1' : '0', f.rdev ?? 0, f.linkTarget || 'X']
+      out.push(`${state}${fields.join(' ')} ${tail.join(' ')}`)
+    } else if (o.verbose) out.push(`${state}${longLine(f, o.now ?? Date.now() / 1000)}`)
+    else out.push(`${state}${f.path}`)
+  }
+  return out
+}
+
+// query.c's printFileInfo: perms, links, owner, group, size (or device numbers), date, name (-> target). The link
+// count is rpm's for a file outside a hard-link group (the database keeps no inode numbers to find groups by).
+function longLine(f: ListedFile, now: number): string {
+  const type = f.mode & 0o170000
+  const dir = type === 0o040000
+  const nlink = dir ? 2 : 1
+  const size =
+    type === 0o020000 || type === 0o060000
+      ? `${String(((f.rdev ?? 0) >> 8) & 0xff).padStart(3)}, ${String((f.rdev ?? 0) & 0xff).padStart(3)}`
+      : String(dir ? 0 : f.size).padStart(20)
+  const d = new Date(f.mtime * 1000)
+  const old = now > f.mtime + 6 * 30 * 24 * 60 * 60 || now < f.mtime - 60 * 60
+  const day = String(d.getDate()).padStart(2, ' ')
+  const when = old
+    ? `${MONTHS[d.getMonth()]} ${day}  ${d.getFullYear()}`
+    : `${MONTHS[d.getMonth()]} ${day} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`
+  const name = type === 0o120000 ? `${f.path} -> ${f.linkTarget ?? ''}` : f.path
+  const owner = f.user.slice(0, 8).padEnd(8)
+  const group = f.group.slice(0, 8).padEnd(8)
+  return `${permsString(f.mode)} ${String(nlink).padStart(4)} ${owner} ${group} ${size.padStart(10)} ${when} ${name}`
 }

@@ -4,6 +4,7 @@
 import { FILE_FLAG, SENSE } from '../format/tags.js'
 import type { TagDef, TaggedPackage, TagValue } from './_tags.js'
 import { findTag } from './_tags.js'
+import { formatCDate, formatDay, permsString } from './_format.js'
 
 type Value = TagValue
 
@@ -27,43 +28,6 @@ export class QueryFormatError extends Error {
 // What a format makes of one value: text, or rpm's message in its place.
 type Formatter = { numeric: boolean | undefined; run: (v: Value, all: readonly Value[]) => string }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0')
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-
-function permsString(mode: number): string {
-  const type = mode & 0o170000
-  const kind =
-    type === 0o040000
-      ? 'd'
-      : type === 0o120000
-        ? 'l'
-        : type === 0o020000
-          ? 'c'
-          : type === 0o060000
-            ? 'b'
-            : type === 0o010000
-              ? 'p'
-              : type === 0o140000
-                ? 's'
-                : '-'
-  const bit = (m: number, c: string): string => ((mode & m) !== 0 ? c : '-')
-  const special = (x: number, s: number, lower: string, upper: string): string =>
-    (mode & s) !== 0 ? ((mode & x) !== 0 ? lower : upper) : bit(x, 'x')
-  return (
-    kind +
-    bit(0o400, 'r') +
-    bit(0o200, 'w') +
-    special(0o100, 0o4000, 's', 'S') +
-    bit(0o040, 'r') +
-    bit(0o020, 'w') +
-    special(0o010, 0o2000, 's', 'S') +
-    bit(0o004, 'r') +
-    bit(0o002, 'w') +
-    special(0o001, 0o1000, 't', 'T')
-  )
-}
-
 function human(n: number, kilo: number): string {
   const units = ['', 'K', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y']
   // rpm computes in a C float
@@ -80,22 +44,8 @@ const FORMATS: Record<string, Formatter> = {
   string: { numeric: undefined, run: (v) => String(v) },
   octal: { numeric: true, run: (v) => (v as number).toString(8) },
   hex: { numeric: true, run: (v) => (v as number).toString(16) },
-  date: {
-    numeric: true,
-    // strftime's %c in the C locale, local time
-    run: (v) => {
-      const d = new Date((v as number) * 1000)
-      const time = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
-      return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${time} ${d.getFullYear()}`
-    },
-  },
-  day: {
-    numeric: true,
-    run: (v) => {
-      const d = new Date((v as number) * 1000)
-      return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${pad2(d.getDate())} ${d.getFullYear()}`
-    },
-  },
+  date: { numeric: true, run: (v) => formatCDate(v as number) },
+  day: { numeric: true, run: (v) => formatDay(v as number) },
   shescape: {
     numeric: undefined,
     run: (v) => (typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "'\\''")}'`),
@@ -261,6 +211,35 @@ class Parser {
     return { kind: 'cond', tag: findTag(name), present: then.tokens, absent: otherwise }
   }
 }
+
+// rpm's --scripts (rpmpopt.in): for each scriptlet its body with its interpreter, or the program it runs.
+const SCRIPTS_FORMAT = (
+  [
+    ['PRETRANS', 'pretrans'],
+    ['PREIN', 'preinstall'],
+    ['POSTIN', 'postinstall'],
+    ['PREUN', 'preuninstall'],
+    ['POSTUN', 'postuninstall'],
+    ['POSTTRANS', 'posttrans'],
+    ['VERIFYSCRIPT', 'verify'],
+  ] as const
+)
+  .map(
+    ([tag, what]) =>
+      `%|${tag}?{${what} scriptlet%|${tag}PROG?{ (using[ %{${tag}PROG}])}|:\\n%{${tag}}\\n}:` +
+      `{%|${tag}PROG?{${what} program:[ %{${tag}PROG}]\\n}|}|`,
+  )
+  .join('')
+
+/** rpm's query options that are query formats (rpmpopt.in's aliases), by option name. */
+export const ALIAS_FORMATS: Readonly<Record<'provides' | 'requires' | 'conflicts' | 'obsoletes' | 'scripts', string>> =
+  {
+    provides: '[%{PROVIDENEVRS}\\n]',
+    requires: '[%{REQUIRENEVRS}\\n]',
+    conflicts: '[%{CONFLICTNEVRS}\\n]',
+    obsoletes: '[%{OBSOLETENEVRS}\\n]',
+    scripts: SCRIPTS_FORMAT,
+  }
 
 /** A parsed --queryformat: `render` gives a package's text. */
 export interface QueryFormat {

@@ -1,7 +1,7 @@
 // rpm's tags as rpm-sim's packages answer them: the one table --queryformat and the -qa/-Va filters read, by
 // rpm's tag names (found without case). A tag a package lacks gives undefined (rpm's "(none)", or no match).
 import type { FileState } from '../db/db.js'
-import type { EngineFile, EngineHeader } from '../format/model.js'
+import type { EngineFile, EngineHeader, ScriptName } from '../format/model.js'
 import { headerNevra } from '../format/model.js'
 import { FILE_FLAG, SENSE } from '../format/tags.js'
 
@@ -60,6 +60,16 @@ const FILE_STATE_NUMBER = { normal: 0, replaced: 1, notinstalled: 2 } as const
 
 const dirOf = (path: string): string => path.slice(0, path.lastIndexOf('/') + 1)
 const evr = (p: TaggedPackage): string => `${p.epoch !== undefined ? `${p.epoch}:` : ''}${p.version}-${p.release}`
+
+function scriptTags(tag: string, name: ScriptName): Record<string, TagDef> {
+  return {
+    [tag]: str((p) => one(p.scripts[name]?.body)),
+    [`${tag}prog`]: str((p) => {
+      const interpreter = p.scripts[name]?.interpreter
+      return interpreter === undefined || interpreter.length === 0 ? undefined : interpreter
+    }),
+  }
+}
 
 const provides = deps('provides')
 const requires = deps('requires')
@@ -126,6 +136,19 @@ const TAGS: Record<string, TagDef> = {
   obsoletename: obsoletes.name,
   obsoleteversion: obsoletes.version,
   obsoleteflags: obsoletes.flags,
+  // `name op evr`, as the database keeps each dependency
+  providenevrs: ext(str((p) => (p.provides?.length ? p.provides : undefined))),
+  requirenevrs: ext(str((p) => (p.requires?.length ? p.requires : undefined))),
+  conflictnevrs: ext(str((p) => (p.conflicts?.length ? p.conflicts : undefined))),
+  obsoletenevrs: ext(str((p) => (p.obsoletes?.length ? p.obsoletes : undefined))),
+  // scriptlets: the body (absent when there is none, as for `-p /sbin/ldconfig`) and the interpreter
+  ...scriptTags('pretrans', 'pretrans'),
+  ...scriptTags('prein', 'pre'),
+  ...scriptTags('postin', 'post'),
+  ...scriptTags('preun', 'preun'),
+  ...scriptTags('postun', 'postun'),
+  ...scriptTags('posttrans', 'posttrans'),
+  ...scriptTags('verifyscript', 'verifyscript'),
 }
 
 // rpm's aliases of tag names.

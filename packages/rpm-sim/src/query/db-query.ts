@@ -70,11 +70,6 @@ export function ownersOf<T extends Pick<InstalledPackage, 'files' | 'provides'>>
   return installed.filter((p) => (p.provides ?? []).some((d) => d.split(' ')[0] === path))
 }
 
-/** -qc: the config files of an installed package. */
-export function configPaths(p: InstalledPackage): string[] {
-  return p.files.filter((f) => f.flags.config === true || f.flags.noreplace === true).map((f) => f.path)
-}
-
 /** -qi's fields of an installed package (its size from the header, else the sum of its regular files). */
 export function installedInfo(p: InstalledPackage): InfoFields {
   const size = p.size ?? p.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0)
