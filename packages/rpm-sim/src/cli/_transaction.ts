@@ -10,12 +10,11 @@ import { rollbackTransaction } from '../transaction/rollback.js'
 import { parseFault } from '../transaction/fault.js'
 import { listHistory } from '../db/history.js'
 import { getInstalled, installedInfo, listInstalled, ownersOf, queryPath } from '../query/db-query.js'
-import type { ListOptions } from '../query/_format.js'
-import { fileListing, infoLines, queryLine } from '../query/_format.js'
+import { infoLines } from '../query/_format.js'
+import { queryShow } from './_query-show.js'
 import type { InstalledPackage } from '../db/db.js'
 import type { QueryOptions } from '../query/db-query.js'
 import { packageFilter } from '../query/_filter.js'
-import { ALIAS_FORMATS, QueryFormatError, queryFormatter } from '../query/_queryformat.js'
 import { verifyReports } from '../query/verify.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import { SCRIPT_FLAGS } from '../transaction/_plan.js'
@@ -166,7 +165,12 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)
   const root = rootOf(a, io)
   const q = queryOptions(io)
-  const show = queryShow(a, io)
+  const shown = queryShow(a)
+  const show = (p: InstalledPackage): void => {
+    const r = shown(p, () => infoLines(installedInfo(p)))
+    for (const l of r.errors) line(io, 'stderr', l)
+    io.stdout.write(r.text)
+  }
   if (has(a, 'a')) {
     for (const p of await filtered(root, a.operands, q, io)) show(p)
     return 0
@@ -183,39 +187,6 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
     for (const p of found) show(p)
   }
   return failures(missing)
-}
-
-// What -q shows of a package, as rpm's showQueryPackage: the query format (--qf, or an option that is one, such as
-// --requires or --scripts), else -i's fields, else the NEVRA unless a list is asked for; then the list mode's file
-// lines (-l, -c, -d, -s, --dump; -v for long lines).
-function queryShow(a: ParsedArgs, io: MainIo): (p: InstalledPackage) => void {
-  const flag = (name: string): boolean => a.flags.has(name)
-  const listing: ListOptions = {
-    configs: has(a, 'c') || flag('configfiles'),
-    docs: has(a, 'd') || flag('docfiles'),
-    states: has(a, 's') || flag('state'),
-    dump: flag('dump'),
-    verbose: has(a, 'v'),
-  }
-  const list = has(a, 'l') || flag('list') || listing.configs || listing.docs || listing.states || listing.dump
-  const alias = has(a, 'R')
-    ? 'requires'
-    : has(a, 'P')
-      ? 'provides'
-      : (['provides', 'requires', 'conflicts', 'obsoletes', 'scripts'] as const).find(flag)
-  const fmt = a.values.get('queryformat') ?? a.values.get('qf') ?? (alias && ALIAS_FORMATS[alias])
-  const format = fmt === undefined ? undefined : queryFormatter(fmt)
-  const now = Date.now() / 1000
-  return (p) => {
-    if (format !== undefined) {
-      // rpm formats package by package, and refuses a bad format once for each package it matched
-      const text = format(p)
-      if (text instanceof QueryFormatError) line(io, 'stderr', `error: incorrect format: ${text.message}`)
-      else io.stdout.write(text)
-    } else if (has(a, 'i') || flag('info')) for (const l of infoLines(installedInfo(p))) line(io, 'stdout', l)
-    else if (!list) line(io, 'stdout', queryLine(p))
-    if (list) for (const l of fileListing(p.files, { ...listing, now, digestAlgo: p.digestAlgo })) line(io, 'stdout', l)
-  }
 }
 
 // rpm's exit status of a query: the number of arguments that failed, in one byte.

@@ -1,7 +1,7 @@
 import { isRdbpkgError } from '@rdbpkg/core'
-import { formatFileList, formatInfo, queryLine } from '../query/_format.js'
+import { formatInfo } from '../query/_format.js'
 import { openRpm } from '../format/reader.js'
-import { QueryFormatError, queryFormatter } from '../query/_queryformat.js'
+import { queryShow } from './_query-show.js'
 import { engineHeader } from '../transaction/_source.js'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
 import { UsageError, parseArgs } from './args.js'
@@ -54,26 +54,17 @@ async function runHelp(_args: ParsedArgs, io: MainIo): Promise<number> {
 /** `-qp`, `-qpl`, `-qpi` on package files: prints what rpm prints; exit 1 if any package could not be read. */
 async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
   if (args.operands.length === 0) throw new UsageError('no arguments given for query')
-  const fmt = args.values.get('queryformat') ?? args.values.get('qf')
-  const format = fmt === undefined ? undefined : queryFormatter(fmt)
+  const show = queryShow(args)
   let failures = 0
   for (const operand of args.operands) {
     const file = operand.startsWith('/') ? operand : `${io.cwd}/${operand}`
     try {
       const rpm = await openRpm(file)
-      const out: string[] = []
-      if (format !== undefined) {
-        const text = format(engineHeader(rpm.pkg))
-        if (text instanceof QueryFormatError) io.stderr.write(`error: incorrect format: ${text.message}\n`)
-        else out.push(text)
-        if (has(args, 'l')) out.push(formatFileList(rpm.pkg))
-        io.stdout.write(out.join(''))
-        continue
-      }
-      if (has(args, 'i')) out.push(formatInfo(rpm.pkg, { signature: rpm.signature }))
-      if (has(args, 'l')) out.push(formatFileList(rpm.pkg))
-      if (out.length === 0) out.push(`${queryLine(rpm.pkg)}\n`)
-      io.stdout.write(out.join(''))
+      const r = show(engineHeader(rpm.pkg), () => [
+        formatInfo(rpm.pkg, { signature: rpm.signature }).replace(/\n$/, ''),
+      ])
+      for (const l of r.errors) io.stderr.write(`${l}\n`)
+      io.stdout.write(r.text)
     } catch (error) {
       if (!isRdbpkgError(error)) throw error
       io.stderr.write(`error: ${error.message.replaceAll(file, operand)}\n`)

@@ -60,18 +60,6 @@ export function queryLine(pkg: { name: string; version: string; release: string;
   return formatNEVRA(pkg)
 }
 
-/** What `rpm -ql` and `rpm -qpl` print: one path a line, or `(contains no files)`. */
-export function fileListLines(paths: readonly string[]): string[] {
-  return paths.length === 0 ? ['(contains no files)'] : [...paths]
-}
-
-/** What `rpm -qpl` prints, as one text. */
-export function formatFileList(pkg: Pick<RpmPackage, 'files'>): string {
-  return fileListLines(pkg.files.map((f) => f.path))
-    .map((l) => `${l}\n`)
-    .join('')
-}
-
 /**
  * The fields of rpm's --info layout (`-qi`, `-qpi`). An empty or missing text prints as rpm prints a missing
  * tag; `installTime` undefined prints `(not installed)`; `signature` is the text of {@link signatureText}.

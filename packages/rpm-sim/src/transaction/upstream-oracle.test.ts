@@ -880,6 +880,11 @@ const SCENARIOS: Scenario[] = [
       Q('-lc', 'lists'),
       Q('--conflicts', 'lists'),
       Q('-a', '--requires'),
+      Q('-p', '-cd', '@a'),
+      Q('-p', '-s', '@a'),
+      Q('-p', '--provides', '--dump', '@a'),
+      Q('-p', '--scripts', '@a'),
+      Q('-pl', '@a'),
     ],
   },
   {

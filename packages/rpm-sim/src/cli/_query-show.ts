@@ -1,0 +1,50 @@
+// What rpm's -q and -qp show of one package (query.c's showQueryPackage), for both modes: the query format (--qf,
+// or an option that is one, such as --requires or --scripts), else -i's fields, else the NEVRA unless a list is
+// asked for; then the list mode's file lines (-l, -c, -d, -s, --dump; -v for long lines).
+import type { ParsedArgs } from './args.js'
+import type { ListOptions } from '../query/_format.js'
+import { fileListing, queryLine } from '../query/_format.js'
+import { ALIAS_FORMATS, QueryFormatError, queryFormatter } from '../query/_queryformat.js'
+import type { FormattedPackage } from '../query/_queryformat.js'
+
+/** One package's output: the text for stdout and rpm's error lines for stderr. */
+export interface Shown {
+  text: string
+  errors: string[]
+}
+
+/** The query options of a command line, as a function of a package and its -i fields (asked only for -i). */
+export function queryShow(a: ParsedArgs): (p: FormattedPackage, info: () => string[]) => Shown {
+  const has = (l: string): boolean => a.letters.includes(l)
+  const flag = (name: string): boolean => a.flags.has(name)
+  const listing: ListOptions = {
+    configs: has('c') || flag('configfiles'),
+    docs: has('d') || flag('docfiles'),
+    states: has('s') || flag('state'),
+    dump: flag('dump'),
+    verbose: has('v'),
+  }
+  const list = has('l') || flag('list') || listing.configs || listing.docs || listing.states || listing.dump
+  const alias = has('R')
+    ? 'requires'
+    : has('P')
+      ? 'provides'
+      : (['provides', 'requires', 'conflicts', 'obsoletes', 'scripts'] as const).find(flag)
+  const fmt = a.values.get('queryformat') ?? a.values.get('qf') ?? (alias && ALIAS_FORMATS[alias])
+  const format = fmt === undefined ? undefined : queryFormatter(fmt)
+  const now = Date.now() / 1000
+  const lines = (ls: readonly string[]): string => ls.map((l) => `${l}\n`).join('')
+  return (p, info) => {
+    let text = ''
+    const errors: string[] = []
+    if (format !== undefined) {
+      // rpm formats package by package, and refuses a bad format once for each package it matched
+      const t = format(p)
+      if (t instanceof QueryFormatError) errors.push(`error: incorrect format: ${t.message}`)
+      else text += t
+    } else if (has('i') || flag('info')) text += lines(info())
+    else if (!list) text += lines([queryLine(p)])
+    if (list) text += lines(fileListing(p.files, { ...listing, now, digestAlgo: p.digestAlgo }))
+    return { text, errors }
+  }
+}
