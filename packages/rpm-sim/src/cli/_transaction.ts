@@ -9,7 +9,7 @@ import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
 import { parseFault } from '../transaction/fault.js'
 import { listHistory } from '../db/history.js'
-import { getInstalled, installedInfo, listInstalled, ownersOf, queryPath } from '../query/db-query.js'
+import { getInstalled, installedInfo, listInstalled, ownersOf, queryPath, whoDepends } from '../query/db-query.js'
 import { infoLines } from '../query/_format.js'
 import { queryShow } from './_query-show.js'
 import type { InstalledPackage } from '../db/db.js'
@@ -48,6 +48,8 @@ const ACCEPTED = new Set([
   'docfiles',
   'state',
   'info',
+  'whatprovides',
+  'whatrequires',
   'verbose',
   'hash',
   'percent',
@@ -176,7 +178,7 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
     return 0
   }
   if (a.operands.length === 0) throw new UsageError('no arguments given for query')
-  if (has(a, 'f')) return queryFiles(a, io, root, q, show)
+  if (has(a, 'f') || a.flags.has('whatprovides') || a.flags.has('whatrequires')) return queryFiles(a, io, root, q, show)
   let missing = 0
   for (const name of a.operands) {
     const found = await getInstalled(root, name, q)
@@ -192,7 +194,7 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
 // rpm's exit status of a query: the number of arguments that failed, in one byte.
 const failures = (n: number): number => Math.min(n, 255)
 
-// -qf: the owners of each path. One that nothing owns is `file P is not owned by any package` when it exists in the
+// -qf, --whatprovides, --whatrequires: the owners of each path, the packages with each dependency. One that nothing owns is `file P is not owned by any package` when it exists in the
 // root, else `error: file P: <errno text>`. rpm 4.18 looks for it outside the root; upstream fixed that (rpm 4.20,
 // "Check inside --root when querying for files") and rpm-sim follows upstream.
 async function queryFiles(
@@ -205,6 +207,16 @@ async function queryFiles(
   const installed = await listInstalled(root, q)
   let missing = 0
   for (const arg of a.operands) {
+    // --whatrequires NAME; --whatprovides NAME (a path, absolute or starting with `.`, is looked up as -qf does)
+    const what = a.flags.has('whatrequires') ? 'requires' : a.flags.has('whatprovides') ? 'provides' : undefined
+    if (what === 'requires' || (what === 'provides' && !arg.startsWith('/') && !arg.startsWith('.'))) {
+      const found = whoDepends(installed, what, arg)
+      for (const p of found) show(p)
+      if (found.length > 0) continue
+      missing++
+      line(io, 'stdout', `no package ${what} ${arg}`)
+      continue
+    }
     const fn = queryPath(arg, io.cwd)
     const owners = ownersOf(installed, fn)
     for (const p of owners) show(p)

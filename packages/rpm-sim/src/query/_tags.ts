@@ -35,7 +35,8 @@ const num = (get: Getter): TagDef => ({ numeric: true, extension: false, get })
 const ext = (t: TagDef): TagDef => ({ ...t, extension: true })
 
 // A dependency string as the database keeps it (`name`, or `name op version`).
-function dep(d: string): { name: string; flags: number; version: string } {
+/** A dependency as the database keeps it (`name`, or `name op version`), split into rpm's three parts. */
+export function dep(d: string): { name: string; flags: number; version: string } {
   const [name = '', op = '', version = ''] = d.split(' ')
   const flags =
     (op.includes('<') ? SENSE.LESS : 0) | (op.includes('>') ? SENSE.GREATER : 0) | (op.includes('=') ? SENSE.EQUAL : 0)

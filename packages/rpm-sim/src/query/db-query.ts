@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs'
 import { posix, resolve } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
 import { FILE_STATES, PackageDb } from '../db/db.js'
+import { dep } from './_tags.js'
 import { findByLabel } from '../db/_label.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import type { InfoFields } from './_format.js'
@@ -61,13 +62,22 @@ export function queryPath(arg: string, cwd: string): string {
  * that provide the path itself (`Provides: /usr/bin/x`), as rpm looks in its file index and then its provides.
  * Paths compare as written in the database: a queried path through a directory symlink is not followed.
  */
-export function ownersOf<T extends Pick<InstalledPackage, 'files' | 'provides'>>(
+export function ownersOf<T extends Pick<InstalledPackage, 'files' | 'provides' | 'requires'>>(
   installed: readonly T[],
   path: string,
 ): T[] {
   const owners = installed.filter((p) => p.files.some((f) => f.path === path && f.state === FILE_STATES.normal))
   if (owners.length > 0) return owners
-  return installed.filter((p) => (p.provides ?? []).some((d) => d.split(' ')[0] === path))
+  return whoDepends(installed, 'provides', path)
+}
+
+/** --whatprovides and --whatrequires: the installed packages with a dependency of that name, in database order. */
+export function whoDepends<T extends Pick<InstalledPackage, 'provides' | 'requires'>>(
+  installed: readonly T[],
+  kind: 'provides' | 'requires',
+  name: string,
+): T[] {
+  return installed.filter((p) => (p[kind] ?? []).some((d) => dep(d).name === name))
 }
 
 /** -qi's fields of an installed package (its size from the header, else the sum of its regular files). */

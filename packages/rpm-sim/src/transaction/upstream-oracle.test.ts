@@ -885,6 +885,12 @@ const SCENARIOS: Scenario[] = [
       Q('-p', '--provides', '--dump', '@a'),
       Q('-p', '--scripts', '@a'),
       Q('-pl', '@a'),
+      Q('--whatprovides', 'lists-api', 'lists', 'nothing', '/opt/lists/bin', '/opt/none'),
+      // Not `--whatrequires /bin/sh`: rpm lists a package once per entry of its requirename index (scriptlet-only
+      // requirements of %pre and %post left out), so `lists` twice; rpm-sim's database keeps no requirement flags
+      // and lists each package once.
+      Q('--whatrequires', 'coreutils', 'nothing'),
+      Q('--whatprovides', '--qf', '%{NAME}\\n', 'config(lists)'),
     ],
   },
   {
