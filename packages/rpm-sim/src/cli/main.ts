@@ -25,9 +25,10 @@ rpm 4.x (as Debian's rpm 4.18 behaves) on any root folder; the database is <root
 modes:
   -i|-U|-F PKG.rpm...     install, upgrade, freshen
   -e LABEL...             erase
-  -q LABEL... | -qa [[TAG=]PATTERN...] | -qf FILE...
-                          query installed packages (-l files, -c configs, -i info)
-  -qp PKG.rpm...          query package files (-qpl, -qpi)
+  -q LABEL... | -qa [[TAG=]PATTERN...] | -qf FILE... | -q --whatprovides|--whatrequires NAME...
+                          query installed packages: -i info; lists -l files, -c configs, -d docs, -s states,
+                          --dump, -v long lines; -R/--requires, -P/--provides, --conflicts, --obsoletes, --scripts
+  -qp PKG.rpm...          query package files, with the same options
   --qf/--queryformat FMT  with -q and -qp: rpm's query format (%{TAG}, %-20{TAG:format}, [arrays], %|TAG?{..}:{..}|)
   -V LABEL... | -Va [[TAG=]PATTERN...]
                           verify installed files against the database, then run %verifyscript
