@@ -70,6 +70,9 @@ const PATTERN_PKGS: Record<string, PkgDef> = {
   b: { name: 'pat', version: '1.1', release: '2', files: [{ path: '/opt/pat/b', data: 'b' }] },
   c: { name: 'patrol', version: '2.10', release: '3', epoch: 2, files: [{ path: '/opt/patrol', data: 'c' }] },
 }
+// One element per transaction: rpm orders the elements of one (no dependency ordering in rpm-sim), and the
+// database's order is what -q and -qa list matches in.
+const INSTALL_PATTERN_PKGS = [I('@a'), I('@b'), I('@c')]
 
 const SCENARIOS: Scenario[] = [
   // ---- rpmreplace.at
@@ -697,12 +700,8 @@ const SCENARIOS: Scenario[] = [
     name: 'labels with version, release and arch patterns',
     from: 'rdbpkg',
     pkgs: PATTERN_PKGS,
-    // One element per transaction: rpm orders the elements of one (no dependency ordering in rpm-sim), and the
-    // database's order is what -q lists matches in.
     steps: [
-      I('@a'),
-      I('@b'),
-      I('@c'),
+      ...INSTALL_PATTERN_PKGS,
       Q('pat-1.*'),
       Q('pat-1.?'),
       Q('pat-1.[01]-[12]'),
@@ -731,9 +730,7 @@ const SCENARIOS: Scenario[] = [
     from: 'rdbpkg',
     pkgs: PATTERN_PKGS,
     steps: [
-      I('@a'),
-      I('@b'),
-      I('@c'),
+      ...INSTALL_PATTERN_PKGS,
       sh('echo changed > opt/pat/a'),
       Q('-a', 'pat*'),
       Q('-a', 'pat'),
@@ -897,7 +894,7 @@ const SCENARIOS: Scenario[] = [
     name: 'erase by a pattern label',
     from: 'rdbpkg',
     pkgs: PATTERN_PKGS,
-    steps: [I('@a'), I('@b'), I('@c'), E('pat-1.*'), E('pat-1.?'), E('--allmatches', 'pat-1.*'), E('patrol-2:*')],
+    steps: [...INSTALL_PATTERN_PKGS, E('pat-1.*'), E('pat-1.?'), E('--allmatches', 'pat-1.*'), E('patrol-2:*')],
   },
 ]
 
