@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { file, pkg, tempWorld } from '../_test-rpm.js'
 import { parseArgs } from './args.js'
 import { MODES } from './main.js'
 
@@ -36,5 +37,29 @@ describe('rpm-sim --help', () => {
     const unknown = spawnSync(process.execPath, [CLI, '--frobnicate'], { encoding: 'utf8' })
     expect(unknown.status).toBe(1)
     expect(unknown.stderr).toBe('rpm-sim: unsupported mode: --frobnicate (rpm-sim --help lists the modes)\n')
+  })
+})
+
+describe('rpm-sim output into a pipe closed early', () => {
+  it('stops writing quietly: no EPIPE error and trace, the exit status of the command', async () => {
+    const w = tempWorld()
+    try {
+      // about 200 KiB of -qpl output: far more than a pipe holds, so writes go on after `head` has gone
+      const files = Array.from({ length: 4000 }, (_, i) =>
+        file(`/opt/many/a-rather-long-directory-name/file-${i}`, 'x'),
+      )
+      const rpm = await pkg(w.dir, { name: 'many', version: '1', files })
+      const r = spawnSync(
+        'bash',
+        ['-c', `"$0" "$1" -qpl "$2" | head -1; echo "status \${PIPESTATUS[0]}" >&2`, process.execPath, CLI, rpm],
+        {
+          encoding: 'utf8',
+        },
+      )
+      expect(r.stdout).toBe('/opt/many/a-rather-long-directory-name/file-0\n')
+      expect(r.stderr).toBe('status 0\n')
+    } finally {
+      w.done()
+    }
   })
 })
