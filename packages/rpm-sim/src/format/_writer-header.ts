@@ -2,7 +2,7 @@
 import type { WriteCompressor } from './compress.js'
 import type { HeaderValue } from './header.js'
 import type { ScriptName } from './model.js'
-import { DIGEST_ALGO, FILE_FLAG, SCRIPT_TAGS, SENSE, TAG, TYPE, VERIFY } from './tags.js'
+import { DIGEST_ALGO, SCRIPT_TAGS, SENSE, TAG, TYPE, VERIFY, fileFlagBits } from './tags.js'
 import type { PlannedFile, RpmSpec, RpmSpecDependency } from './spec.js'
 
 const SENSE_BITS = {
@@ -50,19 +50,6 @@ function depTags(deps: Dep[], name: number, flags: number, version: number): Hea
     { tag: flags, type: TYPE.INT32, value: deps.map((d) => d.flags) },
     { tag: version, type: TYPE.STRING_ARRAY, value: deps.map((d) => d.version) },
   ]
-}
-
-function fileFlagBits(f: PlannedFile): number {
-  const { flags } = f
-  return (
-    (flags.config ? FILE_FLAG.CONFIG : 0) |
-    (flags.doc ? FILE_FLAG.DOC : 0) |
-    (flags.missingok ? FILE_FLAG.MISSINGOK : 0) |
-    (flags.noreplace ? FILE_FLAG.NOREPLACE : 0) |
-    (flags.ghost ? FILE_FLAG.GHOST : 0) |
-    (flags.license ? FILE_FLAG.LICENSE : 0) |
-    (flags.readme ? FILE_FLAG.README : 0)
-  )
 }
 
 function fileTags(files: PlannedFile[]): HeaderValue[] {
@@ -117,7 +104,11 @@ function fileTags(files: PlannedFile[]): HeaderValue[] {
       TYPE.STRING_ARRAY,
       files.map((f) => f.linkTarget),
     ),
-    col(TAG.FILEFLAGS, TYPE.INT32, files.map(fileFlagBits)),
+    col(
+      TAG.FILEFLAGS,
+      TYPE.INT32,
+      files.map((f) => fileFlagBits(f.flags)),
+    ),
     col(
       TAG.FILEUSERNAME,
       TYPE.STRING_ARRAY,

@@ -125,6 +125,18 @@ export function senseText(flags: number): string {
   return `${lt ? '<' : ''}${gt ? '>' : ''}${eq ? '=' : ''}`
 }
 
+/** A dependency as the engine and the database keep it: `name`, or `name op version` (`tool >= 1.2`). */
+export function dependencyText(d: { name: string; flags: number; version: string }): string {
+  return d.version ? `${d.name} ${senseText(d.flags)} ${d.version}` : d.name
+}
+
+/** {@link dependencyText} read back into rpm's three parts (the comparison as its LESS/GREATER/EQUAL bits). */
+export function parseDependency(text: string): { name: string; flags: number; version: string } {
+  const [name = '', op = '', version = ''] = text.split(' ')
+  const flags = (op.includes('<') ? 2 : 0) | (op.includes('>') ? 4 : 0) | (op.includes('=') ? 8 : 0)
+  return { name, flags, version }
+}
+
 /** mknod(1)'s type letter of a special file's st_mode: `c`, `b` or `p`; undefined for any other type. */
 export function nodeType(mode: number): 'c' | 'b' | 'p' | undefined {
   const t = mode & 0o170000

@@ -134,6 +134,27 @@ export const FILE_FLAG = {
   README: 1 << 8,
 } as const
 
+/** A file's flags as FILEFLAGS' RPMFILE_* bits (what the writer stores and --qf's FILEFLAGS shows). */
+export function fileFlagBits(flags: {
+  config?: boolean
+  doc?: boolean
+  missingok?: boolean
+  noreplace?: boolean
+  ghost?: boolean
+  license?: boolean
+  readme?: boolean
+}): number {
+  return (
+    (flags.config ? FILE_FLAG.CONFIG : 0) |
+    (flags.doc ? FILE_FLAG.DOC : 0) |
+    (flags.missingok ? FILE_FLAG.MISSINGOK : 0) |
+    (flags.noreplace ? FILE_FLAG.NOREPLACE : 0) |
+    (flags.ghost ? FILE_FLAG.GHOST : 0) |
+    (flags.license ? FILE_FLAG.LICENSE : 0) |
+    (flags.readme ? FILE_FLAG.README : 0)
+  )
+}
+
 /** RPMSENSE_* bits of dependency and trigger flags. */
 export const SENSE = {
   LESS: 1 << 1,

@@ -10,9 +10,11 @@ import { TAG_NAMES, findTag } from './_tags.js'
 
 // The values a filter compares for a tag: rpm's filter reads headers without extensions (so extension tags are
 // never there), and a missing epoch reads as 0 there ("is package already installed" checks rely on it).
+const EPOCH = findTag('epoch')
 function filterValues(tag: TagDef): (p: InstalledPackage) => readonly TagValue[] | undefined {
   if (tag.extension) return () => undefined
-  return (p) => tag.get(p) ?? (tag === findTag('epoch') ? [0] : undefined)
+  if (tag === EPOCH) return (p) => tag.get(p) ?? [0]
+  return (p) => tag.get(p)
 }
 
 /** What a -qa or -Va filter became: the tests per tag, and rpm's error lines for patterns glibc refused. */

@@ -1,16 +1,14 @@
 // rpm's --queryformat (lib/headerfmt.c and formats.c of rpm 4.18): `%{TAG}`, `%-20{TAG}` widths, `%{TAG:format}`,
 // `%{=TAG}` and `%{#TAG}`, `[...]` iterating arrays in step, `%|TAG?{present}:{absent}|`, backslash escapes and
 // `%%`. Parsed once into tokens, then rendered for each package from the tags rpm-sim keeps; the messages are rpm's.
-import { FILE_FLAG, SENSE } from '../format/tags.js'
+import { senseText } from '../format/model.js'
+import { FILE_FLAG } from '../format/tags.js'
 import type { TagDef, TaggedPackage, TagValue } from './_tags.js'
 import { findTag } from './_tags.js'
 import { formatCDate, formatDay, permsString } from './_format.js'
 
-type Value = TagValue
-
 /** What a format reads (an installed package, or a package file's header for -qp). */
 export type FormattedPackage = TaggedPackage
-type InstalledPackage = TaggedPackage
 
 type Token =
   | { kind: 'string'; text: string }
@@ -26,7 +24,7 @@ export class QueryFormatError extends Error {
 // ---- formats
 
 // What a format makes of one value: text, or rpm's message in its place.
-type Formatter = { numeric: boolean | undefined; run: (v: Value, all: readonly Value[]) => string }
+type Formatter = { numeric: boolean | undefined; run: (v: TagValue, all: readonly TagValue[]) => string }
 
 function human(n: number, kilo: number): string {
   const units = ['', 'K', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y']
@@ -71,10 +69,7 @@ const FORMATS: Record<string, Formatter> = {
   },
   depflags: {
     numeric: true,
-    run: (v) => {
-      const f = v as number
-      return `${f & SENSE.LESS ? '<' : ''}${f & SENSE.GREATER ? '>' : ''}${f & SENSE.EQUAL ? '=' : ''}`
-    },
+    run: (v) => senseText(v as number),
   },
   fstate: {
     numeric: true,
@@ -244,7 +239,7 @@ export const ALIAS_FORMATS: Readonly<Record<'provides' | 'requires' | 'conflicts
 /** A parsed --queryformat: `render` gives a package's text. */
 export interface QueryFormat {
   /** The text for one package; throws QueryFormatError where rpm's rendering fails (arrays of different sizes). */
-  render(p: InstalledPackage): string
+  render(p: TaggedPackage): string
 }
 
 /**
@@ -282,7 +277,7 @@ function widen(text: string, width: string): string {
   return width.includes('-') ? text.padEnd(n) : text.padStart(n)
 }
 
-function render(tokens: readonly Token[], p: InstalledPackage, element: number): string {
+function render(tokens: readonly Token[], p: TaggedPackage, element: number): string {
   let out = ''
   for (const t of tokens) {
     if (t.kind === 'string') out += t.text
@@ -293,7 +288,7 @@ function render(tokens: readonly Token[], p: InstalledPackage, element: number):
       if (values === undefined || values.length <= at) text = '(none)'
       else if (t.format.numeric !== undefined && t.format.numeric !== t.tag.numeric)
         text = t.format.numeric ? '(not a number)' : '(not a string)'
-      else text = t.format.run(values[at] as Value, values)
+      else text = t.format.run(values[at] as TagValue, values)
       out += widen(text, t.width)
     } else if (t.kind === 'cond') {
       out += render(t.tag?.get(p) !== undefined ? t.present : t.absent, p, element)

@@ -2,8 +2,8 @@
 // rpm's tag names (found without case). A tag a package lacks gives undefined (rpm's "(none)", or no match).
 import type { FileState } from '../db/db.js'
 import type { EngineFile, EngineHeader, ScriptName } from '../format/model.js'
-import { headerNevra } from '../format/model.js'
-import { FILE_FLAG, SENSE } from '../format/tags.js'
+import { headerNevra, parseDependency } from '../format/model.js'
+import { fileFlagBits } from '../format/tags.js'
 
 /** One value of a tag: text or a number. */
 export type TagValue = string | number
@@ -34,29 +34,12 @@ const str = (get: Getter): TagDef => ({ numeric: false, extension: false, get })
 const num = (get: Getter): TagDef => ({ numeric: true, extension: false, get })
 const ext = (t: TagDef): TagDef => ({ ...t, extension: true })
 
-// A dependency string as the database keeps it (`name`, or `name op version`).
-/** A dependency as the database keeps it (`name`, or `name op version`), split into rpm's three parts. */
-export function dep(d: string): { name: string; flags: number; version: string } {
-  const [name = '', op = '', version = ''] = d.split(' ')
-  const flags =
-    (op.includes('<') ? SENSE.LESS : 0) | (op.includes('>') ? SENSE.GREATER : 0) | (op.includes('=') ? SENSE.EQUAL : 0)
-  return { name, flags, version }
-}
 const deps = (key: 'provides' | 'requires' | 'conflicts' | 'obsoletes') => ({
-  name: str((p) => (p[key]?.length ? p[key].map((d) => dep(d).name) : undefined)),
-  version: str((p) => (p[key]?.length ? p[key].map((d) => dep(d).version) : undefined)),
-  flags: num((p) => (p[key]?.length ? p[key].map((d) => dep(d).flags) : undefined)),
+  name: str((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).name) : undefined)),
+  version: str((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).version) : undefined)),
+  flags: num((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).flags) : undefined)),
 })
 
-/** A file's flags as rpm's RPMFILE_* bits (FILEFLAGS). */
-export const fileFlagBits = (f: TaggedPackage['files'][number]): number =>
-  (f.flags.config ? FILE_FLAG.CONFIG : 0) |
-  (f.flags.doc ? FILE_FLAG.DOC : 0) |
-  (f.flags.missingok ? FILE_FLAG.MISSINGOK : 0) |
-  (f.flags.noreplace ? FILE_FLAG.NOREPLACE : 0) |
-  (f.flags.ghost ? FILE_FLAG.GHOST : 0) |
-  (f.flags.license ? FILE_FLAG.LICENSE : 0) |
-  (f.flags.readme ? FILE_FLAG.README : 0)
 const FILE_STATE_NUMBER = { normal: 0, replaced: 1, notinstalled: 2 } as const
 
 const dirOf = (path: string): string => path.slice(0, path.lastIndexOf('/') + 1)
@@ -118,7 +101,7 @@ const TAGS: Record<string, TagDef> = {
   filelinktos: str(files((f) => f.linkTarget ?? '')),
   fileusername: str(files((f) => f.user)),
   filegroupname: str(files((f) => f.group)),
-  fileflags: num(files(fileFlagBits)),
+  fileflags: num(files((f) => fileFlagBits(f.flags))),
   filestates: num((p) =>
     p.files.length === 0 || p.files[0]?.state === undefined
       ? undefined

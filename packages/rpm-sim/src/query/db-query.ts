@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs'
 import { posix, resolve } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
 import { FILE_STATES, PackageDb } from '../db/db.js'
-import { dep } from './_tags.js'
+import { parseDependency } from '../format/model.js'
 import { findByLabel } from '../db/_label.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import type { InfoFields } from './_format.js'
@@ -77,7 +77,7 @@ export function whoDepends<T extends Pick<InstalledPackage, 'provides' | 'requir
   kind: 'provides' | 'requires',
   name: string,
 ): T[] {
-  return installed.filter((p) => (p[kind] ?? []).some((d) => dep(d).name === name))
+  return installed.filter((p) => (p[kind] ?? []).some((d) => parseDependency(d).name === name))
 }
 
 /** -qi's fields of an installed package (its size from the header, else the sum of its regular files). */

@@ -2,13 +2,10 @@
 import { openRpm, readRpmPayload } from '../format/reader.js'
 import type { RpmPackage } from '../format/package.js'
 import type { EngineFile, EngineFileFlags, EngineHeader, PackageSource } from '../format/model.js'
-import { isDevice, senseText } from '../format/model.js'
+import { dependencyText, isDevice, senseText } from '../format/model.js'
 
 // In the order the format layer sets them (the order the database has always kept them in).
 const FLAG_NAMES = ['config', 'noreplace', 'ghost', 'doc', 'missingok', 'license', 'readme'] as const
-
-const dep = (d: { name: string; flags: number; version: string }): string =>
-  d.version ? `${d.name} ${senseText(d.flags)} ${d.version}` : d.name
 
 // One file of the header as the engine keeps it (in the database too): the same properties in the same order as
 // ever, built by assignment (this runs once per file; spreads of conditional parts cost far more).
@@ -70,10 +67,10 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     buildHost: pkg.buildHost,
     sourceRpm: pkg.sourceRpm,
     size: pkg.installedSize,
-    provides: pkg.provides.map(dep),
-    requires: pkg.requires.map(dep),
-    conflicts: pkg.conflicts.map(dep),
-    obsoletes: pkg.obsoletes.map(dep),
+    provides: pkg.provides.map(dependencyText),
+    requires: pkg.requires.map(dependencyText),
+    conflicts: pkg.conflicts.map(dependencyText),
+    obsoletes: pkg.obsoletes.map(dependencyText),
   }
 }
 
