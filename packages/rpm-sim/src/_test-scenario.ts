@@ -40,6 +40,8 @@ export interface PkgDef {
   triggers?: { kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun'; on: string; body: string }[]
   /** Extra preamble lines (Provides:, Conflicts:, ...). */
   preamble?: string
+  /** The %changelog section's text (entries `* Day Mon DD YYYY Name <mail> - V-R` and their lines). */
+  changelog?: string
 }
 
 /** A step: an rpm command line (`@key` stands for the built package `key`), or shell run in the root (cwd). */
@@ -124,6 +126,7 @@ export function specText(p: PkgDef): string {
     ...files,
     ...scripts,
     ...triggers,
+    ...(p.changelog !== undefined ? ['%changelog', p.changelog] : []),
     '',
   ].join('\n')
 }

@@ -16,6 +16,7 @@ export type {
   RpmFileEntry,
   RpmFileFlags,
   RpmPackage,
+  RpmChangelogEntry,
   RpmScript,
   RpmTrigger,
 } from './format/package.js'
@@ -25,6 +26,7 @@ export { writeRpm } from './format/writer.js'
 export type { WrittenRpm } from './format/writer.js'
 export type { RpmSpec, RpmSpecDependency, RpmSpecFile } from './format/spec.js'
 export type {
+  EngineChangelogEntry,
   EngineFile,
   EngineFileFlags,
   EngineHeader,

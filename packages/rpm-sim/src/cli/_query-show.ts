@@ -25,12 +25,18 @@ export function queryShow(a: ParsedArgs): (p: FormattedPackage, info: () => stri
     verbose: has('v'),
   }
   const list = has('l') || flag('list') || listing.configs || listing.docs || listing.states || listing.dump
-  const alias = has('R')
-    ? 'requires'
-    : has('P')
-      ? 'provides'
-      : (['provides', 'requires', 'conflicts', 'obsoletes', 'scripts'] as const).find(flag)
-  const fmt = a.values.get('queryformat') ?? a.values.get('qf') ?? (alias && ALIAS_FORMATS[alias])
+  // The query format: rpm appends each --qf, and each option that is one (-R, --scripts, ...), in order.
+  const pieces = [
+    ...a.letters.flatMap((l) => (l === 'R' ? [ALIAS_FORMATS.requires] : l === 'P' ? [ALIAS_FORMATS.provides] : [])),
+    ...a.longs.flatMap(({ name, value }) =>
+      name === 'qf' || name === 'queryformat'
+        ? [value ?? '']
+        : value === undefined && Object.hasOwn(ALIAS_FORMATS, name)
+          ? [ALIAS_FORMATS[name as keyof typeof ALIAS_FORMATS]]
+          : [],
+    ),
+  ]
+  const fmt = pieces.length > 0 ? pieces.join('') : undefined
   const format = fmt === undefined ? undefined : queryFormatter(fmt)
   const now = Date.now() / 1000
   const lines = (ls: readonly string[]): string => ls.map((l) => `${l}\n`).join('')

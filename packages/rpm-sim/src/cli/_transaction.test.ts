@@ -3,8 +3,9 @@ import { processIdentity } from './args.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { main } from './main.js'
+import { formatCDate } from '../query/_format.js'
 import { conf, exists, file, pkg, read, tempWorld } from '../_test-rpm.js'
 import { hasRpm } from '../_test-rpmbuild.js'
 
@@ -187,5 +188,37 @@ describe('rpm-sim CLI: transactions and queries', () => {
     // a filter picks it by name; a filter that picks nothing verifies nothing
     expect(await cli(w.dir, ...r, '-Va', 'od*')).toEqual(va)
     expect(await cli(w.dir, ...r, '-Va', 'other')).toEqual({ code: 0, out: '', err: '' })
+  })
+
+  it('-qa --last lists the newest install first with its date; a notice sorts last, as through rpm’s sort', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    const older = await pkg(w.dir, { name: 'older', version: '1.0', files: [file('/opt/older', 'o\n')] })
+    const newer = await pkg(w.dir, { name: 'newer', version: '2.0', files: [file('/opt/newer', 'n\n')] })
+    const r = ['--root', 'root']
+    // install times a minute apart, as the clock would give them
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(new Date('2026-03-01T10:00:00Z'))
+      expect(await cli(w.dir, ...r, '-i', '--nodeps', older)).toMatchObject({ code: 0, err: '' })
+      vi.setSystemTime(new Date('2026-03-01T10:01:00Z'))
+      expect(await cli(w.dir, ...r, '-i', '--nodeps', newer)).toMatchObject({ code: 0, err: '' })
+    } finally {
+      vi.useRealTimers()
+    }
+    const last = await cli(w.dir, ...r, '-qa', '--last')
+    expect(last.code).toBe(0)
+    const lines = last.out.split('\n')
+    expect(lines.map((l) => l.slice(0, 46))).toEqual([
+      `${'newer-2.0-1.noarch'.padEnd(45)} `,
+      `${'older-1.0-1.noarch'.padEnd(45)} `,
+      '',
+    ])
+    // rpm's %{INSTALLTIME:date}: that second as strftime's %c in the C locale (the -qi test checks the format)
+    expect(lines[0]?.slice(46)).toBe(formatCDate(Date.parse('2026-03-01T10:01:00Z') / 1000))
+    expect(lines[0]).toMatch(/ \w{3} Mar {1,2}[12] \d\d:\d\d:00 2026$/)
+    const some = await cli(w.dir, ...r, '-q', '--last', 'nope', 'older')
+    expect(some.code).toBe(1)
+    expect(some.out.split('\n').slice(1)).toEqual(['package nope is not installed', ''])
   })
 })

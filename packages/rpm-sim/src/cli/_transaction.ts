@@ -9,7 +9,16 @@ import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
 import { parseFault } from '../transaction/fault.js'
 import { listHistory } from '../db/history.js'
-import { getInstalled, installedInfo, listInstalled, ownersOf, queryPath, whoDepends } from '../query/db-query.js'
+import {
+  getInstalled,
+  inGroup,
+  installedInfo,
+  listInstalled,
+  ownersOf,
+  queryPath,
+  triggeredBy,
+  whoDepends,
+} from '../query/db-query.js'
 import { infoLines } from '../query/_format.js'
 import { queryShow } from './_query-show.js'
 import type { InstalledPackage } from '../db/db.js'
@@ -42,6 +51,13 @@ const ACCEPTED = new Set([
   'conflicts',
   'obsoletes',
   'scripts',
+  'triggers',
+  'triggerscripts',
+  'changelog',
+  'changes',
+  'last',
+  'group',
+  'triggeredby',
   'dump',
   'list',
   'configfiles',
@@ -179,6 +195,19 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
   }
   if (a.operands.length === 0) throw new UsageError('no arguments given for query')
   if (has(a, 'f') || a.flags.has('whatprovides') || a.flags.has('whatrequires')) return queryFiles(a, io, root, q, show)
+  if (has(a, 'g') || a.flags.has('group') || a.flags.has('triggeredby')) {
+    const by = a.flags.has('triggeredby') ? 'triggeredby' : 'group'
+    const installed = await listInstalled(root, q)
+    let none = 0
+    for (const arg of a.operands) {
+      const found = installed.filter((p) => (by === 'group' ? inGroup(p, arg) : triggeredBy(p, arg)))
+      for (const p of found) show(p)
+      if (found.length > 0) continue
+      none++
+      line(io, 'stdout', by === 'group' ? `group ${arg} does not contain any packages` : `no package triggers ${arg}`)
+    }
+    return failures(none)
+  }
   let missing = 0
   for (const name of a.operands) {
     const found = await getInstalled(root, name, q)

@@ -31,6 +31,8 @@ export interface ParsedArgs {
   flags: Set<string>
   /** Long options with a value (`--root DIR`, `--root=DIR`). */
   values: Map<string, string>
+  /** Every long option in command-line order (with its value, if any): rpm joins repeated --qf in this order. */
+  longs: { name: string; value?: string }[]
   operands: string[]
 }
 
@@ -39,7 +41,7 @@ const VALUE_OPTIONS = new Set(['root', 'dbpath', 'queryformat', 'qf', 'define'])
 
 /** Parses argv the way rpm reads it: combined short flags, `--opt VALUE` / `--opt=VALUE`, `--` ends options. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { letters: [], flags: new Set(), values: new Map(), operands: [] }
+  const parsed: ParsedArgs = { letters: [], flags: new Set(), values: new Map(), longs: [], operands: [] }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '--') {
@@ -49,12 +51,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=')
       const name = arg.slice(2, eq < 0 ? undefined : eq)
-      if (eq >= 0) parsed.values.set(name, arg.slice(eq + 1))
-      else if (VALUE_OPTIONS.has(name)) {
-        const value = argv[++i]
+      if (eq >= 0 || VALUE_OPTIONS.has(name)) {
+        const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
         if (value === undefined) throw new UsageError(`--${name} needs a value`)
         parsed.values.set(name, value)
-      } else parsed.flags.add(name)
+        parsed.longs.push({ name, value })
+      } else {
+        parsed.flags.add(name)
+        parsed.longs.push({ name })
+      }
     } else if (arg.startsWith('-') && arg.length > 1) parsed.letters.push(...arg.slice(1))
     else parsed.operands.push(arg)
   }

@@ -1,5 +1,6 @@
 import { isRdbpkgError } from '@rdbpkg/core'
-import { formatInfo } from '../query/_format.js'
+import { Writable } from 'node:stream'
+import { formatInfo, lastOrder } from '../query/_format.js'
 import { openRpm } from '../format/reader.js'
 import { queryShow } from './_query-show.js'
 import { engineHeader } from '../transaction/_source.js'
@@ -26,8 +27,10 @@ modes:
   -i|-U|-F PKG.rpm...     install, upgrade, freshen
   -e LABEL...             erase
   -q LABEL... | -qa [[TAG=]PATTERN...] | -qf FILE... | -q --whatprovides|--whatrequires NAME...
+  -qg GROUP... | -q --triggeredby NAME...
                           query installed packages: -i info; lists -l files, -c configs, -d docs, -s states,
-                          --dump, -v long lines; -R/--requires, -P/--provides, --conflicts, --obsoletes, --scripts
+                          --dump, -v long lines; -R/--requires, -P/--provides, --conflicts, --obsoletes, --scripts,
+                          --triggers, --changelog, --changes, --last (newest install first)
   -qp PKG.rpm...          query package files, with the same options
   --qf/--queryformat FMT  with -q and -qp: rpm's query format (%{TAG}, %-20{TAG:format}, [arrays], %|TAG?{..}:{..}|)
   -V LABEL... | -Va [[TAG=]PATTERN...]
@@ -86,7 +89,20 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
           ? 'no mode given (try -qp PKG.rpm)'
           : `unsupported mode: ${argv.join(' ')} (rpm-sim --help lists the modes)`,
       )
-    return await mode.run(args, io)
+    if (!args.flags.has('last') || !mode.name.startsWith('query')) return await mode.run(args, io)
+    // --last is rpm's format piped through sort: stdout is taken whole, then printed in that order.
+    const chunks: Buffer[] = []
+    const held = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        chunks.push(Buffer.from(chunk))
+        done()
+      },
+    })
+    try {
+      return await mode.run(args, { ...io, stdout: held })
+    } finally {
+      io.stdout.write(lastOrder(Buffer.concat(chunks).toString()))
+    }
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`rpm-sim: ${error.message}\n`)

@@ -91,6 +91,7 @@ export const installedPackageSchema = v.object({
       sense: optStr,
       version: optStr,
       script: scriptSchema,
+      index: v.exactOptional(v.pipe(v.number(), v.integer())),
     }),
   ),
   summary: optStr,
@@ -107,6 +108,7 @@ export const installedPackageSchema = v.object({
   requires: optStrs,
   conflicts: optStrs,
   obsoletes: optStrs,
+  changelog: v.exactOptional(v.array(v.object({ time: v.number(), name: v.string(), text: v.string() }))),
 })
 
 /**

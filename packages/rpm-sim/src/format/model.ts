@@ -32,6 +32,28 @@ export interface EngineTrigger {
   sense?: string
   version?: string
   script: EngineScript
+  /**
+   * Which of the header's trigger scripts this is (rpm's TRIGGERINDEX): the conditions of one `%triggerin -- a, b`
+   * share one index and one script. Absent in records written before rpm-sim kept it.
+   */
+  index?: number
+}
+
+/**
+ * Which trigger script `t` runs, as a key: its TRIGGERINDEX, or for records kept before the index, its kind,
+ * interpreter and body (rpmbuild writes the conditions of one `%triggerin -- a, b` with one shared script).
+ */
+export function triggerScriptKey(t: EngineTrigger): string {
+  return t.index !== undefined ? `#${t.index}` : `${t.kind}\0${t.script.interpreter.join(' ')}\0${t.script.body}`
+}
+
+/** One entry of a package's %changelog (rpm's CHANGELOGTIME, CHANGELOGNAME and CHANGELOGTEXT). */
+export interface EngineChangelogEntry {
+  /** Seconds since the epoch (noon UTC of the entry's day, as rpmbuild stores it). */
+  time: number
+  /** The author line: `Name <mail> - version`. */
+  name: string
+  text: string
 }
 
 /** rpm's file attributes (FILEFLAGS) that rpm-sim reads, writes and honours: core's fate flags, %license, %readme. */
@@ -85,6 +107,8 @@ export interface EngineHeader {
   requires?: string[]
   conflicts?: string[]
   obsoletes?: string[]
+  /** The %changelog entries, newest first, as the header holds them. */
+  changelog?: EngineChangelogEntry[]
 }
 
 /** One payload entry as the engine consumes it; `body` must be read to the end before the next entry. */

@@ -45,6 +45,15 @@ export interface RpmTrigger {
   flags: number
   version: string
   script: RpmScript
+  /** The script's position in TRIGGERSCRIPTS (shared by the conditions of one trigger). */
+  index: number
+}
+
+/** One %changelog entry: CHANGELOGTIME (seconds), CHANGELOGNAME, CHANGELOGTEXT. */
+export interface RpmChangelogEntry {
+  time: number
+  name: string
+  text: string
 }
 
 /** A dependency entry (provides, requires, obsoletes, conflicts); flags are RPMSENSE bits. */
@@ -81,6 +90,7 @@ export interface RpmPackage {
   conflicts: RpmDependency[]
   scripts: Partial<Record<ScriptName, RpmScript>>
   triggers: RpmTrigger[]
+  changelog: RpmChangelogEntry[]
   payloadFormat: string
   payloadCompressor: PayloadCompressor
   /** SHA256 of the main header, from the signature header, when present. */
@@ -140,6 +150,7 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
     conflicts: readDeps(header, TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION),
     scripts: readScripts(header),
     triggers: readTriggers(header, file),
+    changelog: readChangelog(header),
     payloadFormat: header.string(TAG.PAYLOADFORMAT) ?? 'cpio',
     payloadCompressor: payloadCompressor(header.string(TAG.PAYLOADCOMPRESSOR), file),
     ...(headerSha256 ? { headerSha256 } : {}),
@@ -322,6 +333,15 @@ function readTriggers(header: Header, file: string): RpmTrigger[] {
       flags: bits,
       version: versions[i] ?? '',
       script: { interpreter: prog ? prog.split(' ') : ['/bin/sh'], body: bodies[at] ?? '' },
+      index: at,
     }
   })
+}
+
+// The three changelog arrays run in step; rpm shows as many entries as there are times.
+function readChangelog(header: Header): RpmChangelogEntry[] {
+  const times = header.numbers(TAG.CHANGELOGTIME) ?? []
+  const names = header.strings(TAG.CHANGELOGNAME) ?? []
+  const texts = header.strings(TAG.CHANGELOGTEXT) ?? []
+  return times.map((time, i) => ({ time, name: names[i] ?? '', text: texts[i] ?? '' }))
 }

@@ -183,6 +183,7 @@ describe('writeRpm round trip', () => {
         flags: (1 << 17) | 2,
         version: '2',
         script: { interpreter: ['/bin/sh'], body: 'echo t $1 $2' },
+        index: 0,
       },
     ])
     expect(pkg.provides.map((d) => d.name)).toEqual(['aio-api', 'aio', 'aio(x86-64)', 'config(aio)'])

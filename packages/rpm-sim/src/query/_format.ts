@@ -259,3 +259,19 @@ function longLine(f: ListedFile, now: number): string {
   const group = f.group.slice(0, 8).padEnd(8)
   return `${permsString(f.mode)} ${String(nlink).padStart(4)} ${owner} ${group} ${size.padStart(10)} ${when} ${name}`
 }
+
+// GNU sort -n's key: a leading number after blanks (no number reads as 0).
+const sortKey = (l: string): number => Number(/^[ \t]*(-?\d+)/.exec(l)?.[1] ?? 0)
+
+/**
+ * rpm's --last: its query format's lines put through `LC_NUMERIC=C sort -r -n | sed 's,^[0-9]\+ ,,'` (rpmpopt.in):
+ * newest install time first, equal times in reverse byte order of the whole line (sort's last resort, reversed
+ * too), and the leading number dropped. Every line of stdout goes through it, rpm's notices too.
+ */
+export function lastOrder(text: string): string {
+  const lines = text.split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  const keyed = lines.map((l) => ({ l, key: sortKey(l), bytes: Buffer.from(l) }))
+  keyed.sort((x, y) => y.key - x.key || Buffer.compare(y.bytes, x.bytes))
+  return keyed.map(({ l }) => `${l.replace(/^\d+ /, '')}\n`).join('')
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FormattedPackage } from './_queryformat.js'
-import { QueryFormatError, parseQueryFormat, queryFormatter } from './_queryformat.js'
+import { ALIAS_FORMATS, QueryFormatError, parseQueryFormat, queryFormatter } from './_queryformat.js'
 
 const flags = {}
 const pkg: FormattedPackage = {
@@ -97,5 +97,49 @@ describe('--queryformat (rpm 4.18 headerfmt.c, formats.c)', () => {
   ])('%s is refused: %s', (format, message) => {
     expect(() => parseQueryFormat(format)).toThrow(new QueryFormatError(message))
     expect(queryFormatter(format)(pkg)).toEqual(new QueryFormatError(message))
+  })
+})
+
+describe('--triggers on database records', () => {
+  const sh = (body: string) => ({ interpreter: ['/bin/sh'], body })
+  const render = (triggers: FormattedPackage['triggers']): string =>
+    parseQueryFormat(ALIAS_FORMATS.triggers).render({ ...pkg, triggers })
+
+  it('groups the conditions of one script by its TRIGGERINDEX, in index order', () => {
+    const text = render([
+      { kind: 'triggerun', name: 'bash', script: sh('echo un'), index: 1 },
+      { kind: 'triggerin', name: 'bash', sense: '>=', version: '4', script: sh('echo in'), index: 0 },
+      { kind: 'triggerin', name: 'other', script: sh('echo in'), index: 0 },
+      // another script with the same body is another trigger
+      { kind: 'triggerin', name: 'zsh', script: sh('echo in'), index: 2 },
+    ])
+    expect(text).toBe(
+      [
+        'triggerin scriptlet (using /bin/sh) -- bash >= 4, other',
+        'echo in',
+        'triggerun scriptlet (using /bin/sh) -- bash',
+        'echo un',
+        'triggerin scriptlet (using /bin/sh) -- zsh',
+        'echo in',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('groups records kept before the index by kind, interpreter and body', () => {
+    const text = render([
+      { kind: 'triggerin', name: 'a', script: sh('echo x') },
+      { kind: 'triggerpostun', name: 'c', sense: '<', version: '2', script: sh('echo x') },
+      { kind: 'triggerin', name: 'b', script: sh('echo x') },
+    ])
+    expect(text).toBe(
+      [
+        'triggerin scriptlet (using /bin/sh) -- a, b',
+        'echo x',
+        'triggerpostun scriptlet (using /bin/sh) -- c < 2',
+        'echo x',
+        '',
+      ].join('\n'),
+    )
   })
 })

@@ -226,15 +226,23 @@ const SCRIPTS_FORMAT = (
   )
   .join('')
 
+const TRIGGERS_FORMAT =
+  '[trigger%{TRIGGERTYPE} scriptlet (using %{TRIGGERSCRIPTPROG}) -- %{TRIGGERCONDS}\\n%{TRIGGERSCRIPTS}\\n]'
+
 /** rpm's query options that are query formats (rpmpopt.in's aliases), by option name. */
-export const ALIAS_FORMATS: Readonly<Record<'provides' | 'requires' | 'conflicts' | 'obsoletes' | 'scripts', string>> =
-  {
-    provides: '[%{PROVIDENEVRS}\\n]',
-    requires: '[%{REQUIRENEVRS}\\n]',
-    conflicts: '[%{CONFLICTNEVRS}\\n]',
-    obsoletes: '[%{OBSOLETENEVRS}\\n]',
-    scripts: SCRIPTS_FORMAT,
-  }
+export const ALIAS_FORMATS = {
+  provides: '[%{PROVIDENEVRS}\\n]',
+  requires: '[%{REQUIRENEVRS}\\n]',
+  conflicts: '[%{CONFLICTNEVRS}\\n]',
+  obsoletes: '[%{OBSOLETENEVRS}\\n]',
+  scripts: SCRIPTS_FORMAT,
+  triggers: TRIGGERS_FORMAT,
+  triggerscripts: TRIGGERS_FORMAT,
+  changelog: '[* %{CHANGELOGTIME:day} %{CHANGELOGNAME}\\n%{CHANGELOGTEXT}\\n\\n]',
+  changes: '[* %{CHANGELOGTIME:date} %{CHANGELOGNAME}\\n%{CHANGELOGTEXT}\\n\\n]',
+  // --last sorts the lines by the leading install time, newest first, and drops it (LAST_ORDER)
+  last: '%|INSTALLTIME?{%{INSTALLTIME}}:{000000000}| %-45{NVRA} %|INSTALLTIME?{%{INSTALLTIME:date}}:{(not installed)}|\\n',
+} as const satisfies Record<string, string>
 
 /** A parsed --queryformat: `render` gives a package's text. */
 export interface QueryFormat {

@@ -1,9 +1,9 @@
 // rpm's tags as rpm-sim's packages answer them: the one table --queryformat and the -qa/-Va filters read, by
 // rpm's tag names (found without case). A tag a package lacks gives undefined (rpm's "(none)", or no match).
 import type { FileState } from '../db/db.js'
-import type { EngineFile, EngineHeader, ScriptName } from '../format/model.js'
-import { headerNevra, parseDependency } from '../format/model.js'
-import { fileFlagBits } from '../format/tags.js'
+import type { EngineFile, EngineHeader, EngineTrigger, ScriptName } from '../format/model.js'
+import { headerNevra, parseDependency, senseText, triggerScriptKey } from '../format/model.js'
+import { SENSE, fileFlagBits } from '../format/tags.js'
 
 /** One value of a tag: text or a number. */
 export type TagValue = string | number
@@ -54,6 +54,59 @@ function scriptTags(tag: string, name: ScriptName): Record<string, TagDef> {
     }),
   }
 }
+
+// The header's trigger scripts in TRIGGERINDEX order, each with its conditions (triggerScriptKey groups them).
+function triggerScripts(p: TaggedPackage): { index: number; entries: EngineTrigger[] }[] {
+  const groups = new Map<string, { index: number; entries: EngineTrigger[] }>()
+  for (const t of p.triggers) {
+    const key = triggerScriptKey(t)
+    let g = groups.get(key)
+    if (g === undefined) {
+      g = { index: t.index ?? groups.size, entries: [] }
+      groups.set(key, g)
+    }
+    g.entries.push(t)
+  }
+  return [...groups.values()].sort((a, b) => a.index - b.index)
+}
+
+const TRIGGER_TYPE = { triggerprein: 'prein', triggerin: 'in', triggerun: 'un', triggerpostun: 'postun' } as const
+const TRIGGER_BITS = {
+  triggerprein: SENSE.TRIGGERPREIN,
+  triggerin: SENSE.TRIGGERIN,
+  triggerun: SENSE.TRIGGERUN,
+  triggerpostun: SENSE.TRIGGERPOSTUN,
+} as const
+const SENSE_BITS: Record<string, number> = { '<': SENSE.LESS, '>': SENSE.GREATER, '=': SENSE.EQUAL }
+const triggerFlags = (t: EngineTrigger): number =>
+  [...(t.sense ?? '')].reduce((bits, c) => bits | (SENSE_BITS[c] ?? 0), TRIGGER_BITS[t.kind])
+// rpm's triggercondsTag: `name op version` where the condition has a comparison, else the name; joined by `, `.
+const triggerCond = (t: EngineTrigger): string => {
+  const op = senseText(triggerFlags(t))
+  return op === '' ? t.name : `${t.name} ${op} ${t.version ?? ''}`
+}
+const triggers = (get: (p: TaggedPackage) => TagValue[]) => (p: TaggedPackage) =>
+  p.triggers.length === 0 ? undefined : get(p)
+const triggerTags: Record<string, TagDef> = {
+  triggername: str(triggers((p) => p.triggers.map((t) => t.name))),
+  triggerversion: str(triggers((p) => p.triggers.map((t) => t.version ?? ''))),
+  triggerflags: num(triggers((p) => p.triggers.map(triggerFlags))),
+  triggerindex: num(
+    triggers((p) => {
+      const at = new Map(triggerScripts(p).flatMap((g, i) => g.entries.map((t) => [t, i] as const)))
+      return p.triggers.map((t) => at.get(t) ?? 0)
+    }),
+  ),
+  triggerscripts: str(triggers((p) => triggerScripts(p).map((g) => g.entries[0]?.script.body ?? ''))),
+  triggerscriptprog: str(
+    triggers((p) => triggerScripts(p).map((g) => g.entries[0]?.script.interpreter.join(' ') ?? '')),
+  ),
+  triggertype: ext(str(triggers((p) => triggerScripts(p).map((g) => TRIGGER_TYPE[g.entries[0]?.kind ?? 'triggerin'])))),
+  triggerconds: ext(str(triggers((p) => triggerScripts(p).map((g) => g.entries.map(triggerCond).join(', '))))),
+}
+
+const changelog = (get: (e: NonNullable<TaggedPackage['changelog']>[number]) => TagValue) => (p: TaggedPackage) =>
+  p.changelog === undefined || p.changelog.length === 0 ? undefined : p.changelog.map(get)
 
 const provides = deps('provides')
 const requires = deps('requires')
@@ -133,6 +186,10 @@ const TAGS: Record<string, TagDef> = {
   ...scriptTags('postun', 'postun'),
   ...scriptTags('posttrans', 'posttrans'),
   ...scriptTags('verifyscript', 'verifyscript'),
+  ...triggerTags,
+  changelogtime: num(changelog((e) => e.time)),
+  changelogname: str(changelog((e) => e.name)),
+  changelogtext: str(changelog((e) => e.text)),
 }
 
 // rpm's aliases of tag names.

@@ -80,6 +80,19 @@ export function whoDepends<T extends Pick<InstalledPackage, 'provides' | 'requir
   return installed.filter((p) => (p[kind] ?? []).some((d) => parseDependency(d).name === name))
 }
 
+/**
+ * -qg: is `p` in the group `group`? rpm's group index compares the whole text, and files a package without a
+ * group under `Unknown`.
+ */
+export function inGroup(p: Pick<InstalledPackage, 'group'>, group: string): boolean {
+  return (p.group === undefined || p.group === '' ? 'Unknown' : p.group) === group
+}
+
+/** --triggeredby: does `p` have a trigger on the package `name`? */
+export function triggeredBy(p: Pick<InstalledPackage, 'triggers'>, name: string): boolean {
+  return p.triggers.some((t) => t.name === name)
+}
+
 /** -qi's fields of an installed package (its size from the header, else the sum of its regular files). */
 export function installedInfo(p: InstalledPackage): InfoFields {
   const size = p.size ?? p.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0)

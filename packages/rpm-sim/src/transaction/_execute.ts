@@ -7,6 +7,7 @@
 import { fateWarning } from '@rdbpkg/core'
 import { compareEVR, parseEVR } from '@rdbpkg/core'
 import type { EngineHeader, EngineScript, EngineTrigger, PackageSource, ScriptName } from '../format/model.js'
+import { triggerScriptKey } from '../format/model.js'
 import type { Identity, RenameNote } from './apply.js'
 import { UnpackError, commitActions, commitErase, stagePackage, unstage } from './apply.js'
 import { resolveOwners } from './_owners.js'
@@ -64,7 +65,7 @@ function senseMatches(h: Versioned, sense: string | undefined, version: string |
 // One trigger script naming several packages (`%triggerin -- a, b`) is several entries sharing one script; rpm
 // runs that script once per event, as the first entry that matches says.
 function firstRun(fired: Set<string>, t: EngineTrigger): boolean {
-  const key = `${t.kind}\0${t.script.interpreter.join(' ')}\0${t.script.body}`
+  const key = triggerScriptKey(t)
   if (fired.has(key)) return false
   fired.add(key)
   return true

@@ -56,6 +56,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
       sense: senseText(t.flags),
       ...(t.version ? { version: t.version } : {}),
       script: { interpreter: [...t.script.interpreter], body: t.script.body },
+      index: t.index,
     })),
     summary: pkg.summary,
     description: pkg.description,
@@ -71,6 +72,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     requires: pkg.requires.map(dependencyText),
     conflicts: pkg.conflicts.map(dependencyText),
     obsoletes: pkg.obsoletes.map(dependencyText),
+    ...(pkg.changelog.length > 0 ? { changelog: pkg.changelog } : {}),
   }
 }
 
