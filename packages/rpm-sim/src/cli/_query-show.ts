@@ -13,6 +13,9 @@ export interface Shown {
   errors: string[]
 }
 
+// -i (--info): rpm's --qf of the package's fields, printed by infoLines here.
+const INFO = Symbol('info')
+
 /** The query options of a command line, as a function of a package and its -i fields (asked only for -i). */
 export function queryShow(a: ParsedArgs): (p: FormattedPackage, info: () => string[]) => Shown {
   const has = (l: string): boolean => a.letters.includes(l)
@@ -25,31 +28,47 @@ export function queryShow(a: ParsedArgs): (p: FormattedPackage, info: () => stri
     verbose: has('v'),
   }
   const list = has('l') || flag('list') || listing.configs || listing.docs || listing.states || listing.dump
-  // The query format: rpm appends each --qf, and each option that is one (-R, --scripts, ...), in order.
-  const pieces = [
-    ...a.letters.flatMap((l) => (l === 'R' ? [ALIAS_FORMATS.requires] : l === 'P' ? [ALIAS_FORMATS.provides] : [])),
-    ...a.longs.flatMap(({ name, value }) =>
-      name === 'qf' || name === 'queryformat'
-        ? [value ?? '']
-        : value === undefined && Object.hasOwn(ALIAS_FORMATS, name)
-          ? [ALIAS_FORMATS[name as keyof typeof ALIAS_FORMATS]]
-          : [],
-    ),
-  ]
-  const fmt = pieces.length > 0 ? pieces.join('') : undefined
-  const format = fmt === undefined ? undefined : queryFormatter(fmt)
+  // The query format: rpm appends each --qf, and each option that is one (-i, -R, --scripts, ...), in order; -i's
+  // fields are their own piece here, and the format text between them is parsed as one.
+  const pieces: (string | typeof INFO)[] = []
+  for (const { name, value, short } of a.options) {
+    const piece = short
+      ? name === 'i'
+        ? INFO
+        : name === 'R'
+          ? ALIAS_FORMATS.requires
+          : name === 'P'
+            ? ALIAS_FORMATS.provides
+            : undefined
+      : name === 'qf' || name === 'queryformat'
+        ? value
+        : name === 'info'
+          ? INFO
+          : value === undefined && Object.hasOwn(ALIAS_FORMATS, name)
+            ? ALIAS_FORMATS[name as keyof typeof ALIAS_FORMATS]
+            : undefined
+    if (piece === undefined) continue
+    const last = pieces.at(-1)
+    if (typeof piece === 'string' && typeof last === 'string') pieces[pieces.length - 1] = last + piece
+    else pieces.push(piece)
+  }
+  const formats = pieces.map((piece) => (piece === INFO ? INFO : queryFormatter(piece)))
   const now = Date.now() / 1000
   const lines = (ls: readonly string[]): string => ls.map((l) => `${l}\n`).join('')
   return (p, info) => {
     let text = ''
     const errors: string[] = []
-    if (format !== undefined) {
+    for (const format of formats) {
+      if (format === INFO) {
+        text += lines(info())
+        continue
+      }
       // rpm formats package by package, and refuses a bad format once for each package it matched
       const t = format(p)
       if (t instanceof QueryFormatError) errors.push(`error: incorrect format: ${t.message}`)
       else text += t
-    } else if (has('i') || flag('info')) text += lines(info())
-    else if (!list) text += lines([queryLine(p)])
+    }
+    if (formats.length === 0 && !list) text += lines([queryLine(p)])
     if (list) text += lines(fileListing(p.files, { ...listing, now, digestAlgo: p.digestAlgo }))
     return { text, errors }
   }

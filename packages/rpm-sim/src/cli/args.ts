@@ -31,8 +31,11 @@ export interface ParsedArgs {
   flags: Set<string>
   /** Long options with a value (`--root DIR`, `--root=DIR`). */
   values: Map<string, string>
-  /** Every long option in command-line order (with its value, if any): rpm joins repeated --qf in this order. */
-  longs: { name: string; value?: string }[]
+  /**
+   * Every option in command-line order: long ones with their value, if any, and each short letter (`short`). rpm
+   * joins its query formats (--qf, and options that are one, such as -i or --scripts) in this order.
+   */
+  options: { name: string; value?: string; short?: true }[]
   operands: string[]
 }
 
@@ -41,7 +44,7 @@ const VALUE_OPTIONS = new Set(['root', 'dbpath', 'queryformat', 'qf', 'define'])
 
 /** Parses argv the way rpm reads it: combined short flags, `--opt VALUE` / `--opt=VALUE`, `--` ends options. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { letters: [], flags: new Set(), values: new Map(), longs: [], operands: [] }
+  const parsed: ParsedArgs = { letters: [], flags: new Set(), values: new Map(), options: [], operands: [] }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '--') {
@@ -55,13 +58,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
         if (value === undefined) throw new UsageError(`--${name} needs a value`)
         parsed.values.set(name, value)
-        parsed.longs.push({ name, value })
+        parsed.options.push({ name, value })
       } else {
         parsed.flags.add(name)
-        parsed.longs.push({ name })
+        parsed.options.push({ name })
       }
-    } else if (arg.startsWith('-') && arg.length > 1) parsed.letters.push(...arg.slice(1))
-    else parsed.operands.push(arg)
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      for (const l of arg.slice(1)) {
+        parsed.letters.push(l)
+        parsed.options.push({ name: l, short: true })
+      }
+    } else parsed.operands.push(arg)
   }
   return parsed
 }

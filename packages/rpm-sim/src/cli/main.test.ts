@@ -15,7 +15,14 @@ describe('parseArgs', () => {
     expect(args.values.get('dbpath')).toBe('/x')
     expect([...args.flags]).toEqual(['nodeps'])
     expect(args.operands).toEqual(['a.rpm', '-weird.rpm'])
-    expect(args.longs).toEqual([{ name: 'root', value: '/r' }, { name: 'dbpath', value: '/x' }, { name: 'nodeps' }])
+    expect(args.options).toEqual([
+      { name: 'q', short: true },
+      { name: 'p', short: true },
+      { name: 'l', short: true },
+      { name: 'root', value: '/r' },
+      { name: 'dbpath', value: '/x' },
+      { name: 'nodeps' },
+    ])
   })
 
   it('refuses a value option without its value', () => {

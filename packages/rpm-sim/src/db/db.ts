@@ -100,6 +100,8 @@ export const installedPackageSchema = v.object({
   group: optStr,
   url: optStr,
   vendor: optStr,
+  packager: optStr,
+  os: optStr,
   buildTime: v.exactOptional(v.number()),
   buildHost: optStr,
   sourceRpm: optStr,

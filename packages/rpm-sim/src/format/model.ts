@@ -98,6 +98,9 @@ export interface EngineHeader {
   group?: string
   url?: string
   vendor?: string
+  packager?: string
+  /** rpm's OS tag (`linux`). */
+  os?: string
   buildTime?: number
   buildHost?: string
   sourceRpm?: string

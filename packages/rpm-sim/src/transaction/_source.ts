@@ -64,6 +64,8 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     group: pkg.group,
     url: pkg.url,
     vendor: pkg.vendor,
+    packager: pkg.packager,
+    os: pkg.os,
     buildTime: pkg.buildTime,
     buildHost: pkg.buildHost,
     sourceRpm: pkg.sourceRpm,

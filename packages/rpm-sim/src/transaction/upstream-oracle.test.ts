@@ -941,6 +941,40 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'rpm -qi on installed packages and package files',
+    from: 'rpmquery.at (rpm -qi)',
+    // the install date is the second each run installed in
+    mask: [[/^Install Date: (?!\(not installed\)).*/, 'Install Date: <the install time>']],
+    pkgs: {
+      a: {
+        name: 'info',
+        version: '4.2',
+        release: '3.el7',
+        epoch: 1,
+        files: [{ path: '/opt/info/bin', data: 'binary' }],
+        preamble: [
+          'Group: System Environment/Daemons',
+          'URL: https://example.com/info',
+          'Vendor: Example Corp',
+          'Packager: Release Team <release@example.com>',
+        ].join('\n'),
+      },
+      b: { name: 'bare', files: [] },
+    },
+    steps: [
+      I('@a'),
+      I('@b'),
+      Q('-i', 'info'),
+      Q('-i', 'bare'),
+      Q('-il', 'info'),
+      Q('-i', '--qf', '%{NAME}\\n', 'bare'),
+      Q('--qf', '%{NAME}: ', '-i', '--qf', '[%{FILENAMES}]\\n', 'info'),
+      Q('--qf', '%{PACKAGER}|%{OS}|%{VENDOR}\\n', 'info', 'bare'),
+      Q('-pi', '@a'),
+      Q('-a', '-i', 'b*'),
+    ],
+  },
+  {
     name: 'erase by a pattern label',
     from: 'rdbpkg',
     pkgs: PATTERN_PKGS,
