@@ -2,6 +2,7 @@
 // or an option that is one, such as --requires or --scripts), else -i's fields, else the NEVRA unless a list is
 // asked for; then the list mode's file lines (-l, -c, -d, -s, --dump; -v for long lines).
 import type { ParsedArgs } from './args.js'
+import { fileFilterOf } from './args.js'
 import type { ListOptions } from '../query/_format.js'
 import { fileListing, queryLine } from '../query/_format.js'
 import { ALIAS_FORMATS, QueryFormatError, queryFormatter } from '../query/_queryformat.js'
@@ -20,14 +21,15 @@ const INFO = Symbol('info')
 export function queryShow(a: ParsedArgs): (p: FormattedPackage, info: () => string[]) => Shown {
   const has = (l: string): boolean => a.letters.includes(l)
   const flag = (name: string): boolean => a.flags.has(name)
+  const filter = fileFilterOf(a)
   const listing: ListOptions = {
-    configs: has('c') || flag('configfiles'),
-    docs: has('d') || flag('docfiles'),
+    filter,
     states: has('s') || flag('state'),
     dump: flag('dump'),
     verbose: has('v'),
   }
-  const list = has('l') || flag('list') || listing.configs || listing.docs || listing.states || listing.dump
+  // rpm: inclusion filters (-c, -d, -L, -A) imply the list mode
+  const list = has('l') || flag('list') || filter.include !== 0 || listing.states || listing.dump
   // The query format: rpm appends each --qf, and each option that is one (-i, -R, --scripts, ...), in order; -i's
   // fields are their own piece here, and the format text between them is parsed as one.
   const pieces: (string | typeof INFO)[] = []

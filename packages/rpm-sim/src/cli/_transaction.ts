@@ -3,7 +3,7 @@ import { fsErrorParts } from '@rdbpkg/core'
 import { accessSync, constants, lstatSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
-import { UsageError } from './args.js'
+import { UsageError, fileFilterOf } from './args.js'
 import type { TransactionFlags, TransactionOp, TransactionResult } from '../transaction/transaction.js'
 import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
@@ -62,6 +62,11 @@ const ACCEPTED = new Set([
   'list',
   'configfiles',
   'docfiles',
+  'licensefiles',
+  'artifactfiles',
+  'noconfig',
+  'noghost',
+  'noartifact',
   'state',
   'info',
   'whatprovides',
@@ -285,6 +290,7 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
       ...q,
       verbose: has(a, 'v'),
       files: !a.flags.has('nofiles'),
+      filter: fileFilterOf(a),
       scripts,
     })) {
       for (const l of r.lines) line(io, 'stdout', l)

@@ -1,6 +1,8 @@
 // rpm-sim's command line as rpm reads it: the parsed form, its parser, the mode table's row and usage errors.
 import type { Writable } from 'node:stream'
 import type { Identity } from '../transaction/apply.js'
+import { FILE_FLAG } from '../format/tags.js'
+import type { FileFilter } from '../query/_format.js'
 
 /** What a CLI run is given instead of touching process globals. */
 export interface MainIo {
@@ -83,4 +85,22 @@ export interface Mode {
   name: string
   matches: (args: ParsedArgs) => boolean
   run: (args: ParsedArgs, io: MainIo) => Promise<number>
+}
+
+/**
+ * rpm's file attribute options (rpmQVFilePoptTable) as a filter: -c/--configfiles, -d/--docfiles, -L/--licensefiles
+ * and -A/--artifactfiles include, --noconfig, --noghost and --noartifact exclude. Query and verify read it.
+ */
+export function fileFilterOf(a: ParsedArgs): FileFilter {
+  const on = (letter: string, name: string): boolean => a.letters.includes(letter) || a.flags.has(name)
+  const include =
+    (on('c', 'configfiles') ? FILE_FLAG.CONFIG : 0) |
+    (on('d', 'docfiles') ? FILE_FLAG.DOC : 0) |
+    (on('L', 'licensefiles') ? FILE_FLAG.LICENSE : 0) |
+    (on('A', 'artifactfiles') ? FILE_FLAG.ARTIFACT : 0)
+  const exclude =
+    (a.flags.has('noconfig') ? FILE_FLAG.CONFIG : 0) |
+    (a.flags.has('noghost') ? FILE_FLAG.GHOST : 0) |
+    (a.flags.has('noartifact') ? FILE_FLAG.ARTIFACT : 0)
+  return { include, exclude }
 }

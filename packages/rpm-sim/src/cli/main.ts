@@ -28,8 +28,8 @@ modes:
   -e LABEL...             erase
   -q LABEL... | -qa [[TAG=]PATTERN...] | -qf FILE... | -q --whatprovides|--whatrequires NAME...
   -qg GROUP... | -q --triggeredby NAME...
-                          query installed packages: -i info; lists -l files, -c configs, -d docs, -s states,
-                          --dump, -v long lines; -R/--requires, -P/--provides, --conflicts, --obsoletes, --scripts,
+                          query installed packages: -i info; lists -l files, -c configs, -d docs, -L licenses,
+                          -A artifacts, --noconfig, --noghost, --noartifact, -s states, --dump, -v long lines; -R/--requires, -P/--provides, --conflicts, --obsoletes, --scripts,
                           --triggers, --changelog, --changes, --last (newest install first)
   -qp PKG.rpm...          query package files, with the same options
   --qf/--queryformat FMT  with -q and -qp: rpm's query format (%{TAG}, %-20{TAG:format}, [arrays], %|TAG?{..}:{..}|)

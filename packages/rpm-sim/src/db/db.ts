@@ -37,6 +37,7 @@ export const FileFlagsSchema = v.object({
   doc: flag,
   license: flag,
   readme: flag,
+  artifact: flag,
 })
 const fileSchema = v.object({
   path: v.pipe(v.string(), v.startsWith('/')),

@@ -56,10 +56,14 @@ export interface EngineChangelogEntry {
   text: string
 }
 
-/** rpm's file attributes (FILEFLAGS) that rpm-sim reads, writes and honours: core's fate flags, %license, %readme. */
+/**
+ * rpm's file attributes (FILEFLAGS) that rpm-sim reads, writes and honours: core's fate flags, %license, %readme
+ * and %artifact (what the list mode's -L, -A and --noartifact select on).
+ */
 export interface EngineFileFlags extends FileFlags {
   license?: boolean
   readme?: boolean
+  artifact?: boolean
 }
 
 /** One file entry of a package header. Paths are absolute inside the root (`/etc/x`). */

@@ -204,6 +204,7 @@ function fileFlags(bits: number): RpmFileEntry['flags'] {
       missingok: (key & FILE_FLAG.MISSINGOK) !== 0,
       license: (key & FILE_FLAG.LICENSE) !== 0,
       readme: (key & FILE_FLAG.README) !== 0,
+      artifact: (key & FILE_FLAG.ARTIFACT) !== 0,
     })
     flagsByBits.set(key, flags)
   }
@@ -216,7 +217,8 @@ const FLAG_BITS =
   FILE_FLAG.DOC |
   FILE_FLAG.MISSINGOK |
   FILE_FLAG.LICENSE |
-  FILE_FLAG.README
+  FILE_FLAG.README |
+  FILE_FLAG.ARTIFACT
 
 function readFiles(header: Header, file: string): RpmFileEntry[] {
   const paths = readPaths(header, file)

@@ -135,6 +135,7 @@ export const FILE_FLAG = {
   GHOST: 1 << 6,
   LICENSE: 1 << 7,
   README: 1 << 8,
+  ARTIFACT: 1 << 12,
 } as const
 
 /** A file's flags as FILEFLAGS' RPMFILE_* bits (what the writer stores and --qf's FILEFLAGS shows). */
@@ -146,6 +147,7 @@ export function fileFlagBits(flags: {
   ghost?: boolean
   license?: boolean
   readme?: boolean
+  artifact?: boolean
 }): number {
   return (
     (flags.config ? FILE_FLAG.CONFIG : 0) |
@@ -154,7 +156,8 @@ export function fileFlagBits(flags: {
     (flags.noreplace ? FILE_FLAG.NOREPLACE : 0) |
     (flags.ghost ? FILE_FLAG.GHOST : 0) |
     (flags.license ? FILE_FLAG.LICENSE : 0) |
-    (flags.readme ? FILE_FLAG.README : 0)
+    (flags.readme ? FILE_FLAG.README : 0) |
+    (flags.artifact ? FILE_FLAG.ARTIFACT : 0)
   )
 }
 

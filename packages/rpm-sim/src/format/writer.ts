@@ -45,6 +45,7 @@ async function planFiles(spec: RpmSpec, buildTime: number, out: string): Promise
       missingok: false,
       license: false,
       readme: false,
+      artifact: false,
       ...f.flags,
     }
     let size = 0

@@ -3,7 +3,8 @@
 import { formatNEVRA } from '@rdbpkg/core'
 import type { RpmPackage } from '../format/package.js'
 import type { Header } from '../format/header.js'
-import { SIGTAG } from '../format/tags.js'
+import { SIGTAG, fileFlagBits } from '../format/tags.js'
+import type { EngineFileFlags } from '../format/model.js'
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
@@ -197,9 +198,11 @@ export interface ListedFile {
 
 /** What rpm's list mode shows of each file: -l, -c and -d pick the files, -s, --dump and -v how each looks. */
 export interface ListOptions {
-  /** Only %config files (-c) and/or only %doc files (-d); neither: every file. */
-  configs?: boolean
-  docs?: boolean
+  /**
+   * rpm's file attribute filter, as RPMFILE_* bits (FILE_FLAG): only files with one of the `include` bits (-c, -d,
+   * -L, -A; none: every file), and none with an `exclude` bit (--noconfig, --noghost, --noartifact).
+   */
+  filter?: FileFilter
   /** -s: each line starts with the file's state. */
   states?: boolean
   /** --dump: path size mtime digest mode owner group isconfig isdoc rdev linkto. */
@@ -209,6 +212,18 @@ export interface ListOptions {
   now?: number
   /** The package's digest algorithm (Node's name): --dump writes a file without a digest as that many zeros. */
   digestAlgo?: string
+}
+
+/** rpm's file attribute filter (qva_incattr, qva_excattr) as RPMFILE_* bits. */
+export interface FileFilter {
+  include: number
+  exclude: number
+}
+
+/** Does a file pass rpm's attribute filter (query.c's and verify.c's incattr/excattr test)? */
+export function passesFilter(f: { flags: EngineFileFlags }, filter: FileFilter): boolean {
+  const bits = fileFlagBits(f.flags)
+  return (filter.include === 0 || (bits & filter.include) !== 0) && (bits & filter.exclude) === 0
 }
 
 const DIGEST_HEX: Readonly<Record<string, number>> = { md5: 32, sha1: 40, sha256: 64, sha384: 96, sha512: 128 }
@@ -223,8 +238,8 @@ export function fileListing(files: readonly ListedFile[], o: ListOptions = {}): 
   if (files.length === 0) return ['(contains no files)']
   const out: string[] = []
   for (const f of files) {
+    if (o.filter !== undefined && !passesFilter(f, o.filter)) continue
     const config = f.flags.config === true || f.flags.noreplace === true
-    if ((o.configs || o.docs) && !((o.configs && config) || (o.docs && f.flags.doc))) continue
     const state = o.states ? (f.state === undefined ? '(no state)    ' : STATE_TEXT[f.state]) : ''
     if (o.dump) {
       const mode = `0${f.mode.toString(8)}`

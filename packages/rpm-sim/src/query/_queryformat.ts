@@ -63,7 +63,8 @@ const FORMATS: Record<string, Formatter> = {
         has(FILE_FLAG.NOREPLACE, 'n') +
         has(FILE_FLAG.GHOST, 'g') +
         has(FILE_FLAG.LICENSE, 'l') +
-        has(FILE_FLAG.README, 'r')
+        has(FILE_FLAG.README, 'r') +
+        has(FILE_FLAG.ARTIFACT, 'a')
       )
     },
   },

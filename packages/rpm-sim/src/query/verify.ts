@@ -12,6 +12,8 @@ import { digestFile, splitDev } from '../transaction/apply.js'
 import { isDevice } from '../format/model.js'
 import { readIdTable } from '../transaction/_owners.js'
 import { runScriptlet } from '../transaction/_scriptlet.js'
+import type { FileFilter } from './_format.js'
+import { passesFilter } from './_format.js'
 
 /** rpm's one-letter attribute marker of a file in -V output. */
 function attrChar(f: Pick<InstalledFile, 'flags'>): string {
@@ -38,6 +40,8 @@ export interface VerifyReport {
  */
 export interface VerifyOptions {
   verbose?: boolean
+  /** rpm's file attribute filter (-c, -d, --noconfig, --noghost, ...): files it leaves out are not verified. */
+  filter?: FileFilter
   files?: boolean
   scripts?: boolean
 }
@@ -63,6 +67,7 @@ async function verifyPackageReport(
   const lines: string[] = []
   let failed = false
   for (const f of pkg.files) {
+    if (options.filter !== undefined && !passesFilter(f, options.filter)) continue
     if (f.state === 'notinstalled') {
       if (options.verbose === true) lines.push(`.........  ${attrChar(f)} ${f.path} (not installed)`)
       continue

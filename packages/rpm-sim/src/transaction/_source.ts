@@ -5,7 +5,7 @@ import type { EngineFile, EngineFileFlags, EngineHeader, PackageSource } from '.
 import { dependencyText, isDevice, senseText } from '../format/model.js'
 
 // In the order the format layer sets them (the order the database has always kept them in).
-const FLAG_NAMES = ['config', 'noreplace', 'ghost', 'doc', 'missingok', 'license', 'readme'] as const
+const FLAG_NAMES = ['config', 'noreplace', 'ghost', 'doc', 'missingok', 'license', 'readme', 'artifact'] as const
 
 // One file of the header as the engine keeps it (in the database too): the same properties in the same order as
 // ever, built by assignment (this runs once per file; spreads of conditional parts cost far more).
