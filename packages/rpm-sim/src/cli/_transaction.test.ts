@@ -190,6 +190,26 @@ describe('rpm-sim CLI: transactions and queries', () => {
     expect(await cli(w.dir, ...r, '-Va', 'other')).toEqual({ code: 0, out: '', err: '' })
   })
 
+  it('-q --tid finds what one transaction installed (decimal or 0x hex), as rpm’s --tid', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    const one = await pkg(w.dir, { name: 'one', version: '1.0', files: [file('/opt/one', '1\n')] })
+    const two = await pkg(w.dir, { name: 'two', version: '1.0', files: [file('/opt/two', '2\n')] })
+    const r = ['--root', 'root']
+    expect(await cli(w.dir, ...r, '-i', '--nodeps', one)).toMatchObject({ code: 0, err: '' })
+    expect(await cli(w.dir, ...r, '-i', '--nodeps', two)).toMatchObject({ code: 0, err: '' })
+    const tid = (await cli(w.dir, ...r, '-q', '--qf', '%{INSTALLTID}', 'two')).out
+    expect(tid).toMatch(/^\d+$/)
+    expect(await cli(w.dir, ...r, '-q', '--tid', tid)).toEqual({ code: 0, out: 'two-1.0-1.noarch\n', err: '' })
+    const hex = `0x${Number(tid).toString(16)}`
+    expect((await cli(w.dir, ...r, '-q', '--tid', hex)).out).toBe('two-1.0-1.noarch\n')
+    expect(await cli(w.dir, ...r, '-q', '--tid', '12x', '1')).toEqual({
+      code: 2,
+      out: 'no package matches tid: 1\n',
+      err: 'error: malformed tid: 12x\n',
+    })
+  })
+
   it('-qa --last lists the newest install first with its date; a notice sorts last, as through rpm’s sort', async () => {
     const w = tempWorld()
     cleanups.push(w.done)

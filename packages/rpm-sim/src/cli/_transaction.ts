@@ -1,6 +1,5 @@
 // The engine's CLI modes: -i/-U/-F/-e, -q/-qa/-ql/-qc/-qi, -V, --rollback [TID], --history. Output as rpm 4.18's.
-import { fsErrorParts } from '@rdbpkg/core'
-import { accessSync, constants, lstatSync } from 'node:fs'
+import { accessSync, constants } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
 import { UsageError, fileFilterOf } from './args.js'
@@ -9,16 +8,7 @@ import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
 import { parseFault } from '../transaction/fault.js'
 import { listHistory } from '../db/history.js'
-import {
-  getInstalled,
-  inGroup,
-  installedInfo,
-  listInstalled,
-  ownersOf,
-  queryPath,
-  triggeredBy,
-  whoDepends,
-} from '../query/db-query.js'
+import { QUERY_SOURCES, getInstalled, installedInfo, listInstalled, matchSource } from '../query/db-query.js'
 import { infoLines } from '../query/_format.js'
 import { queryShow } from './_query-show.js'
 import type { InstalledPackage } from '../db/db.js'
@@ -56,8 +46,7 @@ const ACCEPTED = new Set([
   'changelog',
   'changes',
   'last',
-  'group',
-  'triggeredby',
+  ...QUERY_SOURCES,
   'dump',
   'list',
   'configfiles',
@@ -69,8 +58,6 @@ const ACCEPTED = new Set([
   'noartifact',
   'state',
   'info',
-  'whatprovides',
-  'whatrequires',
   'verbose',
   'hash',
   'percent',
@@ -199,17 +186,16 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
     return 0
   }
   if (a.operands.length === 0) throw new UsageError('no arguments given for query')
-  if (has(a, 'f') || a.flags.has('whatprovides') || a.flags.has('whatrequires')) return queryFiles(a, io, root, q, show)
-  if (has(a, 'g') || a.flags.has('group') || a.flags.has('triggeredby')) {
-    const by = a.flags.has('triggeredby') ? 'triggeredby' : 'group'
+  // -qf is --file, -qg --group; one source per query, as rpm allows
+  const source = has(a, 'f') ? 'file' : has(a, 'g') ? 'group' : QUERY_SOURCES.find((s) => a.flags.has(s))
+  if (source !== undefined) {
     const installed = await listInstalled(root, q)
     let none = 0
     for (const arg of a.operands) {
-      const found = installed.filter((p) => (by === 'group' ? inGroup(p, arg) : triggeredBy(p, arg)))
-      for (const p of found) show(p)
-      if (found.length > 0) continue
-      none++
-      line(io, 'stdout', by === 'group' ? `group ${arg} does not contain any packages` : `no package triggers ${arg}`)
+      const m = matchSource(installed, source, arg, { root, cwd: io.cwd })
+      for (const p of m.found) show(p)
+      if (m.line !== undefined) line(io, m.line.stream, m.line.text)
+      if (m.found.length === 0) none++
     }
     return failures(none)
   }
@@ -227,46 +213,6 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
 
 // rpm's exit status of a query: the number of arguments that failed, in one byte.
 const failures = (n: number): number => Math.min(n, 255)
-
-// -qf, --whatprovides, --whatrequires: the owners of each path, the packages with each dependency. One that nothing owns is `file P is not owned by any package` when it exists in the
-// root, else `error: file P: <errno text>`. rpm 4.18 looks for it outside the root; upstream fixed that (rpm 4.20,
-// "Check inside --root when querying for files") and rpm-sim follows upstream.
-async function queryFiles(
-  a: ParsedArgs,
-  io: MainIo,
-  root: string,
-  q: QueryOptions,
-  show: (p: InstalledPackage) => void,
-): Promise<number> {
-  const installed = await listInstalled(root, q)
-  let missing = 0
-  for (const arg of a.operands) {
-    // --whatrequires NAME; --whatprovides NAME (a path, absolute or starting with `.`, is looked up as -qf does)
-    const what = a.flags.has('whatrequires') ? 'requires' : a.flags.has('whatprovides') ? 'provides' : undefined
-    if (what === 'requires' || (what === 'provides' && !arg.startsWith('/') && !arg.startsWith('.'))) {
-      const found = whoDepends(installed, what, arg)
-      for (const p of found) show(p)
-      if (found.length > 0) continue
-      missing++
-      line(io, 'stdout', `no package ${what} ${arg}`)
-      continue
-    }
-    const fn = queryPath(arg, io.cwd)
-    const owners = ownersOf(installed, fn)
-    for (const p of owners) show(p)
-    if (owners.length > 0) continue
-    missing++
-    try {
-      lstatSync(join(root, fn))
-      line(io, 'stdout', `file ${fn} is not owned by any package`)
-    } catch (error) {
-      // glibc's strerror text: libuv's, capitalized (`No such file or directory`, `Not a directory`).
-      const text = fsErrorParts(error)?.text ?? String(error)
-      line(io, 'stderr', `error: file ${fn}: ${text.charAt(0).toUpperCase()}${text.slice(1)}`)
-    }
-  }
-  return failures(missing)
-}
 
 async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)

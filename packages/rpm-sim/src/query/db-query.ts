@@ -1,7 +1,8 @@
 // rpm's query modes on the database: -q, -qa, -ql, -qc, -qi: which installed packages, and their data for the one
 // formatter (query.ts).
-import { realpathSync } from 'node:fs'
-import { posix, resolve } from 'node:path'
+import { fsErrorParts } from '@rdbpkg/core'
+import { lstatSync, realpathSync } from 'node:fs'
+import { join, posix, resolve } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
 import { FILE_STATES, PackageDb } from '../db/db.js'
 import { parseDependency } from '../format/model.js'
@@ -60,24 +61,119 @@ export function queryPath(arg: string, cwd: string): string {
  * -qf: the installed packages that own `path` (a path in the root, as {@link queryPath} gives it), in database
  * order: those with a file there that is installed (not replaced by another package, not left out), else those
  * that provide the path itself (`Provides: /usr/bin/x`), as rpm looks in its file index and then its provides.
- * Paths compare as written in the database: a queried path through a directory symlink is not followed.
+ * With `anyState` (rpm's --path) a file of any state counts. Paths compare as written in the database: a queried
+ * path through a directory symlink is not followed.
  */
 export function ownersOf<T extends Pick<InstalledPackage, 'files' | 'provides' | 'requires'>>(
   installed: readonly T[],
   path: string,
+  anyState = false,
 ): T[] {
-  const owners = installed.filter((p) => p.files.some((f) => f.path === path && f.state === FILE_STATES.normal))
+  const owners = installed.filter((p) =>
+    p.files.some((f) => f.path === path && (anyState || f.state === FILE_STATES.normal)),
+  )
   if (owners.length > 0) return owners
   return whoDepends(installed, 'provides', path)
 }
 
-/** --whatprovides and --whatrequires: the installed packages with a dependency of that name, in database order. */
-export function whoDepends<T extends Pick<InstalledPackage, 'provides' | 'requires'>>(
+/** The dependency kinds --whatprovides, --whatrequires, --whatconflicts and --whatobsoletes look in. */
+export type DependencyKind = 'provides' | 'requires' | 'conflicts' | 'obsoletes'
+
+/** --whatprovides and the like: the installed packages with a dependency of that name, in database order. */
+export function whoDepends<T extends Partial<Pick<InstalledPackage, DependencyKind>>>(
   installed: readonly T[],
-  kind: 'provides' | 'requires',
+  kind: DependencyKind,
   name: string,
 ): T[] {
   return installed.filter((p) => (p[kind] ?? []).some((d) => parseDependency(d).name === name))
+}
+
+/** rpm's query sources on the database besides labels and -a (its qva_source), by option name. */
+export const QUERY_SOURCES = [
+  'file',
+  'path',
+  'whatprovides',
+  'whatrequires',
+  'whatconflicts',
+  'whatobsoletes',
+  'group',
+  'triggeredby',
+  'tid',
+] as const
+export type QuerySource = (typeof QUERY_SOURCES)[number]
+
+/** What one argument of a query source found: the packages, else the line rpm prints for it and where. */
+export interface SourceMatch<T> {
+  found: T[]
+  line?: { stream: 'stdout' | 'stderr'; text: string }
+}
+
+/**
+ * The packages one argument of a query source names, as rpm's rpmQueryVerify finds them: -qf/--path by file (an
+ * argument nothing owns is `file P is not owned by any package` when it exists in the root, else
+ * `error: file P: <errno text>`; rpm 4.18 looks for it outside the root, upstream fixed that in rpm 4.20, "Check
+ * inside --root when querying for files", and rpm-sim follows upstream), the --what* options by dependency name
+ * (--whatprovides of a path goes the -qf way), -g by group, --triggeredby by trigger name, --tid by transaction.
+ */
+export function matchSource<T extends InstalledPackage>(
+  installed: readonly T[],
+  source: QuerySource,
+  arg: string,
+  where: { root: string; cwd: string },
+): SourceMatch<T> {
+  const notice = (found: T[], text: string): SourceMatch<T> =>
+    found.length > 0 ? { found } : { found, line: { stream: 'stdout', text } }
+  switch (source) {
+    case 'group':
+      return notice(
+        installed.filter((p) => inGroup(p, arg)),
+        `group ${arg} does not contain any packages`,
+      )
+    case 'triggeredby':
+      return notice(
+        installed.filter((p) => p.triggers.some((t) => t.name === arg)),
+        `no package triggers ${arg}`,
+      )
+    case 'tid': {
+      // strtoul with base 0: decimal, 0x hex or 0 octal, all of the argument
+      const tid = /^0x[0-9a-f]+$/i.test(arg)
+        ? Number.parseInt(arg.slice(2), 16)
+        : /^0[0-7]*$/.test(arg)
+          ? Number.parseInt(arg, 8)
+          : /^[1-9]\d*$/.test(arg)
+            ? Number(arg)
+            : Number.NaN
+      if (Number.isNaN(tid) || tid >= 0xffffffff)
+        return { found: [], line: { stream: 'stderr', text: `error: malformed tid: ${arg}` } }
+      return notice(
+        installed.filter((p) => p.installTid === tid),
+        `no package matches tid: ${arg}`,
+      )
+    }
+    case 'whatrequires':
+    case 'whatconflicts':
+    case 'whatobsoletes':
+    case 'whatprovides': {
+      const kind = source.slice(4) as DependencyKind
+      if (kind !== 'provides' || (!arg.startsWith('/') && !arg.startsWith('.')))
+        return notice(whoDepends(installed, kind, arg), `no package ${kind} ${arg}`)
+      break
+    }
+  }
+  const fn = queryPath(arg, where.cwd)
+  const owners = ownersOf(installed, fn, source === 'path')
+  if (owners.length > 0) return { found: owners }
+  try {
+    lstatSync(join(where.root, fn))
+    return notice([], `file ${fn} is not owned by any package`)
+  } catch (error) {
+    // glibc's strerror text: libuv's, capitalized (`No such file or directory`, `Not a directory`).
+    const text = fsErrorParts(error)?.text ?? String(error)
+    return {
+      found: [],
+      line: { stream: 'stderr', text: `error: file ${fn}: ${text.charAt(0).toUpperCase()}${text.slice(1)}` },
+    }
+  }
 }
 
 /**
@@ -86,11 +182,6 @@ export function whoDepends<T extends Pick<InstalledPackage, 'provides' | 'requir
  */
 export function inGroup(p: Pick<InstalledPackage, 'group'>, group: string): boolean {
   return (p.group === undefined || p.group === '' ? 'Unknown' : p.group) === group
-}
-
-/** --triggeredby: does `p` have a trigger on the package `name`? */
-export function triggeredBy(p: Pick<InstalledPackage, 'triggers'>, name: string): boolean {
-  return p.triggers.some((t) => t.name === name)
 }
 
 /** -qi's fields of an installed package (its size from the header, else the sum of its regular files). */

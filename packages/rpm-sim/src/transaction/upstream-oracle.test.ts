@@ -1009,6 +1009,29 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'rpm -q --path on non-installed file; --file, --whatconflicts, --whatobsoletes',
+    from: 'rpmquery.at (rpm -q --path on non-installed file)',
+    pkgs: {
+      a: {
+        name: 'hello',
+        files: [
+          { path: '/usr/local/bin/hello', data: 'hello' },
+          { path: '/usr/share/doc/hello-1.0', type: 'dir' },
+          { path: '/usr/share/doc/hello-1.0/FAQ', data: 'faq', attr: '%doc' },
+        ],
+        preamble: 'Conflicts: goodbye < 2\nObsoletes: hello-old',
+      },
+    },
+    steps: [
+      I('--excludedocs', '@a'),
+      Q('--path', '/usr/share/doc/hello-1.0/FAQ', '/usr/local/bin/hello', '/nothing'),
+      Q('-f', '/usr/share/doc/hello-1.0/FAQ'),
+      Q('--file', '/usr/local/bin/hello', '/usr/local/bin'),
+      Q('--whatconflicts', 'goodbye', 'hello'),
+      Q('--whatobsoletes', 'hello-old', '--qf', '%{NAME} obsoletes [%{OBSOLETENEVRS}]\\n', 'nothing'),
+    ],
+  },
+  {
     name: 'erase by a pattern label',
     from: 'rdbpkg',
     pkgs: PATTERN_PKGS,
