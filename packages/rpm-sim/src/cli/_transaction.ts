@@ -8,7 +8,7 @@ import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
 import { parseFault } from '../transaction/fault.js'
 import { listHistory } from '../db/history.js'
-import { QUERY_SOURCES, getInstalled, installedInfo, listInstalled, matchSource } from '../query/db-query.js'
+import { QUERY_SOURCES, installedInfo, listInstalled, matchSource } from '../query/db-query.js'
 import { infoLines } from '../query/_format.js'
 import { queryShow } from './_query-show.js'
 import type { InstalledPackage } from '../db/db.js'
@@ -181,34 +181,35 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
     for (const l of r.errors) line(io, 'stderr', l)
     io.stdout.write(r.text)
   }
+  return failures(await eachSelected(a, io, root, q, show))
+}
+
+// The packages a -q or -V command line selects, as rpm's rpmQueryVerify: with -a all (or those its filters pick),
+// else each argument's by the one query source given (-f, -g, --whatprovides, ...; by default a label). An
+// argument that selects nothing prints rpm's line for it and counts as failed: the number returned.
+async function eachSelected(
+  a: ParsedArgs,
+  io: MainIo,
+  root: string,
+  q: QueryOptions,
+  visit: (p: InstalledPackage) => void | Promise<void>,
+): Promise<number> {
   if (has(a, 'a')) {
-    for (const p of await filtered(root, a.operands, q, io)) show(p)
+    for (const p of await filtered(root, a.operands, q, io)) await visit(p)
     return 0
   }
-  if (a.operands.length === 0) throw new UsageError('no arguments given for query')
-  // -qf is --file, -qg --group; one source per query, as rpm allows
-  const source = has(a, 'f') ? 'file' : has(a, 'g') ? 'group' : QUERY_SOURCES.find((s) => a.flags.has(s))
-  if (source !== undefined) {
-    const installed = await listInstalled(root, q)
-    let none = 0
-    for (const arg of a.operands) {
-      const m = matchSource(installed, source, arg, { root, cwd: io.cwd })
-      for (const p of m.found) show(p)
-      if (m.line !== undefined) line(io, m.line.stream, m.line.text)
-      if (m.found.length === 0) none++
-    }
-    return failures(none)
+  if (a.operands.length === 0) throw new UsageError(`no arguments given for ${has(a, 'V') ? 'verify' : 'query'}`)
+  // -f is --file, -g --group; one source per command, as rpm allows
+  const source = has(a, 'f') ? 'file' : has(a, 'g') ? 'group' : (QUERY_SOURCES.find((s) => a.flags.has(s)) ?? 'label')
+  const installed = await listInstalled(root, q)
+  let none = 0
+  for (const arg of a.operands) {
+    const m = matchSource(installed, source, arg, { root, cwd: io.cwd, ...(q.onError ? { onError: q.onError } : {}) })
+    if (m.line !== undefined) line(io, m.line.stream, m.line.text)
+    if (m.found.length === 0) none++
+    for (const p of m.found) await visit(p)
   }
-  let missing = 0
-  for (const name of a.operands) {
-    const found = await getInstalled(root, name, q)
-    if (found.length === 0) {
-      line(io, 'stdout', `package ${name} is not installed`)
-      missing++
-    }
-    for (const p of found) show(p)
-  }
-  return failures(missing)
+  return none
 }
 
 // rpm's exit status of a query: the number of arguments that failed, in one byte.
@@ -218,33 +219,23 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
   flagsOf(a)
   const root = rootOf(a, io)
   const q = queryOptions(io)
-  // -Va walks the database's packages (by their own nevra, never read as a label); -V looks labels up.
-  const targets: (string | { nevra: string })[] = has(a, 'a')
-    ? (await filtered(root, a.operands, q, io)).map((p) => ({ nevra: p.nevra }))
-    : a.operands
-  // rpm -Va with nothing installed prints nothing and succeeds.
-  if (targets.length === 0 && !has(a, 'a')) throw new UsageError('no arguments given for verify')
+  const options = {
+    ...q,
+    verbose: has(a, 'v'),
+    files: !a.flags.has('nofiles'),
+    filter: fileFilterOf(a),
+    scripts: !a.flags.has('noscripts'),
+  }
   let bad = 0
-  for (const target of targets) {
-    if (typeof target === 'string' && (await getInstalled(root, target, q)).length === 0) {
-      line(io, 'stdout', `package ${target} is not installed`)
-      bad++
-      continue
-    }
-    const scripts = !a.flags.has('noscripts')
-    for (const r of await verifyReports(root, target, {
-      ...q,
-      verbose: has(a, 'v'),
-      files: !a.flags.has('nofiles'),
-      filter: fileFilterOf(a),
-      scripts,
-    })) {
+  // each package by its own nevra, never read back as a label (a release such as `1(x)` would be one)
+  const none = await eachSelected(a, io, root, q, async (p) => {
+    for (const r of await verifyReports(root, { nevra: p.nevra }, options)) {
       for (const l of r.lines) line(io, 'stdout', l)
       for (const l of r.errors ?? []) line(io, 'stderr', l)
       if (r.failed) bad++
     }
-  }
-  return failures(bad)
+  })
+  return failures(none + bad)
 }
 
 async function runRollback(a: ParsedArgs, io: MainIo): Promise<number> {

@@ -100,7 +100,8 @@ export const QUERY_SOURCES = [
   'triggeredby',
   'tid',
 ] as const
-export type QuerySource = (typeof QUERY_SOURCES)[number]
+/** A query source, or `label` for rpm's default: the arguments are package labels. */
+export type QuerySource = (typeof QUERY_SOURCES)[number] | 'label'
 
 /** What one argument of a query source found: the packages, else the line rpm prints for it and where. */
 export interface SourceMatch<T> {
@@ -113,17 +114,20 @@ export interface SourceMatch<T> {
  * argument nothing owns is `file P is not owned by any package` when it exists in the root, else
  * `error: file P: <errno text>`; rpm 4.18 looks for it outside the root, upstream fixed that in rpm 4.20, "Check
  * inside --root when querying for files", and rpm-sim follows upstream), the --what* options by dependency name
- * (--whatprovides of a path goes the -qf way), -g by group, --triggeredby by trigger name, --tid by transaction.
+ * (--whatprovides of a path goes the -qf way), -g by group, --triggeredby by trigger name, --tid by transaction;
+ * a label as {@link getInstalled} reads it.
  */
 export function matchSource<T extends InstalledPackage>(
   installed: readonly T[],
   source: QuerySource,
   arg: string,
-  where: { root: string; cwd: string },
+  where: { root: string; cwd: string } & Pick<QueryOptions, 'onError'>,
 ): SourceMatch<T> {
   const notice = (found: T[], text: string): SourceMatch<T> =>
     found.length > 0 ? { found } : { found, line: { stream: 'stdout', text } }
   switch (source) {
+    case 'label':
+      return notice(findByLabel(installed, arg, { onError: where.onError }), `package ${arg} is not installed`)
     case 'group':
       return notice(
         installed.filter((p) => inGroup(p, arg)),
