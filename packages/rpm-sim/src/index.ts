@@ -20,7 +20,9 @@ export type {
   RpmScript,
   RpmTrigger,
 } from './format/package.js'
-export { openRpm, readRpm, readRpmPayload } from './format/reader.js'
+export { openRpm, readRpm, readRpmHeaders, readRpmPayload } from './format/reader.js'
+export { checksigPackage } from './format/checksig.js'
+export type { ChecksigItem, ChecksigOptions, ChecksigReport } from './format/checksig.js'
 export type { PayloadEntry, ReadPayloadOptions, RpmFile } from './format/reader.js'
 export { writeRpm } from './format/writer.js'
 export type { WrittenRpm } from './format/writer.js'
@@ -35,6 +37,7 @@ export type {
   EngineTrigger,
   PackageSource,
   ScriptName,
+  SignatureNote,
   TriggerKind,
 } from './format/model.js'
 // transaction engine: rpm -i/-U/-F/-e, rollback, recovery, the database's records, queries, -V

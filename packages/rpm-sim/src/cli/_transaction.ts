@@ -30,6 +30,7 @@ const FLAG_NAMES = [
   'justdb',
   'repackage',
   'allmatches',
+  'nosignature',
 ] as const satisfies readonly (keyof TransactionFlags)[]
 
 // Long options every mode accepts and ignores (rpm's output and database options); -V reads --nofiles, queries
@@ -62,7 +63,6 @@ const ACCEPTED = new Set([
   'hash',
   'percent',
   'quiet',
-  'nosignature',
   'nodigest',
   'ignorearch',
   'ignoreos',
@@ -139,7 +139,13 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     op,
     packages,
     flags,
-    onWarning: (l) => line(io, 'stderr', l),
+    // rpm names a package file as it was given (`warning: x.rpm: Header V4 ...`)
+    onWarning: (l) =>
+      line(
+        io,
+        'stderr',
+        packages.reduce((t, p, k) => (t.startsWith(`warning: ${p}: `) ? t.replace(p, a.operands[k] ?? p) : t), l),
+      ),
     onScriptOutput: (chunk, stream) => io[stream].write(chunk),
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
     fault: parseFault(io.env.RPMSIM_FAULT),

@@ -1,4 +1,6 @@
 import { isRdbpkgError } from '@rdbpkg/core'
+import { accessSync, constants } from 'node:fs'
+import { checksigLine, checksigPackage, checksigSummary, signatureNotes } from '../format/checksig.js'
 import { Writable } from 'node:stream'
 import { formatInfo, lastOrder } from '../query/_format.js'
 import { openRpm } from '../format/reader.js'
@@ -15,6 +17,7 @@ export const MODES: Mode[] = [
   // rpm's own help switches: `-h` alone is not one (in rpm it is --hash, as in -Uvh).
   { name: 'help', matches: (a) => a.flags.has('help') || has(a, '?'), run: runHelp },
   { name: 'query-package', matches: (a) => has(a, 'q', 'p'), run: runQueryPackage },
+  { name: 'checksig', matches: (a) => has(a, 'K') || a.flags.has('checksig'), run: runChecksig },
   ...TRANSACTION_MODES,
 ]
 
@@ -32,6 +35,8 @@ modes:
                           -A artifacts, --noconfig, --noghost, --noartifact, -s states, --dump, -v long lines; -R/--requires, -P/--provides, --conflicts, --obsoletes, --scripts,
                           --triggers, --changelog, --changes, --last (newest install first)
   -qp PKG.rpm...          query package files, with the same options
+  -K [-v] PKG.rpm...      check package files' digests and signatures (--nodigest, --nosignature); rpm-sim holds
+                          no keys, so a signature is NOKEY (also warned once per key when -qp, -i, -U read one)
   --qf/--queryformat FMT  with -q and -qp: rpm's query format (%{TAG}, %-20{TAG:format}, [arrays], %|TAG?{..}:{..}|)
   -V LABEL... | -Va [[TAG=]PATTERN...]
                           verify installed files against the database, then run %verifyscript
@@ -59,11 +64,18 @@ async function runHelp(_args: ParsedArgs, io: MainIo): Promise<number> {
 async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
   if (args.operands.length === 0) throw new UsageError('no arguments given for query')
   const show = queryShow(args)
+  const keys = new Set<string>()
   let failures = 0
   for (const operand of args.operands) {
     const file = operand.startsWith('/') ? operand : `${io.cwd}/${operand}`
     try {
       const rpm = await openRpm(file)
+      // rpm warns of a signature whose key it lacks as it reads the package, once per key
+      for (const n of args.flags.has('nosignature') ? [] : signatureNotes(rpm.signature)) {
+        if (keys.has(n.keyId)) continue
+        keys.add(n.keyId)
+        io.stderr.write(`warning: ${operand}: ${n.text}\n`)
+      }
       const r = show(engineHeader(rpm.pkg), () => [
         formatInfo(rpm.pkg, { signature: rpm.signature }).replace(/\n$/, ''),
       ])
@@ -76,6 +88,36 @@ async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
     }
   }
   return failures === 0 ? 0 : 1
+}
+
+/** `-K [-v] PKG.rpm...`: rpm's digest and signature check; exit status the number of packages that failed. */
+async function runChecksig(args: ParsedArgs, io: MainIo): Promise<number> {
+  if (args.operands.length === 0) throw new UsageError('no packages given for checking')
+  const verbose = has(args, 'v')
+  const options = { digests: !args.flags.has('nodigest'), signatures: !args.flags.has('nosignature') }
+  let failed = 0
+  for (const operand of args.operands) {
+    const file = operand.startsWith('/') ? operand : `${io.cwd}/${operand}`
+    try {
+      accessSync(file, constants.R_OK)
+    } catch {
+      io.stderr.write(`error: ${operand}: open failed: No such file or directory\n`)
+      failed++
+      continue
+    }
+    // rpm names the package first; a package it cannot read gets its error after that.
+    io.stdout.write(`${operand}:${verbose ? '\n' : ''}`)
+    try {
+      const r = await checksigPackage(file, options)
+      io.stdout.write(verbose ? r.items.map((i) => `${checksigLine(i)}\n`).join('') : ` ${checksigSummary(r)}\n`)
+      if (r.failed) failed++
+    } catch (error) {
+      if (!isRdbpkgError(error)) throw error
+      io.stderr.write(`error: ${error.message.replaceAll(file, operand)}\n`)
+      failed++
+    }
+  }
+  return Math.min(failed, 255)
 }
 
 /** The rpm-sim CLI: parses argv, runs the matching mode, prints errors as rpm does; returns the exit code. */

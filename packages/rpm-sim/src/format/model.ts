@@ -135,12 +135,21 @@ export interface EnginePayloadEntry {
   file?: string
 }
 
+/** A header signature as rpm reports it when it reads a package: its key ID and the text after `FILE: `. */
+export interface SignatureNote {
+  keyId: string
+  /** `Header V4 RSA/SHA256 Signature, key ID 4ae0493b: NOKEY` */
+  text: string
+}
+
 /** A package to install: its header and a way to stream its payload once. */
 export interface PackageSource {
   /** Where it came from (an .rpm path), for messages and history. */
   origin: string
   header: EngineHeader
   payload(): AsyncIterable<EnginePayloadEntry>
+  /** Its header signatures, which rpm reports as it reads the package (NOKEY: rpm-sim holds no keys). */
+  signatures?: SignatureNote[]
 }
 
 /** `name-[epoch:]version-release.arch` as rpm prints it in problems and queries. */

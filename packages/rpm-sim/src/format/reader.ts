@@ -96,6 +96,15 @@ function checkDigest(file: string, field: string, expected: string | undefined, 
 
 /** Opens a package: reads lead, signature and main header, verifies the header digests; does not read the payload. */
 export async function openRpm(file: string): Promise<RpmFile> {
+  const headers = await readRpmHeaders(file)
+  return { ...headers, pkg: packageFromHeader(headers.header, headers.signature, file) }
+}
+
+/**
+ * Lead, signature header and main header of a package file and where its parts lie, as {@link openRpm} reads them
+ * before it builds the package model; `verify: false` leaves the header digests unchecked (rpm -K checks them itself).
+ */
+export async function readRpmHeaders(file: string, options: { verify?: boolean } = {}): Promise<Omit<RpmFile, 'pkg'>> {
   let handle: FileHandle
   try {
     handle = await open(file, 'r')
@@ -108,8 +117,10 @@ export async function openRpm(file: string): Promise<RpmFile> {
     const signature = await readHeaderAt(handle, LEAD_SIZE, { file, what: 'signature header' })
     const headerOffset = LEAD_SIZE + Math.ceil(signature.bytes.length / 8) * 8
     const header = await readHeaderAt(handle, headerOffset, { file, what: 'header' })
-    checkDigest(file, 'header SHA256 digest', signature.string(SIGTAG.SHA256), header.bytes, 'sha256')
-    checkDigest(file, 'header SHA1 digest', signature.string(SIGTAG.SHA1), header.bytes, 'sha1')
+    if (options.verify !== false) {
+      checkDigest(file, 'header SHA256 digest', signature.string(SIGTAG.SHA256), header.bytes, 'sha256')
+      checkDigest(file, 'header SHA1 digest', signature.string(SIGTAG.SHA1), header.bytes, 'sha1')
+    }
     const payloadOffset = headerOffset + header.bytes.length
     const declared = signature.number(SIGTAG.LONGSIZE) ?? signature.number(SIGTAG.SIZE)
     if (declared !== undefined && fileSize < headerOffset + declared) {
@@ -127,8 +138,7 @@ export async function openRpm(file: string): Promise<RpmFile> {
         expected: 'a payload after the header',
         found: 'end of file',
       })
-    const pkg = packageFromHeader(header, signature, file)
-    return { file, lead, signature, header, pkg, headerOffset, payloadOffset, fileSize }
+    return { file, lead, signature, header, headerOffset, payloadOffset, fileSize }
   } finally {
     await handle.close()
   }

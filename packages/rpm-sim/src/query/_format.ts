@@ -4,6 +4,7 @@ import { formatNEVRA } from '@rdbpkg/core'
 import type { RpmPackage } from '../format/package.js'
 import type { Header } from '../format/header.js'
 import { SIGTAG, fileFlagBits } from '../format/tags.js'
+import { parsePgpSignature, pgpAlgorithms } from '../format/_pgp.js'
 import type { EngineFileFlags } from '../format/model.js'
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
@@ -118,67 +119,13 @@ export function formatInfo(pkg: RpmPackage, options: { signature?: Header | unde
   return `${infoLines(fields).join('\n')}\n`
 }
 
-const PUBKEY_ALGO: Record<number, string> = { 1: 'RSA', 17: 'DSA', 19: 'ECDSA', 22: 'EdDSA' }
-const HASH_ALGO: Record<number, string> = { 1: 'MD5', 2: 'SHA1', 8: 'SHA256', 9: 'SHA384', 10: 'SHA512', 11: 'SHA224' }
-
 /** The `Signature` field of `rpm -qi`: `RSA/SHA256, <date>, Key ID <id>` from the OpenPGP signature, or `(none)`. */
 function signatureText(signature: Header | undefined): string {
   const packet =
     signature?.bin(SIGTAG.DSA) ?? signature?.bin(SIGTAG.RSA) ?? signature?.bin(SIGTAG.GPG) ?? signature?.bin(SIGTAG.PGP)
-  if (!packet) return '(none)'
-  const info = parsePgpSignature(packet)
+  const info = packet === undefined ? undefined : parsePgpSignature(packet)
   if (!info) return '(none)'
-  return `${PUBKEY_ALGO[info.pubkey] ?? `${info.pubkey}`}/${HASH_ALGO[info.hash] ?? `${info.hash}`}, ${formatCDate(info.created)}, Key ID ${info.keyId}`
-}
-
-function parsePgpSignature(
-  bytes: Buffer,
-): { pubkey: number; hash: number; created: number; keyId: string } | undefined {
-  try {
-    const tag = bytes[0] ?? 0
-    let at: number
-    if (tag & 0x40) {
-      const first = bytes[1] ?? 0
-      at = first < 192 ? 2 : first < 224 ? 3 : 6
-    } else {
-      at = 1 + [1, 2, 4, 0][tag & 3]!
-    }
-    const version = bytes[at]
-    if (version === 3) {
-      return {
-        created: bytes.readUInt32BE(at + 3),
-        keyId: bytes.toString('hex', at + 7, at + 15),
-        pubkey: bytes[at + 15] ?? 0,
-        hash: bytes[at + 16] ?? 0,
-      }
-    }
-    if (version !== 4) return undefined
-    const pubkey = bytes[at + 2] ?? 0
-    const hash = bytes[at + 3] ?? 0
-    let created = 0
-    let keyId = ''
-    const hashedLen = bytes.readUInt16BE(at + 4)
-    const areas = [[at + 6, at + 6 + hashedLen]]
-    const unhashedAt = at + 6 + hashedLen
-    areas.push([unhashedAt + 2, unhashedAt + 2 + bytes.readUInt16BE(unhashedAt)])
-    for (const [start, end] of areas as [number, number][]) {
-      for (let p = start; p < end; ) {
-        const first = bytes[p] ?? 0
-        let len: number
-        if (first < 192) [len, p] = [first, p + 1]
-        else if (first < 255) [len, p] = [((first - 192) << 8) + (bytes[p + 1] ?? 0) + 192, p + 2]
-        else [len, p] = [bytes.readUInt32BE(p + 1), p + 5]
-        const type = (bytes[p] ?? 0) & 0x7f
-        if (type === 2) created = bytes.readUInt32BE(p + 1)
-        if (type === 16) keyId = bytes.toString('hex', p + 1, p + 9)
-        if (type === 33 && !keyId) keyId = bytes.toString('hex', p + len - 8, p + len)
-        p += len
-      }
-    }
-    return { pubkey, hash, created, keyId }
-  } catch {
-    return undefined
-  }
+  return `${pgpAlgorithms(info)}, ${formatCDate(info.created)}, Key ID ${info.keyId}`
 }
 
 /** A file as rpm's list mode reads it (an installed file has a state; a package file's has none). */

@@ -1,4 +1,5 @@
 // Adapts the rpm format layer's package model to the engine's, so the engine depends on one small shape.
+import { signatureNotes } from '../format/checksig.js'
 import { openRpm, readRpmPayload } from '../format/reader.js'
 import type { RpmPackage } from '../format/package.js'
 import type { EngineFile, EngineFileFlags, EngineHeader, PackageSource } from '../format/model.js'
@@ -86,5 +87,6 @@ export async function openPackageSource(file: string): Promise<PackageSource> {
     header: engineHeader(rpm.pkg),
     // The payload entries as the reader makes them (path, size, nlink, and the body whole or streamed).
     payload: () => readRpmPayload(rpm),
+    signatures: signatureNotes(rpm.signature),
   }
 }

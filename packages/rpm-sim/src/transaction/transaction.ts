@@ -49,6 +49,8 @@ export interface TransactionFlags extends ScriptFlags {
   repackage?: boolean
   /** Allow erase arguments that match several installed packages (rpm's --allmatches). */
   allmatches?: boolean
+  /** rpm's --nosignature: no word on the packages' signatures (by default each key is reported NOKEY once). */
+  nosignature?: boolean
 }
 
 /** The operation of a transaction, as rpm's -i, -U, -F and -e. */
@@ -163,6 +165,14 @@ async function prepare(
   const installed = await db.list()
   const given = [...(o.sources ?? [])]
   if (o.op !== 'erase') for (const file of o.packages) given.push(await openPackageSource(file))
+  // rpm warns of each signature whose key the root lacks as it reads the packages, once per key
+  const keys = new Set<string>()
+  for (const s of flags.nosignature === true ? [] : given)
+    for (const n of s.signatures ?? []) {
+      if (keys.has(n.keyId)) continue
+      keys.add(n.keyId)
+      warn(`warning: ${s.origin}: ${n.text}`)
+    }
   const { installs, erasing, problems, unmatched } = selectElements(
     {
       op: o.op,
