@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { processIdentity } from './args.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { main } from './main.js'
+import type { CliRun } from '../_test-cli.js'
+import { runCli } from '../_test-cli.js'
 import { formatCDate } from '../query/_format.js'
 import { conf, exists, file, pkg, read, tempWorld } from '../_test-rpm.js'
 import { hasRpm } from '../_test-rpmbuild.js'
@@ -15,16 +14,7 @@ afterEach(() => {
   cleanups = []
 })
 
-async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ''
-  let err = ''
-  stdout.on('data', (c: Buffer) => (out += c.toString()))
-  stderr.on('data', (c: Buffer) => (err += c.toString()))
-  const code = await main(argv, { stdout, stderr, cwd, env: {}, identity: processIdentity() })
-  return { code, out, err }
-}
+const cli = (cwd: string, ...argv: string[]): Promise<CliRun> => runCli(cwd, argv)
 
 describe('rpm-sim CLI: transactions and queries', () => {
   it('-Uvh, -q, -qa, -ql, -qc, -qi, -V, -e, with rpm’s messages and exit codes', async () => {

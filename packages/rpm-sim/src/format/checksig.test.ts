@@ -3,11 +3,10 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildWithRpmbuild, hasRpm, hasRpmbuild, hasTool, tempDir, warnSkip } from '../_test-rpmbuild.js'
-import { processIdentity } from '../cli/args.js'
-import { main } from '../cli/main.js'
+import type { CliRun } from '../_test-cli.js'
+import { runCli } from '../_test-cli.js'
 import { file, pkg } from '../_test-rpm.js'
 import { readRpmHeaders } from './reader.js'
 import { SIGTAG } from './tags.js'
@@ -81,16 +80,7 @@ function realRpm(args: string[]): { code: number; out: string; err: string } {
   }
 }
 
-async function sim(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ''
-  let err = ''
-  stdout.on('data', (c: Buffer) => (out += c.toString()))
-  stderr.on('data', (c: Buffer) => (err += c.toString()))
-  const code = await main(args, { stdout, stderr, cwd: dir, env: {}, identity: processIdentity() })
-  return { code, out, err }
-}
+const sim = (args: string[]): Promise<CliRun> => runCli(dir, args)
 
 describe.skipIf(skip !== undefined)('rpm-sim -K agrees with rpm 4.18', () => {
   const OPTIONS = [['-K'], ['-Kv'], ['-K', '--nosignature'], ['-Kv', '--nodigest'], ['-Kv', '--nosignature']]

@@ -1,13 +1,12 @@
 // Oracle tests: Debian's rpm and rpmbuild say what a package holds; our reader, writer and CLI must agree.
-import { processIdentity } from '../cli/args.js'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildWithRpmbuild, hasRpm, hasRpmbuild, rpm, tempDir, warnSkip } from '../_test-rpmbuild.js'
-import { main } from '../cli/main.js'
+import type { CliRun } from '../_test-cli.js'
+import { runCli } from '../_test-cli.js'
 import { readRpm, readRpmPayload } from './reader.js'
 import { writeRpm } from './writer.js'
 
@@ -30,25 +29,7 @@ beforeAll(() => {
 const QF =
   '[%{FILENAMES}\\t%{FILESIZES}\\t%{FILEMODES}\\t%{FILEDIGESTS}\\t%{FILEFLAGS}\\t%{FILEUSERNAME}\\t%{FILEGROUPNAME}\\t%{FILEMTIMES}\\t%{FILELINKTOS}\\t%{FILEINODES}\\n]'
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const sink = (append: (s: string) => void): Writable =>
-    new Writable({
-      write: (chunk, _e, cb) => {
-        append(String(chunk))
-        cb()
-      },
-    })
-  const code = await main(argv, {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    cwd: dir,
-    env: { ...process.env, TZ: 'UTC' },
-    identity: processIdentity(),
-  })
-  return { code, out, err }
-}
+const cli = (argv: string[]): Promise<CliRun> => runCli(dir, argv, { ...process.env, TZ: 'UTC' })
 
 describe.skipIf(!hasRpmbuild || !hasRpm)('packages built by rpmbuild read as rpm reads them', () => {
   for (const compressor of Object.keys(PAYLOADS) as (keyof typeof PAYLOADS)[]) {

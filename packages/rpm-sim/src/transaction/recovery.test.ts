@@ -1,6 +1,5 @@
 // Kill tests: SIGKILL the real CLI in the middle of an upgrade of a package of thousands of files, run it again,
 // and check that the tree is the complete old state or the complete new state, configs intact, -V consistent.
-import { processIdentity } from '../cli/args.js'
 import { spawn, execFileSync } from 'node:child_process'
 import {
   cpSync,
@@ -17,10 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTransaction } from './transaction.js'
 import { verifyInstalled } from '../query/verify.js'
 import { listInstalled } from '../query/db-query.js'
-import { buildCli } from '../_test-cli.js'
-import { main } from '../cli/main.js'
+import type { CliRun } from '../_test-cli.js'
+import { buildCli, runCli as runCliHere } from '../_test-cli.js'
 import { TransactionError } from '../base/transaction-error.js'
-import { PassThrough } from 'node:stream'
 import { conf, file, noreplace, pkg, snapshot, tempWorld } from '../_test-rpm.js'
 import type { RpmSpecFile } from '../format/spec.js'
 
@@ -159,16 +157,7 @@ describe('an interrupted upgrade in a root that was moved before the next comman
   })
 })
 
-async function cliInProcess(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ''
-  let err = ''
-  stdout.on('data', (c: Buffer) => (out += c.toString()))
-  stderr.on('data', (c: Buffer) => (err += c.toString()))
-  const code = await main(argv, { stdout, stderr, cwd: w.dir, env: {}, identity: processIdentity() })
-  return { code, out, err }
-}
+const cliInProcess = (...argv: string[]): Promise<CliRun> => runCliHere(w.dir, argv)
 
 describe('a journal plan that does not validate (truncated or edited)', () => {
   const cases: [string, (text: string) => string, RegExp][] = [
