@@ -47,6 +47,7 @@ const fileSchema = v.object({
   digest: v.exactOptional(v.string()),
   linkTarget: v.exactOptional(v.string()),
   rdev: v.exactOptional(v.pipe(v.number(), v.integer())),
+  nlink: v.exactOptional(v.pipe(v.number(), v.integer())),
   user: v.string(),
   group: v.string(),
   mtime: v.number(),

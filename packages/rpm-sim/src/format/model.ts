@@ -78,6 +78,8 @@ export interface EngineFile {
   linkTarget?: string
   /** Device number of a character or block device (rpm's FILERDEVS). */
   rdev?: number
+  /** The size of its hard-link group in the package (absent: 1), as `rpm -qlv` shows it. */
+  nlink?: number
   user: string
   group: string
   mtime: number

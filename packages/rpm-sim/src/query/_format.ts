@@ -139,6 +139,8 @@ export interface ListedFile {
   digest?: string | undefined
   linkTarget?: string | undefined
   rdev?: number | undefined
+  /** Its hard-link group's size in the package (absent: 1). */
+  nlink?: number | undefined
   flags: { config?: boolean; noreplace?: boolean; doc?: boolean }
   state?: 'normal' | 'replaced' | 'notinstalled' | undefined
 }
@@ -201,11 +203,11 @@ export function fileListing(files: readonly ListedFile[], o: ListOptions = {}): 
 }
 
 // query.c's printFileInfo: perms, links, owner, group, size (or device numbers), date, name (-> target). The link
-// count is rpm's for a file outside a hard-link group (the database keeps no inode numbers to find groups by).
+// count is the file's hard-link group in the package, a directory's one more (rpm's display adjustment).
 function longLine(f: ListedFile, now: number): string {
   const type = f.mode & 0o170000
   const dir = type === 0o040000
-  const nlink = dir ? 2 : 1
+  const nlink = dir ? 2 : (f.nlink ?? 1)
   const size =
     type === 0o020000 || type === 0o060000
       ? `${String(((f.rdev ?? 0) >> 8) & 0xff).padStart(3)}, ${String((f.rdev ?? 0) & 0xff).padStart(3)}`

@@ -10,7 +10,7 @@ const FLAG_NAMES = ['config', 'noreplace', 'ghost', 'doc', 'missingok', 'license
 
 // One file of the header as the engine keeps it (in the database too): the same properties in the same order as
 // ever, built by assignment (this runs once per file; spreads of conditional parts cost far more).
-function engineFile(f: RpmPackage['files'][number]): EngineFile {
+function engineFile(f: RpmPackage['files'][number], links: Map<number, number>): EngineFile {
   const out: EngineFile = { path: f.path, kind: f.kind, mode: f.mode, size: f.size } as EngineFile
   // The format layer lowercased it already.
   if (f.kind === 'file' && f.digest) out.digest = f.digest
@@ -20,7 +20,16 @@ function engineFile(f: RpmPackage['files'][number]): EngineFile {
   out.group = f.group || 'root'
   out.mtime = f.mtime
   out.flags = engineFlags(f.flags)
+  const nlink = f.kind === 'file' ? (links.get(f.inode) ?? 1) : 1
+  if (nlink > 1) out.nlink = nlink
   return out
+}
+
+// Hard-link groups: how many regular files of the package share each FILEINODES value (rpm's rpmfiFNlink).
+function linkCounts(files: RpmPackage['files']): Map<number, number> {
+  const counts = new Map<number, number>()
+  for (const f of files) if (f.kind === 'file') counts.set(f.inode, (counts.get(f.inode) ?? 0) + 1)
+  return counts
 }
 
 // The format layer shares one frozen flags object per combination of bits (see readFiles): so does the engine,
@@ -40,6 +49,7 @@ function engineFlags(from: RpmPackage['files'][number]['flags']): EngineFileFlag
 /** The engine's header view of a package read by the format layer. */
 /** The engine's view of a package file's header (what a transaction and -qp --queryformat read). */
 export function engineHeader(pkg: RpmPackage): EngineHeader {
+  const links = linkCounts(pkg.files)
   return {
     name: pkg.name,
     ...(pkg.epoch !== undefined ? { epoch: pkg.epoch } : {}),
@@ -47,7 +57,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     release: pkg.release,
     arch: pkg.arch,
     digestAlgo: pkg.fileDigestAlgo,
-    files: pkg.files.map(engineFile),
+    files: pkg.files.map((f) => engineFile(f, links)),
     scripts: Object.fromEntries(
       Object.entries(pkg.scripts).map(([k, s]) => [k, { interpreter: [...s.interpreter], body: s.body }]),
     ),

@@ -334,11 +334,13 @@ const SCENARIOS: Scenario[] = [
           { path: '/opt/hl/foo', data: 'linked' },
           { path: '/opt/hl/bar', type: 'hardlink', target: '/opt/hl/foo' },
           { path: '/opt/hl/baz', type: 'hardlink', target: '/opt/hl/foo' },
+          { path: '/opt/hl/single', data: 'one' },
           { path: '/opt/hl', type: 'dir' },
         ],
       },
     },
-    steps: [I('@a'), E('hlinks')],
+    // -lv's link counts: the hard-link group's size, a directory's 2
+    steps: [Q('-plv', '@a'), I('@a'), Q('-lv', 'hlinks'), E('hlinks')],
   },
   {
     name: 'rpm -U filesystem (a package owning /)',
