@@ -47,6 +47,7 @@ const ACCEPTED = new Set([
   'changelog',
   'changes',
   'last',
+  'dupes',
   ...QUERY_SOURCES,
   'dump',
   'list',

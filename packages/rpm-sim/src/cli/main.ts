@@ -2,7 +2,7 @@ import { isRdbpkgError } from '@rdbpkg/core'
 import { accessSync, constants } from 'node:fs'
 import { checksigLine, checksigPackage, checksigSummary, signatureNotes } from '../format/checksig.js'
 import { Writable } from 'node:stream'
-import { formatInfo, lastOrder } from '../query/_format.js'
+import { QUERY_PIPES, formatInfo } from '../query/_format.js'
 import { openRpm } from '../format/reader.js'
 import { queryShow } from './_query-show.js'
 import { engineHeader } from '../transaction/_source.js'
@@ -33,7 +33,7 @@ modes:
   -q --path|--whatconflicts|--whatobsoletes|--triggeredby|--tid ARG... | -qg GROUP...
                           query installed packages: -i info; lists -l files, -c configs, -d docs, -L licenses,
                           -A artifacts, --noconfig, --noghost, --noartifact, -s states, --dump, -v long lines; -R/--requires, -P/--provides, --conflicts, --obsoletes, --scripts,
-                          --triggers, --changelog, --changes, --last (newest install first)
+                          --triggers, --changelog, --changes, --last (newest install first), --dupes
   -qp PKG.rpm...          query package files, with the same options
   -K [-v] PKG.rpm...      check package files' digests and signatures (--nodigest, --nosignature); rpm-sim holds
                           no keys, so a signature is NOKEY (also warned once per key when -qp, -i, -U read one)
@@ -131,8 +131,9 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
           ? 'no mode given (try -qp PKG.rpm)'
           : `unsupported mode: ${argv.join(' ')} (rpm-sim --help lists the modes)`,
       )
-    if (!args.flags.has('last') || !mode.name.startsWith('query')) return await mode.run(args, io)
-    // --last is rpm's format piped through sort: stdout is taken whole, then printed in that order.
+    // --last and --dupes are rpm's formats piped through sort: stdout is taken whole, then put through it.
+    const pipe = (['last', 'dupes'] as const).find((p) => args.flags.has(p))
+    if (pipe === undefined || !mode.name.startsWith('query')) return await mode.run(args, io)
     const chunks: Buffer[] = []
     const held = new Writable({
       write(chunk: Buffer | string, _encoding, done) {
@@ -143,7 +144,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     try {
       return await mode.run(args, { ...io, stdout: held })
     } finally {
-      io.stdout.write(lastOrder(Buffer.concat(chunks).toString()))
+      io.stdout.write(QUERY_PIPES[pipe](Buffer.concat(chunks).toString()))
     }
   } catch (error) {
     if (error instanceof UsageError) {

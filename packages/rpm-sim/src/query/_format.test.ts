@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { lastOrder } from './_format.js'
+import { dupesOf, lastOrder } from './_format.js'
 
 // What rpm's --last pipes its lines through (rpmpopt.in), run by the shell in the C locale.
 function gnuLast(text: string): string | undefined {
@@ -41,5 +41,35 @@ describe('lastOrder (--last)', () => {
     expect(lastOrder(text)).toBe(gnuLast(text))
     const ties = ['0 b', '0 a', '0 c', 'x', '', 'y', '5 m', '05 n'].join('\n')
     expect(lastOrder(ties)).toBe(gnuLast(ties))
+  })
+})
+
+describe('dupesOf (--dupes)', () => {
+  const uniqD = (text: string): string | undefined => {
+    const r = spawnSync('sh', ['-c', 'sort | uniq -d'], {
+      input: text,
+      encoding: 'utf8',
+      env: { ...process.env, LC_ALL: 'C' },
+    })
+    return r.status === 0 ? r.stdout : undefined
+  }
+  const text = [
+    'multi.noarch',
+    'other.noarch',
+    'multi.noarch',
+    'b.x86_64',
+    'Multi.noarch',
+    'b.x86_64',
+    'b.x86_64',
+    '',
+  ].join('\n')
+
+  it('keeps each line that occurs more than once, once, in byte order', () => {
+    expect(dupesOf(text)).toBe('b.x86_64\nmulti.noarch\n')
+    expect(dupesOf('a\nb\n')).toBe('')
+  })
+
+  it.skipIf(!haveSort)('agrees with the sort | uniq -d pipe rpm runs', () => {
+    expect(dupesOf(text)).toBe(uniqD(text))
   })
 })

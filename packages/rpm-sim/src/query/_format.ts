@@ -239,3 +239,26 @@ export function lastOrder(text: string): string {
   keyed.sort((x, y) => y.key - x.key || Buffer.compare(y.bytes, x.bytes))
   return keyed.map(({ l }) => `${l.replace(/^\d+ /, '')}\n`).join('')
 }
+
+/**
+ * rpm's --dupes: its query format's lines (`name.arch`) put through `sort | uniq -d` (rpmpopt.in): each line that
+ * occurs more than once, once, in byte order (the C locale's sort). Every line of stdout goes through it.
+ */
+export function dupesOf(text: string): string {
+  const lines = text.split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  const sorted = lines.map((l) => Buffer.from(l)).sort(Buffer.compare)
+  const out: string[] = []
+  for (let i = 1; i < sorted.length; i++) {
+    const here = sorted[i] as Buffer
+    if (here.equals(sorted[i - 1] as Buffer) && (i === 1 || !here.equals(sorted[i - 2] as Buffer)))
+      out.push(`${here.toString()}\n`)
+  }
+  return out.join('')
+}
+
+/** rpm's query options whose format is piped through a command (rpmpopt.in's --pipe), done in process here. */
+export const QUERY_PIPES: Readonly<Record<'last' | 'dupes', (text: string) => string>> = {
+  last: lastOrder,
+  dupes: dupesOf,
+}

@@ -243,6 +243,8 @@ export const ALIAS_FORMATS = {
   changes: '[* %{CHANGELOGTIME:date} %{CHANGELOGNAME}\\n%{CHANGELOGTEXT}\\n\\n]',
   // --last sorts the lines by the leading install time, newest first, and drops it (LAST_ORDER)
   last: '%|INSTALLTIME?{%{INSTALLTIME}}:{000000000}| %-45{NVRA} %|INSTALLTIME?{%{INSTALLTIME:date}}:{(not installed)}|\\n',
+  // --dupes keeps the lines that occur twice (QUERY_PIPES)
+  dupes: '%|SOURCERPM?{%{name}.%{arch}}:{%|ARCH?{%{name}}:{%{name}-%{version}}|}|\\n',
 } as const satisfies Record<string, string>
 
 /** A parsed --queryformat: `render` gives a package's text. */

@@ -495,7 +495,16 @@ const SCENARIOS: Scenario[] = [
       a: { name: 'multi', version: '1.0', files: [{ path: '/opt/m1', data: '1' }] },
       b: { name: 'multi', version: '2.0', files: [{ path: '/opt/m2', data: '2' }] },
     },
-    steps: [I('@a', '@b'), E('--allmatches', 'multi'), U('@a', '@b'), { rpm: ['-Uv', '--replacepkgs', '@b'] }],
+    steps: [
+      I('@a', '@b'),
+      // rpm's --dupes: what is installed more than once (its `sort | uniq -d` pipe)
+      Q('-a', '--dupes'),
+      Q('--dupes', 'multi'),
+      E('--allmatches', 'multi'),
+      U('@a', '@b'),
+      Q('-a', '--dupes'),
+      { rpm: ['-Uv', '--replacepkgs', '@b'] },
+    ],
   },
   {
     name: 'rpm -i --justdb and --test',
