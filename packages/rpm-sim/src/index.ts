@@ -16,7 +16,6 @@ export type {
   RpmFileEntry,
   RpmFileFlags,
   RpmPackage,
-  RpmChangelogEntry,
   RpmScript,
   RpmTrigger,
 } from './format/package.js'

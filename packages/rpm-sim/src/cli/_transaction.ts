@@ -1,8 +1,7 @@
 // The engine's CLI modes: -i/-U/-F/-e, -q/-qa/-ql/-qc/-qi, -V, --rollback [TID], --history. Output as rpm 4.18's.
 import { accessSync, constants } from 'node:fs'
-import { isAbsolute, join } from 'node:path'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
-import { UsageError, fileFilterOf } from './args.js'
+import { UsageError, fileFilterOf, operandPath } from './args.js'
 import type { TransactionFlags, TransactionOp, TransactionResult } from '../transaction/transaction.js'
 import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
@@ -75,7 +74,7 @@ const has = (a: ParsedArgs, l: string): boolean => a.letters.includes(l)
 
 function rootOf(a: ParsedArgs, io: MainIo): string {
   const r = a.values.get('root') ?? '/'
-  return isAbsolute(r) ? r : join(io.cwd, r)
+  return operandPath(r, io.cwd)
 }
 
 function flagsOf(a: ParsedArgs): TransactionFlags {
@@ -128,7 +127,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const flags: TransactionFlags = { ...flagsOf(a), ...(has(a, 'v') ? { verbose: true } : {}) }
   if (a.operands.length === 0)
     throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
-  const packages = op === 'erase' ? a.operands : a.operands.map((p) => (isAbsolute(p) ? p : join(io.cwd, p)))
+  const packages = op === 'erase' ? a.operands : a.operands.map((p) => operandPath(p, io.cwd))
   if (op !== 'erase') {
     // rpm's own words for a package file it cannot open, before anything else happens.
     const unreadable = a.operands.filter((_, k) => !canRead(packages[k] as string))

@@ -1,4 +1,5 @@
 // rpm-sim's command line as rpm reads it: the parsed form, its parser, the mode table's row and usage errors.
+import { isAbsolute, join } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { Identity } from '../transaction/apply.js'
 import { FILE_FLAG } from '../format/tags.js'
@@ -73,6 +74,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     } else parsed.operands.push(arg)
   }
   return parsed
+}
+
+/** A path argument as the host path it names: absolute as given, else below the command's `cwd`. */
+export function operandPath(p: string, cwd: string): string {
+  return isAbsolute(p) ? p : join(cwd, p)
 }
 
 /** A command-line mistake: printed as `rpm-sim: <message>`, exit 1. */

@@ -1,13 +1,13 @@
 import { isRdbpkgError } from '@rdbpkg/core'
 import { accessSync, constants } from 'node:fs'
-import { checksigLine, checksigPackage, checksigSummary, signatureNotes } from '../format/checksig.js'
+import { checksigLine, checksigPackage, checksigSummary, signatureNotes, unwarnedNotes } from '../format/checksig.js'
 import { Writable } from 'node:stream'
 import { QUERY_PIPES, formatInfo } from '../query/_format.js'
 import { openRpm } from '../format/reader.js'
 import { queryShow } from './_query-show.js'
 import { engineHeader } from '../transaction/_source.js'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
-import { UsageError, parseArgs } from './args.js'
+import { UsageError, operandPath, parseArgs } from './args.js'
 import { TRANSACTION_MODES } from './_transaction.js'
 
 const has = (args: ParsedArgs, ...letters: string[]): boolean => letters.every((l) => args.letters.includes(l))
@@ -67,15 +67,13 @@ async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
   const keys = new Set<string>()
   let failures = 0
   for (const operand of args.operands) {
-    const file = operand.startsWith('/') ? operand : `${io.cwd}/${operand}`
+    const file = operandPath(operand, io.cwd)
     try {
       const rpm = await openRpm(file)
       // rpm warns of a signature whose key it lacks as it reads the package, once per key
-      for (const n of args.flags.has('nosignature') ? [] : signatureNotes(rpm.signature)) {
-        if (keys.has(n.keyId)) continue
-        keys.add(n.keyId)
-        io.stderr.write(`warning: ${operand}: ${n.text}\n`)
-      }
+      if (!args.flags.has('nosignature'))
+        for (const n of unwarnedNotes(signatureNotes(rpm.signature), keys))
+          io.stderr.write(`warning: ${operand}: ${n.text}\n`)
       const r = show(engineHeader(rpm.pkg), () => [
         formatInfo(rpm.pkg, { signature: rpm.signature }).replace(/\n$/, ''),
       ])
@@ -97,7 +95,7 @@ async function runChecksig(args: ParsedArgs, io: MainIo): Promise<number> {
   const options = { digests: !args.flags.has('nodigest'), signatures: !args.flags.has('nosignature') }
   let failed = 0
   for (const operand of args.operands) {
-    const file = operand.startsWith('/') ? operand : `${io.cwd}/${operand}`
+    const file = operandPath(operand, io.cwd)
     try {
       accessSync(file, constants.R_OK)
     } catch {
@@ -132,7 +130,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
           : `unsupported mode: ${argv.join(' ')} (rpm-sim --help lists the modes)`,
       )
     // --last and --dupes are rpm's formats piped through sort: stdout is taken whole, then put through it.
-    const pipe = (['last', 'dupes'] as const).find((p) => args.flags.has(p))
+    const pipe = (Object.keys(QUERY_PIPES) as (keyof typeof QUERY_PIPES)[]).find((p) => args.flags.has(p))
     if (pipe === undefined || !mode.name.startsWith('query')) return await mode.run(args, io)
     const chunks: Buffer[] = []
     const held = new Writable({

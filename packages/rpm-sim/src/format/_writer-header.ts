@@ -2,16 +2,10 @@
 import type { WriteCompressor } from './compress.js'
 import type { HeaderValue } from './header.js'
 import type { ScriptName } from './model.js'
+import { senseBits } from './model.js'
 import { DIGEST_ALGO, SCRIPT_TAGS, SENSE, TAG, TYPE, VERIFY, fileFlagBits } from './tags.js'
 import type { PlannedFile, RpmSpec, RpmSpecDependency } from './spec.js'
 
-const SENSE_BITS = {
-  '<': SENSE.LESS,
-  '<=': SENSE.LESS | SENSE.EQUAL,
-  '=': SENSE.EQUAL,
-  '>=': SENSE.GREATER | SENSE.EQUAL,
-  '>': SENSE.GREATER,
-} as const
 // rpm's %{_isa} suffixes for the arches our products ship.
 const ISA: Record<string, string> = {
   x86_64: 'x86-64',
@@ -40,7 +34,7 @@ export interface PayloadFacts {
 
 function dep(d: RpmSpecDependency, extra = 0): Dep {
   const sense = d.sense ?? (d.version ? '=' : undefined)
-  return { name: d.name, flags: (sense ? SENSE_BITS[sense] : 0) | extra, version: d.version ?? '' }
+  return { name: d.name, flags: senseBits(sense ?? '') | extra, version: d.version ?? '' }
 }
 
 function depTags(deps: Dep[], name: number, flags: number, version: number): HeaderValue[] {

@@ -195,6 +195,20 @@ export function signatureNotes(signature: Header): SignatureNote[] {
   return notes
 }
 
+/**
+ * The notes rpm prints of a package it reads: those whose key it has not warned of yet in this command (rpm's
+ * stashKeyid). `warned` remembers the keys across packages.
+ */
+export function unwarnedNotes(notes: readonly SignatureNote[], warned: Set<string>): SignatureNote[] {
+  const fresh: SignatureNote[] = []
+  for (const n of notes) {
+    if (warned.has(n.keyId)) continue
+    warned.add(n.keyId)
+    fresh.push(n)
+  }
+  return fresh
+}
+
 /** rpm -K's verdict on a package (without -v), after `file:`: `digests OK`, `digests SIGNATURES NOT OK`, ... */
 export function checksigSummary(r: ChecksigReport): string {
   const kinds = (['digest', 'signature'] as const)

@@ -167,6 +167,11 @@ export function senseText(flags: number): string {
   return `${lt ? '<' : ''}${gt ? '>' : ''}${eq ? '=' : ''}`
 }
 
+/** The RPMSENSE_LESS/GREATER/EQUAL bits of a comparison text (`<`, `<=`, `=`, `>=`, `>`; '' is none). */
+export function senseBits(op: string): number {
+  return (op.includes('<') ? 2 : 0) | (op.includes('>') ? 4 : 0) | (op.includes('=') ? 8 : 0)
+}
+
 /** A dependency as the engine and the database keep it: `name`, or `name op version` (`tool >= 1.2`). */
 export function dependencyText(d: { name: string; flags: number; version: string }): string {
   return d.version ? `${d.name} ${senseText(d.flags)} ${d.version}` : d.name
@@ -175,8 +180,7 @@ export function dependencyText(d: { name: string; flags: number; version: string
 /** {@link dependencyText} read back into rpm's three parts (the comparison as its LESS/GREATER/EQUAL bits). */
 export function parseDependency(text: string): { name: string; flags: number; version: string } {
   const [name = '', op = '', version = ''] = text.split(' ')
-  const flags = (op.includes('<') ? 2 : 0) | (op.includes('>') ? 4 : 0) | (op.includes('=') ? 8 : 0)
-  return { name, flags, version }
+  return { name, flags: senseBits(op), version }
 }
 
 /** mknod(1)'s type letter of a special file's st_mode: `c`, `b` or `p`; undefined for any other type. */

@@ -4,7 +4,7 @@ import { rpmError } from './errors.js'
 import type { Header } from './header.js'
 import { DIGEST_ALGO, FILE_FLAG, S_IF, SCRIPT_TAGS, SENSE, SIGTAG, TAG } from './tags.js'
 import type { DigestAlgo } from './tags.js'
-import type { EngineFileFlags, ScriptName, TriggerKind } from './model.js'
+import type { EngineChangelogEntry, EngineFileFlags, ScriptName, TriggerKind } from './model.js'
 
 /** The flags of a file in a package, from FILEFLAGS: every one of {@link EngineFileFlags}, set or not. */
 export type RpmFileFlags = Required<EngineFileFlags>
@@ -49,13 +49,6 @@ export interface RpmTrigger {
   index: number
 }
 
-/** One %changelog entry: CHANGELOGTIME (seconds), CHANGELOGNAME, CHANGELOGTEXT. */
-export interface RpmChangelogEntry {
-  time: number
-  name: string
-  text: string
-}
-
 /** A dependency entry (provides, requires, obsoletes, conflicts); flags are RPMSENSE bits. */
 export interface RpmDependency {
   name: string
@@ -90,7 +83,7 @@ export interface RpmPackage {
   conflicts: RpmDependency[]
   scripts: Partial<Record<ScriptName, RpmScript>>
   triggers: RpmTrigger[]
-  changelog: RpmChangelogEntry[]
+  changelog: EngineChangelogEntry[]
   payloadFormat: string
   payloadCompressor: PayloadCompressor
   /** SHA256 of the main header, from the signature header, when present. */
@@ -341,7 +334,7 @@ function readTriggers(header: Header, file: string): RpmTrigger[] {
 }
 
 // The three changelog arrays run in step; rpm shows as many entries as there are times.
-function readChangelog(header: Header): RpmChangelogEntry[] {
+function readChangelog(header: Header): EngineChangelogEntry[] {
   const times = header.numbers(TAG.CHANGELOGTIME) ?? []
   const names = header.strings(TAG.CHANGELOGNAME) ?? []
   const texts = header.strings(TAG.CHANGELOGTEXT) ?? []

@@ -224,6 +224,13 @@ function longLine(f: ListedFile, now: number): string {
   return `${permsString(f.mode)} ${String(nlink).padStart(4)} ${owner} ${group} ${size.padStart(10)} ${when} ${name}`
 }
 
+// A command's output as the lines a pipe reads (a last newline ends the last line).
+function outputLines(text: string): string[] {
+  const lines = text.split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  return lines
+}
+
 // GNU sort -n's key: a leading number after blanks (no number reads as 0).
 const sortKey = (l: string): number => Number(/^[ \t]*(-?\d+)/.exec(l)?.[1] ?? 0)
 
@@ -233,9 +240,7 @@ const sortKey = (l: string): number => Number(/^[ \t]*(-?\d+)/.exec(l)?.[1] ?? 0
  * too), and the leading number dropped. Every line of stdout goes through it, rpm's notices too.
  */
 export function lastOrder(text: string): string {
-  const lines = text.split('\n')
-  if (lines.at(-1) === '') lines.pop()
-  const keyed = lines.map((l) => ({ l, key: sortKey(l), bytes: Buffer.from(l) }))
+  const keyed = outputLines(text).map((l) => ({ l, key: sortKey(l), bytes: Buffer.from(l) }))
   keyed.sort((x, y) => y.key - x.key || Buffer.compare(y.bytes, x.bytes))
   return keyed.map(({ l }) => `${l.replace(/^\d+ /, '')}\n`).join('')
 }
@@ -245,9 +250,9 @@ export function lastOrder(text: string): string {
  * occurs more than once, once, in byte order (the C locale's sort). Every line of stdout goes through it.
  */
 export function dupesOf(text: string): string {
-  const lines = text.split('\n')
-  if (lines.at(-1) === '') lines.pop()
-  const sorted = lines.map((l) => Buffer.from(l)).sort(Buffer.compare)
+  const sorted = outputLines(text)
+    .map((l) => Buffer.from(l))
+    .sort(Buffer.compare)
   const out: string[] = []
   for (let i = 1; i < sorted.length; i++) {
     const here = sorted[i] as Buffer

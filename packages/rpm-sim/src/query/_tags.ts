@@ -2,7 +2,7 @@
 // rpm's tag names (found without case). A tag a package lacks gives undefined (rpm's "(none)", or no match).
 import type { FileState } from '../db/db.js'
 import type { EngineFile, EngineHeader, EngineTrigger, ScriptName } from '../format/model.js'
-import { headerNevra, parseDependency, senseText, triggerScriptKey } from '../format/model.js'
+import { headerNevra, parseDependency, senseBits, triggerScriptKey } from '../format/model.js'
 import { SENSE, fileFlagBits } from '../format/tags.js'
 
 /** One value of a tag: text or a number. */
@@ -77,14 +77,11 @@ const TRIGGER_BITS = {
   triggerun: SENSE.TRIGGERUN,
   triggerpostun: SENSE.TRIGGERPOSTUN,
 } as const
-const SENSE_BITS: Record<string, number> = { '<': SENSE.LESS, '>': SENSE.GREATER, '=': SENSE.EQUAL }
-const triggerFlags = (t: EngineTrigger): number =>
-  [...(t.sense ?? '')].reduce((bits, c) => bits | (SENSE_BITS[c] ?? 0), TRIGGER_BITS[t.kind])
+const triggerFlags = (t: EngineTrigger): number => TRIGGER_BITS[t.kind] | senseBits(t.sense ?? '')
 // rpm's triggercondsTag: `name op version` where the condition has a comparison, else the name; joined by `, `.
-const triggerCond = (t: EngineTrigger): string => {
-  const op = senseText(triggerFlags(t))
-  return op === '' ? t.name : `${t.name} ${op} ${t.version ?? ''}`
-}
+// The kept comparison is senseText's already.
+const triggerCond = (t: EngineTrigger): string =>
+  t.sense === undefined || t.sense === '' ? t.name : `${t.name} ${t.sense} ${t.version ?? ''}`
 const triggers = (get: (p: TaggedPackage) => TagValue[]) => (p: TaggedPackage) =>
   p.triggers.length === 0 ? undefined : get(p)
 const triggerTags: Record<string, TagDef> = {

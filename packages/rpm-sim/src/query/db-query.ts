@@ -184,7 +184,7 @@ export function matchSource<T extends InstalledPackage>(
  * -qg: is `p` in the group `group`? rpm's group index compares the whole text, and files a package without a
  * group under `Unknown`.
  */
-export function inGroup(p: Pick<InstalledPackage, 'group'>, group: string): boolean {
+function inGroup(p: Pick<InstalledPackage, 'group'>, group: string): boolean {
   return (p.group === undefined || p.group === '' ? 'Unknown' : p.group) === group
 }
 

@@ -9,6 +9,7 @@ import { nodeType } from '../format/model.js'
 import { RootResolver } from '../base/_fs.js'
 import { withDbLock } from '../db/_lock.js'
 import { openPackageSource } from './_source.js'
+import { unwarnedNotes } from '../format/checksig.js'
 import type { Identity } from './apply.js'
 import { UnpackError, digestFile, stagePackage, unstage, writesContent } from './apply.js'
 import { resolveOwners } from './_owners.js'
@@ -168,11 +169,7 @@ async function prepare(
   // rpm warns of each signature whose key the root lacks as it reads the packages, once per key
   const keys = new Set<string>()
   for (const s of flags.nosignature === true ? [] : given)
-    for (const n of s.signatures ?? []) {
-      if (keys.has(n.keyId)) continue
-      keys.add(n.keyId)
-      warn(`warning: ${s.origin}: ${n.text}`)
-    }
+    for (const n of unwarnedNotes(s.signatures ?? [], keys)) warn(`warning: ${s.origin}: ${n.text}`)
   const { installs, erasing, problems, unmatched } = selectElements(
     {
       op: o.op,
