@@ -1,7 +1,7 @@
 // The engine's CLI modes: -i/-U/-F/-e, -q/-qa/-ql/-qc/-qi, -V, --rollback [TID], --history. Output as rpm 4.18's.
 import { accessSync, constants } from 'node:fs'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
-import { UsageError, fileFilterOf, operandPath } from './args.js'
+import { UsageError, VERIFY_OMIT_OPTIONS, fileFilterOf, operandPath, verifyOmitOf } from './args.js'
 import type { TransactionFlags, TransactionOp, TransactionResult } from '../transaction/transaction.js'
 import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
@@ -68,6 +68,8 @@ const ACCEPTED = new Set([
   'ignoreos',
   'rollback',
   'history',
+  ...Object.keys(VERIFY_OMIT_OPTIONS),
+  'nocontexts',
 ])
 
 const has = (a: ParsedArgs, l: string): boolean => a.letters.includes(l)
@@ -231,6 +233,7 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
     files: !a.flags.has('nofiles'),
     filter: fileFilterOf(a),
     scripts: !a.flags.has('noscripts'),
+    omit: verifyOmitOf(a),
   }
   let bad = 0
   // each package by its own nevra, never read back as a label (a release such as `1(x)` would be one)

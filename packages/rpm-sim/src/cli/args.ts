@@ -2,7 +2,7 @@
 import { isAbsolute, join } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { Identity } from '../transaction/apply.js'
-import { FILE_FLAG } from '../format/tags.js'
+import { FILE_FLAG, VERIFY } from '../format/tags.js'
 import type { FileFilter } from '../query/_format.js'
 
 /** What a CLI run is given instead of touching process globals. */
@@ -109,4 +109,28 @@ export function fileFilterOf(a: ParsedArgs): FileFilter {
     (a.flags.has('noghost') ? FILE_FLAG.GHOST : 0) |
     (a.flags.has('noartifact') ? FILE_FLAG.ARTIFACT : 0)
   return { include, exclude }
+}
+
+/**
+ * rpm's -V options that leave one check out of every file (rpmVerifyPoptTable), and its RPMVERIFY_* bit; --nomd5 is
+ * rpm's old name of --nofiledigest. --nodeps and --nocontexts are accepted too: rpm-sim checks neither.
+ */
+export const VERIFY_OMIT_OPTIONS: Readonly<Record<string, number>> = {
+  nofiledigest: VERIFY.FILEDIGEST,
+  nomd5: VERIFY.FILEDIGEST,
+  nosize: VERIFY.FILESIZE,
+  nolinkto: VERIFY.LINKTO,
+  nouser: VERIFY.USER,
+  nogroup: VERIFY.GROUP,
+  nomtime: VERIFY.MTIME,
+  nomode: VERIFY.MODE,
+  nordev: VERIFY.RDEV,
+  nocaps: VERIFY.CAPS,
+}
+
+/** The RPMVERIFY_* bits the command line's {@link VERIFY_OMIT_OPTIONS} leave out. */
+export function verifyOmitOf(a: ParsedArgs): number {
+  let omit = 0
+  for (const f of a.flags) omit |= VERIFY_OMIT_OPTIONS[f] ?? 0
+  return omit
 }

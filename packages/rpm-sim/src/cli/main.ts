@@ -39,7 +39,9 @@ modes:
                           no keys, so a signature is NOKEY (also warned once per key when -qp, -i, -U read one)
   --qf/--queryformat FMT  with -q and -qp: rpm's query format (%{TAG}, %-20{TAG:format}, [arrays], %|TAG?{..}:{..}|)
   -V LABEL... | -Va [[TAG=]PATTERN...]
-                          verify installed files against the database, then run %verifyscript
+                          verify installed files against the database, then run %verifyscript; leave a
+                          check out with --nofiledigest (--nomd5), --nosize, --nolinkto, --nouser, --nogroup,
+                          --nomtime, --nomode, --nordev, --nocaps; --nofiles, --noscripts
   --rollback [TID]        undo every transaction since TID (default: the last one)
   --history               list transactions
 
@@ -49,7 +51,7 @@ labels: NAME[-[EPOCH:]VERSION[-RELEASE]][.ARCH]; version, release and arch are r
 
 options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --excludedocs,
   --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
-  --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks), --nofiles (-V)
+  --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks)
 
 exit codes: 0 done; otherwise problems or errors (printed as rpm prints them), 1 or, as rpm, the number of
   packages of a transaction that failed

@@ -48,6 +48,7 @@ const fileSchema = v.object({
   linkTarget: v.exactOptional(v.string()),
   rdev: v.exactOptional(v.pipe(v.number(), v.integer())),
   nlink: v.exactOptional(v.pipe(v.number(), v.integer())),
+  verify: v.exactOptional(v.pipe(v.number(), v.integer())),
   user: v.string(),
   group: v.string(),
   mtime: v.number(),

@@ -80,6 +80,11 @@ export interface EngineFile {
   rdev?: number
   /** The size of its hard-link group in the package (absent: 1), as `rpm -qlv` shows it. */
   nlink?: number
+  /**
+   * What `-V` checks of it (rpm's FILEVERIFYFLAGS, RPMVERIFY_* bits) when `%verify` or `%ghost` left a check out;
+   * absent: every check.
+   */
+  verify?: number
   user: string
   group: string
   mtime: number

@@ -189,8 +189,16 @@ export const VERIFY = {
   FILEDIGEST: 1 << 0,
   FILESIZE: 1 << 1,
   LINKTO: 1 << 2,
+  USER: 1 << 3,
+  GROUP: 1 << 4,
   MTIME: 1 << 5,
+  MODE: 1 << 6,
+  RDEV: 1 << 7,
+  CAPS: 1 << 8,
 } as const
+
+/** The RPMVERIFY_* bits -V checks, one per column of its `SM5DLUGTP` result. */
+export const VERIFY_CHECKS = 0x1ff
 
 /** OpenPGP hash algorithm numbers used by FILEDIGESTALGO and PAYLOADDIGESTALGO. */
 export const DIGEST_ALGO = { md5: 1, sha1: 2, sha256: 8, sha384: 9, sha512: 10 } as const

@@ -10,6 +10,7 @@ import { RootResolver, followsDirLink } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 import { digestFile, splitDev } from '../transaction/apply.js'
 import { isDevice } from '../format/model.js'
+import { VERIFY, VERIFY_CHECKS } from '../format/tags.js'
 import { readIdTable } from '../transaction/_owners.js'
 import { runScriptlet } from '../transaction/_scriptlet.js'
 import type { FileFilter } from './_format.js'
@@ -44,10 +45,24 @@ export interface VerifyOptions {
   filter?: FileFilter
   files?: boolean
   scripts?: boolean
+  /** RPMVERIFY_* bits not to check in any file (rpm's --nosize, --nomtime, --nouser, ...; {@link VERIFY}). */
+  omit?: number
 }
 
 type Checks = Record<'S' | 'M' | '5' | 'D' | 'L' | 'U' | 'G' | 'T' | 'P', boolean>
 const NONE: Checks = { S: false, M: false, 5: false, D: false, L: false, U: false, G: false, T: false, P: false }
+// Each column of the result and the RPMVERIFY_* bit that enables it.
+const CHECK_BITS: Record<keyof Checks, number> = {
+  S: VERIFY.FILESIZE,
+  M: VERIFY.MODE,
+  5: VERIFY.FILEDIGEST,
+  D: VERIFY.RDEV,
+  L: VERIFY.LINKTO,
+  U: VERIFY.USER,
+  G: VERIFY.GROUP,
+  T: VERIFY.MTIME,
+  P: VERIFY.CAPS,
+}
 
 /**
  * rpm 4.18's rpmfilesVerify for each file of an installed package: replaced files are only checked to exist and
@@ -95,6 +110,11 @@ async function verifyPackageReport(
     if (!st.isFile()) check = { ...check, 5: false, S: false, T: false }
     if (f.flags.ghost === true) check = { ...check, 5: false, S: false, T: false, L: false }
     if (sharedPaths.has(f.path)) check = { ...check, T: false }
+    // what the file's %verify allows, less what the command leaves out (rpm's omitMask)
+    const allowed = (f.verify ?? VERIFY_CHECKS) & ~(options.omit ?? 0)
+    check = Object.fromEntries(
+      (Object.entries(check) as [keyof Checks, boolean][]).map(([k, on]) => [k, on && (allowed & CHECK_BITS[k]) !== 0]),
+    ) as Checks
     const uidKnown = users.get(f.user)
     const gidKnown = groups.get(f.group)
     // What rpm wrote: an unknown owner became root and lost its setuid/setgid bit.

@@ -222,8 +222,16 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
   }
 
   for (const [j, e] of erases) {
-    if ((e.replacedBy !== undefined && out.failed.has(e.replacedBy)) || marks.has(`skipped ${j}`)) {
+    if (marks.has(`skipped ${j}`)) {
       out.failed.add(j)
+      continue
+    }
+    if (e.replacedBy !== undefined && out.failed.has(e.replacedBy)) {
+      // rpm marks the erasure of what a failed install would have replaced failed too, and says so when it comes
+      // to it (rpmteMarkFailed, then rpmtsProcess's `erase skipped`).
+      out.failed.add(j)
+      await mark(`skipped ${j}`)
+      ctx.warn(`error: ${e.nevra}: erase skipped`)
       continue
     }
     const h = e.header

@@ -4,6 +4,7 @@ import { openRpm, readRpmPayload } from '../format/reader.js'
 import type { RpmPackage } from '../format/package.js'
 import type { EngineFile, EngineFileFlags, EngineHeader, PackageSource } from '../format/model.js'
 import { dependencyText, isDevice, senseText } from '../format/model.js'
+import { VERIFY_CHECKS } from '../format/tags.js'
 
 // In the order the format layer sets them (the order the database has always kept them in).
 const FLAG_NAMES = ['config', 'noreplace', 'ghost', 'doc', 'missingok', 'license', 'readme', 'artifact'] as const
@@ -22,6 +23,7 @@ function engineFile(f: RpmPackage['files'][number], links: Map<number, number>):
   out.flags = engineFlags(f.flags)
   const nlink = f.kind === 'file' ? (links.get(f.inode) ?? 1) : 1
   if (nlink > 1) out.nlink = nlink
+  if ((f.verifyFlags & VERIFY_CHECKS) !== VERIFY_CHECKS) out.verify = f.verifyFlags & VERIFY_CHECKS
   return out
 }
 
