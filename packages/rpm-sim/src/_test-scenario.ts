@@ -44,7 +44,10 @@ export interface PkgDef {
   changelog?: string
 }
 
-/** A step: an rpm command line (`@key` stands for the built package `key`), or shell run in the root (cwd). */
+/**
+ * A step: an rpm command line (`@key` stands for the built package `key`), or shell run in the root (cwd), where
+ * `{@key}` stands for that package's path.
+ */
 export type ScenarioStep = { rpm: string[] } | { sh: string }
 
 /** What both runs are compared on. */
@@ -216,16 +219,16 @@ export async function runScenario(
   const run = engine === 'rpm' ? async (a: string[]) => realRpm(root, a) : (a: string[]) => simRpm(root, a)
   const result: RunResult = { steps: [], tree: {}, qa: [], va: { code: 0, lines: [] }, log: '' }
   for (const step of s.steps) {
+    const built = (key: string): string => {
+      const p = s.pkgs[key]
+      if (p === undefined) throw new Error(`${s.name}: no package @${key}`)
+      return cache.rpm(p)
+    }
     if ('sh' in step) {
-      execFileSync('sh', ['-c', step.sh], { cwd: root })
+      execFileSync('sh', ['-c', step.sh.replace(/\{@(\w+)\}/g, (_, k: string) => built(k))], { cwd: root })
       continue
     }
-    const args = step.rpm.map((a) => {
-      if (!a.startsWith('@')) return a
-      const p = s.pkgs[a.slice(1)]
-      if (p === undefined) throw new Error(`${s.name}: no package ${a}`)
-      return cache.rpm(p)
-    })
+    const args = step.rpm.map((a) => (a.startsWith('@') ? built(a.slice(1)) : a))
     // Dependencies are not resolved by rpm-sim (a deliberate difference for every scenario): rpm gets --nodeps.
     const full = TRANSACTION.test(args[0] ?? '') ? [...args.slice(0, 1), '--nodeps', ...args.slice(1)] : args
     const r = await run(full)

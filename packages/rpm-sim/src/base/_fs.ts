@@ -1,12 +1,29 @@
 // Small filesystem helpers shared by the database, the journal and the applier.
 import { lstat } from 'node:fs/promises'
-import { lstatSync, readlinkSync } from 'node:fs'
+import { accessSync, constants, lstatSync, readlinkSync } from 'node:fs'
+import { fsErrorParts } from '@rdbpkg/core'
 import type { Stats } from 'node:fs'
 import { join, posix } from 'node:path'
 
 /** errno code of a Node fs error, or undefined. */
 export function errCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined
+}
+
+/** A Node fs error's text as glibc's strerror words it (libuv's, capitalized: `No such file or directory`). */
+export function strerrorText(error: unknown): string {
+  const text = fsErrorParts(error)?.text ?? String(error)
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`
+}
+
+/** Why `file` cannot be read, as {@link strerrorText} words it; undefined when it can. */
+export function unreadable(file: string): string | undefined {
+  try {
+    accessSync(file, constants.R_OK)
+    return undefined
+  } catch (error) {
+    return strerrorText(error)
+  }
 }
 
 // The durable writes are core's (the installer uses them too); re-exported for the engine's modules.

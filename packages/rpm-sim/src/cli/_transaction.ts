@@ -1,5 +1,6 @@
 // The engine's CLI modes: -i/-U/-F/-e, -q/-qa/-ql/-qc/-qi, -V, --rollback [TID], --history. Output as rpm 4.18's.
-import { accessSync, constants } from 'node:fs'
+import { isAbsolute, join } from 'node:path'
+import { unreadable } from '../base/_fs.js'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
 import { UsageError, VERIFY_OMIT_OPTIONS, fileFilterOf, operandPath, verifyOmitOf } from './args.js'
 import type { TransactionFlags, TransactionOp, TransactionResult } from '../transaction/transaction.js'
@@ -13,7 +14,10 @@ import { queryShow } from './_query-show.js'
 import type { InstalledPackage } from '../db/db.js'
 import type { QueryOptions } from '../query/db-query.js'
 import { packageFilter } from '../query/_filter.js'
-import { verifyReports } from '../query/verify.js'
+import { verifyPackageFile, verifyReports } from '../query/verify.js'
+import { openRpm } from '../format/reader.js'
+import { engineHeader } from '../transaction/_source.js'
+import { isRdbpkgError } from '@rdbpkg/core'
 import { recoverForQuery } from '../transaction/recovery.js'
 import { SCRIPT_FLAGS } from '../transaction/_plan.js'
 
@@ -88,15 +92,6 @@ function flagsOf(a: ParsedArgs): TransactionFlags {
   return flags
 }
 
-function canRead(p: string): boolean {
-  try {
-    accessSync(p, constants.R_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
 const line = (io: MainIo, stream: 'stdout' | 'stderr', text: string): void => {
   io[stream].write(`${text}\n`)
 }
@@ -132,9 +127,12 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const packages = op === 'erase' ? a.operands : a.operands.map((p) => operandPath(p, io.cwd))
   if (op !== 'erase') {
     // rpm's own words for a package file it cannot open, before anything else happens.
-    const unreadable = a.operands.filter((_, k) => !canRead(packages[k] as string))
-    for (const p of unreadable) line(io, 'stderr', `error: open of ${p} failed: No such file or directory`)
-    if (unreadable.length > 0) return 1
+    const failed = a.operands.flatMap((p, k) => {
+      const why = unreadable(packages[k] as string)
+      return why === undefined ? [] : [`error: open of ${p} failed: ${why}`]
+    })
+    for (const l of failed) line(io, 'stderr', l)
+    if (failed.length > 0) return 1
   }
   const r = await runTransaction({
     root: rootOf(a, io),
@@ -236,13 +234,39 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
     omit: verifyOmitOf(a),
   }
   let bad = 0
+  const report = (r: { lines: string[]; errors?: string[]; failed: boolean }): void => {
+    for (const l of r.lines) line(io, 'stdout', l)
+    for (const l of r.errors ?? []) line(io, 'stderr', l)
+    if (r.failed) bad++
+  }
+  if (has(a, 'p')) {
+    // -Vp: package files, their files checked in the root as if installed. rpm -V works chrooted (rpmcliVerify's
+    // rpmChrootIn), so it reads the package files inside the root; a relative name from the host's /, where
+    // rpmChrootIn left the working directory.
+    // Its exit status (rpmgiShowMatches): 1 when any package failed, plus one per file it could not read.
+    if (a.operands.length === 0) throw new UsageError('no arguments given for verify')
+    let unread = 0
+    for (const operand of a.operands) {
+      const file = isAbsolute(operand) ? join(root, operand) : join('/', operand)
+      const why = unreadable(file)
+      if (why !== undefined) {
+        line(io, 'stderr', `error: open of ${operand} failed: ${why}`)
+        unread++
+        continue
+      }
+      try {
+        report(await verifyPackageFile(root, engineHeader((await openRpm(file)).pkg), options))
+      } catch (error) {
+        if (!isRdbpkgError(error)) throw error
+        line(io, 'stderr', `error: ${error.message.replaceAll(file, operand)}`)
+        unread++
+      }
+    }
+    return failures(Math.min(bad, 1) + unread)
+  }
   // each package by its own nevra, never read back as a label (a release such as `1(x)` would be one)
   const none = await eachSelected(a, io, root, q, async (p) => {
-    for (const r of await verifyReports(root, { nevra: p.nevra }, options)) {
-      for (const l of r.lines) line(io, 'stdout', l)
-      for (const l of r.errors ?? []) line(io, 'stderr', l)
-      if (r.failed) bad++
-    }
+    for (const r of await verifyReports(root, { nevra: p.nevra }, options)) report(r)
   })
   return failures(none + bad)
 }

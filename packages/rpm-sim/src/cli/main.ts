@@ -1,5 +1,5 @@
 import { isRdbpkgError } from '@rdbpkg/core'
-import { accessSync, constants } from 'node:fs'
+import { unreadable } from '../base/_fs.js'
 import { checksigLine, checksigPackage, checksigSummary, signatureNotes, unwarnedNotes } from '../format/checksig.js'
 import { Writable } from 'node:stream'
 import { QUERY_PIPES, formatInfo } from '../query/_format.js'
@@ -70,6 +70,12 @@ async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
   let failures = 0
   for (const operand of args.operands) {
     const file = operandPath(operand, io.cwd)
+    const why = unreadable(file)
+    if (why !== undefined) {
+      io.stderr.write(`error: open of ${operand} failed: ${why}\n`)
+      failures++
+      continue
+    }
     try {
       const rpm = await openRpm(file)
       // rpm warns of a signature whose key it lacks as it reads the package, once per key
@@ -87,7 +93,8 @@ async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
       failures++
     }
   }
-  return failures === 0 ? 0 : 1
+  // rpm's exit status of -qp: one per package file it could not read (rpmgiNumErrors)
+  return Math.min(failures, 255)
 }
 
 /** `-K [-v] PKG.rpm...`: rpm's digest and signature check; exit status the number of packages that failed. */
@@ -98,10 +105,9 @@ async function runChecksig(args: ParsedArgs, io: MainIo): Promise<number> {
   let failed = 0
   for (const operand of args.operands) {
     const file = operandPath(operand, io.cwd)
-    try {
-      accessSync(file, constants.R_OK)
-    } catch {
-      io.stderr.write(`error: ${operand}: open failed: No such file or directory\n`)
+    const why = unreadable(file)
+    if (why !== undefined) {
+      io.stderr.write(`error: ${operand}: open failed: ${why}\n`)
       failed++
       continue
     }

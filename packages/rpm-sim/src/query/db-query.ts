@@ -1,6 +1,6 @@
 // rpm's query modes on the database: -q, -qa, -ql, -qc, -qi: which installed packages, and their data for the one
 // formatter (query.ts).
-import { fsErrorParts } from '@rdbpkg/core'
+import { strerrorText } from '../base/_fs.js'
 import { lstatSync, realpathSync } from 'node:fs'
 import { join, posix, resolve } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
@@ -171,12 +171,7 @@ export function matchSource<T extends InstalledPackage>(
     lstatSync(join(where.root, fn))
     return notice([], `file ${fn} is not owned by any package`)
   } catch (error) {
-    // glibc's strerror text: libuv's, capitalized (`No such file or directory`, `Not a directory`).
-    const text = fsErrorParts(error)?.text ?? String(error)
-    return {
-      found: [],
-      line: { stream: 'stderr', text: `error: file ${fn}: ${text.charAt(0).toUpperCase()}${text.slice(1)}` },
-    }
+    return { found: [], line: { stream: 'stderr', text: `error: file ${fn}: ${strerrorText(error)}` } }
   }
 }
 

@@ -9,7 +9,8 @@ import type { QueryOptions } from './db-query.js'
 import { RootResolver, followsDirLink } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 import { digestFile, splitDev } from '../transaction/apply.js'
-import { isDevice } from '../format/model.js'
+import { headerNevra, isDevice } from '../format/model.js'
+import type { EngineHeader } from '../format/model.js'
 import { VERIFY, VERIFY_CHECKS } from '../format/tags.js'
 import { readIdTable } from '../transaction/_owners.js'
 import { runScriptlet } from '../transaction/_scriptlet.js'
@@ -72,7 +73,7 @@ const CHECK_BITS: Record<keyof Checks, number> = {
  */
 async function verifyPackageReport(
   root: string,
-  pkg: InstalledPackage,
+  pkg: Pick<InstalledPackage, 'files' | 'digestAlgo'>,
   options: VerifyOptions = {},
   sharedPaths: Set<string> = new Set(),
 ): Promise<VerifyReport> {
@@ -199,22 +200,51 @@ export async function verifyReports(
   for (const p of pkgs) {
     const report =
       options.files === false ? { lines: [], failed: false } : await verifyPackageReport(r, p, options, shared)
-    if (options.scripts === true) {
-      const script = await verifyScript(r, p)
-      report.lines.push(...script.lines)
-      if (script.error !== undefined) report.errors = [script.error]
-      report.failed ||= script.error !== undefined
-    }
-    out.push(report)
+    out.push(options.scripts === true ? withScript(report, await verifyScript(r, p)) : report)
   }
   return out
+}
+
+/**
+ * rpm -Vp: the files a package file lists, checked in the root as if it were installed (every file's state normal,
+ * so no `(replaced)`; the mtime of a path several installed packages share is not compared), then its
+ * %verifyscript, as rpm's showVerifyPackage does for a header read from a file.
+ */
+export async function verifyPackageFile(
+  root: string,
+  header: EngineHeader,
+  options: QueryOptions & VerifyOptions = {},
+): Promise<VerifyReport> {
+  const r = resolve(root)
+  await recoverForQuery(r, options.onWarning)
+  const shared = sharedPathsOf(await new PackageDb(r).list())
+  const pkg = {
+    nevra: headerNevra(header),
+    digestAlgo: header.digestAlgo,
+    files: header.files.map((f) => ({ ...f, state: 'normal' as const })),
+    scripts: header.scripts,
+  }
+  const report =
+    options.files === false ? { lines: [], failed: false } : await verifyPackageReport(r, pkg, options, shared)
+  return options.scripts === true ? withScript(report, await verifyScript(r, pkg)) : report
+}
+
+// A report with its package's %verifyscript output after the files' lines.
+function withScript(report: VerifyReport, script: { lines: string[]; error?: string }): VerifyReport {
+  report.lines.push(...script.lines)
+  if (script.error !== undefined) report.errors = [script.error]
+  report.failed ||= script.error !== undefined
+  return report
 }
 
 /**
  * rpm's %verifyscript of an installed package, run as its other scriptlets are (chrooted, $1 = 1): what it prints
  * on either stream, and rpm's `error: %verify(NEVRA) scriptlet failed, exit status N` when it fails.
  */
-async function verifyScript(root: string, pkg: InstalledPackage): Promise<{ lines: string[]; error?: string }> {
+async function verifyScript(
+  root: string,
+  pkg: Pick<InstalledPackage, 'nevra' | 'scripts'>,
+): Promise<{ lines: string[]; error?: string }> {
   const script = pkg.scripts.verifyscript
   if (script === undefined) return { lines: [] }
   let text = ''

@@ -739,6 +739,49 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    // -Vp checks the files a package file lists, installed or not; its %verifyscript runs too. rpm -V runs
+    // chrooted: it reads the package files inside the root.
+    name: 'verify from package, with problems present',
+    from: 'rpmverify.at',
+    pkgs: {
+      a: {
+        name: 'hello',
+        files: [
+          { path: '/usr/local/bin/hello', data: 'hello-binary-data', attr: '%attr(0755,root,root)' },
+          { path: '/usr/share/doc/hello-1.0/FAQ', data: 'faq', attr: '%doc' },
+          { path: '/usr/share/doc/hello-1.0', type: 'dir' },
+        ],
+        scripts: { verifyscript: 'echo "verifying hello $1"' },
+      },
+      b: { name: 'elsewhere', files: [{ path: '/opt/else/file', data: 'e' }] },
+    },
+    steps: [
+      I('@a'),
+      sh(
+        'rm -f usr/share/doc/hello-1.0/FAQ; chmod u-x usr/local/bin/hello; dd if=/dev/zero of=usr/local/bin/hello conv=notrunc bs=1 seek=5 count=6 2>/dev/null',
+      ),
+      sh('mkdir data && cp {@a} data/hello.rpm && cp {@b} data/else.rpm'),
+      { rpm: ['-Vp', '--nodeps', '--nouser', '--nogroup', '/data/hello.rpm'] },
+      { rpm: ['-Vpv', '--nodeps', '--noscripts', '/data/hello.rpm'] },
+      { rpm: ['-Vp', '--nodeps', '--nofiles', '/data/hello.rpm'] },
+      { rpm: ['-Vp', '/data/else.rpm'] },
+      {
+        rpm: [
+          '-Vp',
+          '--nodeps',
+          '--nomtime',
+          '--nofiledigest',
+          '--nomode',
+          '/data/hello.rpm',
+          '/data/nothing.rpm',
+          '/data/else.rpm',
+        ],
+      },
+      Q('-p', '/nothing.rpm', 'nothing2.rpm'),
+      { rpm: ['-Vp', '--nodeps', 'data/else.rpm'] },
+    ],
+  },
+  {
     // -V runs %verifyscript after the files' lines (its stdout and stderr both on rpm's stdout, $1 = 1); a failing one
     // is an error line and exit 1; --noscripts skips it, --nofiles leaves the files out. --nodeps: the scriptlet
     // requires /bin/sh, which no package of the root provides, and rpm-sim checks no dependencies.
