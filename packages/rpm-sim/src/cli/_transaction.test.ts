@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { chmodSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CliRun } from '../_test-cli.js'
@@ -178,6 +178,43 @@ describe('rpm-sim CLI: transactions and queries', () => {
     // a filter picks it by name; a filter that picks nothing verifies nothing
     expect(await cli(w.dir, ...r, '-Va', 'od*')).toEqual(va)
     expect(await cli(w.dir, ...r, '-Va', 'other')).toEqual({ code: 0, out: '', err: '' })
+  })
+
+  it('--restore puts back modes and mtimes, fails a package whose regular file is gone and keeps its files', async () => {
+    const w = tempWorld()
+    cleanups.push(w.done)
+    const rpm = await pkg(w.dir, {
+      name: 'rst',
+      version: '1.0',
+      files: [file('/opt/rst/a', 'a\n', { mode: 0o755 }), file('/opt/rst/b', 'b\n'), file('/opt/rst/c', 'c\n')],
+    })
+    const r = ['--root', 'root']
+    expect(await cli(w.dir, ...r, '-i', rpm)).toMatchObject({ code: 0, err: '' })
+    const host = (p: string): string => join(w.dir, 'root', p)
+    chmodSync(host('/opt/rst/a'), 0o600)
+    utimesSync(host('/opt/rst/c'), 1, 1)
+    expect((await cli(w.dir, ...r, '-V', 'rst')).out).toBe('.M.......    /opt/rst/a\n.......T.    /opt/rst/c\n')
+    expect(await cli(w.dir, ...r, '--restore', 'rst')).toEqual({ code: 0, out: '', err: '' })
+    expect(await cli(w.dir, ...r, '-V', 'rst')).toEqual({ code: 0, out: '', err: '' })
+    // b is gone: a is restored (before it), c not (after it); nothing is removed
+    chmodSync(host('/opt/rst/a'), 0o600)
+    utimesSync(host('/opt/rst/c'), 1, 1)
+    rmSync(host('/opt/rst/b'))
+    expect(await cli(w.dir, ...r, '--restore', 'rst')).toEqual({
+      code: 255,
+      out: '',
+      err: 'error: rst-1.0-1.noarch: restored failed\n',
+    })
+    expect((await cli(w.dir, ...r, '-V', 'rst')).out).toBe('missing     /opt/rst/b\n.......T.    /opt/rst/c\n')
+    // rpm refuses -h and --test here, and restores nothing when an argument matches no package
+    expect(await cli(w.dir, ...r, '--restore', '-h', 'rst')).toMatchObject({ code: 1 })
+    expect((await cli(w.dir, ...r, '--restore', '--test', 'rst')).err).toContain('--test may only be specified')
+    expect(await cli(w.dir, ...r, '--setugids', 'rst', 'nope')).toEqual({
+      code: 1,
+      out: 'package nope is not installed\n',
+      err: '',
+    })
+    expect(statSync(host('/opt/rst/c')).mtimeMs).toBe(1000)
   })
 
   it('-q --tid finds what one transaction installed (decimal or 0x hex), as rpm’s --tid', async () => {

@@ -6,6 +6,7 @@ import { UsageError, VERIFY_OMIT_OPTIONS, fileFilterOf, operandPath, verifyOmitO
 import type { TransactionFlags, TransactionOp, TransactionResult } from '../transaction/transaction.js'
 import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
+import { restorePackages } from '../transaction/restore.js'
 import { parseFault } from '../transaction/fault.js'
 import { listHistory } from '../db/history.js'
 import { QUERY_SOURCES, installedInfo, listInstalled, matchSource } from '../query/db-query.js'
@@ -35,6 +36,9 @@ const FLAG_NAMES = [
   'allmatches',
   'nosignature',
 ] as const satisfies readonly (keyof TransactionFlags)[]
+
+// rpm --restore and the old names rpm keeps for it
+const RESTORE_FLAGS = ['restore', 'setperms', 'setugids', 'setcaps'] as const
 
 // Long options every mode accepts and ignores (rpm's output and database options); -V reads --nofiles, queries
 // their list and format options.
@@ -72,6 +76,7 @@ const ACCEPTED = new Set([
   'ignoreos',
   'rollback',
   'history',
+  ...RESTORE_FLAGS,
   ...Object.keys(VERIFY_OMIT_OPTIONS),
   'nocontexts',
 ])
@@ -192,16 +197,17 @@ async function runQueryDb(a: ParsedArgs, io: MainIo): Promise<number> {
 
 // The packages a -q or -V command line selects, as rpm's rpmQueryVerify: with -a all (or those its filters pick),
 // else each argument's by the one query source given (-f, -g, --whatprovides, ...; by default a label). An
-// argument that selects nothing prints rpm's line for it and counts as failed: the number returned.
+// argument that selects nothing prints rpm's line for it and counts as failed: the number returned. `visit` gets
+// the index of the argument that selected the package (0 for all of -a).
 async function eachSelected(
   a: ParsedArgs,
   io: MainIo,
   root: string,
   q: QueryOptions,
-  visit: (p: InstalledPackage) => void | Promise<void>,
+  visit: (p: InstalledPackage, arg: number) => void | Promise<void>,
 ): Promise<number> {
   if (has(a, 'a')) {
-    for (const p of await filtered(root, a.operands, q, io)) await visit(p)
+    for (const p of await filtered(root, a.operands, q, io)) await visit(p, 0)
     return 0
   }
   if (a.operands.length === 0) throw new UsageError(`no arguments given for ${has(a, 'V') ? 'verify' : 'query'}`)
@@ -209,11 +215,11 @@ async function eachSelected(
   const source = has(a, 'f') ? 'file' : has(a, 'g') ? 'group' : (QUERY_SOURCES.find((s) => a.flags.has(s)) ?? 'label')
   const installed = await listInstalled(root, q)
   let none = 0
-  for (const arg of a.operands) {
+  for (const [k, arg] of a.operands.entries()) {
     const m = matchSource(installed, source, arg, { root, cwd: io.cwd, ...(q.onError ? { onError: q.onError } : {}) })
     if (m.line !== undefined) line(io, m.line.stream, m.line.text)
     if (m.found.length === 0) none++
-    for (const p of m.found) await visit(p)
+    for (const p of m.found) await visit(p, k)
   }
   return none
 }
@@ -264,11 +270,47 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
     }
     return failures(Math.min(bad, 1) + unread)
   }
-  // each package by its own nevra, never read back as a label (a release such as `1(x)` would be one)
-  const none = await eachSelected(a, io, root, q, async (p) => {
-    for (const r of await verifyReports(root, { nevra: p.nevra }, options)) report(r)
+  // Each package by its own nevra, never read back as a label (a release such as `1(x)` would be one). rpm counts
+  // an argument once however many of its packages fail (rpmcliShowMatches); -a is one argument.
+  const failedArgs = new Set<number>()
+  const none = await eachSelected(a, io, root, q, async (p, k) => {
+    for (const r of await verifyReports(root, { nevra: p.nevra }, options)) {
+      report(r)
+      if (r.failed) failedArgs.add(k)
+    }
   })
-  return failures(none + bad)
+  return failures(none + failedArgs.size)
+}
+
+/**
+ * rpm --restore [-a | LABEL... | -f FILE... | ...]: owners, modes and mtimes back as the database has them. Nothing
+ * is restored when an argument matches no package (rpm's rpmcliArgIter fails first); a package that fails to
+ * restore makes rpm's transaction fail, exit 255.
+ */
+async function runRestore(a: ParsedArgs, io: MainIo): Promise<number> {
+  flagsOf(a)
+  if (has(a, 'h') || a.flags.has('hash'))
+    throw new UsageError('--hash (-h) may only be specified during package installation and erasure')
+  if (a.flags.has('test')) throw new UsageError('--test may only be specified during package installation and erasure')
+  // rpm --restore with nothing to select does nothing
+  if (a.operands.length === 0 && !has(a, 'a')) return 0
+  const root = rootOf(a, io)
+  const q = queryOptions(io)
+  const nevras: string[] = []
+  const none = await eachSelected(a, io, root, q, (p) => {
+    nevras.push(p.nevra)
+  })
+  if (none > 0) return failures(none)
+  if (nevras.length === 0) return 0
+  if (has(a, 'v')) line(io, 'stdout', 'Preparing packages...')
+  const r = await restorePackages({
+    root,
+    nevras,
+    identity: io.identity,
+    onWarning: (l) => line(io, 'stderr', l),
+    ...(has(a, 'v') ? { onPackage: (nevra: string) => line(io, 'stdout', nevra) } : {}),
+  })
+  return r.failed.length > 0 ? 255 : 0
 }
 
 async function runRollback(a: ParsedArgs, io: MainIo): Promise<number> {
@@ -321,6 +363,7 @@ async function runHistory(a: ParsedArgs, io: MainIo): Promise<number> {
 export const TRANSACTION_MODES: Mode[] = [
   { name: 'rollback', matches: (a) => a.flags.has('rollback'), run: runRollback },
   { name: 'history', matches: (a) => a.flags.has('history'), run: runHistory },
+  { name: 'restore', matches: (a) => RESTORE_FLAGS.some((f) => a.flags.has(f)), run: runRestore },
   { name: 'query-db', matches: (a) => has(a, 'q') && !has(a, 'p'), run: runQueryDb },
   { name: 'verify', matches: (a) => has(a, 'V'), run: runVerify },
   { name: 'erase', matches: (a) => has(a, 'e'), run: runInstallMode },

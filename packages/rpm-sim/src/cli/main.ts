@@ -42,6 +42,9 @@ modes:
                           verify installed files against the database, then run %verifyscript; leave a
                           check out with --nofiledigest (--nomd5), --nosize, --nolinkto, --nouser, --nogroup,
                           --nomtime, --nomode, --nordev, --nocaps; --nofiles, --noscripts
+  --restore LABEL... | --restore -a
+                          put back the owners, modes and mtimes the database has for the packages' files
+                          (--setperms, --setugids, --setcaps are its old names; -v names each package)
   --rollback [TID]        undo every transaction since TID (default: the last one)
   --history               list transactions
 

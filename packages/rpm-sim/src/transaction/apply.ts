@@ -320,6 +320,25 @@ export async function stagePackage(o: StageOptions): Promise<void> {
   }
 }
 
+/**
+ * Create the device node or fifo `a` (its type from `a.mode`) at `host`, mode 0600: nothing else can open it
+ * before its owner, mode and mtime are set. Throws E_IO naming `a.path` when mknod(1) fails.
+ */
+export function makeNodeAt(host: string, a: Pick<FileAction, 'path' | 'mode' | 'rdev'>): void {
+  const type = nodeType(a.mode) as 'c' | 'b' | 'p'
+  const numbers = type === 'p' ? [] : splitDev(a.rdev ?? 0).map(String)
+  try {
+    execFileSync('mknod', ['-m', '0600', host, type, ...numbers], { stdio: ['ignore', 'ignore', 'pipe'] })
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim()
+    throw new TransactionError(
+      'E_IO',
+      `${a.path}: cannot create the ${type === 'p' ? 'fifo' : 'device node'}: ${stderr || String(error)}`,
+      { file: a.path },
+    )
+  }
+}
+
 /** Major and minor of a device number as glibc's major(3)/minor(3) split it. */
 export function splitDev(rdev: number): [number, number] {
   return [(rdev >>> 8) & 0xfff, (rdev & 0xff) | ((rdev >>> 12) & 0xfff00)]
@@ -329,19 +348,8 @@ export function splitDev(rdev: number): [number, number] {
 // one process each), private until its owner, mode and mtime are set by path (opening a fifo would block).
 function makeNode(a: FileAction, o: Ownership): void {
   const temp = a.temp as string
-  const type = nodeType(a.mode) as 'c' | 'b' | 'p'
   rmTemp(temp)
-  const numbers = type === 'p' ? [] : splitDev(a.rdev ?? 0).map(String)
-  try {
-    execFileSync('mknod', ['-m', '0600', temp, type, ...numbers], { stdio: ['ignore', 'ignore', 'pipe'] })
-  } catch (error) {
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim()
-    throw new TransactionError(
-      'E_IO',
-      `${a.path}: cannot create the ${type === 'p' ? 'fifo' : 'device node'}: ${stderr || String(error)}`,
-      { file: a.path },
-    )
-  }
+  makeNodeAt(temp, a)
   if (needsChown(a, o)) chownSync(temp, a.uid, a.gid)
   chmodSync(temp, a.mode & 0o7777)
   utimesSync(temp, a.mtime, a.mtime)

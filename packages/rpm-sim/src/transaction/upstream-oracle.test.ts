@@ -55,6 +55,24 @@ const conflict = (pkg: string, data: string, attr?: string): PkgDef => ({
   name: `conflict${pkg}`,
   files: [{ path: '/usr/share/my.version', data, ...(attr ? { attr } : {}) }],
 })
+// A package for --restore: files of each type, a doc, a config, an unknown setuid owner, an empty directory.
+const restoretest = (): PkgDef => ({
+  name: 'hello',
+  files: [
+    { path: '/usr/local/bin/hello', data: 'hello', attr: '%attr(0755,root,root)' },
+    { path: '/usr/share/doc/hello-1.0/FAQ', data: 'faq', attr: '%doc' },
+    { path: '/usr/share/doc/hello-1.0', type: 'dir' },
+    { path: '/etc/r.conf', data: 'conf', attr: '%config' },
+    { path: '/opt/r', type: 'dir' },
+    { path: '/opt/r/dir', type: 'dir', attr: '%attr(0755,-,-)' },
+    { path: '/opt/r/empty', type: 'dir' },
+    { path: '/opt/r/file', data: 'file' },
+    { path: '/opt/r/link', type: 'link', target: 'file' },
+    { path: '/opt/r/link2', type: 'link', target: 'nowhere' },
+    { path: '/opt/r/setuid', data: 's', attr: '%attr(4755,nosuch,root)' },
+    { path: '/opt/r/ghost', type: 'none', attr: '%ghost' },
+  ],
+})
 // tests/data/SPECS/pamupdate.spec (upstream, after 4.18): two unchanged %config files and a directory below /var/run.
 const pamupdate = (rel: string): PkgDef => ({
   name: 'pamupdate',
@@ -628,6 +646,84 @@ const SCENARIOS: Scenario[] = [
       aspects: ['stdout', 'stderr'],
       reason: 'rpm-sim has no Lua interpreter: it skips <lua> scriptlets with a warning instead of running them',
     },
+  },
+  // ---- rpmverify.at (rpm --restore)
+  {
+    // --restore puts back owners, modes and mtimes (never content), remakes a missing directory or symlink, and
+    // restores nothing when an argument matches no package; --setperms is its old name.
+    name: 'rpm --restore',
+    from: 'rpmverify.at',
+    pkgs: { a: restoretest(), b: { name: 'other', files: [{ path: '/opt/o', data: 'o' }] } },
+    steps: [
+      I('@a'),
+      I('@b'),
+      sh(
+        'chmod a-x usr/local/bin/hello; touch -d 2001-01-01 usr/share/doc/hello-1.0/FAQ etc/r.conf opt/o; echo edit >> etc/r.conf; chown 1:1 opt/r/dir opt/r/setuid; chmod 700 opt/r/dir; touch -h -d 2001-01-01 opt/r/link; chown -h 1:1 opt/r/link',
+      ),
+      { rpm: ['-V', 'hello'] },
+      { rpm: ['--restore', 'hello', 'nothere'] },
+      { rpm: ['-V', 'hello'] },
+      { rpm: ['--restore', 'hello'] },
+      { rpm: ['-V', 'hello'] },
+      { rpm: ['--restore'] },
+      sh('rm opt/r/link; rmdir opt/r/empty; chmod 600 opt/r/file; chmod 700 opt/r/setuid'),
+      { rpm: ['--setperms', '-v', 'hello'] },
+      { rpm: ['-Va'] },
+      { rpm: ['-V', 'hello', 'other'] },
+      { rpm: ['--restore', '-a'] },
+      { rpm: ['-V', 'other'] },
+    ],
+  },
+  {
+    // A regular file that is gone cannot be restored without its package: the package fails (exit 255), the files
+    // before it in order were restored, the ones after it not.
+    name: 'rpm --restore with a file missing',
+    from: 'rpmverify.at (rpm --restore, upstream, after 4.18)',
+    pkgs: { a: restoretest() },
+    steps: [
+      I('@a'),
+      sh('chmod 600 opt/r/file; rm opt/r/link2'),
+      { rpm: ['--restore', 'hello'] },
+      sh('chmod 600 opt/r/dir usr/local/bin/hello; rm opt/r/file'),
+      { rpm: ['--restore', 'hello'] },
+      { rpm: ['-V', 'hello'] },
+    ],
+    differs: {
+      aspects: ['code', 'stdout', 'tree', 'va'],
+      reason:
+        'rpm 4.18 then removes every file of the package (its cleanup of the failed element takes the touched files); upstream fixed it (027ef640b, "Fix FA_TOUCH\'ed files getting removed on failed update") and rpm-sim follows upstream: the files stay',
+      upstream: (sim) => {
+        expect(sim.steps.map((st) => [st.cmd, st.code, st.stdout])).toEqual([
+          ['-i @a', 0, []],
+          ['--restore hello', 0, []],
+          ['--restore hello', 255, []],
+          ['-V hello', 1, ['missing     /opt/r/file', '.M.......    /usr/local/bin/hello']],
+        ])
+        expect(sim.tree['/opt/r/dir']).toMatch(/^dir 755 /)
+      },
+    },
+  },
+  {
+    // Below a directory symlink rpm's safe-symlink rule refuses, nothing is restored: the package fails.
+    name: 'rpm --restore below an unsafe directory symlink',
+    from: 'rpmverify.at (rpm --restore, variant)',
+    pkgs: {
+      a: {
+        name: 'symdir',
+        files: [
+          { path: '/opt/sd/sub/file', data: 'x' },
+          { path: '/opt/sd/sub', type: 'dir' },
+        ],
+      },
+      b: { name: 'other', files: [{ path: '/opt/o', data: 'o' }] },
+    },
+    steps: [
+      I('@a', '@b'),
+      sh('mv opt/sd opt/elsewhere && ln -s elsewhere opt/sd && chown -h 1234:1234 opt/sd && chmod 600 opt/o'),
+      { rpm: ['--restore', 'symdir', 'other'] },
+      sh('chown -h 0:0 opt/sd && chmod 600 opt/elsewhere/sub/file'),
+      { rpm: ['--restore', 'symdir'] },
+    ],
   },
   // ---- rpmverify.at
   {
