@@ -27,6 +27,7 @@ export { writeRpm } from './format/writer.js'
 export type { WrittenRpm } from './format/writer.js'
 export type { RpmSpec, RpmSpecDependency, RpmSpecFile } from './format/spec.js'
 export type {
+  DependencyKind,
   EngineChangelogEntry,
   EngineFile,
   EngineFileFlags,

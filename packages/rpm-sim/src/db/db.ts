@@ -64,6 +64,7 @@ const fileSchema = v.object({
 export type InstalledFile = v.InferOutput<typeof fileSchema>
 const optStr = v.exactOptional(v.string())
 const optStrs = v.exactOptional(v.array(v.string()))
+const flagList = v.array(v.pipe(v.number(), v.integer()))
 const script = v.exactOptional(scriptSchema)
 
 /** The schema of an installed package's record (the database and the journal's plan validate with it). */
@@ -111,6 +112,14 @@ export const installedPackageSchema = v.object({
   size: v.exactOptional(v.number()),
   provides: optStrs,
   requires: optStrs,
+  depFlags: v.exactOptional(
+    v.strictObject({
+      provides: v.exactOptional(flagList),
+      requires: v.exactOptional(flagList),
+      conflicts: v.exactOptional(flagList),
+      obsoletes: v.exactOptional(flagList),
+    }),
+  ),
   conflicts: optStrs,
   obsoletes: optStrs,
   changelog: v.exactOptional(v.array(v.object({ time: v.number(), name: v.string(), text: v.string() }))),

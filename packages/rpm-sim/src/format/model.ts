@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream'
 import { formatEVR } from '@rdbpkg/core'
 import type { FileFlags } from '@rdbpkg/core'
+import { SENSE } from './tags.js'
 
 /** The scriptlets rpm runs around a transaction element, and `-V`'s %verifyscript, in the tags' own names. */
 export const SCRIPT_NAMES = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans', 'verifyscript'] as const
@@ -91,6 +92,9 @@ export interface EngineFile {
   flags: EngineFileFlags
 }
 
+/** The kinds of dependency a package declares, as the header and the database keep them. */
+export type DependencyKind = 'provides' | 'requires' | 'conflicts' | 'obsoletes'
+
 /** The header fields of a package that the engine, the database and `-qi` use. */
 export interface EngineHeader {
   name: string
@@ -119,6 +123,12 @@ export interface EngineHeader {
   size?: number
   provides?: string[]
   requires?: string[]
+  /**
+   * The whole RPMSENSE_* bits of each dependency of a kind, in its order (the texts keep only the comparison): what
+   * tells a requirement only an install needs ({@link isTransientRequire}) or a `config()` provide. Absent in
+   * records written before they were kept.
+   */
+  depFlags?: Partial<Record<DependencyKind, number[]>>
   conflicts?: string[]
   obsoletes?: string[]
   /** The %changelog entries, newest first, as the header holds them. */
@@ -175,6 +185,19 @@ export function senseText(flags: number): string {
 /** The RPMSENSE_LESS/GREATER/EQUAL bits of a comparison text (`<`, `<=`, `=`, `>=`, `>`; '' is none). */
 export function senseBits(op: string): number {
   return (op.includes('<') ? 2 : 0) | (op.includes('>') ? 4 : 0) | (op.includes('=') ? 8 : 0)
+}
+
+// rpm's _INSTALL_ONLY_MASK and _ERASE_ONLY_MASK (rpmds.h), without the legacy PREREQ bit.
+const INSTALL_ONLY =
+  SENSE.SCRIPT_PRE | SENSE.SCRIPT_POST | SENSE.RPMLIB | SENSE.KEYRING | SENSE.PRETRANS | SENSE.POSTTRANS
+const ERASE_ONLY = SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN
+
+/**
+ * rpm's isTransientReq: a requirement only installing needs (`Requires(pre)`, `(post)`, rpmlib(), ...) and not
+ * erasing, nor a meta one. rpm leaves those out of its requirename index, so --whatrequires does not find them.
+ */
+export function isTransientRequire(flags: number): boolean {
+  return (flags & INSTALL_ONLY) !== 0 && (flags & ERASE_ONLY) === 0 && (flags & SENSE.META) === 0
 }
 
 /** A dependency as the engine and the database keep it: `name`, or `name op version` (`tool >= 1.2`). */

@@ -175,12 +175,17 @@ export const SENSE = {
   SCRIPT_PREUN: 1 << 11,
   SCRIPT_POSTUN: 1 << 12,
   SCRIPT_VERIFY: 1 << 13,
+  FIND_REQUIRES: 1 << 14,
+  FIND_PROVIDES: 1 << 15,
   TRIGGERIN: 1 << 16,
   TRIGGERUN: 1 << 17,
   TRIGGERPOSTUN: 1 << 18,
+  MISSINGOK: 1 << 19,
   RPMLIB: 1 << 24,
   TRIGGERPREIN: 1 << 25,
+  KEYRING: 1 << 26,
   CONFIG: 1 << 28,
+  META: 1 << 29,
 } as const
 
 /** RPMVERIFY_* bits of FILEVERIFYFLAGS. */
@@ -195,6 +200,9 @@ export const VERIFY = {
   MODE: 1 << 6,
   RDEV: 1 << 7,
   CAPS: 1 << 8,
+  READLINKFAIL: 1 << 28,
+  READFAIL: 1 << 29,
+  LSTATFAIL: 1 << 30,
 } as const
 
 /** The RPMVERIFY_* bits -V checks, one per column of its `SM5DLUGTP` result. */

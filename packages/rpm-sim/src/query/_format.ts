@@ -3,7 +3,7 @@
 import { formatNEVRA } from '@rdbpkg/core'
 import type { RpmPackage } from '../format/package.js'
 import type { Header } from '../format/header.js'
-import { SIGTAG, fileFlagBits } from '../format/tags.js'
+import { SENSE, SIGTAG, VERIFY, fileFlagBits } from '../format/tags.js'
 import { parsePgpSignature, pgpAlgorithms } from '../format/_pgp.js'
 import type { EngineFileFlags } from '../format/model.js'
 
@@ -21,6 +21,50 @@ export function formatCDate(seconds: number): string {
 export function formatDay(seconds: number): string {
   const d = new Date(seconds * 1000)
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, '0')} ${d.getFullYear()}`
+}
+
+/**
+ * rpm's rpmVerifyString: the `SM5DLUGTP` letters of RPMVERIFY_* bits, `pad` for each one not set, `?` for the
+ * digest or the link target where reading the file or the link failed. What -V prints, and the vflags and
+ * fstatus query formats.
+ */
+export function verifyString(bits: number, pad: string): string {
+  const one = (bit: number, c: string, fail = 0): string => ((bits & fail) !== 0 ? '?' : (bits & bit) !== 0 ? c : pad)
+  return (
+    one(VERIFY.FILESIZE, 'S') +
+    one(VERIFY.MODE, 'M') +
+    one(VERIFY.FILEDIGEST, '5', VERIFY.READFAIL) +
+    one(VERIFY.RDEV, 'D') +
+    one(VERIFY.LINKTO, 'L', VERIFY.READLINKFAIL) +
+    one(VERIFY.USER, 'U') +
+    one(VERIFY.GROUP, 'G') +
+    one(VERIFY.MTIME, 'T') +
+    one(VERIFY.CAPS, 'P')
+  )
+}
+
+// rpm's deptypeFormat: the kinds a dependency's RPMSENSE_* bits name, in its order.
+const DEP_TYPES: [number, string][] = [
+  [SENSE.SCRIPT_PRE, 'pre'],
+  [SENSE.SCRIPT_POST, 'post'],
+  [SENSE.SCRIPT_PREUN, 'preun'],
+  [SENSE.SCRIPT_POSTUN, 'postun'],
+  [SENSE.SCRIPT_VERIFY, 'verify'],
+  [SENSE.INTERP, 'interp'],
+  [SENSE.RPMLIB, 'rpmlib'],
+  [SENSE.FIND_REQUIRES | SENSE.FIND_PROVIDES, 'auto'],
+  [SENSE.PREREQ, 'prereq'],
+  [SENSE.PRETRANS, 'pretrans'],
+  [SENSE.POSTTRANS, 'posttrans'],
+  [SENSE.CONFIG, 'config'],
+  [SENSE.MISSINGOK, 'missingok'],
+  [SENSE.META, 'meta'],
+]
+
+/** rpm's deptype query format: `pre,interp`, `rpmlib`, ... or `manual` for a dependency with none of those bits. */
+export function deptypeText(flags: number): string {
+  const kinds = DEP_TYPES.filter(([bits]) => (flags & bits) !== 0).map(([, name]) => name)
+  return kinds.length > 0 ? kinds.join(',') : 'manual'
 }
 
 /** A mode as `ls -l` and rpm's rpmPermsString show it: `-rwsr-xr-x`, `drwxr-xr-x`, `lrwxrwxrwx`. */

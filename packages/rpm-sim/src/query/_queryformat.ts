@@ -5,7 +5,7 @@ import { senseText } from '../format/model.js'
 import { FILE_FLAG } from '../format/tags.js'
 import type { TagDef, TaggedPackage, TagValue } from './_tags.js'
 import { findTag } from './_tags.js'
-import { formatCDate, formatDay, permsString } from './_format.js'
+import { deptypeText, formatCDate, formatDay, permsString, verifyString } from './_format.js'
 
 /** What a format reads (an installed package, or a package file's header for -qp). */
 export type FormattedPackage = TaggedPackage
@@ -72,6 +72,9 @@ const FORMATS: Record<string, Formatter> = {
     numeric: true,
     run: (v) => senseText(v as number),
   },
+  deptype: { numeric: true, run: (v) => deptypeText(v as number) },
+  vflags: { numeric: true, run: (v) => verifyString(v as number, '') },
+  fstatus: { numeric: true, run: (v) => verifyString(v as number, '.') },
   fstate: {
     numeric: true,
     run: (v) =>

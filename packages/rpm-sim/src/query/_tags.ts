@@ -37,7 +37,10 @@ const ext = (t: TagDef): TagDef => ({ ...t, extension: true })
 const deps = (key: 'provides' | 'requires' | 'conflicts' | 'obsoletes') => ({
   name: str((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).name) : undefined)),
   version: str((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).version) : undefined)),
-  flags: num((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).flags) : undefined)),
+  // the whole RPMSENSE bits where the record kept them, else the comparison's
+  flags: num((p) =>
+    p[key]?.length ? p[key].map((d, i) => p.depFlags?.[key]?.[i] ?? parseDependency(d).flags) : undefined,
+  ),
 })
 
 const FILE_STATE_NUMBER = { normal: 0, replaced: 1, notinstalled: 2 } as const
@@ -154,6 +157,7 @@ const TAGS: Record<string, TagDef> = {
   fileusername: str(files((f) => f.user)),
   filegroupname: str(files((f) => f.group)),
   fileflags: num(files((f) => fileFlagBits(f.flags))),
+  fileverifyflags: num(files((f) => f.verify ?? 0xffffffff)),
   filestates: num((p) =>
     p.files.length === 0 || p.files[0]?.state === undefined
       ? undefined

@@ -5,7 +5,8 @@ import { lstatSync, realpathSync } from 'node:fs'
 import { join, posix, resolve } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
 import { FILE_STATES, PackageDb } from '../db/db.js'
-import { parseDependency } from '../format/model.js'
+import { isTransientRequire, parseDependency } from '../format/model.js'
+import type { DependencyKind } from '../format/model.js'
 import { findByLabel } from '../db/_label.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import type { InfoFields } from './_format.js'
@@ -77,15 +78,24 @@ export function ownersOf<T extends Pick<InstalledPackage, 'files' | 'provides' |
 }
 
 /** The dependency kinds --whatprovides, --whatrequires, --whatconflicts and --whatobsoletes look in. */
-export type DependencyKind = 'provides' | 'requires' | 'conflicts' | 'obsoletes'
 
-/** --whatprovides and the like: the installed packages with a dependency of that name, in database order. */
-export function whoDepends<T extends Partial<Pick<InstalledPackage, DependencyKind>>>(
+/**
+ * --whatprovides and the like, as rpm's name indexes answer: the installed packages with a dependency of that name,
+ * in database order, each once per such entry; requirements only an install needs are not in rpm's requirename
+ * index ({@link isTransientRequire}).
+ */
+export function whoDepends<T extends Partial<Pick<InstalledPackage, DependencyKind | 'depFlags'>>>(
   installed: readonly T[],
   kind: DependencyKind,
   name: string,
 ): T[] {
-  return installed.filter((p) => (p[kind] ?? []).some((d) => parseDependency(d).name === name))
+  return installed.flatMap((p) =>
+    (p[kind] ?? []).flatMap((d, i) => {
+      if (parseDependency(d).name !== name) return []
+      const flags = kind === 'requires' ? p.depFlags?.requires?.[i] : undefined
+      return flags !== undefined && isTransientRequire(flags) ? [] : [p]
+    }),
+  )
 }
 
 /** rpm's query sources on the database besides labels and -a (its qva_source), by option name. */

@@ -15,7 +15,7 @@ import { VERIFY, VERIFY_CHECKS } from '../format/tags.js'
 import { readIdTable } from '../transaction/_owners.js'
 import { runScriptlet } from '../transaction/_scriptlet.js'
 import type { FileFilter } from './_format.js'
-import { passesFilter } from './_format.js'
+import { passesFilter, verifyString } from './_format.js'
 
 /** rpm's one-letter attribute marker of a file in -V output. */
 function attrChar(f: Pick<InstalledFile, 'flags'>): string {
@@ -150,12 +150,11 @@ async function verifyPackageReport(
         bad.L = '?'
       }
     }
-    const res = (['S', 'M', '5', 'D', 'L', 'U', 'G', 'T', 'P'] as const)
-      .map((k) => {
-        const b = bad[k]
-        return b === '?' ? '?' : b ? k : '.'
-      })
-      .join('')
+    let result = 0
+    for (const k of Object.keys(bad) as (keyof Checks)[]) if (bad[k] === true) result |= CHECK_BITS[k]
+    if (bad[5] === '?') result |= VERIFY.READFAIL
+    if (bad.L === '?') result |= VERIFY.READLINKFAIL
+    const res = verifyString(result, '.')
     if (res !== '.........') failed = true
     if (res !== '.........' || replaced || options.verbose === true) lines.push(`${res}  ${ac} ${f.path}${suffix}`)
   }

@@ -4,7 +4,7 @@ import { openRpm, readRpmPayload } from '../format/reader.js'
 import type { RpmPackage } from '../format/package.js'
 import type { EngineFile, EngineFileFlags, EngineHeader, PackageSource } from '../format/model.js'
 import { dependencyText, isDevice, senseText } from '../format/model.js'
-import { VERIFY_CHECKS } from '../format/tags.js'
+import { VERIFY } from '../format/tags.js'
 
 // In the order the format layer sets them (the order the database has always kept them in).
 const FLAG_NAMES = ['config', 'noreplace', 'ghost', 'doc', 'missingok', 'license', 'readme', 'artifact'] as const
@@ -23,7 +23,7 @@ function engineFile(f: RpmPackage['files'][number], links: Map<number, number>):
   out.flags = engineFlags(f.flags)
   const nlink = f.kind === 'file' ? (links.get(f.inode) ?? 1) : 1
   if (nlink > 1) out.nlink = nlink
-  if ((f.verifyFlags & VERIFY_CHECKS) !== VERIFY_CHECKS) out.verify = f.verifyFlags & VERIFY_CHECKS
+  if (f.verifyFlags >>> 0 !== VERIFY.ALL) out.verify = f.verifyFlags >>> 0
   return out
 }
 
@@ -85,10 +85,19 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     size: pkg.installedSize,
     provides: pkg.provides.map(dependencyText),
     requires: pkg.requires.map(dependencyText),
+    depFlags: depFlags(pkg),
     conflicts: pkg.conflicts.map(dependencyText),
     obsoletes: pkg.obsoletes.map(dependencyText),
     ...(pkg.changelog.length > 0 ? { changelog: pkg.changelog } : {}),
   }
+}
+
+// Each dependency kind's whole RPMSENSE bits, for the kinds that have entries.
+function depFlags(pkg: RpmPackage): NonNullable<EngineHeader['depFlags']> {
+  const out: NonNullable<EngineHeader['depFlags']> = {}
+  for (const kind of ['provides', 'requires', 'conflicts', 'obsoletes'] as const)
+    if (pkg[kind].length > 0) out[kind] = pkg[kind].map((d) => d.flags)
+  return out
 }
 
 /** Opens an .rpm file as a package source (header now, read once; payload streamed when asked). */

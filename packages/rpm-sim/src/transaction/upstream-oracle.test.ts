@@ -670,6 +670,7 @@ const SCENARIOS: Scenario[] = [
       { rpm: ['--setperms', '-v', 'hello'] },
       { rpm: ['-Va'] },
       { rpm: ['-V', 'hello', 'other'] },
+      Q('--qf', '[%{FILEVERIFYFLAGS:vflags} %{FILENAMES}\\n]', 'hello'),
       { rpm: ['--restore', '-a'] },
       { rpm: ['-V', 'other'] },
     ],
@@ -748,6 +749,12 @@ const SCENARIOS: Scenario[] = [
       I('@a'),
       sh('chmod -w test-verify*'),
       { rpm: ['-Vv', '--nouser', '--nogroup', 'verifyfiles'] },
+      Q(
+        '--qf',
+        '[%{FILEVERIFYFLAGS} %{FILEVERIFYFLAGS:vflags} %{FILEVERIFYFLAGS:fstatus} %{FILENAMES}\\n]',
+        'verifyfiles',
+      ),
+      Q('-p', '--qf', '[%{FILEVERIFYFLAGS:vflags} %{FILENAMES}\\n]', '@a'),
       sh('chown 1:1 test-verify1 test-verify2; touch -d 2001-01-01 test-verify2; echo x > test-verify1'),
       { rpm: ['-V', 'verifyfiles'] },
     ],
@@ -1135,10 +1142,12 @@ const SCENARIOS: Scenario[] = [
       Q('-p', '--scripts', '@a'),
       Q('-pl', '@a'),
       Q('--whatprovides', 'lists-api', 'lists', 'nothing', '/opt/lists/bin', '/opt/none'),
-      // Not `--whatrequires /bin/sh`: rpm lists a package once per entry of its requirename index (scriptlet-only
-      // requirements of %pre and %post left out), so `lists` twice; rpm-sim's database keeps no requirement flags
-      // and lists each package once.
-      Q('--whatrequires', 'coreutils', 'nothing'),
+      // rpm lists a package once per entry of its requirename index, where requirements only an install needs
+      // (%pre's and %post's /bin/sh) are not
+      Q('--whatrequires', 'coreutils', 'nothing', '/bin/sh'),
+      Q('--whatrequires', '--qf', '%{NAME} [%{REQUIRENAME}:%{REQUIREFLAGS} ]\\n', '/bin/sh'),
+      Q('--qf', '[%{REQUIRENAME} %{REQUIREFLAGS:deptype} %{REQUIREFLAGS:depflags}\\n]', 'lists'),
+      Q('-p', '--qf', '[%{REQUIRENAME} %{REQUIREFLAGS:deptype}\\n][%{PROVIDENAME} %{PROVIDEFLAGS:deptype}\\n]', '@a'),
       Q('--whatprovides', '--qf', '%{NAME}\\n', 'config(lists)'),
     ],
   },
