@@ -2,7 +2,7 @@
 // Kept apart from the rpm format layer so planning, the database and the journal can be tested on packages
 // built in memory, and so repackaged and database records share one shape.
 import type { Readable } from 'node:stream'
-import { formatEVR } from '@rdbpkg/core'
+import { compareEVR, formatEVR, parseEVR } from '@rdbpkg/core'
 import type { FileFlags } from '@rdbpkg/core'
 import { SENSE } from './tags.js'
 
@@ -198,6 +198,22 @@ const ERASE_ONLY = SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN
  */
 export function isTransientRequire(flags: number): boolean {
   return (flags & INSTALL_ONLY) !== 0 && (flags & ERASE_ONLY) === 0 && (flags & SENSE.META) === 0
+}
+
+/**
+ * Does a package of this EVR satisfy a dependency's `sense version` range (a trigger's condition, an Obsoletes)?
+ * No range is any version; rpm compares only the parts the range names: no release in it means any release.
+ */
+export function evrSatisfies(
+  h: Pick<EngineHeader, 'epoch' | 'version' | 'release'>,
+  sense: string | undefined,
+  version: string | undefined,
+): boolean {
+  if (sense === undefined || sense === '' || version === undefined || version === '') return true
+  const want = parseEVR(version)
+  const have = { epoch: h.epoch ?? 0, version: h.version, release: h.release }
+  const c = want.release === '' ? compareEVR({ ...have, release: '' }, want) : compareEVR(have, want)
+  return (c < 0 && sense.includes('<')) || (c > 0 && sense.includes('>')) || (c === 0 && sense.includes('='))
 }
 
 /** A dependency as the engine and the database keep it: `name`, or `name op version` (`tool >= 1.2`). */

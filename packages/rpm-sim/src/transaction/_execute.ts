@@ -5,9 +5,8 @@
 // in the journal is not run twice; an element whose staging a kill interrupted after an earlier element was
 // committed is undone and reported failed (its payload is gone with the process).
 import { fateWarning } from '@rdbpkg/core'
-import { compareEVR, parseEVR } from '@rdbpkg/core'
 import type { EngineHeader, EngineScript, EngineTrigger, PackageSource, ScriptName } from '../format/model.js'
-import { triggerScriptKey } from '../format/model.js'
+import { evrSatisfies, triggerScriptKey } from '../format/model.js'
 import type { Identity, RenameNote } from './apply.js'
 import { UnpackError, commitActions, commitErase, stagePackage, unstage } from './apply.js'
 import { resolveOwners } from './_owners.js'
@@ -48,18 +47,6 @@ export interface ExecuteContext {
   identity?: Identity | undefined
   /** The root's database as the caller read it (read again when absent). */
   db?: PackageDb
-}
-
-type Versioned = Pick<EngineHeader, 'epoch' | 'version' | 'release'>
-
-/** Does `h` satisfy a trigger's `name [sense version]` condition? */
-function senseMatches(h: Versioned, sense: string | undefined, version: string | undefined): boolean {
-  if (sense === undefined || sense === '' || version === undefined || version === '') return true
-  const want = parseEVR(version)
-  const have = { epoch: h.epoch ?? 0, version: h.version, release: h.release }
-  // rpm compares only the parts the condition names: no release in the condition means any release.
-  const c = want.release === '' ? compareEVR({ ...have, release: '' }, want) : compareEVR(have, want)
-  return (c < 0 && sense.includes('<')) || (c > 0 && sense.includes('>')) || (c === 0 && sense.includes('='))
 }
 
 // One trigger script naming several packages (`%triggerin -- a, b`) is several entries sharing one script; rpm
@@ -136,7 +123,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
   // Triggers in other installed packages that `h` sets off, and triggers in `h` set off by installed packages.
   const fireOthers = async (
     kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun',
-    h: Pick<EngineHeader, 'name'> & Versioned,
+    h: Pick<EngineHeader, 'name' | 'epoch' | 'version' | 'release'>,
     self: string,
     arg2: number,
   ): Promise<void> => {
@@ -145,7 +132,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       if (p.nevra === self) continue
       const fired = new Set<string>()
       for (const t of p.triggers) {
-        if (t.kind !== kind || t.name !== h.name || !senseMatches(h, t.sense, t.version)) continue
+        if (t.kind !== kind || t.name !== h.name || !evrSatisfies(h, t.sense, t.version)) continue
         if (!firstRun(fired, t)) continue
         await run(kind, p.nevra, t.script, [await count(p.name), arg2])
       }
@@ -162,7 +149,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     const fired = new Set<string>()
     for (const t of h.triggers) {
       if (t.kind !== kind) continue
-      const hits = all.filter((p) => p.nevra !== nevra && p.name === t.name && senseMatches(p, t.sense, t.version))
+      const hits = all.filter((p) => p.nevra !== nevra && p.name === t.name && evrSatisfies(p, t.sense, t.version))
       if (hits.length === 0 || !firstRun(fired, t)) continue
       await run(kind, nevra, t.script, [arg1, hits.length])
     }

@@ -43,6 +43,32 @@ describe('selectElements (rpm addPackage, checkFreshenStatus and version problem
     expect(s.installs.map((i) => i.nevra)).toEqual(['a-1-1.noarch', 'a-2-1.noarch'])
   })
 
+  it('-U erases what an Obsoletes names within its range, -i does not; an obsoleting package replaces an added one', () => {
+    const renamed = { ...source('b', '1'), header: { ...header('b', '1'), obsoletes: ['a < 2'] } }
+    const inst = [installed('a', '1'), installed('c', '1')]
+    const u = selectElements({ ...base, op: 'upgrade', installed: inst, sources: [renamed] }, () => undefined)
+    expect([...u.erasing.values()]).toEqual([{ pkg: inst[0], replacedBy: 0, sameNevra: false }])
+    expect(u.installs[0]?.replaces).toEqual([inst[0]])
+    const outOfRange = selectElements(
+      { ...base, op: 'upgrade', installed: [installed('a', '2')], sources: [renamed] },
+      () => undefined,
+    )
+    expect(outOfRange.erasing.size).toBe(0)
+    expect(
+      selectElements({ ...base, op: 'install', installed: inst, sources: [renamed] }, () => undefined).erasing.size,
+    ).toBe(0)
+    const lines: string[] = []
+    const both = selectElements(
+      { ...base, op: 'install', sources: [source('a', '1'), renamed, source('a', '1.5')], verbose: true },
+      (l) => lines.push(l),
+    )
+    expect(both.installs.map((i) => i.nevra)).toEqual(['b-1-1.noarch'])
+    expect(lines).toEqual([
+      'warning: package a-1-1.noarch was already added, replacing with b-1-1.noarch',
+      'warning: package b-1-1.noarch was already added, skipping a-1.5-1.noarch',
+    ])
+  })
+
   it('-F skips a package with no older instance installed; -U replaces every instance of the name', () => {
     const inst = [installed('a', '1')]
     const f = selectElements(

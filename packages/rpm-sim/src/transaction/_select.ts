@@ -1,10 +1,11 @@
 // Which packages a transaction touches, as rpm's addPackage and checks decide before any file is looked at: the
 // erase arguments matched against the database, -F's freshen rule, supersession among the given packages (the
-// same NEVRA twice, a newer one of a name), the installed instances each new package replaces, and rpm's
-// version problems (`already installed`, `newer ... is already installed`).
+// same NEVRA twice, a newer one of a name, one another obsoletes), the installed instances each new package
+// replaces (on -U/-F also those its Obsoletes name), and rpm's version problems (`already installed`, `newer ...
+// is already installed`).
 import { compareEVR } from '@rdbpkg/core'
 import type { EngineHeader, PackageSource } from '../format/model.js'
-import { headerNevra } from '../format/model.js'
+import { evrSatisfies, headerNevra, parseDependency, senseText } from '../format/model.js'
 import type { InstalledPackage } from '../db/db.js'
 import { findByLabel } from '../db/_label.js'
 
@@ -45,6 +46,20 @@ const freshens = (c: number, oldpackage: boolean): boolean => c > 0 || (oldpacka
 /** The EVR of a header as core compares it (a missing epoch is 0). */
 function evrOf(h: Pick<EngineHeader, 'epoch' | 'version' | 'release'>) {
   return { epoch: h.epoch ?? 0, version: h.version, release: h.release }
+}
+
+/**
+ * Does `by` obsolete a package named and versioned as `h`? An Obsoletes entry names a package (never a provide),
+ * with or without a version range.
+ */
+function obsoletes(
+  by: Pick<EngineHeader, 'obsoletes'>,
+  h: Pick<EngineHeader, 'name' | 'epoch' | 'version' | 'release'>,
+) {
+  return (by.obsoletes ?? []).some((text) => {
+    const d = parseDependency(text)
+    return d.name === h.name && evrSatisfies(h, senseText(d.flags), d.version)
+  })
 }
 
 /** Decide the transaction's elements as rpm does; `warn` gets rpm's -v lines about superseded packages. */
@@ -90,6 +105,11 @@ export function selectElements(s: SelectInput, warn: (line: string) => void): Se
         problems.push(`\tpackage ${p.nevra} (which is newer than ${nevra}) is already installed`)
       if (s.op !== 'install' || (same && s.replacepkgs)) replaces.push(p)
     }
+    // rpm's addObsoleteErasures: on -U/-F each installed package an Obsoletes names goes too, replaced by this one
+    // (a package already leaving is not added twice).
+    if (s.op !== 'install')
+      for (const p of s.installed)
+        if (!replaces.includes(p) && !erasing.has(p.nevra) && obsoletes(h, p)) replaces.push(p)
     const index = installs.length
     installs.push({ source: src, nevra, replaces })
     for (const p of replaces) erasing.set(p.nevra, { pkg: p, replacedBy: index, sameNevra: p.nevra === nevra })
@@ -101,8 +121,9 @@ export function selectElements(s: SelectInput, warn: (line: string) => void): Se
   return { installs, erasing, problems, unmatched: 0 }
 }
 
-// rpm's addPackage: the same NEVRA twice is added once; on -U/-F a newer one of a name replaces an older one (an
-// older one after a newer is skipped); -i adds every version. -v says so.
+// rpm's addPackage and findPos: a package an added one obsoletes is skipped, one that obsoletes an added package
+// replaces it; the same NEVRA twice is added once; on -U/-F a newer one of a name replaces an older one (an older
+// one after a newer is skipped); -i adds every version. -v says so.
 function supersede(
   wanted: readonly PackageSource[],
   everyVersion: boolean,
@@ -110,7 +131,24 @@ function supersede(
   warn: (line: string) => void,
 ): PackageSource[] {
   const chosen: PackageSource[] = []
+  const say = (prev: PackageSource, s: PackageSource, skip: boolean): void => {
+    if (verbose)
+      warn(
+        `warning: package ${headerNevra(prev.header)} was already added, ${skip ? 'skipping' : 'replacing with'} ${headerNevra(s.header)}`,
+      )
+  }
   for (const s of wanted) {
+    const obsoleter = chosen.find((c) => obsoletes(c.header, s.header))
+    if (obsoleter !== undefined) {
+      say(obsoleter, s, true)
+      continue
+    }
+    const obsoleted = chosen.findIndex((c) => obsoletes(s.header, c.header))
+    if (obsoleted >= 0) {
+      say(chosen[obsoleted] as PackageSource, s, false)
+      chosen[obsoleted] = s
+      continue
+    }
     const same = chosen.find(
       (c) =>
         c.header.name === s.header.name &&
@@ -126,10 +164,7 @@ function supersede(
       continue
     }
     const skip = same !== undefined || compareEVR(evrOf(prev.header), evrOf(s.header)) > 0
-    if (verbose)
-      warn(
-        `warning: package ${headerNevra(prev.header)} was already added, ${skip ? 'skipping' : 'replacing with'} ${headerNevra(s.header)}`,
-      )
+    say(prev, s, skip)
     if (!skip) chosen[i] = s
   }
   return chosen

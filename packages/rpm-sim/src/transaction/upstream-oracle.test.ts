@@ -73,6 +73,13 @@ const restoretest = (): PkgDef => ({
     { path: '/opt/r/ghost', type: 'none', attr: '%ghost' },
   ],
 })
+const conffile = (data: string): SpecFile => ({ path: '/etc/cfg/a.conf', data, attr: '%config' })
+// tests/data/SPECS/deptest.spec: deptest-NAME with one file, the same in each, and a dependency line.
+const deptest = (pkg: string, preamble?: string): PkgDef => ({
+  name: `deptest-${pkg}`,
+  files: [{ path: '/opt/bar', data: 'FOO' }],
+  ...(preamble !== undefined ? { preamble } : {}),
+})
 // tests/data/SPECS/pamupdate.spec (upstream, after 4.18): two unchanged %config files and a directory below /var/run.
 const pamupdate = (rel: string): PkgDef => ({
   name: 'pamupdate',
@@ -530,6 +537,51 @@ const SCENARIOS: Scenario[] = [
         expect(sim.tree['/etc/your.conf']).toMatch(/^file 644 /)
       },
     },
+  },
+  {
+    // -U and -F erase what a new package's Obsoletes names (a package name, in its version range); -i does not. In
+    // one command line a package an added one obsoletes is skipped, and one obsoleting an added one replaces it.
+    name: 'rpm -U obsoleted packages; rpm -U with Obsoletes',
+    from: 'rpmi.at',
+    pkgs: {
+      one: deptest('one', 'Obsoletes: deptest-two <= 1.0'),
+      two: deptest('two'),
+      obs: deptest('obsoletes', 'Obsoletes: deptest-two < 2.0'),
+      tobs: deptest('test-obsoletes', 'Obsoletes: deptest-obsoletes < 2.0'),
+      other: deptest('other', 'Obsoletes: deptest-two > 1.0'),
+      // a renamed package: the config files of the one it obsoletes are handled as an upgrade's
+      cold: {
+        name: 'cfg-old',
+        files: [conffile('a'), { path: '/etc/cfg/b.conf', data: 'b', attr: '%config(noreplace)' }],
+      },
+      cnew: {
+        name: 'cfg-new',
+        preamble: 'Obsoletes: cfg-old',
+        files: [conffile('a2'), { path: '/etc/cfg/b.conf', data: 'b2', attr: '%config(noreplace)' }],
+      },
+    },
+    steps: [
+      U('@two'),
+      U('@obs'),
+      Q('deptest-two', 'deptest-obsoletes'),
+      E('deptest-obsoletes'),
+      { rpm: ['-Uv', '@two', '@one'] },
+      Q('deptest-one', 'deptest-two'),
+      E('deptest-one'),
+      { rpm: ['-Uv', '@obs', '@two'] },
+      Q('deptest-two', 'deptest-obsoletes'),
+      I('@two'),
+      U('@other'),
+      U('@tobs'),
+      Q('deptest-two', 'deptest-obsoletes', 'deptest-test-obsoletes', 'deptest-other'),
+      E('deptest-test-obsoletes'),
+      I('@obs'),
+      { rpm: ['-q', '--whatobsoletes', 'deptest-two'] },
+      I('@cold'),
+      sh('echo edited >> etc/cfg/a.conf; echo edited >> etc/cfg/b.conf'),
+      U('@cnew'),
+      Q('cfg-old', 'cfg-new'),
+    ],
   },
   {
     name: 'freshen: nothing installed, older, same with --oldpackage',
