@@ -45,8 +45,8 @@ export interface PkgDef {
 }
 
 /**
- * A step: an rpm command line (`@key` stands for the built package `key`), or shell run in the root (cwd), where
- * `{@key}` stands for that package's path.
+ * A step: an rpm command line (`@key` stands for the built package `key`), or shell run in the root (cwd); in
+ * both, `{@key}` inside an argument or the script stands for that package's path.
  */
 export type ScenarioStep = { rpm: string[] } | { sh: string }
 
@@ -228,7 +228,9 @@ export async function runScenario(
       execFileSync('sh', ['-c', step.sh.replace(/\{@(\w+)\}/g, (_, k: string) => built(k))], { cwd: root })
       continue
     }
-    const args = step.rpm.map((a) => (a.startsWith('@') ? built(a.slice(1)) : a))
+    const args = step.rpm.map((a) =>
+      a.startsWith('@') ? built(a.slice(1)) : a.replace(/\{@(\w+)\}/g, (_, k: string) => built(k)),
+    )
     // Dependencies are not resolved by rpm-sim (a deliberate difference for every scenario): rpm gets --nodeps.
     const full = TRANSACTION.test(args[0] ?? '') ? [...args.slice(0, 1), '--nodeps', ...args.slice(1)] : args
     const r = await run(full)

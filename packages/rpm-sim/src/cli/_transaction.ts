@@ -17,6 +17,8 @@ import type { QueryOptions } from '../query/db-query.js'
 import { packageFilter } from '../query/_filter.js'
 import { verifyPackageFile, verifyReports } from '../query/verify.js'
 import { openRpm } from '../format/reader.js'
+import { checksigLine, checksigPackage } from '../format/checksig.js'
+import { RpmFormatError } from '../format/errors.js'
 import { engineHeader } from '../transaction/_source.js'
 import { isRdbpkgError } from '@rdbpkg/core'
 import { recoverForQuery } from '../transaction/recovery.js'
@@ -35,6 +37,8 @@ const FLAG_NAMES = [
   'repackage',
   'allmatches',
   'nosignature',
+  'nodigest',
+  'noverify',
 ] as const satisfies readonly (keyof TransactionFlags)[]
 
 // rpm --restore and the old names rpm keeps for it
@@ -71,7 +75,6 @@ const ACCEPTED = new Set([
   'hash',
   'percent',
   'quiet',
-  'nodigest',
   'ignorearch',
   'ignoreos',
   'rollback',
@@ -124,6 +127,31 @@ function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: b
   }
 }
 
+/**
+ * rpm's check of each package's header as it reads it (rpmReadPackageFile): every bad digest or signature is
+ * `error: FILE: Header SHA256 digest: BAD (Expected ... != ...)`, then `error: FILE cannot be installed`.
+ */
+async function unusableHeaders(a: ParsedArgs, packages: string[]): Promise<{ lines: string[]; count: number }> {
+  const lines: string[] = []
+  let count = 0
+  for (const [k, file] of packages.entries()) {
+    const given = a.operands[k] as string
+    const r = await checksigPackage(file, {
+      payload: false,
+      digests: !a.flags.has('nodigest'),
+      signatures: !a.flags.has('nosignature'),
+    }).catch(() => undefined)
+    const bad = r?.items.filter((i) => i.result === 'BAD') ?? []
+    if (bad.length === 0) continue
+    lines.push(
+      ...bad.map((i) => `error: ${given}: ${checksigLine(i).trimStart()}`),
+      `error: ${given} cannot be installed`,
+    )
+    count++
+  }
+  return { lines, count }
+}
+
 async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const op: TransactionOp = has(a, 'e') ? 'erase' : has(a, 'F') ? 'freshen' : has(a, 'U') ? 'upgrade' : 'install'
   const flags: TransactionFlags = { ...flagsOf(a), ...(has(a, 'v') ? { verbose: true } : {}) }
@@ -155,7 +183,16 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
     fault: parseFault(io.env.RPMSIM_FAULT),
     identity: io.identity,
+  }).catch(async (error: unknown) => {
+    // A header whose digest does not match stops the engine as it reads the packages: rpm's words for each such
+    // package, and its exit status, how many cannot be installed.
+    if (!(error instanceof RpmFormatError && error.code === 'E_RPM_DIGEST')) throw error
+    const bad = await unusableHeaders(a, packages)
+    if (bad.count === 0) throw error
+    for (const l of bad.lines) line(io, 'stderr', l)
+    return bad.count
   })
+  if (typeof r === 'number') return r
   // rpm lists the packages an ambiguous erase argument matched (`  NEVRA`) on stdout, the rest on stderr.
   for (const p of r.problems) line(io, p.startsWith('  ') ? 'stdout' : 'stderr', p)
   if (r.problems.length === 0) printProgress(a, io, r, op === 'erase')

@@ -54,7 +54,8 @@ labels: NAME[-[EPOCH:]VERSION[-RELEASE]][.ARCH]; version, release and arch are r
 
 options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --excludedocs,
   --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
-  --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks)
+  --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks), --nodigest,
+  --nosignature, --noverify (package files are verified before a transaction, as rpm's default level: digests)
 
 exit codes: 0 done; otherwise problems or errors (printed as rpm prints them), 1 or, as rpm, the number of
   packages of a transaction that failed

@@ -7,12 +7,18 @@ import type { Header } from './header.js'
 import type { SignatureNote } from './model.js'
 import { parsePgpSignature, pgpIdent } from './_pgp.js'
 import { readRpmHeaders } from './reader.js'
+import type { RpmFile } from './reader.js'
 import { SIGTAG, TAG } from './tags.js'
 
 /** What -K's --nodigest and --nosignature leave out. */
 export interface ChecksigOptions {
   digests?: boolean
   signatures?: boolean
+  /**
+   * `false`: only what covers the header alone (its digests and signatures), as rpm checks a package it reads
+   * before it installs it; the payload is not read.
+   */
+  payload?: boolean
 }
 
 /** One line of `rpm -Kv`: what was checked, rpm's result word, and its detail in parentheses (if any). */
@@ -119,13 +125,17 @@ function order(a: Check, b: Check): number {
  * rpm -K on one package file: its header and payload digests computed and compared, its signatures identified
  * (NOKEY), and the items rpm 4.18 reports, in its order: a failed digest whose alternative (PAYLOADDIGESTALT beside
  * PAYLOADDIGEST) verified is not reported, nor is one absent unless the range it covers has no verified digest.
- * A file rpm-sim cannot read throws the reader's error.
+ * A file rpm-sim cannot read throws the reader's error. `file` may be a package whose headers were read already.
  */
-export async function checksigPackage(file: string, options: ChecksigOptions = {}): Promise<ChecksigReport> {
+export async function checksigPackage(
+  file: string | Omit<RpmFile, 'pkg'>,
+  options: ChecksigOptions = {},
+): Promise<ChecksigReport> {
   const digests = options.digests !== false
   const signatures = options.signatures !== false
-  const rpm = await readRpmHeaders(file, { verify: false })
-  const checks = ITEMS.map((item) =>
+  const rpm = typeof file === 'string' ? await readRpmHeaders(file, { verify: false }) : file
+  const headerOnly = options.payload === false
+  const checks = ITEMS.filter((item) => !headerOnly || item.range === HEADER).map((item) =>
     initCheck(item, rpm.signature, rpm.header, item.type === DIGEST ? digests : signatures),
   )
   // Every digest rpm computes: header ones over the header blob, payload ones over the rest of the file, MD5 over both.
@@ -133,7 +143,7 @@ export async function checksigPackage(file: string, options: ChecksigOptions = {
   for (const h of Object.values(header)) h.update(rpm.header.bytes)
   const payload = createHash('sha256')
   if (checks.some((c) => c.result === 'OK' && c.type === DIGEST && (c.range & PAYLOAD) !== 0)) {
-    for await (const chunk of createReadStream(file, { start: rpm.payloadOffset })) {
+    for await (const chunk of createReadStream(rpm.file, { start: rpm.payloadOffset, highWaterMark: 1 << 18 })) {
       payload.update(chunk as Buffer)
       header.md5.update(chunk as Buffer)
     }
@@ -178,6 +188,17 @@ export async function checksigPackage(file: string, options: ChecksigOptions = {
     if (c.result !== 'OK') failed = true
   }
   return { items, failed }
+}
+
+/**
+ * Why a package does not verify at rpm's default level (digests required; a NOKEY signature passes), as rpm's
+ * verifyPackageFiles says it: the first item that failed, in rpm's order; undefined when the package verifies.
+ */
+export function verifyFailure(r: ChecksigReport): string | undefined {
+  const bad = r.items.find((i) => i.result !== 'OK' && i.result !== 'NOKEY')
+  if (bad === undefined) return undefined
+  if (bad.result === 'NOTFOUND') return bad.kind === 'signature' ? 'no signature' : 'no digest'
+  return checksigLine(bad).trimStart()
 }
 
 /**

@@ -167,6 +167,11 @@ export interface PackageSource {
   payload(): AsyncIterable<EnginePayloadEntry>
   /** Its header signatures, which rpm reports as it reads the package (NOKEY: rpm-sim holds no keys). */
   signatures?: SignatureNote[]
+  /**
+   * Verify the whole package file before the transaction, as rpm's default `_pkgverify_level digest`: why it does not
+   * verify (`Payload SHA256 digest: BAD (Expected ... != ...)`, `no digest`), or undefined when it does.
+   */
+  verify?(options: { digests: boolean; signatures: boolean }): Promise<string | undefined>
 }
 
 /** `name-[epoch:]version-release.arch` as rpm prints it in problems and queries. */

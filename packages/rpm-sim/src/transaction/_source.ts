@@ -1,5 +1,5 @@
 // Adapts the rpm format layer's package model to the engine's, so the engine depends on one small shape.
-import { signatureNotes } from '../format/checksig.js'
+import { checksigPackage, signatureNotes, verifyFailure } from '../format/checksig.js'
 import { openRpm, readRpmPayload } from '../format/reader.js'
 import type { RpmPackage } from '../format/package.js'
 import type { EngineFile, EngineFileFlags, EngineHeader, PackageSource } from '../format/model.js'
@@ -109,5 +109,6 @@ export async function openPackageSource(file: string): Promise<PackageSource> {
     // The payload entries as the reader makes them (path, size, nlink, and the body whole or streamed).
     payload: () => readRpmPayload(rpm),
     signatures: signatureNotes(rpm.signature),
+    verify: async (options) => verifyFailure(await checksigPackage(rpm, options)),
   }
 }

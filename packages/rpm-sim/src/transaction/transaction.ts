@@ -52,6 +52,10 @@ export interface TransactionFlags extends ScriptFlags {
   allmatches?: boolean
   /** rpm's --nosignature: no word on the packages' signatures (by default each key is reported NOKEY once). */
   nosignature?: boolean
+  /** rpm's --nodigest: the packages' digests are not checked before the transaction. */
+  nodigest?: boolean
+  /** rpm's --noverify: the package files are not verified before the transaction (`does not verify`). */
+  noverify?: boolean
 }
 
 /** The operation of a transaction, as rpm's -i, -U, -F and -e. */
@@ -184,6 +188,12 @@ async function prepare(
     },
     warn,
   )
+  // rpm's checkProblems verifies each package file it adds before anything runs (verifyPackageFiles).
+  if (flags.noverify !== true)
+    for (const { source, nevra } of installs) {
+      const why = await source.verify?.({ digests: flags.nodigest !== true, signatures: flags.nosignature !== true })
+      if (why !== undefined) problems.push(`\tpackage ${nevra} does not verify: ${why}`)
+    }
   // Fingerprints (owners, conflicts) follow every directory symlink, as rpm's do; where files are written follows
   // only the links rpm's safe-symlink rule allows (an unsafe one stays in the path: see apply.ts's checkDirChain).
   const resolver = new RootResolver(root)

@@ -584,6 +584,35 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    // A package file altered after it was built: a bad header digest is found as rpm reads it (nothing is
+    // installed), a bad payload before the transaction (`does not verify`); --noverify skips the second check.
+    name: 'rpm -U <corrupted unsigned>',
+    from: 'rpmi.at (rpm -U <corrupted unsigned 1>, <corrupted unsigned 2>)',
+    pkgs: {
+      a: {
+        name: 'corrupt',
+        files: [{ path: '/opt/c/data', data: 'x'.repeat(3000) }],
+        preamble: 'URL: http://CorruptMe',
+      },
+      b: { name: 'fine', files: [{ path: '/opt/f', data: 'f' }] },
+    },
+    steps: [
+      // next to the built package, so both runs name the same files
+      sh(
+        "cp {@a} {@a}.badh && perl -pi -e 's/CorruptMe/CorruptMX/' {@a}.badh && cp {@a} {@a}.badp && printf XXXXXX | dd of={@a}.badp bs=1 seek=$(($(stat -c %s {@a}.badp) - 40)) conv=notrunc 2>/dev/null",
+      ),
+      U('{@a}.badh'),
+      U('{@a}.badh', '@b'),
+      U('--noverify', '{@a}.badh'),
+      U('{@a}.badp'),
+      U('@b', '{@a}.badp'),
+      { rpm: ['-U', '--test', '{@a}.badp'] },
+      U('--nosignature', '{@a}.badp'),
+      { rpm: ['-K', '{@a}.badp', '{@a}.badh'] },
+      U('@a'),
+    ],
+  },
+  {
     name: 'freshen: nothing installed, older, same with --oldpackage',
     from: 'rpmi.at (rpm -F)',
     pkgs: {
