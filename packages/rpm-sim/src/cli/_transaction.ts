@@ -17,8 +17,9 @@ import type { QueryOptions } from '../query/db-query.js'
 import { packageFilter } from '../query/_filter.js'
 import { verifyPackageFile, verifyReports } from '../query/verify.js'
 import { openRpm } from '../format/reader.js'
-import { checksigLine, checksigPackage } from '../format/checksig.js'
 import { RpmFormatError } from '../format/errors.js'
+import type { PackageArgs } from './_package-args.js'
+import { readPackageArgs } from './_package-args.js'
 import { engineHeader } from '../transaction/_source.js'
 import { isRdbpkgError } from '@rdbpkg/core'
 import { recoverForQuery } from '../transaction/recovery.js'
@@ -80,6 +81,7 @@ const ACCEPTED = new Set([
   'rollback',
   'history',
   ...RESTORE_FLAGS,
+  'nomanifest',
   ...Object.keys(VERIFY_OMIT_OPTIONS),
   'nocontexts',
 ])
@@ -127,46 +129,28 @@ function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: b
   }
 }
 
-/**
- * rpm's check of each package's header as it reads it (rpmReadPackageFile): every bad digest or signature is
- * `error: FILE: Header SHA256 digest: BAD (Expected ... != ...)`, then `error: FILE cannot be installed`.
- */
-async function unusableHeaders(a: ParsedArgs, packages: string[]): Promise<{ lines: string[]; count: number }> {
-  const lines: string[] = []
-  let count = 0
-  for (const [k, file] of packages.entries()) {
-    const given = a.operands[k] as string
-    const r = await checksigPackage(file, {
-      payload: false,
-      digests: !a.flags.has('nodigest'),
-      signatures: !a.flags.has('nosignature'),
-    }).catch(() => undefined)
-    const bad = r?.items.filter((i) => i.result === 'BAD') ?? []
-    if (bad.length === 0) continue
-    lines.push(
-      ...bad.map((i) => `error: ${given}: ${checksigLine(i).trimStart()}`),
-      `error: ${given} cannot be installed`,
-    )
-    count++
-  }
-  return { lines, count }
-}
-
 async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const op: TransactionOp = has(a, 'e') ? 'erase' : has(a, 'F') ? 'freshen' : has(a, 'U') ? 'upgrade' : 'install'
   const flags: TransactionFlags = { ...flagsOf(a), ...(has(a, 'v') ? { verbose: true } : {}) }
   if (a.operands.length === 0)
     throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
-  const packages = op === 'erase' ? a.operands : a.operands.map((p) => operandPath(p, io.cwd))
-  if (op !== 'erase') {
-    // rpm's own words for a package file it cannot open, before anything else happens.
-    const failed = a.operands.flatMap((p, k) => {
-      const why = unreadable(packages[k] as string)
-      return why === undefined ? [] : [`error: open of ${p} failed: ${why}`]
+  // rpm reads every package file argument (and manifest) first; one it cannot use stops everything: its errors,
+  // in argument order with each header's check, and the exit status, how many failed.
+  const read = (headers: boolean): Promise<PackageArgs> =>
+    readPackageArgs(a.operands, {
+      cwd: io.cwd,
+      nomanifest: a.flags.has('nomanifest'),
+      ...(headers ? { headers: { digests: !a.flags.has('nodigest'), signatures: !a.flags.has('nosignature') } } : {}),
     })
-    for (const l of failed) line(io, 'stderr', l)
-    if (failed.length > 0) return 1
+  const failedArgs = async (): Promise<number> => {
+    const full = await read(true)
+    for (const l of full.errors) line(io, 'stderr', l)
+    return full.failed
   }
+  const args = op === 'erase' ? undefined : await read(false)
+  if (args !== undefined && args.failed > 0) return failedArgs()
+  const packages = args === undefined ? a.operands : args.packages.map((p) => p.path)
+  const givenAs = new Map(args?.packages.map((p) => [p.path, p.given]))
   const r = await runTransaction({
     root: rootOf(a, io),
     op,
@@ -177,20 +161,19 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
       line(
         io,
         'stderr',
-        packages.reduce((t, p, k) => (t.startsWith(`warning: ${p}: `) ? t.replace(p, a.operands[k] ?? p) : t), l),
+        packages.reduce((t, p) => (t.startsWith(`warning: ${p}: `) ? t.replace(p, givenAs.get(p) ?? p) : t), l),
       ),
     onScriptOutput: (chunk, stream) => io[stream].write(chunk),
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
     fault: parseFault(io.env.RPMSIM_FAULT),
     identity: io.identity,
   }).catch(async (error: unknown) => {
-    // A header whose digest does not match stops the engine as it reads the packages: rpm's words for each such
-    // package, and its exit status, how many cannot be installed.
+    // A header whose digest does not match stops the engine as it reads the packages: rpm's words for the
+    // arguments, each such package's check among them.
     if (!(error instanceof RpmFormatError && error.code === 'E_RPM_DIGEST')) throw error
-    const bad = await unusableHeaders(a, packages)
-    if (bad.count === 0) throw error
-    for (const l of bad.lines) line(io, 'stderr', l)
-    return bad.count
+    const failed = await failedArgs()
+    if (failed === 0) throw error
+    return failed
   })
   if (typeof r === 'number') return r
   // rpm lists the packages an ambiguous erase argument matched (`  NEVRA`) on stdout, the rest on stderr.

@@ -613,6 +613,35 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    // A file that is no package is read as a manifest naming package files; rpm reads every argument first and
+    // installs nothing when one fails (exit: how many).
+    name: 'rpm -U <manifest>, <notfound>, <garbage text file>, --nomanifest',
+    from: 'rpmi.at (rpm -U <manifest> ... rpm -i <garbage text file>)',
+    pkgs: {
+      a: { name: 'mfa', files: [{ path: '/opt/mfa', data: 'a' }] },
+      b: { name: 'mfb', files: [{ path: '/opt/mfb', data: 'b' }] },
+    },
+    steps: [
+      sh(
+        [
+          "printf '# a manifest\\n\\n   {@a}  \\n' > {@a}.mft",
+          "printf 'no_such.file\\nnot_pkg.rpm\\n' > {@a}.junk",
+          "printf 'no_such.file {@b}\\n{@a}.mft\\n' > {@a}.mft2",
+          "printf '\\001binary\\n' > {@a}.bin",
+          ': > {@a}.empty',
+        ].join('; '),
+      ),
+      U('{@a}.nothere'),
+      U('{@a}.junk'),
+      U('--nomanifest', '{@a}.mft'),
+      U('{@a}.bin', '{@a}.empty'),
+      U('{@a}.nothere', '{@a}.mft'),
+      U('{@a}.mft2'),
+      { rpm: ['-Uv', '{@a}.mft'] },
+      U('{@a}.mft', '@b'),
+    ],
+  },
+  {
     name: 'freshen: nothing installed, older, same with --oldpackage',
     from: 'rpmi.at (rpm -F)',
     pkgs: {
