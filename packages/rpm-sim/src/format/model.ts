@@ -125,7 +125,7 @@ export interface EngineHeader {
   requires?: string[]
   /**
    * The whole RPMSENSE_* bits of each dependency of a kind, in its order (the texts keep only the comparison): what
-   * tells a requirement only an install needs ({@link isTransientRequire}) or a `config()` provide. Absent in
+   * tells a requirement only an install needs (rpm's isTransientReq) or a `config()` provide. Absent in
    * records written before they were kept.
    */
   depFlags?: Partial<Record<DependencyKind, number[]>>

@@ -59,13 +59,15 @@ const fileActionSchema = v.object({
   linkTarget: v.exactOptional(v.string()),
   rdev: v.exactOptional(int),
   digest: v.exactOptional(v.string()),
+  oldSetid: v.exactOptional(v.literal(true)),
 })
 
 /**
  * One file step of an install element: `path` inside the root as the package lists it, `host` the host path
  * (root joined, symlinked parents resolved inside the root), `temp` the host path of the staged content for fates
  * that write the new file, `user`/`group` the header's owner names (uid/gid are resolved from them when the
- * element's files are written), `size` the header's content size, `rdev` a device's number.
+ * element's files are written), `size` the header's content size, `rdev` a device's number, `oldSetid` that the
+ * file it replaces was packaged setuid or setgid (its bits are cleared before it is replaced, rpm's removeSBITS).
  */
 export type FileAction = v.InferOutput<typeof fileActionSchema>
 

@@ -559,6 +559,8 @@ export function commitActions(
     }
     if (a.temp === undefined) continue
     const keepAs = a.fate === 'save' || a.fate === 'backup' ? a.suffix : undefined
+    // A hard link to a setuid program being replaced must not keep its privilege: cleared first (rpm's removeSBITS)
+    if (a.oldSetid === true) clearSetid(a.host)
     if (a.fate !== 'altname' && keepAs === undefined) {
       // The common case costs one rename(2), as in rpm: no look first. A missing temp is one committed before (a
       // replay); a directory in the way is moved aside (clearForReplace) and the rename tried again.
@@ -605,6 +607,13 @@ export function commitActions(
   }
 }
 
+// rpm's removeSBITS: a regular file about to be replaced loses its setuid and setgid bits, so no other hard link to
+// it keeps them.
+function clearSetid(host: string): void {
+  const st = lst(host)
+  if (st?.isFile() === true && (st.mode & 0o6000) !== 0) chmodSync(host, st.mode & 0o777)
+}
+
 // rpm's FA_TOUCH: the file on disk already holds the new content; only its metadata becomes the new header's.
 function touch(a: FileAction, chown: boolean): void {
   const st = lst(a.host)
@@ -635,7 +644,11 @@ export function commitErase(actions: EraseAction[], onNote: (n: RenameNote) => v
       onNote({ path: a.path, decision: { fate: 'save', suffix: a.suffix, reason: a.reason } })
     } else if (a.fate === 'erase') {
       if (st.isDirectory()) dirs.push(a.host)
-      else unlinkSync(a.host)
+      else {
+        // rpm's removeSBITS: another hard link to a setuid or setgid file must not keep its privilege
+        if (st.isFile() && (st.mode & 0o6000) !== 0) chmodSync(a.host, st.mode & 0o777)
+        unlinkSync(a.host)
+      }
       onStep?.()
     }
   }

@@ -277,6 +277,7 @@ async function prepare(
         continue
       }
       const old = oldFiles.get(f.path)
+      if (old !== undefined && old.kind === 'file' && (old.mode & 0o6000) !== 0) action.oldSetid = true
       // Below a directory that is not there (a fresh install's new folders) nothing is: no look per file.
       const d = writer.knownMissing(writeHost.slice(0, writeHost.lastIndexOf('/')))
         ? ABSENT

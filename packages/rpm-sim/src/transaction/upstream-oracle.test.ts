@@ -305,6 +305,41 @@ const SCENARIOS: Scenario[] = [
     steps: [I('@a', '@b'), E('shdir-a'), E('shdir-b')],
   },
   {
+    // A hard link made to a setuid program must not keep the privilege once rpm removes or replaces the program
+    // (rpm's removeSBITS): erased, upgraded, and a program not setuid left alone.
+    name: 'rpm -e suid hardlink',
+    from: 'rpme.at (and its upgrade, variant)',
+    pkgs: {
+      a: {
+        name: 'attrtest',
+        files: [
+          { path: '/i/file', data: 'file i', attr: '%attr(4755,root,root)' },
+          { path: '/i/sgid', data: 'sgid', attr: '%attr(2711,root,root)' },
+          { path: '/i/plain', data: 'plain', attr: '%attr(0755,root,root)' },
+        ],
+      },
+      b: {
+        name: 'attrtest',
+        version: '2.0',
+        files: [
+          { path: '/i/file', data: 'file i v2', attr: '%attr(4755,root,root)' },
+          { path: '/i/plain', data: 'plain v2', attr: '%attr(0755,root,root)' },
+        ],
+      },
+    },
+    steps: [I('@a'), sh('ln i/file if && ln i/sgid ig && ln i/plain ip'), U('@b'), sh('ln i/file if2'), E('attrtest')],
+    differs: {
+      aspects: ['tree'],
+      reason:
+        'Debian\'s rpm 4.18.0 leaves the bits (its fchmodat with AT_SYMLINK_NOFOLLOW fails on Linux); upstream fixed it in 4.18.1 (4308efa30, "Fix sbit removal if fchmodat() doesn\'t support AT_SYMLINK_NOFOLLOW"), and rpme.at expects them cleared: rpm-sim follows upstream',
+      upstream: (sim) => {
+        expect(
+          [sim.tree['/if'], sim.tree['/ig'], sim.tree['/if2'], sim.tree['/ip']].map((t) => t?.split(' ')[1]),
+        ).toEqual(['755', '711', '755', '755'])
+      },
+    },
+  },
+  {
     name: 'rpm reinstall with shared files',
     from: 'rpme.at',
     pkgs: { a: conflict('a', 'same'), b: conflict('b', 'same') },
