@@ -99,6 +99,17 @@ const E = (...a: string[]) => ({ rpm: ['-e', ...a] })
 const sh = (s: string) => ({ sh: s })
 const Q = (...a: string[]) => ({ rpm: ['-q', ...a] })
 
+// A package whose files sit below /opt/sd, where the scenarios put a directory symlink, and one elsewhere.
+const SYMDIR_PKGS: Record<string, PkgDef> = {
+  a: {
+    name: 'symdir',
+    files: [
+      { path: '/opt/sd/sub/file', data: 'x' },
+      { path: '/opt/sd/sub', type: 'dir' },
+    ],
+  },
+  b: { name: 'other', files: [{ path: '/opt/o', data: 'o' }] },
+}
 // Two versions of one name and a longer name with an epoch: what label and -qa patterns tell apart.
 const PATTERN_PKGS: Record<string, PkgDef> = {
   a: { name: 'pat', version: '1.0', release: '1', files: [{ path: '/opt/pat/a', data: 'a' }] },
@@ -232,6 +243,22 @@ const SCENARIOS: Scenario[] = [
     from: 'rpmconflict.at: real file with shared ghost',
     pkgs: { a: conflict('a', 'real'), b: conflict('b', '', '%ghost') },
     steps: [I('@b'), I('@a'), E('conflicta')],
+  },
+  {
+    // Two files of one package reach the same place through a directory symlink in the root: a self-conflict.
+    name: 'non-conflicting and conflicting identical basenames',
+    from: 'rpmconflict.at',
+    pkgs: {
+      a: {
+        name: 'selfconflict',
+        files: [
+          { path: '/opt/mydir', type: 'dir', recursive: true },
+          { path: '/opt/mydir/one/somefile', data: 'foo', unlisted: true },
+          { path: '/opt/mydir/two/somefile', data: 'bar', unlisted: true },
+        ],
+      },
+    },
+    steps: [U('--test', '@a'), sh('mkdir -p opt/mydir/one && ln -s one opt/mydir/two'), U('@a')],
   },
   {
     name: 'replacing directory with symlink',
@@ -525,16 +552,7 @@ const SCENARIOS: Scenario[] = [
     // followed.
     name: 'install below an unsafe directory symlink the package does not own',
     from: 'rpmi.at (install on invalid symlinked directory, variant)',
-    pkgs: {
-      a: {
-        name: 'symdir',
-        files: [
-          { path: '/opt/sd/sub/file', data: 'x' },
-          { path: '/opt/sd/sub', type: 'dir' },
-        ],
-      },
-      b: { name: 'other', files: [{ path: '/opt/o', data: 'o' }] },
-    },
+    pkgs: SYMDIR_PKGS,
     steps: [
       sh('mkdir -p opt/elsewhere/sub && ln -s elsewhere opt/sd && chown -h 1234:1234 opt/sd'),
       I('@b', '@a'),
@@ -853,16 +871,7 @@ const SCENARIOS: Scenario[] = [
     // Below a directory symlink rpm's safe-symlink rule refuses, nothing is restored: the package fails.
     name: 'rpm --restore below an unsafe directory symlink',
     from: 'rpmverify.at (rpm --restore, variant)',
-    pkgs: {
-      a: {
-        name: 'symdir',
-        files: [
-          { path: '/opt/sd/sub/file', data: 'x' },
-          { path: '/opt/sd/sub', type: 'dir' },
-        ],
-      },
-      b: { name: 'other', files: [{ path: '/opt/o', data: 'o' }] },
-    },
+    pkgs: SYMDIR_PKGS,
     steps: [
       I('@a', '@b'),
       sh('mv opt/sd opt/elsewhere && ln -s elsewhere opt/sd && chown -h 1234:1234 opt/sd && chmod 600 opt/o'),
