@@ -795,6 +795,29 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    // The trigger and scriptlet arguments through an upgrade of each side and an erase, in rpm's order.
+    name: 'basic trigger scripts and arguments',
+    from: 'rpmscript.at',
+    pkgs: Object.fromEntries(
+      ['1', '2'].flatMap((rel) => [
+        [`s${rel}`, { name: 'scripts', release: rel, scripts: allScripts(`scripts-1.0-${rel}`) }],
+        [
+          `t${rel}`,
+          {
+            name: 'triggers',
+            release: rel,
+            triggers: (['triggerprein', 'triggerin', 'triggerun', 'triggerpostun'] as const).map((kind) => ({
+              kind,
+              on: 'scripts',
+              body: log(`triggers-1.0-${rel} ${kind.toUpperCase()}`),
+            })),
+          },
+        ],
+      ]),
+    ),
+    steps: [U('@t1'), U('@s1'), U('@s2'), U('@t2'), E('scripts')],
+  },
+  {
     name: 'a Lua scriptlet',
     from: 'rpmscript.at (Lua)',
     pkgs: {
