@@ -57,7 +57,8 @@ function isNormal(p: string): boolean {
   return p.startsWith('/') && (p.length === 1 || !p.endsWith('/')) && !/\/\/|\/\.\.?(?:\/|$)/.test(p)
 }
 
-function lstatQuiet(p: string): Stats | undefined {
+/** lstat of `p`, undefined when nothing is there (or a parent is no directory). */
+export function lstatQuiet(p: string): Stats | undefined {
   try {
     return lstatSync(p, { throwIfNoEntry: false })
   } catch (error) {
@@ -66,6 +67,9 @@ function lstatQuiet(p: string): Stats | undefined {
     throw error
   }
 }
+
+/** The path inside the root of the host path `host` below `root`. */
+export const inRootOf = (root: string, host: string): string => (root === '/' ? host : host.slice(root.length) || '/')
 
 /** Options of {@link RootResolver}. */
 export interface RootResolverOptions {

@@ -39,7 +39,7 @@ import type { FileFate } from '@rdbpkg/core'
 import type { EnginePayloadEntry, PackageSource } from '../format/model.js'
 import { nodeType } from '../format/model.js'
 import { execFileSync } from 'node:child_process'
-import { RootResolver, errCode, followsDirLink } from '../base/_fs.js'
+import { RootResolver, errCode, followsDirLink, inRootOf } from '../base/_fs.js'
 import { TransactionError, fsTransactionError } from '../base/transaction-error.js'
 import type { EraseAction, FileAction } from './_plan.js'
 
@@ -154,8 +154,6 @@ export class UnpackError extends TransactionError {
     super('E_IO', lines.map((l) => l.replace(/^error: /, '')).join('; '), { file })
   }
 }
-
-const inRootOf = (root: string, host: string): string => (root === '/' ? host : host.slice(root.length) || '/')
 
 /**
  * rpm's safe-symlink rule where this element writes (rpm's ensureDir and fsmVerify), checked after its %pre, in

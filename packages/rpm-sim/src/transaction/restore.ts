@@ -15,7 +15,6 @@ import {
   fchownSync,
   futimesSync,
   lchownSync,
-  lstatSync,
   lutimesSync,
   mkdirSync,
   openSync,
@@ -24,7 +23,7 @@ import {
 } from 'node:fs'
 import type { Stats } from 'node:fs'
 import { join, posix, resolve } from 'node:path'
-import { RootResolver, errCode } from '../base/_fs.js'
+import { RootResolver, inRootOf, lstatQuiet as lst } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 import { PackageDb } from '../db/db.js'
 import type { InstalledFile } from '../db/db.js'
@@ -150,7 +149,7 @@ function setMeta(root: string, a: Touched, host: string, st: Stats, resolver: Ro
     let target = host
     let tst: Stats | undefined = st
     if (st.isSymbolicLink()) {
-      target = resolver.dir(inRoot(root, host))
+      target = resolver.dir(inRootOf(root, host))
       tst = lst(target)
       if (tst === undefined || (st.uid !== 0 && st.uid !== tst.uid)) return false
     }
@@ -193,7 +192,7 @@ function openDirChain(
     const st = lst(here)
     if (st === undefined) return { at: bn, why: 'No such file or directory' }
     if (st.isSymbolicLink()) {
-      const target = resolver.dir(inRoot(root, here))
+      const target = resolver.dir(inRootOf(root, here))
       const tst = lst(target)
       if (tst === undefined) return { at: bn, why: 'No such file or directory' }
       if (st.uid !== 0 && st.uid !== tst.uid) return { at: bn, why: 'Too many levels of symbolic links' }
@@ -203,15 +202,4 @@ function openDirChain(
     else host = here
   }
   return { host }
-}
-
-const inRoot = (root: string, host: string): string => (root === '/' ? host : host.slice(root.length) || '/')
-
-function lst(p: string): Stats | undefined {
-  try {
-    return lstatSync(p, { throwIfNoEntry: false })
-  } catch (error) {
-    if (errCode(error) === 'ENOTDIR') return undefined
-    throw error
-  }
 }
