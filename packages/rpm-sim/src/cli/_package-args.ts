@@ -4,6 +4,7 @@
 import { openSync, readSync, closeSync, readFileSync } from 'node:fs'
 import { unreadable } from '../base/_fs.js'
 import { checksigLine, checksigPackage } from '../format/checksig.js'
+import { LEAD_MAGIC } from '../format/lead.js'
 import { operandPath } from './args.js'
 
 /** A package file argument: as given (rpm's messages name it so) and where it is. */
@@ -26,9 +27,6 @@ export interface PackageArgsOptions {
   /** Check each header's digests and signatures as rpm reads it; absent: not checked. */
   headers?: { digests: boolean; signatures: boolean }
 }
-
-// An rpm package starts with the lead's magic.
-const RPM_MAGIC = 0xedabeedb
 
 /** rpm's rpmInstall loop over its arguments, up to the transaction; see the module's comment. */
 export async function readPackageArgs(operands: readonly string[], o: PackageArgsOptions): Promise<PackageArgs> {
@@ -82,7 +80,7 @@ function isRpmFile(path: string): boolean {
   const fd = openSync(path, 'r')
   try {
     const magic = Buffer.alloc(4)
-    return readSync(fd, magic, 0, 4, 0) === 4 && magic.readUInt32BE(0) === RPM_MAGIC
+    return readSync(fd, magic, 0, 4, 0) === 4 && magic.equals(LEAD_MAGIC)
   } finally {
     closeSync(fd)
   }

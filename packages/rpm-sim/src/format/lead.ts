@@ -2,7 +2,8 @@ import { rpmError } from './errors.js'
 
 /** Size of the legacy lead that starts every .rpm file. */
 export const LEAD_SIZE = 96
-const LEAD_MAGIC = Buffer.from([0xed, 0xab, 0xee, 0xdb])
+/** The first four bytes of every rpm package file. */
+export const LEAD_MAGIC = Buffer.from([0xed, 0xab, 0xee, 0xdb])
 
 /** What the lead says (informational only: rpm trusts the headers, not the lead). */
 export interface Lead {
