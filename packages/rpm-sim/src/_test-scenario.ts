@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { main } from './cli/main.js'
 import { snapshot } from './_test-rpm.js'
+import type { FileTriggerKind, TriggerKind } from './format/model.js'
 import { buildWithRpmbuild, hasRpm, hasRpmbuild } from './_test-rpmbuild.js'
 
 /** One file of a generated spec. `attr` is what %files puts in front of the path (`%config(noreplace)`, ...). */
@@ -36,8 +37,11 @@ export interface PkgDef {
   scripts?:
     | Partial<Record<'pretrans' | 'pre' | 'post' | 'preun' | 'postun' | 'posttrans' | 'verifyscript', string>>
     | undefined
-  /** `%triggerin -- NAME` and the like: kind, the condition after `--`, the body. */
-  triggers?: { kind: 'triggerprein' | 'triggerin' | 'triggerun' | 'triggerpostun'; on: string; body: string }[]
+  /**
+   * `%triggerin -- NAME`, `%filetriggerin -P 2000 -- /usr/bin` and the like: kind, the condition after `--` (a file
+   * trigger's prefixes), the body (first line `-p <interpreter>` as for scripts), a file trigger's priority.
+   */
+  triggers?: { kind: TriggerKind | FileTriggerKind; on: string; body: string; priority?: number }[]
   /** Extra preamble lines (Provides:, Conflicts:, ...). */
   preamble?: string
   /** The %changelog section's text (entries `* Day Mon DD YYYY Name <mail> - V-R` and their lines). */
@@ -92,7 +96,23 @@ export const scenarioSkip: string | undefined =
         : undefined
 
 const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) ?? '/bin/busybox'
-const APPLETS = ['sh', 'echo', 'cat', 'ls', 'mkdir', 'rm', 'touch', 'test', '[', 'true', 'false', 'id', 'chown', 'stat']
+const APPLETS = [
+  'sh',
+  'echo',
+  'cat',
+  'ls',
+  'mkdir',
+  'rm',
+  'touch',
+  'test',
+  '[',
+  'true',
+  'false',
+  'id',
+  'chown',
+  'stat',
+  'wc',
+]
 
 const q = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`
 
@@ -117,7 +137,11 @@ export function specText(p: PkgDef): string {
   const scripts = Object.entries(p.scripts ?? {}).map(([k, body]) =>
     body.startsWith('-p ') ? `%${k} ${body}` : `%${k}\n${body}`,
   )
-  const triggers = (p.triggers ?? []).map((t) => `%${t.kind} -- ${t.on}\n${t.body}`)
+  const triggers = (p.triggers ?? []).map((t) => {
+    const prog = t.body.startsWith('-p ') ? ` ${t.body.slice(0, t.body.indexOf('\n'))}` : ''
+    const body = prog !== '' ? t.body.slice(t.body.indexOf('\n') + 1) : t.body
+    return `%${t.kind}${t.priority !== undefined ? ` -P ${t.priority}` : ''}${prog} -- ${t.on}\n${body}`
+  })
   return [
     `Name: ${p.name}`,
     `Version: ${p.version ?? '1.0'}`,

@@ -56,6 +56,8 @@ const ACCEPTED = new Set([
   'scripts',
   'triggers',
   'triggerscripts',
+  'filetriggers',
+  'filetriggerscripts',
   'changelog',
   'changes',
   'last',

@@ -7,7 +7,7 @@ import { readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as v from 'valibot'
 import type { ScriptName } from '../format/model.js'
-import { headerNevra } from '../format/model.js'
+import { FILE_TRIGGER_KINDS, headerNevra } from '../format/model.js'
 import { errCode, syncDir, writeJsonAtomicSync } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 
@@ -97,6 +97,16 @@ export const installedPackageSchema = v.object({
       script: scriptSchema,
       index: v.exactOptional(v.pipe(v.number(), v.integer())),
     }),
+  ),
+  fileTriggers: v.exactOptional(
+    v.array(
+      v.object({
+        kind: v.picklist(FILE_TRIGGER_KINDS),
+        prefixes: v.array(v.string()),
+        priority: v.pipe(v.number(), v.integer()),
+        script: scriptSchema,
+      }),
+    ),
   ),
   summary: optStr,
   description: optStr,

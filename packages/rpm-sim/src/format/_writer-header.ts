@@ -2,8 +2,8 @@
 import type { WriteCompressor } from './compress.js'
 import type { HeaderValue } from './header.js'
 import type { ScriptName } from './model.js'
-import { senseBits } from './model.js'
-import { DIGEST_ALGO, SCRIPT_TAGS, SENSE, TAG, TYPE, VERIFY, fileFlagBits } from './tags.js'
+import { fileTriggerConditions, senseBits } from './model.js'
+import { DIGEST_ALGO, FILE_TRIGGER_TAGS, SCRIPT_TAGS, SENSE, TAG, TYPE, VERIFY, fileFlagBits } from './tags.js'
 import type { PlannedFile, RpmSpec, RpmSpecDependency } from './spec.js'
 
 // rpm's %{_isa} suffixes for the arches our products ship.
@@ -175,7 +175,28 @@ function scriptTags(spec: RpmSpec): HeaderValue[] {
       { tag: TAG.TRIGGERSCRIPTPROG, type: TYPE.STRING_ARRAY, value: triggers.map((t) => t.interpreter ?? '/bin/sh') },
     )
   }
+  for (const family of ['file', 'transfile'] as const) out.push(...fileTriggerTags(spec, family))
   return out
+}
+
+// A family's file triggers as rpmbuild writes them: its conditions sorted (name, flags, index), one script each.
+function fileTriggerTags(spec: RpmSpec, family: 'file' | 'transfile'): HeaderValue[] {
+  const triggers = (spec.fileTriggers ?? []).filter((t) => t.kind.startsWith(`${family}trigger`))
+  if (triggers.length === 0) return []
+  const conds = fileTriggerConditions(
+    triggers.map((t) => ({ ...t, priority: t.priority ?? 1_000_000, script: { interpreter: [], body: t.body } })),
+    family,
+  )
+  const tag = FILE_TRIGGER_TAGS[family]
+  return [
+    { tag: tag.scripts, type: TYPE.STRING_ARRAY, value: triggers.map((t) => t.body) },
+    { tag: tag.prog, type: TYPE.STRING_ARRAY, value: triggers.map((t) => t.interpreter ?? '/bin/sh') },
+    { tag: tag.name, type: TYPE.STRING_ARRAY, value: conds.map((c) => c.name) },
+    { tag: tag.index, type: TYPE.INT32, value: conds.map((c) => c.index) },
+    { tag: tag.version, type: TYPE.STRING_ARRAY, value: conds.map(() => '') },
+    { tag: tag.flags, type: TYPE.INT32, value: conds.map((c) => c.flags) },
+    { tag: tag.priorities, type: TYPE.INT32, value: triggers.map((t) => t.priority ?? 1_000_000) },
+  ]
 }
 
 /** The main header entries for `spec` with its planned files (digests filled in) and payload facts. */

@@ -40,6 +40,56 @@ export interface EngineTrigger {
   index?: number
 }
 
+/** rpm's file trigger kinds: `%filetriggerin` and the like run per package, `%transfiletrigger*` per transaction. */
+export const FILE_TRIGGER_KINDS = [
+  'filetriggerin',
+  'filetriggerun',
+  'filetriggerpostun',
+  'transfiletriggerin',
+  'transfiletriggerun',
+  'transfiletriggerpostun',
+] as const
+
+/**
+ * A file trigger kind: `filetriggerin`, `filetriggerun`, `filetriggerpostun` or the same with `trans` before.
+ *
+ * @useDeclaredType
+ */
+export type FileTriggerKind = (typeof FILE_TRIGGER_KINDS)[number]
+
+/**
+ * A file trigger: set off by files whose paths start with one of `prefixes` (`%filetriggerin -- /usr/lib64`),
+ * run with those paths on its standard input. Higher `priority` runs first (rpm's default 1000000; from 10000 up
+ * a %filetriggerin runs before the %post of the package that set it off, below it after).
+ */
+export interface EngineFileTrigger {
+  kind: FileTriggerKind
+  prefixes: string[]
+  priority: number
+  script: EngineScript
+}
+
+/**
+ * The conditions of a family's file triggers (`file` or `transfile`) as rpmbuild stores them (FILETRIGGERNAME,
+ * FLAGS, INDEX): one per prefix, sorted by prefix, then RPMSENSE bits, then trigger index.
+ */
+export function fileTriggerConditions(
+  triggers: readonly EngineFileTrigger[] | undefined,
+  family: 'file' | 'transfile',
+): { name: string; flags: number; index: number }[] {
+  const mine = (triggers ?? []).filter((t) => t.kind.startsWith(`${family}trigger`))
+  const bits = { in: SENSE.TRIGGERIN, un: SENSE.TRIGGERUN, postun: SENSE.TRIGGERPOSTUN } as const
+  return mine
+    .flatMap((t, index) =>
+      t.prefixes.map((name) => ({
+        name,
+        flags: bits[t.kind.slice(`${family}trigger`.length) as keyof typeof bits],
+        index,
+      })),
+    )
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.flags - b.flags || a.index - b.index))
+}
+
 /**
  * Which trigger script `t` runs, as a key: its TRIGGERINDEX, or for records kept before the index, its kind,
  * interpreter and body (rpmbuild writes the conditions of one `%triggerin -- a, b` with one shared script).
@@ -107,6 +157,8 @@ export interface EngineHeader {
   files: EngineFile[]
   scripts: Partial<Record<ScriptName, EngineScript>>
   triggers: EngineTrigger[]
+  /** File triggers in the header's order (file triggers, then transaction file triggers, each by index). */
+  fileTriggers?: EngineFileTrigger[]
   summary?: string
   description?: string
   license?: string

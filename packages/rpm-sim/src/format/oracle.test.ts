@@ -182,6 +182,48 @@ describe.skipIf(!hasRpm)('packages our writer makes are accepted by real rpm', (
   )
 })
 
+describe.skipIf(!hasRpm)('file triggers our writer makes (a repackaged package keeps them)', () => {
+  it('rpm -qp --filetriggers and the FILETRIGGER tags read them as written; our reader reads them back', async () => {
+    const file = join(dir, 'filetriggers.rpm')
+    const fileTriggers = [
+      { kind: 'filetriggerin', prefixes: ['/usr/lib64', '/usr/lib'], body: 'ldconfig' },
+      { kind: 'filetriggerun', prefixes: ['/usr/lib'], priority: 20000, body: 'cat' },
+      { kind: 'transfiletriggerpostun', prefixes: ['/opt'], interpreter: '/bin/bash -e', body: 'true' },
+    ] as const
+    await writeRpm(
+      {
+        name: 'ft',
+        version: '1',
+        release: '1',
+        arch: 'noarch',
+        summary: 'ft',
+        description: 'ft',
+        license: 'MIT',
+        files: [],
+        fileTriggers: fileTriggers.map((t) => ({ ...t, prefixes: [...t.prefixes] })),
+      },
+      file,
+    )
+    for (const argv of [
+      ['--filetriggers'],
+      ['--qf', '[%{FILETRIGGERNAME} %{FILETRIGGERFLAGS} %{FILETRIGGERINDEX}\\n][%{FILETRIGGERPRIORITIES}\\n]'],
+      ['--qf', '[%{TRANSFILETRIGGERCONDS} %{TRANSFILETRIGGERTYPE} %{TRANSFILETRIGGERSCRIPTPROG}\\n]'],
+    ]) {
+      expect((await cli(['-qp', ...argv, file])).out).toBe(rpm(['-qp', ...argv, file]))
+    }
+    expect(rpm(['-qp', '--filetriggers', file])).toContain('filetriggerun scriptlet (using /bin/sh) -- /usr/lib\ncat')
+    expect((await readRpm(file)).fileTriggers).toEqual(
+      fileTriggers.map((t) => ({
+        kind: t.kind,
+        // the header keeps the conditions sorted, as rpmbuild writes them
+        prefixes: [...t.prefixes].sort(),
+        priority: 'priority' in t ? t.priority : 1_000_000,
+        script: { interpreter: ('interpreter' in t ? t.interpreter : '/bin/sh').split(' '), body: t.body },
+      })),
+    )
+  })
+})
+
 describe('rpm-sim CLI errors', () => {
   it('names the file and exits 1 for a file that is not a package', async () => {
     writeFileSync(join(dir, 'notes.rpm'), 'plain text, not a package\n'.repeat(20))

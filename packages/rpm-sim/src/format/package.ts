@@ -2,9 +2,9 @@ import { payloadCompressor } from './compress.js'
 import type { PayloadCompressor } from './compress.js'
 import { rpmError } from './errors.js'
 import type { Header } from './header.js'
-import { DIGEST_ALGO, FILE_FLAG, S_IF, SCRIPT_TAGS, SENSE, SIGTAG, TAG } from './tags.js'
+import { DIGEST_ALGO, FILE_FLAG, FILE_TRIGGER_TAGS, S_IF, SCRIPT_TAGS, SENSE, SIGTAG, TAG } from './tags.js'
 import type { DigestAlgo } from './tags.js'
-import type { EngineChangelogEntry, EngineFileFlags, ScriptName, TriggerKind } from './model.js'
+import type { EngineChangelogEntry, EngineFileFlags, EngineFileTrigger, ScriptName, TriggerKind } from './model.js'
 
 /** The flags of a file in a package, from FILEFLAGS: every one of {@link EngineFileFlags}, set or not. */
 export type RpmFileFlags = Required<EngineFileFlags>
@@ -83,6 +83,8 @@ export interface RpmPackage {
   conflicts: RpmDependency[]
   scripts: Partial<Record<ScriptName, RpmScript>>
   triggers: RpmTrigger[]
+  /** File triggers: `%filetriggerin` and the like, then `%transfiletriggerin` and the like. */
+  fileTriggers: EngineFileTrigger[]
   changelog: EngineChangelogEntry[]
   payloadFormat: string
   payloadCompressor: PayloadCompressor
@@ -143,6 +145,7 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
     conflicts: readDeps(header, TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION),
     scripts: readScripts(header),
     triggers: readTriggers(header, file),
+    fileTriggers: [...readFileTriggers(header, file, 'file'), ...readFileTriggers(header, file, 'transfile')],
     changelog: readChangelog(header),
     payloadFormat: header.string(TAG.PAYLOADFORMAT) ?? 'cpio',
     payloadCompressor: payloadCompressor(header.string(TAG.PAYLOADCOMPRESSOR), file),
@@ -331,6 +334,45 @@ function readTriggers(header: Header, file: string): RpmTrigger[] {
       index: at,
     }
   })
+}
+
+// rpm's default file trigger priority, for a header without priorities.
+const DEFAULT_PRIORITY = 1_000_000
+
+// One entry per trigger script (its index): the prefixes that name it, its kind from the first one's sense bits.
+function readFileTriggers(header: Header, file: string, family: 'file' | 'transfile'): EngineFileTrigger[] {
+  const tags = FILE_TRIGGER_TAGS[family]
+  const names = header.strings(tags.name) ?? []
+  const flags = header.numbers(tags.flags) ?? []
+  const indexes = header.numbers(tags.index) ?? []
+  const bodies = header.strings(tags.scripts) ?? []
+  const progs = header.strings(tags.prog) ?? []
+  const priorities = header.numbers(tags.priorities) ?? []
+  const out: EngineFileTrigger[] = []
+  for (let at = 0; at < Math.max(bodies.length, progs.length); at++) {
+    const prefixes = names.filter((_, i) => indexes[i] === at)
+    const first = indexes.indexOf(at)
+    if (first < 0) continue
+    const bits = flags[first] ?? 0
+    const sense = bits & SENSE.TRIGGERUN ? 'un' : bits & SENSE.TRIGGERPOSTUN ? 'postun' : 'in'
+    const prog = progs[at]
+    out.push({
+      kind: `${family}trigger${sense}`,
+      prefixes,
+      priority: priorities[at] ?? DEFAULT_PRIORITY,
+      script: { interpreter: prog ? prog.split(' ') : ['/bin/sh'], body: bodies[at] ?? '' },
+    })
+  }
+  const stray = indexes.find((at) => at >= bodies.length && at >= progs.length)
+  if (stray !== undefined) {
+    throw rpmError('E_RPM_FORMAT', {
+      file,
+      field: `${family.toUpperCase()}TRIGGERINDEX`,
+      expected: `an index below ${bodies.length}`,
+      found: `${stray}`,
+    })
+  }
+  return out
 }
 
 // The three changelog arrays run in step; rpm shows as many entries as there are times.

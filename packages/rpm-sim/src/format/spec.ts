@@ -1,7 +1,7 @@
 // What a package to write is made of: the typed spec given to writeRpm, and its files after defaults.
 import type { WriteCompressor } from './compress.js'
 import type { RpmFileFlags, RpmTrigger } from './package.js'
-import type { ScriptName } from './model.js'
+import type { FileTriggerKind, ScriptName } from './model.js'
 
 /** A file, directory or symlink to put in a package. */
 export interface RpmSpecFile {
@@ -51,6 +51,14 @@ export interface RpmSpec {
     name: string
     version?: string
     sense?: RpmSpecDependency['sense']
+    interpreter?: string
+    body: string
+  }[]
+  /** `%filetriggerin -P priority -- prefixes` and the like (default priority 1000000, interpreter /bin/sh). */
+  fileTriggers?: {
+    kind: FileTriggerKind
+    prefixes: string[]
+    priority?: number
     interpreter?: string
     body: string
   }[]

@@ -233,6 +233,10 @@ const SCRIPTS_FORMAT = (
 const TRIGGERS_FORMAT =
   '[trigger%{TRIGGERTYPE} scriptlet (using %{TRIGGERSCRIPTPROG}) -- %{TRIGGERCONDS}\\n%{TRIGGERSCRIPTS}\\n]'
 
+const FILE_TRIGGERS_FORMAT = (['FILETRIGGER', 'TRANSFILETRIGGER'] as const)
+  .map((t) => `[${t.toLowerCase()}%{${t}TYPE} scriptlet (using %{${t}SCRIPTPROG}) -- %{${t}CONDS}\\n%{${t}SCRIPTS}\\n]`)
+  .join('')
+
 /** rpm's query options that are query formats (rpmpopt.in's aliases), by option name. */
 export const ALIAS_FORMATS = {
   provides: '[%{PROVIDENEVRS}\\n]',
@@ -242,6 +246,8 @@ export const ALIAS_FORMATS = {
   scripts: SCRIPTS_FORMAT,
   triggers: TRIGGERS_FORMAT,
   triggerscripts: TRIGGERS_FORMAT,
+  filetriggers: FILE_TRIGGERS_FORMAT,
+  filetriggerscripts: FILE_TRIGGERS_FORMAT,
   changelog: '[* %{CHANGELOGTIME:day} %{CHANGELOGNAME}\\n%{CHANGELOGTEXT}\\n\\n]',
   changes: '[* %{CHANGELOGTIME:date} %{CHANGELOGNAME}\\n%{CHANGELOGTEXT}\\n\\n]',
   // --last sorts the lines by the leading install time, newest first, and drops it (LAST_ORDER)

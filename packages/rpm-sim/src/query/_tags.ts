@@ -1,8 +1,8 @@
 // rpm's tags as rpm-sim's packages answer them: the one table --queryformat and the -qa/-Va filters read, by
 // rpm's tag names (found without case). A tag a package lacks gives undefined (rpm's "(none)", or no match).
 import type { FileState } from '../db/db.js'
-import type { EngineFile, EngineHeader, EngineTrigger, ScriptName } from '../format/model.js'
-import { headerNevra, parseDependency, senseBits, triggerScriptKey } from '../format/model.js'
+import type { EngineFile, EngineFileTrigger, EngineHeader, EngineTrigger, ScriptName } from '../format/model.js'
+import { fileTriggerConditions, headerNevra, parseDependency, senseBits, triggerScriptKey } from '../format/model.js'
 import { SENSE, fileFlagBits } from '../format/tags.js'
 
 /** One value of a tag: text or a number. */
@@ -105,6 +105,29 @@ const triggerTags: Record<string, TagDef> = {
   triggerconds: ext(str(triggers((p) => triggerScripts(p).map((g) => g.entries.map(triggerCond).join(', '))))),
 }
 
+// The file trigger tags of one family (`file` or `transfile`): per condition NAME, FLAGS, INDEX, VERSION (empty) in
+// rpmbuild's order; per script SCRIPTS, SCRIPTPROG, PRIORITIES, and the extensions TYPE and CONDS (the prefixes
+// joined by `, `).
+function fileTriggerTags(family: 'file' | 'transfile'): Record<string, TagDef> {
+  const mine = (p: TaggedPackage) => (p.fileTriggers ?? []).filter((t) => t.kind.startsWith(`${family}trigger`))
+  const of = (get: (ts: EngineFileTrigger[], p: TaggedPackage) => TagValue[]) => (p: TaggedPackage) =>
+    mine(p).length === 0 ? undefined : get(mine(p), p)
+  const conds = (get: (c: ReturnType<typeof fileTriggerConditions>[number]) => TagValue) =>
+    of((_, p) => fileTriggerConditions(p.fileTriggers, family).map(get))
+  const t = `${family}trigger`
+  return {
+    [`${t}name`]: str(conds((c) => c.name)),
+    [`${t}flags`]: num(conds((c) => c.flags)),
+    [`${t}index`]: num(conds((c) => c.index)),
+    [`${t}version`]: str(conds(() => '')),
+    [`${t}scripts`]: str(of((ts) => ts.map((x) => x.script.body))),
+    [`${t}scriptprog`]: str(of((ts) => ts.map((x) => x.script.interpreter.join(' ')))),
+    [`${t}priorities`]: num(of((ts) => ts.map((x) => x.priority))),
+    [`${t}type`]: ext(str(of((ts) => ts.map((x) => x.kind.slice(t.length))))),
+    [`${t}conds`]: ext(str(of((ts) => ts.map((x) => x.prefixes.join(', '))))),
+  }
+}
+
 const changelog = (get: (e: NonNullable<TaggedPackage['changelog']>[number]) => TagValue) => (p: TaggedPackage) =>
   p.changelog === undefined || p.changelog.length === 0 ? undefined : p.changelog.map(get)
 
@@ -190,6 +213,8 @@ const TAGS: Record<string, TagDef> = {
   ...scriptTags('posttrans', 'posttrans'),
   ...scriptTags('verifyscript', 'verifyscript'),
   ...triggerTags,
+  ...fileTriggerTags('file'),
+  ...fileTriggerTags('transfile'),
   changelogtime: num(changelog((e) => e.time)),
   changelogname: str(changelog((e) => e.name)),
   changelogtext: str(changelog((e) => e.text)),

@@ -16,6 +16,8 @@ import type { JournalErase, JournalInstall, JournalPlan, ScriptFlags } from './_
 import { commitInstallDb, noteToCreated } from './_db-commit.js'
 import type { Journal, JournalMark } from './_journal.js'
 import { journalDir } from './_journal.js'
+import type { FileTriggerRun, PendingPostun, PriorityClass, TriggerPackage } from './_file-triggers.js'
+import { ownTriggers, pendingPostuns, postunSetOffBy, transactionTriggers, triggersSetOffBy } from './_file-triggers.js'
 import type { ScriptSlot } from './_scriptlet.js'
 import { runScriptlet } from './_scriptlet.js'
 import type { CreatedFile } from '../db/history.js'
@@ -80,6 +82,7 @@ export async function runReported(
   nevra: string,
   script: EngineScript | undefined,
   args: number[],
+  input?: string[],
 ): Promise<boolean | undefined> {
   if (script === undefined) return undefined
   const r = await runScriptlet({
@@ -88,6 +91,7 @@ export async function runReported(
     nevra,
     script,
     args,
+    ...(input !== undefined ? { input } : {}),
     ...(ctx.onScriptOutput ? { onOutput: ctx.onScriptOutput } : {}),
   })
   if (r.unsupported !== undefined) ctx.warn(`warning: ${r.unsupported}`)
@@ -157,9 +161,50 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
   const commitOnce = async (): Promise<void> => {
     if (!marks.has('commit')) await mark('commit')
   }
+  // File triggers: rpm runs each with $1 0 and the paths that set it off on stdin; a failure only warns.
+  const runFileTriggers = async (runs: FileTriggerRun[]): Promise<void> => {
+    for (const r of runs) await runReported(ctx, r.trigger.kind, r.nevra, r.trigger.script, [0], r.input)
+  }
+  const fileTriggersOf = async (
+    kind: 'filetriggerin' | 'filetriggerun' | 'filetriggerpostun',
+    own: TriggerPackage,
+    paths: () => Promise<string[]>,
+    cls: PriorityClass,
+    ownFirst: boolean,
+  ): Promise<void> => {
+    if (!triggers) return
+    const pkgs = await triggerPackages(own)
+    if (!pkgs.some((p) => (p.fileTriggers?.length ?? 0) > 0)) return
+    const changed = await paths()
+    const others = () => triggersSetOffBy(pkgs, changed, kind, cls)
+    const mine = () => (kind === 'filetriggerpostun' ? [] : ownTriggers(own, pkgs, kind, cls))
+    if (ownFirst) await runFileTriggers([...mine(), ...others()])
+    else await runFileTriggers([...others(), ...mine()])
+  }
+  // The database as triggers see it: an element being erased stays in it until its last trigger has run.
+  const triggerPackages = async (own: TriggerPackage): Promise<TriggerPackage[]> => {
+    const pkgs: TriggerPackage[] = await db.list()
+    return pkgs.some((p) => p.nevra === own.nevra) ? pkgs : [...pkgs, own]
+  }
+  const pendingPostun: PendingPostun[] = []
 
   const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
   const erases = [...plan.elements.entries()].filter((x): x is [number, JournalErase] => x[1].op === 'erase')
+
+  // %transfiletriggerun first: installed packages' on the files the transaction erases, then each erased
+  // package's own on every installed file (rpm runs them after %pretrans, before any element).
+  if (triggers && flags.nopretrans !== true && !marks.has('transfiletriggerun')) {
+    const pkgs = await db.list()
+    const erased = erases.flatMap(([, e]) => pkgs.filter((p) => p.nevra === e.nevra))
+    const runs = [
+      ...transactionTriggers(pkgs, erased, 'transfiletriggerun'),
+      ...erased.flatMap((p) => ownTriggers(p, pkgs, 'transfiletriggerun', 0)),
+    ]
+    if (runs.length > 0) {
+      await runFileTriggers(runs)
+      await mark('transfiletriggerun')
+    }
+  }
 
   for (const [i, e] of installs) {
     if (out.failed.has(i) || marks.has(`skipped ${i}`)) {
@@ -200,10 +245,19 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       out.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
     }
     if (!marks.has(`post ${i}`)) {
+      // %filetriggerin of priority 10000 and up before %post, the others after its triggers: installed packages'
+      // on the files this element wrote, then its own on every installed file.
+      // The element's files but those it leaves alone (rpm lists a %ghost, which it "creates" without writing).
+      const written = async (): Promise<string[]> => {
+        const ghosts = new Set(h.files.filter((f) => f.flags.ghost === true).map((f) => f.path))
+        return e.actions.filter((a) => a.fate !== 'skip' || ghosts.has(a.path)).map((a) => a.path)
+      }
+      await fileTriggersOf('filetriggerin', h, written, 1, false)
       if (on('post')) await run('post', e.nevra, h.scripts.post, [await count(h.name)])
       // rpm counts the instances in the database at this moment: on upgrade the old one is still there.
       await fireOthers('triggerin', h, h.nevra, await count(h.name))
       await fireOwn('triggerin', h, h.nevra, await count(h.name))
+      await fileTriggersOf('filetriggerin', h, written, 2, false)
       await mark(`post ${i}`)
     }
   }
@@ -222,9 +276,22 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       continue
     }
     const h = e.header
+    const erasedPkg: TriggerPackage = (await db.get(e.nevra)) ?? { ...h, files: [] }
+    // The files this erasure removes, in the package's order: its installed ones but those another package that
+    // stays keeps (rpm lists a file already gone too: its removal finds nothing).
+    const removed = async (): Promise<string[]> => {
+      const leaving = new Set(erases.map(([, x]) => x.nevra))
+      const kept = new Set(
+        (await db.list())
+          .filter((p) => !leaving.has(p.nevra))
+          .flatMap((p) => p.files.filter((f) => f.state === 'normal').map((f) => f.path)),
+      )
+      return erasedPkg.files.filter((f) => (f.state ?? 'normal') === 'normal' && !kept.has(f.path)).map((f) => f.path)
+    }
     if (!marks.has(`erased ${j}`)) {
       if (!marks.has(`preun ${j}`)) {
         const remaining = (await count(h.name)) - 1
+        await fileTriggersOf('filetriggerun', erasedPkg, removed, 1, true)
         await fireOwn('triggerun', h, e.nevra, remaining)
         await fireOthers('triggerun', h, e.nevra, remaining)
         if (on('preun') && (await run('preun', e.nevra, h.scripts.preun, [remaining])) === false) {
@@ -233,6 +300,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
           ctx.warn(`error: ${e.nevra}: erase failed`)
           continue
         }
+        await fileTriggersOf('filetriggerun', erasedPkg, removed, 2, true)
         await mark(`preun ${j}`)
       }
       await commitOnce()
@@ -245,8 +313,13 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       out.erased.push(e.nevra)
     }
     if (!marks.has(`postun ${j}`)) {
+      await fileTriggersOf('filetriggerpostun', erasedPkg, removed, 1, false)
       if (on('postun')) await run('postun', e.nevra, h.scripts.postun, [await count(h.name)])
       await fireOthers('triggerpostun', h, e.nevra, await count(h.name))
+      await fileTriggersOf('filetriggerpostun', erasedPkg, removed, 2, false)
+      if (triggers && flags.noposttrans !== true) {
+        pendingPostun.push(...postunSetOffBy(await triggerPackages(erasedPkg), erasedPkg))
+      }
       await mark(`postun ${j}`)
     }
   }
@@ -256,6 +329,19 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       if (out.failed.has(i) || !on('posttrans')) continue
       // rpm 4.18 passes %posttrans the same $1 as %pretrans: the instances before the transaction plus one.
       await run('posttrans', e.nevra, e.record.scripts.posttrans, [(plan.before?.[e.record.name] ?? 0) + 1])
+    }
+    if (triggers && flags.noposttrans !== true) {
+      // Then installed packages' %transfiletriggerin on the installed files, the %transfiletriggerpostun the
+      // erasures set off (no input), and each installed package's own %transfiletriggerin on every installed file.
+      const pkgs = await db.list()
+      const added = installs
+        .filter(([i]) => !out.failed.has(i))
+        .flatMap(([, e]) => pkgs.filter((p) => p.nevra === e.nevra))
+      await runFileTriggers([
+        ...transactionTriggers(pkgs, added, 'transfiletriggerin'),
+        ...pendingPostuns(pkgs, pendingPostun),
+        ...added.flatMap((p) => ownTriggers(p, pkgs, 'transfiletriggerin', 0)),
+      ])
     }
     await mark('posttrans')
   }

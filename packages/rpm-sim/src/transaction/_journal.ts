@@ -17,6 +17,7 @@ export function journalDir(root: string): string {
 /** Progress markers appended to the journal. */
 export type JournalMark =
   | 'commit'
+  | 'transfiletriggerun'
   | `pre ${number}`
   | `staged ${number}`
   | `installed ${number}`

@@ -188,6 +188,31 @@ describe('the service window and zero-copy repackage', () => {
     },
   )
 
+  it('keeps the file triggers of the version it replaces: the .rpm has them and rollback puts them back', async () => {
+    const w = world()
+    const fileTriggers = [
+      { kind: 'filetriggerin' as const, prefixes: ['/usr/lib'], priority: 20000, body: 'ldconfig' },
+      { kind: 'transfiletriggerpostun' as const, prefixes: ['/opt'], body: 'true' },
+    ]
+    const v1 = await pkg(w.dir, { name: 'ft', version: '1.0', files: [file('/opt/ft/a', '1')], fileTriggers })
+    const v2 = await pkg(w.dir, { name: 'ft', version: '2.0', files: [file('/opt/ft/a', '2')] })
+    expect((await runTransaction({ root: w.root, op: 'install', packages: [v1], flags: { noscripts: true } })).ok).toBe(
+      true,
+    )
+    const up = await runTransaction({ root: w.root, op: 'upgrade', packages: [v2], flags: { repackage: true } })
+    expect(up.ok).toBe(true)
+    const kept = (await listHistory(w.root)).at(-1)?.elements.find((e) => e.op === 'erase')?.repackaged ?? ''
+    const expected = fileTriggers.map((t) => ({
+      kind: t.kind,
+      prefixes: t.prefixes,
+      priority: t.priority ?? 1_000_000,
+      script: { interpreter: ['/bin/sh'], body: t.body },
+    }))
+    expect((await openPackageSource(kept)).header.fileTriggers).toEqual(expected)
+    expect((await rollbackTransaction({ root: w.root, flags: { noscripts: true } })).ok).toBe(true)
+    expect((await getInstalled(w.root, 'ft')).map((p) => p.fileTriggers)).toEqual([expected])
+  })
+
   it('a failure before the window leaves the root as it was and never opens the window', async () => {
     const w = world()
     const { v1, v2 } = await twoVersions(w.dir)

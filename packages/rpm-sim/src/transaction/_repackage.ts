@@ -28,7 +28,7 @@ import { formatNEVRA } from '@rdbpkg/core'
 import { RootResolver, errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
 import { writeRpm } from '../format/writer.js'
 import type { RpmSpec, RpmSpecFile } from '../format/spec.js'
-import { SCRIPT_NAMES } from '../format/model.js'
+import { FILE_TRIGGER_KINDS, SCRIPT_NAMES } from '../format/model.js'
 import { TransactionError } from '../base/transaction-error.js'
 import * as v from 'valibot'
 
@@ -201,6 +201,17 @@ function specOf(p: InstalledPackage, files: RpmSpecFile[]): RpmSpec {
       interpreter: t.script.interpreter.join(' ') || '/bin/sh',
       body: t.script.body,
     })),
+    ...(p.fileTriggers !== undefined && p.fileTriggers.length > 0
+      ? {
+          fileTriggers: p.fileTriggers.map((t) => ({
+            kind: t.kind,
+            prefixes: [...t.prefixes],
+            priority: t.priority,
+            interpreter: t.script.interpreter.join(' ') || '/bin/sh',
+            body: t.script.body,
+          })),
+        }
+      : {}),
   }
 }
 
@@ -258,6 +269,17 @@ const KeptSpecSchema = v.object({
         name: str,
         version: optionalStr,
         sense,
+        interpreter: optionalStr,
+        body: str,
+      }),
+    ),
+  ),
+  fileTriggers: v.exactOptional(
+    v.array(
+      v.object({
+        kind: v.picklist(FILE_TRIGGER_KINDS),
+        prefixes: v.array(str),
+        priority: v.exactOptional(v.pipe(v.number(), v.integer())),
         interpreter: optionalStr,
         body: str,
       }),

@@ -1,6 +1,6 @@
 // Runs scriptlets and triggers as rpm 4.18 does: the body is written to <root>/var/tmp/rpm-tmp.XXXXXX and run as
-// `interpreter [args] tmpfile $1 [$2]`, chrooted into the root when it is not `/`, with stdin from /dev/null and
-// rpm's fixed PATH.
+// `interpreter [args] tmpfile $1 [$2]`, chrooted into the root when it is not `/`, with stdin from /dev/null (a file
+// trigger's: the paths that set it off, one per line) and rpm's fixed PATH.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
@@ -20,6 +20,12 @@ const SCRIPT_LABELS = {
   triggerin: '%triggerin',
   triggerun: '%triggerun',
   triggerpostun: '%triggerpostun',
+  filetriggerin: '%filetriggerin',
+  filetriggerun: '%filetriggerun',
+  filetriggerpostun: '%filetriggerpostun',
+  transfiletriggerin: '%transfiletriggerin',
+  transfiletriggerun: '%transfiletriggerun',
+  transfiletriggerpostun: '%transfiletriggerpostun',
 } as const
 
 /** A scriptlet or trigger slot. */
@@ -33,6 +39,8 @@ export interface RunScriptletOptions {
   nevra: string
   script: EngineScript
   args: number[]
+  /** Lines for its standard input (a file trigger's paths); without them stdin is /dev/null. */
+  input?: string[]
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
 }
 
@@ -71,12 +79,17 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
   try {
     const r = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((done) => {
       const child = spawn(cmd as string, rest, {
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [o.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         env: { PATH: SCRIPT_PATH, HOME: '/root', LANG: 'C' },
         cwd: '/',
       })
-      child.stdout.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stdout'))
-      child.stderr.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stderr'))
+      if (o.input !== undefined && child.stdin !== null) {
+        // A script that exits without reading all of it is no failure (rpm stops writing on EPIPE).
+        child.stdin.on('error', () => undefined)
+        child.stdin.end(o.input.map((l) => `${l}\n`).join(''))
+      }
+      child.stdout?.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stdout'))
+      child.stderr?.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stderr'))
       // An interpreter that cannot be started reports as rpm does: exit status 127.
       child.on('error', (error) => {
         o.onOutput?.(`${cmd as string}: ${error.message}\n`, 'stderr')

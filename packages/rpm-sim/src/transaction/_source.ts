@@ -71,6 +71,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
       script: { interpreter: [...t.script.interpreter], body: t.script.body },
       index: t.index,
     })),
+    ...(pkg.fileTriggers.length > 0 ? { fileTriggers: pkg.fileTriggers } : {}),
     summary: pkg.summary,
     description: pkg.description,
     license: pkg.license,

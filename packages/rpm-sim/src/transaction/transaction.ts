@@ -626,14 +626,25 @@ async function earlyElements(
   const triggers = flags.noscripts !== true && flags.notriggers !== true
   const early = new Set<number>()
   if (on('pretrans') && installs.some(([, e]) => e.record.scripts.pretrans !== undefined)) return early
-  const installed = triggers ? (await db.list()).flatMap((p) => p.triggers) : []
+  const pkgs = triggers ? await db.list() : []
+  const installed = pkgs.flatMap((p) => p.triggers)
   const fires = (h: JournalInstall['record'], kind: 'triggerprein' | 'triggerin'): boolean =>
     triggers && (h.triggers.some((t) => t.kind === kind) || installed.some((t) => t.kind === kind && t.name === h.name))
+  // File triggers: a %transfiletriggerun runs before any element; an element that may set off a %filetriggerin
+  // (its own, or an installed package's on its files) runs it as it runs %post.
+  const fileTriggers = pkgs.flatMap((p) => p.fileTriggers ?? [])
+  if (fileTriggers.some((t) => t.kind === 'transfiletriggerun') && plan.elements.some((e) => e.op === 'erase'))
+    return early
+  const setsOff = (h: JournalInstall['record']): boolean =>
+    (h.fileTriggers ?? []).some((t) => t.kind === 'filetriggerin') ||
+    fileTriggers.some(
+      (t) => t.kind === 'filetriggerin' && h.files.some((f) => t.prefixes.some((p) => f.path.startsWith(p))),
+    )
   for (const [i, e] of installs) {
     const h = e.record
     if ((on('pre') && h.scripts.pre !== undefined) || fires(h, 'triggerprein')) break
     early.add(i)
-    if ((on('post') && h.scripts.post !== undefined) || fires(h, 'triggerin')) break
+    if ((on('post') && h.scripts.post !== undefined) || fires(h, 'triggerin') || (triggers && setsOff(h))) break
   }
   return early
 }

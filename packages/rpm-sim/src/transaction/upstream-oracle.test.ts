@@ -93,6 +93,56 @@ const pamupdate = (rel: string): PkgDef => ({
 const log = (tag: string): string => `echo "${tag} $*" >> /log`
 const allScripts = (tag: string): PkgDef['scripts'] =>
   Object.fromEntries(['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans'].map((k) => [k, log(`${tag} ${k}`)]))
+// rpmscript.at's filetriggers.spec without its Lua triggers: each kind on each prefix logs its $* and its input.
+const fileTriggers = (prefixes: string[]): NonNullable<PkgDef['triggers']> =>
+  prefixes.flatMap((on) =>
+    (
+      [
+        'filetriggerin',
+        'filetriggerun',
+        'filetriggerpostun',
+        'transfiletriggerin',
+        'transfiletriggerun',
+        'transfiletriggerpostun',
+      ] as const
+    ).map((kind) => ({ kind, on, body: `echo "${kind}(${on}*): $*" >> /log; cat >> /log; echo >> /log` })),
+  )
+// hlinktest.spec's /foo: hello with three hard links, copyllo, aaaa with one.
+const HLINKTEST: SpecFile[] = [
+  { path: '/foo/hello', data: '#!/bin/sh' },
+  { path: '/foo/copyllo', data: '#!/bin/sh' },
+  { path: '/foo/aaaa', data: '#!/bin/sh' },
+  { path: '/foo/zzzz', type: 'hardlink', target: '/foo/aaaa' },
+  ...['foo', 'bar', 'world'].map(
+    (f): SpecFile => ({ path: `/foo/hello-${f}`, type: 'hardlink', target: '/foo/hello' }),
+  ),
+]
+// parallel.spec: /opt/parallel/VERSION/{mydir,yourdir}/{1..4}, and its -trigger subpackage counting its input.
+const parallel = (version: string): PkgDef => ({
+  name: 'parallel',
+  version,
+  files: [
+    { path: '/opt/parallel', type: 'dir', recursive: true },
+    ...['mydir', 'yourdir'].flatMap((d) =>
+      ['1', '2', '3', '4'].map(
+        (f): SpecFile => ({ path: `/opt/parallel/${version}/${d}/${f}`, data: f, unlisted: true }),
+      ),
+    ),
+  ],
+})
+const parallelTrigger = (version: string): PkgDef => ({
+  name: 'parallel-trigger',
+  version,
+  triggers: (
+    [
+      'transfiletriggerin',
+      'transfiletriggerun',
+      'transfiletriggerpostun',
+      'filetriggerin',
+      'filetriggerpostun',
+    ] as const
+  ).map((kind) => ({ kind, on: '/opt/parallel', body: `echo %${kind}: $* >> /log; cat | wc -l >> /log` })),
+})
 const U = (...a: string[]) => ({ rpm: ['-U', ...a] })
 const I = (...a: string[]) => ({ rpm: ['-i', ...a] })
 const E = (...a: string[]) => ({ rpm: ['-e', ...a] })
@@ -816,6 +866,116 @@ const SCENARIOS: Scenario[] = [
       ]),
     ),
     steps: [U('@t1'), U('@s1'), U('@s2'), U('@t2'), E('scripts')],
+  },
+  // ---- rpmscript.at file triggers (the Lua ones of the upstream spec are left out: see 'a Lua scriptlet')
+  {
+    name: 'basic file trigger scripts',
+    from: 'rpmscript.at',
+    pkgs: {
+      t: { name: 'filetriggers', triggers: fileTriggers(['/usr/bin', '/foo']) },
+      h: {
+        name: 'hello-script',
+        files: [
+          { path: '/usr/bin/hello', data: 'echo "Hello world!"' },
+          { path: '/zoot', type: 'dir', recursive: true },
+        ],
+      },
+      l: { name: 'hlinktest', files: HLINKTEST },
+    },
+    // rpm orders the two independent packages of one command its own way (hlinktest first); one each here.
+    steps: [U('@t'), U('@l'), U('@h'), E('hello-script'), E('hlinktest')],
+  },
+  {
+    name: 'basic file triggers 2',
+    from: 'rpmscript.at',
+    pkgs: {
+      ...Object.fromEntries(['1.0', '2.0', '3.0'].map((v) => [`p${v}`, parallel(v)])),
+      t1: parallelTrigger('1.0'),
+      t2: parallelTrigger('2.0'),
+    },
+    steps: [I('@p1.0', '@p2.0', '@p3.0'), U('@t1'), U('@t2'), E('parallel-trigger')],
+  },
+  {
+    // Our own: priorities around rpm's bound (10000 and up before %post, below after), a trigger on its own
+    // package's files, an upgrade whose kept files are no erased files, a failing trigger (a warning), ghosts and
+    // shared directories, and the %transfiletriggerpostun an erasure sets off (run at the end, without input).
+    name: 'file trigger priorities, upgrade and failure',
+    from: 'rdbpkg',
+    pkgs: {
+      w: {
+        name: 'watcher',
+        files: [{ path: '/opt/w/own', data: 'w' }],
+        triggers: [
+          ...fileTriggers(['/opt/w', '/opt/d']),
+          { kind: 'filetriggerin', on: '/opt/d/b', body: `${log('high-in')}; cat >> /log`, priority: 20000 },
+          { kind: 'filetriggerin', on: '/opt/d', body: `${log('low-in')}; cat >> /log`, priority: 100 },
+          { kind: 'filetriggerun', on: '/opt/d', body: `${log('low-un')}; cat >> /log`, priority: 5 },
+          { kind: 'filetriggerpostun', on: '/opt/d/a', body: `${log('failing')}; exit 3` },
+        ],
+      },
+      d1: {
+        name: 'data',
+        files: [
+          { path: '/opt/d', type: 'dir' },
+          { path: '/opt/d/a', data: '1' },
+          { path: '/opt/d/b', data: '1' },
+          { path: '/opt/d/g', type: 'none', attr: '%ghost' },
+          { path: '/opt/dd', data: 'prefix, not a folder' },
+        ],
+        scripts: { post: log('data post'), postun: log('data postun') },
+      },
+      d2: {
+        name: 'data',
+        version: '2.0',
+        files: [
+          { path: '/opt/d', type: 'dir' },
+          { path: '/opt/d/b', data: '2' },
+          { path: '/opt/d/c', data: '2' },
+        ],
+        scripts: { post: log('data post'), postun: log('data postun') },
+      },
+    },
+    steps: [
+      U('@w'),
+      U('@d1'),
+      U('@d2'),
+      E('data'),
+      U('@d1'),
+      Q('--filetriggers', 'watcher'),
+      Q(
+        '--qf',
+        '[%{FILETRIGGERNAME} %{FILETRIGGERFLAGS} %{FILETRIGGERINDEX}\\n][%{FILETRIGGERPRIORITIES}\\n]',
+        'watcher',
+      ),
+      Q('--qf', '[%{TRANSFILETRIGGERCONDS} %{TRANSFILETRIGGERTYPE} %{TRANSFILETRIGGERSCRIPTPROG}\\n]', 'watcher'),
+      { rpm: ['-qp', '--filetriggerscripts', '@w'] },
+      E('watcher'),
+      E('data'),
+    ],
+  },
+  {
+    // A package's own %filetriggerin on its own files runs once, as they set it off: run on every installed file,
+    // it leaves its own out. Its %filetriggerun runs twice: on every installed file, and as its files set it off.
+    name: 'file triggers on their own package',
+    from: 'rdbpkg',
+    pkgs: {
+      d: { name: 'data', files: [{ path: '/opt/d/a', data: '1' }] },
+      w: {
+        name: 'watcher2',
+        files: [
+          { path: '/opt/d/w', data: 'w' },
+          { path: '/opt/e/x', data: 'x' },
+        ],
+        triggers: [
+          { kind: 'filetriggerin', on: '/opt/d', body: `${log('in-d')}; cat >> /log` },
+          { kind: 'filetriggerin', on: '/opt/e', body: `${log('in-e')}; cat >> /log` },
+          { kind: 'filetriggerun', on: '/opt/e', body: `${log('un-e')}; cat >> /log` },
+          { kind: 'filetriggerpostun', on: '/opt/e', body: `${log('postun-e')}; cat >> /log` },
+        ],
+      },
+      v: { name: 'v2', files: [{ path: '/opt/e/y', data: 'y' }] },
+    },
+    steps: [U('@d'), U('@w', '@v'), E('watcher2')],
   },
   {
     name: 'a Lua scriptlet',
