@@ -28,6 +28,8 @@ import { SCRIPT_FLAGS } from '../transaction/_plan.js'
 const FLAG_NAMES = [
   ...SCRIPT_FLAGS,
   'excludedocs',
+  'excludeartifacts',
+  'excludeconfigs',
   'oldpackage',
   'replacepkgs',
   'replacefiles',
@@ -95,11 +97,15 @@ function rootOf(a: ParsedArgs, io: MainIo): string {
   return operandPath(r, io.cwd)
 }
 
+// rpm's hidden other names of install options.
+const FLAG_ALIASES: Record<string, (typeof FLAG_NAMES)[number]> = { nodocs: 'excludedocs', noconfigs: 'excludeconfigs' }
+
 function flagsOf(a: ParsedArgs): TransactionFlags {
   const flags: TransactionFlags = {}
-  for (const f of a.flags) {
+  for (const given of a.flags) {
+    const f = FLAG_ALIASES[given] ?? given
     if ((FLAG_NAMES as readonly string[]).includes(f)) flags[f as (typeof FLAG_NAMES)[number]] = true
-    else if (!ACCEPTED.has(f)) throw new UsageError(`--${f}: unknown option`)
+    else if (!ACCEPTED.has(f)) throw new UsageError(`--${given}: unknown option`)
   }
   return flags
 }

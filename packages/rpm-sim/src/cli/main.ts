@@ -53,7 +53,7 @@ labels: NAME[-[EPOCH:]VERSION[-RELEASE]][.ARCH]; version, release and arch are r
   mireDup); TAG is name (default), version, release, epoch, arch, nevra, vendor, ... as rpm names them
 
 options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --excludedocs,
-  --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
+  --excludeartifacts, --excludeconfigs, --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
   --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks), --nodigest,
   --nosignature, --noverify (package files are verified before a transaction, as rpm's default level: digests)
 

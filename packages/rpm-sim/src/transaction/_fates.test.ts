@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { EngineFile } from '../format/model.js'
-import { DiskStates, diskState, excludedDocs, installFate } from './_fates.js'
+import { DiskStates, diskState, excludedFiles, installFate } from './_fates.js'
 
 const f = (path: string, extra: Partial<EngineFile> = {}): EngineFile => ({
   path,
@@ -18,7 +18,7 @@ const f = (path: string, extra: Partial<EngineFile> = {}): EngineFile => ({
   ...extra,
 })
 
-describe('excludedDocs (rpm --excludedocs)', () => {
+describe('excludedFiles (rpm --excludedocs, --excludeartifacts, --excludeconfigs)', () => {
   it('drops %doc files but not %license, then folders left holding only excluded entries', () => {
     const files = [
       f('/usr/share/doc/p', { kind: 'dir' }),
@@ -28,11 +28,23 @@ describe('excludedDocs (rpm --excludedocs)', () => {
       f('/usr/share/doc/q/NEWS', { flags: { doc: true } }),
       f('/usr/bin/p'),
     ]
-    expect([...excludedDocs(files)].sort()).toEqual([
+    expect([...excludedFiles(files, { docs: true })].sort()).toEqual([
       '/usr/share/doc/p/README',
       '/usr/share/doc/q',
       '/usr/share/doc/q/NEWS',
     ])
+    expect(excludedFiles(files, {}).size).toBe(0)
+  })
+
+  it('drops %artifact and %config files when asked, never a %license', () => {
+    const files = [
+      f('/opt/a/build-id', { flags: { artifact: true } }),
+      f('/etc/p.conf', { flags: { config: true, noreplace: true } }),
+      f('/etc/p.license', { flags: { config: true, license: true } }),
+      f('/opt/a/bin'),
+    ]
+    expect([...excludedFiles(files, { artifacts: true })]).toEqual(['/opt/a/build-id'])
+    expect([...excludedFiles(files, { configs: true })]).toEqual(['/etc/p.conf'])
   })
 })
 

@@ -1,6 +1,6 @@
 // Each file's fate in a transaction: what is on disk now (its digest only where a config decision needs it),
 // then core's rpm rules (create, keep, save as .rpmsave, write .rpmnew, ...) for the files of an install and of
-// an erasure; a rollback's exact restore; --excludedocs.
+// an erasure; a rollback's exact restore; --excludedocs, --excludeartifacts, --excludeconfigs.
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
@@ -123,12 +123,20 @@ export function installFate(
   return { fate: 'create', reason: 'rollback: restored as repackaged' }
 }
 
+/** What rpm's --excludedocs, --excludeartifacts and --excludeconfigs leave out (rpm's RPMTRANS_FLAG_NO*). */
+export interface Exclusions {
+  docs?: boolean | undefined
+  artifacts?: boolean | undefined
+  configs?: boolean | undefined
+}
+
 /**
- * rpm's --excludedocs (skipInstallFiles): the %doc files (never a %license), then every directory of the package
- * left holding nothing but excluded entries, deepest first.
+ * The files rpm's skipInstallFiles leaves out: the %config files, %doc files or %artifact files asked for (never a
+ * %license), then every directory of the package left holding nothing but excluded entries, deepest first.
  */
-export function excludedDocs(files: readonly EngineFile[]): Set<string> {
+export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set<string> {
   const out = new Set<string>()
+  if (ex.docs !== true && ex.artifacts !== true && ex.configs !== true) return out
   const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
   const count = new Map<string, number>()
   const emptied = new Set<string>()
@@ -138,8 +146,13 @@ export function excludedDocs(files: readonly EngineFile[]): Set<string> {
     count.set(d, (count.get(d) ?? 0) - 1)
     emptied.add(d)
   }
+  const excluded = (f: EngineFile): boolean =>
+    f.flags.license !== true &&
+    ((ex.configs === true && isConfig(f)) ||
+      (ex.docs === true && f.flags.doc === true) ||
+      (ex.artifacts === true && f.flags.artifact === true))
   for (const f of files) count.set(parent(f.path), (count.get(parent(f.path)) ?? 0) + 1)
-  for (const f of files) if (f.flags.doc === true && f.flags.license !== true) drop(f.path)
+  for (const f of files) if (excluded(f)) drop(f.path)
   const listedDirs = new Set(files.filter((f) => f.kind === 'dir').map((f) => f.path))
   for (const d of [...count.keys()].sort().reverse()) {
     if ((count.get(d) ?? 0) > 0 || !emptied.has(d) || !listedDirs.has(d) || out.has(d)) continue

@@ -29,7 +29,7 @@ import { executePlan, runReported, scriptEnabled } from './_execute.js'
 import { keepInstalled, repackageTarget, saveRecordFor } from './_repackage.js'
 import { selectElements } from './_select.js'
 import { filesDiffer, isConfig, ownersByHost, removalConflict } from './_conflicts.js'
-import { DiskStates, type diskState, excludedDocs, installFate, toPkgState } from './_fates.js'
+import { DiskStates, type diskState, excludedFiles, installFate, toPkgState } from './_fates.js'
 import { plannedDirs } from './_dirs.js'
 import type { TransactionFault } from './fault.js'
 import { faultSteps } from './fault.js'
@@ -39,6 +39,10 @@ export interface TransactionFlags extends ScriptFlags {
   /** rpm's -v: also the warnings rpm prints only when verbose. */
   verbose?: boolean
   excludedocs?: boolean
+  /** rpm's --excludeartifacts: %artifact files are not installed. */
+  excludeartifacts?: boolean
+  /** rpm's --excludeconfigs (--noconfigs): %config files are not installed. */
+  excludeconfigs?: boolean
   oldpackage?: boolean
   replacepkgs?: boolean
   replacefiles?: boolean
@@ -227,7 +231,14 @@ async function prepare(
     const files: InstalledFile[] = []
     const actions: FileAction[] = []
     const takesOver: JournalInstall['takesOver'] = []
-    const skipped = flags.excludedocs === true && o.exact === undefined ? excludedDocs(h.files) : new Set<string>()
+    const skipped =
+      o.exact === undefined
+        ? excludedFiles(h.files, {
+            docs: flags.excludedocs,
+            artifacts: flags.excludeartifacts,
+            configs: flags.excludeconfigs,
+          })
+        : new Set<string>()
     for (const f of h.files) {
       const host = resolver.host(f.path)
       const writeHost = writer.host(f.path)

@@ -472,6 +472,40 @@ const SCENARIOS: Scenario[] = [
     steps: [I('--excludedocs', '@a'), E('docs'), I('@a'), U('--replacepkgs', '--excludedocs', '@a')],
   },
   {
+    // rpmi.at's --excludeartifacts, and the other exclusions of rpm's skipInstallFiles: --excludeconfigs (and its
+    // other name --noconfigs), --nodocs (--excludedocs); a %license is never left out; -V and -ql show what was.
+    name: 'rpm -i --excludeartifacts, --excludeconfigs, --nodocs',
+    from: 'rpmi.at',
+    pkgs: {
+      a: {
+        name: 'vattrtest',
+        files: [
+          { path: '/opt/vattrtest', type: 'dir' },
+          { path: '/opt/vattrtest/a', data: 'a', attr: '%artifact' },
+          { path: '/opt/vattrtest/c', data: 'c', attr: '%config' },
+          { path: '/opt/vattrtest/cn', data: 'cn', attr: '%config(noreplace)' },
+          { path: '/opt/vattrtest/l', data: 'l', attr: '%license' },
+          { path: '/opt/vattrtest/d', data: 'd', attr: '%doc' },
+          { path: '/opt/vattrtest/art', type: 'dir', attr: '%artifact' },
+          { path: '/opt/vattrtest/art/x', data: 'x', attr: '%artifact' },
+          { path: '/opt/vattrtest/b', data: 'b' },
+        ],
+      },
+    },
+    steps: [
+      I('--excludeartifacts', '@a'),
+      { rpm: ['-V', 'vattrtest'] },
+      Q('--qf', '[%{FILESTATES:fstate} %{FILENAMES}\\n]', 'vattrtest'),
+      E('vattrtest'),
+      I('--excludeconfigs', '--nodocs', '@a'),
+      { rpm: ['-V', 'vattrtest'] },
+      E('vattrtest'),
+      I('--noconfigs', '@a'),
+      E('vattrtest'),
+      I('@a'),
+    ],
+  },
+  {
     name: 'rpm -i hardlinks',
     from: 'rpmi.at',
     pkgs: {
