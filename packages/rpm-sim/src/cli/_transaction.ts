@@ -37,6 +37,7 @@ const FLAG_NAMES = [
   'nodeps',
   'test',
   'justdb',
+  'nodb',
   'repackage',
   'allmatches',
   'nosignature',

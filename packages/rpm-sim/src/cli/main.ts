@@ -52,7 +52,7 @@ labels: NAME[-[EPOCH:]VERSION[-RELEASE]][.ARCH]; version, release and arch are r
   -Va's: * any text, [...] a class, a leading ! negates, the rest a POSIX extended regular expression (rpm's
   mireDup); TAG is name (default), version, release, epoch, arch, nevra, vendor, ... as rpm names them
 
-options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --excludedocs,
+options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --nodb, --excludedocs,
   --excludeartifacts, --excludeconfigs, --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
   --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks), --nodigest,
   --nosignature, --noverify (package files are verified before a transaction, as rpm's default level: digests)

@@ -118,6 +118,11 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
   const run = (slot: ScriptSlot, nevra: string, script: EngineScript | undefined, args: number[]) =>
     runReported(ctx, slot, nevra, script, args)
   const count = async (name: string): Promise<number> => (await db.byName(name)).length
+  // The instances after an element's database step, which --nodb leaves out (rpm counts as if it had been made).
+  const nodb = plan.nodb === true ? 1 : 0
+  const afterInstall = async (name: string): Promise<number> => (await count(name)) + nodb
+  const afterErase = async (name: string, e: JournalErase): Promise<number> =>
+    (await count(name)) - (e.sameNevra ? 0 : nodb)
   const onNote = (n: RenameNote): void => {
     const line = fateWarning(n.path, n.decision)
     if (line !== undefined) ctx.warn(line)
@@ -240,7 +245,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       } else resolveOwners(ctx.root, e.actions)
       await commitOnce()
       commitActions(e.actions, plan.chown, onNote, ctx.onStep?.('commit'))
-      await commitInstallDb(db, e, journalDir(ctx.root))
+      if (plan.nodb !== true) await commitInstallDb(db, e, journalDir(ctx.root))
       await mark(`installed ${i}`)
       out.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })
     }
@@ -253,10 +258,10 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
         return e.actions.filter((a) => a.fate !== 'skip' || ghosts.has(a.path)).map((a) => a.path)
       }
       await fileTriggersOf('filetriggerin', h, written, 1, false)
-      if (on('post')) await run('post', e.nevra, h.scripts.post, [await count(h.name)])
+      if (on('post')) await run('post', e.nevra, h.scripts.post, [await afterInstall(h.name)])
       // rpm counts the instances in the database at this moment: on upgrade the old one is still there.
-      await fireOthers('triggerin', h, h.nevra, await count(h.name))
-      await fireOwn('triggerin', h, h.nevra, await count(h.name))
+      await fireOthers('triggerin', h, h.nevra, await afterInstall(h.name))
+      await fireOwn('triggerin', h, h.nevra, await afterInstall(h.name))
       await fileTriggersOf('filetriggerin', h, written, 2, false)
       await mark(`post ${i}`)
     }
@@ -304,18 +309,18 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
         await mark(`preun ${j}`)
       }
       await commitOnce()
-      commitErase(e.actions, onNote, ctx.onStep?.('erase'))
+      commitErase(e.actions, onNote, ctx.onStep?.('erase'), ctx.warn)
       // rpm's rmdir("/") of a package owning the root fails in its chroot; commitErase leaves the root alone.
       if (e.actions.some((a) => a.path === '/' && a.kind === 'dir' && a.fate === 'erase'))
         ctx.warn('warning: directory /: remove failed: Device or resource busy')
-      if (!e.sameNevra) await db.remove(e.nevra)
+      if (!e.sameNevra && plan.nodb !== true) await db.remove(e.nevra)
       await mark(`erased ${j}`)
       out.erased.push(e.nevra)
     }
     if (!marks.has(`postun ${j}`)) {
       await fileTriggersOf('filetriggerpostun', erasedPkg, removed, 1, false)
-      if (on('postun')) await run('postun', e.nevra, h.scripts.postun, [await count(h.name)])
-      await fireOthers('triggerpostun', h, e.nevra, await count(h.name))
+      if (on('postun')) await run('postun', e.nevra, h.scripts.postun, [await afterErase(h.name, e)])
+      await fireOthers('triggerpostun', h, e.nevra, await afterErase(h.name, e))
       await fileTriggersOf('filetriggerpostun', erasedPkg, removed, 2, false)
       if (triggers && flags.noposttrans !== true) {
         pendingPostun.push(...postunSetOffBy(await triggerPackages(erasedPkg), erasedPkg))

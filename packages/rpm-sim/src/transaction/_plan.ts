@@ -78,9 +78,10 @@ const eraseActionSchema = v.object({
   fate: fateSchema,
   suffix: suffixSchema,
   reason: v.string(),
+  missing: v.exactOptional(v.literal(true)),
 })
 
-/** One file step of an erase element. */
+/** One file step of an erase element; `missing`: absent when planned (rpm's removal fails with a warning). */
 export type EraseAction = v.InferOutput<typeof eraseActionSchema>
 
 const installSchema = v.object({
@@ -135,6 +136,7 @@ const planSchema = v.object({
   createdDirs: v.array(hostSchema),
   scriptFlags: v.exactOptional(scriptFlagsSchema),
   before: v.exactOptional(v.record(v.string(), int)),
+  nodb: v.exactOptional(v.literal(true)),
 })
 
 /**
@@ -142,7 +144,7 @@ const planSchema = v.object({
  * re-bases them if the root was moved); `createdDirs` host folders staging creates (journals since staging
  * became per element keep them in each element's `createdDirs` and leave this empty); `scriptFlags` the script
  * switches, honoured by recovery too; `before` the installed instances of each installed name before the
- * transaction (%pretrans and %posttrans $1).
+ * transaction (%pretrans and %posttrans $1); `nodb` rpm's --nodb: the database and the history stay as they were.
  */
 export type JournalPlan = v.InferOutput<typeof planSchema>
 

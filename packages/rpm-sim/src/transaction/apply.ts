@@ -626,10 +626,24 @@ function touch(a: FileAction, chown: boolean): void {
   utimesSync(a.host, a.mtime, a.mtime)
 }
 
-/** Remove what an erased package alone owned (idempotent); directories go last, deepest first, only when empty. */
-export function commitErase(actions: EraseAction[], onNote: (n: RenameNote) => void, onStep?: () => void): void {
+/**
+ * Remove what an erased package alone owned (idempotent); directories go last, deepest first, only when empty.
+ * `onWarn` gets rpm's warning for each entry that was already gone (its removal fails) where its folder is there.
+ */
+export function commitErase(
+  actions: EraseAction[],
+  onNote: (n: RenameNote) => void,
+  onStep?: () => void,
+  onWarn?: (line: string) => void,
+): void {
   const dirs: string[] = []
   for (const a of actions) {
+    if (a.missing === true) {
+      // rpm 4.18 names only the base name here; upstream prints the path (dcf8c5abc), as rpm-sim does.
+      if (lst(a.host) === undefined && lst(dirname(a.host))?.isDirectory() === true)
+        onWarn?.(`warning: file ${a.path}: remove failed: No such file or directory`)
+      continue
+    }
     if (a.kind === 'dir') {
       // The root itself (a package owning `/`) is never removed: rpm's rmdir("/") in its chroot fails (EBUSY).
       if (a.fate === 'erase' && a.path !== '/') dirs.push(a.host)

@@ -51,6 +51,8 @@ export interface TransactionFlags extends ScriptFlags {
   nodeps?: boolean
   test?: boolean
   justdb?: boolean
+  /** rpm's --nodb: the files change, the database does not (nor the history: there is nothing to roll back by). */
+  nodb?: boolean
   repackage?: boolean
   /** Allow erase arguments that match several installed packages (rpm's --allmatches). */
   allmatches?: boolean
@@ -329,6 +331,18 @@ async function prepare(
       if ((owners.get(host) ?? []).some((x) => x.nevra !== pkg.nevra && !x.removed && x.file.state === 'normal'))
         continue
       const d = disk.state(host, isConfig(f))
+      if (d.state === null && f.flags.ghost !== true && f.flags.missingok !== true) {
+        // rpm's FA_ERASE of a file already gone: its removal fails, which rpm reports (a %ghost or %missingok not)
+        actions.push({
+          path: f.path,
+          host,
+          kind: f.kind,
+          fate: 'erase',
+          reason: 'absent: removal fails',
+          missing: true,
+        })
+        continue
+      }
       if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(host, pkg.digestAlgo)
       const decision = decideFileFate({ op: 'erase', old: toPkgState(f), disk: d.state })
       if (decision.fate !== 'erase' && decision.fate !== 'save') continue
@@ -367,6 +381,7 @@ async function prepare(
     chown: o.identity?.uid === 0,
     elements,
     createdDirs: [],
+    ...(flags.nodb === true ? { nodb: true as const } : {}),
   }
   return { problems, plan, sources, unmatched }
 }
@@ -767,6 +782,6 @@ async function finish(
     const kind = plan.op === 'erase' ? 'erase' : 'install'
     result.exitCode = result.exitCode || Math.max(1, plan.elements.filter((e) => e.op === kind).length)
   }
-  await writeHistory(root, historyFromPlan(plan, failed, result.created, result.exitCode))
+  if (plan.nodb !== true) await writeHistory(root, historyFromPlan(plan, failed, result.created, result.exitCode))
   return result
 }

@@ -506,6 +506,73 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    // rpmi.at's --nodb (-U of hlinktest writes its files, -qa stays empty); also an upgrade and an erase under
+    // --nodb, with scriptlets and their arguments: the files change, the database does not.
+    name: 'rpm -i --nodb',
+    from: 'rpmi.at',
+    pkgs: {
+      h: { name: 'hlinktest', files: HLINKTEST },
+      a: { name: 'nodb', files: [{ path: '/opt/nodb/a', data: '1' }], scripts: allScripts('nodb-1') },
+      b: {
+        name: 'nodb',
+        version: '2.0',
+        files: [{ path: '/opt/nodb/b', data: '2' }],
+        scripts: allScripts('nodb-2'),
+      },
+    },
+    steps: [
+      U('--nodb', '@h'),
+      Q('-a'),
+      U('@a'),
+      U('--nodb', '@b'),
+      Q('-a'),
+      { rpm: ['-V', '--nodeps', 'nodb'] },
+      // (the file the upgrade removed comes back: an erase warns of a file already gone, see the next row)
+      sh('echo 1 > opt/nodb/a'),
+      E('--nodb', 'nodb'),
+      Q('-a'),
+    ],
+  },
+  {
+    // Erasing a package some of whose files are gone: rpm warns for each (not for a %ghost or %missingok, nor
+    // inside a folder that is gone too) and removes the rest.
+    name: 'rpm -e with files already gone',
+    from: 'rdbpkg',
+    pkgs: {
+      a: {
+        name: 'gone',
+        files: [
+          { path: '/opt/gone', type: 'dir' },
+          { path: '/opt/gone/a', data: 'a' },
+          { path: '/opt/gone/b', data: 'b' },
+          { path: '/opt/gone/c.conf', data: 'c', attr: '%config' },
+          { path: '/opt/gone/g', type: 'none', attr: '%ghost' },
+          { path: '/opt/gone/m', data: 'm', attr: '%config(missingok)' },
+          { path: '/opt/gone/sub', type: 'dir' },
+          { path: '/opt/gone/sub/x', data: 'x' },
+          { path: '/opt/gone/empty', type: 'dir' },
+        ],
+      },
+    },
+    steps: [
+      I('@a'),
+      sh('rm opt/gone/a opt/gone/c.conf opt/gone/m; rm -r opt/gone/sub; rmdir opt/gone/empty'),
+      E('gone'),
+    ],
+    differs: {
+      aspects: ['stderr'],
+      reason:
+        'rpm 4.18 names only the base name of a file already gone ("warning: file a: remove failed: ..."); upstream prints its path (dcf8c5abc, "Print full path if file removal fails") and rpm-sim follows upstream',
+      upstream: (sim) =>
+        expect(sim.steps.at(-1)?.stderr).toEqual([
+          'warning: file /opt/gone/sub: remove failed: No such file or directory',
+          'warning: file /opt/gone/empty: remove failed: No such file or directory',
+          'warning: file /opt/gone/c.conf: remove failed: No such file or directory',
+          'warning: file /opt/gone/a: remove failed: No such file or directory',
+        ]),
+    },
+  },
+  {
     name: 'rpm -i hardlinks',
     from: 'rpmi.at',
     pkgs: {
