@@ -49,10 +49,10 @@ export interface PkgDef {
 }
 
 /**
- * A step: an rpm command line (`@key` stands for the built package `key`), or shell run in the root (cwd); in
- * both, `{@key}` inside an argument or the script stands for that package's path.
+ * A step: an rpm command line (`@key` stands for the built package `key`; `env` added to its environment), or shell
+ * run in the root (cwd); in both, `{@key}` inside an argument or the script stands for that package's path.
  */
-export type ScenarioStep = { rpm: string[] } | { sh: string }
+export type ScenarioStep = { rpm: string[]; env?: Record<string, string> } | { sh: string }
 
 /** What both runs are compared on. */
 export const ASPECTS = ['code', 'stdout', 'stderr', 'tree', 'qa', 'va', 'log'] as const
@@ -210,22 +210,30 @@ class Sink extends Writable {
   }
 }
 
-function realRpm(root: string, args: string[]): { code: number; stdout: string; stderr: string } {
+function realRpm(
+  root: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
   const r = spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, LC_ALL: 'C' },
+    env: { ...process.env, LC_ALL: 'C', ...env },
   })
   return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr }
 }
 
-async function simRpm(root: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function simRpm(
+  root: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Sink()
   const stderr = new Sink()
   const code = await main(['--root', root, ...args], {
     stdout,
     stderr,
     cwd: root,
-    env: {},
+    env,
     identity: processIdentity(),
   })
   return { code, stdout: stdout.text, stderr: stderr.text }
@@ -240,7 +248,10 @@ export async function runScenario(
 ): Promise<RunResult> {
   freshRoot(root)
   if (engine === 'rpm') execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '--initdb'])
-  const run = engine === 'rpm' ? async (a: string[]) => realRpm(root, a) : (a: string[]) => simRpm(root, a)
+  const run =
+    engine === 'rpm'
+      ? async (a: string[], env?: Record<string, string>) => realRpm(root, a, env)
+      : (a: string[], env?: Record<string, string>) => simRpm(root, a, env)
   const result: RunResult = { steps: [], tree: {}, qa: [], va: { code: 0, lines: [] }, log: '' }
   for (const step of s.steps) {
     const built = (key: string): string => {
@@ -257,7 +268,7 @@ export async function runScenario(
     )
     // Dependencies are not resolved by rpm-sim (a deliberate difference for every scenario): rpm gets --nodeps.
     const full = TRANSACTION.test(args[0] ?? '') ? [...args.slice(0, 1), '--nodeps', ...args.slice(1)] : args
-    const r = await run(full)
+    const r = await run(full, step.env)
     const cmd = step.rpm.join(' ')
     const stdout = lines(r.stdout).map((l) => (s.mask ?? []).reduce((t, [re, to]) => t.replace(re, to), l))
     result.steps.push({ cmd, code: r.code, stdout, stderr: stderrLines(r.stderr) })

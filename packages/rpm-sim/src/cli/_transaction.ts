@@ -93,6 +93,13 @@ const ACCEPTED = new Set([
 
 const has = (a: ParsedArgs, l: string): boolean => a.letters.includes(l)
 
+// rpm's SOURCE_DATE_EPOCH: the transaction's time (strtol's reading: leading digits; none is 0).
+function sourceDateEpoch(io: MainIo): { time?: number } {
+  const text = io.env.SOURCE_DATE_EPOCH
+  if (text === undefined) return {}
+  return { time: Number(/^\s*\d*/.exec(text)?.[0].trim() || '0') }
+}
+
 function rootOf(a: ParsedArgs, io: MainIo): string {
   const r = a.values.get('root') ?? '/'
   return operandPath(r, io.cwd)
@@ -176,6 +183,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
     fault: parseFault(io.env.RPMSIM_FAULT),
     identity: io.identity,
+    ...sourceDateEpoch(io),
   }).catch(async (error: unknown) => {
     // A header whose digest does not match stops the engine as it reads the packages: rpm's words for the
     // arguments, each such package's check among them.

@@ -108,6 +108,12 @@ export interface TransactionOptions {
   /** Crash tests only: kill this process at a given step (the CLIs read it from RPMSIM_FAULT; see parseFault). */
   fault?: TransactionFault | undefined
   /**
+   * The transaction's time in seconds instead of the clock's (rpm's SOURCE_DATE_EPOCH, which the CLIs read): its
+   * tid, unless an earlier transaction of the root already has that or a later one (tids only grow here, rollback
+   * relies on it), and each installed package's install time, counting up by one per package as rpm's.
+   */
+  time?: number | undefined
+  /**
    * Who runs the transaction (the CLIs pass the process's effective uid, gid and umask). Files get their packaged
    * owners only when `uid` is 0, as rpm as root; without an identity they keep the creating user's.
    */
@@ -223,7 +229,9 @@ async function prepare(
   const sources = new Map<number, PackageSource>()
   // Files any new package installs (by host path): an erasure leaves them to the install.
   const newHosts = new Set<string>()
-  const now = Math.floor(Date.now() / 1000)
+  const now = o.time ?? Math.floor(Date.now() / 1000)
+  // rpm's rpmtsGetTime(ts, 1) per installed package: the clock, or an overridden time counting up from it.
+  const installTime = (index: number): number => (o.time !== undefined ? o.time + index : now)
   for (const [index, { source, nevra, replaces }] of installs.entries()) {
     sources.set(index, source)
     const h = source.header
@@ -308,8 +316,8 @@ async function prepare(
     const saved = o.exact?.recordFor(source.origin)
     const record =
       saved !== undefined
-        ? { ...saved, installTime: now, installTid: tid }
-        : { ...rest, nevra, installTime: now, installTid: tid, files }
+        ? { ...saved, installTime: installTime(index), installTid: tid }
+        : { ...rest, nevra, installTime: installTime(index), installTid: tid, files }
     elements.push({
       op: 'install',
       nevra,
@@ -440,7 +448,7 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
     rec.recovered && rec.action !== undefined && rec.tid !== undefined
       ? { recovery: { tid: rec.tid, action: rec.action } }
       : {}
-  const tid = await allocateTid(root, Math.floor(Date.now() / 1000))
+  const tid = await allocateTid(root, o.time ?? Math.floor(Date.now() / 1000))
   // One database for the whole run: its records (thousands of files each) are read and validated once.
   const db = new PackageDb(root)
   const { problems, plan, sources, unmatched } = await prepare(o, root, tid, warn, db)

@@ -573,6 +573,27 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // rpmi.at's <overridden time> and <overridden time keeps ticking>: SOURCE_DATE_EPOCH is the transaction's tid
+    // and install time, one second more for each further package. (rpmi.at's first test installs a package before
+    // without it, so its tid is now and the overridden one earlier: rpm-sim's tids only grow, there its tid would
+    // be the next one; the install times are still the overridden ones.)
+    name: 'rpm -i <overridden time>, <overridden time keeps ticking>',
+    from: 'rpmi.at',
+    // (`later` requires `early`: rpm then installs them in that order, as rpm-sim does the command line's)
+    pkgs: {
+      early: { name: 'early', version: '2.0', files: [{ path: '/opt/early', data: 'e' }] },
+      later: { name: 'later', files: [{ path: '/opt/later', data: 'l' }], preamble: 'Requires: early' },
+      late: { name: 'late', files: [{ path: '/opt/late', data: 'l' }] },
+    },
+    steps: [
+      { rpm: ['-i', '@early', '@later'], env: { SOURCE_DATE_EPOCH: '1445412535' } },
+      Q('--tid', '1445412535'),
+      Q('--qf', '%{NAME} %{INSTALLTID} %{INSTALLTIME}\\n', 'early', 'later'),
+      { rpm: ['-i', '@late'], env: { SOURCE_DATE_EPOCH: '1445412600' } },
+      Q('--qf', '%{NAME} %{INSTALLTID} %{INSTALLTIME}\\n', 'late'),
+    ],
+  },
+  {
     name: 'rpm -i hardlinks',
     from: 'rpmi.at',
     pkgs: {
