@@ -87,6 +87,8 @@ const ACCEPTED = new Set([
   'history',
   ...RESTORE_FLAGS,
   'nomanifest',
+  // rpm's "do not reorder": rpm-sim keeps the command line's order always
+  'noorder',
   ...Object.keys(VERIFY_OMIT_OPTIONS),
   'nocontexts',
 ])

@@ -78,6 +78,7 @@ export const installedPackageSchema = v.object({
   digestAlgo: v.string(),
   installTime: v.number(),
   installTid: v.number(),
+  installIndex: v.exactOptional(v.pipe(v.number(), v.integer())),
   files: v.array(fileSchema),
   scripts: v.strictObject({
     pretrans: script,
@@ -137,7 +138,8 @@ export const installedPackageSchema = v.object({
 
 /**
  * An installed package: its header data (an `EngineHeader` without files), its `nevra`, when
- * (`installTime`, seconds) and by which transaction (`installTid`) it was installed, and its files.
+ * (`installTime`, seconds) and by which transaction (`installTid`) it was installed, as which of its packages
+ * (`installIndex`, from 0; absent in records written before it was kept), and its files.
  *
  * @useDeclaredType
  */
@@ -211,10 +213,13 @@ export class PackageDb {
     this.packagesDir = join(this.dir, 'packages')
   }
 
-  /** Every installed package, in install order (tid, then name). */
+  /** Every installed package, in install order (tid, then its place in that transaction, then name), as rpm's. */
   async list(): Promise<InstalledPackage[]> {
     const all = [...(await this.load()).values()]
-    return all.sort((a, b) => a.installTid - b.installTid || a.nevra.localeCompare(b.nevra))
+    return all.sort(
+      (a, b) =>
+        a.installTid - b.installTid || (a.installIndex ?? 0) - (b.installIndex ?? 0) || a.nevra.localeCompare(b.nevra),
+    )
   }
 
   /** Installed instances of `name`. */

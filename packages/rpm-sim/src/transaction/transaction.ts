@@ -316,8 +316,8 @@ async function prepare(
     const saved = o.exact?.recordFor(source.origin)
     const record =
       saved !== undefined
-        ? { ...saved, installTime: installTime(index), installTid: tid }
-        : { ...rest, nevra, installTime: installTime(index), installTid: tid, files }
+        ? { ...saved, installTime: installTime(index), installTid: tid, installIndex: index }
+        : { ...rest, nevra, installTime: installTime(index), installTid: tid, installIndex: index, files }
     elements.push({
       op: 'install',
       nevra,

@@ -594,6 +594,19 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    // rpm installs the independent packages of one command in reverse order; with --noorder in the command line's,
+    // which is rpm-sim's order always (it accepts the option).
+    name: 'rpm -i --noorder keeps the order of the command line',
+    from: 'rdbpkg',
+    pkgs: Object.fromEntries(
+      ['pa', 'pb', 'pc'].map((n) => [
+        n,
+        { name: n, files: [{ path: `/opt/${n}`, data: n }], scripts: { post: log(n) } },
+      ]),
+    ),
+    steps: [I('--noorder', '@pb', '@pc', '@pa'), Q('-a'), E('--noorder', 'pa', 'pb', 'pc')],
+  },
+  {
     name: 'rpm -i hardlinks',
     from: 'rpmi.at',
     pkgs: {
@@ -1097,7 +1110,7 @@ const SCENARIOS: Scenario[] = [
       },
       v: { name: 'v2', files: [{ path: '/opt/e/y', data: 'y' }] },
     },
-    steps: [U('@d'), U('@w', '@v'), E('watcher2')],
+    steps: [U('@d'), U('--noorder', '@w', '@v'), E('watcher2')],
   },
   {
     name: 'a Lua scriptlet',
