@@ -92,9 +92,11 @@ export function ownTriggers(
   kind: FileTriggerKind,
   cls: PriorityClass,
 ): FileTriggerRun[] {
+  const mine = sorted(candidates([own], kind, cls))
+  if (mine.length === 0) return []
   const all = pkgs.filter((p) => kind !== 'filetriggerin' || p.nevra !== own.nevra).map(installedPaths)
   const out: FileTriggerRun[] = []
-  for (const c of sorted(candidates([own], kind, cls))) {
+  for (const c of mine) {
     const input = c.trigger.prefixes.flatMap((prefix) =>
       all.flatMap((paths) => paths.filter((p) => p.startsWith(prefix))),
     )
@@ -114,9 +116,11 @@ export function transactionTriggers(
   kind: 'transfiletriggerin' | 'transfiletriggerun',
 ): FileTriggerRun[] {
   const inTransaction = new Set(changed.map((p) => p.nevra))
+  const theirs = sorted(candidates(pkgs, kind, 0, (p) => !inTransaction.has(p.nevra)))
+  if (theirs.length === 0) return []
   const files = changed.map(installedPaths)
   const out: FileTriggerRun[] = []
-  for (const c of sorted(candidates(pkgs, kind, 0, (p) => !inTransaction.has(p.nevra)))) {
+  for (const c of theirs) {
     const input = c.trigger.prefixes.flatMap((prefix) =>
       files.flatMap((paths) => paths.filter((p) => p.startsWith(prefix))),
     )
@@ -137,8 +141,10 @@ export interface PendingPostun {
  * `erased` is erased, itself included) that its installed files set off; they run without input at the end.
  */
 export function postunSetOffBy(pkgs: readonly TriggerPackage[], erased: TriggerPackage): PendingPostun[] {
+  const theirs = candidates(pkgs, 'transfiletriggerpostun', 0)
+  if (theirs.length === 0) return []
   const paths = installedPaths(erased)
-  return candidates(pkgs, 'transfiletriggerpostun', 0)
+  return theirs
     .filter((c) => under(c.trigger, paths).length > 0)
     .map((c) => ({ nevra: c.nevra, index: c.index, priority: c.trigger.priority }))
 }
