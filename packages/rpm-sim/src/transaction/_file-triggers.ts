@@ -31,9 +31,17 @@ const inClass = (t: EngineFileTrigger, cls: PriorityClass): boolean =>
 const installedPaths = (p: TriggerPackage): string[] =>
   p.files.filter((f) => f.state === undefined || f.state === 'normal').map((f) => f.path)
 
-// Per prefix of `t`, the paths of `paths` under it (rpmfilesFindPrefix: a plain string prefix).
-const under = (t: EngineFileTrigger, paths: readonly string[]): string[] =>
-  t.prefixes.flatMap((prefix) => paths.filter((p) => p.startsWith(prefix)))
+// Per prefix of `t`, the paths of each list under it (rpmfilesFindPrefix: a plain string prefix; rpm walks the
+// packages for each prefix in turn).
+const under = (t: EngineFileTrigger, lists: readonly (readonly string[])[]): string[] =>
+  t.prefixes.flatMap((prefix) => lists.flatMap((paths) => paths.filter((p) => p.startsWith(prefix))))
+
+// The candidates that some path of `lists` sets off, each with those paths as its input.
+const runsOver = (cands: readonly Candidate[], lists: readonly (readonly string[])[]): FileTriggerRun[] =>
+  cands.flatMap((c) => {
+    const input = under(c.trigger, lists)
+    return input.length > 0 ? [{ nevra: c.nevra, trigger: c.trigger, input }] : []
+  })
 
 interface Candidate {
   nevra: string
@@ -73,12 +81,7 @@ export function triggersSetOffBy(
   kind: 'filetriggerin' | 'filetriggerun' | 'filetriggerpostun',
   cls: PriorityClass,
 ): FileTriggerRun[] {
-  const out: FileTriggerRun[] = []
-  for (const c of sorted(candidates(pkgs, kind, cls))) {
-    const input = under(c.trigger, paths)
-    if (input.length > 0) out.push({ nevra: c.nevra, trigger: c.trigger, input })
-  }
-  return out
+  return runsOver(sorted(candidates(pkgs, kind, cls)), [paths])
 }
 
 /**
@@ -94,15 +97,7 @@ export function ownTriggers(
 ): FileTriggerRun[] {
   const mine = sorted(candidates([own], kind, cls))
   if (mine.length === 0) return []
-  const all = pkgs.filter((p) => kind !== 'filetriggerin' || p.nevra !== own.nevra).map(installedPaths)
-  const out: FileTriggerRun[] = []
-  for (const c of mine) {
-    const input = c.trigger.prefixes.flatMap((prefix) =>
-      all.flatMap((paths) => paths.filter((p) => p.startsWith(prefix))),
-    )
-    if (input.length > 0) out.push({ nevra: c.nevra, trigger: c.trigger, input })
-  }
-  return out
+  return runsOver(mine, pkgs.filter((p) => kind !== 'filetriggerin' || p.nevra !== own.nevra).map(installedPaths))
 }
 
 /**
@@ -118,15 +113,7 @@ export function transactionTriggers(
   const inTransaction = new Set(changed.map((p) => p.nevra))
   const theirs = sorted(candidates(pkgs, kind, 0, (p) => !inTransaction.has(p.nevra)))
   if (theirs.length === 0) return []
-  const files = changed.map(installedPaths)
-  const out: FileTriggerRun[] = []
-  for (const c of theirs) {
-    const input = c.trigger.prefixes.flatMap((prefix) =>
-      files.flatMap((paths) => paths.filter((p) => p.startsWith(prefix))),
-    )
-    if (input.length > 0) out.push({ nevra: c.nevra, trigger: c.trigger, input })
-  }
-  return out
+  return runsOver(theirs, changed.map(installedPaths))
 }
 
 /** A %transfiletriggerpostun an erasure set off, run once the transaction is done (rpm's trigs2run). */
@@ -145,7 +132,7 @@ export function postunSetOffBy(pkgs: readonly TriggerPackage[], erased: TriggerP
   if (theirs.length === 0) return []
   const paths = installedPaths(erased)
   return theirs
-    .filter((c) => under(c.trigger, paths).length > 0)
+    .filter((c) => under(c.trigger, [paths]).length > 0)
     .map((c) => ({ nevra: c.nevra, index: c.index, priority: c.trigger.priority }))
 }
 

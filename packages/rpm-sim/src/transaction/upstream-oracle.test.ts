@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { PkgDef, Scenario, SpecFile } from '../_test-scenario.js'
 import { SpecCache, compared, runScenario, scenarioSkip } from '../_test-scenario.js'
+import { FILE_TRIGGER_KINDS } from '../format/model.js'
 
 if (scenarioSkip !== undefined) console.warn(`skipping the upstream rpm scenarios: ${scenarioSkip}`)
 
@@ -96,17 +97,21 @@ const allScripts = (tag: string): PkgDef['scripts'] =>
 // rpmscript.at's filetriggers.spec without its Lua triggers: each kind on each prefix logs its $* and its input.
 const fileTriggers = (prefixes: string[]): NonNullable<PkgDef['triggers']> =>
   prefixes.flatMap((on) =>
-    (
-      [
-        'filetriggerin',
-        'filetriggerun',
-        'filetriggerpostun',
-        'transfiletriggerin',
-        'transfiletriggerun',
-        'transfiletriggerpostun',
-      ] as const
-    ).map((kind) => ({ kind, on, body: `echo "${kind}(${on}*): $*" >> /log; cat >> /log; echo >> /log` })),
+    FILE_TRIGGER_KINDS.map((kind) => ({
+      kind,
+      on,
+      body: `echo "${kind}(${on}*): $*" >> /log; cat >> /log; echo >> /log`,
+    })),
   )
+// vattrtest.spec's files of each attribute rows here ask about (each row adds its own)
+const VATTRTEST: SpecFile[] = [
+  { path: '/opt/vattrtest', type: 'dir' },
+  { path: '/opt/vattrtest/a', data: 'a', attr: '%artifact' },
+  { path: '/opt/vattrtest/c', data: 'c', attr: '%config' },
+  { path: '/opt/vattrtest/cn', data: 'cn', attr: '%config(noreplace)' },
+  { path: '/opt/vattrtest/d', data: 'd', attr: '%doc' },
+  { path: '/opt/vattrtest/l', data: 'l', attr: '%license' },
+]
 // hlinktest.spec's /foo: hello with three hard links, copyllo, aaaa with one.
 const HLINKTEST: SpecFile[] = [
   { path: '/foo/hello', data: '#!/bin/sh' },
@@ -480,12 +485,7 @@ const SCENARIOS: Scenario[] = [
       a: {
         name: 'vattrtest',
         files: [
-          { path: '/opt/vattrtest', type: 'dir' },
-          { path: '/opt/vattrtest/a', data: 'a', attr: '%artifact' },
-          { path: '/opt/vattrtest/c', data: 'c', attr: '%config' },
-          { path: '/opt/vattrtest/cn', data: 'cn', attr: '%config(noreplace)' },
-          { path: '/opt/vattrtest/l', data: 'l', attr: '%license' },
-          { path: '/opt/vattrtest/d', data: 'd', attr: '%doc' },
+          ...VATTRTEST,
           { path: '/opt/vattrtest/art', type: 'dir', attr: '%artifact' },
           { path: '/opt/vattrtest/art/x', data: 'x', attr: '%artifact' },
           { path: '/opt/vattrtest/b', data: 'b' },
@@ -1714,13 +1714,8 @@ const SCENARIOS: Scenario[] = [
       a: {
         name: 'vattrtest',
         files: [
-          { path: '/opt/vattrtest', type: 'dir' },
-          { path: '/opt/vattrtest/a', data: 'a', attr: '%artifact' },
-          { path: '/opt/vattrtest/c', data: 'c', attr: '%config' },
-          { path: '/opt/vattrtest/cn', data: 'cn', attr: '%config(noreplace)' },
-          { path: '/opt/vattrtest/d', data: 'd', attr: '%doc' },
+          ...VATTRTEST,
           { path: '/opt/vattrtest/g', data: 'g', attr: '%ghost' },
-          { path: '/opt/vattrtest/l', data: 'l', attr: '%license' },
           { path: '/opt/vattrtest/m', data: 'm', attr: '%missingok' },
           { path: '/opt/vattrtest/r', data: 'r', attr: '%readme' },
         ],
