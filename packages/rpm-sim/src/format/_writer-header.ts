@@ -2,8 +2,18 @@
 import type { WriteCompressor } from './compress.js'
 import type { HeaderValue } from './header.js'
 import type { ScriptName } from './model.js'
-import { fileTriggerConditions, senseBits } from './model.js'
-import { DIGEST_ALGO, FILE_TRIGGER_TAGS, SCRIPT_TAGS, SENSE, TAG, TYPE, VERIFY, fileFlagBits } from './tags.js'
+import { fileTriggerConditions, senseBits, triggerKindSense } from './model.js'
+import {
+  DIGEST_ALGO,
+  FILE_TRIGGER_TAGS,
+  SCRIPT_TAGS,
+  SENSE,
+  TAG,
+  TRIGGER_SENSE_BITS,
+  TYPE,
+  VERIFY,
+  fileFlagBits,
+} from './tags.js'
 import type { PlannedFile, RpmSpec, RpmSpecDependency } from './spec.js'
 
 // rpm's %{_isa} suffixes for the arches our products ship.
@@ -159,13 +169,7 @@ function scriptTags(spec: RpmSpec): HeaderValue[] {
   }
   const triggers = spec.triggers ?? []
   if (triggers.length) {
-    const kindBits = {
-      triggerprein: SENSE.TRIGGERPREIN,
-      triggerin: SENSE.TRIGGERIN,
-      triggerun: SENSE.TRIGGERUN,
-      triggerpostun: SENSE.TRIGGERPOSTUN,
-    } as const
-    const deps = triggers.map((t) => dep(t, kindBits[t.kind]))
+    const deps = triggers.map((t) => dep(t, TRIGGER_SENSE_BITS[triggerKindSense(t.kind)]))
     out.push(
       { tag: TAG.TRIGGERSCRIPTS, type: TYPE.STRING_ARRAY, value: triggers.map((t) => t.body) },
       { tag: TAG.TRIGGERNAME, type: TYPE.STRING_ARRAY, value: deps.map((d) => d.name) },

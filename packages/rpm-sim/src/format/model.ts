@@ -4,7 +4,8 @@
 import type { Readable } from 'node:stream'
 import { compareEVR, formatEVR, parseEVR } from '@rdbpkg/core'
 import type { FileFlags } from '@rdbpkg/core'
-import { SENSE } from './tags.js'
+import type { TriggerSense } from './tags.js'
+import { SENSE, TRIGGER_SENSE_BITS } from './tags.js'
 
 /** The scriptlets rpm runs around a transaction element, and `-V`'s %verifyscript, in the tags' own names. */
 export const SCRIPT_NAMES = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans', 'verifyscript'] as const
@@ -57,6 +58,11 @@ export const FILE_TRIGGER_KINDS = [
  */
 export type FileTriggerKind = (typeof FILE_TRIGGER_KINDS)[number]
 
+/** The sense a trigger kind runs on: `triggerprein` → `prein`, `filetriggerun` → `un`, `transfiletriggerin` → `in`. */
+export function triggerKindSense(kind: TriggerKind | FileTriggerKind): TriggerSense {
+  return kind.slice(kind.indexOf('trigger') + 'trigger'.length) as TriggerSense
+}
+
 /**
  * A file trigger: set off by files whose paths start with one of `prefixes` (`%filetriggerin -- /usr/lib64`),
  * run with those paths on its standard input. Higher `priority` runs first (rpm's default 1000000; from 10000 up
@@ -78,12 +84,11 @@ export function fileTriggerConditions(
   family: 'file' | 'transfile',
 ): { name: string; flags: number; index: number }[] {
   const mine = (triggers ?? []).filter((t) => t.kind.startsWith(`${family}trigger`))
-  const bits = { in: SENSE.TRIGGERIN, un: SENSE.TRIGGERUN, postun: SENSE.TRIGGERPOSTUN } as const
   return mine
     .flatMap((t, index) =>
       t.prefixes.map((name) => ({
         name,
-        flags: bits[t.kind.slice(`${family}trigger`.length) as keyof typeof bits],
+        flags: TRIGGER_SENSE_BITS[triggerKindSense(t.kind)],
         index,
       })),
     )

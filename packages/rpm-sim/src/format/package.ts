@@ -2,7 +2,7 @@ import { payloadCompressor } from './compress.js'
 import type { PayloadCompressor } from './compress.js'
 import { rpmError } from './errors.js'
 import type { Header } from './header.js'
-import { DIGEST_ALGO, FILE_FLAG, FILE_TRIGGER_TAGS, S_IF, SCRIPT_TAGS, SENSE, SIGTAG, TAG } from './tags.js'
+import { DIGEST_ALGO, FILE_FLAG, FILE_TRIGGER_TAGS, S_IF, SCRIPT_TAGS, SIGTAG, TAG, triggerSenseOf } from './tags.js'
 import type { DigestAlgo } from './tags.js'
 import type { EngineChangelogEntry, EngineFileFlags, EngineFileTrigger, ScriptName, TriggerKind } from './model.js'
 
@@ -315,14 +315,7 @@ function readTriggers(header: Header, file: string): RpmTrigger[] {
         found: `${at}`,
       })
     }
-    const kind: RpmTrigger['kind'] =
-      bits & SENSE.TRIGGERPREIN
-        ? 'triggerprein'
-        : bits & SENSE.TRIGGERUN
-          ? 'triggerun'
-          : bits & SENSE.TRIGGERPOSTUN
-            ? 'triggerpostun'
-            : 'triggerin'
+    const kind: RpmTrigger['kind'] = `trigger${triggerSenseOf(bits)}`
     // TRIGGERSCRIPTPROG holds one interpreter string per script; arguments are space-separated as rpm stores them.
     const prog = progs[at]
     return {
@@ -354,7 +347,9 @@ function readFileTriggers(header: Header, file: string, family: 'file' | 'transf
     const first = indexes.indexOf(at)
     if (first < 0) continue
     const bits = flags[first] ?? 0
-    const sense = bits & SENSE.TRIGGERUN ? 'un' : bits & SENSE.TRIGGERPOSTUN ? 'postun' : 'in'
+    // A file trigger has no %filetriggerprein: rpm reads such a condition as `in`, its default.
+    const read = triggerSenseOf(bits)
+    const sense = read === 'prein' ? 'in' : read
     const prog = progs[at]
     out.push({
       kind: `${family}trigger${sense}`,

@@ -226,6 +226,25 @@ export const SENSE = {
   META: 1 << 29,
 } as const
 
+/** The senses a trigger runs on (`%triggerprein`, `%triggerin`, `%triggerun`, `%triggerpostun`) and their RPMSENSE bit. */
+export const TRIGGER_SENSE_BITS = {
+  prein: SENSE.TRIGGERPREIN,
+  in: SENSE.TRIGGERIN,
+  un: SENSE.TRIGGERUN,
+  postun: SENSE.TRIGGERPOSTUN,
+} as const
+
+/** A trigger's sense: `prein`, `in`, `un` or `postun` (file triggers have all but `prein`). */
+export type TriggerSense = keyof typeof TRIGGER_SENSE_BITS
+
+/** The sense of a trigger condition's RPMSENSE flags: `in` where no sense bit is set, as rpm reads it. */
+export function triggerSenseOf(flags: number): TriggerSense {
+  if (flags & SENSE.TRIGGERPREIN) return 'prein'
+  if (flags & SENSE.TRIGGERUN) return 'un'
+  if (flags & SENSE.TRIGGERPOSTUN) return 'postun'
+  return 'in'
+}
+
 /** RPMVERIFY_* bits of FILEVERIFYFLAGS. */
 export const VERIFY = {
   ALL: 0xffffffff,

@@ -2,8 +2,15 @@
 // rpm's tag names (found without case). A tag a package lacks gives undefined (rpm's "(none)", or no match).
 import type { FileState } from '../db/db.js'
 import type { EngineFile, EngineFileTrigger, EngineHeader, EngineTrigger, ScriptName } from '../format/model.js'
-import { fileTriggerConditions, headerNevra, parseDependency, senseBits, triggerScriptKey } from '../format/model.js'
-import { SENSE, fileFlagBits } from '../format/tags.js'
+import {
+  fileTriggerConditions,
+  headerNevra,
+  parseDependency,
+  senseBits,
+  triggerKindSense,
+  triggerScriptKey,
+} from '../format/model.js'
+import { TRIGGER_SENSE_BITS, fileFlagBits } from '../format/tags.js'
 
 /** One value of a tag: text or a number. */
 export type TagValue = string | number
@@ -73,14 +80,8 @@ function triggerScripts(p: TaggedPackage): { index: number; entries: EngineTrigg
   return [...groups.values()].sort((a, b) => a.index - b.index)
 }
 
-const TRIGGER_TYPE = { triggerprein: 'prein', triggerin: 'in', triggerun: 'un', triggerpostun: 'postun' } as const
-const TRIGGER_BITS = {
-  triggerprein: SENSE.TRIGGERPREIN,
-  triggerin: SENSE.TRIGGERIN,
-  triggerun: SENSE.TRIGGERUN,
-  triggerpostun: SENSE.TRIGGERPOSTUN,
-} as const
-const triggerFlags = (t: EngineTrigger): number => TRIGGER_BITS[t.kind] | senseBits(t.sense ?? '')
+const triggerFlags = (t: EngineTrigger): number =>
+  TRIGGER_SENSE_BITS[triggerKindSense(t.kind)] | senseBits(t.sense ?? '')
 // rpm's triggercondsTag: `name op version` where the condition has a comparison, else the name; joined by `, `.
 // The kept comparison is senseText's already.
 const triggerCond = (t: EngineTrigger): string =>
@@ -101,7 +102,9 @@ const triggerTags: Record<string, TagDef> = {
   triggerscriptprog: str(
     triggers((p) => triggerScripts(p).map((g) => g.entries[0]?.script.interpreter.join(' ') ?? '')),
   ),
-  triggertype: ext(str(triggers((p) => triggerScripts(p).map((g) => TRIGGER_TYPE[g.entries[0]?.kind ?? 'triggerin'])))),
+  triggertype: ext(
+    str(triggers((p) => triggerScripts(p).map((g) => triggerKindSense(g.entries[0]?.kind ?? 'triggerin')))),
+  ),
   triggerconds: ext(str(triggers((p) => triggerScripts(p).map((g) => g.entries.map(triggerCond).join(', '))))),
 }
 
@@ -123,7 +126,7 @@ function fileTriggerTags(family: 'file' | 'transfile'): Record<string, TagDef> {
     [`${t}scripts`]: str(of((ts) => ts.map((x) => x.script.body))),
     [`${t}scriptprog`]: str(of((ts) => ts.map((x) => x.script.interpreter.join(' ')))),
     [`${t}priorities`]: num(of((ts) => ts.map((x) => x.priority))),
-    [`${t}type`]: ext(str(of((ts) => ts.map((x) => x.kind.slice(t.length))))),
+    [`${t}type`]: ext(str(of((ts) => ts.map((x) => triggerKindSense(x.kind))))),
     [`${t}conds`]: ext(str(of((ts) => ts.map((x) => x.prefixes.join(', '))))),
   }
 }

@@ -5,8 +5,17 @@
 // in the journal is not run twice; an element whose staging a kill interrupted after an earlier element was
 // committed is undone and reported failed (its payload is gone with the process).
 import { fateWarning } from '@rdbpkg/core'
-import type { EngineHeader, EngineScript, EngineTrigger, PackageSource, ScriptName } from '../format/model.js'
-import { evrSatisfies, triggerScriptKey } from '../format/model.js'
+import type {
+  EngineHeader,
+  EngineScript,
+  EngineTrigger,
+  FileTriggerKind,
+  PackageSource,
+  ScriptName,
+  TriggerKind,
+} from '../format/model.js'
+import { evrSatisfies, triggerKindSense, triggerScriptKey } from '../format/model.js'
+import type { TriggerSense } from '../format/tags.js'
 import type { Identity, RenameNote } from './apply.js'
 import { UnpackError, commitActions, commitErase, stagePackage, unstage } from './apply.js'
 import { resolveOwners } from './_owners.js'
@@ -75,6 +84,15 @@ export function scriptEnabled(flags: ScriptFlags, name: ScriptName): boolean {
   return off !== true
 }
 
+/**
+ * Trigger switch of one sense, file triggers included, under rpm's rules: `--noscripts` and `--notriggers` turn
+ * every sense off, `--notriggerprein`, `--notriggerin`, `--notriggerun` and `--notriggerpostun` one.
+ */
+export function triggerEnabled(flags: ScriptFlags, sense: TriggerSense): boolean {
+  if (flags.noscripts === true || flags.notriggers === true) return false
+  return flags[`notrigger${sense}`] !== true
+}
+
 /** Run one scriptlet as rpm reports it; false when it failed, undefined when there is none. */
 export async function runReported(
   ctx: Pick<ExecuteContext, 'root' | 'warn' | 'onScriptOutput' | 'out'>,
@@ -110,7 +128,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
   const db = ctx.db ?? new PackageDb(ctx.root)
   const flags = plan.scriptFlags ?? {}
   const on = (name: ScriptName): boolean => scriptEnabled(flags, name)
-  const triggers = flags.noscripts !== true && flags.notriggers !== true
+  const fires = (kind: TriggerKind | FileTriggerKind): boolean => triggerEnabled(flags, triggerKindSense(kind))
   const mark = async (m: JournalMark): Promise<void> => {
     marks.add(m)
     await journal.mark(m)
@@ -136,7 +154,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     self: string,
     arg2: number,
   ): Promise<void> => {
-    if (!triggers) return
+    if (!fires(kind)) return
     for (const p of await db.list()) {
       if (p.nevra === self) continue
       const fired = new Set<string>()
@@ -153,7 +171,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     nevra: string,
     arg1: number,
   ): Promise<void> => {
-    if (!triggers) return
+    if (!fires(kind)) return
     const all = await db.list()
     const fired = new Set<string>()
     for (const t of h.triggers) {
@@ -177,7 +195,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     cls: PriorityClass,
     ownFirst: boolean,
   ): Promise<void> => {
-    if (!triggers) return
+    if (!fires(kind)) return
     const pkgs = await triggerPackages(own)
     if (!pkgs.some((p) => (p.fileTriggers?.length ?? 0) > 0)) return
     const changed = await paths()
@@ -198,7 +216,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
 
   // %transfiletriggerun first: installed packages' on the files the transaction erases, then each erased
   // package's own on every installed file (rpm runs them after %pretrans, before any element).
-  if (triggers && flags.nopretrans !== true && !marks.has('transfiletriggerun')) {
+  if (fires('transfiletriggerun') && flags.nopretrans !== true && !marks.has('transfiletriggerun')) {
     const pkgs = await db.list()
     const erased = erases.flatMap(([, e]) => pkgs.filter((p) => p.nevra === e.nevra))
     const runs = [
@@ -322,7 +340,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       if (on('postun')) await run('postun', e.nevra, h.scripts.postun, [await afterErase(h.name, e)])
       await fireOthers('triggerpostun', h, e.nevra, await afterErase(h.name, e))
       await fileTriggersOf('filetriggerpostun', erasedPkg, removed, 2, false)
-      if (triggers && flags.noposttrans !== true) {
+      if (fires('transfiletriggerpostun') && flags.noposttrans !== true) {
         pendingPostun.push(...postunSetOffBy(await triggerPackages(erasedPkg), erasedPkg))
       }
       await mark(`postun ${j}`)
@@ -335,17 +353,19 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       // rpm 4.18 passes %posttrans the same $1 as %pretrans: the instances before the transaction plus one.
       await run('posttrans', e.nevra, e.record.scripts.posttrans, [(plan.before?.[e.record.name] ?? 0) + 1])
     }
-    if (triggers && flags.noposttrans !== true) {
+    if (flags.noposttrans !== true) {
       // Then installed packages' %transfiletriggerin on the installed files, the %transfiletriggerpostun the
-      // erasures set off (no input), and each installed package's own %transfiletriggerin on every installed file.
+      // erasures set off (no input), and each installed package's own %transfiletriggerin on every installed file;
+      // --notriggerin and --notriggerpostun each leave their part out.
       const pkgs = await db.list()
       const added = installs
         .filter(([i]) => !out.failed.has(i))
         .flatMap(([, e]) => pkgs.filter((p) => p.nevra === e.nevra))
+      const transIn = fires('transfiletriggerin')
       await runFileTriggers([
-        ...transactionTriggers(pkgs, added, 'transfiletriggerin'),
-        ...pendingPostuns(pkgs, pendingPostun),
-        ...added.flatMap((p) => ownTriggers(p, pkgs, 'transfiletriggerin', 0)),
+        ...(transIn ? transactionTriggers(pkgs, added, 'transfiletriggerin') : []),
+        ...(fires('transfiletriggerpostun') ? pendingPostuns(pkgs, pendingPostun) : []),
+        ...(transIn ? added.flatMap((p) => ownTriggers(p, pkgs, 'transfiletriggerin', 0)) : []),
       ])
     }
     await mark('posttrans')

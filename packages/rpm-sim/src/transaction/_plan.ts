@@ -18,6 +18,10 @@ export const SCRIPT_FLAGS = [
   'nopretrans',
   'noposttrans',
   'notriggers',
+  'notriggerprein',
+  'notriggerin',
+  'notriggerun',
+  'notriggerpostun',
 ] as const
 
 const flag = v.exactOptional(v.boolean())
@@ -30,6 +34,10 @@ const scriptFlagsSchema = v.strictObject({
   nopretrans: flag,
   noposttrans: flag,
   notriggers: flag,
+  notriggerprein: flag,
+  notriggerin: flag,
+  notriggerun: flag,
+  notriggerpostun: flag,
 } satisfies Record<(typeof SCRIPT_FLAGS)[number], unknown>)
 
 /** Script switches of a transaction (each of {@link SCRIPT_FLAGS}), kept in the journal so recovery honours them. */

@@ -5,7 +5,7 @@ import { resolve } from 'node:path'
 import type { FileFate } from '@rdbpkg/core'
 import { FileSystemSyncer, decideFileFate } from '@rdbpkg/core'
 import type { EngineFile, PackageSource, ScriptName } from '../format/model.js'
-import { nodeType } from '../format/model.js'
+import { nodeType, triggerKindSense } from '../format/model.js'
 import { RootResolver } from '../base/_fs.js'
 import { withDbLock } from '../db/_lock.js'
 import { openPackageSource } from './_source.js'
@@ -25,7 +25,7 @@ import { commitInstallDb, historyFromPlan } from './_db-commit.js'
 import { recoverInterrupted } from './recovery.js'
 import { removeKept, writeKeptPackages } from './_kept.js'
 import type { ExecuteOutcome } from './_execute.js'
-import { executePlan, runReported, scriptEnabled } from './_execute.js'
+import { executePlan, runReported, scriptEnabled, triggerEnabled } from './_execute.js'
 import { keepInstalled, repackageTarget, saveRecordFor } from './_repackage.js'
 import { selectElements } from './_select.js'
 import { filesDiffer, isConfig, ownersByHost, removalConflict } from './_conflicts.js'
@@ -657,28 +657,34 @@ async function earlyElements(
 ): Promise<Set<number>> {
   const flags = plan.scriptFlags ?? {}
   const on = (name: ScriptName): boolean => scriptEnabled(flags, name)
-  const triggers = flags.noscripts !== true && flags.notriggers !== true
   const early = new Set<number>()
   if (on('pretrans') && installs.some(([, e]) => e.record.scripts.pretrans !== undefined)) return early
-  const pkgs = triggers ? await db.list() : []
+  const sensed = (['prein', 'in', 'un'] as const).some((s) => triggerEnabled(flags, s))
+  const pkgs = sensed ? await db.list() : []
   const installed = pkgs.flatMap((p) => p.triggers)
   const fires = (h: JournalInstall['record'], kind: 'triggerprein' | 'triggerin'): boolean =>
-    triggers && (h.triggers.some((t) => t.kind === kind) || installed.some((t) => t.kind === kind && t.name === h.name))
+    triggerEnabled(flags, triggerKindSense(kind)) &&
+    (h.triggers.some((t) => t.kind === kind) || installed.some((t) => t.kind === kind && t.name === h.name))
   // File triggers: a %transfiletriggerun runs before any element; an element that may set off a %filetriggerin
   // (its own, or an installed package's on its files) runs it as it runs %post.
   const fileTriggers = pkgs.flatMap((p) => p.fileTriggers ?? [])
-  if (fileTriggers.some((t) => t.kind === 'transfiletriggerun') && plan.elements.some((e) => e.op === 'erase'))
+  if (
+    triggerEnabled(flags, 'un') &&
+    fileTriggers.some((t) => t.kind === 'transfiletriggerun') &&
+    plan.elements.some((e) => e.op === 'erase')
+  )
     return early
   const setsOff = (h: JournalInstall['record']): boolean =>
-    (h.fileTriggers ?? []).some((t) => t.kind === 'filetriggerin') ||
-    fileTriggers.some(
-      (t) => t.kind === 'filetriggerin' && h.files.some((f) => t.prefixes.some((p) => f.path.startsWith(p))),
-    )
+    triggerEnabled(flags, 'in') &&
+    ((h.fileTriggers ?? []).some((t) => t.kind === 'filetriggerin') ||
+      fileTriggers.some(
+        (t) => t.kind === 'filetriggerin' && h.files.some((f) => t.prefixes.some((p) => f.path.startsWith(p))),
+      ))
   for (const [i, e] of installs) {
     const h = e.record
     if ((on('pre') && h.scripts.pre !== undefined) || fires(h, 'triggerprein')) break
     early.add(i)
-    if ((on('post') && h.scripts.post !== undefined) || fires(h, 'triggerin') || (triggers && setsOff(h))) break
+    if ((on('post') && h.scripts.post !== undefined) || fires(h, 'triggerin') || setsOff(h)) break
   }
   return early
 }

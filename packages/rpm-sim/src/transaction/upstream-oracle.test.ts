@@ -1113,6 +1113,37 @@ const SCENARIOS: Scenario[] = [
     steps: [U('@d'), U('--noorder', '@w', '@v'), E('watcher2')],
   },
   {
+    // Our own: rpm's per-sense switches (--notriggerprein, --notriggerin, --notriggerun, --notriggerpostun) each turn
+    // one sense off, of package triggers and file triggers alike (%transfiletrigger* too), and leave the others.
+    name: '--notriggerprein, --notriggerin, --notriggerun, --notriggerpostun',
+    from: 'rdbpkg',
+    pkgs: {
+      w: {
+        name: 'watcher',
+        triggers: [
+          ...fileTriggers(['/opt/d']),
+          ...(['triggerprein', 'triggerin', 'triggerun', 'triggerpostun'] as const).map((kind) => ({
+            kind,
+            on: 'data',
+            body: log(kind),
+          })),
+        ],
+      },
+      d1: { name: 'data', files: [{ path: '/opt/d/a', data: '1' }], scripts: allScripts('data-1') },
+      d2: { name: 'data', version: '2.0', files: [{ path: '/opt/d/b', data: '2' }], scripts: allScripts('data-2') },
+    },
+    steps: [
+      U('@w'),
+      U('--notriggerprein', '@d1'),
+      U('--notriggerin', '@d2'),
+      U('--notriggerun', '--oldpackage', '@d1'),
+      U('--notriggerpostun', '@d2'),
+      E('--notriggerin', '--notriggerun', 'data'),
+      U('--notriggers', '@d1'),
+      E('data'),
+    ],
+  },
+  {
     name: 'a Lua scriptlet',
     from: 'rpmscript.at (Lua)',
     pkgs: {
