@@ -43,6 +43,7 @@ const FLAG_NAMES = [
   'nosignature',
   'nodigest',
   'noverify',
+  'noorder',
 ] as const satisfies readonly (keyof TransactionFlags)[]
 
 // rpm --restore and the old names rpm keeps for it
@@ -87,8 +88,6 @@ const ACCEPTED = new Set([
   'history',
   ...RESTORE_FLAGS,
   'nomanifest',
-  // rpm's "do not reorder": rpm-sim keeps the command line's order always
-  'noorder',
   ...Object.keys(VERIFY_OMIT_OPTIONS),
   'nocontexts',
 ])

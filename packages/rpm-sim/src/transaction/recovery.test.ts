@@ -271,9 +271,11 @@ describe('a kill between two packages of one transaction', () => {
       cpSync(busybox as string, join(root, 'bin/busybox'))
       symlinkSync('busybox', join(root, 'bin/sh'))
       // commit:1 stops the process right after the first package's only file is renamed into place: the second
-      // package's files are written after its %pre, so none of them exists yet.
+      // package's files are written after its %pre, so none of them exists yet. --noorder keeps them in this order
+      // (rpm's own would install the two independent packages the other way round).
       expect(
-        (await runCli(['--root', root, '-i', first, second], undefined, { RPMSIM_FAULT: 'commit:1' })).signal,
+        (await runCli(['--root', root, '--noorder', '-i', first, second], undefined, { RPMSIM_FAULT: 'commit:1' }))
+          .signal,
       ).toBe('SIGKILL')
       const warnings: string[] = []
       const r = await runTransaction({

@@ -27,7 +27,9 @@ import { removeKept, writeKeptPackages } from './_kept.js'
 import type { ExecuteOutcome } from './_execute.js'
 import { executePlan, runReported, scriptEnabled, triggerEnabled } from './_execute.js'
 import { keepInstalled, repackageTarget, saveRecordFor } from './_repackage.js'
+import type { Erasure, Selection } from './_select.js'
 import { selectElements } from './_select.js'
+import { orderElements } from './_order.js'
 import { filesDiffer, isConfig, ownersByHost, removalConflict } from './_conflicts.js'
 import { DiskStates, type diskState, excludedFiles, installFate, toPkgState } from './_fates.js'
 import { plannedDirs } from './_dirs.js'
@@ -62,6 +64,11 @@ export interface TransactionFlags extends ScriptFlags {
   nodigest?: boolean
   /** rpm's --noverify: the package files are not verified before the transaction (`does not verify`). */
   noverify?: boolean
+  /**
+   * rpm's --noorder: the elements keep the order they were given in (installs, then erasures) instead of rpm's
+   * dependency order, in which a package comes after those it requires and independent ones in reverse.
+   */
+  noorder?: boolean
 }
 
 /** The operation of a transaction, as rpm's -i, -U, -F and -e. */
@@ -170,6 +177,24 @@ interface Prepared {
 // What diskState says of a path that is not there.
 const ABSENT: ReturnType<typeof diskState> = { state: null, needsDigest: false }
 
+// The selection in rpm's transaction order (see _order.ts); an erasure keeps pointing at the install replacing it.
+function inOrder(s: Selection): Pick<Selection, 'installs' | 'erasing'> {
+  const erasures = [...s.erasing.values()]
+  const order = orderElements([
+    ...s.installs.map((i) => ({ op: 'install' as const, header: i.source.header })),
+    ...erasures.map((e) => ({ op: 'erase' as const, header: e.pkg })),
+  ])
+  const n = s.installs.length
+  const installs = order.filter((i) => i < n).map((i) => s.installs[i] as Selection['installs'][number])
+  const moved = new Map(order.filter((i) => i < n).map((i, at) => [i, at]))
+  const erasing = new Map<string, Erasure>()
+  for (const i of order.filter((i) => i >= n)) {
+    const e = erasures[i - n] as Erasure
+    erasing.set(e.pkg.nevra, e.replacedBy === undefined ? e : { ...e, replacedBy: moved.get(e.replacedBy) ?? 0 })
+  }
+  return { installs, erasing }
+}
+
 async function prepare(
   o: TransactionOptions,
   root: string,
@@ -186,7 +211,7 @@ async function prepare(
   const keys = new Set<string>()
   for (const s of flags.nosignature === true ? [] : given)
     for (const n of unwarnedNotes(s.signatures ?? [], keys)) warn(`warning: ${s.origin}: ${n.text}`)
-  const { installs, erasing, problems, unmatched } = selectElements(
+  const selected = selectElements(
     {
       op: o.op,
       labels: o.packages,
@@ -200,6 +225,8 @@ async function prepare(
     },
     warn,
   )
+  const { installs, erasing } = flags.noorder === true ? selected : inOrder(selected)
+  const { problems, unmatched } = selected
   // rpm's checkProblems verifies each package file it adds before anything runs (verifyPackageFiles).
   if (flags.noverify !== true)
     for (const { source, nevra } of installs) {
@@ -268,7 +295,8 @@ async function prepare(
         }
         const prior = newOwners.get(host)
         if (prior !== undefined && filesDiffer(prior.file, f) && !replacefiles) {
-          problems.push(`\tfile ${f.path} conflicts between attempted installs of ${prior.nevra} and ${nevra}`)
+          // rpm names the element it is checking first, then the earlier one that has the file (its altNEVR).
+          problems.push(`\tfile ${f.path} conflicts between attempted installs of ${nevra} and ${prior.nevra}`)
         }
         newOwners.set(host, { nevra, file: f })
       }

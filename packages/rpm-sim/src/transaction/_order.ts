@@ -1,0 +1,352 @@
+// rpm's transaction order (lib/order.c, rpmtsOrder in 4.18), which rpm runs even under --nodeps: the elements'
+// Requires within the transaction become relations (a required package first on install, last on erase), loops
+// (strongly connected components, Tarjan) are broken where the fewest prerequisites suffer, and the rest keeps
+// rpm's queue discipline: installs first, then erasures, each run seeded with the elements nothing holds back,
+// queued by how many others require them (ties go to the front, so independent packages come out in reverse of
+// the order they were added). Left out as rpm-sim has no use for them: multilib colors, rich dependencies, and the
+// weak and ordering-only tags (Recommends, Suggests, OrderWithRequires), which rpm-sim does not read.
+import { rpmvercmp } from '@rdbpkg/core'
+import type { EngineHeader } from '../format/model.js'
+import { parseDependency } from '../format/model.js'
+import { SENSE } from '../format/tags.js'
+
+/** One element as ordering sees it: whether it installs or erases, and the header its dependencies come from. */
+export interface OrderElement {
+  op: 'install' | 'erase'
+  header: Pick<EngineHeader, 'name' | 'requires' | 'provides' | 'depFlags'> & { files: readonly { path: string }[] }
+}
+
+// rpmds.h's masks (the legacy PREREQ bit, which _notpre strips, is in none of them).
+const INSTALL_ONLY =
+  SENSE.SCRIPT_PRE | SENSE.SCRIPT_POST | SENSE.RPMLIB | SENSE.KEYRING | SENSE.PRETRANS | SENSE.POSTTRANS
+const ERASE_ONLY = SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN
+const UNORDERED_ONLY = SENSE.RPMLIB | SENSE.CONFIG | SENSE.PRETRANS | SENSE.POSTTRANS | SENSE.SCRIPT_VERIFY | SENSE.META
+const FORCE_ORDER_ONLY = SENSE.SCRIPT_PRE | SENSE.SCRIPT_POST | SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN
+const ALL_REQUIRES =
+  SENSE.INTERP |
+  SENSE.SCRIPT_PRE |
+  SENSE.SCRIPT_POST |
+  SENSE.SCRIPT_PREUN |
+  SENSE.SCRIPT_POSTUN |
+  SENSE.SCRIPT_VERIFY |
+  SENSE.FIND_REQUIRES |
+  SENSE.RPMLIB |
+  SENSE.KEYRING |
+  SENSE.PRETRANS |
+  SENSE.POSTTRANS |
+  SENSE.PREREQ |
+  SENSE.META |
+  SENSE.MISSINGOK
+const SENSEMASK = SENSE.LESS | SENSE.GREATER | SENSE.EQUAL
+
+interface Relation {
+  suc: Node
+  flags: number
+}
+
+// order.c's tsortInfo. Relation lists are prepended, as rpm's linked lists, so they are walked newest first.
+interface Node {
+  index: number
+  op: OrderElement['op']
+  /** Elements this one still waits for (tsi_count). */
+  count: number
+  /** Elements that require this one (tsi_qcnt). */
+  qcnt: number
+  /** Those that require this one (tsi_relations) and those it requires (tsi_forward_relations). */
+  relations: Relation[]
+  forward: Relation[]
+  /** The next in its queue (tsi_suc). */
+  suc: Node | undefined
+  /** Tarjan's index (negative while visiting), then 1 for a trivial component, 2 and up for a loop, 0 once taken. */
+  scc: number
+  low: number
+}
+
+interface Dep {
+  name: string
+  flags: number
+  evr: string
+}
+
+function deps(h: OrderElement['header'], kind: 'requires' | 'provides'): Dep[] {
+  const bits = h.depFlags?.[kind]
+  return (h[kind] ?? []).map((text, i) => {
+    const d = parseDependency(text)
+    return { name: d.name, flags: bits?.[i] ?? d.flags, evr: d.version }
+  })
+}
+
+// [epoch:]version[-release] as rpmverParse splits it, an absent epoch or release left empty.
+function evrParts(evr: string): { e: string; v: string; r: string } {
+  const colon = evr.indexOf(':')
+  const e = colon >= 0 && /^[0-9]*$/.test(evr.slice(0, colon)) ? evr.slice(0, colon) : ''
+  const rest = colon >= 0 && e !== '' ? evr.slice(colon + 1) : evr
+  const dash = rest.lastIndexOf('-')
+  return dash < 0 ? { e, v: rest, r: '' } : { e, v: rest.slice(0, dash), r: rest.slice(dash + 1) }
+}
+
+/** rpm's rpmdsCompare: do a provide and a requirement (or any two dependencies) overlap? */
+export function dependenciesOverlap(a: Dep, b: Dep): boolean {
+  if (a.name !== b.name) return false
+  if ((a.flags & SENSEMASK) === 0 || (b.flags & SENSEMASK) === 0) return true
+  if (a.evr === '' || b.evr === '') return true
+  const v1 = evrParts(a.evr)
+  const v2 = evrParts(b.evr)
+  let sense = 0
+  if (v1.e !== '' && v2.e !== '') sense = rpmvercmp(v1.e, v2.e)
+  else if (v1.e !== '' && Number(v1.e) > 0) sense = 1
+  else if (v2.e !== '' && Number(v2.e) > 0) sense = -1
+  if (sense === 0) {
+    sense = rpmvercmp(v1.v, v2.v)
+    if (sense === 0) {
+      if (v1.r !== '' && v2.r !== '') sense = rpmvercmp(v1.r, v2.r)
+      else if ((v1.r !== '' && (b.flags & SENSE.EQUAL) !== 0) || (v2.r !== '' && (a.flags & SENSE.EQUAL) !== 0))
+        return true
+    }
+  }
+  if (sense < 0) return (a.flags & SENSE.GREATER) !== 0 || (b.flags & SENSE.LESS) !== 0
+  if (sense > 0) return (a.flags & SENSE.LESS) !== 0 || (b.flags & SENSE.GREATER) !== 0
+  return (
+    ((a.flags & SENSE.EQUAL) !== 0 && (b.flags & SENSE.EQUAL) !== 0) ||
+    ((a.flags & SENSE.LESS) !== 0 && (b.flags & SENSE.LESS) !== 0) ||
+    ((a.flags & SENSE.GREATER) !== 0 && (b.flags & SENSE.GREATER) !== 0)
+  )
+}
+
+// rpmalSatisfiesDepend over the elements of one kind: a path a package contains first, then provides; the
+// requiring element itself wins (no relation), else the first in the order they were added.
+function provider(all: Node[], provides: Dep[][], paths: () => Set<string>[], self: Node, req: Dep): Node | undefined {
+  const files = req.name.startsWith('/') ? all.filter((n) => paths()[n.index]?.has(req.name)) : []
+  const found =
+    files.length > 0 ? files : all.filter((n) => provides[n.index]?.some((p) => dependenciesOverlap(p, req)))
+  return found.includes(self) ? self : found[0]
+}
+
+// order.c's addSingleRelation: "p requires q" (reversed for erasures).
+function addRelation(p: Node, q: Node, depFlags: number): void {
+  let reversed = false
+  let flags: number
+  if (p.op === 'erase') {
+    reversed = true
+    flags = depFlags & ERASE_ONLY
+  } else flags = depFlags & INSTALL_ONLY
+  if ((depFlags & ALL_REQUIRES) === SENSE.PREREQ) flags |= p.op === 'install' ? SENSE.SCRIPT_PRE : SENSE.SCRIPT_PREUN
+  if (reversed) [p, q] = [q, p]
+  // A relation already there only gains the flags (the newest of q's list, as rpm adds all of p's at once).
+  const [back, ahead] = reversed ? [q.forward, p.relations] : [q.relations, p.forward]
+  if (back[0]?.suc === p) {
+    back[0].flags |= flags
+    const other = ahead.find((r) => r.suc === q)
+    if (other !== undefined) other.flags |= flags
+    return
+  }
+  p.count++
+  q.relations.unshift({ suc: p, flags })
+  q.qcnt++
+  p.forward.unshift({ suc: q, flags })
+}
+
+// order.c's addQ: into the queue starting at head[0] (ending at tail[0]), before the first with no more requirers.
+function addQ(p: Node, head: { at: Node | undefined }, tail: { at: Node | undefined }): void {
+  if (tail.at === undefined) {
+    p.suc = undefined
+    head.at = p
+    tail.at = p
+    return
+  }
+  let prev: Node | undefined
+  let q = head.at
+  for (; q !== undefined; prev = q, q = q.suc) if (q.qcnt <= p.qcnt) break
+  if (prev === undefined) {
+    p.suc = q
+    head.at = p
+  } else if (q === undefined) {
+    prev.suc = p
+    p.suc = undefined
+    tail.at = p
+  } else {
+    p.suc = q
+    prev.suc = p
+  }
+}
+
+interface Scc {
+  count: number
+  members: Node[]
+}
+
+// Tarjan's strongly connected components over the relations, with rpm's numbering: 1 for a trivial one, 2 and up
+// for loops, each loop's count its members' requirements from outside it.
+function detectSccs(nodes: Node[]): Scc[] {
+  const sccs: Scc[] = [
+    { count: 0, members: [] },
+    { count: 0, members: [] },
+  ]
+  const stack: Node[] = []
+  let index = 0
+  const visit = (n: Node): void => {
+    index--
+    n.scc = index
+    n.low = index
+    stack.push(n)
+    for (const rel of n.relations) {
+      const q = rel.suc
+      if (q.scc > 0) continue
+      if (q.scc === 0) {
+        visit(q)
+        n.low = Math.max(n.low, q.low)
+      } else n.low = Math.max(n.low, q.scc)
+    }
+    if (n.low !== n.scc) return
+    if (stack.at(-1) === n) {
+      stack.pop()
+      n.scc = 1
+      return
+    }
+    const nr = sccs.length
+    const at = stack.lastIndexOf(n)
+    const members = stack.splice(at)
+    for (const m of members) m.scc = nr
+    let count = 0
+    for (const m of [...members].reverse()) {
+      count += m.count
+      for (const rel of m.relations) if (rel.suc !== m && rel.suc.scc === nr) count--
+    }
+    sccs.push({ count, members })
+  }
+  for (const n of nodes) if (n.scc === 0) visit(n)
+  return sccs
+}
+
+interface Queue {
+  head: { at: Node | undefined }
+  tail: { at: Node | undefined }
+}
+
+// order.c's collectTE: take q, then queue those that waited for it right after it (within the run's queue, whose
+// end is `tail`), or, for a loop member freeing something outside its loop, on the loop's outer queue.
+function collect(q: Node, out: Node[], sccs: Scc[], tail: Queue['tail'], outer: Queue | undefined): void {
+  out.push(q)
+  const after = { at: q.suc }
+  for (const rel of q.relations) {
+    const p = rel.suc
+    if (p.scc === 0 || p === q) continue
+    if (--p.count === 0) {
+      if (q.scc > 1 && q.scc !== p.scc && outer !== undefined) addQ(p, outer.head, outer.tail)
+      else addQ(p, after, tail)
+    }
+    if (p.scc > 1 && p.scc !== q.scc) {
+      const s = sccs[p.scc] as Scc
+      if (--s.count === 0) {
+        if (outer !== undefined) addQ(p, outer.head, outer.tail)
+        else addQ(p, after, tail)
+      }
+    }
+  }
+  q.suc = after.at
+  q.scc = 0
+}
+
+// order.c's dijkstra: each loop member's distance from a member with a prerequisite (flagged) relation.
+function distances(scc: Scc, nr: number): void {
+  const queue: Node[] = []
+  for (const n of scc.members) {
+    n.low = Number.MAX_SAFE_INTEGER
+    for (const rel of n.forward) {
+      if (rel.flags !== 0 && rel.suc.scc === nr) {
+        if (rel.suc !== n) {
+          n.low = 0
+          queue.push(n)
+        } else n.low = Math.floor(Number.MAX_SAFE_INTEGER / 2)
+        break
+      }
+    }
+  }
+  if (queue.length === 0) for (const n of scc.members) if (n.low !== Number.MAX_SAFE_INTEGER) queue.push(n)
+  for (let i = 0; i < queue.length; i++) {
+    const n = queue[i] as Node
+    for (const rel of n.forward) {
+      const next = rel.suc
+      if (next.scc !== nr) continue
+      if (next.low > n.low + 1) {
+        next.low = n.low + 1
+        queue.push(next)
+      }
+    }
+  }
+}
+
+// order.c's collectSCC: take a loop's members, each time starting from the one farthest from a prerequisite.
+function collectScc(p: Node, out: Node[], sccs: Scc[], tail: Queue['tail']): void {
+  const nr = p.scc
+  const scc = sccs[nr] as Scc
+  const outer: Queue = { head: { at: p.suc }, tail }
+  p.suc = undefined
+  distances(scc, nr)
+  for (;;) {
+    let best: Node | undefined
+    let score = 0
+    for (const n of scc.members) {
+      if (n.scc === 0) continue
+      if (n.low >= score) {
+        best = n
+        score = n.low
+      }
+    }
+    if (best === undefined) break
+    const inner: Queue = { head: { at: undefined }, tail: { at: undefined } }
+    addQ(best, inner.head, inner.tail)
+    for (let q = inner.head.at; q !== undefined; q = q.suc) collect(q, out, sccs, inner.tail, outer)
+  }
+  p.suc = outer.head.at
+}
+
+/**
+ * rpm's order of a transaction's elements, given in the order rpm adds them (each install, then the erasures it
+ * brings, then plain erasures): indexes into `elements`, installs first, then erasures.
+ */
+export function orderElements(elements: readonly OrderElement[]): number[] {
+  const nodes: Node[] = elements.map((e, index) => ({
+    index,
+    op: e.op,
+    count: 0,
+    qcnt: 0,
+    relations: [],
+    forward: [],
+    suc: undefined,
+    scc: 0,
+    low: 0,
+  }))
+  if (elements.length < 2) return nodes.map((n) => n.index)
+  const byOp = { install: nodes.filter((n) => n.op === 'install'), erase: nodes.filter((n) => n.op === 'erase') }
+  const provides = elements.map((e) => deps(e.header, 'provides'))
+  let paths: Set<string>[] | undefined
+  const pathsOf = (): Set<string>[] => {
+    paths ??= elements.map((e) => new Set(e.header.files.map((f) => f.path)))
+    return paths
+  }
+  for (const p of nodes) {
+    const h = (elements[p.index] as OrderElement).header
+    for (const req of deps(h, 'requires')) {
+      if ((req.flags & UNORDERED_ONLY) !== 0 && (req.flags & FORCE_ORDER_ONLY) === 0) continue
+      if (req.name.startsWith('(')) continue
+      const q = provider(byOp[p.op], provides, pathsOf, p, req)
+      if (q !== undefined && q !== p) addRelation(p, q, req.flags)
+    }
+  }
+  const sccs = detectSccs(nodes)
+  const out: Node[] = []
+  for (const op of ['install', 'erase'] as const) {
+    const queue: Queue = { head: { at: undefined }, tail: { at: undefined } }
+    for (const p of byOp[op]) if (p.count === 0) addQ(p, queue.head, queue.tail)
+    for (const s of sccs.slice(2)) {
+      const member = s.members[0]
+      if (member !== undefined && s.count === 0 && member.op === op) addQ(member, queue.head, queue.tail)
+    }
+    for (let q = queue.head.at; q !== undefined; q = q.suc) {
+      if (q.scc > 1) collectScc(q, out, sccs, queue.tail)
+      else collect(q, out, sccs, queue.tail, undefined)
+    }
+  }
+  return out.map((n) => n.index)
+}
