@@ -229,11 +229,11 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     }
   }
 
-  for (const [i, e] of installs) {
+  const installOne = async (i: number, e: JournalInstall): Promise<void> => {
     if (out.failed.has(i) || marks.has(`skipped ${i}`)) {
       out.failed.add(i)
       unstage(e.actions, [])
-      continue
+      return
     }
     const h = e.record
     if (!marks.has(`installed ${i}`) && !marks.has(`staged ${i}`) && ctx.sources?.get(i) === undefined) {
@@ -242,7 +242,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       out.failed.add(i)
       await mark(`skipped ${i}`)
       ctx.warn(`error: ${e.nevra}: install failed: interrupted before its files were written`)
-      continue
+      return
     }
     if (!marks.has(`installed ${i}`)) {
       if (!marks.has(`pre ${i}`)) {
@@ -254,12 +254,12 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
           out.failed.add(i)
           await mark(`skipped ${i}`)
           ctx.warn(`error: ${e.nevra}: install failed`)
-          continue
+          return
         }
         await mark(`pre ${i}`)
       }
       if (!marks.has(`staged ${i}`)) {
-        if (!(await stageElement(ctx, i, e, mark))) continue
+        if (!(await stageElement(ctx, i, e, mark))) return
       } else resolveOwners(ctx.root, e.actions)
       await commitOnce()
       commitActions(e.actions, plan.chown, onNote, ctx.onStep?.('commit'))
@@ -285,10 +285,10 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     }
   }
 
-  for (const [j, e] of erases) {
+  const eraseOne = async (j: number, e: JournalErase): Promise<void> => {
     if (marks.has(`skipped ${j}`)) {
       out.failed.add(j)
-      continue
+      return
     }
     if (e.replacedBy !== undefined && out.failed.has(e.replacedBy)) {
       // rpm marks the erasure of what a failed install would have replaced failed too, and says so when it comes
@@ -296,7 +296,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       out.failed.add(j)
       await mark(`skipped ${j}`)
       ctx.warn(`error: ${e.nevra}: erase skipped`)
-      continue
+      return
     }
     const h = e.header
     const erasedPkg: TriggerPackage = (await db.get(e.nevra)) ?? { ...h, files: [] }
@@ -321,7 +321,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
           out.failed.add(j)
           await mark(`skipped ${j}`)
           ctx.warn(`error: ${e.nevra}: erase failed`)
-          continue
+          return
         }
         await fileTriggersOf('filetriggerun', erasedPkg, removed, 2, true)
         await mark(`preun ${j}`)
@@ -345,6 +345,14 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       }
       await mark(`postun ${j}`)
     }
+  }
+
+  // rpm's order: the plan's (--noorder: each install followed by the erasures it brings), else every install,
+  // then every erasure.
+  for (const k of plan.order ?? [...installs, ...erases].map(([k]) => k)) {
+    const e = plan.elements[k]
+    if (e?.op === 'install') await installOne(k, e)
+    else if (e?.op === 'erase') await eraseOne(k, e)
   }
 
   if (!marks.has('posttrans')) {

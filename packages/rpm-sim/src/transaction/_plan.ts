@@ -145,6 +145,7 @@ const planSchema = v.object({
   scriptFlags: v.exactOptional(scriptFlagsSchema),
   before: v.exactOptional(v.record(v.string(), int)),
   nodb: v.exactOptional(v.literal(true)),
+  order: v.exactOptional(v.array(int)),
 })
 
 /**
@@ -152,7 +153,9 @@ const planSchema = v.object({
  * re-bases them if the root was moved); `createdDirs` host folders staging creates (journals since staging
  * became per element keep them in each element's `createdDirs` and leave this empty); `scriptFlags` the script
  * switches, honoured by recovery too; `before` the installed instances of each installed name before the
- * transaction (%pretrans and %posttrans $1); `nodb` rpm's --nodb: the database and the history stay as they were.
+ * transaction (%pretrans and %posttrans $1); `nodb` rpm's --nodb: the database and the history stay as they were;
+ * `order` the elements' indexes in the order they run where that is not every install, then every erasure (rpm's
+ * --noorder: each install followed by the erasures it brings).
  */
 export type JournalPlan = v.InferOutput<typeof planSchema>
 

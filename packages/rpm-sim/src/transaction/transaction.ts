@@ -419,6 +419,20 @@ async function prepare(
     createdDirs: [],
     ...(flags.nodb === true ? { nodb: true as const } : {}),
   }
+  // --noorder: rpm runs the elements as it added them, each install followed by the erasures it brings.
+  if (flags.noorder === true) {
+    const order = elements.flatMap((e, i) =>
+      e.op === 'erase' && e.replacedBy !== undefined
+        ? []
+        : [
+            i,
+            ...(e.op === 'install'
+              ? elements.flatMap((x, j) => (x.op === 'erase' && x.replacedBy === i ? [j] : []))
+              : []),
+          ],
+    )
+    if (order.some((k, at) => k !== at)) plan.order = order
+  }
   return { problems, plan, sources, unmatched }
 }
 
@@ -708,8 +722,12 @@ async function earlyElements(
       fileTriggers.some(
         (t) => t.kind === 'filetriggerin' && h.files.some((f) => t.prefixes.some((p) => f.path.startsWith(p))),
       ))
+  // --noorder runs an upgrade's erasures between the installs: none is written early past the first of them.
+  const firstErase = plan.order?.findIndex((k) => plan.elements[k]?.op === 'erase') ?? -1
+  const afterErase = new Set(firstErase < 0 ? [] : plan.order?.slice(firstErase))
   for (const [i, e] of installs) {
     const h = e.record
+    if (afterErase.has(i)) break
     if ((on('pre') && h.scripts.pre !== undefined) || fires(h, 'triggerprein')) break
     early.add(i)
     if ((on('post') && h.scripts.post !== undefined) || fires(h, 'triggerin') || setsOff(h)) break

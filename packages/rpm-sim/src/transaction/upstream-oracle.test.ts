@@ -683,7 +683,16 @@ const SCENARIOS: Scenario[] = [
         ],
       ]),
     ),
-    steps: [I('@core1'), I('@plugin1'), U('@plugin2', '@core2'), Q('-a'), U('--oldpackage', '@core1', '@plugin1')],
+    steps: [
+      I('@core1'),
+      I('@plugin1'),
+      U('@plugin2', '@core2'),
+      Q('-a'),
+      U('--oldpackage', '@core1', '@plugin1'),
+      // --noorder: as rpm added them, each install followed by the erasure it brings
+      U('--noorder', '@plugin2', '@core2'),
+      Q('-a'),
+    ],
   },
   {
     name: 'rpm -i hardlinks',
