@@ -65,8 +65,9 @@ export interface TransactionFlags extends ScriptFlags {
   /** rpm's --noverify: the package files are not verified before the transaction (`does not verify`). */
   noverify?: boolean
   /**
-   * rpm's --noorder: the elements keep the order they were given in (installs, then erasures) instead of rpm's
-   * dependency order, in which a package comes after those it requires and independent ones in reverse.
+   * rpm's --noorder: the elements run in the order rpm adds them (each install followed by the erasures it brings)
+   * instead of rpm's dependency order, in which a package comes after those it requires and independent ones in
+   * reverse.
    */
   noorder?: boolean
 }
