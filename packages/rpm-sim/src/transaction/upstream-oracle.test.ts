@@ -1105,8 +1105,8 @@ const SCENARIOS: Scenario[] = [
       },
       l: { name: 'hlinktest', files: HLINKTEST },
     },
-    // rpm orders the two independent packages of one command its own way (hlinktest first); one each here.
-    steps: [U('@t'), U('@l'), U('@h'), E('hello-script'), E('hlinktest')],
+    // As upstream: both packages in one command each way (rpm orders them: hlinktest first, as rpm-sim does).
+    steps: [U('@t'), U('@h', '@l'), E('hello-script', 'hlinktest')],
   },
   {
     name: 'basic file triggers 2',
