@@ -1,0 +1,101 @@
+// The upstream oracle's rows from rpm's tests/rpme.at (and our own rows beside them): see upstream-oracle.test.ts.
+import { expect } from 'vitest'
+import type { Scenario } from '../../_test-scenario.js'
+import { E, I, U, conflict, sh } from './_test-specs.js'
+
+export const SCENARIOS_RPME: Scenario[] = [
+  // ---- rpme.at
+  {
+    name: 'rpm -e and verify files removed',
+    from: 'rpme.at',
+    pkgs: {
+      a: {
+        name: 'erasetest',
+        files: [
+          { path: '/opt/e/a', data: 'a' },
+          { path: '/opt/e/sub', type: 'dir' },
+          { path: '/opt/e/sub/b', data: 'b' },
+          { path: '/opt/e', type: 'dir' },
+        ],
+      },
+    },
+    steps: [I('@a'), sh('echo unowned > opt/e/sub/unowned'), E('erasetest')],
+  },
+  {
+    name: 'rpm -e shared directories',
+    from: 'rpme.at',
+    pkgs: {
+      a: {
+        name: 'shdir-a',
+        files: [
+          { path: '/opt/sh', type: 'dir' },
+          { path: '/opt/sh/a', data: 'a' },
+        ],
+      },
+      b: {
+        name: 'shdir-b',
+        files: [
+          { path: '/opt/sh', type: 'dir' },
+          { path: '/opt/sh/b', data: 'b' },
+        ],
+      },
+    },
+    steps: [I('@a', '@b'), E('shdir-a'), E('shdir-b')],
+  },
+  {
+    // A hard link made to a setuid program must not keep the privilege once rpm removes or replaces the program
+    // (rpm's removeSBITS): erased, upgraded, and a program not setuid left alone.
+    name: 'rpm -e suid hardlink',
+    from: 'rpme.at (and its upgrade, variant)',
+    pkgs: {
+      a: {
+        name: 'attrtest',
+        files: [
+          { path: '/i/file', data: 'file i', attr: '%attr(4755,root,root)' },
+          { path: '/i/sgid', data: 'sgid', attr: '%attr(2711,root,root)' },
+          { path: '/i/plain', data: 'plain', attr: '%attr(0755,root,root)' },
+        ],
+      },
+      b: {
+        name: 'attrtest',
+        version: '2.0',
+        files: [
+          { path: '/i/file', data: 'file i v2', attr: '%attr(4755,root,root)' },
+          { path: '/i/plain', data: 'plain v2', attr: '%attr(0755,root,root)' },
+        ],
+      },
+    },
+    steps: [I('@a'), sh('ln i/file if && ln i/sgid ig && ln i/plain ip'), U('@b'), sh('ln i/file if2'), E('attrtest')],
+    differs: {
+      aspects: ['tree'],
+      reason:
+        'Debian\'s rpm 4.18.0 leaves the bits (its fchmodat with AT_SYMLINK_NOFOLLOW fails on Linux); upstream fixed it in 4.18.1 (4308efa30, "Fix sbit removal if fchmodat() doesn\'t support AT_SYMLINK_NOFOLLOW"), and rpme.at expects them cleared: rpm-sim follows upstream',
+      upstream: (sim) => {
+        expect(
+          [sim.tree['/if'], sim.tree['/ig'], sim.tree['/if2'], sim.tree['/ip']].map((t) => t?.split(' ')[1]),
+        ).toEqual(['755', '711', '755', '755'])
+      },
+    },
+  },
+  {
+    name: 'rpm reinstall with shared files',
+    from: 'rpme.at',
+    pkgs: { a: conflict('a', 'same'), b: conflict('b', 'same') },
+    steps: [I('@a', '@b'), U('--replacepkgs', '@a'), E('conflictb'), E('conflicta')],
+  },
+  {
+    name: 'erase warnings come in reverse file order',
+    from: 'rdbpkg',
+    pkgs: {
+      a: {
+        name: 'cfgs',
+        files: [
+          { path: '/etc/cfgs/keep.conf', data: 'k', attr: '%config(noreplace)' },
+          { path: '/etc/cfgs/plain.conf', data: 'p', attr: '%config' },
+          { path: '/etc/cfgs', type: 'dir' },
+        ],
+      },
+    },
+    steps: [I('@a'), sh('echo mine > etc/cfgs/keep.conf; echo mine > etc/cfgs/plain.conf'), E('cfgs')],
+  },
+]
