@@ -113,13 +113,46 @@ export function dependenciesOverlap(a: Dep, b: Dep): boolean {
   )
 }
 
-// rpmalSatisfiesDepend over the elements of one kind: a path a package contains first, then provides; the
-// requiring element itself wins (no relation), else the first in the order they were added.
-function provider(all: Node[], provides: Dep[][], paths: () => Set<string>[], self: Node, req: Dep): Node | undefined {
-  const files = req.name.startsWith('/') ? all.filter((n) => paths()[n.index]?.has(req.name)) : []
-  const found =
-    files.length > 0 ? files : all.filter((n) => provides[n.index]?.some((p) => dependenciesOverlap(p, req)))
-  return found.includes(self) ? self : found[0]
+// rpm's added-package list (rpmal) of one kind of element: their provides by name and their files by path, in the
+// order the elements were added.
+class Available {
+  private readonly provides = new Map<string, { node: Node; dep: Dep }[]>()
+  private files: Map<string, Node[]> | undefined
+
+  constructor(
+    private readonly nodes: Node[],
+    private readonly elements: readonly OrderElement[],
+  ) {
+    for (const node of nodes)
+      for (const dep of deps((elements[node.index] as OrderElement).header, 'provides')) {
+        const list = this.provides.get(dep.name)
+        if (list === undefined) this.provides.set(dep.name, [{ node, dep }])
+        else list.push({ node, dep })
+      }
+  }
+
+  // rpmalSatisfiesDepend: a path a package contains first, then provides; the requiring element itself wins (no
+  // relation), else the first in the order they were added.
+  satisfier(self: Node, req: Dep): Node | undefined {
+    let found = req.name.startsWith('/') ? this.byPath().get(req.name) : undefined
+    if (found === undefined || found.length === 0)
+      found = (this.provides.get(req.name) ?? []).filter((p) => dependenciesOverlap(p.dep, req)).map((p) => p.node)
+    return found.includes(self) ? self : found[0]
+  }
+
+  private byPath(): Map<string, Node[]> {
+    if (this.files === undefined) {
+      const files = new Map<string, Node[]>()
+      for (const node of this.nodes)
+        for (const f of (this.elements[node.index] as OrderElement).header.files) {
+          const list = files.get(f.path)
+          if (list === undefined) files.set(f.path, [node])
+          else if (list.at(-1) !== node) list.push(node)
+        }
+      this.files = files
+    }
+    return this.files
+  }
 }
 
 // order.c's addSingleRelation: "p requires q" (reversed for erasures).
@@ -319,18 +352,13 @@ export function orderElements(elements: readonly OrderElement[]): number[] {
   }))
   if (elements.length < 2) return nodes.map((n) => n.index)
   const byOp = { install: nodes.filter((n) => n.op === 'install'), erase: nodes.filter((n) => n.op === 'erase') }
-  const provides = elements.map((e) => deps(e.header, 'provides'))
-  let paths: Set<string>[] | undefined
-  const pathsOf = (): Set<string>[] => {
-    paths ??= elements.map((e) => new Set(e.header.files.map((f) => f.path)))
-    return paths
-  }
+  const available = { install: new Available(byOp.install, elements), erase: new Available(byOp.erase, elements) }
   for (const p of nodes) {
     const h = (elements[p.index] as OrderElement).header
     for (const req of deps(h, 'requires')) {
       if ((req.flags & UNORDERED_ONLY) !== 0 && (req.flags & FORCE_ORDER_ONLY) === 0) continue
       if (req.name.startsWith('(')) continue
-      const q = provider(byOp[p.op], provides, pathsOf, p, req)
+      const q = available[p.op].satisfier(p, req)
       if (q !== undefined && q !== p) addRelation(p, q, req.flags)
     }
   }
