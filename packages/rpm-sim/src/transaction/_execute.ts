@@ -209,7 +209,14 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     const pkgs: TriggerPackage[] = await db.list()
     return pkgs.some((p) => p.nevra === own.nevra) ? pkgs : [...pkgs, own]
   }
-  const pendingPostun: PendingPostun[] = []
+  // The %transfiletriggerpostun the erasures set off, run at the end: each is journaled (`pending NEVRA INDEX
+  // PRIORITY`) before its erasure's `postun` mark, so recovery after a kill in between still runs it.
+  const pendingPostun: PendingPostun[] = [...marks].flatMap((m) => {
+    const [word, nevra, index, priority] = m.split(' ')
+    return word === 'pending' && nevra !== undefined && priority !== undefined
+      ? [{ nevra, index: Number(index), priority: Number(priority) }]
+      : []
+  })
 
   const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
   const erases = [...plan.elements.entries()].filter((x): x is [number, JournalErase] => x[1].op === 'erase')
@@ -341,7 +348,10 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       await fireOthers('triggerpostun', h, e.nevra, await afterErase(h.name, e))
       await fileTriggersOf('filetriggerpostun', erasedPkg, removed, 2, false)
       if (fires('transfiletriggerpostun') && flags.noposttrans !== true) {
-        pendingPostun.push(...postunSetOffBy(await triggerPackages(erasedPkg), erasedPkg))
+        for (const p of postunSetOffBy(await triggerPackages(erasedPkg), erasedPkg)) {
+          await mark(`pending ${p.nevra} ${p.index} ${p.priority}`)
+          pendingPostun.push(p)
+        }
       }
       await mark(`postun ${j}`)
     }

@@ -26,6 +26,7 @@ export type JournalMark =
   | `preun ${number}`
   | `erased ${number}`
   | `postun ${number}`
+  | `pending ${string} ${number} ${number}`
   | 'posttrans'
   | 'done'
 

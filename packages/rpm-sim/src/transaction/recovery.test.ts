@@ -295,4 +295,42 @@ describe('a kill between two packages of one transaction', () => {
       ])
     },
   )
+
+  it.skipIf(busybox === undefined)(
+    'still runs the %transfiletriggerpostun an erasure before the kill set off',
+    async () => {
+      const watcher = await pkg(w.dir, {
+        name: 'pw-watcher',
+        version: '1',
+        files: [file('/opt/pw/watcher', 'w')],
+        fileTriggers: [
+          { kind: 'transfiletriggerpostun', prefixes: ['/opt/pw/gone/'], body: 'echo gone-postun >> /log' },
+        ],
+      })
+      const gone = await pkg(w.dir, { name: 'pw-gone', version: '1', files: [file('/opt/pw/gone/x', 'x')] })
+      const other = await pkg(w.dir, {
+        name: 'pw-other',
+        version: '1',
+        files: ['a', 'b', 'c', 'd'].map((n) => file(`/opt/pw/other/${n}`, n)),
+      })
+      const root = join(w.dir, 'pending-postun')
+      mkdirSync(join(root, 'bin'), { recursive: true })
+      cpSync(busybox as string, join(root, 'bin/busybox'))
+      symlinkSync('busybox', join(root, 'bin/sh'))
+      for (const p of [watcher, gone, other]) expect((await runCli(['--root', root, '-i', p])).code).toBe(0)
+      // pw-gone's erasure is done (its trigger pending for the end) when the kill lands inside pw-other's.
+      expect(
+        (
+          await runCli(['--root', root, '--noorder', '-e', 'pw-gone', 'pw-other'], undefined, {
+            RPMSIM_FAULT: 'erase:3',
+          })
+        ).signal,
+      ).toBe('SIGKILL')
+      expect(existsSync(join(root, 'log'))).toBe(false)
+      const r = await runTransaction({ root, op: 'erase', packages: ['nothing-to-erase'] })
+      expect(r.recovery).toEqual({ tid: expect.any(Number), action: 'completed' })
+      expect(readFileSync(join(root, 'log'), 'utf8')).toBe('gone-postun\n')
+      expect((await listInstalled(root)).map((p) => p.nevra)).toEqual(['pw-watcher-1-1.noarch'])
+    },
+  )
 })
