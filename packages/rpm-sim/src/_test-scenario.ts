@@ -25,6 +25,8 @@ export interface SpecFile {
   recursive?: boolean
   /** Made by %install but not listed in %files (content of a directory listed recursively). */
   unlisted?: boolean
+  /** Its mtime (seconds), where it is not the one every other file gets. */
+  mtime?: number
 }
 
 /** A package to build: header fields, files and scriptlet bodies (shell). */
@@ -157,6 +159,9 @@ export function specText(p: PkgDef): string {
     // One old mtime for every file: an edit made in the second rpmbuild stamped a file would hide -V's T in one
     // of the two runs only.
     'find %{buildroot} -exec touch -h -d @1000000000 {} +',
+    ...(p.files ?? []).flatMap((f) =>
+      f.mtime !== undefined ? [`touch -h -d @${f.mtime} %{buildroot}${q(f.path)}`] : [],
+    ),
     '%files',
     ...files,
     ...scripts,

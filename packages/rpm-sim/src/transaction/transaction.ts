@@ -240,7 +240,7 @@ async function prepare(
   const writer = new RootResolver(root, { safeLinks: true })
   const tidHex = tid.toString(16).padStart(8, '0')
   const owners = ownersByHost(installed, (nevra) => erasing.has(nevra), resolver)
-  const newOwners = new Map<string, { nevra: string; file: EngineFile }>()
+  const newOwners = new Map<string, { nevra: string; file: EngineFile; action: FileAction }>()
   const digestCache = new Map<string, string>()
   const disk = new DiskStates()
   const diskDigest = async (host: string, algo: string): Promise<string> => {
@@ -282,6 +282,7 @@ async function prepare(
       const writeHost = writer.host(f.path)
       const excluded = skipped.has(f.path)
       if (!excluded) newHosts.add(host)
+      let shared: FileAction | undefined
       // The header's own file object becomes the record's, its state added: no copy per file.
       files.push(Object.assign(f, { state: excluded ? ('notinstalled' as const) : ('normal' as const) }))
       if (o.exact === undefined && !excluded) {
@@ -299,7 +300,7 @@ async function prepare(
           // rpm names the element it is checking first, then the earlier one that has the file (its altNEVR).
           problems.push(`\tfile ${f.path} conflicts between attempted installs of ${nevra} and ${prior.nevra}`)
         }
-        newOwners.set(host, { nevra, file: f })
+        if (prior !== undefined && prior.nevra !== nevra && !filesDiffer(prior.file, f)) shared = prior.action
       }
       // One object per file, its optional fields set only when present (no spread copies: this runs per file of
       // every package, and the objects are most of what planning allocates).
@@ -322,6 +323,7 @@ async function prepare(
       if (f.rdev !== undefined) action.rdev = f.rdev
       if (f.digest !== undefined) action.digest = f.digest
       actions.push(action)
+      if (o.exact === undefined && !excluded) newOwners.set(host, { nevra, file: f, action })
       if (f.flags.ghost === true || excluded) {
         action.reason = excluded ? 'doc: excluded' : 'ghost: never written'
         continue
@@ -337,7 +339,14 @@ async function prepare(
       action.fate = decision.fate
       action.reason = decision.reason
       if (decision.suffix) action.suffix = decision.suffix
-      if (writesContent(decision.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined))
+      // A file two packages of this transaction share, identical: the first writes it, the later one leaves it
+      // (rpm's handleOverlappedFiles), so its mtime and owner are the first's.
+      if (shared !== undefined && f.kind !== 'dir' && writesContent(shared.fate) && writesContent(action.fate)) {
+        action.fate = 'skip'
+        action.reason = 'shared: an earlier package of the transaction writes it'
+        delete action.suffix
+      }
+      if (writesContent(action.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined))
         action.temp = `${writeHost};${tidHex}`
     }
     const { files: _drop, ...rest } = h

@@ -1,7 +1,7 @@
 // The upstream oracle's rows from rpm's tests/rpmverify.at (and our own rows beside them): see upstream-oracle.test.ts.
 import { expect } from 'vitest'
 import type { Scenario } from '../../_test-scenario.js'
-import { I, Q, SYMDIR_PKGS, conflict, replacetest, restoretest, sh } from './_test-specs.js'
+import { E, I, Q, SYMDIR_PKGS, U, conflict, replacetest, restoretest, sh } from './_test-specs.js'
 
 export const SCENARIOS_RPMVERIFY: Scenario[] = [
   // ---- rpmverify.at (rpm --restore)
@@ -270,5 +270,16 @@ export const SCENARIOS_RPMVERIFY: Scenario[] = [
     from: 'rpmverify.at / rpmconflict.at',
     pkgs: { a: conflict('a', 'aaaa'), b: conflict('b', 'bbbb') },
     steps: [I('@a'), I('--replacefiles', '@b'), { rpm: ['-V', 'conflicta'] }, { rpm: ['-V', 'conflictb'] }],
+  },
+  {
+    // The first instance of a shared file is the one written (--noorder: conflictone's); erasing the other leaves
+    // it, and -V compares it with the remaining owner's mtime: nothing to report.
+    name: 'shared file timestamp behavior',
+    from: 'rpmverify.at',
+    pkgs: {
+      a: { name: 'conflictone', files: [{ path: '/usr/share/my.version', data: 'same_stuff' }] },
+      b: { name: 'conflicttwo', files: [{ path: '/usr/share/my.version', data: 'same_stuff', mtime: 1000000001 }] },
+    },
+    steps: [U('--noorder', '@a', '@b'), E('conflicttwo'), { rpm: ['-Va', '--nouser', '--nogroup'] }],
   },
 ]
