@@ -79,6 +79,11 @@ describe('rpm-sim CLI: transactions and queries', () => {
       out: '',
       err: 'rpm-sim: --bogus: unknown option\n',
     })
+    expect(await cli(w.dir, ...r, '-U', '--excludepath=usr/share', 'x.rpm')).toEqual({
+      code: 1,
+      out: '',
+      err: 'rpm-sim: exclude paths must begin with a /\n',
+    })
     expect(await cli(w.dir, ...r, '-U', 'x.rpm')).toEqual({
       code: 1,
       out: '',

@@ -116,6 +116,9 @@ function flagsOf(a: ParsedArgs): TransactionFlags {
     if ((FLAG_NAMES as readonly string[]).includes(f)) flags[f as (typeof FLAG_NAMES)[number]] = true
     else if (!ACCEPTED.has(f)) throw new UsageError(`--${given}: unknown option`)
   }
+  const excluded = a.options.flatMap((o) => (o.name === 'excludepath' && o.value !== undefined ? [o.value] : []))
+  for (const p of excluded) if (!p.startsWith('/')) throw new UsageError('exclude paths must begin with a /')
+  if (excluded.length > 0) flags.excludepaths = excluded
   return flags
 }
 

@@ -54,7 +54,7 @@ labels: NAME[-[EPOCH:]VERSION[-RELEASE]][.ARCH]; version, release and arch are r
 
 options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --nodb, --excludedocs,
   --excludeartifacts, --excludeconfigs, --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
-  --notriggerprein, --notriggerin, --notriggerun, --notriggerpostun,
+  --notriggerprein, --notriggerin, --notriggerun, --notriggerpostun, --excludepath PATH (each given), --noorder,
   --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks), --nodigest,
   --nosignature, --noverify (package files are verified before a transaction, as rpm's default level: digests)
 

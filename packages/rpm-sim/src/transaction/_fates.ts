@@ -128,15 +128,19 @@ export interface Exclusions {
   docs?: boolean | undefined
   artifacts?: boolean | undefined
   configs?: boolean | undefined
+  /** rpm's --excludepath: paths whose files (at or below them) are not installed. */
+  paths?: readonly string[] | undefined
 }
 
 /**
- * The files rpm's skipInstallFiles leaves out: the %config files, %doc files or %artifact files asked for (never a
- * %license), then every directory of the package left holding nothing but excluded entries, deepest first.
+ * The files rpm's skipInstallFiles leaves out: those below an excluded path (its relocation code's, any file), the
+ * %config files, %doc files or %artifact files asked for (never a %license), then every directory of the package
+ * left holding nothing but excluded entries, deepest first.
  */
 export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set<string> {
   const out = new Set<string>()
-  if (ex.docs !== true && ex.artifacts !== true && ex.configs !== true) return out
+  const paths = (ex.paths ?? []).map((p) => p.replace(/\/+$/, ''))
+  if (ex.docs !== true && ex.artifacts !== true && ex.configs !== true && paths.length === 0) return out
   const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
   const count = new Map<string, number>()
   const emptied = new Set<string>()
@@ -147,10 +151,11 @@ export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set
     emptied.add(d)
   }
   const excluded = (f: EngineFile): boolean =>
-    f.flags.license !== true &&
-    ((ex.configs === true && isConfig(f)) ||
-      (ex.docs === true && f.flags.doc === true) ||
-      (ex.artifacts === true && f.flags.artifact === true))
+    paths.some((p) => f.path === p || f.path.startsWith(`${p}/`)) ||
+    (f.flags.license !== true &&
+      ((ex.configs === true && isConfig(f)) ||
+        (ex.docs === true && f.flags.doc === true) ||
+        (ex.artifacts === true && f.flags.artifact === true)))
   for (const f of files) count.set(parent(f.path), (count.get(parent(f.path)) ?? 0) + 1)
   for (const f of files) if (excluded(f)) drop(f.path)
   const listedDirs = new Set(files.filter((f) => f.kind === 'dir').map((f) => f.path))

@@ -45,6 +45,8 @@ export interface TransactionFlags extends ScriptFlags {
   excludeartifacts?: boolean
   /** rpm's --excludeconfigs (--noconfigs): %config files are not installed. */
   excludeconfigs?: boolean
+  /** rpm's --excludepath (each given): files at or below these absolute paths are not installed. */
+  excludepaths?: string[]
   oldpackage?: boolean
   replacepkgs?: boolean
   replacefiles?: boolean
@@ -275,6 +277,7 @@ async function prepare(
             docs: flags.excludedocs,
             artifacts: flags.excludeartifacts,
             configs: flags.excludeconfigs,
+            paths: flags.excludepaths,
           })
         : new Set<string>()
     for (const f of h.files) {

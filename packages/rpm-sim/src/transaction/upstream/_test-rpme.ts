@@ -98,4 +98,30 @@ export const SCENARIOS_RPME: Scenario[] = [
     },
     steps: [I('@a'), sh('echo mine > etc/cfgs/keep.conf; echo mine > etc/cfgs/plain.conf'), E('cfgs')],
   },
+  {
+    // --excludepath leaves a shared file to the other package (not installed in this one's record), each way, and
+    // then with --force (replaced): -V of each, the erasures, and -Vp of the package once nothing owns the file.
+    name: 'rpm -e and verify conflicting files removed',
+    from: 'rpme.at',
+    pkgs: { a: conflict('a', 'pkg-a'), b: conflict('b', 'pkg-b') },
+    steps: [
+      sh('mkdir -p data && cp {@b} data/conflictb.rpm'),
+      ...(
+        [
+          [[], ['--excludepath=/usr/share']],
+          [['--excludepath=/usr/share'], []],
+          [[], ['--force']],
+        ] as const
+      ).flatMap(([optsA, optsB]) => [
+        U(...optsA, '@a'),
+        U(...optsB, '@b'),
+        { rpm: ['-Vav', '--nogroup', '--nouser', 'conflicta', 'conflictb'] },
+        E('conflicta'),
+        { rpm: ['-Vav', '--nogroup', '--nouser', 'conflictb'] },
+        E('conflictb'),
+        // rpm -Vp opens the package inside the root
+        { rpm: ['-Vp', '--nogroup', '--nouser', '/data/conflictb.rpm'] },
+      ]),
+    ],
+  },
 ]
