@@ -220,7 +220,9 @@ function realRpm(
   args: string[],
   env: Record<string, string> = {},
 ): { code: number; stdout: string; stderr: string } {
+  // In the root, as rpm-sim: a relative package or manifest path names the same file for both.
   const r = spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', ...args], {
+    cwd: root,
     encoding: 'utf8',
     env: { ...process.env, LC_ALL: 'C', ...env },
   })

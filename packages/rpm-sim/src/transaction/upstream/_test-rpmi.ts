@@ -20,6 +20,25 @@ import {
 export const SCENARIOS_RPMI: Scenario[] = [
   // ---- rpmi.at
   {
+    // A manifest (a text file naming packages) stands for the packages it names; a missing one, a package it names
+    // that is missing, and a missing package each stop the command with rpm's line. Relative paths: both run in the
+    // root.
+    name: 'rpm -U <manifest>, <manifest notfound 1>, <manifest notfound 2>, <notfound>',
+    from: 'rpmi.at',
+    pkgs: { a: { name: 'hello', version: '2.0', files: [{ path: '/opt/hello', data: 'h' }] } },
+    steps: [
+      sh('mkdir -p tmp data && cp {@a} data/hello-2.0-1.rpm && echo data/hello-2.0-1.rpm > tmp/test.mft'),
+      sh('echo data/hello-not-there-2.0-1.rpm > tmp/bad.mft'),
+      U('tmp/test.mft'),
+      Q('-a'),
+      E('hello'),
+      U('tmp/test-not-there.mft'),
+      U('tmp/bad.mft'),
+      U('data/hello-not-there-2.0-1.rpm'),
+      I('--nomanifest', 'tmp/test.mft'),
+    ],
+  },
+  {
     name: 'rpm upgrade/downgrade',
     from: 'rpmi.at',
     pkgs: {
