@@ -1,6 +1,7 @@
-// The transaction engine: plans install/upgrade/freshen/erase like rpm 4.18 (version checks, supersession, file
-// conflicts as a problem list, per-file fates), then runs it: pretrans, staging, per element pre/files/post and
-// triggers, erasures with preun/files/postun, posttrans; journaled so a kill is finished or undone next time.
+// The transaction engine: plans install/upgrade/freshen/erase like rpm 4.18 (version checks, supersession, rpm's
+// element order; then, after %pretrans as rpm's rpmtsRun, file conflicts as a problem list and per-file fates), then
+// runs it: staging, per element pre/files/post and triggers, erasures with preun/files/postun, posttrans; journaled
+// so a kill is finished or undone next time.
 import { resolve } from 'node:path'
 import type { FileFate } from '@rdbpkg/core'
 import { FileSystemSyncer, decideFileFate } from '@rdbpkg/core'
@@ -171,6 +172,8 @@ export interface TransactionPlan {
 
 interface Prepared {
   problems: string[]
+  /** How many of `problems` rpm's checkProblems finds (versions, verification): those that stop %pretrans. */
+  checked: number
   /** Erase labels that matched nothing (or several): the exit status of an erase with problems. */
   unmatched: number
   plan: JournalPlan
@@ -236,6 +239,7 @@ async function prepare(
       const why = await source.verify?.({ digests: flags.nodigest !== true, signatures: flags.nosignature !== true })
       if (why !== undefined) problems.push(`\tpackage ${nevra} does not verify: ${why}`)
     }
+  const checked = problems.length
   // Fingerprints (owners, conflicts) follow every directory symlink, as rpm's do; where files are written follows
   // only the links rpm's safe-symlink rule allows (an unsafe one stays in the path: see apply.ts's checkDirChain).
   const resolver = new RootResolver(root)
@@ -292,7 +296,10 @@ async function prepare(
         for (const other of owners.get(host) ?? []) {
           if (!filesDiffer(other.file, f)) continue
           // A file of a package this transaction removes only conflicts where rpm cannot change its type.
-          const conflicts = other.removed ? removalConflict(f, other.file, host) : true
+          // rpm lets a removal conflict through on --test when the package has a %pretrans that may fix it.
+          const conflicts = other.removed
+            ? removalConflict(f, other.file, host) && !(flags.test === true && h.scripts.pretrans !== undefined)
+            : true
           if (!other.removed && !isConfig(f) && !isConfig(other.file))
             takesOver.push({ nevra: other.nevra, path: other.file.path })
           if (conflicts && !replacefiles)
@@ -446,7 +453,7 @@ async function prepare(
     )
     if (order.some((k, at) => k !== at)) plan.order = order
   }
-  return { problems, plan, sources, unmatched }
+  return { problems, checked, plan, sources, unmatched }
 }
 
 /** Plan a transaction and report each file's fate; changes nothing (the installer's --dry-run). */
@@ -506,7 +513,42 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
   const tid = await allocateTid(root, o.time ?? Math.floor(Date.now() / 1000))
   // One database for the whole run: its records (thousands of files each) are read and validated once.
   const db = new PackageDb(root)
-  const { problems, plan, sources, unmatched } = await prepare(o, root, tid, warn, db)
+  let prepared = await prepare(o, root, tid, warn, db)
+  // rpm runs %pretrans before it looks at the files (rpmtsRun: checkProblems, %pretrans, then rpmtsPrepare's fates
+  // and file conflicts), so a %pretrans can make room for what the packages bring (a directory becoming a symlink):
+  // the files are planned again after it, and conflicts still left stop the transaction after it ran.
+  const window = serviceWindow(o.window)
+  const pretransFailed = new Set<number>()
+  const pretransOut: ExecuteOutcome = {
+    installed: [],
+    erased: [],
+    created: [],
+    failed: new Set(),
+    scriptletFailures: 0,
+  }
+  const pretrans = plannedPretrans(prepared.plan, flags)
+  if (pretrans.length > 0 && prepared.checked === 0) {
+    // %pretrans may do anything: the window opens before it.
+    await window.open()
+    for (const [i, e] of pretrans) {
+      const ok = await runReported(
+        { root, warn, out: pretransOut, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) },
+        'pretrans',
+        e.nevra,
+        e.record.scripts.pretrans,
+        [(await db.byName(e.record.name)).length + 1],
+      )
+      if (ok === false) {
+        pretransFailed.add(i)
+        warn(`error: ${e.nevra}: install skipped`)
+      }
+    }
+    prepared = await prepare(o, root, tid, () => {}, db).catch(async (error: unknown) => {
+      await window.close()
+      throw error
+    })
+  }
+  const { problems, plan, sources, unmatched } = prepared
   const result: TransactionResult = {
     tid,
     ok: true,
@@ -516,12 +558,13 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
     erased: [],
     created: [],
     warnings,
-    scriptletFailures: 0,
+    scriptletFailures: pretransOut.scriptletFailures,
     ...recovery,
   }
   // rpm's exit status for problems: on erase the arguments it could not match; otherwise rpmtsRun's count of the
   // transaction's elements (an upgrade's erasures included).
   if (problems.length > 0) {
+    await window.close()
     const exitCode = o.op === 'erase' ? Math.max(1, unmatched) : Math.max(1, plan.elements.length)
     return { ...result, ok: false, exitCode }
   }
@@ -564,12 +607,11 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
   const journal = await Journal.begin(root, plan, syncer)
   const out: ExecuteOutcome = { installed: [], erased: [], created: [], failed, scriptletFailures: 0 }
   const installs = [...plan.elements.entries()].filter((x): x is [number, JournalInstall] => x[1].op === 'install')
-  const window = serviceWindow(o.window)
   const marks = new Set<string>()
   const fault = faultSteps(o.fault, () => process.kill(process.pid, 'SIGKILL'))
   let done: TransactionResult
   try {
-    await stageEarly({ o, root, plan, sources, installs, journal, out, warn, window, db, marks })
+    await stageEarly({ o, root, plan, sources, installs, journal, out, warn, window, db, marks, pretransFailed })
     fault.step('stage')?.()
     // The replaced files are hard-linked for rollback while services still run; the rest is kept inside the window.
     const kept = await keepReplaced(root, plan, repackaged, warn).catch((error: unknown) =>
@@ -644,32 +686,28 @@ interface StageContext {
   db: PackageDb
   /** Journal marks written here, so executePlan does not stage an element twice. */
   marks: Set<string>
+  /** The install elements whose %pretrans failed (it ran before the files were planned): they are skipped. */
+  pretransFailed: ReadonlySet<number>
 }
 
-// %pretrans, then the files of the elements nothing can see early (see earlyElements), written beside their
-// targets before the window opens; the others are staged by executePlan after their %pre. On failure the temps
-// are removed again.
+// The install elements whose %pretrans runs: none on --test or --justdb (rpm's _noTransScripts) or with it off.
+function plannedPretrans(plan: JournalPlan, flags: TransactionFlags): [number, JournalInstall][] {
+  if (flags.test === true || flags.justdb === true || !scriptEnabled(flags, 'pretrans')) return []
+  return [...plan.elements.entries()].filter(
+    (x): x is [number, JournalInstall] => x[1].op === 'install' && x[1].record.scripts.pretrans !== undefined,
+  )
+}
+
+// The elements whose %pretrans failed are skipped; then the files of the elements nothing can see early (see
+// earlyElements) are written beside their targets before the window opens; the others are staged by executePlan
+// after their %pre. On failure the temps are removed again.
 async function stageEarly(c: StageContext): Promise<void> {
   const { o, root, plan, installs, journal, out, warn } = c
   const early = await earlyElements(plan, installs, c.db)
   try {
-    if (scriptEnabled(plan.scriptFlags ?? {}, 'pretrans')) {
-      // %pretrans may do anything before the files are staged: the window opens before it (rpm's order).
-      if (installs.some(([, e]) => e.record.scripts.pretrans !== undefined)) await c.window.open()
-      for (const [i, e] of installs) {
-        const ok = await runReported(
-          { root, warn, out, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) },
-          'pretrans',
-          e.nevra,
-          e.record.scripts.pretrans,
-          [(plan.before?.[e.record.name] ?? 0) + 1],
-        )
-        if (ok === false) {
-          out.failed.add(i)
-          await journal.mark(`skipped ${i}`)
-          warn(`error: ${e.nevra}: install skipped`)
-        }
-      }
+    for (const i of c.pretransFailed) {
+      out.failed.add(i)
+      await journal.mark(`skipped ${i}`)
     }
     for (const [i, e] of installs) {
       if (!early.has(i) || out.failed.has(i)) continue

@@ -83,6 +83,16 @@ export const SCENARIOS_RPMREPLACE: Scenario[] = [
     steps: [U('@a'), U('@b')],
   },
   {
+    // Upstream's %pretrans is Lua (posix.rmdir); a shell one does the same here (rpm-sim has no Lua).
+    name: 'upgrade empty directory to file link with pretrans',
+    from: 'rpmreplace.at',
+    pkgs: {
+      a: replacetest('1.0', 'dir'),
+      b: replacetest('2.0', 'link', 'goo', { scripts: { pretrans: 'rmdir /opt/foo' } }),
+    },
+    steps: [U('@a'), U('--test', '@b'), U('@b')],
+  },
+  {
     name: 'upgrade directory with data to a file',
     from: 'rpmreplace.at (variant)',
     pkgs: { a: replacetest('1.0', 'datadir', 'README1'), b: replacetest('2.0', 'file', 'foo') },
