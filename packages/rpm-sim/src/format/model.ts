@@ -2,7 +2,7 @@
 // Kept apart from the rpm format layer so planning, the database and the journal can be tested on packages
 // built in memory, and so repackaged and database records share one shape.
 import type { Readable } from 'node:stream'
-import { compareEVR, formatEVR, parseEVR } from '@rdbpkg/core'
+import { compareEVR, formatEVR, parseEVR, rpmvercmp } from '@rdbpkg/core'
 import type { FileFlags } from '@rdbpkg/core'
 import type { TriggerSense } from './tags.js'
 import { SENSE, TRIGGER_SENSE_BITS } from './tags.js'
@@ -249,17 +249,37 @@ export function senseBits(op: string): number {
   return (op.includes('<') ? 2 : 0) | (op.includes('>') ? 4 : 0) | (op.includes('=') ? 8 : 0)
 }
 
-// rpm's _INSTALL_ONLY_MASK and _ERASE_ONLY_MASK (rpmds.h), without the legacy PREREQ bit.
-const INSTALL_ONLY =
-  SENSE.SCRIPT_PRE | SENSE.SCRIPT_POST | SENSE.RPMLIB | SENSE.KEYRING | SENSE.PRETRANS | SENSE.POSTTRANS
-const ERASE_ONLY = SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN
+/** rpmds.h's masks of RPMSENSE bits (the legacy PREREQ bit, which its _notpre strips, is in none but allRequires). */
+export const DEP_MASK = {
+  /** RPMSENSE_SENSEMASK: the comparison (LESS, GREATER, EQUAL). */
+  comparison: SENSE.LESS | SENSE.GREATER | SENSE.EQUAL,
+  installOnly: SENSE.SCRIPT_PRE | SENSE.SCRIPT_POST | SENSE.RPMLIB | SENSE.KEYRING | SENSE.PRETRANS | SENSE.POSTTRANS,
+  eraseOnly: SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN,
+  unorderedOnly: SENSE.RPMLIB | SENSE.CONFIG | SENSE.PRETRANS | SENSE.POSTTRANS | SENSE.SCRIPT_VERIFY | SENSE.META,
+  forceOrderOnly: SENSE.SCRIPT_PRE | SENSE.SCRIPT_POST | SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN,
+  allRequires:
+    SENSE.INTERP |
+    SENSE.SCRIPT_PRE |
+    SENSE.SCRIPT_POST |
+    SENSE.SCRIPT_PREUN |
+    SENSE.SCRIPT_POSTUN |
+    SENSE.SCRIPT_VERIFY |
+    SENSE.FIND_REQUIRES |
+    SENSE.RPMLIB |
+    SENSE.KEYRING |
+    SENSE.PRETRANS |
+    SENSE.POSTTRANS |
+    SENSE.PREREQ |
+    SENSE.META |
+    SENSE.MISSINGOK,
+} as const
 
 /**
  * rpm's isTransientReq: a requirement only installing needs (`Requires(pre)`, `(post)`, rpmlib(), ...) and not
  * erasing, nor a meta one. rpm leaves those out of its requirename index, so --whatrequires does not find them.
  */
 export function isTransientRequire(flags: number): boolean {
-  return (flags & INSTALL_ONLY) !== 0 && (flags & ERASE_ONLY) === 0 && (flags & SENSE.META) === 0
+  return (flags & DEP_MASK.installOnly) !== 0 && (flags & DEP_MASK.eraseOnly) === 0 && (flags & SENSE.META) === 0
 }
 
 /**
@@ -283,10 +303,66 @@ export function dependencyText(d: { name: string; flags: number; version: string
   return d.version ? `${d.name} ${senseText(d.flags)} ${d.version}` : d.name
 }
 
+/** A dependency in rpm's three parts: name, RPMSENSE flags, `[epoch:]version[-release]` ('' for none). */
+export interface Dependency {
+  name: string
+  flags: number
+  version: string
+}
+
 /** {@link dependencyText} read back into rpm's three parts (the comparison as its LESS/GREATER/EQUAL bits). */
-export function parseDependency(text: string): { name: string; flags: number; version: string } {
+export function parseDependency(text: string): Dependency {
   const [name = '', op = '', version = ''] = text.split(' ')
   return { name, flags: senseBits(op), version }
+}
+
+/** A header's dependencies of a kind, each with its whole RPMSENSE flags where the header kept them. */
+export function headerDependencies(
+  h: Pick<EngineHeader, DependencyKind | 'depFlags'>,
+  kind: DependencyKind,
+): Dependency[] {
+  const bits = h.depFlags?.[kind]
+  return (h[kind] ?? []).map((text, i) => {
+    const d = parseDependency(text)
+    return { ...d, flags: bits?.[i] ?? d.flags }
+  })
+}
+
+// [epoch:]version[-release] as rpmverParse splits it, an absent epoch or release left empty.
+function evrParts(evr: string): { e: string; v: string; r: string } {
+  const colon = evr.indexOf(':')
+  const e = colon >= 0 && /^[0-9]*$/.test(evr.slice(0, colon)) ? evr.slice(0, colon) : ''
+  const rest = colon >= 0 && e !== '' ? evr.slice(colon + 1) : evr
+  const dash = rest.lastIndexOf('-')
+  return dash < 0 ? { e, v: rest, r: '' } : { e, v: rest.slice(0, dash), r: rest.slice(dash + 1) }
+}
+
+/** rpm's rpmdsCompare: do a provide and a requirement (or any two dependencies) overlap? */
+export function dependenciesOverlap(a: Dependency, b: Dependency): boolean {
+  if (a.name !== b.name) return false
+  if ((a.flags & DEP_MASK.comparison) === 0 || (b.flags & DEP_MASK.comparison) === 0) return true
+  if (a.version === '' || b.version === '') return true
+  const v1 = evrParts(a.version)
+  const v2 = evrParts(b.version)
+  let sense = 0
+  if (v1.e !== '' && v2.e !== '') sense = rpmvercmp(v1.e, v2.e)
+  else if (v1.e !== '' && Number(v1.e) > 0) sense = 1
+  else if (v2.e !== '' && Number(v2.e) > 0) sense = -1
+  if (sense === 0) {
+    sense = rpmvercmp(v1.v, v2.v)
+    if (sense === 0) {
+      if (v1.r !== '' && v2.r !== '') sense = rpmvercmp(v1.r, v2.r)
+      else if ((v1.r !== '' && (b.flags & SENSE.EQUAL) !== 0) || (v2.r !== '' && (a.flags & SENSE.EQUAL) !== 0))
+        return true
+    }
+  }
+  if (sense < 0) return (a.flags & SENSE.GREATER) !== 0 || (b.flags & SENSE.LESS) !== 0
+  if (sense > 0) return (a.flags & SENSE.LESS) !== 0 || (b.flags & SENSE.GREATER) !== 0
+  return (
+    ((a.flags & SENSE.EQUAL) !== 0 && (b.flags & SENSE.EQUAL) !== 0) ||
+    ((a.flags & SENSE.LESS) !== 0 && (b.flags & SENSE.LESS) !== 0) ||
+    ((a.flags & SENSE.GREATER) !== 0 && (b.flags & SENSE.GREATER) !== 0)
+  )
 }
 
 /** mknod(1)'s type letter of a special file's st_mode: `c`, `b` or `p`; undefined for any other type. */

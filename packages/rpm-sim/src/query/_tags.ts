@@ -4,6 +4,7 @@ import type { FileState } from '../db/db.js'
 import type { EngineFile, EngineFileTrigger, EngineHeader, EngineTrigger, ScriptName } from '../format/model.js'
 import {
   fileTriggerConditions,
+  headerDependencies,
   headerNevra,
   parseDependency,
   senseBits,
@@ -45,9 +46,7 @@ const deps = (key: 'provides' | 'requires' | 'conflicts' | 'obsoletes') => ({
   name: str((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).name) : undefined)),
   version: str((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).version) : undefined)),
   // the whole RPMSENSE bits where the record kept them, else the comparison's
-  flags: num((p) =>
-    p[key]?.length ? p[key].map((d, i) => p.depFlags?.[key]?.[i] ?? parseDependency(d).flags) : undefined,
-  ),
+  flags: num((p) => (p[key]?.length ? headerDependencies(p, key).map((d) => d.flags) : undefined)),
 })
 
 const FILE_STATE_NUMBER = { normal: 0, replaced: 1, notinstalled: 2 } as const

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { SENSE } from '../format/tags.js'
 import type { OrderElement } from './_order.js'
-import { dependenciesOverlap, orderElements } from './_order.js'
+import { dependenciesOverlap } from '../format/model.js'
+import { orderElements } from './_order.js'
 
 const pkg = (
   op: OrderElement['op'],
@@ -25,7 +26,7 @@ const dep = (name: string, op: string, evr: string) => ({
   name,
   flags:
     (op.includes('<') ? SENSE.LESS : 0) | (op.includes('>') ? SENSE.GREATER : 0) | (op.includes('=') ? SENSE.EQUAL : 0),
-  evr,
+  version: evr,
 })
 
 describe('orderElements (rpm lib/order.c)', () => {

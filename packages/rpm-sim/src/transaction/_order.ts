@@ -5,9 +5,8 @@
 // queued by how many others require them (ties go to the front, so independent packages come out in reverse of
 // the order they were added). Left out as rpm-sim has no use for them: multilib colors, rich dependencies, and the
 // weak and ordering-only tags (Recommends, Suggests, OrderWithRequires), which rpm-sim does not read.
-import { rpmvercmp } from '@rdbpkg/core'
-import type { EngineHeader } from '../format/model.js'
-import { parseDependency } from '../format/model.js'
+import type { Dependency, EngineHeader } from '../format/model.js'
+import { DEP_MASK, dependenciesOverlap, headerDependencies } from '../format/model.js'
 import { SENSE } from '../format/tags.js'
 
 /** One element as ordering sees it: whether it installs or erases, and the header its dependencies come from. */
@@ -15,29 +14,6 @@ export interface OrderElement {
   op: 'install' | 'erase'
   header: Pick<EngineHeader, 'name' | 'requires' | 'provides' | 'depFlags'> & { files: readonly { path: string }[] }
 }
-
-// rpmds.h's masks (the legacy PREREQ bit, which _notpre strips, is in none of them).
-const INSTALL_ONLY =
-  SENSE.SCRIPT_PRE | SENSE.SCRIPT_POST | SENSE.RPMLIB | SENSE.KEYRING | SENSE.PRETRANS | SENSE.POSTTRANS
-const ERASE_ONLY = SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN
-const UNORDERED_ONLY = SENSE.RPMLIB | SENSE.CONFIG | SENSE.PRETRANS | SENSE.POSTTRANS | SENSE.SCRIPT_VERIFY | SENSE.META
-const FORCE_ORDER_ONLY = SENSE.SCRIPT_PRE | SENSE.SCRIPT_POST | SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN
-const ALL_REQUIRES =
-  SENSE.INTERP |
-  SENSE.SCRIPT_PRE |
-  SENSE.SCRIPT_POST |
-  SENSE.SCRIPT_PREUN |
-  SENSE.SCRIPT_POSTUN |
-  SENSE.SCRIPT_VERIFY |
-  SENSE.FIND_REQUIRES |
-  SENSE.RPMLIB |
-  SENSE.KEYRING |
-  SENSE.PRETRANS |
-  SENSE.POSTTRANS |
-  SENSE.PREREQ |
-  SENSE.META |
-  SENSE.MISSINGOK
-const SENSEMASK = SENSE.LESS | SENSE.GREATER | SENSE.EQUAL
 
 interface Relation {
   suc: Node
@@ -62,61 +38,10 @@ interface Node {
   low: number
 }
 
-interface Dep {
-  name: string
-  flags: number
-  evr: string
-}
-
-function deps(h: OrderElement['header'], kind: 'requires' | 'provides'): Dep[] {
-  const bits = h.depFlags?.[kind]
-  return (h[kind] ?? []).map((text, i) => {
-    const d = parseDependency(text)
-    return { name: d.name, flags: bits?.[i] ?? d.flags, evr: d.version }
-  })
-}
-
-// [epoch:]version[-release] as rpmverParse splits it, an absent epoch or release left empty.
-function evrParts(evr: string): { e: string; v: string; r: string } {
-  const colon = evr.indexOf(':')
-  const e = colon >= 0 && /^[0-9]*$/.test(evr.slice(0, colon)) ? evr.slice(0, colon) : ''
-  const rest = colon >= 0 && e !== '' ? evr.slice(colon + 1) : evr
-  const dash = rest.lastIndexOf('-')
-  return dash < 0 ? { e, v: rest, r: '' } : { e, v: rest.slice(0, dash), r: rest.slice(dash + 1) }
-}
-
-/** rpm's rpmdsCompare: do a provide and a requirement (or any two dependencies) overlap? */
-export function dependenciesOverlap(a: Dep, b: Dep): boolean {
-  if (a.name !== b.name) return false
-  if ((a.flags & SENSEMASK) === 0 || (b.flags & SENSEMASK) === 0) return true
-  if (a.evr === '' || b.evr === '') return true
-  const v1 = evrParts(a.evr)
-  const v2 = evrParts(b.evr)
-  let sense = 0
-  if (v1.e !== '' && v2.e !== '') sense = rpmvercmp(v1.e, v2.e)
-  else if (v1.e !== '' && Number(v1.e) > 0) sense = 1
-  else if (v2.e !== '' && Number(v2.e) > 0) sense = -1
-  if (sense === 0) {
-    sense = rpmvercmp(v1.v, v2.v)
-    if (sense === 0) {
-      if (v1.r !== '' && v2.r !== '') sense = rpmvercmp(v1.r, v2.r)
-      else if ((v1.r !== '' && (b.flags & SENSE.EQUAL) !== 0) || (v2.r !== '' && (a.flags & SENSE.EQUAL) !== 0))
-        return true
-    }
-  }
-  if (sense < 0) return (a.flags & SENSE.GREATER) !== 0 || (b.flags & SENSE.LESS) !== 0
-  if (sense > 0) return (a.flags & SENSE.LESS) !== 0 || (b.flags & SENSE.GREATER) !== 0
-  return (
-    ((a.flags & SENSE.EQUAL) !== 0 && (b.flags & SENSE.EQUAL) !== 0) ||
-    ((a.flags & SENSE.LESS) !== 0 && (b.flags & SENSE.LESS) !== 0) ||
-    ((a.flags & SENSE.GREATER) !== 0 && (b.flags & SENSE.GREATER) !== 0)
-  )
-}
-
 // rpm's added-package list (rpmal) of one kind of element: their provides by name and their files by path, in the
 // order the elements were added.
 class Available {
-  private readonly provides = new Map<string, { node: Node; dep: Dep }[]>()
+  private readonly provides = new Map<string, { node: Node; dep: Dependency }[]>()
   private files: Map<string, Node[]> | undefined
 
   constructor(
@@ -124,7 +49,7 @@ class Available {
     private readonly elements: readonly OrderElement[],
   ) {
     for (const node of nodes)
-      for (const dep of deps((elements[node.index] as OrderElement).header, 'provides')) {
+      for (const dep of headerDependencies((elements[node.index] as OrderElement).header, 'provides')) {
         const list = this.provides.get(dep.name)
         if (list === undefined) this.provides.set(dep.name, [{ node, dep }])
         else list.push({ node, dep })
@@ -133,7 +58,7 @@ class Available {
 
   // rpmalSatisfiesDepend: a path a package contains first, then provides; the requiring element itself wins (no
   // relation), else the first in the order they were added.
-  satisfier(self: Node, req: Dep): Node | undefined {
+  satisfier(self: Node, req: Dependency): Node | undefined {
     let found = req.name.startsWith('/') ? this.byPath().get(req.name) : undefined
     if (found === undefined || found.length === 0)
       found = (this.provides.get(req.name) ?? []).filter((p) => dependenciesOverlap(p.dep, req)).map((p) => p.node)
@@ -161,9 +86,10 @@ function addRelation(p: Node, q: Node, depFlags: number): void {
   let flags: number
   if (p.op === 'erase') {
     reversed = true
-    flags = depFlags & ERASE_ONLY
-  } else flags = depFlags & INSTALL_ONLY
-  if ((depFlags & ALL_REQUIRES) === SENSE.PREREQ) flags |= p.op === 'install' ? SENSE.SCRIPT_PRE : SENSE.SCRIPT_PREUN
+    flags = depFlags & DEP_MASK.eraseOnly
+  } else flags = depFlags & DEP_MASK.installOnly
+  if ((depFlags & DEP_MASK.allRequires) === SENSE.PREREQ)
+    flags |= p.op === 'install' ? SENSE.SCRIPT_PRE : SENSE.SCRIPT_PREUN
   if (reversed) [p, q] = [q, p]
   // A relation already there only gains the flags (the newest of q's list, as rpm adds all of p's at once).
   const [back, ahead] = reversed ? [q.forward, p.relations] : [q.relations, p.forward]
@@ -355,8 +281,8 @@ export function orderElements(elements: readonly OrderElement[]): number[] {
   const available = { install: new Available(byOp.install, elements), erase: new Available(byOp.erase, elements) }
   for (const p of nodes) {
     const h = (elements[p.index] as OrderElement).header
-    for (const req of deps(h, 'requires')) {
-      if ((req.flags & UNORDERED_ONLY) !== 0 && (req.flags & FORCE_ORDER_ONLY) === 0) continue
+    for (const req of headerDependencies(h, 'requires')) {
+      if ((req.flags & DEP_MASK.unorderedOnly) !== 0 && (req.flags & DEP_MASK.forceOrderOnly) === 0) continue
       if (req.name.startsWith('(')) continue
       const q = available[p.op].satisfier(p, req)
       if (q !== undefined && q !== p) addRelation(p, q, req.flags)
