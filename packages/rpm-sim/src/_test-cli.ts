@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { processIdentity } from './cli/args.js'
+import { processIdentity, processMachine } from './cli/args.js'
 import { main } from './cli/main.js'
 
 /** The package folder of rpm-sim. */
@@ -65,6 +65,7 @@ export async function runCli(cwd: string, argv: string[], env: NodeJS.ProcessEnv
     cwd,
     env,
     identity: processIdentity(),
+    machine: processMachine(),
   })
   return { code, out, err }
 }

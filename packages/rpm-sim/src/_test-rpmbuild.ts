@@ -87,10 +87,12 @@ export function buildWithRpmbuild(dir: string, payload: string, spec = FIXTURE_S
   const top = join(dir, `top-${payload}`)
   mkdirSync(join(top, 'SPECS'), { recursive: true })
   const specFile = join(top, 'SPECS', 'fixture.spec')
-  writeFileSync(specFile, spec.replace('%description', `BuildArch: ${arch}\n%description`))
+  // noarch is a BuildArch; a machine arch (i686 on x86_64 too) is a --target, as rpmbuild allows no other way.
+  writeFileSync(specFile, arch === 'noarch' ? spec.replace('%description', 'BuildArch: noarch\n%description') : spec)
   execFileSync(
     'rpmbuild',
     [
+      ...(arch === 'noarch' ? [] : ['--target', arch]),
       '--define',
       `_topdir ${top}`,
       '--define',

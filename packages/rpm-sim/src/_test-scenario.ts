@@ -2,7 +2,7 @@
 // roots, once with Debian's real rpm and once with rpm-sim's CLI in-process; returns everything a user would see of
 // each run (exit codes, stdout, stderr, the tree with owners and hard links, -qa, -Va, the scriptlet log) so a test
 // can compare them. Packages are built by rpmbuild from spec text the scenario generates, once per spec per run.
-import { processIdentity } from './cli/args.js'
+import { processIdentity, processMachine } from './cli/args.js'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,14 +10,16 @@ import { Writable } from 'node:stream'
 import { main } from './cli/main.js'
 import { snapshot } from './_test-rpm.js'
 import type { FileTriggerKind, TriggerKind } from './format/model.js'
-import { buildWithRpmbuild, hasRpm, hasRpmbuild } from './_test-rpmbuild.js'
+import { buildWithRpmbuild, hasRpm, hasRpmbuild, hasTool } from './_test-rpmbuild.js'
 
 /** One file of a generated spec. `attr` is what %files puts in front of the path (`%config(noreplace)`, ...). */
 export interface SpecFile {
   path: string
   /** What %install makes: a file (with `data`), a dir, a symlink to `target`, a hard link to `target` (a path),
-   * or nothing (a %ghost, or a %dev entry). Default file. */
-  type?: 'file' | 'dir' | 'link' | 'hardlink' | 'fifo' | 'none'
+   * or nothing (a %ghost, or a %dev entry), or an ELF shared object of 32 or 64 bits whose soname is `data` (made
+   * by binutils' as and ld: rpmbuild colors it 1 or 2 and links the soname it provides to it, as a real multilib
+   * library's). Default file. */
+  type?: 'file' | 'dir' | 'link' | 'hardlink' | 'fifo' | 'none' | 'elf32' | 'elf64'
   data?: string
   target?: string
   attr?: string
@@ -32,6 +34,8 @@ export interface SpecFile {
 /** A package to build: header fields, files and scriptlet bodies (shell). */
 export interface PkgDef {
   name: string
+  /** The package's arch (rpmbuild --target); default noarch. */
+  arch?: string
   version?: string
   release?: string
   epoch?: number
@@ -95,7 +99,9 @@ export const scenarioSkip: string | undefined =
       ? 'the upstream rpm oracle needs rpm and rpmbuild (apt-get install rpm)'
       : !['/bin/busybox', '/usr/bin/busybox'].some((p) => existsSync(p))
         ? 'the upstream rpm oracle needs busybox-static (a shell inside the roots for scriptlets)'
-        : undefined
+        : !hasTool('ld')
+          ? 'the upstream rpm oracle needs binutils (as and ld make the multilib rows’ ELF files)'
+          : undefined
 
 const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) ?? '/bin/busybox'
 const APPLETS = [
@@ -131,6 +137,13 @@ export function specText(p: PkgDef): string {
     else if (type === 'link') install.push(`mkdir -p ${parent}; ln -s ${q(f.target ?? '')} ${q(dest)}`)
     else if (type === 'hardlink') install.push(`mkdir -p ${parent}; ln %{buildroot}${q(f.target ?? '')} ${q(dest)}`)
     else if (type === 'fifo') install.push(`mkdir -p ${parent}; mkfifo ${q(dest)}`)
+    else if (type === 'elf32' || type === 'elf64') {
+      const [as, ld] = type === 'elf32' ? ['--32', '-m elf_i386'] : ['--64', '-m elf_x86_64']
+      install.push(
+        `mkdir -p ${parent}; printf '.globl f\\nf: ret\\n' > %{_builddir}/elf.s`,
+        `as ${as} -o %{_builddir}/elf.o %{_builddir}/elf.s && ld ${ld} -shared -soname ${q(f.data ?? 'libx.so')} -o ${q(dest)} %{_builddir}/elf.o`,
+      )
+    }
     if (f.unlisted === true) continue
     const dir = type === 'dir' && f.recursive !== true ? '%dir ' : ''
     files.push(`${f.attr ?? ''} ${dir}${f.path}`.trim())
@@ -183,7 +196,7 @@ export class SpecCache {
     if (file === undefined) {
       const dir = join(this.dir, `spec-${this.built.size}`)
       mkdirSync(dir, { recursive: true })
-      file = buildWithRpmbuild(dir, 'w2.gzdio', text)
+      file = buildWithRpmbuild(dir, 'w2.gzdio', text, p.arch)
       this.built.set(text, file)
     }
     return file
@@ -242,6 +255,7 @@ async function simRpm(
     cwd: root,
     env,
     identity: processIdentity(),
+    machine: processMachine(),
   })
   return { code, stdout: stdout.text, stderr: stderr.text }
 }

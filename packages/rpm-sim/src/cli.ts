@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { processIdentity } from './cli/args.js'
+import { processIdentity, processMachine } from './cli/args.js'
 import { main } from './cli/main.js'
 
 // A reader that stops early (`rpm-sim -qa | head -1`) closes the pipe: the rest of the output has nowhere to go. Node
@@ -17,4 +17,5 @@ process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   identity: processIdentity(),
+  machine: processMachine(),
 })

@@ -55,6 +55,8 @@ export type {
   TransactionWindow,
 } from './transaction/transaction.js'
 export { parseFault } from './transaction/fault.js'
+export { defaultColors } from './transaction/_colors.js'
+export type { TransactionColors } from './transaction/_colors.js'
 export type { TransactionFault } from './transaction/fault.js'
 export { rollbackTransaction } from './transaction/rollback.js'
 export type { RollbackOptions } from './transaction/rollback.js'
@@ -72,5 +74,5 @@ export { digestFile } from './transaction/apply.js'
 export type { Identity } from './transaction/apply.js'
 // the rpm-sim command line, callable in-process
 export { main } from './cli/main.js'
-export { processIdentity } from './cli/args.js'
+export { processIdentity, processMachine } from './cli/args.js'
 export type { MainIo } from './cli/args.js'

@@ -8,6 +8,8 @@ import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
 import { restorePackages } from '../transaction/restore.js'
 import { parseFault } from '../transaction/fault.js'
+import type { TransactionColors } from '../transaction/_colors.js'
+import { defaultColors } from '../transaction/_colors.js'
 import { listHistory } from '../db/history.js'
 import { QUERY_SOURCES, installedInfo, listInstalled, matchSource } from '../query/db-query.js'
 import { infoLines } from '../query/_format.js'
@@ -88,6 +90,7 @@ const ACCEPTED = new Set([
   'history',
   ...RESTORE_FLAGS,
   'nomanifest',
+  'reinstall',
   ...Object.keys(VERIFY_OMIT_OPTIONS),
   'nocontexts',
 ])
@@ -99,6 +102,26 @@ function sourceDateEpoch(io: MainIo): { time?: number } {
   const text = io.env.SOURCE_DATE_EPOCH
   if (text === undefined) return {}
   return { time: Number(/^\s*\d*/.exec(text)?.[0].trim() || '0') }
+}
+
+// rpm's multilib colors: the machine's default (see defaultColors), or what `--define "_transaction_color N"` and
+// `--define "_prefer_color N"` say (rpmExpandNumeric: the leading number; a preferred color of 0 is 2). Other
+// macros are accepted and have no effect.
+function colorsOf(a: ParsedArgs, io: MainIo): TransactionColors | undefined {
+  const defined = new Map<string, string>()
+  for (const o of a.options) {
+    const m = o.name === 'define' ? /^\s*%?(\w+)\s+(.*)$/s.exec(o.value ?? '') : null
+    if (m !== null) defined.set(m[1] as string, (m[2] as string).trim())
+  }
+  const numeric = (text: string): number => Number(/^-?\d+/.exec(text)?.[0] ?? '0')
+  const base = io.machine !== undefined ? defaultColors(io.machine) : undefined
+  const transaction = defined.get('_transaction_color')
+  const prefer = defined.get('_prefer_color')
+  if (base === undefined && transaction === undefined) return undefined
+  return {
+    transaction: transaction !== undefined ? numeric(transaction) : (base?.transaction ?? 0),
+    prefer: (prefer !== undefined ? numeric(prefer) : 0) || (base?.prefer ?? 2),
+  }
 }
 
 function rootOf(a: ParsedArgs, io: MainIo): string {
@@ -151,7 +174,13 @@ function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: b
 
 async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const op: TransactionOp = has(a, 'e') ? 'erase' : has(a, 'F') ? 'freshen' : has(a, 'U') ? 'upgrade' : 'install'
-  const flags: TransactionFlags = { ...flagsOf(a), ...(has(a, 'v') ? { verbose: true } : {}) }
+  // rpm's --reinstall: an install that replaces the very same NEVRA where it is installed (-i --replacepkgs).
+  const reinstall = op === 'install' && a.flags.has('reinstall')
+  const flags: TransactionFlags = {
+    ...flagsOf(a),
+    ...(has(a, 'v') ? { verbose: true } : {}),
+    ...(reinstall ? { replacepkgs: true } : {}),
+  }
   if (a.operands.length === 0)
     throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
   // rpm reads every package file argument (and manifest) first; one it cannot use stops everything: its errors,
@@ -187,6 +216,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
     fault: parseFault(io.env.RPMSIM_FAULT),
     identity: io.identity,
+    colors: colorsOf(a, io),
     ...sourceDateEpoch(io),
   }).catch(async (error: unknown) => {
     // A header whose digest does not match stops the engine as it reads the packages: rpm's words for the
@@ -408,5 +438,9 @@ export const TRANSACTION_MODES: Mode[] = [
   { name: 'query-db', matches: (a) => has(a, 'q') && !has(a, 'p'), run: runQueryDb },
   { name: 'verify', matches: (a) => has(a, 'V'), run: runVerify },
   { name: 'erase', matches: (a) => has(a, 'e'), run: runInstallMode },
-  { name: 'install', matches: (a) => has(a, 'i') || has(a, 'U') || has(a, 'F'), run: runInstallMode },
+  {
+    name: 'install',
+    matches: (a) => has(a, 'i') || has(a, 'U') || has(a, 'F') || a.flags.has('reinstall'),
+    run: runInstallMode,
+  },
 ]

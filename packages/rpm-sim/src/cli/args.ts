@@ -1,5 +1,6 @@
 // rpm-sim's command line as rpm reads it: the parsed form, its parser, the mode table's row and usage errors.
 import { isAbsolute, join } from 'node:path'
+import { nodeArchToRpmArch } from '@rdbpkg/core'
 import type { Writable } from 'node:stream'
 import type { Identity } from '../transaction/apply.js'
 import { FILE_FLAG, VERIFY } from '../format/tags.js'
@@ -13,6 +14,16 @@ export interface MainIo {
   env: NodeJS.ProcessEnv
   /** The running process's effective uid, gid and umask: as root, files get their packaged owners. */
   identity: Identity
+  /**
+   * The machine's arch as `uname -m` names it ({@link processMachine}): rpm's multilib colors follow it (3 on
+   * x86_64 and aarch64). Absent: colors play no part.
+   */
+  machine?: string | undefined
+}
+
+/** The running machine's arch as `uname -m` names it, for {@link MainIo.machine}. */
+export function processMachine(): string {
+  return nodeArchToRpmArch(process.arch) ?? process.arch
 }
 
 /**

@@ -28,6 +28,7 @@ rpm 4.x (as Debian's rpm 4.18 behaves) on any root folder; the database is <root
 
 modes:
   -i|-U|-F PKG.rpm...     install, upgrade, freshen
+  --reinstall PKG.rpm...  install again over the same installed version (-i --replacepkgs)
   -e LABEL...             erase
   -q LABEL... | -qa [[TAG=]PATTERN...] | -qf FILE... | -q --whatprovides|--whatrequires NAME...
   -q --path|--whatconflicts|--whatobsoletes|--triggeredby|--tid ARG... | -qg GROUP...
@@ -56,7 +57,9 @@ options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --just
   --excludeartifacts, --excludeconfigs, --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
   --notriggerprein, --notriggerin, --notriggerun, --notriggerpostun, --excludepath PATH (each given), --noorder,
   --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks), --nodigest,
-  --nosignature, --noverify (package files are verified before a transaction, as rpm's default level: digests)
+  --nosignature, --noverify (package files are verified before a transaction, as rpm's default level: digests),
+  --define "_transaction_color N" and --define "_prefer_color N" (multilib colors; default 3 and 2 on x86_64 and
+  aarch64, as rpm's; other macros are accepted and ignored)
 
 exit codes: 0 done; otherwise problems or errors (printed as rpm prints them), 1 or, as rpm, the number of
   packages of a transaction that failed

@@ -12,10 +12,16 @@ import { errCode, syncDir, writeJsonAtomicSync } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 
 /** Per-file install states, as rpm's RPMFILE_STATE_*. */
-export const FILE_STATES = { normal: 'normal', replaced: 'replaced', notinstalled: 'notinstalled' } as const
+export const FILE_STATES = {
+  normal: 'normal',
+  replaced: 'replaced',
+  notinstalled: 'notinstalled',
+  wrongcolor: 'wrongcolor',
+} as const
 
 /**
- * A file's install state: `normal`, `replaced` or `notinstalled` (rpm's RPMFILE_STATE_*).
+ * A file's install state: `normal`, `replaced`, `notinstalled` or `wrongcolor` (rpm's RPMFILE_STATE_*; a file of
+ * the color a multilib transaction does not prefer, left to or overwritten by the other build's).
  *
  * @useDeclaredType
  */
@@ -49,6 +55,7 @@ const fileSchema = v.object({
   rdev: v.exactOptional(v.pipe(v.number(), v.integer())),
   nlink: v.exactOptional(v.pipe(v.number(), v.integer())),
   verify: v.exactOptional(v.pipe(v.number(), v.integer())),
+  color: v.exactOptional(v.pipe(v.number(), v.integer())),
   user: v.string(),
   group: v.string(),
   mtime: v.number(),
@@ -121,6 +128,7 @@ export const installedPackageSchema = v.object({
   buildHost: optStr,
   sourceRpm: optStr,
   size: v.exactOptional(v.number()),
+  elementColor: v.exactOptional(v.pipe(v.number(), v.integer())),
   provides: optStrs,
   requires: optStrs,
   depFlags: v.exactOptional(

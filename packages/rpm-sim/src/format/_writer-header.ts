@@ -203,6 +203,34 @@ function fileTriggerTags(spec: RpmSpec, family: 'file' | 'transfile'): HeaderVal
   ]
 }
 
+// rpm's file colors and the file-to-dependency dictionary rpmbuild's generators leave (FILEDEPENDSX/N index
+// DEPENDSDICT, whose entries are the dependency's type letter in the top byte and its index below): written only
+// when a file has a color or a dependency names its file, as rpmbuild writes them only for classified files.
+function colorTags(files: PlannedFile[], spec: RpmSpec): HeaderValue[] {
+  const out: HeaderValue[] = []
+  if (files.some((f) => (f.spec.color ?? 0) !== 0))
+    out.push({ tag: TAG.FILECOLORS, type: TYPE.INT32, value: files.map((f) => f.spec.color ?? 0) })
+  const linked = (deps: readonly RpmSpecDependency[], letter: string, path: string): number[] =>
+    deps.flatMap((d, i) => (d.file === path ? [((letter.charCodeAt(0) << 24) | i) >>> 0] : []))
+  if (![...(spec.provides ?? []), ...(spec.requires ?? [])].some((d) => d.file !== undefined)) return out
+  // The spec's own dependencies come first in PROVIDENAME and REQUIRENAME, so their indexes are the header's.
+  const dict: number[] = []
+  const starts: number[] = []
+  const counts: number[] = []
+  for (const f of files) {
+    const entries = [...linked(spec.provides ?? [], 'P', f.path), ...linked(spec.requires ?? [], 'R', f.path)]
+    starts.push(dict.length)
+    counts.push(entries.length)
+    dict.push(...entries)
+  }
+  out.push(
+    { tag: TAG.FILEDEPENDSX, type: TYPE.INT32, value: starts },
+    { tag: TAG.FILEDEPENDSN, type: TYPE.INT32, value: counts },
+    { tag: TAG.DEPENDSDICT, type: TYPE.INT32, value: dict },
+  )
+  return out
+}
+
 /** The main header entries for `spec` with its planned files (digests filled in) and payload facts. */
 export function buildMainHeader(spec: RpmSpec, files: PlannedFile[], facts: PayloadFacts): HeaderValue[] {
   const evr = `${spec.epoch !== undefined ? `${spec.epoch}:` : ''}${spec.version}-${spec.release}`
@@ -246,6 +274,7 @@ export function buildMainHeader(spec: RpmSpec, files: PlannedFile[], facts: Payl
     { tag: TAG.ARCH, type: TYPE.STRING, value: spec.arch },
     ...scriptTags(spec),
     ...fileTags(files),
+    ...colorTags(files, spec),
     // rpm takes a header without SOURCERPM for a source package.
     { tag: TAG.SOURCERPM, type: TYPE.STRING, value: `${spec.name}-${spec.version}-${spec.release}.src.rpm` },
     ...depTags(provides, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION),

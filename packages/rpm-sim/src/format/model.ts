@@ -141,6 +141,8 @@ export interface EngineFile {
    * absent: every check.
    */
   verify?: number
+  /** rpm's file color (FILECOLORS): 1 a 32-bit ELF file, 2 a 64-bit one; absent: 0, none. */
+  color?: number
   user: string
   group: string
   mtime: number
@@ -178,6 +180,8 @@ export interface EngineHeader {
   sourceRpm?: string
   /** Installed size from the header (rpm's SIZE), as -qi prints it. */
   size?: number
+  /** The package's color as a transaction element (rpm's rpmteColor, from its linked files); absent: 0. */
+  elementColor?: number
   provides?: string[]
   requires?: string[]
   /**

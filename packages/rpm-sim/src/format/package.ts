@@ -30,6 +30,8 @@ export interface RpmFileEntry {
   lang: string
   verifyFlags: number
   rdev: number
+  /** rpm's file color (FILECOLORS): 1 a 32-bit ELF file, 2 a 64-bit one, 0 none. */
+  color: number
 }
 
 /** A scriptlet: its interpreter with arguments, and its body (may be empty for `-p <program>`). */
@@ -75,6 +77,11 @@ export interface RpmPackage {
   buildHost: string
   sourceRpm: string
   installedSize: number
+  /**
+   * The color of the package as a transaction element (rpm's rpmteColor): the colors of the files its provides and
+   * requires come from (FILEDEPENDSX/N and DEPENDSDICT), or'ed; 0 when no dependency is linked to a colored file.
+   */
+  elementColor: number
   files: RpmFileEntry[]
   fileDigestAlgo: DigestAlgo
   provides: RpmDependency[]
@@ -117,6 +124,7 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
       expected: 'md5, sha1, sha256, sha384 or sha512',
       found: `${algoNumber}`,
     })
+  const files = readFiles(header, file)
   const headerSha256 = signature?.string(SIGTAG.SHA256)
   const payloadDigest = header.string(TAG.PAYLOADDIGEST)
   return {
@@ -137,7 +145,8 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
     buildHost: str(TAG.BUILDHOST),
     sourceRpm: str(TAG.SOURCERPM),
     installedSize: header.number(TAG.LONGSIZE) ?? header.number(TAG.SIZE) ?? 0,
-    files: readFiles(header, file),
+    files,
+    elementColor: elementColor(header, files),
     fileDigestAlgo,
     provides: readDeps(header, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION),
     requires: readDeps(header, TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION),
@@ -243,6 +252,7 @@ function readFiles(header: Header, file: string): RpmFileEntry[] {
   const langs = column(header.strings(TAG.FILELANGS), 'FILELANGS', '')
   const verify = column(header.numbers(TAG.FILEVERIFYFLAGS), 'FILEVERIFYFLAGS', 0xffffffff)
   const rdevs = column(header.numbers(TAG.FILERDEVS), 'FILERDEVS', 0)
+  const colors = column(header.numbers(TAG.FILECOLORS), 'FILECOLORS', 0)
   // Owner names repeat across thousands of files: one string each, the decoded copies left to die young.
   const seen = new Map<string, string>()
   const names = (n: string): string => {
@@ -271,8 +281,32 @@ function readFiles(header: Header, file: string): RpmFileEntry[] {
       lang: langs[i] ?? '',
       verifyFlags: verify[i] ?? 0xffffffff,
       rdev: rdevs[i] ?? 0,
+      color: colors[i] ?? 0,
     }
   })
+}
+
+// rpm's rpmteColorDS for provides and requires: each colored file colors the dependencies the dictionary links it
+// to, and the element takes every such color.
+function elementColor(header: Header, files: readonly RpmFileEntry[]): number {
+  const dict = header.numbers(TAG.DEPENDSDICT)
+  const starts = header.numbers(TAG.FILEDEPENDSX)
+  const counts = header.numbers(TAG.FILEDEPENDSN)
+  if (dict === undefined || starts === undefined || counts === undefined) return 0
+  const provides = header.strings(TAG.PROVIDENAME)?.length ?? 0
+  const requires = header.strings(TAG.REQUIRENAME)?.length ?? 0
+  let color = 0
+  files.forEach((f, i) => {
+    if (f.color === 0) return
+    const start = starts[i] ?? 0
+    for (let k = start; k < start + (counts[i] ?? 0); k++) {
+      const entry = dict[k] ?? 0
+      const letter = String.fromCharCode((entry >>> 24) & 0xff)
+      const index = entry & 0xffffff
+      if ((letter === 'P' && index < provides) || (letter === 'R' && index < requires)) color |= f.color
+    }
+  })
+  return color
 }
 
 function readDeps(header: Header, nameTag: number, flagsTag: number, versionTag: number): RpmDependency[] {

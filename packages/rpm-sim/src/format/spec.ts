@@ -17,6 +17,11 @@ export interface RpmSpecFile {
   mtime?: number
   linkTarget?: string
   flags?: Partial<RpmFileFlags>
+  /**
+   * rpm's file color (FILECOLORS): 1 for a 32-bit ELF file, 2 for a 64-bit one, as rpmbuild's classifier sets it;
+   * absent: 0, no color. Colors settle conflicts between the 32- and 64-bit builds of a package (multilib).
+   */
+  color?: number
 }
 
 /** A dependency to declare: a name, optionally with a version and comparison. */
@@ -24,6 +29,11 @@ export interface RpmSpecDependency {
   name: string
   version?: string | undefined
   sense?: '<' | '<=' | '=' | '>=' | '>' | undefined
+  /**
+   * The file of the package this dependency comes from, as rpmbuild's generators link an ELF file to the sonames
+   * it provides or needs (FILEDEPENDSX, FILEDEPENDSN, DEPENDSDICT): that file's color colors the package.
+   */
+  file?: string | undefined
 }
 
 /** A typed description of a package for {@link writeRpm}. */

@@ -3,7 +3,7 @@ import { createWriteStream, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../_test-rpmbuild.js'
+import { hasRpm, rpm, tempDir, warnSkip } from '../_test-rpmbuild.js'
 import type { RpmFileFlags } from './package.js'
 import { readRpm, readRpmPayload } from './reader.js'
 import { writeRpm } from './writer.js'
@@ -192,6 +192,35 @@ describe('writeRpm round trip', () => {
     expect(pkg.obsoletes).toEqual([{ name: 'aio-old', flags: 2, version: '5' }])
     expect(pkg.conflicts).toEqual([{ name: 'aio-bad', flags: 0, version: '' }])
     expect(pkg.payloadDigest).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('writes file colors and the file-to-dependency dictionary that make a multilib package, as rpm reads them', async () => {
+    const spec: RpmSpec = {
+      name: 'lib64',
+      version: '1',
+      release: '1',
+      arch: 'x86_64',
+      files: [
+        { path: '/usr/lib64/libx.so.1', kind: 'file', content: 'elf', color: 2 },
+        { path: '/usr/share/doc/x', kind: 'file', content: 'doc' },
+      ],
+      provides: [{ name: 'libx.so.1()(64bit)', file: '/usr/lib64/libx.so.1' }],
+      requires: [{ name: 'libc.so.6()(64bit)', file: '/usr/lib64/libx.so.1' }, { name: 'bash' }],
+    }
+    const { path } = await writeRpm(spec, join(dir, 'colors.rpm'))
+    const pkg = await readRpm(path)
+    expect(pkg.files.map((f) => f.color)).toEqual([2, 0])
+    expect(pkg.elementColor).toBe(2)
+    // Without a linked dependency the package has no element color, whatever its files' colors.
+    const unlinked = await writeRpm(
+      { ...spec, provides: [{ name: 'libx.so.1()(64bit)' }], requires: [] },
+      join(dir, 'unlinked.rpm'),
+    )
+    expect((await readRpm(unlinked.path)).elementColor).toBe(0)
+    if (!hasRpm) return warnSkip('rpm is not installed: the colors are not checked against rpm -qp')
+    expect(rpm(['-qp', '--qf', '%{headercolor} [%{filecolors} ]', path])).toBe('2 2 0 ')
+    expect(rpm(['-qp', '--fileprovide', path])).toBe('/usr/lib64/libx.so.1\tlibx.so.1()(64bit)\n/usr/share/doc/x\t\n')
+    expect(rpm(['-qp', '--filerequire', path])).toBe('/usr/lib64/libx.so.1\tlibc.so.6()(64bit)\n/usr/share/doc/x\t\n')
   })
 
   it('is deterministic for the same input', async () => {

@@ -186,7 +186,7 @@ export interface ListedFile {
   /** Its hard-link group's size in the package (absent: 1). */
   nlink?: number | undefined
   flags: { config?: boolean; noreplace?: boolean; doc?: boolean }
-  state?: 'normal' | 'replaced' | 'notinstalled' | undefined
+  state?: 'normal' | 'replaced' | 'notinstalled' | 'wrongcolor' | undefined
 }
 
 /** What rpm's list mode shows of each file: -l, -c and -d pick the files, -s, --dump and -v how each looks. */
@@ -221,7 +221,12 @@ export function passesFilter(f: { flags: EngineFileFlags }, filter: FileFilter):
 
 const DIGEST_HEX: Readonly<Record<string, number>> = { md5: 32, sha1: 40, sha256: 64, sha384: 96, sha512: 128 }
 
-const STATE_TEXT = { normal: 'normal        ', replaced: 'replaced      ', notinstalled: 'not installed ' } as const
+const STATE_TEXT = {
+  normal: 'normal        ',
+  replaced: 'replaced      ',
+  notinstalled: 'not installed ',
+  wrongcolor: 'wrong color   ',
+} as const
 
 /**
  * rpm's list mode (query.c's showQueryPackage) for one package: its files' lines, `(contains no files)` when it

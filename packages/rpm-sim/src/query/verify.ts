@@ -67,7 +67,8 @@ const CHECK_BITS: Record<keyof Checks, number> = {
 
 /**
  * rpm 4.18's rpmfilesVerify for each file of an installed package: replaced files are only checked to exist and
- * say `(replaced)`; owners are compared as ids, the package's names resolved in the root (an unknown name is
+ * say `(replaced)`; files of the other multilib build's color skip content, size, time and device (and say
+ * `(wrong color)` with -v); owners are compared as ids, the package's names resolved in the root (an unknown name is
  * root, as when the file was written); a directory replaced by a legitimate symlink to a directory is checked
  * through it; the mtime of a file that other packages share is not compared.
  */
@@ -89,7 +90,9 @@ async function verifyPackageReport(
       continue
     }
     const replaced = f.state === 'replaced'
-    const suffix = replaced ? ' (replaced)' : ''
+    // A file of the other build's color shares what the builds have in common: no content, size, time or device.
+    const wrongColor = f.state === 'wrongcolor'
+    const suffix = replaced ? ' (replaced)' : wrongColor && options.verbose === true ? ' (wrong color)' : ''
     const host = resolver.host(f.path)
     let st = await lstat(host).catch(() => undefined)
     const ac = attrChar(f)
@@ -111,6 +114,7 @@ async function verifyPackageReport(
     if (!st.isFile()) check = { ...check, 5: false, S: false, T: false }
     if (f.flags.ghost === true) check = { ...check, 5: false, S: false, T: false, L: false }
     if (sharedPaths.has(f.path)) check = { ...check, T: false }
+    if (wrongColor) check = { ...check, 5: false, S: false, T: false, D: false }
     // what the file's %verify allows, less what the command leaves out (rpm's omitMask)
     const allowed = (f.verify ?? VERIFY_CHECKS) & ~(options.omit ?? 0)
     check = Object.fromEntries(

@@ -49,11 +49,11 @@ export function noteToCreated(n: RenameNote): CreatedFile | undefined {
 export async function commitInstallDb(db: PackageDb, e: JournalInstall, journal?: string): Promise<void> {
   if (e.recordFile !== undefined && journal !== undefined) await db.adopt(e.record, join(journal, e.recordFile))
   else await db.put(e.record)
-  const byPkg = new Map<string, Set<string>>()
+  const byPkg = new Map<string, Map<string, 'replaced' | 'wrongcolor'>>()
   for (const t of e.takesOver) {
     if (t.nevra === e.nevra) continue
-    const s = byPkg.get(t.nevra) ?? new Set<string>()
-    s.add(t.path)
+    const s = byPkg.get(t.nevra) ?? new Map<string, 'replaced' | 'wrongcolor'>()
+    s.set(t.path, t.wrongColor === true ? 'wrongcolor' : 'replaced')
     byPkg.set(t.nevra, s)
   }
   for (const [nevra, paths] of byPkg) {
@@ -61,7 +61,10 @@ export async function commitInstallDb(db: PackageDb, e: JournalInstall, journal?
     if (other === undefined) continue
     await db.put({
       ...other,
-      files: other.files.map((f) => (paths.has(f.path) ? { ...f, state: 'replaced' as const } : f)),
+      files: other.files.map((f) => {
+        const state = paths.get(f.path)
+        return state !== undefined ? { ...f, state } : f
+      }),
     })
   }
 }

@@ -99,14 +99,15 @@ const installSchema = v.object({
   record: installedPackageSchema,
   replaces: v.array(v.string()),
   actions: v.array(fileActionSchema),
-  takesOver: v.array(v.object({ nevra: v.string(), path: v.string() })),
+  takesOver: v.array(v.object({ nevra: v.string(), path: v.string(), wrongColor: v.exactOptional(v.literal(true)) })),
   createdDirs: v.exactOptional(v.array(hostSchema)),
   recordFile: v.exactOptional(v.pipe(v.string(), v.regex(/^record-\d+\.json$/))),
 })
 
 /**
  * An install element of a journaled plan: `replaces` the NEVRAs of the installed instances it upgrades,
- * `takesOver` files of other installed packages it takes over (--replacefiles; marked `replaced` there),
+ * `takesOver` files of other installed packages it takes over (--replacefiles; marked `replaced` there, or
+ * `wrongcolor` where the transaction's preferred color won the path),
  * `createdDirs` the host folders its staging creates (parents first), removed again when it is undone;
  * `recordFile` the journal file holding its database record, renamed into the database when it is committed.
  */

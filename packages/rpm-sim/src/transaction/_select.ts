@@ -8,6 +8,8 @@ import type { EngineHeader, PackageSource } from '../format/model.js'
 import { evrSatisfies, headerNevra, parseDependency, senseText } from '../format/model.js'
 import type { InstalledPackage } from '../db/db.js'
 import { findByLabel } from '../db/_label.js'
+import type { TransactionColors } from './_colors.js'
+import { headerColor, keepsOtherBuild } from './_colors.js'
 
 /** What the selection is asked: the operation, its arguments and rpm's switches that change it. */
 export interface SelectInput {
@@ -22,6 +24,8 @@ export interface SelectInput {
   oldpackage: boolean
   allmatches: boolean
   verbose: boolean
+  /** Multilib colors: with them, packages of another arch are other packages (rpm's checkAdded, skipColor). */
+  colors?: TransactionColors | undefined
 }
 
 /** A package this transaction erases, the install element (index) that replaces it, if any, and whether that is the very same NEVRA. */
@@ -91,15 +95,18 @@ export function selectElements(s: SelectInput, warn: (line: string) => void): Se
             (p) => p.name === src.header.name && freshens(compareEVR(evrOf(src.header), evrOf(p)), s.oldpackage),
           ),
         )
-  for (const src of supersede(wanted, s.op === 'install', s.verbose, warn)) {
+  const colored = (s.colors?.transaction ?? 0) !== 0
+  for (const src of supersede(wanted, s.op === 'install', s.verbose, warn, colored)) {
     const h = src.header
     const nevra = headerNevra(h)
     // rpm checks every installed instance and reports every problem (versions and file conflicts alike); on
     // -U/-F each instance of the name is erased whatever its version, on -i only a --replacepkgs reinstall is.
+    // The other build of a multilib package (colored, no color in common) is left alone (rpm's skipColor).
     const replaces: InstalledPackage[] = []
     for (const p of s.installed.filter((x) => x.name === h.name)) {
+      if (keepsOtherBuild(s.colors, h.elementColor, headerColor(p.files))) continue
       const c = compareEVR(evrOf(h), evrOf(p))
-      const same = c === 0 && p.arch === h.arch
+      const same = c === 0 && (!colored || (p.arch === h.arch && (p.os ?? '') === (h.os ?? '')))
       if (same && !s.replacepkgs) problems.push(`\tpackage ${p.nevra} is already installed`)
       else if (c < 0 && !s.oldpackage)
         problems.push(`\tpackage ${p.nevra} (which is newer than ${nevra}) is already installed`)
@@ -109,7 +116,13 @@ export function selectElements(s: SelectInput, warn: (line: string) => void): Se
     // (a package already leaving is not added twice).
     if (s.op !== 'install')
       for (const p of s.installed)
-        if (!replaces.includes(p) && !erasing.has(p.nevra) && obsoletes(h, p)) replaces.push(p)
+        if (
+          !replaces.includes(p) &&
+          !erasing.has(p.nevra) &&
+          obsoletes(h, p) &&
+          !keepsOtherBuild(s.colors, h.elementColor, headerColor(p.files))
+        )
+          replaces.push(p)
     const index = installs.length
     installs.push({ source: src, nevra, replaces })
     for (const p of replaces) erasing.set(p.nevra, { pkg: p, replacedBy: index, sameNevra: p.nevra === nevra })
@@ -123,13 +136,17 @@ export function selectElements(s: SelectInput, warn: (line: string) => void): Se
 
 // rpm's addPackage and findPos: a package an added one obsoletes is skipped, one that obsoletes an added package
 // replaces it; the same NEVRA twice is added once; on -U/-F a newer one of a name replaces an older one (an older
-// one after a newer is skipped); -i adds every version. -v says so.
+// one after a newer is skipped); -i adds every version. -v says so. With colors, only packages of the same arch
+// supersede each other (rpm's checkAdded); obsoletes are not colored.
 function supersede(
   wanted: readonly PackageSource[],
   everyVersion: boolean,
   verbose: boolean,
   warn: (line: string) => void,
+  colored: boolean,
 ): PackageSource[] {
+  const sameArch = (a: EngineHeader, b: EngineHeader): boolean =>
+    !colored || (a.arch === b.arch && (a.os ?? '') === (b.os ?? ''))
   const chosen: PackageSource[] = []
   const say = (prev: PackageSource, s: PackageSource, skip: boolean): void => {
     if (verbose)
@@ -152,12 +169,12 @@ function supersede(
     const same = chosen.find(
       (c) =>
         c.header.name === s.header.name &&
-        c.header.arch === s.header.arch &&
+        sameArch(c.header, s.header) &&
         compareEVR(evrOf(c.header), evrOf(s.header)) === 0,
     )
     const i = everyVersion
       ? -1
-      : chosen.findIndex((c) => c.header.name === s.header.name && c.header.arch === s.header.arch)
+      : chosen.findIndex((c) => c.header.name === s.header.name && sameArch(c.header, s.header))
     const prev = same ?? chosen[i]
     if (prev === undefined) {
       chosen.push(s)

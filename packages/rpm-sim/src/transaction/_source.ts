@@ -17,6 +17,7 @@ function engineFile(f: RpmPackage['files'][number], links: Map<number, number>):
   if (f.kind === 'file' && f.digest) out.digest = f.digest
   if (f.kind === 'symlink') out.linkTarget = f.linkTarget
   if (isDevice(f.mode)) out.rdev = f.rdev
+  if (f.color !== 0) out.color = f.color
   out.user = f.user || 'root'
   out.group = f.group || 'root'
   out.mtime = f.mtime
@@ -84,6 +85,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     buildHost: pkg.buildHost,
     sourceRpm: pkg.sourceRpm,
     size: pkg.installedSize,
+    ...(pkg.elementColor !== 0 ? { elementColor: pkg.elementColor } : {}),
     provides: pkg.provides.map(dependencyText),
     requires: pkg.requires.map(dependencyText),
     depFlags: depFlags(pkg),

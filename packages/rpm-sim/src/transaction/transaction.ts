@@ -31,6 +31,8 @@ import { keepInstalled, repackageTarget, saveRecordFor } from './_repackage.js'
 import type { Erasure, Selection } from './_select.js'
 import { selectElements } from './_select.js'
 import { orderElements } from './_order.js'
+import type { TransactionColors } from './_colors.js'
+import { colorWinner, outsideColors } from './_colors.js'
 import { filesDiffer, isConfig, ownersByHost, removalConflict } from './_conflicts.js'
 import { DiskStates, type diskState, excludedFiles, installFate, toPkgState } from './_fates.js'
 import { plannedDirs } from './_dirs.js'
@@ -98,6 +100,14 @@ export interface TransactionOptions {
   rollbackOf?: number
   /** Internal (rollback): write every file exactly as packaged and record these saved records instead. */
   exact?: { recordFor: (origin: string) => InstalledPackage | undefined }
+  /**
+   * rpm's multilib colors (`%_transaction_color`, `%_prefer_color`): which file colors are installed and which
+   * build wins where the 32- and 64-bit builds of a package clash (the loser's file is `wrongcolor`, not a
+   * conflict); with colors, packages of one name and version but another arch are distinct. The CLIs pass rpm's
+   * default for the machine ({@link defaultColors}: 3, 64-bit preferred, on x86_64 and aarch64). Absent: colors
+   * play no part, as rpm's on an arch without multilib.
+   */
+  colors?: TransactionColors | undefined
   /** Internal (rollback): installed NEVRAs to erase in the same transaction. */
   alsoErase?: string[]
   /**
@@ -180,6 +190,9 @@ interface Prepared {
   sources: Map<number, PackageSource>
 }
 
+// Why a file of the color the transaction does not prefer is not written (rpm's FA_SKIPCOLOR).
+const COLOR_LOST = 'color: the other build of the file is installed'
+
 // What diskState says of a path that is not there.
 const ABSENT: ReturnType<typeof diskState> = { state: null, needsDigest: false }
 
@@ -228,6 +241,7 @@ async function prepare(
       oldpackage: flags.oldpackage === true || flags.force === true,
       allmatches: flags.allmatches === true,
       verbose: flags.verbose === true,
+      colors: o.colors,
     },
     warn,
   )
@@ -288,29 +302,54 @@ async function prepare(
       const host = resolver.host(f.path)
       const writeHost = writer.host(f.path)
       const excluded = skipped.has(f.path)
-      if (!excluded) newHosts.add(host)
+      // A colored file of a color the transaction does not install is never written (rpm's skipInstallFiles);
+      // one whose other build the colors prefer is left to it (rpm's handleColorConflict).
+      let wrongColor = o.exact === undefined && outsideColors(o.colors, f.color)
+      if (!excluded && !wrongColor) newHosts.add(host)
       let shared: FileAction | undefined
       // The header's own file object becomes the record's, its state added: no copy per file.
       files.push(Object.assign(f, { state: excluded ? ('notinstalled' as const) : ('normal' as const) }))
-      if (o.exact === undefined && !excluded) {
+      if (o.exact === undefined && !excluded && !wrongColor) {
         for (const other of owners.get(host) ?? []) {
           if (!filesDiffer(other.file, f)) continue
           // A file of a package this transaction removes only conflicts where rpm cannot change its type.
           // rpm lets a removal conflict through on --test when the package has a %pretrans that may fix it.
-          const conflicts = other.removed
+          let conflicts = other.removed
             ? removalConflict(f, other.file, host) && !(flags.test === true && h.scripts.pretrans !== undefined)
             : true
-          if (!other.removed && !isConfig(f) && !isConfig(other.file))
-            takesOver.push({ nevra: other.nevra, path: other.file.path })
+          const winner = conflicts ? colorWinner(o.colors, f.color, other.file.color) : undefined
+          if (winner !== undefined) conflicts = false
+          if (winner === 'old') wrongColor = true
+          else if (!other.removed && !isConfig(f) && !isConfig(other.file))
+            takesOver.push({
+              nevra: other.nevra,
+              path: other.file.path,
+              ...(winner === 'new' ? { wrongColor: true as const } : {}),
+            })
           if (conflicts && !replacefiles)
             problems.push(`\tfile ${f.path} from install of ${nevra} conflicts with file from package ${other.nevra}`)
         }
         const prior = newOwners.get(host)
-        if (prior !== undefined && filesDiffer(prior.file, f) && !replacefiles) {
-          // rpm names the element it is checking first, then the earlier one that has the file (its altNEVR).
-          problems.push(`\tfile ${f.path} conflicts between attempted installs of ${nevra} and ${prior.nevra}`)
+        if (prior !== undefined && filesDiffer(prior.file, f)) {
+          const winner = wrongColor ? undefined : colorWinner(o.colors, f.color, prior.file.color)
+          if (winner === 'new') {
+            // The earlier element's file loses: it is not written and its record says so.
+            Object.assign(prior.file, { state: 'wrongcolor' as const })
+            prior.action.fate = 'skip'
+            prior.action.reason = COLOR_LOST
+            delete prior.action.temp
+            delete prior.action.suffix
+          } else if (winner === 'old') wrongColor = true
+          else if (!replacefiles) {
+            // rpm names the element it is checking first, then the earlier one that has the file (its altNEVR).
+            problems.push(`\tfile ${f.path} conflicts between attempted installs of ${nevra} and ${prior.nevra}`)
+          }
         }
-        if (prior !== undefined && prior.nevra !== nevra && !filesDiffer(prior.file, f)) shared = prior.action
+        if (prior !== undefined && prior.nevra !== nevra && !filesDiffer(prior.file, f)) {
+          shared = prior.action
+          // rpm: "if the other file is color skipped then skip this file too"
+          if ((prior.file as InstalledFile).state === 'wrongcolor') wrongColor = true
+        }
       }
       // One object per file, its optional fields set only when present (no spread copies: this runs per file of
       // every package, and the objects are most of what planning allocates).
@@ -333,6 +372,11 @@ async function prepare(
       if (f.rdev !== undefined) action.rdev = f.rdev
       if (f.digest !== undefined) action.digest = f.digest
       actions.push(action)
+      if (wrongColor) {
+        Object.assign(f, { state: 'wrongcolor' as const })
+        action.reason = COLOR_LOST
+        continue
+      }
       if (o.exact === undefined && !excluded) newOwners.set(host, { nevra, file: f, action })
       if (f.flags.ghost === true || excluded) {
         action.reason = excluded ? 'doc: excluded' : 'ghost: never written'

@@ -1,6 +1,6 @@
 // The upstream oracle's rows from rpm's tests/rpmconflict.at (and our own rows beside them): see upstream-oracle.test.ts.
 import type { Scenario } from '../../_test-scenario.js'
-import { E, I, U, conflict, sh, symlinktest } from './_test-specs.js'
+import { E, FSTATES, I, Q, U, colors, conflict, hello, helloScript, sh, symlinktest } from './_test-specs.js'
 
 export const SCENARIOS_RPMCONFLICT: Scenario[] = [
   // ---- rpmconflict.at
@@ -72,5 +72,64 @@ export const SCENARIOS_RPMCONFLICT: Scenario[] = [
     },
     // rpm orders the two independent packages in reverse (via-real first), so via-alias is the one that conflicts.
     steps: [I('@l'), I('@a', '@b'), I('@a'), I('@b')],
+  },
+  // ---- rpmconflict.at: multilib (colored ELF files; the 64- or 32-bit build's file wins, the other is `wrong color`)
+  ...[2, 1].flatMap((prefer): Scenario[] => {
+    const bits = prefer === 2 ? '64bit' : '32bit'
+    const pkgs = { i: hello('i686'), x: hello('x86_64') }
+    return [
+      {
+        name: `multilib elf conflict, prefer ${bits} 1`,
+        from: 'rpmconflict.at',
+        pkgs,
+        steps: [U(...colors(3, prefer), '@i', '@x'), Q(...FSTATES, 'hello.i686', 'hello.x86_64')],
+      },
+      {
+        name: `multilib elf conflict, prefer ${bits} 2`,
+        from: 'rpmconflict.at',
+        pkgs,
+        steps: [
+          U(...colors(3, prefer), '@i'),
+          Q(...FSTATES, 'hello.i686'),
+          U(...colors(3, prefer), '@x'),
+          Q(...FSTATES, 'hello.i686', 'hello.x86_64'),
+        ],
+      },
+      {
+        name: `multilib elf conflict, prefer ${bits} 3`,
+        from: 'rpmconflict.at',
+        pkgs,
+        steps: [
+          U(...colors(3, prefer), '@x'),
+          Q(...FSTATES, 'hello.x86_64'),
+          U(...colors(3, prefer), '@i'),
+          Q(...FSTATES, 'hello.i686', 'hello.x86_64'),
+        ],
+      },
+    ]
+  }),
+  {
+    name: 'multilib elf vs non-elf file conflict 1',
+    from: 'rpmconflict.at',
+    pkgs: { x: hello('x86_64'), s: helloScript },
+    steps: [U(...colors(3, 2), '@x', '@s')],
+  },
+  {
+    name: 'multilib elf vs non-elf file conflict 2',
+    from: 'rpmconflict.at',
+    pkgs: { x: hello('x86_64'), s: helloScript },
+    steps: [U(...colors(3, 2), '@x'), U(...colors(3, 2), '@s')],
+  },
+  {
+    name: 'multilib elf vs non-elf file conflict 3',
+    from: 'rpmconflict.at',
+    pkgs: { x: hello('x86_64'), s: helloScript },
+    steps: [U(...colors(3, 2), '@s'), U(...colors(3, 2), '@x')],
+  },
+  {
+    name: 'multilib without colors: the other build is replaced, one version added once',
+    from: 'rdbpkg',
+    pkgs: { i: hello('i686'), x: hello('x86_64') },
+    steps: [U(...colors(0, 2), '@i', '@x'), U(...colors(0, 2), '@i'), U(...colors(3, 2), '@x'), Q('hello')],
   },
 ]

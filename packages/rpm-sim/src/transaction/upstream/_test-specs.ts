@@ -164,3 +164,36 @@ export const PATTERN_PKGS: Record<string, PkgDef> = {
 // One element per transaction, so the database's order, what -q and -qa list matches in, is a, b, c (one command
 // would install them in reverse, as rpm orders independent packages).
 export const INSTALL_PATTERN_PKGS = [I('@a'), I('@b'), I('@c')]
+
+// rpm's tests/data/RPMS/hello-2.0-1.{i686,x86_64}.rpm: an ELF /usr/bin/hello of the arch's class (color 1 or 2,
+// linked to the soname it provides) and three %doc files.
+export const hello = (arch: 'i686' | 'x86_64'): PkgDef => ({
+  name: 'hello',
+  version: '2.0',
+  arch,
+  files: [
+    { path: '/usr/bin/hello', type: arch === 'i686' ? 'elf32' : 'elf64', data: 'libhello.so.1' },
+    { path: '/usr/share/doc/hello-2.0', type: 'dir', attr: '%doc', recursive: true },
+    ...['COPYING', 'FAQ', 'README'].map((f) => ({ path: `/usr/share/doc/hello-2.0/${f}`, data: f, unlisted: true })),
+  ],
+})
+
+// rpm's tests/data/SPECS/hello-script.spec: /usr/bin/hello as a script (no color) and a directory.
+export const helloScript: PkgDef = {
+  name: 'hello-script',
+  files: [
+    { path: '/usr/bin/hello', data: 'echo "Hello world!"' },
+    { path: '/zoot', type: 'dir' },
+  ],
+}
+
+// rpm's multilib switches as the upstream rows give them: `--define "_transaction_color 3"` and the preferred color.
+export const colors = (transaction: number, prefer: number): string[] => [
+  '--ignoreos',
+  '--ignorearch',
+  '--define',
+  `_transaction_color ${transaction}`,
+  '--define',
+  `_prefer_color ${prefer}`,
+]
+export const FSTATES = ['--qf', '[%{filestates:fstate},]\n']
