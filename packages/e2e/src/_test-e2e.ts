@@ -206,6 +206,8 @@ export interface TestRpmFile {
   content: string
   config?: boolean
   mode?: number
+  /** Its packaged owner (default root). */
+  owner?: string
 }
 
 /** A payload holding one `<rpmName>-<version>-1.el7.<arch>.rpm` written with rpm-sim's writer, as tree files
@@ -236,6 +238,7 @@ export async function payloadWithRpm(
           content: f.content,
           mode: f.mode ?? 0o644,
           ...(f.config ? { flags: { config: true, noreplace: true } } : {}),
+          ...(f.owner !== undefined ? { user: f.owner, group: f.owner } : {}),
         })),
       ],
       ...extra,

@@ -2,7 +2,7 @@
 // %config(noreplace) file and rolled back, through rpm-sim and through Debian's real rpm (when installed).
 import { listInstalled } from '@rdbpkg/rpm-sim'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -50,6 +50,7 @@ describe.each(cases)('$type with $engine', ({ type, rpm, kind, engine }) => {
         { path: `/opt/${rpm}/bin-${rpm}`, content: '#!/bin/sh\necho v1\n', mode: 0o755 },
         { path: conf, content: 'a=1\n', config: true },
         { path: `/opt/${rpm}/lib/old.txt`, content: 'old\n' },
+        { path: `/opt/${rpm}/lib/owned.txt`, content: 'mine\n', owner: 'rdb' },
       ]
       const v2Files = [
         { path: `/opt/${rpm}/bin-${rpm}`, content: '#!/bin/sh\necho v2\n', mode: 0o755 },
@@ -67,6 +68,9 @@ describe.each(cases)('$type with $engine', ({ type, rpm, kind, engine }) => {
         binary(await payloadWithRpm(dir, rpm, '5.7.2.0', v2Files)),
       )
       const root = makeRoot(dir)
+      // The product's own user, known in the root: as root, files get their packaged owner, as rpm gives them.
+      writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nrdb:x:990:990::/opt/rdb:/sbin/nologin\n')
+      writeFileSync(join(root, 'etc/group'), 'root:x:0:\nrdb:x:990:\n')
       const env = { RDBPKG_ENGINE: engine }
       const installedNames = async () =>
         engine === 'rpm'
@@ -79,6 +83,10 @@ describe.each(cases)('$type with $engine', ({ type, rpm, kind, engine }) => {
       expect(first.stdout).toContain(`installed ${rpm}-5.7.1.0-1.el7.${ARCH}`)
       expect(await installedNames()).toEqual([`${rpm}-5.7.1.0-1.el7.${ARCH}`])
       expect(readFileSync(join(root, conf), 'utf8')).toBe('a=1\n')
+      if (process.getuid?.() === 0) {
+        const owned = statSync(join(root, `opt/${rpm}/lib/owned.txt`))
+        expect([owned.uid, owned.gid]).toEqual([990, 990])
+      }
 
       writeFileSync(join(root, conf), 'a=1\nedited=yes\n')
       const before = { opt: contents(join(root, 'opt')), etc: contents(join(root, 'etc', rpm)) }

@@ -2,6 +2,7 @@
 // services still run, then stop them only for the swap (the engine's window), start them again, record. Never
 // prints: messages go through `onMessage`, progress through `onProgress`, the outcome is the returned result.
 import type { Identity, TransactionFault } from '@rdbpkg/rpm-sim'
+import { defaultColors } from '@rdbpkg/rpm-sim'
 import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -269,7 +270,16 @@ async function steps(run: Run, cwd: string): Promise<void> {
     checkArch(manifest.arch, options.hostArch ?? hostRpmArch(), manifest.packageName)
   }
   if (!options.dryRun && options.euid !== undefined) checkNeedsRoot(run.root, options.euid, manifest.packageName)
-  const engine = await openEngine(run.root, options.engine ?? 'auto', manifest.rules.payload, options.fault)
+  // Who writes the files (as root, their packaged owners) and rpm's multilib colors for the host's arch, as the
+  // host's own rpm would have them.
+  const engine = await openEngine(
+    run.root,
+    options.engine ?? 'auto',
+    manifest.rules.payload,
+    options.fault,
+    options.identity,
+    defaultColors(options.hostArch ?? hostRpmArch()),
+  )
   result.engine = engine.name
   if (options.rollback) return rollback(run, manifest, engine, product)
 

@@ -9,7 +9,7 @@ import {
   runTransaction,
   verifyInstalled,
 } from '@rdbpkg/rpm-sim'
-import type { Identity, TransactionFault, TransactionResult } from '@rdbpkg/rpm-sim'
+import type { Identity, TransactionColors, TransactionFault, TransactionResult } from '@rdbpkg/rpm-sim'
 import type { PackageSource } from '../_tracked-source.js'
 import type { ApplyFlags, ApplyHooks, ApplyOutcome, Engine, InstalledFacts, PlannedFile, UndoTarget } from './engine.js'
 import { installedFacts } from './engine.js'
@@ -26,6 +26,8 @@ export class RpmSimEngine implements Engine {
     private readonly fault?: TransactionFault,
     /** Who writes the files (rpm-sim chowns to the packaged owners when its uid is 0). */
     private readonly identity?: Identity,
+    /** rpm's multilib colors on the host (see defaultColors): what the host's own rpm would use. */
+    private readonly colors?: TransactionColors,
   ) {}
 
   async installed(name: string): Promise<InstalledFacts | undefined> {
@@ -47,6 +49,7 @@ export class RpmSimEngine implements Engine {
       op: 'upgrade',
       ...packages(rpmFile),
       flags: { ...flags, repackage: true },
+      colors: this.colors,
     })
     const files: PlannedFile[] = []
     for (const element of plan.elements) {
@@ -77,6 +80,7 @@ export class RpmSimEngine implements Engine {
       description,
       fault: this.fault,
       identity: this.identity,
+      colors: this.colors,
       ...hooks,
     })
     return outcomeOf(result)
