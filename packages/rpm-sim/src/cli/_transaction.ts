@@ -104,15 +104,20 @@ function sourceDateEpoch(io: MainIo): { time?: number } {
   return { time: Number(/^\s*\d*/.exec(text)?.[0].trim() || '0') }
 }
 
-// rpm's multilib colors: the machine's default (see defaultColors), or what `--define "_transaction_color N"` and
-// `--define "_prefer_color N"` say (rpmExpandNumeric: the leading number; a preferred color of 0 is 2). Other
-// macros are accepted and have no effect.
-function colorsOf(a: ParsedArgs, io: MainIo): TransactionColors | undefined {
+// The macros `--define "NAME BODY"` sets (the last of a name wins); rpm-sim reads a few of them, the rest have no
+// effect.
+function definedMacros(a: ParsedArgs): Map<string, string> {
   const defined = new Map<string, string>()
   for (const o of a.options) {
     const m = o.name === 'define' ? /^\s*%?(\w+)\s+(.*)$/s.exec(o.value ?? '') : null
     if (m !== null) defined.set(m[1] as string, (m[2] as string).trim())
   }
+  return defined
+}
+
+// rpm's multilib colors: the machine's default (see defaultColors), or what `_transaction_color` and
+// `_prefer_color` are defined as (rpmExpandNumeric: the leading number; a preferred color of 0 is 2).
+function colorsOf(defined: Map<string, string>, io: MainIo): TransactionColors | undefined {
   const numeric = (text: string): number => Number(/^-?\d+/.exec(text)?.[0] ?? '0')
   const base = io.machine !== undefined ? defaultColors(io.machine) : undefined
   const transaction = defined.get('_transaction_color')
@@ -122,6 +127,12 @@ function colorsOf(a: ParsedArgs, io: MainIo): TransactionColors | undefined {
     transaction: transaction !== undefined ? numeric(transaction) : (base?.transaction ?? 0),
     prefer: (prefer !== undefined ? numeric(prefer) : 0) || (base?.prefer ?? 2),
   }
+}
+
+// rpm's %_netsharedpath: paths split at colons (rpmts.c's argvSplit, empty pieces dropped).
+function netsharedOf(defined: Map<string, string>): { netsharedPaths?: string[] } {
+  const paths = (defined.get('_netsharedpath') ?? '').split(':').filter((p) => p !== '')
+  return paths.length > 0 ? { netsharedPaths: paths } : {}
 }
 
 function rootOf(a: ParsedArgs, io: MainIo): string {
@@ -216,7 +227,8 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
     fault: parseFault(io.env.RPMSIM_FAULT),
     identity: io.identity,
-    colors: colorsOf(a, io),
+    colors: colorsOf(definedMacros(a), io),
+    ...netsharedOf(definedMacros(a)),
     ...sourceDateEpoch(io),
   }).catch(async (error: unknown) => {
     // A header whose digest does not match stops the engine as it reads the packages: rpm's words for the

@@ -16,12 +16,14 @@ export const FILE_STATES = {
   normal: 'normal',
   replaced: 'replaced',
   notinstalled: 'notinstalled',
+  netshared: 'netshared',
   wrongcolor: 'wrongcolor',
 } as const
 
 /**
- * A file's install state: `normal`, `replaced`, `notinstalled` or `wrongcolor` (rpm's RPMFILE_STATE_*; a file of
- * the color a multilib transaction does not prefer, left to or overwritten by the other build's).
+ * A file's install state: `normal`, `replaced`, `notinstalled`, `netshared` (below a %_netsharedpath, left to
+ * another host) or `wrongcolor` (rpm's RPMFILE_STATE_*; a file of the color a multilib transaction does not
+ * prefer, left to or overwritten by the other build's).
  *
  * @useDeclaredType
  */

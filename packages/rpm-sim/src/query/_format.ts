@@ -186,7 +186,7 @@ export interface ListedFile {
   /** Its hard-link group's size in the package (absent: 1). */
   nlink?: number | undefined
   flags: { config?: boolean; noreplace?: boolean; doc?: boolean }
-  state?: 'normal' | 'replaced' | 'notinstalled' | 'wrongcolor' | undefined
+  state?: 'normal' | 'replaced' | 'notinstalled' | 'netshared' | 'wrongcolor' | undefined
 }
 
 /** What rpm's list mode shows of each file: -l, -c and -d pick the files, -s, --dump and -v how each looks. */
@@ -225,6 +225,7 @@ const STATE_TEXT = {
   normal: 'normal        ',
   replaced: 'replaced      ',
   notinstalled: 'not installed ',
+  netshared: 'net shared    ',
   wrongcolor: 'wrong color   ',
 } as const
 

@@ -49,7 +49,7 @@ const deps = (key: 'provides' | 'requires' | 'conflicts' | 'obsoletes') => ({
   flags: num((p) => (p[key]?.length ? headerDependencies(p, key).map((d) => d.flags) : undefined)),
 })
 
-const FILE_STATE_NUMBER = { normal: 0, replaced: 1, notinstalled: 2, wrongcolor: 4 } as const
+const FILE_STATE_NUMBER = { normal: 0, replaced: 1, notinstalled: 2, netshared: 3, wrongcolor: 4 } as const
 
 const dirOf = (path: string): string => path.slice(0, path.lastIndexOf('/') + 1)
 const evr = (p: TaggedPackage): string => `${p.epoch !== undefined ? `${p.epoch}:` : ''}${p.version}-${p.release}`

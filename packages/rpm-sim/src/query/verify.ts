@@ -85,8 +85,9 @@ async function verifyPackageReport(
   let failed = false
   for (const f of pkg.files) {
     if (options.filter !== undefined && !passesFilter(f, options.filter)) continue
-    if (f.state === 'notinstalled') {
-      if (options.verbose === true) lines.push(`.........  ${attrChar(f)} ${f.path} (not installed)`)
+    if (f.state === 'notinstalled' || f.state === 'netshared') {
+      const state = f.state === 'netshared' ? 'net shared' : 'not installed'
+      if (options.verbose === true) lines.push(`.........  ${attrChar(f)} ${f.path} (${state})`)
       continue
     }
     const replaced = f.state === 'replaced'

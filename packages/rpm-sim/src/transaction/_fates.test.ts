@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { EngineFile } from '../format/model.js'
-import { DiskStates, diskState, excludedFiles, installFate } from './_fates.js'
+import { DiskStates, atOrBelow, diskState, excludedFiles, installFate } from './_fates.js'
 
 const f = (path: string, extra: Partial<EngineFile> = {}): EngineFile => ({
   path,
@@ -89,5 +89,15 @@ describe('DiskStates (what is on disk, a folder read once when asked about often
     expect(disk.state(join(busy, 'link'), false).state).toEqual({ kind: 'symlink', linkTarget: 'f1' })
     // Below a file: the same error as lstat's, however often asked.
     for (let i = 0; i < 10; i++) expect(() => disk.state(join(busy, 'f1', `x${i}`), false)).toThrow(/ENOTDIR/)
+  })
+})
+
+describe('atOrBelow (--excludepath, %_netsharedpath)', () => {
+  it('covers a path and what is below it, by whole components', () => {
+    expect(atOrBelow('/usr/share', ['/usr/share'])).toBe(true)
+    expect(atOrBelow('/usr/share/doc/x', ['/nowhere', '/usr/share/'])).toBe(true)
+    expect(atOrBelow('/usr/shared/x', ['/usr/share'])).toBe(false)
+    expect(atOrBelow('/usr', ['/usr/share'])).toBe(false)
+    expect(atOrBelow('/usr/share', undefined)).toBe(false)
   })
 })

@@ -128,8 +128,24 @@ export interface Exclusions {
   docs?: boolean | undefined
   artifacts?: boolean | undefined
   configs?: boolean | undefined
-  /** rpm's --excludepath: paths whose files (at or below them) are not installed. */
+  /**
+   * rpm's --excludepath and %_netsharedpath: paths whose files (at or below them, see {@link atOrBelow}) are not
+   * installed.
+   */
   paths?: readonly string[] | undefined
+}
+
+/**
+ * Is `path` one of `paths` or below one (rpm's relocation exclusions and matchNetsharedpath: a whole path
+ * component, `/usr/share` covers `/usr/share/doc` but not `/usr/shared`)? Trailing slashes of `paths` are ignored.
+ */
+export function atOrBelow(path: string, paths: readonly string[] | undefined): boolean {
+  if (paths === undefined) return false
+  for (const given of paths) {
+    const p = given.replace(/\/+$/, '')
+    if (path === p || path.startsWith(`${p}/`)) return true
+  }
+  return false
 }
 
 /**
@@ -139,7 +155,7 @@ export interface Exclusions {
  */
 export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set<string> {
   const out = new Set<string>()
-  const paths = (ex.paths ?? []).map((p) => p.replace(/\/+$/, ''))
+  const paths = ex.paths ?? []
   if (ex.docs !== true && ex.artifacts !== true && ex.configs !== true && paths.length === 0) return out
   const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
   const count = new Map<string, number>()
@@ -151,7 +167,7 @@ export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set
     emptied.add(d)
   }
   const excluded = (f: EngineFile): boolean =>
-    paths.some((p) => f.path === p || f.path.startsWith(`${p}/`)) ||
+    atOrBelow(f.path, paths) ||
     (f.flags.license !== true &&
       ((ex.configs === true && isConfig(f)) ||
         (ex.docs === true && f.flags.doc === true) ||

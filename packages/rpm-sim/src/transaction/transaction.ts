@@ -34,7 +34,7 @@ import { orderElements } from './_order.js'
 import type { TransactionColors } from './_colors.js'
 import { colorWinner, outsideColors } from './_colors.js'
 import { filesDiffer, isConfig, ownersByHost, removalConflict } from './_conflicts.js'
-import { DiskStates, type diskState, excludedFiles, installFate, toPkgState } from './_fates.js'
+import { DiskStates, atOrBelow, type diskState, excludedFiles, installFate, toPkgState } from './_fates.js'
 import { plannedDirs } from './_dirs.js'
 import type { TransactionFault } from './fault.js'
 import { faultSteps } from './fault.js'
@@ -108,6 +108,11 @@ export interface TransactionOptions {
    * play no part, as rpm's on an arch without multilib.
    */
   colors?: TransactionColors | undefined
+  /**
+   * rpm's `%_netsharedpath`: paths (with what is below them) another host provides, over a network file system:
+   * files there are neither installed (their state `netshared`) nor removed on erase.
+   */
+  netsharedPaths?: readonly string[] | undefined
   /** Internal (rollback): installed NEVRAs to erase in the same transaction. */
   alsoErase?: string[]
   /**
@@ -295,7 +300,7 @@ async function prepare(
             docs: flags.excludedocs,
             artifacts: flags.excludeartifacts,
             configs: flags.excludeconfigs,
-            paths: flags.excludepaths,
+            paths: [...(flags.excludepaths ?? []), ...(o.netsharedPaths ?? [])],
           })
         : new Set<string>()
     for (const f of h.files) {
@@ -308,7 +313,12 @@ async function prepare(
       if (!excluded && !wrongColor) newHosts.add(host)
       let shared: FileAction | undefined
       // The header's own file object becomes the record's, its state added: no copy per file.
-      files.push(Object.assign(f, { state: excluded ? ('notinstalled' as const) : ('normal' as const) }))
+      const netshared = excluded && atOrBelow(f.path, o.netsharedPaths)
+      files.push(
+        Object.assign(f, {
+          state: netshared ? ('netshared' as const) : excluded ? ('notinstalled' as const) : ('normal' as const),
+        }),
+      )
       if (o.exact === undefined && !excluded && !wrongColor) {
         for (const other of owners.get(host) ?? []) {
           if (!filesDiffer(other.file, f)) continue
@@ -379,7 +389,7 @@ async function prepare(
       }
       if (o.exact === undefined && !excluded) newOwners.set(host, { nevra, file: f, action })
       if (f.flags.ghost === true || excluded) {
-        action.reason = excluded ? 'doc: excluded' : 'ghost: never written'
+        action.reason = netshared ? 'netshared: not installed' : excluded ? 'doc: excluded' : 'ghost: never written'
         continue
       }
       const old = oldFiles.get(f.path)
@@ -425,7 +435,8 @@ async function prepare(
     const actions: EraseAction[] = []
     // rpm removes files walking the list backwards: its warnings come in that order.
     for (const f of [...pkg.files].reverse()) {
-      if (f.state !== 'normal') continue
+      // rpm's skipEraseFiles: what is below a %_netsharedpath stays, whatever its state.
+      if (f.state !== 'normal' || atOrBelow(f.path, o.netsharedPaths)) continue
       const host = resolver.host(f.path)
       if (newHosts.has(host)) continue
       if ((owners.get(host) ?? []).some((x) => x.nevra !== pkg.nevra && !x.removed && x.file.state === 'normal'))

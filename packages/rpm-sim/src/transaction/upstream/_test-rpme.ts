@@ -203,6 +203,29 @@ export const SCENARIOS_RPME: Scenario[] = [
       },
     }),
   ),
+  {
+    name: 'rpm -e and verify netshared files not removed',
+    from: 'rpme.at',
+    pkgs: { x: hello('x86_64') },
+    steps: [
+      U('--ignoreos', '--ignorearch', '@x'),
+      E('--define', '_netsharedpath /usr/share', 'hello'),
+      sh('mkdir -p data && cp {@x} data/hello-2.0-1.x86_64.rpm'),
+      { rpm: ['-Vp', '--nodeps', '--nogroup', '--nouser', '/data/hello-2.0-1.x86_64.rpm'] },
+    ],
+  },
+  {
+    name: 'netshared paths are not installed, and the file states say so',
+    from: 'rdbpkg',
+    pkgs: { x: hello('x86_64') },
+    steps: [
+      U('--ignoreos', '--ignorearch', '--define', '_netsharedpath /usr/share/doc:/nowhere', '@x'),
+      { rpm: ['-qs', 'hello'] },
+      { rpm: ['-q', '--qf', '[%{filestates:fstate},]\n', 'hello'] },
+      V('hello'),
+      E('hello'),
+    ],
+  },
 ]
 
 // rpme.at's verify of the multilib rows: -Vv without dependencies, owners or groups.
