@@ -217,7 +217,12 @@ function freshRoot(root: string): void {
 
 const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '')
 // Debian's rpm adds a note that it should not install packages directly; it is no part of rpm's behaviour.
-const stderrLines = (s: string): string[] => lines(s).filter((l) => !l.startsWith('rpm: '))
+// A usage error names the program (`rpm: ...`, `rpm-sim: ...`): compared without the name.
+const DEBIAN_NOTE = /^rpm: (RPM should not be used directly|However assuming you know what you are doing)/
+const stderrLines = (s: string): string[] =>
+  lines(s)
+    .filter((l) => !DEBIAN_NOTE.test(l))
+    .map((l) => l.replace(/^rpm(-sim)?: /, '<program>: '))
 const TRANSACTION = /^-[iUFe]/
 
 class Sink extends Writable {

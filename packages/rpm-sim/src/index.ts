@@ -55,8 +55,9 @@ export type {
   TransactionWindow,
 } from './transaction/transaction.js'
 export { parseFault } from './transaction/fault.js'
-export { defaultColors } from './transaction/_colors.js'
-export type { TransactionColors } from './transaction/_colors.js'
+export { defaultColors } from './transaction/colors.js'
+export type { TransactionColors } from './transaction/colors.js'
+export type { Relocation } from './transaction/relocate.js'
 export type { TransactionFault } from './transaction/fault.js'
 export { rollbackTransaction } from './transaction/rollback.js'
 export type { RollbackOptions } from './transaction/rollback.js'

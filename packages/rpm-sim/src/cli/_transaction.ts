@@ -8,8 +8,8 @@ import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
 import { restorePackages } from '../transaction/restore.js'
 import { parseFault } from '../transaction/fault.js'
-import type { TransactionColors } from '../transaction/_colors.js'
-import { defaultColors } from '../transaction/_colors.js'
+import type { TransactionColors } from '../transaction/colors.js'
+import { defaultColors } from '../transaction/colors.js'
 import { listHistory } from '../db/history.js'
 import { QUERY_SOURCES, installedInfo, listInstalled, matchSource } from '../query/db-query.js'
 import { infoLines } from '../query/_format.js'
@@ -46,6 +46,7 @@ const FLAG_NAMES = [
   'nodigest',
   'noverify',
   'noorder',
+  'badreloc',
 ] as const satisfies readonly (keyof TransactionFlags)[]
 
 // rpm --restore and the old names rpm keeps for it
@@ -135,6 +136,29 @@ function netsharedOf(defined: Map<string, string>): { netsharedPaths?: string[] 
   return paths.length > 0 ? { netsharedPaths: paths } : {}
 }
 
+// rpm's --relocate OLD=NEW (each given) and --prefix NEW, checked as rpm's option parser and main do.
+function relocationsOf(a: ParsedArgs, op: TransactionOp): Pick<TransactionFlags, 'relocations' | 'prefix'> {
+  const given = a.options.flatMap((o) => (o.name === 'relocate' && o.value !== undefined ? [o.value] : []))
+  const prefix = a.values.get('prefix')
+  const relocations = given.map((text) => {
+    if (!text.startsWith('/')) throw new UsageError('relocations must begin with a /')
+    const eq = text.indexOf('=')
+    if (eq < 0) throw new UsageError('relocations must contain a =')
+    if (text[eq + 1] !== '/') throw new UsageError('relocations must have a / following the =')
+    return { from: text.slice(0, eq), to: text.slice(eq + 1) }
+  })
+  const excluding = a.options.some((o) => o.name === 'excludepath')
+  if (op === 'erase' && (relocations.length > 0 || excluding))
+    throw new UsageError('--relocate and --excludepath may only be used when installing new packages')
+  if (prefix !== undefined) {
+    if (relocations.length > 0 || excluding)
+      throw new UsageError('cannot use --prefix with --relocate or --excludepath')
+    if (op === 'erase') throw new UsageError('--prefix may only be used when installing new packages')
+    if (!prefix.startsWith('/')) throw new UsageError('arguments to --prefix must begin with a /')
+  }
+  return { ...(relocations.length > 0 ? { relocations } : {}), ...(prefix !== undefined ? { prefix } : {}) }
+}
+
 function rootOf(a: ParsedArgs, io: MainIo): string {
   const r = a.values.get('root') ?? '/'
   return operandPath(r, io.cwd)
@@ -189,6 +213,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const reinstall = op === 'install' && a.flags.has('reinstall')
   const flags: TransactionFlags = {
     ...flagsOf(a),
+    ...relocationsOf(a, op),
     ...(has(a, 'v') ? { verbose: true } : {}),
     ...(reinstall ? { replacepkgs: true } : {}),
   }

@@ -54,7 +54,7 @@ export interface ParsedArgs {
 }
 
 /** Long options that take a value; everything else long is a flag. Other modes add theirs here. */
-const VALUE_OPTIONS = new Set(['root', 'dbpath', 'queryformat', 'qf', 'define', 'excludepath'])
+const VALUE_OPTIONS = new Set(['root', 'dbpath', 'queryformat', 'qf', 'define', 'excludepath', 'relocate', 'prefix'])
 
 /** Parses argv the way rpm reads it: combined short flags, `--opt VALUE` / `--opt=VALUE`, `--` ends options. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {

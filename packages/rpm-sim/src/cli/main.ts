@@ -56,6 +56,8 @@ labels: NAME[-[EPOCH:]VERSION[-RELEASE]][.ARCH]; version, release and arch are r
 options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --justdb, --nodb, --excludedocs,
   --excludeartifacts, --excludeconfigs, --noscripts, --nopre, --nopost, --nopreun, --nopostun, --nopretrans, --noposttrans, --notriggers,
   --notriggerprein, --notriggerin, --notriggerun, --notriggerpostun, --excludepath PATH (each given), --noorder,
+  --relocate OLD=NEW (each given), --prefix NEW, --badreloc (relocatable packages: files move, scriptlets get
+  $RPM_INSTALL_PREFIX0...),
   --oldpackage, --replacepkgs, --replacefiles, --force, --repackage, -v, -h (hash marks), --nodigest,
   --nosignature, --noverify (package files are verified before a transaction, as rpm's default level: digests),
   --define "_transaction_color N" and --define "_prefer_color N" (multilib colors; default 3 and 2 on x86_64 and

@@ -131,6 +131,8 @@ export const installedPackageSchema = v.object({
   sourceRpm: optStr,
   size: v.exactOptional(v.number()),
   elementColor: v.exactOptional(v.pipe(v.number(), v.integer())),
+  prefixes: optStrs,
+  installPrefixes: optStrs,
   provides: optStrs,
   requires: optStrs,
   depFlags: v.exactOptional(

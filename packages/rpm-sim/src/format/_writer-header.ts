@@ -275,6 +275,9 @@ export function buildMainHeader(spec: RpmSpec, files: PlannedFile[], facts: Payl
     ...scriptTags(spec),
     ...fileTags(files),
     ...colorTags(files, spec),
+    ...((spec.prefixes ?? []).length > 0
+      ? [{ tag: TAG.PREFIXES, type: TYPE.STRING_ARRAY, value: spec.prefixes ?? [] }]
+      : []),
     // rpm takes a header without SOURCERPM for a source package.
     { tag: TAG.SOURCERPM, type: TYPE.STRING, value: `${spec.name}-${spec.version}-${spec.release}.src.rpm` },
     ...depTags(provides, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION),

@@ -182,6 +182,13 @@ export interface EngineHeader {
   size?: number
   /** The package's color as a transaction element (rpm's rpmteColor, from its linked files); absent: 0. */
   elementColor?: number
+  /** A relocatable package's prefixes (rpm's PREFIXES); absent: not relocatable. */
+  prefixes?: string[]
+  /**
+   * Where an installed relocatable package's prefixes went (rpm's INSTPREFIXES: its prefixes, moved by
+   * `--relocate` or `--prefix`): what its scriptlets get as `$RPM_INSTALL_PREFIX0`... Only in records.
+   */
+  installPrefixes?: string[]
   provides?: string[]
   requires?: string[]
   /**

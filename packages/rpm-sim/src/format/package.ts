@@ -77,6 +77,8 @@ export interface RpmPackage {
   buildHost: string
   sourceRpm: string
   installedSize: number
+  /** The paths a relocatable package may be moved from (PREFIXES: rpmbuild's `Prefix:`/`Prefixes:`). */
+  prefixes: string[]
   /**
    * The color of the package as a transaction element (rpm's rpmteColor): the colors of the files its provides and
    * requires come from (FILEDEPENDSX/N and DEPENDSDICT), or'ed; 0 when no dependency is linked to a colored file.
@@ -146,6 +148,7 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
     sourceRpm: str(TAG.SOURCERPM),
     installedSize: header.number(TAG.LONGSIZE) ?? header.number(TAG.SIZE) ?? 0,
     files,
+    prefixes: header.strings(TAG.PREFIXES) ?? [],
     elementColor: elementColor(header, files),
     fileDigestAlgo,
     provides: readDeps(header, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION),

@@ -72,6 +72,8 @@ export interface RpmSpec {
     interpreter?: string
     body: string
   }[]
+  /** A relocatable package's prefixes (rpmbuild's `Prefixes:`): the paths `--relocate` and `--prefix` may move. */
+  prefixes?: string[]
   provides?: RpmSpecDependency[]
   requires?: RpmSpecDependency[]
   obsoletes?: RpmSpecDependency[]

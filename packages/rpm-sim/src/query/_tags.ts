@@ -159,6 +159,8 @@ const TAGS: Record<string, TagDef> = {
   size: num((p) => one(p.size)),
   installtime: num((p) => one(p.installTime)),
   installtid: num((p) => one(p.installTid)),
+  prefixes: str((p) => (p.prefixes?.length ? p.prefixes : undefined)),
+  instprefixes: str((p) => (p.installPrefixes?.length ? p.installPrefixes : undefined)),
   // extension tags, always there
   nevra: ext(str((p) => [headerNevra(p)])),
   nvra: ext(str((p) => [`${p.name}-${p.version}-${p.release}.${p.arch}`])),

@@ -17,7 +17,7 @@ import type {
 import { evrSatisfies, triggerKindSense, triggerScriptKey } from '../format/model.js'
 import type { TriggerSense } from '../format/tags.js'
 import type { Identity, RenameNote } from './apply.js'
-import { UnpackError, commitActions, commitErase, stagePackage, unstage } from './apply.js'
+import { UnpackError, byPayloadPath, commitActions, commitErase, stagePackage, unstage } from './apply.js'
 import { resolveOwners } from './_owners.js'
 import { fsTransactionError } from '../base/transaction-error.js'
 import { PackageDb } from '../db/db.js'
@@ -101,6 +101,7 @@ export async function runReported(
   script: EngineScript | undefined,
   args: number[],
   input?: string[],
+  prefixes?: readonly string[],
 ): Promise<boolean | undefined> {
   if (script === undefined) return undefined
   const r = await runScriptlet({
@@ -110,6 +111,7 @@ export async function runReported(
     script,
     args,
     ...(input !== undefined ? { input } : {}),
+    prefixes,
     ...(ctx.onScriptOutput ? { onOutput: ctx.onScriptOutput } : {}),
   })
   if (r.unsupported !== undefined) ctx.warn(`warning: ${r.unsupported}`)
@@ -133,8 +135,14 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     marks.add(m)
     await journal.mark(m)
   }
-  const run = (slot: ScriptSlot, nevra: string, script: EngineScript | undefined, args: number[]) =>
-    runReported(ctx, slot, nevra, script, args)
+  // `of`: the package whose script it is (its install prefixes go to the script's environment).
+  const run = (
+    slot: ScriptSlot,
+    nevra: string,
+    script: EngineScript | undefined,
+    args: number[],
+    of?: Pick<EngineHeader, 'installPrefixes'>,
+  ) => runReported(ctx, slot, nevra, script, args, undefined, of?.installPrefixes)
   const count = async (name: string): Promise<number> => (await db.byName(name)).length
   // The instances after an element's database step, which --nodb leaves out (rpm counts as if it had been made).
   const nodb = plan.nodb === true ? 1 : 0
@@ -161,13 +169,13 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       for (const t of p.triggers) {
         if (t.kind !== kind || t.name !== h.name || !evrSatisfies(h, t.sense, t.version)) continue
         if (!firstRun(fired, t)) continue
-        await run(kind, p.nevra, t.script, [await count(p.name), arg2])
+        await run(kind, p.nevra, t.script, [await count(p.name), arg2], p)
       }
     }
   }
   const fireOwn = async (
     kind: 'triggerprein' | 'triggerin' | 'triggerun',
-    h: Pick<EngineHeader, 'triggers'>,
+    h: Pick<EngineHeader, 'triggers' | 'installPrefixes'>,
     nevra: string,
     arg1: number,
   ): Promise<void> => {
@@ -178,7 +186,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
       if (t.kind !== kind) continue
       const hits = all.filter((p) => p.nevra !== nevra && p.name === t.name && evrSatisfies(p, t.sense, t.version))
       if (hits.length === 0 || !firstRun(fired, t)) continue
-      await run(kind, nevra, t.script, [arg1, hits.length])
+      await run(kind, nevra, t.script, [arg1, hits.length], h)
     }
   }
   const commitOnce = async (): Promise<void> => {
@@ -257,7 +265,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
         // not in the database yet, and rpm passes the counts as they are.
         await fireOthers('triggerprein', h, h.nevra, await count(h.name))
         await fireOwn('triggerprein', h, h.nevra, await count(h.name))
-        if (on('pre') && (await run('pre', e.nevra, h.scripts.pre, [(await count(h.name)) + 1])) === false) {
+        if (on('pre') && (await run('pre', e.nevra, h.scripts.pre, [(await count(h.name)) + 1], h)) === false) {
           out.failed.add(i)
           await mark(`skipped ${i}`)
           ctx.warn(`error: ${e.nevra}: install failed`)
@@ -283,7 +291,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
         return e.actions.filter((a) => a.fate !== 'skip' || ghosts.has(a.path)).map((a) => a.path)
       }
       await fileTriggersOf('filetriggerin', h, written, 1, false)
-      if (on('post')) await run('post', e.nevra, h.scripts.post, [await afterInstall(h.name)])
+      if (on('post')) await run('post', e.nevra, h.scripts.post, [await afterInstall(h.name)], h)
       // rpm counts the instances in the database at this moment: on upgrade the old one is still there.
       await fireOthers('triggerin', h, h.nevra, await afterInstall(h.name))
       await fireOwn('triggerin', h, h.nevra, await afterInstall(h.name))
@@ -324,7 +332,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
         await fileTriggersOf('filetriggerun', erasedPkg, removed, 1, true)
         await fireOwn('triggerun', h, e.nevra, remaining)
         await fireOthers('triggerun', h, e.nevra, remaining)
-        if (on('preun') && (await run('preun', e.nevra, h.scripts.preun, [remaining])) === false) {
+        if (on('preun') && (await run('preun', e.nevra, h.scripts.preun, [remaining], h)) === false) {
           out.failed.add(j)
           await mark(`skipped ${j}`)
           ctx.warn(`error: ${e.nevra}: erase failed`)
@@ -344,7 +352,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     }
     if (!marks.has(`postun ${j}`)) {
       await fileTriggersOf('filetriggerpostun', erasedPkg, removed, 1, false)
-      if (on('postun')) await run('postun', e.nevra, h.scripts.postun, [await afterErase(h.name, e)])
+      if (on('postun')) await run('postun', e.nevra, h.scripts.postun, [await afterErase(h.name, e)], h)
       await fireOthers('triggerpostun', h, e.nevra, await afterErase(h.name, e))
       await fileTriggersOf('filetriggerpostun', erasedPkg, removed, 2, false)
       if (fires('transfiletriggerpostun') && flags.noposttrans !== true) {
@@ -369,7 +377,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
     for (const [i, e] of installs) {
       if (out.failed.has(i) || !on('posttrans')) continue
       // rpm 4.18 passes %posttrans the same $1 as %pretrans: the instances before the transaction plus one.
-      await run('posttrans', e.nevra, e.record.scripts.posttrans, [(plan.before?.[e.record.name] ?? 0) + 1])
+      await run('posttrans', e.nevra, e.record.scripts.posttrans, [(plan.before?.[e.record.name] ?? 0) + 1], e.record)
     }
     if (flags.noposttrans !== true) {
       // Then installed packages' %transfiletriggerin on the installed files, the %transfiletriggerpostun the
@@ -406,7 +414,7 @@ async function stageElement(
     await stagePackage({
       root: ctx.root,
       source,
-      actions: new Map(e.actions.map((a) => [a.path, a])),
+      actions: byPayloadPath(e.actions),
       digestAlgo: e.record.digestAlgo,
       chown: ctx.plan.chown,
       identity: ctx.identity,

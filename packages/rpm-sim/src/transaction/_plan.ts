@@ -68,6 +68,7 @@ const fileActionSchema = v.object({
   rdev: v.exactOptional(int),
   digest: v.exactOptional(v.string()),
   oldSetid: v.exactOptional(v.literal(true)),
+  payloadPath: v.exactOptional(v.pipe(v.string(), v.startsWith('/'))),
 })
 
 /**
@@ -75,7 +76,8 @@ const fileActionSchema = v.object({
  * (root joined, symlinked parents resolved inside the root), `temp` the host path of the staged content for fates
  * that write the new file, `user`/`group` the header's owner names (uid/gid are resolved from them when the
  * element's files are written), `size` the header's content size, `rdev` a device's number, `oldSetid` that the
- * file it replaces was packaged setuid or setgid (its bits are cleared before it is replaced, rpm's removeSBITS).
+ * file it replaces was packaged setuid or setgid (its bits are cleared before it is replaced, rpm's removeSBITS),
+ * `payloadPath` the path its content has in the payload where relocation moved it.
  */
 export type FileAction = v.InferOutput<typeof fileActionSchema>
 
@@ -186,6 +188,7 @@ const diskActionSchema = v.object({
   linkTarget: nullable(v.string()),
   rdev: nullable(int),
   digest: nullable(v.string()),
+  payloadPath: v.exactOptional(v.pipe(v.string(), v.startsWith('/'))),
 })
 type DiskAction = v.InferOutput<typeof diskActionSchema>
 
@@ -224,6 +227,7 @@ export function planForDisk(plan: JournalPlan): { plan: unknown; records: Map<st
       if (a.host !== hostOf(root, a.path)) out.host = a.host
       if (a.suffix !== undefined) out.suffix = a.suffix
       if (a.temp !== undefined) out.temp = a.temp === `${a.host}${suffix}` ? true : a.temp
+      if (a.payloadPath !== undefined) out.payloadPath = a.payloadPath
       for (const k of SHARED) {
         const mine = a[k]
         if (mine === f?.[k]) continue
@@ -294,6 +298,7 @@ function fullAction(d: DiskAction, f: InstalledFile | undefined, root: string, s
   }
   if (d.suffix !== undefined) out.suffix = d.suffix
   if (d.temp !== undefined) out.temp = d.temp === true ? `${host}${suffix}` : d.temp
+  if (d.payloadPath !== undefined) out.payloadPath = d.payloadPath
   for (const k of SHARED) {
     const mine = d[k]
     const value = mine === null ? undefined : mine !== undefined ? mine : f?.[k]

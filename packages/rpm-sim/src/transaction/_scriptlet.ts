@@ -41,6 +41,8 @@ export interface RunScriptletOptions {
   args: number[]
   /** Lines for its standard input (a file trigger's paths); without them stdin is /dev/null. */
   input?: string[]
+  /** Its package's install prefixes (a relocatable package): `$RPM_INSTALL_PREFIX0`... and `$RPM_INSTALL_PREFIX`. */
+  prefixes?: readonly string[] | undefined
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
 }
 
@@ -56,6 +58,16 @@ export interface ScriptletOutcome {
 }
 
 const SCRIPT_PATH = '/sbin:/bin:/usr/sbin:/usr/bin:/usr/X11R6/bin'
+
+// rpm's doScriptExec: RPM_INSTALL_PREFIX<n> for each install prefix, the first also as RPM_INSTALL_PREFIX.
+function prefixEnv(prefixes: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {}
+  prefixes.forEach((p, i) => {
+    env[`RPM_INSTALL_PREFIX${i}`] = p
+    if (i === 0) env.RPM_INSTALL_PREFIX = p
+  })
+  return env
+}
 
 /** Run one scriptlet; never throws for a failing script, only returns its outcome. */
 export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOutcome> {
@@ -80,7 +92,7 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
     const r = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((done) => {
       const child = spawn(cmd as string, rest, {
         stdio: [o.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-        env: { PATH: SCRIPT_PATH, HOME: '/root', LANG: 'C' },
+        env: { PATH: SCRIPT_PATH, HOME: '/root', LANG: 'C', ...prefixEnv(o.prefixes ?? []) },
         cwd: '/',
       })
       if (o.input !== undefined && child.stdin !== null) {

@@ -8,8 +8,8 @@ import type { EngineHeader, PackageSource } from '../format/model.js'
 import { evrSatisfies, headerNevra, parseDependency, senseText } from '../format/model.js'
 import type { InstalledPackage } from '../db/db.js'
 import { findByLabel } from '../db/_label.js'
-import type { TransactionColors } from './_colors.js'
-import { headerColor, keepsOtherBuild } from './_colors.js'
+import type { TransactionColors } from './colors.js'
+import { headerColor, keepsOtherBuild } from './colors.js'
 
 /** What the selection is asked: the operation, its arguments and rpm's switches that change it. */
 export interface SelectInput {

@@ -86,6 +86,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     sourceRpm: pkg.sourceRpm,
     size: pkg.installedSize,
     ...(pkg.elementColor !== 0 ? { elementColor: pkg.elementColor } : {}),
+    ...(pkg.prefixes.length > 0 ? { prefixes: pkg.prefixes } : {}),
     provides: pkg.provides.map(dependencyText),
     requires: pkg.requires.map(dependencyText),
     depFlags: depFlags(pkg),

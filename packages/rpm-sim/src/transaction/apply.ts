@@ -61,7 +61,7 @@ export interface StageOptions {
   /** The root the package is installed into (host path). */
   root: string
   source: PackageSource
-  /** Actions by package path; only those with a `temp` are staged. */
+  /** Actions by their payload path ({@link byPayloadPath}); only those with a `temp` are staged. */
   actions: Map<string, FileAction>
   digestAlgo: string
   chown: boolean
@@ -200,6 +200,11 @@ async function guardLinks(o: StageOptions): Promise<void> {
       resolver.clear()
     }
   }
+}
+
+/** An element's actions by the path their content has in the payload (a relocated file's packaged path). */
+export function byPayloadPath(actions: readonly FileAction[]): Map<string, FileAction> {
+  return new Map(actions.map((a) => [a.payloadPath ?? a.path, a]))
 }
 
 /**

@@ -12,7 +12,7 @@ import { withDbLock } from '../db/_lock.js'
 import { openPackageSource } from './_source.js'
 import { unwarnedNotes } from '../format/checksig.js'
 import type { Identity } from './apply.js'
-import { UnpackError, digestFile, stagePackage, unstage, writesContent } from './apply.js'
+import { UnpackError, byPayloadPath, digestFile, stagePackage, unstage, writesContent } from './apply.js'
 import { resolveOwners } from './_owners.js'
 import { fsTransactionError } from '../base/transaction-error.js'
 import type { InstalledFile, InstalledPackage } from '../db/db.js'
@@ -31,8 +31,10 @@ import { keepInstalled, repackageTarget, saveRecordFor } from './_repackage.js'
 import type { Erasure, Selection } from './_select.js'
 import { selectElements } from './_select.js'
 import { orderElements } from './_order.js'
-import type { TransactionColors } from './_colors.js'
-import { colorWinner, outsideColors } from './_colors.js'
+import type { TransactionColors } from './colors.js'
+import type { PackageRelocations, Relocation } from './relocate.js'
+import { installPrefixes, packageRelocations, relocatedPath } from './relocate.js'
+import { colorWinner, outsideColors } from './colors.js'
 import { filesDiffer, isConfig, ownersByHost, removalConflict } from './_conflicts.js'
 import { DiskStates, atOrBelow, type diskState, excludedFiles, installFate, toPkgState } from './_fates.js'
 import { plannedDirs } from './_dirs.js'
@@ -75,6 +77,12 @@ export interface TransactionFlags extends ScriptFlags {
    * reverse.
    */
   noorder?: boolean
+  /** rpm's --relocate OLD=NEW (each given): a relocatable package's files at or below OLD go below NEW. */
+  relocations?: Relocation[]
+  /** rpm's --prefix NEW: a relocatable package's one prefix goes to NEW. */
+  prefix?: string
+  /** rpm's --badreloc: relocate paths that are not the package's prefixes too, without a problem. */
+  badreloc?: boolean
 }
 
 /** The operation of a transaction, as rpm's -i, -U, -F and -e. */
@@ -258,6 +266,11 @@ async function prepare(
       const why = await source.verify?.({ digests: flags.nodigest !== true, signatures: flags.nosignature !== true })
       if (why !== undefined) problems.push(`\tpackage ${nevra} does not verify: ${why}`)
     }
+  // rpm's checkAdded: a relocation of a path that is not a prefix of the package (rpmteAddRelocProblems).
+  const relocs = installs.map(({ source, nevra }) =>
+    o.exact === undefined ? packageRelocations(source.header, nevra, flags) : { relocations: [], problems: [] },
+  )
+  for (const r of relocs) problems.push(...r.problems)
   const checked = problems.length
   // Fingerprints (owners, conflicts) follow every directory symlink, as rpm's do; where files are written follows
   // only the links rpm's safe-symlink rule allows (an unsafe one stays in the path: see apply.ts's checkDirChain).
@@ -303,17 +316,21 @@ async function prepare(
             paths: [...(flags.excludepaths ?? []), ...(o.netsharedPaths ?? [])],
           })
         : new Set<string>()
-    for (const f of h.files) {
+    const { relocations } = relocs[index] as PackageRelocations
+    for (const packaged of h.files) {
+      // A relocated file is a copy with its new path (the header's own stays as packaged, its payload's name).
+      const moved = relocations.length > 0 ? relocatedPath(packaged.path, relocations) : packaged.path
+      const f = moved === packaged.path ? packaged : { ...packaged, path: moved }
       const host = resolver.host(f.path)
       const writeHost = writer.host(f.path)
-      const excluded = skipped.has(f.path)
+      const excluded = skipped.has(packaged.path)
       // A colored file of a color the transaction does not install is never written (rpm's skipInstallFiles);
       // one whose other build the colors prefer is left to it (rpm's handleColorConflict).
       let wrongColor = o.exact === undefined && outsideColors(o.colors, f.color)
       if (!excluded && !wrongColor) newHosts.add(host)
       let shared: FileAction | undefined
       // The header's own file object becomes the record's, its state added: no copy per file.
-      const netshared = excluded && atOrBelow(f.path, o.netsharedPaths)
+      const netshared = excluded && atOrBelow(packaged.path, o.netsharedPaths)
       files.push(
         Object.assign(f, {
           state: netshared ? ('netshared' as const) : excluded ? ('notinstalled' as const) : ('normal' as const),
@@ -378,6 +395,7 @@ async function prepare(
         mtime: f.mtime,
         size: f.size,
       }
+      if (f !== packaged) action.payloadPath = packaged.path
       if (f.linkTarget !== undefined) action.linkTarget = f.linkTarget
       if (f.rdev !== undefined) action.rdev = f.rdev
       if (f.digest !== undefined) action.digest = f.digest
@@ -419,7 +437,15 @@ async function prepare(
     const record =
       saved !== undefined
         ? { ...saved, installTime: installTime(index), installTid: tid, installIndex: index }
-        : { ...rest, nevra, installTime: installTime(index), installTid: tid, installIndex: index, files }
+        : {
+            ...rest,
+            nevra,
+            installTime: installTime(index),
+            installTid: tid,
+            installIndex: index,
+            ...(h.prefixes !== undefined ? { installPrefixes: installPrefixes(h.prefixes, relocations) } : {}),
+            files,
+          }
     elements.push({
       op: 'install',
       nevra,
@@ -592,6 +618,8 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
         e.nevra,
         e.record.scripts.pretrans,
         [(await db.byName(e.record.name)).length + 1],
+        undefined,
+        e.record.installPrefixes,
       )
       if (ok === false) {
         pretransFailed.add(i)
@@ -771,7 +799,7 @@ async function stageEarly(c: StageContext): Promise<void> {
         await stagePackage({
           root,
           source: c.sources.get(i) as PackageSource,
-          actions: new Map(e.actions.map((a) => [a.path, a])),
+          actions: byPayloadPath(e.actions),
           digestAlgo: e.record.digestAlgo,
           chown: plan.chown,
           identity: o.identity,

@@ -1,9 +1,10 @@
 // The upstream oracle's rows from rpm's tests/rpmi.at (and our own rows beside them): see upstream-oracle.test.ts.
 import { expect } from 'vitest'
-import type { Scenario } from '../../_test-scenario.js'
+import type { PkgDef, Scenario } from '../../_test-scenario.js'
 import {
   E,
   HLINKTEST,
+  helloScript,
   I,
   Q,
   SYMDIR_PKGS,
@@ -605,4 +606,95 @@ export const SCENARIOS_RPMI: Scenario[] = [
     pkgs: { a: { name: 'justdb', files: [{ path: '/opt/j', data: 'j' }] } },
     steps: [I('--test', '@a'), I('--justdb', '@a'), E('--test', 'justdb')],
   },
+  // ---- rpmi.at: relocation
+  {
+    name: 'rpm -U with invalid --relocate',
+    from: 'rpmi.at',
+    pkgs: { s: helloScript },
+    steps: [U('--test', '--ignoreos', '--relocate', '/usr=/opt', '@s')],
+  },
+  {
+    name: 'rpm -U --badreloc with invalid --relocate',
+    from: 'rpmi.at',
+    pkgs: { s: helloScript },
+    steps: [U('--test', '--ignoreos', '--badreloc', '--relocate', '/usr=/opt', '@s')],
+  },
+  {
+    // Upstream's %pre prints the prefixes from Lua's RPM_INSTALL_PREFIX table; rpm-sim has no Lua, so both
+    // scriptlets print the shell's $RPM_INSTALL_PREFIX<n> here.
+    name: 'rpm -i relocatable package',
+    from: 'rpmi.at',
+    pkgs: { r: reloc() },
+    // Upstream relocates /opt/bin to /bin; Debian's rpm 4.18.0 dies of SIGSEGV relocating anything to a folder
+    // right below / (even in an empty root), so the row relocates to /usr/local/bin.
+    steps: [U('@r'), E('reloc'), U('--relocate', '/opt/bin=/usr/local/bin', '@r'), Q('-l', 'reloc')],
+  },
+  {
+    name: 'relocation with --prefix, then an upgrade that does not relocate',
+    from: 'rdbpkg',
+    pkgs: { a: relocApp('1'), b: relocApp('2') },
+    steps: [
+      U('--prefix', '/srv/app/', '@a'),
+      Q('-l', 'app'),
+      Q('--qf', '%{prefixes} %{instprefixes}\n', 'app'),
+      U('@b'),
+      Q('-l', 'app'),
+      E('app'),
+    ],
+  },
+  {
+    name: '--prefix on a package that is not relocatable, and bad relocation arguments',
+    from: 'rdbpkg',
+    pkgs: { s: helloScript },
+    steps: [
+      U('--prefix', '/srv', '@s'),
+      U('--relocate', 'usr=/opt', '@s'),
+      U('--relocate', '/usr', '@s'),
+      U('--relocate', '/usr=opt', '@s'),
+      U('--prefix', '/srv', '--relocate', '/usr=/opt', '@s'),
+      E('--relocate', '/usr=/opt', 'hello-script'),
+    ],
+  },
+  {
+    name: '--badreloc moves what is not a prefix, and the database says where it went',
+    from: 'rdbpkg',
+    pkgs: { s: helloScript },
+    steps: [
+      U('--badreloc', '--relocate', '/usr=/opt/usr', '--relocate', '/zoot=/srv/z', '@s'),
+      Q('-l', 'hello-script'),
+      { rpm: ['-qf', '/opt/usr/bin/hello'] },
+      E('hello-script'),
+    ],
+  },
 ]
+
+// rpm's tests/data/SPECS/reloc.spec: three prefixes, a file in each, scriptlets that print where they went.
+function reloc(): PkgDef {
+  const show = 'echo 0: $RPM_INSTALL_PREFIX0; echo 1: $RPM_INSTALL_PREFIX1; echo 2: $RPM_INSTALL_PREFIX2'
+  return {
+    name: 'reloc',
+    preamble: 'Prefixes: /opt/bin /opt/etc /opt/lib',
+    files: [
+      { path: '/opt', type: 'dir', recursive: true },
+      { path: '/opt/bin/typo', data: '', unlisted: true },
+      { path: '/opt/lib/notlib', data: '', unlisted: true },
+      { path: '/opt/etc/conf', data: '', unlisted: true },
+    ],
+    scripts: { pre: show, post: show },
+  }
+}
+
+// A package with one prefix: a program and a config file below it.
+function relocApp(version: string): PkgDef {
+  return {
+    name: 'app',
+    version,
+    preamble: 'Prefix: /opt/app',
+    files: [
+      { path: '/opt/app', type: 'dir' },
+      { path: '/opt/app/bin/tool', data: `tool ${version}` },
+      { path: '/opt/app/etc/app.conf', data: 'conf', attr: '%config(noreplace)' },
+    ],
+    scripts: { post: 'echo post $1 $RPM_INSTALL_PREFIX >> /log' },
+  }
+}

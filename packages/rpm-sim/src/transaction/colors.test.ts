@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { colorWinner, defaultColors, headerColor, keepsOtherBuild, outsideColors } from './_colors.js'
+import { colorWinner, defaultColors, headerColor, keepsOtherBuild, outsideColors } from './colors.js'
 
 const MULTILIB = { transaction: 3, prefer: 2 }
 
