@@ -117,6 +117,8 @@ function plan(n = 0): JournalPlan {
     user: 'daemon',
   })
   Object.assign(actions[2] as FileAction, { temp: `${ROOT}/elsewhere` })
+  // A file that replaces a setuid one (its bits are cleared first, recovery included); a relocated one.
+  if (n > 3) Object.assign(actions[3] as FileAction, { oldSetid: true, payloadPath: '/usr/opt/big/packaged' })
   if (n > 0) delete (actions[4] as FileAction).digest
   return {
     tid: TID,

@@ -188,6 +188,7 @@ const diskActionSchema = v.object({
   linkTarget: nullable(v.string()),
   rdev: nullable(int),
   digest: nullable(v.string()),
+  oldSetid: v.exactOptional(v.literal(true)),
   payloadPath: v.exactOptional(v.pipe(v.string(), v.startsWith('/'))),
 })
 type DiskAction = v.InferOutput<typeof diskActionSchema>
@@ -227,6 +228,7 @@ export function planForDisk(plan: JournalPlan): { plan: unknown; records: Map<st
       if (a.host !== hostOf(root, a.path)) out.host = a.host
       if (a.suffix !== undefined) out.suffix = a.suffix
       if (a.temp !== undefined) out.temp = a.temp === `${a.host}${suffix}` ? true : a.temp
+      if (a.oldSetid === true) out.oldSetid = true
       if (a.payloadPath !== undefined) out.payloadPath = a.payloadPath
       for (const k of SHARED) {
         const mine = a[k]
@@ -298,6 +300,7 @@ function fullAction(d: DiskAction, f: InstalledFile | undefined, root: string, s
   }
   if (d.suffix !== undefined) out.suffix = d.suffix
   if (d.temp !== undefined) out.temp = d.temp === true ? `${host}${suffix}` : d.temp
+  if (d.oldSetid === true) out.oldSetid = true
   if (d.payloadPath !== undefined) out.payloadPath = d.payloadPath
   for (const k of SHARED) {
     const mine = d[k]
