@@ -101,7 +101,9 @@ export const scenarioSkip: string | undefined =
         ? 'the upstream rpm oracle needs busybox-static (a shell inside the roots for scriptlets)'
         : !hasTool('ld')
           ? 'the upstream rpm oracle needs binutils (as and ld make the multilib rows’ ELF files)'
-          : undefined
+          : spawnSync('setcap', ['-h'], { stdio: 'ignore' }).status !== 0
+            ? 'the upstream rpm oracle needs libcap2-bin (setcap and getcap for the %caps rows)'
+            : undefined
 
 const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p)) ?? '/bin/busybox'
 const APPLETS = [

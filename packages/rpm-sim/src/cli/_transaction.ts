@@ -47,6 +47,7 @@ const FLAG_NAMES = [
   'noverify',
   'noorder',
   'badreloc',
+  'nocaps',
 ] as const satisfies readonly (keyof TransactionFlags)[]
 
 // rpm --restore and the old names rpm keeps for it

@@ -58,6 +58,7 @@ const fileSchema = v.object({
   nlink: v.exactOptional(v.pipe(v.number(), v.integer())),
   verify: v.exactOptional(v.pipe(v.number(), v.integer())),
   color: v.exactOptional(v.pipe(v.number(), v.integer())),
+  caps: v.exactOptional(v.string()),
   user: v.string(),
   group: v.string(),
   mtime: v.number(),

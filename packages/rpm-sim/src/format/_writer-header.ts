@@ -275,6 +275,10 @@ export function buildMainHeader(spec: RpmSpec, files: PlannedFile[], facts: Payl
     ...scriptTags(spec),
     ...fileTags(files),
     ...colorTags(files, spec),
+    // rpmbuild writes FILECAPS for every file once one has capabilities.
+    ...(files.some((f) => (f.spec.caps ?? '') !== '')
+      ? [{ tag: TAG.FILECAPS, type: TYPE.STRING_ARRAY, value: files.map((f) => f.spec.caps ?? '') }]
+      : []),
     ...((spec.prefixes ?? []).length > 0
       ? [{ tag: TAG.PREFIXES, type: TYPE.STRING_ARRAY, value: spec.prefixes ?? [] }]
       : []),

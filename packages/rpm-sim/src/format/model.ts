@@ -143,6 +143,8 @@ export interface EngineFile {
   verify?: number
   /** rpm's file color (FILECOLORS): 1 a 32-bit ELF file, 2 a 64-bit one; absent: 0, none. */
   color?: number
+  /** The file's capabilities (rpm's FILECAPS, `%caps(cap_net_raw=ep)`), set when it is written; absent: none. */
+  caps?: string
   user: string
   group: string
   mtime: number

@@ -32,6 +32,8 @@ export interface RpmFileEntry {
   rdev: number
   /** rpm's file color (FILECOLORS): 1 a 32-bit ELF file, 2 a 64-bit one, 0 none. */
   color: number
+  /** The file's capabilities (FILECAPS, `%caps(cap_net_raw=ep)`) as text; '' none. */
+  caps: string
 }
 
 /** A scriptlet: its interpreter with arguments, and its body (may be empty for `-p <program>`). */
@@ -256,6 +258,7 @@ function readFiles(header: Header, file: string): RpmFileEntry[] {
   const verify = column(header.numbers(TAG.FILEVERIFYFLAGS), 'FILEVERIFYFLAGS', 0xffffffff)
   const rdevs = column(header.numbers(TAG.FILERDEVS), 'FILERDEVS', 0)
   const colors = column(header.numbers(TAG.FILECOLORS), 'FILECOLORS', 0)
+  const caps = column(header.strings(TAG.FILECAPS), 'FILECAPS', '')
   // Owner names repeat across thousands of files: one string each, the decoded copies left to die young.
   const seen = new Map<string, string>()
   const names = (n: string): string => {
@@ -285,6 +288,7 @@ function readFiles(header: Header, file: string): RpmFileEntry[] {
       verifyFlags: verify[i] ?? 0xffffffff,
       rdev: rdevs[i] ?? 0,
       color: colors[i] ?? 0,
+      caps: caps[i] ?? '',
     }
   })
 }

@@ -22,6 +22,8 @@ export interface RpmSpecFile {
    * absent: 0, no color. Colors settle conflicts between the 32- and 64-bit builds of a package (multilib).
    */
   color?: number
+  /** File capabilities to set when installed, as `%caps(...)` gives them (`cap_net_raw=ep`); regular files only. */
+  caps?: string
 }
 
 /** A dependency to declare: a name, optionally with a version and comparison. */

@@ -7,6 +7,7 @@ import { findByLabel } from '../db/_label.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import type { QueryOptions } from './db-query.js'
 import { RootResolver, followsDirLink } from '../base/_fs.js'
+import { canReadCaps, capsDiffer, readFileCaps } from '../base/_caps.js'
 import { TransactionError } from '../base/transaction-error.js'
 import { digestFile, splitDev } from '../transaction/apply.js'
 import { headerNevra, isDevice } from '../format/model.js'
@@ -83,6 +84,12 @@ async function verifyPackageReport(
   const groups = readIdTable(root, 'group').ids
   const lines: string[] = []
   let failed = false
+  // Capabilities (P) of the package's regular files, read in a few getcap runs; where getcap cannot run, none is
+  // checked (as an rpm built without libcap).
+  const capsChecked = ((options.omit ?? 0) & VERIFY.CAPS) === 0 && capsReadable()
+  const caps = capsChecked
+    ? readFileCaps(pkg.files.filter((f) => f.kind === 'file' && isInstalled(f)).map((f) => resolver.host(f.path)))
+    : new Map<string, string>()
   for (const f of pkg.files) {
     if (options.filter !== undefined && !passesFilter(f, options.filter)) continue
     if (f.state === 'notinstalled' || f.state === 'netshared') {
@@ -109,10 +116,10 @@ async function verifyPackageReport(
     }
     let check: Checks = replaced
       ? NONE
-      : { S: true, M: true, 5: true, D: true, L: true, U: true, G: true, T: true, P: false }
+      : { S: true, M: true, 5: true, D: true, L: true, U: true, G: true, T: true, P: capsChecked }
     if (st.isSymbolicLink()) check = { ...check, M: false }
     else check = { ...check, L: false }
-    if (!st.isFile()) check = { ...check, 5: false, S: false, T: false }
+    if (!st.isFile()) check = { ...check, 5: false, S: false, T: false, P: false }
     if (f.flags.ghost === true) check = { ...check, 5: false, S: false, T: false, L: false }
     if (sharedPaths.has(f.path)) check = { ...check, T: false }
     if (wrongColor) check = { ...check, 5: false, S: false, T: false, D: false }
@@ -138,6 +145,7 @@ async function verifyPackageReport(
     bad.U = check.U && st.uid !== (uidKnown ?? 0)
     bad.G = check.G && st.gid !== (gidKnown ?? 0)
     bad.T = check.T && Math.floor(st.mtimeMs / 1000) !== f.mtime
+    bad.P = check.P && capsDiffer(f.caps, caps.get(host))
     if (check[5]) {
       if (f.kind !== 'file' || f.digest === undefined) bad[5] = true
       else {
@@ -164,6 +172,17 @@ async function verifyPackageReport(
     if (res !== '.........' || replaced || options.verbose === true) lines.push(`${res}  ${ac} ${f.path}${suffix}`)
   }
   return { lines, failed }
+}
+
+// Whether the file is on disk as its package's (not left out, not another build's or host's).
+const isInstalled = (f: InstalledFile): boolean =>
+  f.state === undefined || f.state === 'normal' || f.state === 'wrongcolor'
+
+// Whether getcap runs here, asked once per process.
+let getcapRuns: boolean | undefined
+function capsReadable(): boolean {
+  getcapRuns ??= canReadCaps()
+  return getcapRuns
 }
 
 /** Paths that more than one installed package lists (-V leaves their mtimes alone, as rpm). */

@@ -69,6 +69,7 @@ const fileActionSchema = v.object({
   digest: v.exactOptional(v.string()),
   oldSetid: v.exactOptional(v.literal(true)),
   payloadPath: v.exactOptional(v.pipe(v.string(), v.startsWith('/'))),
+  caps: v.exactOptional(v.string()),
 })
 
 /**
@@ -77,7 +78,8 @@ const fileActionSchema = v.object({
  * that write the new file, `user`/`group` the header's owner names (uid/gid are resolved from them when the
  * element's files are written), `size` the header's content size, `rdev` a device's number, `oldSetid` that the
  * file it replaces was packaged setuid or setgid (its bits are cleared before it is replaced, rpm's removeSBITS),
- * `payloadPath` the path its content has in the payload where relocation moved it.
+ * `payloadPath` the path its content has in the payload where relocation moved it, `caps` the capabilities set on
+ * it once it is written.
  */
 export type FileAction = v.InferOutput<typeof fileActionSchema>
 
@@ -190,6 +192,7 @@ const diskActionSchema = v.object({
   digest: nullable(v.string()),
   oldSetid: v.exactOptional(v.literal(true)),
   payloadPath: v.exactOptional(v.pipe(v.string(), v.startsWith('/'))),
+  caps: nullable(v.string()),
 })
 type DiskAction = v.InferOutput<typeof diskActionSchema>
 
@@ -201,7 +204,7 @@ const diskPlanSchema = v.object({
 })
 
 // The fields an action shares with its record's file (see diskActionSchema).
-const SHARED = ['kind', 'mode', 'user', 'group', 'mtime', 'size', 'linkTarget', 'rdev', 'digest'] as const
+const SHARED = ['kind', 'mode', 'user', 'group', 'mtime', 'size', 'linkTarget', 'rdev', 'digest', 'caps'] as const
 
 const hostOf = (root: string, path: string): string => (root === '/' ? path : `${root}${path}`)
 const tempSuffix = (tid: number): string => `;${tid.toString(16).padStart(8, '0')}`

@@ -4,6 +4,7 @@
 // committing renames staged files into place, makes the .rpmsave/.rpmorig/.rpmnew renames and removes what the
 // old packages alone owned. Every commit step is idempotent, so a journal can replay it after a kill. The hot loops use synchronous fs calls:
 // one syscall each without a thread-pool round trip is what makes 10,000 small files fast.
+import { setFileCaps } from '../base/_caps.js'
 import { createHash } from 'node:crypto'
 import {
   constants as fsConstants,
@@ -319,6 +320,21 @@ export async function stagePackage(o: StageOptions): Promise<void> {
     } else if (nodeType(a.mode) !== undefined) {
       mkdirRecorded(dirname(a.temp), o.createdDirs, known)
       makeNode(a, o)
+    }
+  }
+  // Capabilities last: setcap(8) on the staged file, after its owner (a chown clears them) and mode.
+  for (const a of o.actions.values()) {
+    if (a.caps === undefined || a.temp === undefined || a.kind !== 'file' || lstOrMissing(a.temp) === undefined)
+      continue
+    try {
+      setFileCaps(a.temp, a.caps)
+    } catch (error) {
+      throw new UnpackError(
+        [
+          `error: unpacking of archive failed on file ${a.path}: cpio: cap_set_file failed (${(error as Error).message})`,
+        ],
+        a.host,
+      )
     }
   }
 }

@@ -83,6 +83,8 @@ export interface TransactionFlags extends ScriptFlags {
   prefix?: string
   /** rpm's --badreloc: relocate paths that are not the package's prefixes too, without a problem. */
   badreloc?: boolean
+  /** rpm's --nocaps: files are written without the capabilities their package gives them (%caps). */
+  nocaps?: boolean
 }
 
 /** The operation of a transaction, as rpm's -i, -U, -F and -e. */
@@ -396,6 +398,7 @@ async function prepare(
         size: f.size,
       }
       if (f !== packaged) action.payloadPath = packaged.path
+      if (f.caps !== undefined && flags.nocaps !== true) action.caps = f.caps
       if (f.linkTarget !== undefined) action.linkTarget = f.linkTarget
       if (f.rdev !== undefined) action.rdev = f.rdev
       if (f.digest !== undefined) action.digest = f.digest

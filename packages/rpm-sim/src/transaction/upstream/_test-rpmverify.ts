@@ -1,6 +1,6 @@
 // The upstream oracle's rows from rpm's tests/rpmverify.at (and our own rows beside them): see upstream-oracle.test.ts.
 import { expect } from 'vitest'
-import type { Scenario } from '../../_test-scenario.js'
+import type { PkgDef, Scenario } from '../../_test-scenario.js'
 import { E, I, Q, SYMDIR_PKGS, U, conflict, replacetest, restoretest, sh } from './_test-specs.js'
 
 export const SCENARIOS_RPMVERIFY: Scenario[] = [
@@ -282,4 +282,43 @@ export const SCENARIOS_RPMVERIFY: Scenario[] = [
     },
     steps: [U('--noorder', '@a', '@b'), E('conflicttwo'), { rpm: ['-Va', '--nouser', '--nogroup'] }],
   },
+  // ---- rpmverify.at: capabilities (%caps: set with setcap(8), -V's P column)
+  {
+    // Upstream's prebuilt capstest has two encodings of an empty set; rpmbuild 4.18 makes only `%caps()` (`=`)
+    // and refuses `%caps("")`, so emptyCaps2 has none here, and -V rightly says nothing of it.
+    name: 'verify empty/no capabilities 1',
+    from: 'rpmverify.at',
+    pkgs: { c: capstest() },
+    steps: [U('--nocaps', '--ignoreos', '@c'), { rpm: ['-Va', '--nouser', '--nogroup'] }],
+  },
+  {
+    name: 'capabilities are set, verified, and kept across an upgrade',
+    from: 'rdbpkg',
+    pkgs: { c: capstest(), d: capstest('2.0') },
+    steps: [
+      U('@c'),
+      sh('getcap a/yesCaps a/emptyCaps1 > log'),
+      { rpm: ['-Va', '--nouser', '--nogroup'] },
+      sh('setcap -r a/yesCaps; setcap cap_sys_admin+pe a/noCaps'),
+      { rpm: ['-Va', '--nouser', '--nogroup'] },
+      { rpm: ['-Va', '--nouser', '--nogroup', '--nocaps'] },
+      U('@d'),
+      { rpm: ['-Va', '--nouser', '--nogroup'] },
+      E('capstest'),
+    ],
+  },
 ]
+
+// rpm's tests/data/RPMS/capstest-1.0-1.noarch.rpm, as a spec: an empty capability set, none, and some.
+function capstest(version = '1.0'): PkgDef {
+  return {
+    name: 'capstest',
+    version,
+    files: [
+      { path: '/a/emptyCaps1', data: 'e1', attr: '%caps()' },
+      { path: '/a/emptyCaps2', data: 'e2' },
+      { path: '/a/noCaps', data: 'n' },
+      { path: '/a/yesCaps', data: `y ${version}`, attr: '%caps(cap_net_raw=ep)' },
+    ],
+  }
+}
