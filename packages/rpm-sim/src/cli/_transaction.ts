@@ -131,6 +131,11 @@ function colorsOf(defined: Map<string, string>, io: MainIo): TransactionColors |
   }
 }
 
+// rpm's %_minimize_writes: on where the macro is defined to a number other than 0.
+function minimizeWritesOf(defined: Map<string, string>): { minimizeWrites?: true } {
+  return Number(/^-?\d+/.exec(defined.get('_minimize_writes') ?? '')?.[0] ?? '0') !== 0 ? { minimizeWrites: true } : {}
+}
+
 // rpm's %_netsharedpath: paths split at colons (rpmts.c's argvSplit, empty pieces dropped).
 function netsharedOf(defined: Map<string, string>): { netsharedPaths?: string[] } {
   const paths = (defined.get('_netsharedpath') ?? '').split(':').filter((p) => p !== '')
@@ -255,6 +260,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     identity: io.identity,
     colors: colorsOf(definedMacros(a), io),
     ...netsharedOf(definedMacros(a)),
+    ...minimizeWritesOf(definedMacros(a)),
     ...sourceDateEpoch(io),
   }).catch(async (error: unknown) => {
     // A header whose digest does not match stops the engine as it reads the packages: rpm's words for the

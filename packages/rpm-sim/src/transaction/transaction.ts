@@ -2,6 +2,7 @@
 // element order; then, after %pretrans as rpm's rpmtsRun, file conflicts as a problem list and per-file fates), then
 // runs it: staging, per element pre/files/post and triggers, erasures with preun/files/postun, posttrans; journaled
 // so a kill is finished or undone next time.
+import { lstatSync, readlinkSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { FileFate } from '@rdbpkg/core'
 import { FileSystemSyncer, decideFileFate } from '@rdbpkg/core'
@@ -123,6 +124,11 @@ export interface TransactionOptions {
    * files there are neither installed (their state `netshared`) nor removed on erase.
    */
   netsharedPaths?: readonly string[] | undefined
+  /**
+   * rpm's `%_minimize_writes`: an upgrade leaves a file it would rewrite with the same content in place and only
+   * sets its owner, mode and time (the file keeps its inode; nothing is written).
+   */
+  minimizeWrites?: boolean | undefined
   /** Internal (rollback): installed NEVRAs to erase in the same transaction. */
   alsoErase?: string[]
   /**
@@ -203,6 +209,25 @@ interface Prepared {
   unmatched: number
   plan: JournalPlan
   sources: Map<number, PackageSource>
+}
+
+// rpm's rpmfileContentsEqual: what is at `host` is, by size, type and content (digest or link target), both the
+// old version's file and the new one's.
+async function sameOnDisk(
+  host: string,
+  old: EngineFile,
+  f: EngineFile,
+  algo: string,
+  digestOf: (host: string, algo: string) => Promise<string>,
+): Promise<boolean> {
+  const st = lstatSync(host, { throwIfNoEntry: false })
+  if (st === undefined || st.size !== f.size || old.kind !== f.kind) return false
+  if (f.kind === 'file') {
+    if (!st.isFile() || old.digest === undefined || old.digest !== f.digest) return false
+    return (await digestOf(host, algo).catch(() => undefined)) === f.digest
+  }
+  if (f.kind === 'symlink') return st.isSymbolicLink() && readlinkSync(host) === f.linkTarget
+  return false
 }
 
 // Why a file of the color the transaction does not prefer is not written (rpm's FA_SKIPCOLOR).
@@ -424,6 +449,22 @@ async function prepare(
       action.fate = decision.fate
       action.reason = decision.reason
       if (decision.suffix) action.suffix = decision.suffix
+      // rpm's %_minimize_writes: a file the upgrade would rewrite with what is on disk already is only touched
+      // (owner, mode, mtime), where neither version is %config or hard-linked (rpm's rpmfileContentsEqual).
+      if (
+        o.minimizeWrites === true &&
+        action.fate === 'create' &&
+        old !== undefined &&
+        !isConfig(f) &&
+        !isConfig(old) &&
+        (old.nlink ?? 1) === 1 &&
+        (f.nlink ?? 1) === 1 &&
+        d.state !== null &&
+        (await sameOnDisk(writeHost, old, f, h.digestAlgo, diskDigest))
+      ) {
+        action.fate = 'touch'
+        action.reason = 'minimize writes: on disk as the new version: owner, mode and time set'
+      }
       // A file two packages of this transaction share, identical: the first writes it, the later one leaves it
       // (rpm's handleOverlappedFiles), so its mtime and owner are the first's.
       if (shared !== undefined && f.kind !== 'dir' && writesContent(shared.fate) && writesContent(action.fate)) {

@@ -3,6 +3,9 @@ import { expect } from 'vitest'
 import type { PkgDef, Scenario } from '../../_test-scenario.js'
 import { E, I, Q, SYMDIR_PKGS, U, conflict, replacetest, restoretest, sh } from './_test-specs.js'
 
+// rpm's %_minimize_writes, as the upstream rows define it.
+const MINIMIZE = ['--define', '_minimize_writes 1']
+
 export const SCENARIOS_RPMVERIFY: Scenario[] = [
   // ---- rpmverify.at (rpm --restore)
   {
@@ -307,7 +310,79 @@ export const SCENARIOS_RPMVERIFY: Scenario[] = [
       E('capstest'),
     ],
   },
+  // ---- rpmverify.at: %_minimize_writes (an upgrade leaves what is on disk as the new version in place)
+  ...(['file', 'link'] as const).map((type): Scenario => {
+    const [one, two] = type === 'file' ? ['foo', 'fox'] : ['doh', 'fox']
+    const va = { rpm: ['-Va', '--nouser', '--nogroup', 'replacetest'] }
+    return {
+      name: `minimize writes (${type === 'file' ? 'files' : 'symlinks'})`,
+      from: 'rpmverify.at',
+      pkgs: {
+        a: replacetest('1.0', type, one),
+        b: replacetest('2.0', type, one),
+        c: replacetest('3.0', type, two),
+        d: replacetest('4.0', type, two),
+      },
+      // Upstream counts the fsm's touch lines of -Uvv --fsmdebug; here a hard link made before the last upgrade
+      // shows it: still one inode with the file when the upgrade only touched it.
+      steps: [
+        I('@a'),
+        sh('touch -h -t 201703171717 opt/foo'),
+        U(...MINIMIZE, '@b'),
+        va,
+        U(...MINIMIZE, '@c'),
+        va,
+        sh(type === 'file' ? 'echo xx > opt/foo' : 'ln -sfn xx opt/foo'),
+        U(...MINIMIZE, '@d'),
+        va,
+        sh('touch -h -t 201703171717 opt/foo; ln opt/foo opt/foo.keep'),
+        U('--oldpackage', ...MINIMIZE, '@c'),
+        va,
+      ],
+    }
+  }),
+  {
+    name: 'minimize writes (hardlinks)',
+    from: 'rpmverify.at',
+    pkgs: { a: hlbreak('0'), b: hlbreak('1') },
+    steps: [
+      U(...MINIMIZE, '@a'),
+      { rpm: ['-Vav', '--nouser', '--nogroup'] },
+      U(...MINIMIZE, '@b'),
+      { rpm: ['-Vav', '--nouser', '--nogroup'] },
+    ],
+  },
+  {
+    name: 'minimize writes (SUID files)',
+    from: 'rpmverify.at',
+    pkgs: {
+      a: replacetest('1.0', 'file', 'foo', { files: [{ path: '/opt/foo', data: 'foo', attr: '%attr(2755,-,-)' }] }),
+      b: replacetest('2.0', 'file', 'foo', { files: [{ path: '/opt/foo', data: 'foo', attr: '%attr(2755,-,-)' }] }),
+    },
+    steps: [
+      U('@a'),
+      { rpm: ['-Va', '--nouser', '--nogroup', 'replacetest'] },
+      U(...MINIMIZE, '@b'),
+      { rpm: ['-Va', '--nouser', '--nogroup', 'replacetest'] },
+      sh('chmod 777 opt/foo'),
+      U('--oldpackage', ...MINIMIZE, '@a'),
+      { rpm: ['-Va', '--nouser', '--nogroup', 'replacetest'] },
+    ],
+  },
 ]
+
+// rpm's tests/data/SPECS/hlbreak.spec: /opt/file2, and in version 1 /opt/file1 a hard link to it.
+function hlbreak(ver: string): PkgDef {
+  return {
+    name: 'hlbreak',
+    version: ver,
+    release: '0',
+    files: [
+      { path: '/opt/file2', data: 'content' },
+      ...(ver === '1' ? [{ path: '/opt/file1', type: 'hardlink' as const, target: '/opt/file2' }] : []),
+    ],
+  }
+}
 
 // rpm's tests/data/RPMS/capstest-1.0-1.noarch.rpm, as a spec: an empty capability set, none, and some.
 function capstest(version = '1.0'): PkgDef {
