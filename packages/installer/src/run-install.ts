@@ -244,14 +244,19 @@ async function steps(run: Run, cwd: string): Promise<void> {
     result.status = 'history'
     return
   }
-  if (options.status) {
-    const engine = await openEngine(
+  // Who writes the files (as root, their packaged owners) and rpm's multilib colors for the host's arch, as the
+  // host's own rpm would have them.
+  const openRunEngine = () =>
+    openEngine(
       run.root,
       options.engine ?? 'auto',
       manifest.rules.payload,
       options.fault,
       options.identity,
+      defaultColors(options.hostArch ?? hostRpmArch()),
     )
+  if (options.status) {
+    const engine = await openRunEngine()
     result.engine = engine.name
     const records = listRecords(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
     const notes = listStopped(run.root, (file, message) => say('warn', `${file}: skipped (${message})`))
@@ -270,16 +275,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
     checkArch(manifest.arch, options.hostArch ?? hostRpmArch(), manifest.packageName)
   }
   if (!options.dryRun && options.euid !== undefined) checkNeedsRoot(run.root, options.euid, manifest.packageName)
-  // Who writes the files (as root, their packaged owners) and rpm's multilib colors for the host's arch, as the
-  // host's own rpm would have them.
-  const engine = await openEngine(
-    run.root,
-    options.engine ?? 'auto',
-    manifest.rules.payload,
-    options.fault,
-    options.identity,
-    defaultColors(options.hostArch ?? hostRpmArch()),
-  )
+  const engine = await openRunEngine()
   result.engine = engine.name
   if (options.rollback) return rollback(run, manifest, engine, product)
 
