@@ -644,6 +644,8 @@ function touch(a: FileAction, chown: boolean): void {
   }
   if (chown && (st.uid !== a.uid || st.gid !== a.gid)) chownSync(a.host, a.uid, a.gid)
   if ((st.mode & 0o7777) !== (a.mode & 0o7777)) chmodSync(a.host, a.mode & 0o7777)
+  // rpm's setmeta of a touched file sets its capabilities too (after the chown, which clears them).
+  if (a.caps !== undefined && st.isFile()) setFileCaps(a.host, a.caps)
   utimesSync(a.host, a.mtime, a.mtime)
 }
 

@@ -237,6 +237,30 @@ describe.skipIf(busybox === undefined)('recovery finishes the scriptlets of an i
   })
 })
 
+describe('a relocated install killed inside its commit', () => {
+  it('is finished where the relocation put its files, and recorded there', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => file(`/opt/rel/d${i % 4}/f${i}`, `f${i}\n`))
+    const rel = await pkg(w.dir, { name: 'rel', version: '1', prefixes: ['/opt/rel'], files: many })
+    const root = join(w.dir, 'relocated')
+    const ref = join(w.dir, 'relocated-ref')
+    for (const r of [root, ref]) mkdirSync(r)
+    const args = ['-i', '--relocate', '/opt/rel=/srv/rel', rel]
+    expect((await runCli(['--root', ref, ...args])).code).toBe(0)
+    expect((await runCli(['--root', root, ...args], undefined, { RPMSIM_FAULT: 'commit:20' })).signal).toBe('SIGKILL')
+    // Half of the files are in place under /srv/rel, the rest staged: the next command finishes the renames.
+    const r = await runTransaction({ root, op: 'erase', packages: ['nothing-to-erase'] })
+    expect(r.recovery).toEqual({ tid: expect.any(Number), action: 'completed' })
+    const placed = (tree: Record<string, string>) => Object.keys(tree).filter((p) => p.startsWith('/srv/rel/'))
+    expect(placed(snapshot(root))).toEqual(placed(snapshot(ref)))
+    expect(placed(snapshot(root))).toHaveLength(44)
+    expect(existsSync(join(root, 'opt/rel'))).toBe(false)
+    const [installed] = await listInstalled(root)
+    expect(installed?.installPrefixes).toEqual(['/srv/rel'])
+    expect(installed?.files.every((f) => f.path.startsWith('/srv/rel/'))).toBe(true)
+    expect(await verifyInstalled(root, 'rel')).toEqual([])
+  })
+})
+
 describe('a kill between two packages of one transaction', () => {
   it('finishes both when neither has a scriptlet: both were staged before the first rename', async () => {
     const first = await pkg(w.dir, { name: 'both-a', version: '1', files: [file('/opt/both/a/x', 'a')] })

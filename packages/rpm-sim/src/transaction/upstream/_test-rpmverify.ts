@@ -307,6 +307,11 @@ export const SCENARIOS_RPMVERIFY: Scenario[] = [
       { rpm: ['-Va', '--nouser', '--nogroup', '--nocaps'] },
       U('@d'),
       { rpm: ['-Va', '--nouser', '--nogroup'] },
+      // A file an upgrade only touches (%_minimize_writes) gets its capabilities set again.
+      sh('setcap -r a/emptyCaps1; getcap a/emptyCaps1 >> log'),
+      U('--oldpackage', ...MINIMIZE, '@c'),
+      sh('getcap a/emptyCaps1 >> log'),
+      { rpm: ['-Va', '--nouser', '--nogroup'] },
       E('capstest'),
     ],
   },
