@@ -83,7 +83,13 @@ echo trig
 `
 
 /** Builds the fixture (or `spec`) with rpmbuild and the given binary payload, e.g. `w9.gzdio`; returns the .rpm path. */
-export function buildWithRpmbuild(dir: string, payload: string, spec = FIXTURE_SPEC, arch = 'noarch'): string {
+export function buildWithRpmbuild(
+  dir: string,
+  payload: string,
+  spec = FIXTURE_SPEC,
+  arch = 'noarch',
+  kind: 'binary' | 'source' = 'binary',
+): string {
   const top = join(dir, `top-${payload}`)
   mkdirSync(join(top, 'SPECS'), { recursive: true })
   const specFile = join(top, 'SPECS', 'fixture.spec')
@@ -101,12 +107,12 @@ export function buildWithRpmbuild(dir: string, payload: string, spec = FIXTURE_S
       '_build_id_links none',
       '--define',
       '__os_install_post %{nil}',
-      '-bb',
+      kind === 'source' ? '-bs' : '-bb',
       specFile,
     ],
     { stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } },
   )
-  const rpms = join(top, 'RPMS', arch)
+  const rpms = kind === 'source' ? join(top, 'SRPMS') : join(top, 'RPMS', arch)
   const name = readdirSync(rpms).find((f) => f.endsWith('.rpm'))
   if (!name) throw new Error(`rpmbuild wrote no package under ${rpms}`)
   return join(rpms, name)

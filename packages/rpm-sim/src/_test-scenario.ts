@@ -36,6 +36,8 @@ export interface PkgDef {
   name: string
   /** The package's arch (rpmbuild --target); default noarch. */
   arch?: string
+  /** Build the source package (rpmbuild -bs: the spec itself) instead of the binary one. */
+  source?: true
   version?: string
   release?: string
   epoch?: number
@@ -194,12 +196,15 @@ export class SpecCache {
   /** The .rpm of a package definition (built by rpmbuild the first time). */
   rpm(p: PkgDef): string {
     const text = specText(p)
-    let file = this.built.get(text)
+    const kind = p.source === true ? 'source' : 'binary'
+    // One spec text is one package per arch and kind.
+    const key = `${p.arch ?? 'noarch'} ${kind}\n${text}`
+    let file = this.built.get(key)
     if (file === undefined) {
       const dir = join(this.dir, `spec-${this.built.size}`)
       mkdirSync(dir, { recursive: true })
-      file = buildWithRpmbuild(dir, 'w2.gzdio', text, p.arch)
-      this.built.set(text, file)
+      file = buildWithRpmbuild(dir, 'w2.gzdio', text, p.arch, kind)
+      this.built.set(key, file)
     }
     return file
   }
@@ -260,7 +265,8 @@ async function simRpm(
     stdout,
     stderr,
     cwd: root,
-    env,
+    // As real rpm's: the test's HOME (rpm's %_topdir for source packages is $HOME/rpmbuild).
+    env: { ...(process.env.HOME !== undefined ? { HOME: process.env.HOME } : {}), ...env },
     identity: processIdentity(),
     machine: processMachine(),
   })

@@ -11,6 +11,8 @@ import { operandPath } from './args.js'
 export interface PackageArg {
   given: string
   path: string
+  /** A source package (its lead says so, as rpmbuild -bs writes it): installed into %_topdir, not the database. */
+  source?: true
 }
 
 /** What reading the arguments found: the package files, rpm's error lines, and how many arguments failed. */
@@ -41,7 +43,8 @@ export async function readPackageArgs(operands: readonly string[], o: PackageArg
       out.failed++
       continue
     }
-    if (!isRpmFile(path)) {
+    const kind = rpmKind(path)
+    if (kind === undefined) {
       if (o.nomanifest) {
         out.errors.push(`error: ${given} cannot be installed`)
         out.failed++
@@ -71,16 +74,18 @@ export async function readPackageArgs(operands: readonly string[], o: PackageArg
         continue
       }
     }
-    out.packages.push({ given, path })
+    out.packages.push({ given, path, ...(kind === 'source' ? { source: true as const } : {}) })
   }
   return out
 }
 
-function isRpmFile(path: string): boolean {
+// Whether the file is an rpm package (the lead's magic), and of which type; undefined for anything else.
+function rpmKind(path: string): 'binary' | 'source' | undefined {
   const fd = openSync(path, 'r')
   try {
-    const magic = Buffer.alloc(4)
-    return readSync(fd, magic, 0, 4, 0) === 4 && magic.equals(LEAD_MAGIC)
+    const lead = Buffer.alloc(8)
+    if (readSync(fd, lead, 0, 8, 0) < 4 || !lead.subarray(0, 4).equals(LEAD_MAGIC)) return undefined
+    return lead.readUInt16BE(6) === 1 ? 'source' : 'binary'
   } finally {
     closeSync(fd)
   }

@@ -23,6 +23,7 @@ import { RpmFormatError } from '../format/errors.js'
 import type { PackageArgs } from './_package-args.js'
 import { readPackageArgs } from './_package-args.js'
 import { engineHeader } from '../transaction/_source.js'
+import { installSourcePackage } from '../transaction/_srpm.js'
 import { isRdbpkgError } from '@rdbpkg/core'
 import { recoverForQuery } from '../transaction/recovery.js'
 import { SCRIPT_FLAGS } from '../transaction/_plan.js'
@@ -165,6 +166,28 @@ function relocationsOf(a: ParsedArgs, op: TransactionOp): Pick<TransactionFlags,
   return { ...(relocations.length > 0 ? { relocations } : {}), ...(prefix !== undefined ? { prefix } : {}) }
 }
 
+// rpm's rpmInstallSource for each source package: its files into %{_topdir} (`--define "_topdir DIR"`, else
+// $HOME/rpmbuild as rpm's %{getenv:HOME}); nothing on --test. Exit: how many failed, each with rpm's line.
+async function installSources(
+  a: ParsedArgs,
+  io: MainIo,
+  sources: readonly { given: string; path: string }[],
+  flags: TransactionFlags,
+): Promise<number> {
+  if (flags.test === true) return 0
+  const topdir = definedMacros(a).get('_topdir') ?? `${io.env.HOME ?? ''}/rpmbuild`
+  let failed = 0
+  for (const s of sources) {
+    try {
+      await installSourcePackage(rootOf(a, io), await openRpm(s.path), { topdir })
+    } catch (error) {
+      line(io, 'stderr', `error: ${s.given} cannot be installed (${(error as Error).message})`)
+      failed++
+    }
+  }
+  return failed
+}
+
 function rootOf(a: ParsedArgs, io: MainIo): string {
   const r = a.values.get('root') ?? '/'
   return operandPath(r, io.cwd)
@@ -240,8 +263,14 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   }
   const args = op === 'erase' ? undefined : await read(false)
   if (args !== undefined && args.failed > 0) return failedArgs()
-  const packages = args === undefined ? a.operands : args.packages.map((p) => p.path)
-  const givenAs = new Map(args?.packages.map((p) => [p.path, p.given]))
+  // Source packages go to %_topdir after the transaction of the others (rpm's rpmInstallSource), never to it;
+  // -F leaves them out.
+  const all = args?.packages ?? []
+  const sources = op === 'freshen' ? [] : all.filter((p) => p.source === true)
+  const binaries = all.filter((p) => p.source !== true)
+  const packages = args === undefined ? a.operands : binaries.map((p) => p.path)
+  const givenAs = new Map(all.map((p) => [p.path, p.given]))
+  if (all.length > 0 && binaries.length === 0) return installSources(a, io, sources, flags)
   const r = await runTransaction({
     root: rootOf(a, io),
     op,
@@ -274,6 +303,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   // rpm lists the packages an ambiguous erase argument matched (`  NEVRA`) on stdout, the rest on stderr.
   for (const p of r.problems) line(io, p.startsWith('  ') ? 'stdout' : 'stderr', p)
   if (r.problems.length === 0) printProgress(a, io, r, op === 'erase')
+  if (sources.length > 0) return (await installSources(a, io, sources, flags)) || r.exitCode
   return r.exitCode
 }
 

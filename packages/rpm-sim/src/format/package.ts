@@ -82,6 +82,11 @@ export interface RpmPackage {
   /** The paths a relocatable package may be moved from (PREFIXES: rpmbuild's `Prefix:`/`Prefixes:`). */
   prefixes: string[]
   /**
+   * For a source package (no SOURCERPM: what rpmbuild -bs writes; its files are names, not paths), the index of its
+   * spec file (rpm's headerFindSpec: the %spec-flagged file, else the first named *.spec); undefined otherwise.
+   */
+  specIndex?: number
+  /**
    * The color of the package as a transaction element (rpm's rpmteColor): the colors of the files its provides and
    * requires come from (FILEDEPENDSX/N and DEPENDSDICT), or'ed; 0 when no dependency is linked to a colored file.
    */
@@ -151,6 +156,7 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
     installedSize: header.number(TAG.LONGSIZE) ?? header.number(TAG.SIZE) ?? 0,
     files,
     prefixes: header.strings(TAG.PREFIXES) ?? [],
+    ...(header.string(TAG.SOURCERPM) === undefined ? { specIndex: specIndexOf(header, files) } : {}),
     elementColor: elementColor(header, files),
     fileDigestAlgo,
     provides: readDeps(header, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION),
@@ -291,6 +297,13 @@ function readFiles(header: Header, file: string): RpmFileEntry[] {
       caps: caps[i] ?? '',
     }
   })
+}
+
+// rpm's headerFindSpec: the file flagged %spec, else the first whose name ends in .spec (-1: none).
+function specIndexOf(header: Header, files: readonly RpmFileEntry[]): number {
+  const flags = header.numbers(TAG.FILEFLAGS) ?? []
+  const flagged = flags.findIndex((bits) => (bits & FILE_FLAG.SPECFILE) !== 0)
+  return flagged >= 0 ? flagged : files.findIndex((f) => f.path.endsWith('.spec'))
 }
 
 // rpm's rpmteColorDS for provides and requires: each colored file colors the dependencies the dictionary links it

@@ -249,7 +249,10 @@ export async function* readRpmPayload(
       },
     )
     for await (const entry of cpio) {
-      const fileIndex = entry.fileIndex ?? byPath.get(safeEntryPath(entry.name, file))
+      const safe = safeEntryPath(entry.name, file)
+      // A source package lists its files by name alone (`hello.spec`), not as paths.
+      const fileIndex =
+        entry.fileIndex ?? byPath.get(safe) ?? (pkg.specIndex !== undefined ? byPath.get(safe.slice(1)) : undefined)
       const meta = fileIndex === undefined ? undefined : pkg.files[fileIndex]
       if (fileIndex === undefined || meta === undefined) {
         throw rpmError('E_CPIO_UNSAFE', {

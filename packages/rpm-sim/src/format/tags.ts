@@ -180,6 +180,7 @@ export const FILE_FLAG = {
   GHOST: 1 << 6,
   LICENSE: 1 << 7,
   README: 1 << 8,
+  SPECFILE: 1 << 5,
   ARTIFACT: 1 << 12,
 } as const
 

@@ -666,6 +666,29 @@ export const SCENARIOS_RPMI: Scenario[] = [
       E('hello-script'),
     ],
   },
+  // ---- rpmi.at: source packages
+  ...(['-U', '-i'] as const).map(
+    (mode): Scenario => ({
+      name: `rpm ${mode} *.src.rpm`,
+      from: 'rpmi.at',
+      pkgs: { s: { ...relocApp('1'), source: true } },
+      // rpm's %_topdir is $HOME/rpmbuild inside the root: the spec lands in SPECS; -qa stays empty.
+      steps: [{ rpm: [mode, '@s'] }, sh('cat root/rpmbuild/SPECS/*.spec > /dev/null && ls -R root > log')],
+    }),
+  ),
+  {
+    // Not in one command with a binary package: Debian's rpm 4.18.0 then installs the binary one and writes the
+    // source package's files nowhere (exit 0); rpm-sim writes them after the transaction, as rpmInstall means to.
+    name: 'a source package with --define _topdir, and with --test',
+    from: 'rdbpkg',
+    pkgs: { s: { ...relocApp('1'), source: true } },
+    steps: [
+      U('--define', '_topdir /srv/build', '@s'),
+      U('--test', '--define', '_topdir /srv/other', '@s'),
+      Q('-a'),
+      sh('ls -R srv > log'),
+    ],
+  },
 ]
 
 // rpm's tests/data/SPECS/reloc.spec: three prefixes, a file in each, scriptlets that print where they went.
