@@ -4,7 +4,7 @@
 import { openSync, readSync, closeSync, readFileSync } from 'node:fs'
 import { unreadable } from '../base/_fs.js'
 import { checksigLine, checksigPackage } from '../format/checksig.js'
-import { LEAD_MAGIC } from '../format/lead.js'
+import { LEAD_MAGIC, leadType } from '../format/lead.js'
 import { operandPath } from './args.js'
 
 /** A package file argument: as given (rpm's messages name it so) and where it is. */
@@ -85,7 +85,7 @@ function rpmKind(path: string): 'binary' | 'source' | undefined {
   try {
     const lead = Buffer.alloc(8)
     if (readSync(fd, lead, 0, 8, 0) < 4 || !lead.subarray(0, 4).equals(LEAD_MAGIC)) return undefined
-    return lead.readUInt16BE(6) === 1 ? 'source' : 'binary'
+    return leadType(lead)
   } finally {
     closeSync(fd)
   }

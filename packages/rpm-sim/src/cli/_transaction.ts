@@ -118,23 +118,27 @@ function definedMacros(a: ParsedArgs): Map<string, string> {
   return defined
 }
 
+// rpmExpandNumeric of a defined macro: its leading number (0 when it has none); undefined when it is not defined.
+function macroNumber(defined: Map<string, string>, name: string): number | undefined {
+  const text = defined.get(name)
+  return text === undefined ? undefined : Number(/^-?\d+/.exec(text)?.[0] ?? '0')
+}
+
 // rpm's multilib colors: the machine's default (see defaultColors), or what `_transaction_color` and
 // `_prefer_color` are defined as (rpmExpandNumeric: the leading number; a preferred color of 0 is 2).
 function colorsOf(defined: Map<string, string>, io: MainIo): TransactionColors | undefined {
-  const numeric = (text: string): number => Number(/^-?\d+/.exec(text)?.[0] ?? '0')
   const base = io.machine !== undefined ? defaultColors(io.machine) : undefined
-  const transaction = defined.get('_transaction_color')
-  const prefer = defined.get('_prefer_color')
+  const transaction = macroNumber(defined, '_transaction_color')
   if (base === undefined && transaction === undefined) return undefined
   return {
-    transaction: transaction !== undefined ? numeric(transaction) : (base?.transaction ?? 0),
-    prefer: (prefer !== undefined ? numeric(prefer) : 0) || (base?.prefer ?? 2),
+    transaction: transaction ?? base?.transaction ?? 0,
+    prefer: macroNumber(defined, '_prefer_color') || (base?.prefer ?? 2),
   }
 }
 
 // rpm's %_minimize_writes: on where the macro is defined to a number other than 0.
 function minimizeWritesOf(defined: Map<string, string>): { minimizeWrites?: true } {
-  return Number(/^-?\d+/.exec(defined.get('_minimize_writes') ?? '')?.[0] ?? '0') !== 0 ? { minimizeWrites: true } : {}
+  return (macroNumber(defined, '_minimize_writes') ?? 0) !== 0 ? { minimizeWrites: true } : {}
 }
 
 // rpm's %_netsharedpath: paths split at colons (rpmts.c's argvSplit, empty pieces dropped).
@@ -239,6 +243,7 @@ function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: b
 async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const op: TransactionOp = has(a, 'e') ? 'erase' : has(a, 'F') ? 'freshen' : has(a, 'U') ? 'upgrade' : 'install'
   // rpm's --reinstall: an install that replaces the very same NEVRA where it is installed (-i --replacepkgs).
+  const macros = definedMacros(a)
   const reinstall = op === 'install' && a.flags.has('reinstall')
   const flags: TransactionFlags = {
     ...flagsOf(a),
@@ -287,9 +292,9 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
     fault: parseFault(io.env.RPMSIM_FAULT),
     identity: io.identity,
-    colors: colorsOf(definedMacros(a), io),
-    ...netsharedOf(definedMacros(a)),
-    ...minimizeWritesOf(definedMacros(a)),
+    colors: colorsOf(macros, io),
+    ...netsharedOf(macros),
+    ...minimizeWritesOf(macros),
     ...sourceDateEpoch(io),
   }).catch(async (error: unknown) => {
     // A header whose digest does not match stops the engine as it reads the packages: rpm's words for the

@@ -14,6 +14,11 @@ export interface Lead {
   signatureType: number
 }
 
+/** The package type a lead gives (its bytes 6-7): `source` for what rpmbuild -bs writes, else `binary`. */
+export function leadType(bytes: Buffer): Lead['type'] {
+  return bytes.readUInt16BE(6) === 1 ? 'source' : 'binary'
+}
+
 /** Parses the 96-byte lead; rejects wrong magic and versions other than 3. */
 export function parseLead(bytes: Buffer, file: string): Lead {
   if (bytes.length < LEAD_SIZE)
@@ -39,7 +44,7 @@ export function parseLead(bytes: Buffer, file: string): Lead {
   return {
     major,
     minor: bytes.readUInt8(5),
-    type: bytes.readUInt16BE(6) === 1 ? 'source' : 'binary',
+    type: leadType(bytes),
     name: bytes.toString('utf8', 10, nul < 0 || nul > 76 ? 76 : nul),
     signatureType: bytes.readUInt16BE(78),
   }

@@ -18,7 +18,7 @@ export async function installSourcePackage(root: string, rpm: RpmFile, dirs: Sou
   const { pkg } = rpm
   const written: string[] = []
   for await (const entry of readRpmPayload(rpm)) {
-    const index = pkg.files.findIndex((f) => f.path === entry.path || `/${f.path}` === entry.path)
+    const index = entry.fileIndex
     const meta = pkg.files[index]
     const name = entry.path.slice(entry.path.lastIndexOf('/') + 1)
     if (meta === undefined || meta.kind !== 'file' || name === '') {
