@@ -117,6 +117,11 @@ class ByteSource {
   /** Exactly `n` bytes (a view into the source's chunk), failing if the input ends first. */
   async read(n: number, what: string): Promise<Buffer> {
     if (this.available < n) await this.need(n, what)
+    return this.readNow(n)
+  }
+
+  /** `n` bytes already {@link available}: the parser's path without a promise when the chunk holds them. */
+  readNow(n: number): Buffer {
     const out = this.buf.subarray(this.pos, this.pos + n)
     this.advance(n)
     return out
@@ -201,15 +206,15 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
     for (;;) {
       if (open) {
         open.body.destroy()
-        await skip(bytes, open.remaining.n + open.pad, 'entry body')
+        if (!skipNow(bytes, open.remaining.n + open.pad)) await skip(bytes, open.remaining.n + open.pad, 'entry body')
         open = undefined
       }
-      await bytes.need(6, 'entry header')
+      if (bytes.available < 6) await bytes.need(6, 'entry header')
       const magic = bytes.bytes.toString('latin1', bytes.at, bytes.at + 6)
       bytes.advance(6)
       let header: CpioHeader
       if (magic === STRIPPED) {
-        await bytes.need(8, 'entry header')
+        if (bytes.available < 8) await bytes.need(8, 'entry header')
         const index = hex8(bytes.bytes, bytes.at, 'file index', file)
         bytes.advance(8)
         const size = options.strippedSize?.(index)
@@ -220,7 +225,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             expected: 'a file index of the header',
             found: `${index}`,
           })
-        await skip(bytes, pad4(14), 'entry header')
+        if (!skipNow(bytes, pad4(14))) await skip(bytes, pad4(14), 'entry header')
         header = {
           name: '',
           ino: 0,
@@ -245,7 +250,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             found: JSON.stringify(magic),
           })
         }
-        await bytes.need(13 * 8, 'entry header')
+        if (bytes.available < 13 * 8) await bytes.need(13 * 8, 'entry header')
         const b = bytes.bytes
         const at = bytes.at
         header = {
@@ -272,7 +277,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
             expected: `2..${MAX_NAME}`,
             found: `${nameSize}`,
           })
-        await bytes.need(nameSize, 'entry name')
+        if (bytes.available < nameSize) await bytes.need(nameSize, 'entry name')
         const nb = bytes.bytes
         const nat = bytes.at
         if (nb[nat + nameSize - 1] !== 0)
@@ -284,7 +289,7 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
           })
         const name = nb.toString('utf8', nat, nat + nameSize - 1)
         bytes.advance(nameSize)
-        await skip(bytes, pad4(110 + nameSize), 'entry name')
+        if (!skipNow(bytes, pad4(110 + nameSize))) await skip(bytes, pad4(110 + nameSize), 'entry name')
         if (name.includes('\0'))
           throw rpmError('E_CPIO_UNSAFE', {
             file,
@@ -298,8 +303,13 @@ export async function* readCpio(source: AsyncIterable<Buffer>, options: ReadCpio
       const pad = pad4(header.size)
       if (header.size <= WHOLE_BODY) {
         // Read whole: a view into the decompressed chunk, as a streamed body's chunks are.
-        const data = header.size === 0 ? EMPTY : await bytes.read(header.size, 'entry body')
-        await skip(bytes, pad, 'entry body')
+        const data =
+          header.size === 0
+            ? EMPTY
+            : bytes.available >= header.size
+              ? bytes.readNow(header.size)
+              : await bytes.read(header.size, 'entry body')
+        if (!skipNow(bytes, pad)) await skip(bytes, pad, 'entry body')
         yield new Entry(header, { data })
         continue
       }
@@ -335,11 +345,15 @@ function bodyStream(bytes: ByteSource, remaining: { n: number }): Readable {
   })
 }
 
+// Skips `n` bytes when the chunk holds them (true); else the caller awaits {@link skip}. Most entries never leave
+// their chunk, and an await per header field costs more than parsing it.
+function skipNow(bytes: ByteSource, n: number): boolean {
+  if (bytes.available < n) return false
+  bytes.advance(n)
+  return true
+}
 async function skip(bytes: ByteSource, n: number, what: string): Promise<void> {
-  if (bytes.available >= n) {
-    bytes.advance(n)
-    return
-  }
+  if (skipNow(bytes, n)) return
   let left = n
   while (left > 0) left -= (await bytes.take(left, what)).length
 }
