@@ -59,6 +59,7 @@ export { DEFAULT_MAX_RATIO, expansionLimit } from './expansion.js'
 export { describeFsError, fsErrorParts, fsErrorReason } from './fs-error.js'
 export { ProgressPrinter, formatBytes } from './progress.js'
 export type { ProgressOptions } from './progress.js'
+export { keepYoungGenerationSmall } from './command-heap.js'
 export { NODE_FLOOR, meetsNodeFloor, nodeFloorTarget, parseNodeVersion } from './node-floor.js'
 export type { NodeVersion } from './node-floor.js'
 export {

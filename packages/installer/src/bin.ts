@@ -1,9 +1,11 @@
 // The installer's command line; bundled by esbuild into dist/install.mjs (installer.mjs in an archive).
 import { fileURLToPath } from 'node:url'
+import { keepYoungGenerationSmall } from '@rdbpkg/core'
 import { parseFault, processIdentity } from '@rdbpkg/rpm-sim'
 import type { TransactionFault } from '@rdbpkg/rpm-sim'
 import { main } from './main.js'
 
+keepYoungGenerationSmall()
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { keepYoungGenerationSmall } from '@rdbpkg/core'
 import { processIdentity, processMachine } from './cli/args.js'
 import { main } from './cli/main.js'
+
+keepYoungGenerationSmall()
 
 // A reader that stops early (`rpm-sim -qa | head -1`) closes the pipe: the rest of the output has nowhere to go. Node
 // reports that as an unhandled EPIPE error with a stack trace; rpm-sim stops writing and finishes the command, so a
