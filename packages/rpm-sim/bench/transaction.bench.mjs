@@ -17,11 +17,11 @@ const dir = mkdtempSync(join(tmpdir(), 'rpm-sim-txbench-'))
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 
-function files(version) {
+function files(version, count = FILES) {
   const out = [
     { path: '/etc/bench/bench.conf', kind: 'file', content: `v${version}\n`, flags: { config: true, noreplace: true } },
   ]
-  for (let i = 0; i < FILES; i++) {
+  for (let i = 0; i < count; i++) {
     // ~40 bytes to ~4 KiB each, 100 directories; v2 changes every file, drops 5% and adds 5%.
     const name = version === 2 && i % 20 === 0 ? `n${i}` : `f${i}`
     out.push({
@@ -128,6 +128,44 @@ function measure(base, v1, v2, haveRpm) {
   }
 }
 
+// BENCH_SIZES=1000,10000,50000: installs of each size on tmpfs, rpm-sim and real rpm, best of ROUNDS each, and
+// what one more file costs each tool between two sizes: the part of the gap that is per file, and what is the same
+// for any package (Node's start, loading rpm-sim, the durability barriers).
+async function scaling(base, sizes) {
+  console.log(`== install by package size on tmpfs (${sizes.join(', ')} files; best of ${ROUNDS})`)
+  const rows = []
+  for (const count of sizes) {
+    const pkg = join(base, `scale-${count}-1.noarch.rpm`)
+    const spec = { name: 'scale', version: '1', release: '1', arch: 'noarch', files: files(1, count) }
+    await writeRpm({ ...spec, summary: 'bench', description: 'bench', license: 'MIT' }, pkg)
+    let sim = Infinity
+    let rpm = Infinity
+    for (let round = 0; round < ROUNDS; round++) {
+      const simRoot = join(base, `scale-sim-${round}`)
+      const rpmRoot = join(base, `scale-rpm-${round}`)
+      mkdirSync(simRoot)
+      mkdirSync(join(rpmRoot, 'var/lib/rpm'), { recursive: true })
+      sim = Math.min(sim, run(process.execPath, [cli, '--root', simRoot, '-i', pkg]).seconds)
+      spawnSync('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '--initdb'])
+      rpm = Math.min(rpm, run('rpm', ['--root', rpmRoot, '--dbpath', '/var/lib/rpm', '--nodeps', '-i', pkg]).seconds)
+      rmSync(simRoot, { recursive: true, force: true })
+      rmSync(rpmRoot, { recursive: true, force: true })
+    }
+    rmSync(pkg, { force: true })
+    rows.push({ count, sim, rpm })
+    console.log(
+      `${count} files: rpm-sim ${sim.toFixed(2)} s, real rpm ${rpm.toFixed(2)} s, ratio ${(sim / rpm).toFixed(2)}`,
+    )
+  }
+  for (let i = 1; i < rows.length; i++) {
+    const [a, b] = [rows[i - 1], rows[i]]
+    const per = (x, y) => ((1e6 * (y - x)) / (b.count - a.count)).toFixed(0)
+    console.log(
+      `each file from ${a.count} to ${b.count}: rpm-sim ${per(a.sim, b.sim)} µs, real rpm ${per(a.rpm, b.rpm)} µs`,
+    )
+  }
+}
+
 function isTmpfs(path) {
   const r = spawnSync('stat', ['-f', '-c', '%T', path], { encoding: 'utf8' })
   return r.status === 0 && r.stdout.trim() === 'tmpfs'
@@ -154,6 +192,8 @@ try {
     try {
       console.log(`== on tmpfs (${ram})`)
       measure(ram, v1, v2, haveRpm)
+      const sizes = (process.env.BENCH_SIZES ?? '').split(',').filter(Boolean).map(Number)
+      if (sizes.length > 0 && haveRpm) await scaling(ram, sizes)
     } finally {
       rmSync(ram, { recursive: true, force: true })
     }
