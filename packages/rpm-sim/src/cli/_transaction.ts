@@ -147,6 +147,12 @@ function netsharedOf(defined: Map<string, string>): { netsharedPaths?: string[] 
   return paths.length > 0 ? { netsharedPaths: paths } : {}
 }
 
+// rpm's %_install_langs: languages split at colons; `all` among them (rpm's default) installs every language.
+function installLangsOf(defined: Map<string, string>): { installLangs?: string[] } {
+  const langs = (defined.get('_install_langs') ?? '').split(':').filter((l) => l !== '')
+  return langs.length > 0 && !langs.includes('all') ? { installLangs: langs } : {}
+}
+
 // rpm's --relocate OLD=NEW (each given) and --prefix NEW, checked as rpm's option parser and main do.
 function relocationsOf(a: ParsedArgs, op: TransactionOp): Pick<TransactionFlags, 'relocations' | 'prefix'> {
   const given = a.options.flatMap((o) => (o.name === 'relocate' && o.value !== undefined ? [o.value] : []))
@@ -250,6 +256,8 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     ...relocationsOf(a, op),
     ...(has(a, 'v') ? { verbose: true } : {}),
     ...(reinstall ? { replacepkgs: true } : {}),
+    // rpm's %_excludedocs: --excludedocs where the macro is defined to a number other than 0.
+    ...((macroNumber(macros, '_excludedocs') ?? 0) !== 0 ? { excludedocs: true } : {}),
   }
   if (a.operands.length === 0)
     throw new UsageError(op === 'erase' ? 'no packages given for erase' : 'no packages given for install')
@@ -294,6 +302,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     identity: io.identity,
     colors: colorsOf(macros, io),
     ...netsharedOf(macros),
+    ...installLangsOf(macros),
     ...minimizeWritesOf(macros),
     ...sourceDateEpoch(io),
   }).catch(async (error: unknown) => {

@@ -62,8 +62,9 @@ options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --just
   --nosignature, --noverify (package files are verified before a transaction, as rpm's default level: digests),
   --define "_transaction_color N" and --define "_prefer_color N" (multilib colors; default 3 and 2 on x86_64 and
   aarch64, as rpm's), --define "_netsharedpath PATH[:PATH...]" (neither installed nor removed there),
-  --define "_minimize_writes 1" (an upgrade leaves files already as the new version in place); other macros are
-  accepted and ignored
+  --define "_minimize_writes 1" (an upgrade leaves files already as the new version in place),
+  --define "_install_langs LANG[:LANG...]" (files marked %lang for none of them are not installed; all: every one),
+  --define "_excludedocs 1" (as --excludedocs); other macros are accepted and ignored
 
 exit codes: 0 done; otherwise problems or errors (printed as rpm prints them), 1 or, as rpm, the number of
   packages of a transaction that failed

@@ -59,6 +59,7 @@ const fileSchema = v.object({
   verify: v.exactOptional(v.pipe(v.number(), v.integer())),
   color: v.exactOptional(v.pipe(v.number(), v.integer())),
   caps: v.exactOptional(v.string()),
+  lang: v.exactOptional(v.string()),
   user: v.string(),
   group: v.string(),
   mtime: v.number(),

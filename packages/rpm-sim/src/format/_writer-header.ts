@@ -141,7 +141,7 @@ function fileTags(files: PlannedFile[]): HeaderValue[] {
     col(
       TAG.FILELANGS,
       TYPE.STRING_ARRAY,
-      files.map(() => ''),
+      files.map((f) => f.spec.lang ?? ''),
     ),
     col(TAG.DIRINDEXES, TYPE.INT32, indexes),
     col(TAG.BASENAMES, TYPE.STRING_ARRAY, basenames),

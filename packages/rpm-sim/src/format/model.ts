@@ -145,6 +145,11 @@ export interface EngineFile {
   color?: number
   /** The file's capabilities (rpm's FILECAPS, `%caps(cap_net_raw=ep)`), set when it is written; absent: none. */
   caps?: string
+  /**
+   * The languages the file is for (rpm's FILELANGS, `%lang(de)`; several joined by `|`): with `%_install_langs` set,
+   * it is installed only for one of those languages. Absent: any language.
+   */
+  lang?: string
   user: string
   group: string
   mtime: number

@@ -24,6 +24,8 @@ export interface RpmSpecFile {
   color?: number
   /** File capabilities to set when installed, as `%caps(...)` gives them (`cap_net_raw=ep`); regular files only. */
   caps?: string
+  /** The languages the file is for, as `%lang(de)` gives them (several joined by `|`); absent: any. */
+  lang?: string
 }
 
 /** A dependency to declare: a name, optionally with a version and comparison. */

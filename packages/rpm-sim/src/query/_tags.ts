@@ -191,6 +191,7 @@ const TAGS: Record<string, TagDef> = {
       : p.files.map((f) => FILE_STATE_NUMBER[f.state ?? 'normal']),
   ),
   filerdevs: num(files((f) => f.rdev ?? 0)),
+  filelangs: str(files((f) => f.lang ?? '')),
   providename: provides.name,
   provideversion: provides.version,
   provideflags: provides.flags,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { EngineFile } from '../format/model.js'
-import { DiskStates, atOrBelow, diskState, excludedFiles, installFate } from './_fates.js'
+import { DiskStates, atOrBelow, diskState, excludedFiles, forLangs, installFate } from './_fates.js'
 
 const f = (path: string, extra: Partial<EngineFile> = {}): EngineFile => ({
   path,
@@ -99,5 +99,30 @@ describe('atOrBelow (--excludepath, %_netsharedpath)', () => {
     expect(atOrBelow('/usr/shared/x', ['/usr/share'])).toBe(false)
     expect(atOrBelow('/usr', ['/usr/share'])).toBe(false)
     expect(atOrBelow('/usr/share', undefined)).toBe(false)
+  })
+})
+
+describe('forLangs (%_install_langs)', () => {
+  it("installs a file when one of its languages is a prefix of a language given, as rpm's skipInstallFiles", () => {
+    expect(forLangs('de', ['de_DE'])).toBe(true)
+    expect(forLangs('de|fi', ['fi'])).toBe(true)
+    expect(forLangs('en_US', ['en'])).toBe(false)
+    expect(forLangs('pl', ['de', 'fi'])).toBe(false)
+    // A file for no language, and no languages given: always.
+    expect(forLangs('', ['de'])).toBe(true)
+    expect(forLangs(undefined, ['de'])).toBe(true)
+    expect(forLangs('pl', undefined)).toBe(true)
+  })
+
+  it('leaves out the files of other languages and the folders they empty, never a %license', () => {
+    const files = [
+      f('/l', { kind: 'dir' }),
+      f('/l/pl', { kind: 'dir' }),
+      f('/l/pl/x', { lang: 'pl' }),
+      f('/l/de', { lang: 'de' }),
+      f('/l/COPYING', { lang: 'pl', flags: { license: true } }),
+    ]
+    expect([...excludedFiles(files, { langs: ['de'] })].sort()).toEqual(['/l/pl', '/l/pl/x'])
+    expect(excludedFiles(files, {}).size).toBe(0)
   })
 })

@@ -133,6 +133,18 @@ export interface Exclusions {
    * installed.
    */
   paths?: readonly string[] | undefined
+  /** rpm's `%_install_langs`: the languages installed; a file for none of them is not (see {@link forLangs}). */
+  langs?: readonly string[] | undefined
+}
+
+/**
+ * Is a file of languages `lang` (FILELANGS: `de`, `de|fi`; empty: any) installed for `langs` (`%_install_langs`)?
+ * As rpm's skipInstallFiles: one of the file's languages is a prefix of one given (`de` is installed for `de_DE`).
+ */
+export function forLangs(lang: string | undefined, langs: readonly string[] | undefined): boolean {
+  if (langs === undefined || lang === undefined || lang === '') return true
+  const mine = lang.split('|').filter((l) => l !== '')
+  return langs.some((given) => mine.some((l) => given.startsWith(l)))
 }
 
 /**
@@ -150,13 +162,14 @@ export function atOrBelow(path: string, paths: readonly string[] | undefined): b
 
 /**
  * The files rpm's skipInstallFiles leaves out: those below an excluded path (its relocation code's, any file), the
- * %config files, %doc files or %artifact files asked for (never a %license), then every directory of the package
- * left holding nothing but excluded entries, deepest first.
+ * %config files, %doc files or %artifact files asked for and those of languages not installed (never a %license),
+ * then every directory of the package left holding nothing but excluded entries, deepest first.
  */
 export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set<string> {
   const out = new Set<string>()
   const paths = ex.paths ?? []
-  if (ex.docs !== true && ex.artifacts !== true && ex.configs !== true && paths.length === 0) return out
+  if (ex.docs !== true && ex.artifacts !== true && ex.configs !== true && paths.length === 0 && ex.langs === undefined)
+    return out
   const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
   const count = new Map<string, number>()
   const emptied = new Set<string>()
@@ -169,7 +182,8 @@ export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set
   const excluded = (f: EngineFile): boolean =>
     atOrBelow(f.path, paths) ||
     (f.flags.license !== true &&
-      ((ex.configs === true && isConfig(f)) ||
+      (!forLangs(f.lang, ex.langs) ||
+        (ex.configs === true && isConfig(f)) ||
         (ex.docs === true && f.flags.doc === true) ||
         (ex.artifacts === true && f.flags.artifact === true)))
   for (const f of files) count.set(parent(f.path), (count.get(parent(f.path)) ?? 0) + 1)

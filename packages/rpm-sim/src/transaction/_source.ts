@@ -19,6 +19,7 @@ function engineFile(f: RpmPackage['files'][number], links: Map<number, number>):
   if (isDevice(f.mode)) out.rdev = f.rdev
   if (f.color !== 0) out.color = f.color
   if (f.caps !== '' && f.kind === 'file') out.caps = f.caps
+  if (f.lang !== '') out.lang = f.lang
   out.user = f.user || 'root'
   out.group = f.group || 'root'
   out.mtime = f.mtime

@@ -125,6 +125,11 @@ export interface TransactionOptions {
    */
   netsharedPaths?: readonly string[] | undefined
   /**
+   * rpm's `%_install_langs`: the languages to install (`de`, `de_DE`); a file marked `%lang` for none of them is not
+   * installed (its state `not installed`). Absent: every language, as rpm's `all`.
+   */
+  installLangs?: readonly string[] | undefined
+  /**
    * rpm's `%_minimize_writes`: an upgrade leaves a file it would rewrite with the same content in place and only
    * sets its owner, mode and time (the file keeps its inode; nothing is written).
    */
@@ -341,6 +346,7 @@ async function prepare(
             artifacts: flags.excludeartifacts,
             configs: flags.excludeconfigs,
             paths: [...(flags.excludepaths ?? []), ...(o.netsharedPaths ?? [])],
+            langs: o.installLangs,
           })
         : new Set<string>()
     const { relocations } = relocs[index] as PackageRelocations
