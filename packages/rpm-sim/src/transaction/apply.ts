@@ -163,19 +163,19 @@ export class UnpackError extends TransactionError {
  * (`Too many levels of symbolic links`, {@link UnpackError}). A directory of the package found as an unsafe link
  * is replaced by a directory, as rpm's fsmVerify does (the link goes, what it pointed to stays).
  */
-async function guardLinks(o: StageOptions): Promise<void> {
+function guardLinks(o: StageOptions): void {
   const resolver = new RootResolver(o.root)
   const checked = new Set<string>()
-  const target = async (host: string): Promise<{ host: string; st: Stats | undefined }> => {
+  const target = (host: string): { host: string; st: Stats | undefined } => {
     const t = resolver.dir(inRootOf(o.root, host))
     return { host: t, st: lst(t) }
   }
-  const check = async (dir: string, a: FileAction): Promise<void> => {
+  const check = (dir: string, a: FileAction): void => {
     if (checked.has(dir) || dir.length <= o.root.length || !dir.startsWith(o.root)) return
-    await check(dirname(dir), a)
+    check(dirname(dir), a)
     const st = lst(dir)
     if (st?.isSymbolicLink() === true) {
-      const t = await target(dir)
+      const t = target(dir)
       if (!followsDirLink(st, t.st) || realpathSync(dir) !== realpathSync(t.host)) {
         const file = `${a.path}${a.temp !== undefined ? a.temp.slice(a.host.length) : ''}`
         const dn = posix.dirname(a.path)
@@ -193,9 +193,9 @@ async function guardLinks(o: StageOptions): Promise<void> {
   for (const a of o.actions.values()) {
     const dir = a.kind === 'dir' && writesContent(a.fate)
     if (a.temp === undefined && !dir) continue
-    await check(dirname(a.host), a)
+    check(dirname(a.host), a)
     const st = dir ? lst(a.host) : undefined
-    if (st?.isSymbolicLink() === true && !followsDirLink(st, (await target(a.host)).st)) {
+    if (st?.isSymbolicLink() === true && !followsDirLink(st, target(a.host).st)) {
       unlinkSync(a.host)
       mkdirSync(a.host, 0o755)
       resolver.clear()
@@ -213,7 +213,7 @@ export function byPayloadPath(actions: readonly FileAction[]): Map<string, FileA
  * Symlinks are staged as links. Nothing visible changes; an undo removes the temps and `createdDirs`.
  */
 export async function stagePackage(o: StageOptions): Promise<void> {
-  await guardLinks(o)
+  guardLinks(o)
   const known = new Set<string>()
   const linkWaiting = new Map<string, FileAction[]>()
   const staged = new Set<string>()
