@@ -18,6 +18,49 @@ const flangtest = (version: string) => ({
 })
 
 export const SCENARIOS_RPMQUERY: Scenario[] = [
+  // ---- rpmdb.at: versions with +, ^ and ~, each installed and queried by its label in turn
+  {
+    name: 'rpmdb query special chars',
+    from: 'rpmdb.at',
+    pkgs: {
+      plus: { name: 'versiontest', version: '1.0+2', files: [] },
+      caret: { name: 'versiontest', version: '1.0^2', files: [] },
+      tilde: { name: 'versiontest', version: '1.0~2', files: [] },
+    },
+    steps: [
+      U('@plus'),
+      Q('versiontest-1.0+2-1'),
+      E('versiontest'),
+      U('@caret'),
+      Q('versiontest-1.0^2-1'),
+      E('versiontest'),
+      U('@tilde'),
+      Q('versiontest-1.0~2-1'),
+    ],
+  },
+  {
+    name: 'versions with ~, ^ and + in rpm order: an upgrade goes up, an older one is refused',
+    from: 'rdbpkg',
+    pkgs: {
+      tilde: { name: 'versiontest', version: '1.0~2', files: [] },
+      base: { name: 'versiontest', version: '1.0', files: [] },
+      caret: { name: 'versiontest', version: '1.0^2', files: [] },
+      plus: { name: 'versiontest', version: '1.0+2', files: [] },
+      next: { name: 'versiontest', version: '1.0.3', files: [] },
+    },
+    steps: [
+      U('@tilde'),
+      U('@base'),
+      U('@caret'),
+      // 1.0+2 sorts after 1.0^2 (a caret is below anything that follows it; + is a separator, as the dot: 1.0+2 is
+      // 1.0.2), and 1.0.3 after both.
+      U('@plus'),
+      U('@caret'),
+      U('@next'),
+      U('@plus'),
+      Q('versiontest'),
+    ],
+  },
   // ---- rpmdb.at and ours: %_install_langs, rpm's skipInstallFiles of the languages not installed
   {
     name: 'rpm -U with _install_lang and verify status',
