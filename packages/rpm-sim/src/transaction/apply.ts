@@ -192,7 +192,7 @@ function guardLinks(o: StageOptions): void {
   }
   for (const a of o.actions.values()) {
     const dir = a.kind === 'dir' && writesContent(a.fate)
-    if (a.temp === undefined && !dir) continue
+    if ((a.temp === undefined || a.fate === 'touch') && !dir) continue
     check(dirname(a.host), a)
     const st = dir ? lst(a.host) : undefined
     if (st?.isSymbolicLink() === true && !followsDirLink(st, target(a.host).st)) {
@@ -213,13 +213,16 @@ export function byPayloadPath(actions: readonly FileAction[]): Map<string, FileA
  * Symlinks are staged as links. Nothing visible changes; an undo removes the temps and `createdDirs`.
  */
 export async function stagePackage(o: StageOptions): Promise<void> {
+  // rpm's fsm: a file planned to be only touched (%_minimize_writes) that is gone by now ("vanished unexpectedly",
+  // removed by the element's %pre) is created from the payload instead; the others are left as they are.
+  for (const a of o.actions.values()) if (a.fate === 'touch' && lstOrMissing(a.host) === undefined) a.fate = 'create'
   guardLinks(o)
   const known = new Set<string>()
   const linkWaiting = new Map<string, FileAction[]>()
   const staged = new Set<string>()
   for await (const entry of o.source.payload()) {
     const a = o.actions.get(entry.path)
-    if (a === undefined || a.temp === undefined) {
+    if (a === undefined || a.temp === undefined || a.fate === 'touch') {
       // Not written itself, but it may carry the data of hard-linked members that are.
       const waiting = a?.kind === 'file' ? (linkWaiting.get(a.digest ?? a.path) ?? []) : []
       const [first, ...rest] = waiting
@@ -302,7 +305,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
   }
   // Zero-length files may be absent from a payload built by hand; every other missing file is an error.
   for (const a of o.actions.values()) {
-    if (a.temp === undefined || staged.has(a.path)) continue
+    if (a.temp === undefined || a.fate === 'touch' || staged.has(a.path)) continue
     if (a.kind === 'file') {
       mkdirRecorded(dirname(a.temp), o.createdDirs, known)
       rmTemp(a.temp)
@@ -324,7 +327,13 @@ export async function stagePackage(o: StageOptions): Promise<void> {
   }
   // Capabilities last: setcap(8) on the staged file, after its owner (a chown clears them) and mode.
   for (const a of o.actions.values()) {
-    if (a.caps === undefined || a.temp === undefined || a.kind !== 'file' || lstOrMissing(a.temp) === undefined)
+    if (
+      a.caps === undefined ||
+      a.temp === undefined ||
+      a.fate === 'touch' ||
+      a.kind !== 'file' ||
+      lstOrMissing(a.temp) === undefined
+    )
       continue
     try {
       setFileCaps(a.temp, a.caps)
@@ -633,10 +642,15 @@ function clearSetid(host: string): void {
   if (st?.isFile() === true && (st.mode & 0o6000) !== 0) chmodSync(host, st.mode & 0o777)
 }
 
-// rpm's FA_TOUCH: the file on disk already holds the new content; only its metadata becomes the new header's.
+// rpm's FA_TOUCH: the file on disk already holds the new content; only its metadata becomes the new header's. One
+// that vanished was staged instead (see stagePackage): a replay of the journal's plan, which still says touch, finds
+// its temporary name and puts it in place.
 function touch(a: FileAction, chown: boolean): void {
   const st = lst(a.host)
-  if (st === undefined) return
+  if (st === undefined) {
+    if (a.temp !== undefined && lst(a.temp) !== undefined) renameSync(a.temp, a.host)
+    return
+  }
   if (st.isSymbolicLink()) {
     if (chown && (st.uid !== a.uid || st.gid !== a.gid)) lchownSync(a.host, a.uid, a.gid)
     lutimesSync(a.host, a.mtime, a.mtime)

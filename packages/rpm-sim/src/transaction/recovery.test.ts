@@ -237,6 +237,34 @@ describe.skipIf(busybox === undefined)('recovery finishes the scriptlets of an i
   })
 })
 
+describe.skipIf(busybox === undefined)('%_minimize_writes with files a %pre removed, killed inside the commit', () => {
+  it('the files the plan only touched but %pre removed are written, also by the next command after a kill', async () => {
+    // Both versions hold the same 40 files: %_minimize_writes plans to touch them all; v2's %pre removes half.
+    const same = Array.from({ length: 40 }, (_, i) => file(`/opt/m/f${i}`, `same ${i}\n`))
+    const pre = { interpreter: '/bin/sh', body: 'for i in $(seq 0 19); do rm -f /opt/m/f$i; done' }
+    const m1 = await pkg(w.dir, { name: 'mw', version: '1', files: same })
+    const m2 = await pkg(w.dir, { name: 'mw', version: '2', files: same, scripts: { pre } })
+    const roots = ['straight', 'killed'].map((n) => join(w.dir, `mw-${n}`))
+    for (const root of roots) {
+      mkdirSync(join(root, 'bin'), { recursive: true })
+      cpSync(busybox as string, join(root, 'bin/busybox'))
+      for (const tool of ['sh', 'seq', 'rm']) symlinkSync('busybox', join(root, `bin/${tool}`))
+      expect((await runCli(['--root', root, '-i', m1])).code).toBe(0)
+    }
+    const [straight, killed] = roots as [string, string]
+    const up = ['-U', '--define', '_minimize_writes 1', m2]
+    expect((await runCli(['--root', straight, ...up])).code).toBe(0)
+    expect(existsSync(join(straight, 'opt/m/f0'))).toBe(true)
+    expect(await verifyInstalled(straight, 'mw')).toEqual([])
+    expect((await runCli(['--root', killed, ...up], undefined, { RPMSIM_FAULT: 'commit:5' })).signal).toBe('SIGKILL')
+    // Five of the removed files are back, the other fifteen wait under their temporary names.
+    expect(existsSync(join(killed, 'opt/m/f19'))).toBe(false)
+    expect((await runCli(['--root', killed, '-qa'])).code).toBe(0)
+    expect(snapshot(killed)).toEqual(snapshot(straight))
+    expect(await verifyInstalled(killed, 'mw')).toEqual([])
+  })
+})
+
 describe('a relocated install killed inside its commit', () => {
   it('is finished where the relocation put its files, and recorded there', async () => {
     const many = Array.from({ length: 40 }, (_, i) => file(`/opt/rel/d${i % 4}/f${i}`, `f${i}\n`))

@@ -478,7 +478,12 @@ async function prepare(
         action.reason = 'shared: an earlier package of the transaction writes it'
         delete action.suffix
       }
-      if (writesContent(action.fate) && (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined))
+      // A touched file gets a temporary name too: written only if it is gone when its element unpacks (see
+      // stagePackage), as rpm's fsm creates a touched file that vanished (a %pre that removes it).
+      if (
+        (writesContent(action.fate) || action.fate === 'touch') &&
+        (f.kind === 'file' || f.kind === 'symlink' || nodeType(f.mode) !== undefined)
+      )
         action.temp = `${writeHost};${tidHex}`
     }
     const { files: _drop, ...rest } = h

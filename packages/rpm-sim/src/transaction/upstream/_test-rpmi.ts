@@ -169,6 +169,34 @@ export const SCENARIOS_RPMI: Scenario[] = [
     },
   },
   {
+    // Upstream's suicidal.spec removes the file its own upgrade replaces from a Lua %pre (os.remove); here a shell
+    // %pre does the same (rpm-sim runs no Lua). With %_minimize_writes the plan, made before %pre, only touches the
+    // file, and the file is gone when the touch comes: it must be written after all.
+    name: 'rpm -U <suicidal>',
+    from: 'rpmi.at',
+    pkgs: Object.fromEntries(
+      ['1', '2'].map((r) => [
+        `r${r}`,
+        {
+          name: 'suicidal',
+          version: '1',
+          release: r,
+          files: [{ path: '/opt/foot', data: 'shoot' }],
+          scripts: { pre: 'rm -f /opt/foot' },
+        },
+      ]),
+    ),
+    steps: [
+      U('--define', '_minimize_writes 0', '@r1'),
+      U('--define', '_minimize_writes 0', '@r2'),
+      { rpm: ['-V', '--nouser', '--nogroup', 'suicidal'] },
+      E('suicidal'),
+      U('--define', '_minimize_writes 1', '@r1'),
+      U('--define', '_minimize_writes 1', '@r2'),
+      { rpm: ['-V', '--nouser', '--nogroup', 'suicidal'] },
+    ],
+  },
+  {
     // rpmi.at's <overridden time> and <overridden time keeps ticking>: SOURCE_DATE_EPOCH is the transaction's tid
     // and install time, one second more for each further package. (rpmi.at's first test installs a package before
     // without it, so its tid is now and the overridden one earlier: rpm-sim's tids only grow, there its tid would
