@@ -29,6 +29,12 @@ export const SCENARIOS_RPMREPLACE: Scenario[] = [
     steps: [U('@a'), U('@b')],
   },
   {
+    name: 'upgrade file link to file link',
+    from: 'rpmreplace.at',
+    pkgs: { a: replacetest('1.0', 'link', 'goo'), b: replacetest('2.0', 'link', 'goo') },
+    steps: [U('@a'), U('@b')],
+  },
+  {
     name: 'upgrade directory link to directory link',
     from: 'rpmreplace.at',
     pkgs: { a: replacetest('1.0', 'link', 'zoo'), b: replacetest('2.0', 'link', 'zoo') },
