@@ -31,9 +31,11 @@ modes:
   --reinstall PKG.rpm...  install again over the same installed version (-i --replacepkgs)
   -e LABEL...             erase
   -q LABEL... | -qa [[TAG=]PATTERN...] | -qf FILE... | -q --whatprovides|--whatrequires NAME...
-  -q --path|--whatconflicts|--whatobsoletes|--triggeredby|--tid ARG... | -qg GROUP...
+  -q --path|--whatconflicts|--whatobsoletes|--whatrecommends|--whatsuggests|--whatsupplements|--whatenhances|
+     --triggeredby|--tid ARG... | -qg GROUP...
                           query installed packages: -i info; lists -l files, -c configs, -d docs, -L licenses,
                           -A artifacts, --noconfig, --noghost, --noartifact, -s states, --dump, -v long lines; -R/--requires, -P/--provides, --conflicts, --obsoletes, --scripts,
+                          --recommends, --suggests, --supplements, --enhances,
                           --triggers, --changelog, --changes, --last (newest install first), --dupes
   -qp PKG.rpm...          query package files, with the same options
   -K [-v] PKG.rpm...      check package files' digests and signatures (--nodigest, --nosignature); rpm-sim holds

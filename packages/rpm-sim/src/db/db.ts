@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as v from 'valibot'
-import type { ScriptName } from '../format/model.js'
+import type { DependencyKind, ScriptName } from '../format/model.js'
 import { FILE_TRIGGER_KINDS, headerNevra } from '../format/model.js'
 import { errCode, syncDir, writeJsonAtomicSync } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
@@ -143,10 +143,20 @@ export const installedPackageSchema = v.object({
       requires: v.exactOptional(flagList),
       conflicts: v.exactOptional(flagList),
       obsoletes: v.exactOptional(flagList),
-    }),
+      orders: v.exactOptional(flagList),
+      recommends: v.exactOptional(flagList),
+      suggests: v.exactOptional(flagList),
+      supplements: v.exactOptional(flagList),
+      enhances: v.exactOptional(flagList),
+    } satisfies Record<DependencyKind, unknown>),
   ),
   conflicts: optStrs,
   obsoletes: optStrs,
+  orders: optStrs,
+  recommends: optStrs,
+  suggests: optStrs,
+  supplements: optStrs,
+  enhances: optStrs,
   changelog: v.exactOptional(v.array(v.object({ time: v.number(), name: v.string(), text: v.string() }))),
 })
 

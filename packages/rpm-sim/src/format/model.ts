@@ -156,8 +156,34 @@ export interface EngineFile {
   flags: EngineFileFlags
 }
 
-/** The kinds of dependency a package declares, as the header and the database keep them. */
-export type DependencyKind = 'provides' | 'requires' | 'conflicts' | 'obsoletes'
+/**
+ * The kinds of dependency a package declares, as the header and the database keep them: rpm's strong ones, its weak
+ * ones (Recommends, Suggests, and the reverse Supplements and Enhances) and OrderWithRequires (`orders`). rpm-sim
+ * resolves none of them; they order a transaction's elements, as rpm's do, and queries show them.
+ */
+export type DependencyKind =
+  | 'provides'
+  | 'requires'
+  | 'conflicts'
+  | 'obsoletes'
+  | 'recommends'
+  | 'suggests'
+  | 'supplements'
+  | 'enhances'
+  | 'orders'
+
+/** Every {@link DependencyKind}, in the order rpm's header lists their tags. */
+export const DEPENDENCY_KINDS: readonly DependencyKind[] = [
+  'provides',
+  'requires',
+  'conflicts',
+  'obsoletes',
+  'orders',
+  'recommends',
+  'suggests',
+  'supplements',
+  'enhances',
+]
 
 /** The header fields of a package that the engine, the database and `-qi` use. */
 export interface EngineHeader {
@@ -206,6 +232,12 @@ export interface EngineHeader {
   depFlags?: Partial<Record<DependencyKind, number[]>>
   conflicts?: string[]
   obsoletes?: string[]
+  /** The weak dependencies and OrderWithRequires, as `name op evr` (absent: none; see {@link DependencyKind}). */
+  recommends?: string[]
+  suggests?: string[]
+  supplements?: string[]
+  enhances?: string[]
+  orders?: string[]
   /** The %changelog entries, newest first, as the header holds them. */
   changelog?: EngineChangelogEntry[]
 }

@@ -53,7 +53,7 @@ export interface RpmTrigger {
   index: number
 }
 
-/** A dependency entry (provides, requires, obsoletes, conflicts); flags are RPMSENSE bits. */
+/** A dependency entry (provides, requires, obsoletes, conflicts, orders and the weak ones); flags are RPMSENSE bits. */
 export interface RpmDependency {
   name: string
   flags: number
@@ -97,6 +97,12 @@ export interface RpmPackage {
   requires: RpmDependency[]
   obsoletes: RpmDependency[]
   conflicts: RpmDependency[]
+  /** OrderWithRequires, and the weak dependencies: Recommends, Suggests, Supplements, Enhances. */
+  orders: RpmDependency[]
+  recommends: RpmDependency[]
+  suggests: RpmDependency[]
+  supplements: RpmDependency[]
+  enhances: RpmDependency[]
   scripts: Partial<Record<ScriptName, RpmScript>>
   triggers: RpmTrigger[]
   /** File triggers: `%filetriggerin` and the like, then `%transfiletriggerin` and the like. */
@@ -163,6 +169,11 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
     requires: readDeps(header, TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION),
     obsoletes: readDeps(header, TAG.OBSOLETENAME, TAG.OBSOLETEFLAGS, TAG.OBSOLETEVERSION),
     conflicts: readDeps(header, TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION),
+    orders: readDeps(header, TAG.ORDERNAME, TAG.ORDERFLAGS, TAG.ORDERVERSION),
+    recommends: readDeps(header, TAG.RECOMMENDNAME, TAG.RECOMMENDFLAGS, TAG.RECOMMENDVERSION),
+    suggests: readDeps(header, TAG.SUGGESTNAME, TAG.SUGGESTFLAGS, TAG.SUGGESTVERSION),
+    supplements: readDeps(header, TAG.SUPPLEMENTNAME, TAG.SUPPLEMENTFLAGS, TAG.SUPPLEMENTVERSION),
+    enhances: readDeps(header, TAG.ENHANCENAME, TAG.ENHANCEFLAGS, TAG.ENHANCEVERSION),
     scripts: readScripts(header),
     triggers: readTriggers(header, file),
     fileTriggers: [...readFileTriggers(header, file, 'file'), ...readFileTriggers(header, file, 'transfile')],

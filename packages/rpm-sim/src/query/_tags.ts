@@ -1,7 +1,14 @@
 // rpm's tags as rpm-sim's packages answer them: the one table --queryformat and the -qa/-Va filters read, by
 // rpm's tag names (found without case). A tag a package lacks gives undefined (rpm's "(none)", or no match).
 import type { FileState } from '../db/db.js'
-import type { EngineFile, EngineFileTrigger, EngineHeader, EngineTrigger, ScriptName } from '../format/model.js'
+import type {
+  DependencyKind,
+  EngineFile,
+  EngineFileTrigger,
+  EngineHeader,
+  EngineTrigger,
+  ScriptName,
+} from '../format/model.js'
 import {
   fileTriggerConditions,
   headerDependencies,
@@ -42,7 +49,7 @@ const str = (get: Getter): TagDef => ({ numeric: false, extension: false, get })
 const num = (get: Getter): TagDef => ({ numeric: true, extension: false, get })
 const ext = (t: TagDef): TagDef => ({ ...t, extension: true })
 
-const deps = (key: 'provides' | 'requires' | 'conflicts' | 'obsoletes') => ({
+const deps = (key: DependencyKind) => ({
   name: str((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).name) : undefined)),
   version: str((p) => (p[key]?.length ? p[key].map((d) => parseDependency(d).version) : undefined)),
   // the whole RPMSENSE bits where the record kept them, else the comparison's
@@ -137,6 +144,16 @@ const provides = deps('provides')
 const requires = deps('requires')
 const conflicts = deps('conflicts')
 const obsoletes = deps('obsoletes')
+// OrderWithRequires and the weak dependencies: NAME, VERSION, FLAGS tags and (but the order) NEVRS.
+const rarer = (tag: string, key: DependencyKind, nevrs: boolean): Record<string, TagDef> => {
+  const d = deps(key)
+  return {
+    [`${tag}name`]: d.name,
+    [`${tag}version`]: d.version,
+    [`${tag}flags`]: d.flags,
+    ...(nevrs ? { [`${tag}nevrs`]: ext(str((p) => (p[key]?.length ? p[key] : undefined))) } : {}),
+  }
+}
 
 // The tags rpm-sim keeps, by rpm's names (found without case, as rpm finds them).
 const TAGS: Record<string, TagDef> = {
@@ -209,6 +226,11 @@ const TAGS: Record<string, TagDef> = {
   requirenevrs: ext(str((p) => (p.requires?.length ? p.requires : undefined))),
   conflictnevrs: ext(str((p) => (p.conflicts?.length ? p.conflicts : undefined))),
   obsoletenevrs: ext(str((p) => (p.obsoletes?.length ? p.obsoletes : undefined))),
+  ...rarer('order', 'orders', false),
+  ...rarer('recommend', 'recommends', true),
+  ...rarer('suggest', 'suggests', true),
+  ...rarer('supplement', 'supplements', true),
+  ...rarer('enhance', 'enhances', true),
   // scriptlets: the body (absent when there is none, as for `-p /sbin/ldconfig`) and the interpreter
   ...scriptTags('pretrans', 'pretrans'),
   ...scriptTags('prein', 'pre'),

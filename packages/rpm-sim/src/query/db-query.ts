@@ -77,8 +77,6 @@ export function ownersOf<T extends Pick<InstalledPackage, 'files' | 'provides' |
   return whoDepends(installed, 'provides', path)
 }
 
-/** The dependency kinds --whatprovides, --whatrequires, --whatconflicts and --whatobsoletes look in. */
-
 /**
  * --whatprovides and the like, as rpm's name indexes answer: the installed packages with a dependency of that name,
  * in database order, each once per such entry; requirements only an install needs are not in rpm's requirename
@@ -106,6 +104,10 @@ export const QUERY_SOURCES = [
   'whatrequires',
   'whatconflicts',
   'whatobsoletes',
+  'whatrecommends',
+  'whatsuggests',
+  'whatsupplements',
+  'whatenhances',
   'group',
   'triggeredby',
   'tid',
@@ -167,6 +169,10 @@ export function matchSource<T extends InstalledPackage>(
     case 'whatrequires':
     case 'whatconflicts':
     case 'whatobsoletes':
+    case 'whatrecommends':
+    case 'whatsuggests':
+    case 'whatsupplements':
+    case 'whatenhances':
     case 'whatprovides': {
       const kind = source.slice(4) as DependencyKind
       if (kind !== 'provides' || (!arg.startsWith('/') && !arg.startsWith('.')))

@@ -1,19 +1,26 @@
 // rpm's transaction order (lib/order.c, rpmtsOrder in 4.18), which rpm runs even under --nodeps: the elements'
-// Requires within the transaction become relations (a required package first on install, last on erase), loops
-// (strongly connected components, Tarjan) are broken where the fewest prerequisites suffer, and the rest keeps
-// rpm's queue discipline: installs first, then erasures, each run seeded with the elements nothing holds back,
+// Requires, Recommends, Suggests, Supplements, Enhances and OrderWithRequires within the transaction become
+// relations (a required package first on install, last on erase; Supplements and Enhances the other way round; the
+// weak ones weigh nothing when a loop is broken), loops (strongly connected components, Tarjan) are broken where the
+// fewest prerequisites suffer, and the rest keeps rpm's queue discipline: installs first, then erasures, each run seeded with the elements nothing holds back,
 // queued by how many others require them (ties go to the front, so independent packages come out in reverse of
-// the order they were added). Left out as rpm-sim has no use for them: multilib colors, rich dependencies, and the
-// weak and ordering-only tags (Recommends, Suggests, OrderWithRequires), which rpm-sim does not read.
-import type { Dependency, EngineHeader } from '../format/model.js'
+// the order they were added). Left out as rpm-sim has no use for them: multilib colors and rich dependencies.
+import type { Dependency, DependencyKind, EngineHeader } from '../format/model.js'
 import { DEP_MASK, dependenciesOverlap, headerDependencies } from '../format/model.js'
 import { SENSE } from '../format/tags.js'
 
 /** One element as ordering sees it: whether it installs or erases, and the header its dependencies come from. */
 export interface OrderElement {
   op: 'install' | 'erase'
-  header: Pick<EngineHeader, 'name' | 'requires' | 'provides' | 'depFlags'> & { files: readonly { path: string }[] }
+  header: Pick<EngineHeader, 'name' | 'provides' | 'depFlags' | (typeof ORDER_KINDS)[number]> & {
+    files: readonly { path: string }[]
+  }
 }
+
+// The kinds that order, in order.c's ordertags order; the weak ones (no prerequisite flags) and the reverse ones.
+const ORDER_KINDS = ['requires', 'recommends', 'suggests', 'supplements', 'enhances', 'orders'] as const
+const WEAK = new Set<DependencyKind>(['recommends', 'suggests', 'supplements', 'enhances'])
+const REVERSE = new Set<DependencyKind>(['supplements', 'enhances'])
 
 interface Relation {
   suc: Node
@@ -80,16 +87,18 @@ class Available {
   }
 }
 
-// order.c's addSingleRelation: "p requires q" (reversed for erasures).
-function addRelation(p: Node, q: Node, depFlags: number): void {
-  let reversed = false
+// order.c's addSingleRelation: "p requires q" (reversed for erasures, and for Supplements and Enhances).
+function addRelation(p: Node, q: Node, depFlags: number, kind: DependencyKind): void {
+  let reversed = REVERSE.has(kind)
   let flags: number
   if (p.op === 'erase') {
-    reversed = true
+    reversed = !reversed
     flags = depFlags & DEP_MASK.eraseOnly
   } else flags = depFlags & DEP_MASK.installOnly
   if ((depFlags & DEP_MASK.allRequires) === SENSE.PREREQ)
     flags |= p.op === 'install' ? SENSE.SCRIPT_PRE : SENSE.SCRIPT_PREUN
+  // Weak dependencies weigh nothing when a loop is broken (rpm: "avoid loop-breaker inflation").
+  if (WEAK.has(kind)) flags = 0
   if (reversed) [p, q] = [q, p]
   // A relation already there only gains the flags (the newest of q's list, as rpm adds all of p's at once).
   const [back, ahead] = reversed ? [q.forward, p.relations] : [q.relations, p.forward]
@@ -281,12 +290,13 @@ export function orderElements(elements: readonly OrderElement[]): number[] {
   const available = { install: new Available(byOp.install, elements), erase: new Available(byOp.erase, elements) }
   for (const p of nodes) {
     const h = (elements[p.index] as OrderElement).header
-    for (const req of headerDependencies(h, 'requires')) {
-      if ((req.flags & DEP_MASK.unorderedOnly) !== 0 && (req.flags & DEP_MASK.forceOrderOnly) === 0) continue
-      if (req.name.startsWith('(')) continue
-      const q = available[p.op].satisfier(p, req)
-      if (q !== undefined && q !== p) addRelation(p, q, req.flags)
-    }
+    for (const kind of ORDER_KINDS)
+      for (const req of headerDependencies(h, kind)) {
+        if ((req.flags & DEP_MASK.unorderedOnly) !== 0 && (req.flags & DEP_MASK.forceOrderOnly) === 0) continue
+        if (req.name.startsWith('(')) continue
+        const q = available[p.op].satisfier(p, req)
+        if (q !== undefined && q !== p) addRelation(p, q, req.flags, kind)
+      }
   }
   const sccs = detectSccs(nodes)
   const out: Node[] = []

@@ -3,7 +3,7 @@ import { checksigPackage, signatureNotes, verifyFailure } from '../format/checks
 import { openRpm, readRpmPayload } from '../format/reader.js'
 import type { RpmPackage } from '../format/package.js'
 import type { EngineFile, EngineFileFlags, EngineHeader, PackageSource } from '../format/model.js'
-import { dependencyText, isDevice, senseText } from '../format/model.js'
+import { DEPENDENCY_KINDS, dependencyText, isDevice, senseText } from '../format/model.js'
 import { VERIFY } from '../format/tags.js'
 
 // In the order the format layer sets them (the order the database has always kept them in).
@@ -94,15 +94,18 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     depFlags: depFlags(pkg),
     conflicts: pkg.conflicts.map(dependencyText),
     obsoletes: pkg.obsoletes.map(dependencyText),
+    // The rarer kinds only where the package has them (records stay as they were).
+    ...Object.fromEntries(WEAK_AND_ORDER.flatMap((k) => (pkg[k].length > 0 ? [[k, pkg[k].map(dependencyText)]] : []))),
     ...(pkg.changelog.length > 0 ? { changelog: pkg.changelog } : {}),
   }
 }
 
+const WEAK_AND_ORDER = ['orders', 'recommends', 'suggests', 'supplements', 'enhances'] as const
+
 // Each dependency kind's whole RPMSENSE bits, for the kinds that have entries.
 function depFlags(pkg: RpmPackage): NonNullable<EngineHeader['depFlags']> {
   const out: NonNullable<EngineHeader['depFlags']> = {}
-  for (const kind of ['provides', 'requires', 'conflicts', 'obsoletes'] as const)
-    if (pkg[kind].length > 0) out[kind] = pkg[kind].map((d) => d.flags)
+  for (const kind of DEPENDENCY_KINDS) if (pkg[kind].length > 0) out[kind] = pkg[kind].map((d) => d.flags)
   return out
 }
 

@@ -19,6 +19,8 @@ import { SCENARIOS_RPMSCRIPT } from './upstream/_test-rpmscript.js'
 import { SCENARIOS_RPMVERIFY } from './upstream/_test-rpmverify.js'
 import { SCENARIOS_RPMCONFIG3 } from './upstream/_test-rpmconfig3.js'
 import { SCENARIOS_RPMQUERY } from './upstream/_test-rpmquery.js'
+import { SCENARIOS_RPMDB } from './upstream/_test-rpmdb.js'
+import { SCENARIOS_RPMORDER, SCENARIOS_WEAK_DEPS_QUERY } from './upstream/_test-rpmorder.js'
 
 if (scenarioSkip !== undefined) console.warn(`skipping the upstream rpm scenarios: ${scenarioSkip}`)
 
@@ -31,6 +33,9 @@ const SCENARIOS: Scenario[] = [
   ...SCENARIOS_RPMVERIFY,
   ...SCENARIOS_RPMCONFIG3,
   ...SCENARIOS_RPMQUERY,
+  ...SCENARIOS_RPMDB,
+  ...SCENARIOS_RPMORDER,
+  ...SCENARIOS_WEAK_DEPS_QUERY,
 ]
 
 const dir = mkdtempSync(join(tmpdir(), 'rpmsim-upstream-'))
