@@ -129,12 +129,14 @@ export interface Exclusions {
   artifacts?: boolean | undefined
   configs?: boolean | undefined
   /**
-   * rpm's --excludepath and %_netsharedpath: paths whose files (at or below them, see {@link atOrBelow}) are not
-   * installed.
+   * Paths whose files (at or below them, see {@link atOrBelow}) are not installed: rpm's %_netsharedpath, matched
+   * where the files go.
    */
   paths?: readonly string[] | undefined
   /** rpm's `%_install_langs`: the languages installed; a file for none of them is not (see {@link forLangs}). */
   langs?: readonly string[] | undefined
+  /** Paths left out before (rpm's relocation exclusions, --excludepath, matched where the files were packaged). */
+  also?: ReadonlySet<string> | undefined
 }
 
 /**
@@ -168,7 +170,14 @@ export function atOrBelow(path: string, paths: readonly string[] | undefined): b
 export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set<string> {
   const out = new Set<string>()
   const paths = ex.paths ?? []
-  if (ex.docs !== true && ex.artifacts !== true && ex.configs !== true && paths.length === 0 && ex.langs === undefined)
+  if (
+    ex.docs !== true &&
+    ex.artifacts !== true &&
+    ex.configs !== true &&
+    paths.length === 0 &&
+    ex.langs === undefined &&
+    (ex.also === undefined || ex.also.size === 0)
+  )
     return out
   const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
   const count = new Map<string, number>()
@@ -180,6 +189,7 @@ export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set
     emptied.add(d)
   }
   const excluded = (f: EngineFile): boolean =>
+    ex.also?.has(f.path) === true ||
     atOrBelow(f.path, paths) ||
     (f.flags.license !== true &&
       (!forLangs(f.lang, ex.langs) ||

@@ -339,31 +339,41 @@ async function prepare(
     const files: InstalledFile[] = []
     const actions: FileAction[] = []
     const takesOver: JournalInstall['takesOver'] = []
+    const { relocations } = relocs[index] as PackageRelocations
+    // Where the files go: rpm's skipInstallFiles runs on the relocated names (so %_netsharedpath matches there),
+    // its relocation code's exclusions (--excludepath) on the packaged ones.
+    const placed = relocations.length > 0 ? h.files.map((f) => relocatedPath(f.path, relocations)) : undefined
     const skipped =
       o.exact === undefined
-        ? excludedFiles(h.files, {
+        ? excludedFiles(placed === undefined ? h.files : h.files.map((f, i) => ({ ...f, path: placed[i] as string })), {
             docs: flags.excludedocs,
             artifacts: flags.excludeartifacts,
             configs: flags.excludeconfigs,
-            paths: [...(flags.excludepaths ?? []), ...(o.netsharedPaths ?? [])],
+            paths: o.netsharedPaths,
+            ...(flags.excludepaths !== undefined && flags.excludepaths.length > 0
+              ? {
+                  also: new Set(
+                    h.files.flatMap((f, i) => (atOrBelow(f.path, flags.excludepaths) ? [placed?.[i] ?? f.path] : [])),
+                  ),
+                }
+              : {}),
             langs: o.installLangs,
           })
         : new Set<string>()
-    const { relocations } = relocs[index] as PackageRelocations
-    for (const packaged of h.files) {
+    for (const [i, packaged] of h.files.entries()) {
       // A relocated file is a copy with its new path (the header's own stays as packaged, its payload's name).
-      const moved = relocations.length > 0 ? relocatedPath(packaged.path, relocations) : packaged.path
+      const moved = placed?.[i] ?? packaged.path
       const f = moved === packaged.path ? packaged : { ...packaged, path: moved }
       const host = resolver.host(f.path)
       const writeHost = writer.host(f.path)
-      const excluded = skipped.has(packaged.path)
+      const excluded = skipped.has(moved)
       // A colored file of a color the transaction does not install is never written (rpm's skipInstallFiles);
       // one whose other build the colors prefer is left to it (rpm's handleColorConflict).
       let wrongColor = o.exact === undefined && outsideColors(o.colors, f.color)
       if (!excluded && !wrongColor) newHosts.add(host)
       let shared: FileAction | undefined
       // The header's own file object becomes the record's, its state added: no copy per file.
-      const netshared = excluded && atOrBelow(packaged.path, o.netsharedPaths)
+      const netshared = excluded && atOrBelow(moved, o.netsharedPaths)
       files.push(
         Object.assign(f, {
           state: netshared ? ('netshared' as const) : excluded ? ('notinstalled' as const) : ('normal' as const),

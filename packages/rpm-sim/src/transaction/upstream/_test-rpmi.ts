@@ -671,6 +671,20 @@ export const SCENARIOS_RPMI: Scenario[] = [
     ],
   },
   {
+    // rpm matches %_netsharedpath against where a relocation put a file (its skipInstallFiles runs on the relocated
+    // names): a netshared path below the new prefix leaves those files out, one below the packaged prefix does not.
+    name: 'netshared paths apply where a relocation put the files',
+    from: 'rdbpkg',
+    pkgs: { a: relocApp('1') },
+    steps: [
+      U('--prefix', '/srv/app', '--define', '_netsharedpath /srv/app/etc', '@a'),
+      { rpm: ['-qs', 'app'] },
+      E('app'),
+      U('--prefix', '/srv/app', '--define', '_netsharedpath /opt/app/etc:/srv/app/bin/tool', '@a'),
+      { rpm: ['-qs', 'app'] },
+    ],
+  },
+  {
     name: '--prefix on a package that is not relocatable, and bad relocation arguments',
     from: 'rdbpkg',
     pkgs: { s: helloScript },
