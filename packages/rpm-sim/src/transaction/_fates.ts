@@ -7,6 +7,8 @@ import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
 import { decideFileFate } from '@rdbpkg/core'
 import type { EngineFile } from '../format/model.js'
 import { isConfig } from './_conflicts.js'
+import type { TransactionColors } from './colors.js'
+import { outsideColors } from './colors.js'
 
 /** A package's side of core's fate rules for one file. */
 export function toPkgState(f: EngineFile): PackageFileState {
@@ -137,6 +139,11 @@ export interface Exclusions {
   langs?: readonly string[] | undefined
   /** Paths left out before (rpm's relocation exclusions, --excludepath, matched where the files were packaged). */
   also?: ReadonlySet<string> | undefined
+  /**
+   * The transaction's colors: a file of a color not installed is not excluded itself (its state is `wrong color`) but
+   * counts as left out of its folder, as in rpm's skipInstallFiles.
+   */
+  colors?: TransactionColors | undefined
 }
 
 /**
@@ -165,7 +172,8 @@ export function atOrBelow(path: string, paths: readonly string[] | undefined): b
 /**
  * The files rpm's skipInstallFiles leaves out: those below an excluded path (its relocation code's, any file), the
  * %config files, %doc files or %artifact files asked for and those of languages not installed (never a %license),
- * then every directory of the package left holding nothing but excluded entries, deepest first.
+ * then every directory of the package left holding nothing but excluded entries and files of a color not installed,
+ * deepest first.
  */
 export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set<string> {
   const out = new Set<string>()
@@ -176,7 +184,8 @@ export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set
     ex.configs !== true &&
     paths.length === 0 &&
     ex.langs === undefined &&
-    (ex.also === undefined || ex.also.size === 0)
+    (ex.also === undefined || ex.also.size === 0) &&
+    !files.some((f) => outsideColors(ex.colors, f.color))
   )
     return out
   const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
@@ -197,7 +206,14 @@ export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set
         (ex.docs === true && f.flags.doc === true) ||
         (ex.artifacts === true && f.flags.artifact === true)))
   for (const f of files) count.set(parent(f.path), (count.get(parent(f.path)) ?? 0) + 1)
-  for (const f of files) if (excluded(f)) drop(f.path)
+  for (const f of files) {
+    if (ex.also?.has(f.path) !== true && outsideColors(ex.colors, f.color)) {
+      // Skipped for its color (rpm's FA_SKIPCOLOR): it empties its folder without being excluded itself.
+      const d = parent(f.path)
+      count.set(d, (count.get(d) ?? 0) - 1)
+      emptied.add(d)
+    } else if (excluded(f)) drop(f.path)
+  }
   const listedDirs = new Set(files.filter((f) => f.kind === 'dir').map((f) => f.path))
   for (const d of [...count.keys()].sort().reverse()) {
     if ((count.get(d) ?? 0) > 0 || !emptied.has(d) || !listedDirs.has(d) || out.has(d)) continue

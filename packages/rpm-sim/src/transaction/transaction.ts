@@ -358,6 +358,7 @@ async function prepare(
                 }
               : {}),
             langs: o.installLangs,
+            colors: o.colors,
           })
         : new Set<string>()
     for (const [i, packaged] of h.files.entries()) {

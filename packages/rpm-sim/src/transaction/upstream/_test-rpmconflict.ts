@@ -132,4 +132,23 @@ export const SCENARIOS_RPMCONFLICT: Scenario[] = [
     pkgs: { i: hello('i686'), x: hello('x86_64') },
     steps: [U(...colors(0, 2), '@i', '@x'), U(...colors(0, 2), '@i'), U(...colors(3, 2), '@x'), Q('hello')],
   },
+  {
+    // rpm's skipInstallFiles counts a file of a color the transaction does not install as left out of its folder:
+    // a listed folder holding nothing else is not installed either.
+    name: 'a folder holding only files of a color not installed is not installed',
+    from: 'rdbpkg',
+    pkgs: {
+      l: {
+        name: 'lib32only',
+        arch: 'i686',
+        files: [
+          { path: '/opt/lib32', type: 'dir' },
+          { path: '/opt/lib32/libx.so.1', type: 'elf32', data: 'libx.so.1' },
+          { path: '/opt/share', type: 'dir' },
+          { path: '/opt/share/readme', data: 'r' },
+        ],
+      },
+    },
+    steps: [U(...colors(2, 2), '@l'), { rpm: ['-qs', 'lib32only'] }, E('lib32only')],
+  },
 ]
