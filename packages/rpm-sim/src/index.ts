@@ -41,6 +41,7 @@ export type {
   ScriptName,
   SignatureNote,
   TriggerKind,
+  VerifyLevel,
 } from './format/model.js'
 // transaction engine: rpm -i/-U/-F/-e, rollback, recovery, the database's records, queries, -V
 export { TransactionError } from './base/transaction-error.js'

@@ -2,7 +2,16 @@
 import { isAbsolute, join } from 'node:path'
 import { unreadable } from '../base/_fs.js'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
-import { UsageError, VERIFY_OMIT_OPTIONS, fileFilterOf, operandPath, verifyOmitOf } from './args.js'
+import {
+  UsageError,
+  VERIFY_OMIT_OPTIONS,
+  definedMacros,
+  fileFilterOf,
+  macroNumber,
+  operandPath,
+  verifyLevelOf,
+  verifyOmitOf,
+} from './args.js'
 import type { TransactionFlags, TransactionOp, TransactionResult } from '../transaction/transaction.js'
 import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
@@ -109,23 +118,6 @@ function sourceDateEpoch(io: MainIo): { time?: number } {
   const text = io.env.SOURCE_DATE_EPOCH
   if (text === undefined) return {}
   return { time: Number(/^\s*\d*/.exec(text)?.[0].trim() || '0') }
-}
-
-// The macros `--define "NAME BODY"` sets (the last of a name wins); rpm-sim reads a few of them, the rest have no
-// effect.
-function definedMacros(a: ParsedArgs): Map<string, string> {
-  const defined = new Map<string, string>()
-  for (const o of a.options) {
-    const m = o.name === 'define' ? /^\s*%?(\w+)\s+(.*)$/s.exec(o.value ?? '') : null
-    if (m !== null) defined.set(m[1] as string, (m[2] as string).trim())
-  }
-  return defined
-}
-
-// rpmExpandNumeric of a defined macro: its leading number (0 when it has none); undefined when it is not defined.
-function macroNumber(defined: Map<string, string>, name: string): number | undefined {
-  const text = defined.get(name)
-  return text === undefined ? undefined : Number(/^-?\d+/.exec(text)?.[0] ?? '0')
 }
 
 // rpm's multilib colors: the machine's default (see defaultColors), or what `_transaction_color` and
@@ -254,6 +246,8 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const op: TransactionOp = has(a, 'e') ? 'erase' : has(a, 'F') ? 'freshen' : has(a, 'U') ? 'upgrade' : 'install'
   // rpm's --reinstall: an install that replaces the very same NEVRA where it is installed (-i --replacepkgs).
   const macros = definedMacros(a)
+  const verify = verifyLevelOf(macros)
+  if (verify.warning !== undefined) line(io, 'stderr', verify.warning)
   const reinstall = op === 'install' && a.flags.has('reinstall')
   const flags: TransactionFlags = {
     ...flagsOf(a),
@@ -307,6 +301,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
     colors: colorsOf(macros, io),
     ...netsharedOf(macros),
     ...installLangsOf(macros),
+    ...(verify.level !== 'digest' ? { verifyLevel: verify.level } : {}),
     ...minimizeWritesOf(macros),
     ...sourceDateEpoch(io),
   }).catch(async (error: unknown) => {

@@ -4,6 +4,8 @@ import { nodeArchToRpmArch } from '@rdbpkg/core'
 import type { Writable } from 'node:stream'
 import type { Identity } from '../transaction/apply.js'
 import { FILE_FLAG, VERIFY } from '../format/tags.js'
+import type { VerifyLevel } from '../format/model.js'
+import { VERIFY_LEVELS } from '../format/model.js'
 import type { FileFilter } from '../query/_format.js'
 
 /** What a CLI run is given instead of touching process globals. */
@@ -144,4 +146,34 @@ export function verifyOmitOf(a: ParsedArgs): number {
   let omit = 0
   for (const f of a.flags) omit |= VERIFY_OMIT_OPTIONS[f] ?? 0
   return omit
+}
+
+// The macros `--define "NAME BODY"` sets (the last of a name wins); rpm-sim reads a few of them, the rest have no
+// effect.
+export function definedMacros(a: ParsedArgs): Map<string, string> {
+  const defined = new Map<string, string>()
+  for (const o of a.options) {
+    const m = o.name === 'define' ? /^\s*%?(\w+)\s+(.*)$/s.exec(o.value ?? '') : null
+    if (m !== null) defined.set(m[1] as string, (m[2] as string).trim())
+  }
+  return defined
+}
+
+// rpmExpandNumeric of a defined macro: its leading number (0 when it has none); undefined when it is not defined.
+export function macroNumber(defined: Map<string, string>, name: string): number | undefined {
+  const text = defined.get(name)
+  return text === undefined ? undefined : Number(/^-?\d+/.exec(text)?.[0] ?? '0')
+}
+
+/**
+ * rpm's `%_pkgverify_level` from `--define`: `digest` where it is not defined; a value rpm does not know is, as in
+ * rpm, a warning and every check required (`all`).
+ */
+export function verifyLevelOf(defined: Map<string, string>): { level: VerifyLevel; warning?: string } {
+  const text = defined.get('_pkgverify_level')
+  if (text === undefined || text === '') return { level: 'digest' }
+  const known = VERIFY_LEVELS.find((l) => l === text)
+  return known !== undefined
+    ? { level: known }
+    : { level: 'all', warning: `warning: invalid package verify level ${text}` }
 }

@@ -7,7 +7,7 @@ import { openRpm } from '../format/reader.js'
 import { queryShow } from './_query-show.js'
 import { engineHeader } from '../transaction/_source.js'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
-import { UsageError, operandPath, parseArgs } from './args.js'
+import { UsageError, definedMacros, operandPath, parseArgs, verifyLevelOf } from './args.js'
 import { TRANSACTION_MODES } from './_transaction.js'
 
 const has = (args: ParsedArgs, ...letters: string[]): boolean => letters.every((l) => args.letters.includes(l))
@@ -66,7 +66,8 @@ options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --just
   aarch64, as rpm's), --define "_netsharedpath PATH[:PATH...]" (neither installed nor removed there),
   --define "_minimize_writes 1" (an upgrade leaves files already as the new version in place),
   --define "_install_langs LANG[:LANG...]" (files marked %lang for none of them are not installed; all: every one),
-  --define "_excludedocs 1" (as --excludedocs); other macros are accepted and ignored
+  --define "_excludedocs 1" (as --excludedocs), --define "_pkgverify_level none|digest|signature|all" (what must
+  verify for -K and before an install; default digest); other macros are accepted and ignored
 
 exit codes: 0 done; otherwise problems or errors (printed as rpm prints them), 1 or, as rpm, the number of
   packages of a transaction that failed
@@ -116,7 +117,13 @@ async function runQueryPackage(args: ParsedArgs, io: MainIo): Promise<number> {
 async function runChecksig(args: ParsedArgs, io: MainIo): Promise<number> {
   if (args.operands.length === 0) throw new UsageError('no packages given for checking')
   const verbose = has(args, 'v')
-  const options = { digests: !args.flags.has('nodigest'), signatures: !args.flags.has('nosignature') }
+  const verify = verifyLevelOf(definedMacros(args))
+  if (verify.warning !== undefined) io.stderr.write(`${verify.warning}\n`)
+  const options = {
+    digests: !args.flags.has('nodigest'),
+    signatures: !args.flags.has('nosignature'),
+    level: verify.level,
+  }
   let failed = 0
   for (const operand of args.operands) {
     const file = operandPath(operand, io.cwd)

@@ -122,6 +122,45 @@ describe.skipIf(skip !== undefined)('rpm-sim -K agrees with rpm 4.18', () => {
       expect(await install('sim', extra)).toEqual(await install('rpm', extra))
   })
 
+  it('%_pkgverify_level: -K and -i of unsigned, corrupted and signed packages at each level, and an unknown one', async () => {
+    const levels = ['none', 'digest', 'signature', 'all', 'bogus']
+    for (const name of ['good', 'payload', 'signed']) {
+      const f = files[name]
+      if (f === undefined) {
+        warnSkip(`no ${name} package (see above)`)
+        continue
+      }
+      for (const level of levels)
+        for (const o of [['-K'], ['-Kv'], ['-Kv', '--nosignature']]) {
+          const args = [...o, '--define', `_pkgverify_level ${level}`, f]
+          expect({ args, ...(await sim(args)) }).toEqual({ args, ...realRpm(args) })
+        }
+    }
+    // An unsigned package is refused where signatures are required; --nosignature and --noverify let it through.
+    expect(realRpm(['-K', '--define', '_pkgverify_level signature', files.good ?? '']).code).toBe(1)
+    if (process.getuid?.() !== 0) return warnSkip('rpm -i into a root needs root: -i at each level not compared')
+    let n = 0
+    const install = async (engine: 'rpm' | 'sim', extra: string[], f: string) => {
+      const root = join(dir, `level-${engine}-${n}`)
+      mkdirSync(join(root, 'var/lib/rpm'), { recursive: true })
+      const args = ['--root', root, '--dbpath', '/var/lib/rpm', '-i', '--test', '--nodeps', '--noscripts', ...extra, f]
+      return engine === 'rpm' ? realRpm(args) : sim(args)
+    }
+    for (const name of ['good', 'signed'])
+      for (const level of levels)
+        for (const extra of [[], ['--nosignature'], ['--noverify']]) {
+          const f = files[name]
+          if (f === undefined) continue
+          n++
+          const args = ['--define', `_pkgverify_level ${level}`, ...extra]
+          expect({ name, args, ...(await install('sim', args, f)) }).toEqual({
+            name,
+            args,
+            ...(await install('rpm', args, f)),
+          })
+        }
+  })
+
   it('reports each package of a command line and exits with the number that failed', async () => {
     const args = ['-K', files.good ?? '', files.payload ?? '', '/nonexistent.rpm', files.header ?? '']
     const real = realRpm(args)

@@ -4,16 +4,20 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import type { Header } from './header.js'
-import type { SignatureNote } from './model.js'
+import type { SignatureNote, VerifyLevel } from './model.js'
 import { parsePgpSignature, pgpIdent } from './_pgp.js'
 import { readRpmHeaders } from './reader.js'
 import type { RpmFile } from './reader.js'
 import { SIGTAG, TAG } from './tags.js'
 
-/** What -K's --nodigest and --nosignature leave out. */
+const needsDigests = (level: VerifyLevel): boolean => level === 'digest' || level === 'all'
+const needsSignatures = (level: VerifyLevel): boolean => level === 'signature' || level === 'all'
+
+/** What -K's --nodigest and --nosignature leave out, and what must verify (`level`, default `digest`). */
 export interface ChecksigOptions {
   digests?: boolean
   signatures?: boolean
+  level?: VerifyLevel
   /**
    * `false`: only what covers the header alone (its digests and signatures), as rpm checks a package it reads
    * before it installs it; the payload is not read.
@@ -133,6 +137,7 @@ export async function checksigPackage(
 ): Promise<ChecksigReport> {
   const digests = options.digests !== false
   const signatures = options.signatures !== false
+  const level = options.level ?? 'digest'
   const rpm = typeof file === 'string' ? await readRpmHeaders(file, { verify: false }) : file
   const headerOnly = options.payload === false
   const checks = ITEMS.filter((item) => !headerOnly || item.range === HEADER).map((item) =>
@@ -167,9 +172,16 @@ export async function checksigPackage(
     }
   }
   checks.sort(order)
-  // The ranges the enabled items cover, and those a digest verified (rpm's default level: digests are required).
+  // The ranges the enabled items cover, and those a digest or a signature verified (rpmvsVerify).
   const range = checks.reduce((r, c) => r | c.range, 0)
-  const verified = checks.reduce((r, c) => (c.type === DIGEST && c.result === 'OK' ? r | c.range : r), 0)
+  const verifiedBy = (type: number): number =>
+    checks.reduce((r, c) => (c.type === type && c.result === 'OK' ? r | c.range : r), 0)
+  const verified = { [DIGEST]: verifiedBy(DIGEST), [SIGNATURE]: verifiedBy(SIGNATURE) }
+  // rpm rejects a partly signed package whatever the level: a verified signature makes signatures required.
+  const required = {
+    [DIGEST]: digests && needsDigests(level),
+    [SIGNATURE]: signatures && (needsSignatures(level) || verified[SIGNATURE] !== 0),
+  }
   const items: ChecksigItem[] = []
   let failed = false
   for (const c of checks) {
@@ -177,8 +189,8 @@ export async function checksigPackage(
       const alt = checks.find((o) => o.id !== c.id && o.disabler === c.disabler)
       if (alt !== undefined && alt.result === 'OK') c.result = 'NOTFOUND'
     }
-    const required = digests && c.type === DIGEST ? range & ~verified & c.range : 0
-    if (required === 0 && c.result === 'NOTFOUND') continue
+    const missing = required[c.type] ? range & ~verified[c.type] & c.range : 0
+    if (missing === 0 && c.result === 'NOTFOUND') continue
     items.push({
       kind: c.type === DIGEST ? 'digest' : 'signature',
       descr: c.descr,
@@ -191,11 +203,12 @@ export async function checksigPackage(
 }
 
 /**
- * Why a package does not verify at rpm's default level (digests required; a NOKEY signature passes), as rpm's
- * verifyPackageFiles says it: the first item that failed, in rpm's order; undefined when the package verifies.
+ * Why a package does not verify at `level` (the report's, from {@link checksigPackage} with that level; default
+ * `digest`), as rpm's verifyPackageFiles says it: the first item that failed, in rpm's order; undefined when the
+ * package verifies. A NOKEY signature passes unless signatures are required.
  */
-export function verifyFailure(r: ChecksigReport): string | undefined {
-  const bad = r.items.find((i) => i.result !== 'OK' && i.result !== 'NOKEY')
+export function verifyFailure(r: ChecksigReport, level: VerifyLevel = 'digest'): string | undefined {
+  const bad = r.items.find((i) => i.result !== 'OK' && (i.result !== 'NOKEY' || needsSignatures(level)))
   if (bad === undefined) return undefined
   if (bad.result === 'NOTFOUND') return bad.kind === 'signature' ? 'no signature' : 'no digest'
   return checksigLine(bad).trimStart()

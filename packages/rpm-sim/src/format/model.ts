@@ -7,6 +7,16 @@ import type { FileFlags } from '@rdbpkg/core'
 import type { TriggerSense } from './tags.js'
 import { SENSE, TRIGGER_SENSE_BITS } from './tags.js'
 
+/**
+ * rpm's `%_pkgverify_level`: what a package must have verified, else it fails (-K) or is refused (install): digests
+ * (`digest`, rpm's default), signatures (`signature`), both (`all`) or nothing (`none`). rpm-sim holds no keyring,
+ * so where signatures are required every package fails: unsigned ones for `no signature`, signed ones as NOKEY.
+ */
+export type VerifyLevel = 'none' | 'digest' | 'signature' | 'all'
+
+/** The levels rpm's vfylevel_init knows, by the macro's value. */
+export const VERIFY_LEVELS: readonly VerifyLevel[] = ['none', 'digest', 'signature', 'all']
+
 /** The scriptlets rpm runs around a transaction element, and `-V`'s %verifyscript, in the tags' own names. */
 export const SCRIPT_NAMES = ['pretrans', 'pre', 'post', 'preun', 'postun', 'posttrans', 'verifyscript'] as const
 
@@ -278,7 +288,7 @@ export interface PackageSource {
    * Verify the whole package file before the transaction, as rpm's default `_pkgverify_level digest`: why it does not
    * verify (`Payload SHA256 digest: BAD (Expected ... != ...)`, `no digest`), or undefined when it does.
    */
-  verify?(options: { digests: boolean; signatures: boolean }): Promise<string | undefined>
+  verify?(options: { digests: boolean; signatures: boolean; level?: VerifyLevel }): Promise<string | undefined>
 }
 
 /** `name-[epoch:]version-release.arch` as rpm prints it in problems and queries. */

@@ -118,6 +118,6 @@ export async function openPackageSource(file: string): Promise<PackageSource> {
     // The payload entries as the reader makes them (path, size, nlink, and the body whole or streamed).
     payload: () => readRpmPayload(rpm),
     signatures: signatureNotes(rpm.signature),
-    verify: async (options) => verifyFailure(await checksigPackage(rpm, options)),
+    verify: async (options) => verifyFailure(await checksigPackage(rpm, options), options.level),
   }
 }

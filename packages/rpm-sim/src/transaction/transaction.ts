@@ -6,7 +6,7 @@ import { lstatSync, readlinkSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { FileFate } from '@rdbpkg/core'
 import { FileSystemSyncer, decideFileFate } from '@rdbpkg/core'
-import type { EngineFile, PackageSource, ScriptName } from '../format/model.js'
+import type { EngineFile, PackageSource, ScriptName, VerifyLevel } from '../format/model.js'
 import { nodeType, triggerKindSense } from '../format/model.js'
 import { RootResolver } from '../base/_fs.js'
 import { withDbLock } from '../db/_lock.js'
@@ -124,6 +124,11 @@ export interface TransactionOptions {
    * files there are neither installed (their state `netshared`) nor removed on erase.
    */
   netsharedPaths?: readonly string[] | undefined
+  /**
+   * rpm's `%_pkgverify_level`: what each package file must have verified before the transaction (default `digest`;
+   * `signature` or `all` refuse every package here, as rpm-sim holds no keyring). `--noverify` skips the check.
+   */
+  verifyLevel?: VerifyLevel | undefined
   /**
    * rpm's `%_install_langs`: the languages to install (`de`, `de_DE`); a file marked `%lang` for none of them is not
    * installed (its state `not installed`). Absent: every language, as rpm's `all`.
@@ -295,7 +300,11 @@ async function prepare(
   // rpm's checkProblems verifies each package file it adds before anything runs (verifyPackageFiles).
   if (flags.noverify !== true)
     for (const { source, nevra } of installs) {
-      const why = await source.verify?.({ digests: flags.nodigest !== true, signatures: flags.nosignature !== true })
+      const why = await source.verify?.({
+        digests: flags.nodigest !== true,
+        signatures: flags.nosignature !== true,
+        ...(o.verifyLevel !== undefined ? { level: o.verifyLevel } : {}),
+      })
       if (why !== undefined) problems.push(`\tpackage ${nevra} does not verify: ${why}`)
     }
   // rpm's checkAdded: a relocation of a path that is not a prefix of the package (rpmteAddRelocProblems).
