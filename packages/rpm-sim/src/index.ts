@@ -54,7 +54,7 @@ export type {
   TransactionPlan,
   TransactionResult,
   TransactionWindow,
-} from './transaction/transaction.js'
+} from './transaction/options.js'
 export { parseFault } from './transaction/fault.js'
 export { defaultColors } from './transaction/colors.js'
 export type { TransactionColors } from './transaction/colors.js'

@@ -12,7 +12,7 @@ import {
   verifyLevelOf,
   verifyOmitOf,
 } from './args.js'
-import type { TransactionFlags, TransactionOp, TransactionResult } from '../transaction/transaction.js'
+import type { TransactionFlags, TransactionOp, TransactionResult } from '../transaction/options.js'
 import { runTransaction } from '../transaction/transaction.js'
 import { rollbackTransaction } from '../transaction/rollback.js'
 import { restorePackages } from '../transaction/restore.js'
