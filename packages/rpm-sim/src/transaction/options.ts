@@ -1,3 +1,5 @@
+// What a transaction is asked and answers: rpm's flags, the operation, the options of runTransaction and
+// planTransaction, and their results.
 import type { FileFate } from '@rdbpkg/core'
 import type { PackageSource, VerifyLevel } from '../format/model.js'
 import type { Identity } from './apply.js'

@@ -1,3 +1,7 @@
+// The transaction engine: runs a plan made as rpm 4.18 makes it (see _prepare.ts: version checks, supersession, rpm's
+// element order; then, after %pretrans as rpm's rpmtsRun, file conflicts as a problem list and per-file fates):
+// staging, per element pre/files/post and triggers, erasures with preun/files/postun, posttrans; journaled so a kill
+// is finished or undone next time.
 import { resolve } from 'node:path'
 import { FileSystemSyncer } from '@rdbpkg/core'
 import type { PackageSource, ScriptName } from '../format/model.js'
