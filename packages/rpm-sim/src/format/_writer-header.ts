@@ -298,6 +298,36 @@ export function buildMainHeader(spec: RpmSpec, files: PlannedFile[], facts: Payl
       TAG.OBSOLETEFLAGS,
       TAG.OBSOLETEVERSION,
     ),
+    ...depTags(
+      (spec.orders ?? []).map((d) => dep(d)),
+      TAG.ORDERNAME,
+      TAG.ORDERFLAGS,
+      TAG.ORDERVERSION,
+    ),
+    ...depTags(
+      (spec.recommends ?? []).map((d) => dep(d)),
+      TAG.RECOMMENDNAME,
+      TAG.RECOMMENDFLAGS,
+      TAG.RECOMMENDVERSION,
+    ),
+    ...depTags(
+      (spec.suggests ?? []).map((d) => dep(d)),
+      TAG.SUGGESTNAME,
+      TAG.SUGGESTFLAGS,
+      TAG.SUGGESTVERSION,
+    ),
+    ...depTags(
+      (spec.supplements ?? []).map((d) => dep(d)),
+      TAG.SUPPLEMENTNAME,
+      TAG.SUPPLEMENTFLAGS,
+      TAG.SUPPLEMENTVERSION,
+    ),
+    ...depTags(
+      (spec.enhances ?? []).map((d) => dep(d)),
+      TAG.ENHANCENAME,
+      TAG.ENHANCEFLAGS,
+      TAG.ENHANCEVERSION,
+    ),
     { tag: TAG.PAYLOADFORMAT, type: TYPE.STRING, value: 'cpio' },
     {
       tag: TAG.PAYLOADCOMPRESSOR,

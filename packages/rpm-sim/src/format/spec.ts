@@ -82,6 +82,12 @@ export interface RpmSpec {
   requires?: RpmSpecDependency[]
   obsoletes?: RpmSpecDependency[]
   conflicts?: RpmSpecDependency[]
+  /** OrderWithRequires, and the weak dependencies: Recommends, Suggests, Supplements, Enhances. */
+  orders?: RpmSpecDependency[]
+  recommends?: RpmSpecDependency[]
+  suggests?: RpmSpecDependency[]
+  supplements?: RpmSpecDependency[]
+  enhances?: RpmSpecDependency[]
   /** Default gzip. */
   compressor?: WriteCompressor
   /** Default gzip 6, xz 6, zstd 19. */

@@ -141,6 +141,11 @@ describe('writeRpm round trip', () => {
         requires: [{ name: 'bash', sense: '>=', version: '4.2' }],
         obsoletes: [{ name: 'aio-old', sense: '<', version: '5' }],
         conflicts: [{ name: 'aio-bad' }],
+        orders: [{ name: 'aio-db', sense: '=', version: '1' }],
+        recommends: [{ name: 'aio-tools', sense: '>=', version: '2' }],
+        suggests: [{ name: 'aio-docs' }],
+        supplements: [{ name: 'aio-server' }],
+        enhances: [{ name: 'aio-web', sense: '<', version: '3' }],
       },
       file,
     )
@@ -191,7 +196,18 @@ describe('writeRpm round trip', () => {
     expect(pkg.requires[0]).toEqual({ name: 'bash', flags: 12, version: '4.2' })
     expect(pkg.obsoletes).toEqual([{ name: 'aio-old', flags: 2, version: '5' }])
     expect(pkg.conflicts).toEqual([{ name: 'aio-bad', flags: 0, version: '' }])
+    expect(pkg.orders).toEqual([{ name: 'aio-db', flags: 8, version: '1' }])
+    expect(pkg.recommends).toEqual([{ name: 'aio-tools', flags: 12, version: '2' }])
+    expect(pkg.suggests).toEqual([{ name: 'aio-docs', flags: 0, version: '' }])
+    expect(pkg.supplements).toEqual([{ name: 'aio-server', flags: 0, version: '' }])
+    expect(pkg.enhances).toEqual([{ name: 'aio-web', flags: 2, version: '3' }])
     expect(pkg.payloadDigest).toMatch(/^[0-9a-f]{64}$/)
+    // Real rpm reads the weak dependencies and the order ones as written.
+    if (!hasRpm) return warnSkip('rpm not installed: the weak dependencies are not read back with rpm')
+    expect(rpm(['-qp', '--recommends', '--suggests', '--supplements', '--enhances', file])).toBe(
+      'aio-tools >= 2\naio-docs\naio-server\naio-web < 3\n',
+    )
+    expect(rpm(['-qp', '--qf', '[%{ORDERNAME} %{ORDERFLAGS:depflags} %{ORDERVERSION}\n]', file])).toBe('aio-db = 1\n')
   })
 
   it('writes file colors and the file-to-dependency dictionary that make a multilib package, as rpm reads them', async () => {

@@ -34,6 +34,23 @@ describe('orderElements (rpm lib/order.c)', () => {
     expect(names([pkg('install', 'a'), pkg('install', 'b'), pkg('install', 'c')])).toEqual(['c', 'b', 'a'])
   })
 
+  it('orders by OrderWithRequires and Recommends as by Requires, by Supplements and Enhances the other way round', () => {
+    const el = (name: string, more: Partial<OrderElement['header']>, op: OrderElement['op'] = 'install') => {
+      const p = pkg(op, name)
+      return { ...p, header: { ...p.header, ...more } }
+    }
+    // Added a, b, c (alone they would come out c, b, a): OrderWithRequires and Recommends put `a` first, as Requires.
+    expect(names([el('a', {}), el('b', { orders: ['a'] }), el('c', { recommends: ['b'] })])).toEqual(['a', 'b', 'c'])
+    // `b` supplements `c` and `a` enhances `b`: `c` needs `b` and `b` needs `a` on install; erasures the other way.
+    expect(names([el('a', { enhances: ['b'] }), el('b', { supplements: ['c'] }), el('c', {})])).toEqual(['a', 'b', 'c'])
+    const erase = [
+      el('c', {}, 'erase'),
+      el('b', { supplements: ['c'] }, 'erase'),
+      el('a', { enhances: ['b'] }, 'erase'),
+    ]
+    expect(names(erase)).toEqual(['c', 'b', 'a'])
+  })
+
   it('installs a package after what it requires (name, versioned provide, file) and erases it before', () => {
     const els = [
       pkg('install', 'app', ['/opt/lib.so', 'api >= 2']),
