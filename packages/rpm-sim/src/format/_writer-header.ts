@@ -2,7 +2,7 @@
 import type { WriteCompressor } from './compress.js'
 import type { HeaderValue } from './header.js'
 import type { ScriptName } from './model.js'
-import { fileTriggerConditions, senseBits, triggerKindSense } from './model.js'
+import { DEPENDENCY_TAGS, fileTriggerConditions, senseBits, triggerKindSense } from './model.js'
 import {
   DIGEST_ALGO,
   FILE_TRIGGER_TAGS,
@@ -47,7 +47,7 @@ function dep(d: RpmSpecDependency, extra = 0): Dep {
   return { name: d.name, flags: senseBits(sense ?? '') | extra, version: d.version ?? '' }
 }
 
-function depTags(deps: Dep[], name: number, flags: number, version: number): HeaderValue[] {
+function depTags(deps: Dep[], [name, flags, version]: readonly [number, number, number]): HeaderValue[] {
   if (deps.length === 0) return []
   return [
     { tag: name, type: TYPE.STRING_ARRAY, value: deps.map((d) => d.name) },
@@ -284,49 +284,15 @@ export function buildMainHeader(spec: RpmSpec, files: PlannedFile[], facts: Payl
       : []),
     // rpm takes a header without SOURCERPM for a source package.
     { tag: TAG.SOURCERPM, type: TYPE.STRING, value: `${spec.name}-${spec.version}-${spec.release}.src.rpm` },
-    ...depTags(provides, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION),
-    ...depTags(requires, TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION),
-    ...depTags(
-      (spec.conflicts ?? []).map((d) => dep(d)),
-      TAG.CONFLICTNAME,
-      TAG.CONFLICTFLAGS,
-      TAG.CONFLICTVERSION,
-    ),
-    ...depTags(
-      (spec.obsoletes ?? []).map((d) => dep(d)),
-      TAG.OBSOLETENAME,
-      TAG.OBSOLETEFLAGS,
-      TAG.OBSOLETEVERSION,
-    ),
-    ...depTags(
-      (spec.orders ?? []).map((d) => dep(d)),
-      TAG.ORDERNAME,
-      TAG.ORDERFLAGS,
-      TAG.ORDERVERSION,
-    ),
-    ...depTags(
-      (spec.recommends ?? []).map((d) => dep(d)),
-      TAG.RECOMMENDNAME,
-      TAG.RECOMMENDFLAGS,
-      TAG.RECOMMENDVERSION,
-    ),
-    ...depTags(
-      (spec.suggests ?? []).map((d) => dep(d)),
-      TAG.SUGGESTNAME,
-      TAG.SUGGESTFLAGS,
-      TAG.SUGGESTVERSION,
-    ),
-    ...depTags(
-      (spec.supplements ?? []).map((d) => dep(d)),
-      TAG.SUPPLEMENTNAME,
-      TAG.SUPPLEMENTFLAGS,
-      TAG.SUPPLEMENTVERSION,
-    ),
-    ...depTags(
-      (spec.enhances ?? []).map((d) => dep(d)),
-      TAG.ENHANCENAME,
-      TAG.ENHANCEFLAGS,
-      TAG.ENHANCEVERSION,
+    ...depTags(provides, DEPENDENCY_TAGS.provides),
+    ...depTags(requires, DEPENDENCY_TAGS.requires),
+    // The other kinds as the spec gives them.
+    ...(['conflicts', 'obsoletes', 'orders', 'recommends', 'suggests', 'supplements', 'enhances'] as const).flatMap(
+      (k) =>
+        depTags(
+          (spec[k] ?? []).map((d) => dep(d)),
+          DEPENDENCY_TAGS[k],
+        ),
     ),
     { tag: TAG.PAYLOADFORMAT, type: TYPE.STRING, value: 'cpio' },
     {

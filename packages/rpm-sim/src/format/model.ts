@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream'
 import { compareEVR, formatEVR, parseEVR, rpmvercmp } from '@rdbpkg/core'
 import type { FileFlags } from '@rdbpkg/core'
 import type { TriggerSense } from './tags.js'
-import { SENSE, TRIGGER_SENSE_BITS } from './tags.js'
+import { SENSE, TAG, TRIGGER_SENSE_BITS } from './tags.js'
 
 /**
  * rpm's `%_pkgverify_level`: what a package must have verified, else it fails (-K) or is refused (install): digests
@@ -194,6 +194,19 @@ export const DEPENDENCY_KINDS: readonly DependencyKind[] = [
   'supplements',
   'enhances',
 ]
+
+/** The header tags of each {@link DependencyKind}: its names, flags and versions (what the reader and writer use). */
+export const DEPENDENCY_TAGS: Readonly<Record<DependencyKind, readonly [number, number, number]>> = {
+  provides: [TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION],
+  requires: [TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION],
+  conflicts: [TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION],
+  obsoletes: [TAG.OBSOLETENAME, TAG.OBSOLETEFLAGS, TAG.OBSOLETEVERSION],
+  orders: [TAG.ORDERNAME, TAG.ORDERFLAGS, TAG.ORDERVERSION],
+  recommends: [TAG.RECOMMENDNAME, TAG.RECOMMENDFLAGS, TAG.RECOMMENDVERSION],
+  suggests: [TAG.SUGGESTNAME, TAG.SUGGESTFLAGS, TAG.SUGGESTVERSION],
+  supplements: [TAG.SUPPLEMENTNAME, TAG.SUPPLEMENTFLAGS, TAG.SUPPLEMENTVERSION],
+  enhances: [TAG.ENHANCENAME, TAG.ENHANCEFLAGS, TAG.ENHANCEVERSION],
+}
 
 /** The header fields of a package that the engine, the database and `-qi` use. */
 export interface EngineHeader {

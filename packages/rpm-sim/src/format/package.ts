@@ -4,7 +4,15 @@ import { rpmError } from './errors.js'
 import type { Header } from './header.js'
 import { DIGEST_ALGO, FILE_FLAG, FILE_TRIGGER_TAGS, S_IF, SCRIPT_TAGS, SIGTAG, TAG, triggerSenseOf } from './tags.js'
 import type { DigestAlgo } from './tags.js'
-import type { EngineChangelogEntry, EngineFileFlags, EngineFileTrigger, ScriptName, TriggerKind } from './model.js'
+import type {
+  DependencyKind,
+  EngineChangelogEntry,
+  EngineFileFlags,
+  EngineFileTrigger,
+  ScriptName,
+  TriggerKind,
+} from './model.js'
+import { DEPENDENCY_KINDS, DEPENDENCY_TAGS } from './model.js'
 
 /** The flags of a file in a package, from FILEFLAGS: every one of {@link EngineFileFlags}, set or not. */
 export type RpmFileFlags = Required<EngineFileFlags>
@@ -165,15 +173,10 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
     ...(header.string(TAG.SOURCERPM) === undefined ? { specIndex: specIndexOf(header, files) } : {}),
     elementColor: elementColor(header, files),
     fileDigestAlgo,
-    provides: readDeps(header, TAG.PROVIDENAME, TAG.PROVIDEFLAGS, TAG.PROVIDEVERSION),
-    requires: readDeps(header, TAG.REQUIRENAME, TAG.REQUIREFLAGS, TAG.REQUIREVERSION),
-    obsoletes: readDeps(header, TAG.OBSOLETENAME, TAG.OBSOLETEFLAGS, TAG.OBSOLETEVERSION),
-    conflicts: readDeps(header, TAG.CONFLICTNAME, TAG.CONFLICTFLAGS, TAG.CONFLICTVERSION),
-    orders: readDeps(header, TAG.ORDERNAME, TAG.ORDERFLAGS, TAG.ORDERVERSION),
-    recommends: readDeps(header, TAG.RECOMMENDNAME, TAG.RECOMMENDFLAGS, TAG.RECOMMENDVERSION),
-    suggests: readDeps(header, TAG.SUGGESTNAME, TAG.SUGGESTFLAGS, TAG.SUGGESTVERSION),
-    supplements: readDeps(header, TAG.SUPPLEMENTNAME, TAG.SUPPLEMENTFLAGS, TAG.SUPPLEMENTVERSION),
-    enhances: readDeps(header, TAG.ENHANCENAME, TAG.ENHANCEFLAGS, TAG.ENHANCEVERSION),
+    ...(Object.fromEntries(DEPENDENCY_KINDS.map((k) => [k, readDeps(header, DEPENDENCY_TAGS[k])])) as Record<
+      DependencyKind,
+      RpmDependency[]
+    >),
     scripts: readScripts(header),
     triggers: readTriggers(header, file),
     fileTriggers: [...readFileTriggers(header, file, 'file'), ...readFileTriggers(header, file, 'transfile')],
@@ -340,7 +343,7 @@ function elementColor(header: Header, files: readonly RpmFileEntry[]): number {
   return color
 }
 
-function readDeps(header: Header, nameTag: number, flagsTag: number, versionTag: number): RpmDependency[] {
+function readDeps(header: Header, [nameTag, flagsTag, versionTag]: readonly [number, number, number]): RpmDependency[] {
   const names = header.strings(nameTag) ?? []
   const flags = header.numbers(flagsTag) ?? []
   const versions = header.strings(versionTag) ?? []
