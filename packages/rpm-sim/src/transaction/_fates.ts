@@ -191,14 +191,17 @@ export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set
   const parent = (p: string): string => p.slice(0, p.lastIndexOf('/')) || '/'
   const count = new Map<string, number>()
   const emptied = new Set<string>()
-  const drop = (p: string): void => {
-    out.add(p)
+  // A file skipped empties its folder by one; an excluded one is also left out itself.
+  const leaveOut = (p: string): void => {
     const d = parent(p)
     count.set(d, (count.get(d) ?? 0) - 1)
     emptied.add(d)
   }
+  const drop = (p: string): void => {
+    out.add(p)
+    leaveOut(p)
+  }
   const excluded = (f: EngineFile): boolean =>
-    ex.also?.has(f.path) === true ||
     atOrBelow(f.path, paths) ||
     (f.flags.license !== true &&
       (!forLangs(f.lang, ex.langs) ||
@@ -206,13 +209,11 @@ export function excludedFiles(files: readonly EngineFile[], ex: Exclusions): Set
         (ex.docs === true && f.flags.doc === true) ||
         (ex.artifacts === true && f.flags.artifact === true)))
   for (const f of files) count.set(parent(f.path), (count.get(parent(f.path)) ?? 0) + 1)
+  // rpm's order: relocation exclusions first, then colors (skipped, not excluded: `wrong color`), then the rest.
   for (const f of files) {
-    if (ex.also?.has(f.path) !== true && outsideColors(ex.colors, f.color)) {
-      // Skipped for its color (rpm's FA_SKIPCOLOR): it empties its folder without being excluded itself.
-      const d = parent(f.path)
-      count.set(d, (count.get(d) ?? 0) - 1)
-      emptied.add(d)
-    } else if (excluded(f)) drop(f.path)
+    if (ex.also?.has(f.path) === true) drop(f.path)
+    else if (outsideColors(ex.colors, f.color)) leaveOut(f.path)
+    else if (excluded(f)) drop(f.path)
   }
   const listedDirs = new Set(files.filter((f) => f.kind === 'dir').map((f) => f.path))
   for (const d of [...count.keys()].sort().reverse()) {

@@ -156,6 +156,12 @@ export class UnpackError extends TransactionError {
   }
 }
 
+// Whether staging writes the action's file under its temporary name. A touched file (%_minimize_writes) has one only
+// for when it vanished before its element unpacks (see stagePackage), and is not written otherwise.
+function writesTemp(a: FileAction): a is FileAction & { temp: string } {
+  return a.temp !== undefined && a.fate !== 'touch'
+}
+
 /**
  * rpm's safe-symlink rule where this element writes (rpm's ensureDir and fsmVerify), checked after its %pre, in
  * payload order: every directory above something written may be a symlink only if the rule allows it
@@ -192,7 +198,7 @@ function guardLinks(o: StageOptions): void {
   }
   for (const a of o.actions.values()) {
     const dir = a.kind === 'dir' && writesContent(a.fate)
-    if ((a.temp === undefined || a.fate === 'touch') && !dir) continue
+    if (!writesTemp(a) && !dir) continue
     check(dirname(a.host), a)
     const st = dir ? lst(a.host) : undefined
     if (st?.isSymbolicLink() === true && !followsDirLink(st, target(a.host).st)) {
@@ -222,7 +228,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
   const staged = new Set<string>()
   for await (const entry of o.source.payload()) {
     const a = o.actions.get(entry.path)
-    if (a === undefined || a.temp === undefined || a.fate === 'touch') {
+    if (a === undefined || !writesTemp(a)) {
       // Not written itself, but it may carry the data of hard-linked members that are.
       const waiting = a?.kind === 'file' ? (linkWaiting.get(a.digest ?? a.path) ?? []) : []
       const [first, ...rest] = waiting
@@ -305,7 +311,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
   }
   // Zero-length files may be absent from a payload built by hand; every other missing file is an error.
   for (const a of o.actions.values()) {
-    if (a.temp === undefined || a.fate === 'touch' || staged.has(a.path)) continue
+    if (!writesTemp(a) || staged.has(a.path)) continue
     if (a.kind === 'file') {
       mkdirRecorded(dirname(a.temp), o.createdDirs, known)
       rmTemp(a.temp)
@@ -327,14 +333,7 @@ export async function stagePackage(o: StageOptions): Promise<void> {
   }
   // Capabilities last: setcap(8) on the staged file, after its owner (a chown clears them) and mode.
   for (const a of o.actions.values()) {
-    if (
-      a.caps === undefined ||
-      a.temp === undefined ||
-      a.fate === 'touch' ||
-      a.kind !== 'file' ||
-      lstOrMissing(a.temp) === undefined
-    )
-      continue
+    if (a.caps === undefined || !writesTemp(a) || a.kind !== 'file' || lstOrMissing(a.temp) === undefined) continue
     try {
       setFileCaps(a.temp, a.caps)
     } catch (error) {
