@@ -7,6 +7,7 @@ import {
   VERIFY_OMIT_OPTIONS,
   definedMacros,
   fileFilterOf,
+  macroList,
   macroNumber,
   operandPath,
   verifyLevelOf,
@@ -137,15 +138,15 @@ function minimizeWritesOf(defined: Map<string, string>): { minimizeWrites?: true
   return (macroNumber(defined, '_minimize_writes') ?? 0) !== 0 ? { minimizeWrites: true } : {}
 }
 
-// rpm's %_netsharedpath: paths split at colons (rpmts.c's argvSplit, empty pieces dropped).
+// rpm's %_netsharedpath: paths split at colons.
 function netsharedOf(defined: Map<string, string>): { netsharedPaths?: string[] } {
-  const paths = (defined.get('_netsharedpath') ?? '').split(':').filter((p) => p !== '')
+  const paths = macroList(defined, '_netsharedpath')
   return paths.length > 0 ? { netsharedPaths: paths } : {}
 }
 
 // rpm's %_install_langs: languages split at colons; `all` among them (rpm's default) installs every language.
 function installLangsOf(defined: Map<string, string>): { installLangs?: string[] } {
-  const langs = (defined.get('_install_langs') ?? '').split(':').filter((l) => l !== '')
+  const langs = macroList(defined, '_install_langs')
   return langs.length > 0 && !langs.includes('all') ? { installLangs: langs } : {}
 }
 
@@ -179,9 +180,10 @@ async function installSources(
   io: MainIo,
   sources: readonly { given: string; path: string }[],
   flags: TransactionFlags,
+  macros: Map<string, string>,
 ): Promise<number> {
   if (flags.test === true) return 0
-  const topdir = definedMacros(a).get('_topdir') ?? `${io.env.HOME ?? ''}/rpmbuild`
+  const topdir = macros.get('_topdir') ?? `${io.env.HOME ?? ''}/rpmbuild`
   let failed = 0
   for (const s of sources) {
     try {
@@ -281,7 +283,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   const binaries = all.filter((p) => p.source !== true)
   const packages = args === undefined ? a.operands : binaries.map((p) => p.path)
   const givenAs = new Map(all.map((p) => [p.path, p.given]))
-  if (all.length > 0 && binaries.length === 0) return installSources(a, io, sources, flags)
+  if (all.length > 0 && binaries.length === 0) return installSources(a, io, sources, flags, macros)
   const r = await runTransaction({
     root: rootOf(a, io),
     op,
@@ -316,7 +318,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   // rpm lists the packages an ambiguous erase argument matched (`  NEVRA`) on stdout, the rest on stderr.
   for (const p of r.problems) line(io, p.startsWith('  ') ? 'stdout' : 'stderr', p)
   if (r.problems.length === 0) printProgress(a, io, r, op === 'erase')
-  if (sources.length > 0) return (await installSources(a, io, sources, flags)) || r.exitCode
+  if (sources.length > 0) return (await installSources(a, io, sources, flags, macros)) || r.exitCode
   return r.exitCode
 }
 

@@ -165,6 +165,11 @@ export function macroNumber(defined: Map<string, string>, name: string): number 
   return text === undefined ? undefined : Number(/^-?\d+/.exec(text)?.[0] ?? '0')
 }
 
+// A defined macro as a list split at colons (rpmts.c's argvSplit: empty pieces dropped); empty when not defined.
+export function macroList(defined: Map<string, string>, name: string): string[] {
+  return (defined.get(name) ?? '').split(':').filter((p) => p !== '')
+}
+
 /**
  * rpm's `%_pkgverify_level` from `--define`: `digest` where it is not defined; a value rpm does not know is, as in
  * rpm, a warning and every check required (`all`).
