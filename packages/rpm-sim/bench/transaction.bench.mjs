@@ -16,6 +16,10 @@ const cli = join(dirname(fileURLToPath(import.meta.url)), '../dist/cli.js')
 const dir = mkdtempSync(join(tmpdir(), 'rpm-sim-txbench-'))
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
+// Both tools run with the environment sudo(8) leaves an operator (env_reset: PATH and the like), not this shell's.
+// What a build machine exports can cost Node alone: NODE_EXTRA_CA_CERTS (set on these machines) makes every Node
+// start read a CA bundle, about 40 ms before the first line of any script runs, and rpm-sim makes no TLS calls.
+const toolEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' }
 
 function files(version, count = FILES) {
   const out = [
@@ -39,7 +43,7 @@ function run(cmd, args) {
   spawnSync('sync')
   const full = timeBin ? [timeBin, ['-f', '%e %M', cmd, ...args]] : [cmd, args]
   const started = process.hrtime.bigint()
-  const r = spawnSync(full[0], full[1], { encoding: 'utf8' })
+  const r = spawnSync(full[0], full[1], { encoding: 'utf8', env: toolEnv })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`)
   const flushed = process.hrtime.bigint()
@@ -166,6 +170,23 @@ async function scaling(base, sizes) {
   }
 }
 
+// Node's own start (an empty script, best of 5) with this shell's environment and with the reset one, so the
+// difference the reset makes is printed, not hidden.
+function nodeStart() {
+  const best = (env) => {
+    let t = Infinity
+    for (let i = 0; i < 5; i++) {
+      const started = process.hrtime.bigint()
+      spawnSync(process.execPath, ['-e', '0'], { env })
+      t = Math.min(t, Number(process.hrtime.bigint() - started) / 1e6)
+    }
+    return t.toFixed(0)
+  }
+  console.log(
+    `node's start (empty script): ${best(process.env)} ms with this shell's environment, ${best(toolEnv)} ms with the reset one the tools run with`,
+  )
+}
+
 function isTmpfs(path) {
   const r = spawnSync('stat', ['-f', '-c', '%T', path], { encoding: 'utf8' })
   return r.status === 0 && r.stdout.trim() === 'tmpfs'
@@ -181,6 +202,7 @@ try {
     await writeRpm({ ...spec, summary: 'bench', description: 'bench', license: 'MIT' }, out)
   }
   const haveRpm = has('rpm')
+  nodeStart()
   if (!haveRpm) console.log('real rpm not installed: no comparison (apt-get install rpm)')
   console.log(`== on disk (${dir})`)
   measure(dir, v1, v2, haveRpm)
