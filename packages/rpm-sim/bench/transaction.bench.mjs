@@ -12,7 +12,10 @@ import { writeRpm } from '../dist/index.js'
 const FILES = Number(process.env.BENCH_FILES ?? 10_000)
 // Rounds alternate which tool goes first; more than the default 2 steadies the best-of on a loaded machine.
 const ROUNDS = Math.max(2, Number(process.env.BENCH_ROUNDS ?? 2))
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../dist/cli.js')
+const here = dirname(fileURLToPath(import.meta.url))
+const cli = join(here, '../dist/cli.js')
+// The least any installer on Node does for the same install (see floor.mjs), timed in the same rounds.
+const floor = join(here, 'floor.mjs')
 const dir = mkdtempSync(join(tmpdir(), 'rpm-sim-txbench-'))
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
@@ -60,7 +63,7 @@ const fmt = (x) =>
 // Install then upgrade, rpm-sim and real rpm, ROUNDS rounds in roots under `base`; prints the rounds and ratios.
 function measure(base, v1, v2, haveRpm) {
   // Rounds in alternating orders, best of each: the disk's state after one tool's run slows the next one's.
-  const best = { simI: Infinity, simU: Infinity, rpmI: Infinity, rpmU: Infinity }
+  const best = { simI: Infinity, simU: Infinity, rpmI: Infinity, rpmU: Infinity, floorI: Infinity }
   const durable = { simI: Infinity, simU: Infinity, rpmI: Infinity, rpmU: Infinity }
   let rss = 0
   // Each round's own ratios too: the disk's state swings both tools' times within one run (ext4 creating 10,000
@@ -104,6 +107,10 @@ function measure(base, v1, v2, haveRpm) {
       real()
       sim()
     }
+    const floorRoot = join(base, `floor-${round}`)
+    mkdirSync(floorRoot)
+    best.floorI = Math.min(best.floorI, run(process.execPath, [floor, floorRoot, v1]).seconds)
+    rmSync(floorRoot, { recursive: true, force: true })
     if (times.rpmI !== undefined) {
       paired.install.push(times.simI / times.rpmI)
       paired.upgrade.push(times.simU / times.rpmU)
@@ -118,6 +125,9 @@ function measure(base, v1, v2, haveRpm) {
     )
     console.log(
       `ratio rpm-sim/rpm upgrade ${FILES} files: ${(best.simU / best.rpmU).toFixed(2)} (best ${best.simU.toFixed(2)} s vs ${best.rpmU.toFixed(2)} s; target <= 1.00)`,
+    )
+    console.log(
+      `floor under any installer on Node (bench/floor.mjs: Node's start, the readers, digests, writes and renames; no database, journal or checks): install ${best.floorI.toFixed(2)} s, ratio to real rpm ${(best.floorI / best.rpmI).toFixed(2)}`,
     )
     const median = (xs) => {
       const s = [...xs].sort((a, b) => a - b)
