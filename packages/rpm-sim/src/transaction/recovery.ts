@@ -12,7 +12,7 @@ import { TransactionError, fsTransactionError } from '../base/transaction-error.
 import { lockDb } from '../db/_lock.js'
 import type { ExecuteOutcome } from './_execute.js'
 import { executePlan } from './_execute.js'
-import { unstage } from './apply.js'
+import { unstage } from './_stage.js'
 import { Journal, journalDir } from './_journal.js'
 import type { JournalInstall } from './_plan.js'
 import { parsePlan, rebasePlan } from './_plan.js'

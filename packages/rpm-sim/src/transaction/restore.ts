@@ -30,7 +30,7 @@ import type { InstalledFile } from '../db/db.js'
 import { withDbLock } from '../db/_lock.js'
 import { nodeType } from '../format/model.js'
 import type { Identity } from './apply.js'
-import { makeNodeAt } from './apply.js'
+import { makeNodeAt } from './_stage.js'
 import { resolveOwners } from './_owners.js'
 import { recoverInterrupted } from './recovery.js'
 
