@@ -21,6 +21,9 @@ export interface SpecFile {
    * library's). Default file. */
   type?: 'file' | 'dir' | 'link' | 'hardlink' | 'fifo' | 'none' | 'elf32' | 'elf64'
   data?: string
+  /** A file of `data` and a newline repeated this many times (`yes | head`): bodies over 1 MiB, which the reader
+   * streams instead of holding whole, without a spec line that long. */
+  lines?: number
   target?: string
   attr?: string
   /** List a directory with its contents (no %dir). */
@@ -136,7 +139,9 @@ export function specText(p: PkgDef): string {
     const dest = `%{buildroot}${f.path}`
     const parent = `$(dirname ${q(dest)})`
     const type = f.type ?? 'file'
-    if (type === 'file') install.push(`mkdir -p ${parent}; echo ${q(f.data ?? '')} > ${q(dest)}`)
+    if (type === 'file' && f.lines !== undefined)
+      install.push(`mkdir -p ${parent}; yes ${q(f.data ?? '')} | head -n ${f.lines} > ${q(dest)}`)
+    else if (type === 'file') install.push(`mkdir -p ${parent}; echo ${q(f.data ?? '')} > ${q(dest)}`)
     else if (type === 'dir') install.push(`mkdir -p ${q(dest)}`)
     else if (type === 'link') install.push(`mkdir -p ${parent}; ln -s ${q(f.target ?? '')} ${q(dest)}`)
     else if (type === 'hardlink') install.push(`mkdir -p ${parent}; ln %{buildroot}${q(f.target ?? '')} ${q(dest)}`)
