@@ -231,10 +231,12 @@ const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '')
 // Debian's rpm adds a note that it should not install packages directly; it is no part of rpm's behaviour.
 // A usage error names the program (`rpm: ...`, `rpm-sim: ...`): compared without the name.
 const DEBIAN_NOTE = /^rpm: (RPM should not be used directly|However assuming you know what you are doing)/
+// A temporary name carries the transaction's id (`file;6b0f0c7d`), the second it began: the same in both runs only
+// when they begin in the same second, so it is compared as `;<tid>`.
 const stderrLines = (s: string): string[] =>
   lines(s)
     .filter((l) => !DEBIAN_NOTE.test(l))
-    .map((l) => l.replace(/^rpm(-sim)?: /, '<program>: '))
+    .map((l) => l.replace(/^rpm(-sim)?: /, '<program>: ').replace(/;[0-9a-f]{8}(?=:| |$)/g, ';<tid>'))
 const TRANSACTION = /^-[iUFe]/
 
 class Sink extends Writable {

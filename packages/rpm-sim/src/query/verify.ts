@@ -6,7 +6,7 @@ import { PackageDb } from '../db/db.js'
 import { findByLabel } from '../db/_label.js'
 import { recoverForQuery } from '../transaction/recovery.js'
 import type { QueryOptions } from './db-query.js'
-import { RootResolver, followsDirLink } from '../base/_fs.js'
+import { RootResolver, errCode, followsDirLink, strerrorText } from '../base/_fs.js'
 import { canReadCaps, capsDiffer, readFileCaps } from '../base/_caps.js'
 import { TransactionError } from '../base/transaction-error.js'
 import { digestFile } from '../transaction/apply.js'
@@ -103,11 +103,17 @@ async function verifyPackageReport(
     const wrongColor = f.state === 'wrongcolor'
     const suffix = replaced ? ' (replaced)' : wrongColor && options.verbose === true ? ' (wrong color)' : ''
     const host = resolver.host(f.path)
-    let st = await lstat(host).catch(() => undefined)
+    let lstatError: unknown
+    let st = await lstat(host).catch((error: unknown) => {
+      lstatError = error
+      return undefined
+    })
     const ac = attrChar(f)
     const quiet = f.flags.ghost === true || f.flags.missingok === true
     if (st === undefined) {
-      if (!quiet || options.verbose === true) lines.push(`missing   ${ac} ${f.path}${suffix}`)
+      // rpm adds why, but for a plain "not there": `missing     /a/b (Not a directory)` when a folder above is a file.
+      const why = errCode(lstatError) === 'ENOENT' ? '' : ` (${strerrorText(lstatError)})`
+      if (!quiet || options.verbose === true) lines.push(`missing   ${ac} ${f.path}${suffix}${why}`)
       if (!quiet) failed = true
       continue
     }

@@ -1,12 +1,13 @@
 // File conflicts as rpm 4.18 finds them: who owns each file by its host path (rpm's fingerprint: a path reached
 // through a directory symlink is the same file), whether two header entries of one file differ, and which
 // differences are problems (`file X from install of A conflicts with file from package B`).
-import { lstatSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import type { Stats } from 'node:fs'
 import type { EngineFile } from '../format/model.js'
 import { isDevice } from '../format/model.js'
 import type { InstalledFile, InstalledPackage } from '../db/db.js'
 import type { RootResolver } from '../base/_fs.js'
+import { lstatQuiet } from '../base/_fs.js'
 
 /** An installed package's file at a host path, and whether this transaction removes the package. */
 export interface Owner {
@@ -65,6 +66,6 @@ export function removalConflict(f: EngineFile, old: EngineFile, host: string): b
   else if (old.kind === 'symlink' && f.kind === 'dir')
     conflict = statSync(host, { throwIfNoEntry: false })?.isDirectory() === true
   if (!conflict) return false
-  const st = lstatSync(host, { throwIfNoEntry: false })
+  const st = lstatQuiet(host)
   return st !== undefined && kindOnDisk(st) !== f.kind
 }

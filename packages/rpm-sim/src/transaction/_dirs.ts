@@ -1,13 +1,14 @@
 // The folders each install element's staging creates, parents first, so an undo of that element removes exactly
 // them (an element's staging runs after its %pre; the first element that needs a folder creates it).
-import { lstatSync } from 'node:fs'
+import { lstatQuiet } from '../base/_fs.js'
 
 /** For each element's temp paths (in order), the host folders that do not exist yet and its staging creates. */
 export function plannedDirs(elements: readonly (readonly string[])[]): string[][] {
   const seen = new Map<string, boolean>()
   const ensure = (dir: string, into: string[]): void => {
     if (seen.has(dir)) return
-    const exists = lstatSync(dir, { throwIfNoEntry: false }) !== undefined
+    // Below a file (a folder an operator replaced by one, which staging replaces again) nothing exists yet.
+    const exists = lstatQuiet(dir) !== undefined
     seen.set(dir, exists)
     if (exists) return
     const parent = dir.slice(0, dir.lastIndexOf('/')) || '/'

@@ -1,8 +1,9 @@
 // Each file's fate in a transaction: what is on disk now (its digest only where a config decision needs it),
 // then core's rpm rules (create, keep, save as .rpmsave, write .rpmnew, ...) for the files of an install and of
 // an erasure; a rollback's exact restore; --excludedocs, --excludeartifacts, --excludeconfigs.
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs'
+import { readdirSync, readlinkSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
+import { lstatQuiet } from '../base/_fs.js'
 import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
 import { decideFileFate } from '@rdbpkg/core'
 import type { EngineFile } from '../format/model.js'
@@ -22,7 +23,8 @@ export function toPkgState(f: EngineFile): PackageFileState {
 
 /** What is at a host path now; `needsDigest` when it is a regular file and `wantDigest` (a config decision). */
 export function diskState(host: string, wantDigest: boolean): DiskLook {
-  return lookOf(lstatSync(host, { throwIfNoEntry: false }), host, wantDigest)
+  // Nothing there also when a folder above is now a file (an operator's): rpm's lstat says ENOTDIR, not there.
+  return lookOf(lstatQuiet(host), host, wantDigest)
 }
 
 type DiskLook = { state: DiskFileState | null; needsDigest: boolean }

@@ -68,6 +68,7 @@ const fileActionSchema = v.object({
   rdev: v.exactOptional(int),
   digest: v.exactOptional(v.string()),
   oldSetid: v.exactOptional(v.literal(true)),
+  dirInTheWay: v.exactOptional(v.literal(true)),
   payloadPath: v.exactOptional(v.pipe(v.string(), v.startsWith('/'))),
   caps: v.exactOptional(v.string()),
 })
@@ -79,7 +80,8 @@ const fileActionSchema = v.object({
  * element's files are written), `size` the header's content size, `rdev` a device's number, `oldSetid` that the
  * file it replaces was packaged setuid or setgid (its bits are cleared before it is replaced, rpm's removeSBITS),
  * `payloadPath` the path its content has in the payload where relocation moved it, `caps` the capabilities set on
- * it once it is written.
+ * it once it is written, `dirInTheWay` that a directory stood at its path when it was planned (staging looks again
+ * and fails the element if one still does, as rpm's commit does).
  */
 export type FileAction = v.InferOutput<typeof fileActionSchema>
 
@@ -191,6 +193,7 @@ const diskActionSchema = v.object({
   rdev: nullable(int),
   digest: nullable(v.string()),
   oldSetid: v.exactOptional(v.literal(true)),
+  dirInTheWay: v.exactOptional(v.literal(true)),
   payloadPath: v.exactOptional(v.pipe(v.string(), v.startsWith('/'))),
   caps: nullable(v.string()),
 })
@@ -232,6 +235,7 @@ export function planForDisk(plan: JournalPlan): { plan: unknown; records: Map<st
       if (a.suffix !== undefined) out.suffix = a.suffix
       if (a.temp !== undefined) out.temp = a.temp === `${a.host}${suffix}` ? true : a.temp
       if (a.oldSetid === true) out.oldSetid = true
+      if (a.dirInTheWay === true) out.dirInTheWay = true
       if (a.payloadPath !== undefined) out.payloadPath = a.payloadPath
       for (const k of SHARED) {
         const mine = a[k]
@@ -304,6 +308,7 @@ function fullAction(d: DiskAction, f: InstalledFile | undefined, root: string, s
   if (d.suffix !== undefined) out.suffix = d.suffix
   if (d.temp !== undefined) out.temp = d.temp === true ? `${host}${suffix}` : d.temp
   if (d.oldSetid === true) out.oldSetid = true
+  if (d.dirInTheWay === true) out.dirInTheWay = true
   if (d.payloadPath !== undefined) out.payloadPath = d.payloadPath
   for (const k of SHARED) {
     const mine = d[k]

@@ -1,10 +1,10 @@
 // A transaction's plan, as rpm makes it before anything runs: the elements in rpm's order, rpm's problems (version
 // checks, package verification, relocations, file conflicts) and each file's fate against the disk.
-import { lstatSync, readlinkSync } from 'node:fs'
+import { readlinkSync } from 'node:fs'
 import { decideFileFate } from '@rdbpkg/core'
 import type { EngineFile, PackageSource } from '../format/model.js'
 import { nodeType } from '../format/model.js'
-import { RootResolver } from '../base/_fs.js'
+import { RootResolver, lstatQuiet } from '../base/_fs.js'
 import { openPackageSource } from './_source.js'
 import { unwarnedNotes } from '../format/checksig.js'
 import { digestFile, writesContent } from './apply.js'
@@ -41,7 +41,7 @@ async function sameOnDisk(
   algo: string,
   digestOf: (host: string, algo: string) => Promise<string>,
 ): Promise<boolean> {
-  const st = lstatSync(host, { throwIfNoEntry: false })
+  const st = lstatQuiet(host)
   if (st === undefined || st.size !== f.size || old.kind !== f.kind) return false
   if (f.kind === 'file') {
     if (!st.isFile() || old.digest === undefined || old.digest !== f.digest) return false
@@ -286,6 +286,10 @@ export async function prepare(
       action.fate = decision.fate
       action.reason = decision.reason
       if (decision.suffix) action.suffix = decision.suffix
+      // rpm renames the new file over what is there when it commits, which fails on a directory (an operator's, or
+      // one nothing owns); staging checks again after %pre (see stagePackage). A rollback moves it aside instead.
+      if (decision.fate === 'create' && f.kind !== 'dir' && d.state?.kind === 'dir' && o.exact === undefined)
+        action.dirInTheWay = true
       // rpm's %_minimize_writes: a file the upgrade would rewrite with what is on disk already is only touched
       // (owner, mode, mtime), where neither version is %config or hard-linked (rpm's rpmfileContentsEqual).
       if (

@@ -12,7 +12,6 @@ import {
   copyFileSync,
   existsSync,
   linkSync,
-  lstatSync,
   mkdirSync,
   readdirSync,
   readlinkSync,
@@ -25,7 +24,7 @@ import { basename, dirname, join } from 'node:path'
 import type { InstalledPackage } from '../db/db.js'
 import { FileFlagsSchema } from '../db/db.js'
 import { formatNEVRA } from '@rdbpkg/core'
-import { RootResolver, errCode, syncDir, writeFileAtomic } from '../base/_fs.js'
+import { RootResolver, errCode, lstatQuiet, syncDir, writeFileAtomic } from '../base/_fs.js'
 import { writeRpm } from '../format/writer.js'
 import type { RpmSpec, RpmSpecFile } from '../format/spec.js'
 import { FILE_TRIGGER_KINDS, SCRIPT_NAMES } from '../format/model.js'
@@ -119,7 +118,7 @@ export async function keepInstalled(o: KeepOptions): Promise<{ finish: () => voi
       }
       // One synchronous syscall per step, no thread-pool round trips.
       const host = hosts[i] as string
-      const st = lstatSync(host, { throwIfNoEntry: false })
+      const st = lstatQuiet(host)
       if (st === undefined) {
         o.onWarning?.(`warning: repackage of ${o.pkg.nevra}: ${f.path} is missing on disk, left out`)
         return

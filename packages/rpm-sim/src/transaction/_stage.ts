@@ -92,7 +92,7 @@ export function mkdirRecorded(dir: string, created: string[], known: Set<string>
 
 function isDirFollow(p: string): boolean {
   try {
-    return lstatSync(p, { throwIfNoEntry: false }) !== undefined && readdirSync(p) !== undefined
+    return lstatQuiet(p) !== undefined && readdirSync(p) !== undefined
   } catch {
     return false
   }
@@ -148,12 +148,12 @@ function guardLinks(o: StageOptions): void {
   const checked = new Set<string>()
   const target = (host: string): { host: string; st: Stats | undefined } => {
     const t = resolver.dir(inRootOf(o.root, host))
-    return { host: t, st: lstatSync(t, { throwIfNoEntry: false }) }
+    return { host: t, st: lstatQuiet(t) }
   }
   const check = (dir: string, a: FileAction): void => {
     if (checked.has(dir) || dir.length <= o.root.length || !dir.startsWith(o.root)) return
     check(dirname(dir), a)
-    const st = lstatSync(dir, { throwIfNoEntry: false })
+    const st = lstatQuiet(dir)
     if (st?.isSymbolicLink() === true) {
       const t = target(dir)
       if (!followsDirLink(st, t.st) || realpathSync(dir) !== realpathSync(t.host)) {
@@ -174,12 +174,15 @@ function guardLinks(o: StageOptions): void {
     const dir = a.kind === 'dir' && writesContent(a.fate)
     if (!writesTemp(a) && !dir) continue
     check(dirname(a.host), a)
-    const st = dir ? lstatSync(a.host, { throwIfNoEntry: false }) : undefined
-    if (st?.isSymbolicLink() === true && !followsDirLink(st, target(a.host).st)) {
-      unlinkSync(a.host)
-      mkdirSync(a.host, 0o755)
-      resolver.clear()
-    }
+    const st = dir ? lstatQuiet(a.host) : undefined
+    // Anything but a directory or a safe link to one where the package creates a folder (a file an operator put
+    // there) is removed first, as rpm's fsmVerify does. A folder that saves what is there (a modified %config file
+    // becoming a folder) has it renamed aside when it commits, as rpm's backup does.
+    if (st === undefined || st.isDirectory() || (st.isSymbolicLink() && followsDirLink(st, target(a.host).st))) continue
+    if (!st.isSymbolicLink() && a.fate !== 'create') continue
+    unlinkSync(a.host)
+    mkdirSync(a.host, 0o755)
+    resolver.clear()
   }
 }
 
@@ -304,6 +307,18 @@ export async function stagePackage(o: StageOptions): Promise<void> {
       mkdirRecorded(dirname(a.temp), o.createdDirs, known)
       makeNode(a, o)
     }
+  }
+  // rpm's commit renames each file over its path: where a directory stands there (an operator's, or one nothing
+  // owns) rename(2) fails and so does the element. Checked after every other staging failure, as rpm's commit runs
+  // after its unpacking.
+  for (const a of o.actions.values()) {
+    if (a.dirInTheWay !== true || !writesTemp(a) || lstatQuiet(a.host)?.isDirectory() !== true) continue
+    throw new UnpackError(
+      [
+        `error: unpacking of archive failed on file ${a.path}${a.temp.slice(a.host.length)}: cpio: File from package already exists as a directory in system`,
+      ],
+      a.host,
+    )
   }
   // Capabilities last: setcap(8) on the staged file, after its owner (a chown clears them) and mode.
   for (const a of o.actions.values()) {

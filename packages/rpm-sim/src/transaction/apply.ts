@@ -8,7 +8,6 @@ import {
   chmodSync,
   chownSync,
   lchownSync,
-  lstatSync,
   lutimesSync,
   mkdirSync,
   renameSync,
@@ -17,11 +16,10 @@ import {
   unlinkSync,
   utimesSync,
 } from 'node:fs'
-import type { Stats } from 'node:fs'
 import { createReadStream } from 'node:fs'
 import { dirname } from 'node:path'
 import type { FileFate } from '@rdbpkg/core'
-import { errCode, followsDirLink } from '../base/_fs.js'
+import { errCode, followsDirLink, lstatQuiet } from '../base/_fs.js'
 import type { EraseAction, FileAction } from './_plan.js'
 
 /** True when the fate writes the package's content somewhere (target or .rpmnew). */
@@ -55,7 +53,7 @@ export interface RenameNote {
 
 // Moves whatever is at `host` out of the way before a file of another type takes its place.
 function clearForReplace(host: string, kind: FileAction['kind'], onNote: (n: RenameNote) => void, path: string): void {
-  const st = lst(host)
+  const st = lstatQuiet(host)
   if (st === undefined || !st.isDirectory() || kind === 'dir') return
   try {
     rmdirSync(host)
@@ -105,14 +103,14 @@ export function commitActions(
       onStep?.()
       continue
     }
-    if (lst(a.temp) === undefined) continue // already committed
+    if (lstatQuiet(a.temp) === undefined) continue // already committed
     if (a.fate === 'altname') {
       renameSync(a.temp, `${a.host}${a.suffix ?? '.rpmnew'}`)
       onNote({ path: a.path, decision: { fate: a.fate, suffix: a.suffix ?? '.rpmnew', reason: a.reason } })
       continue
     }
     // save / backup: what is there is kept beside under the suffix first.
-    if (keepAs !== undefined && lst(a.host) !== undefined) {
+    if (keepAs !== undefined && lstatQuiet(a.host) !== undefined) {
       renameSync(a.host, `${a.host}${keepAs}`)
       onNote({ path: a.path, decision: { fate: a.fate, suffix: keepAs, reason: a.reason } })
     }
@@ -120,7 +118,7 @@ export function commitActions(
     onStep?.()
   }
   for (const a of dirs) {
-    let st = lst(a.host)
+    let st = lstatQuiet(a.host)
     if (st !== undefined && !st.isDirectory()) {
       // A link to a directory stands in for it under rpm's safe-symlink rule (else it is replaced, as rpm does).
       if (st.isSymbolicLink() && followsDirLink(st, statSync(a.host, { throwIfNoEntry: false }))) continue
@@ -139,7 +137,7 @@ export function commitActions(
 // rpm's removeSBITS: a regular file about to be replaced loses its setuid and setgid bits, so no other hard link to
 // it keeps them.
 function clearSetid(host: string): void {
-  const st = lst(host)
+  const st = lstatQuiet(host)
   if (st?.isFile() === true && (st.mode & 0o6000) !== 0) chmodSync(host, st.mode & 0o777)
 }
 
@@ -147,9 +145,9 @@ function clearSetid(host: string): void {
 // that vanished was staged instead (see stagePackage): a replay of the journal's plan, which still says touch, finds
 // its temporary name and puts it in place.
 function touch(a: FileAction, chown: boolean): void {
-  const st = lst(a.host)
+  const st = lstatQuiet(a.host)
   if (st === undefined) {
-    if (a.temp !== undefined && lst(a.temp) !== undefined) renameSync(a.temp, a.host)
+    if (a.temp !== undefined && lstatQuiet(a.temp) !== undefined) renameSync(a.temp, a.host)
     return
   }
   if (st.isSymbolicLink()) {
@@ -178,16 +176,22 @@ export function commitErase(
   for (const a of actions) {
     if (a.missing === true) {
       // rpm 4.18 names only the base name here; upstream prints the path (dcf8c5abc), as rpm-sim does.
-      if (lst(a.host) === undefined && lst(dirname(a.host))?.isDirectory() === true)
+      if (lstatQuiet(a.host) === undefined && lstatQuiet(dirname(a.host))?.isDirectory() === true)
         onWarn?.(`warning: file ${a.path}: remove failed: No such file or directory`)
       continue
     }
     if (a.kind === 'dir') {
       // The root itself (a package owning `/`) is never removed: rpm's rmdir("/") in its chroot fails (EBUSY).
-      if (a.fate === 'erase' && a.path !== '/') dirs.push(a.host)
+      if (a.fate !== 'erase' || a.path === '/') continue
+      // rpm removes what is at the path by its type on disk: a file an operator put where the folder was goes too.
+      const st = lstatQuiet(a.host)
+      if (st !== undefined && !st.isDirectory() && !st.isSymbolicLink()) {
+        unlinkSync(a.host)
+        onStep?.()
+      } else dirs.push(a.host)
       continue
     }
-    const st = lst(a.host)
+    const st = lstatQuiet(a.host)
     if (st === undefined) continue
     if (a.fate === 'save' && a.suffix !== undefined) {
       renameSync(a.host, `${a.host}${a.suffix}`)
@@ -210,8 +214,4 @@ export function commitErase(
       /* not empty (shared or holding unowned files) or gone: rpm keeps it */
     }
   }
-}
-
-function lst(p: string): Stats | undefined {
-  return lstatSync(p, { throwIfNoEntry: false })
 }

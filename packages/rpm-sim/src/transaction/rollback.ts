@@ -8,7 +8,7 @@ import { PackageDb, parseInstalledPackage } from '../db/db.js'
 import type { TransactionRecord } from '../db/history.js'
 import { listHistory, writeHistory } from '../db/history.js'
 import { recoverInterrupted } from './recovery.js'
-import { RootResolver } from '../base/_fs.js'
+import { RootResolver, lstatQuiet } from '../base/_fs.js'
 import { withDbLock } from '../db/_lock.js'
 import { openPackageSource } from './_source.js'
 import { TransactionError } from '../base/transaction-error.js'
@@ -162,8 +162,8 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
     if (ours.has(c.savedAs)) continue
     const aside = resolver.host(c.savedAs)
     const target = resolver.host(c.path)
-    if (lstatSync(aside, { throwIfNoEntry: false }) === undefined) continue
-    const here = lstatSync(target, { throwIfNoEntry: false })
+    if (lstatQuiet(aside) === undefined) continue
+    const here = lstatQuiet(target)
     if (c.kind === 'rpmnew') unlinkSync(aside)
     else if (c.kind === 'rpmorig' && here === undefined) renameSync(aside, target)
     else if (

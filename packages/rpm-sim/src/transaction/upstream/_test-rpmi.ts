@@ -750,7 +750,169 @@ export const SCENARIOS_RPMI: Scenario[] = [
       E('big'),
     ],
   },
+  {
+    // Only modes and owners change between versions, contents stay: rpm rewrites each file (or, with
+    // %_minimize_writes, sets the new metadata on the file in place), and a downgrade puts the old ones back.
+    name: 'upgrades that change only modes and owners: folder, program, %config, symlink; minimize writes; downgrade',
+    from: 'rdbpkg',
+    pkgs: {
+      a: meta('1.0', ['0755,root,root', '0644,root,root', '0644,root,root']),
+      b: meta('2.0', ['0750,daemon,daemon', '0755,daemon,root', '0600,daemon,daemon']),
+      c: meta('3.0', ['0700,root,daemon', '0750,root,daemon', '0640,root,daemon']),
+    },
+    steps: [
+      sh(
+        "mkdir -p etc; printf 'root:x:0:0::/root:/bin/sh\\ndaemon:x:2:2::/:/bin/sh\\n' > etc/passwd; printf 'root:x:0:\\ndaemon:x:2:\\n' > etc/group",
+      ),
+      I('@a'),
+      metaStat(),
+      U('@b'),
+      metaStat(),
+      { rpm: ['-V', 'meta'] },
+      U('--define', '_minimize_writes 1', '@c'),
+      metaStat(),
+      { rpm: ['-V', 'meta'] },
+      U('--oldpackage', '@a'),
+      metaStat(),
+      { rpm: ['-V', 'meta'] },
+    ],
+  },
+  {
+    // rpm renames each new file over its path when it commits; where an operator left a folder (empty or not) that
+    // rename fails (EISDIR), and so does the element: the old version stays, its erasure skipped. Without the folder
+    // the same update goes through. rpm-sim finds the folder when it stages, after %pre.
+    name: 'a packaged file an operator replaced by a folder: the update fails until the folder is gone',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one'), b: handmade('2.0', 'two') },
+    steps: [
+      I('@a'),
+      sh('rm opt/hand/a; mkdir opt/hand/a; echo mine > opt/hand/a/mine'),
+      U('@b'),
+      { rpm: ['-V', 'hand'] },
+      sh('rm -r opt/hand/a; mkdir opt/hand/a'),
+      U('@b'),
+      sh('rmdir opt/hand/a'),
+      U('@b'),
+      { rpm: ['-V', 'hand'] },
+    ],
+    differs: {
+      aspects: ['stdout'],
+      reason:
+        'rpm 4.18 removes the touched %config file of the failed update (-V: "missing   c /opt/hand/same.conf"); upstream fixed it (027ef640b, "Fix FA_TOUCH\'ed files getting removed on failed update") and rpm-sim follows upstream: it stays',
+      upstream: (sim) => {
+        expect(sim.steps.filter((st) => st.cmd === '-V hand').map((st) => st.stdout)).toEqual([
+          ['.M.......    /opt/hand/a'],
+          [],
+        ])
+      },
+    },
+  },
+  {
+    // The folder in the way comes after other files of the package: rpm has renamed those into place by the time
+    // its commit fails, under the old version's record.
+    name: 'a packaged file an operator replaced by a folder, after other files of the package',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one'), b: handmade('2.0', 'two') },
+    steps: [I('@a'), sh('rm opt/hand/z; mkdir opt/hand/z'), U('@b'), { rpm: ['-V', 'hand'] }],
+    differs: {
+      aspects: ['stdout', 'tree', 'va'],
+      reason:
+        "rpm (4.18 and upstream) fails the element in its commit, after renaming the files before that one into place: they keep the new content under the old version's record (-V: 5 on /opt/hand/a and /opt/hand/dir/f, L on the link); rpm-sim finds the folder while staging and fails the element before it changes anything, so the old version is left whole",
+      upstream: (sim) => {
+        expect(sim.steps.map((st) => [st.cmd, st.code, st.stdout, st.stderr])).toEqual([
+          ['-i @a', 0, [], []],
+          [
+            '-U @b',
+            1,
+            [],
+            [
+              'error: unpacking of archive failed on file /opt/hand/z;<tid>: cpio: File from package already exists as a directory in system',
+              'error: hand-2.0-1.noarch: install failed',
+              'error: hand-1.0-1.noarch: erase skipped',
+            ],
+          ],
+          ['-V hand', 1, ['.M.......    /opt/hand/z'], []],
+        ])
+      },
+    },
+  },
+  {
+    // rpm's unpacking finds a file where the package has a folder and removes it (fsmVerify), then makes the folder
+    // and its files again. Before that, -V says why the file below is missing.
+    name: 'a packaged folder an operator replaced by a file',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one'), b: handmade('2.0', 'two') },
+    steps: [
+      I('@a'),
+      sh('rm -r opt/hand/dir; echo mine > opt/hand/dir'),
+      { rpm: ['-V', 'hand'] },
+      U('@b'),
+      { rpm: ['-V', 'hand'] },
+    ],
+  },
+  {
+    name: 'erasing a package whose folder an operator replaced by a file',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one') },
+    steps: [I('@a'), sh('rm -r opt/hand/dir; echo mine > opt/hand/dir'), E('hand')],
+  },
+  {
+    // Changes an operator made that rpm takes in its stride: a %config file's mode (its content unchanged), a
+    // symlink replaced by a file (not config: replaced).
+    name: 'a %config file whose mode an operator changed, a symlink an operator replaced by a file',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one'), b: handmade('2.0', 'two') },
+    steps: [
+      I('@a'),
+      sh('chmod 600 opt/hand/same.conf; rm opt/hand/link; echo mine > opt/hand/link'),
+      { rpm: ['-V', 'hand'] },
+      U('@b'),
+      { rpm: ['-V', 'hand'] },
+      E('hand'),
+    ],
+  },
 ]
+
+// A package an operator edits by hand between versions: `a` first and `z` last among its files, a folder, a
+// %config file, a symlink; `data` the version's content.
+function handmade(version: string, data: string): PkgDef {
+  return {
+    name: 'hand',
+    version,
+    files: [
+      { path: '/opt/hand', type: 'dir' },
+      { path: '/opt/hand/a', data },
+      { path: '/opt/hand/dir', type: 'dir' },
+      { path: '/opt/hand/dir/f', data },
+      { path: '/opt/hand/dir/sub', type: 'dir' },
+      { path: '/opt/hand/dir/sub/g', data },
+      { path: '/opt/hand/link', type: 'link', target: data },
+      { path: '/opt/hand/same.conf', data: 'same', attr: '%config' },
+      { path: '/opt/hand/z', data },
+    ],
+  }
+}
+
+// A folder, a program, a %config file and a symlink whose contents never change; `attrs` the %attr of the first
+// three (mode,user,group).
+function meta(version: string, attrs: [string, string, string]): PkgDef {
+  const [dir, tool, conf] = attrs
+  return {
+    name: 'meta',
+    version,
+    files: [
+      { path: '/opt/meta', type: 'dir', attr: `%attr(${dir})` },
+      { path: '/opt/meta/tool', data: 'tool', attr: `%attr(${tool})` },
+      { path: '/opt/meta/conf', data: 'conf', attr: `%config %attr(${conf})` },
+      { path: '/opt/meta/link', type: 'link', target: 'tool' },
+    ],
+  }
+}
+
+// Modes, owners and link counts of the meta package's files, appended to the compared log.
+function metaStat(): { sh: string } {
+  return sh('stat -c "%a %u %g %h %n" opt/meta opt/meta/tool opt/meta/conf >> log')
+}
 
 // The link counts and sizes of the big files, appended to the compared log.
 function bigLinks(): { sh: string } {
