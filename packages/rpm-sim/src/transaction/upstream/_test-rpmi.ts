@@ -857,6 +857,42 @@ export const SCENARIOS_RPMI: Scenario[] = [
     steps: [I('@a'), sh('rm -r opt/hand/dir; echo mine > opt/hand/dir'), E('hand')],
   },
   {
+    // A config file the update changes, found as a folder: kept aside as what an operator made of it (the folder
+    // moved to .rpmsave as a whole), or the new one written beside (.rpmnew) for noreplace.
+    name: 'config files an operator replaced by folders, changed in the update',
+    from: 'rdbpkg',
+    pkgs: { a: cfgs('1.0'), b: cfgs('2.0') },
+    steps: [
+      I('@a'),
+      sh('rm opt/cfg/c.conf; mkdir opt/cfg/c.conf; echo x > opt/cfg/c.conf/x; rm opt/cfg/n.conf; mkdir opt/cfg/n.conf'),
+      U('@b'),
+      { rpm: ['-V', 'cfgs'] },
+      E('cfgs'),
+    ],
+  },
+  {
+    name: 'config files an operator replaced by symlinks to a file of their own',
+    from: 'rdbpkg',
+    pkgs: { a: cfgs('1.0'), b: cfgs('2.0') },
+    steps: [
+      I('@a'),
+      sh(
+        'mkdir -p srv; echo mine > srv/mine; rm opt/cfg/c.conf opt/cfg/n.conf opt/cfg/s.conf; ln -s /srv/mine opt/cfg/c.conf; ln -s /srv/mine opt/cfg/n.conf; ln -s /srv/mine opt/cfg/s.conf',
+      ),
+      { rpm: ['-V', 'cfgs'] },
+      U('@b'),
+      { rpm: ['-V', 'cfgs'] },
+      E('cfgs'),
+    ],
+  },
+  {
+    // The folders go by their type on disk: the empty one is removed, the one holding a file stays.
+    name: 'erasing a package some of whose files an operator replaced by folders',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one') },
+    steps: [I('@a'), sh('rm opt/hand/a opt/hand/z; mkdir opt/hand/a opt/hand/z; echo x > opt/hand/z/x'), E('hand')],
+  },
+  {
     // Changes an operator made that rpm takes in its stride: a %config file's mode (its content unchanged), a
     // symlink replaced by a file (not config: replaced).
     name: 'a %config file whose mode an operator changed, a symlink an operator replaced by a file',
@@ -963,5 +999,19 @@ function relocApp(version: string): PkgDef {
       { path: '/opt/app/etc/app.conf', data: 'conf', attr: '%config(noreplace)' },
     ],
     scripts: { post: 'echo post $1 $RPM_INSTALL_PREFIX >> /log' },
+  }
+}
+
+// Config files that change between versions (%config, %config(noreplace)) and one the same in both.
+function cfgs(version: string): PkgDef {
+  return {
+    name: 'cfgs',
+    version,
+    files: [
+      { path: '/opt/cfg', type: 'dir' },
+      { path: '/opt/cfg/c.conf', data: `c ${version}`, attr: '%config' },
+      { path: '/opt/cfg/n.conf', data: `n ${version}`, attr: '%config(noreplace)' },
+      { path: '/opt/cfg/s.conf', data: 'same', attr: '%config' },
+    ],
   }
 }
