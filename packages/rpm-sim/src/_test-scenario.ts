@@ -155,7 +155,8 @@ export function specText(p: PkgDef): string {
     }
     if (f.unlisted === true) continue
     const dir = type === 'dir' && f.recursive !== true ? '%dir ' : ''
-    files.push(`${f.attr ?? ''} ${dir}${f.path}`.trim())
+    // %files takes a name with spaces in double quotes.
+    files.push(`${f.attr ?? ''} ${dir}${f.path.includes(' ') ? `"${f.path}"` : f.path}`.trim())
   }
   // A body whose first line is `-p <interpreter>` puts that on the section line (`%post -p <lua>`).
   const scripts = Object.entries(p.scripts ?? {}).map(([k, body]) =>

@@ -893,6 +893,21 @@ export const SCENARIOS_RPMI: Scenario[] = [
     steps: [I('@a'), sh('rm opt/hand/a opt/hand/z; mkdir opt/hand/a opt/hand/z; echo x > opt/hand/z/x'), E('hand')],
   },
   {
+    // The tree after the update is compared: the modes of the sticky and setgid folders, the pair still linked.
+    name: 'names with spaces, non-ASCII letters and a semicolon; sticky and setgid folders; hard links across folders',
+    from: 'rdbpkg',
+    pkgs: { a: odd('1.0', 'one'), b: odd('2.0', 'two') },
+    steps: [
+      sh("mkdir -p etc; printf 'root:x:0:\\ndaemon:x:2:\\n' > etc/group"),
+      I('@a'),
+      { rpm: ['-V', 'odd'] },
+      Q('-l', 'odd'),
+      U('@b'),
+      { rpm: ['-V', 'odd'] },
+      { rpm: ['-qf', '/opt/odd/with space/ü ñ.txt', '/opt/odd/semi;colon'] },
+    ],
+  },
+  {
     // Changes an operator made that rpm takes in its stride: a %config file's mode (its content unchanged), a
     // symlink replaced by a file (not config: replaced).
     name: 'a %config file whose mode an operator changed, a symlink an operator replaced by a file',
@@ -1012,6 +1027,26 @@ function cfgs(version: string): PkgDef {
       { path: '/opt/cfg/c.conf', data: `c ${version}`, attr: '%config' },
       { path: '/opt/cfg/n.conf', data: `n ${version}`, attr: '%config(noreplace)' },
       { path: '/opt/cfg/s.conf', data: 'same', attr: '%config' },
+    ],
+  }
+}
+
+// Names with spaces, non-ASCII letters and a semicolon, a sticky and a setgid folder, a hard link pair in two folders.
+function odd(version: string, data: string): PkgDef {
+  return {
+    name: 'odd',
+    version,
+    files: [
+      { path: '/opt/odd', type: 'dir' },
+      { path: '/opt/odd/with space', type: 'dir' },
+      { path: '/opt/odd/with space/ü ñ.txt', data },
+      { path: '/opt/odd/semi;colon', data },
+      { path: '/opt/odd/tmp', type: 'dir', attr: '%attr(1777,root,root)' },
+      { path: '/opt/odd/shared', type: 'dir', attr: '%attr(2775,root,daemon)' },
+      { path: '/opt/odd/one', type: 'dir' },
+      { path: '/opt/odd/one/h', data: `${data} linked` },
+      { path: '/opt/odd/two', type: 'dir' },
+      { path: '/opt/odd/two/h', type: 'hardlink', target: '/opt/odd/one/h' },
     ],
   }
 }
