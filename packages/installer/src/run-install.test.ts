@@ -1,6 +1,6 @@
 import { listInstalled, runTransaction, writeRpm } from '@rdbpkg/rpm-sim'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { hostRpmArch } from './host.js'
@@ -107,6 +107,30 @@ describe('runInstall records', () => {
     expect(failed).toMatchObject({ exitCode: 1, status: 'failed', code: 'E_TXN_PROBLEMS' })
     expect(listRecords(root)).toEqual([])
     expect(readFileSync(join(root, 'opt/rdb/agent/tools/shared.sh'), 'utf8')).toBe('other\n')
+  })
+})
+
+describe('runInstall over what an operator changed', () => {
+  it('an upgrade where an operator left a folder at a packaged file fails in one line naming it, and leaves v1 as it was', async () => {
+    const { v1, v2, root } = setup()
+    expect((await runInstall({ archiveDir: v1, root })).exitCode).toBe(0)
+    const script = join(root, 'opt/rdb/agent/tools/a.sh')
+    rmSync(script)
+    mkdirSync(script)
+    writeFileSync(join(script, 'notes'), 'mine\n')
+    const failed = await runInstall({ archiveDir: v2, root })
+    expect(failed).toMatchObject({ exitCode: 1, status: 'failed', code: 'E_TXN_PROBLEMS' })
+    // rpm's reason, not an empty one: the element's unpacking failed on that path.
+    expect(failed.error).toMatch(
+      /^rdb-agent-2\.0-1\.\S+: not installed: unpacking of archive failed on file \/opt\/rdb\/agent\/tools\/a\.sh;[0-9a-f]{8}: cpio: File from package already exists as a directory in system$/,
+    )
+    expect((await listInstalled(root)).map((p) => p.nevra)).toEqual([`rdb-agent-1.0-1.${ARCH}`])
+    expect(readFileSync(join(root, 'opt/rdb/agent/fsbackup_kernel_4.x/k'), 'utf8')).toBe('k1\n')
+    expect(readFileSync(join(script, 'notes'), 'utf8')).toBe('mine\n')
+    // Once the folder is gone the same upgrade goes through.
+    rmSync(script, { recursive: true })
+    expect(await runInstall({ archiveDir: v2, root })).toMatchObject({ exitCode: 0, status: 'upgraded' })
+    expect(readFileSync(script, 'utf8')).toBe('v2\n')
   })
 })
 

@@ -455,8 +455,8 @@ async function apply(
           onMessage: say,
         })
       }
-      throw new InstallError('E_TXN_PROBLEMS', `${target.nevra}: not installed: ${outcome.problems.join('; ')}`, {
-        found: outcome.problems.join('; '),
+      throw new InstallError('E_TXN_PROBLEMS', `${target.nevra}: not installed: ${whyNot(outcome)}`, {
+        found: whyNot(outcome),
       })
     }
     if (outcome.tid !== undefined) record.tids.push(outcome.tid)
@@ -464,6 +464,14 @@ async function apply(
     if (outcome.repackaged) record.repackaged = outcome.repackaged
   }
   await window.close()
+}
+
+// Why a transaction failed, in one line: rpm's problems (conflicts, refusals) when it found any before it began, else
+// the first error it printed as it ran (an element whose unpacking failed: a folder where the package has a file).
+function whyNot(outcome: ApplyOutcome): string {
+  if (outcome.problems.length > 0) return outcome.problems.map((p) => p.trim()).join('; ')
+  const first = outcome.warnings.find((w) => w.startsWith('error: '))
+  return first === undefined ? 'the engine reported a failure (see the lines above)' : first.slice('error: '.length)
 }
 
 async function wheelFacts(run: Run, manifest: ArchiveManifest, wheels: string[]) {
@@ -639,8 +647,7 @@ async function rollback(run: Run, manifest: ArchiveManifest, engine: Engine, pro
     })
     relayWarnings(run, outcome)
     result.created.push(...outcome.created)
-    if (!outcome.ok)
-      throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${outcome.problems.join('; ')}`, {})
+    if (!outcome.ok) throw new InstallError('E_TXN_PROBLEMS', `${product}: rollback failed: ${whyNot(outcome)}`, {})
   }
   if (last.engine === 'rpm') removeCreatedNew(run, last)
   if (last.wheels !== undefined) {
