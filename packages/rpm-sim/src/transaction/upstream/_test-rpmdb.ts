@@ -1,6 +1,6 @@
 // The upstream oracle's rows from rpm's tests/rpmdb.at (and our own rows beside them): see upstream-oracle.test.ts.
 import type { Scenario } from '../../_test-scenario.js'
-import { E, Q, U } from './_test-specs.js'
+import { E, I, Q, U, hello, sh } from './_test-specs.js'
 
 // rpmdb.at's flangtest.spec: one file per language, one for none and an empty one.
 const flangtest = (version: string) => ({
@@ -104,4 +104,28 @@ export const SCENARIOS_RPMDB: Scenario[] = [
       E('langs', 'flangtest'),
     ],
   },
+  // ---- rpmdb.at: reinstalls
+  {
+    name: 'rpm -U --replacepkgs 1',
+    from: 'rpmdb.at',
+    pkgs: { foo: { name: 'foo', files: [{ path: '/opt/foo', data: 'foo' }] } },
+    steps: [I('@foo'), U('--replacepkgs', '@foo'), Q('-a')],
+  },
+  ...(['-U --replacepkgs', '--reinstall'] as const).map(
+    (mode, n): Scenario => ({
+      // A reinstall with different file policies (--nodocs): the docs it now leaves out are removed, and the
+      // erase that follows leaves no doc folder behind.
+      name: mode === '--reinstall' ? 'rpm --reinstall 1' : 'rpm -U --replacepkgs 2',
+      from: 'rpmdb.at',
+      pkgs: { hello: hello('x86_64') },
+      steps: [
+        U('@hello'),
+        { rpm: [...mode.split(' '), '--nodocs', '@hello'] },
+        Q('-l', 'hello'),
+        { rpm: ['-V', 'hello'] },
+        E('hello'),
+        sh(`test -d usr/share/doc/hello-2.0 && echo ${n} left >> log || echo ${n} gone >> log`),
+      ],
+    }),
+  ),
 ]
