@@ -11,14 +11,12 @@ import { isConfig } from './_conflicts.js'
 import type { TransactionColors } from './colors.js'
 import { outsideColors } from './colors.js'
 
-/** A package's side of core's fate rules for one file. */
+/**
+ * A package's side of core's fate rules for one file: the file itself, which has every field they read (kind,
+ * digest, link target, flags), so no copy is made per file of a plan.
+ */
 export function toPkgState(f: EngineFile): PackageFileState {
-  return {
-    kind: f.kind,
-    ...(f.digest !== undefined ? { digest: f.digest } : {}),
-    ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
-    flags: f.flags,
-  }
+  return f
 }
 
 /** What is at a host path now; `needsDigest` when it is a regular file and `wantDigest` (a config decision). */
@@ -99,13 +97,7 @@ export function installFate(
   disk: DiskFileState | null,
   exact: boolean,
 ): FateDecision {
-  if (!exact)
-    return decideFileFate({
-      op: old !== undefined ? 'upgrade' : 'install',
-      ...(old !== undefined ? { old: toPkgState(old) } : {}),
-      new: toPkgState(f),
-      disk,
-    })
+  if (!exact) return decideFileFate({ op: old !== undefined ? 'upgrade' : 'install', old, new: f, disk })
   if (f.flags.ghost === true) return { fate: 'skip', reason: 'ghost: never written' }
   if (
     disk !== null &&
