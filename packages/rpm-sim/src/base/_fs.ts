@@ -57,13 +57,13 @@ function isNormal(p: string): boolean {
   return p.startsWith('/') && (p.length === 1 || !p.endsWith('/')) && !/\/\/|\/\.\.?(?:\/|$)/.test(p)
 }
 
-/** lstat of `p`, undefined when nothing is there (or a parent is no directory). */
+/** lstat of `p`, undefined when nothing is there (or a parent is no directory, or a symlink loop). */
 export function lstatQuiet(p: string): Stats | undefined {
   try {
     return lstatSync(p, { throwIfNoEntry: false })
   } catch (error) {
     const c = errCode(error)
-    if (c === 'ENOENT' || c === 'ENOTDIR') return undefined
+    if (c === 'ENOENT' || c === 'ENOTDIR' || c === 'ELOOP') return undefined
     throw error
   }
 }
@@ -158,7 +158,15 @@ export class RootResolver {
     const parentInRoot =
       this.root === '/' ? parentHost : parentHost === this.root ? '/' : parentHost.slice(this.root.length)
     const next = target.startsWith('/') ? posix.normalize(target) : posix.normalize(posix.join(parentInRoot, target))
-    const resolved = this.resolve(next.startsWith('/') ? next : `/${next}`, depth + 1)
+    let resolved: string
+    try {
+      resolved = this.resolve(next.startsWith('/') ? next : `/${next}`, depth + 1)
+    } catch (error) {
+      // A symlink loop (an operator's `ln -s x x`): the path stays the link itself, which leads nowhere; whoever
+      // writes through it fails as rpm does (see the safe-symlink guard in staging).
+      if (errCode(error) === 'ELOOP') return here
+      throw error
+    }
     if (this.safeLinks && !followsDirLink(st, lstatQuiet(resolved))) return here
     return resolved
   }

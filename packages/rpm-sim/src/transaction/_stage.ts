@@ -24,6 +24,7 @@ import {
   realpathSync,
   renameSync,
   rmdirSync,
+  statSync,
   symlinkSync,
   unlinkSync,
   writeSync,
@@ -159,13 +160,19 @@ function guardLinks(o: StageOptions): void {
       if (!followsDirLink(st, t.st) || realpathSync(dir) !== realpathSync(t.host)) {
         const file = `${a.path}${a.temp !== undefined ? a.temp.slice(a.host.length) : ''}`
         const dn = posix.dirname(a.path)
-        throw new UnpackError(
-          [
-            `error: failed to open dir ${posix.basename(dir)} of ${dn === '/' ? '/' : `${dn}/`}: Too many levels of symbolic links`,
-            `error: unpacking of archive failed on file ${file}: cpio: open failed - Too many levels of symbolic links`,
-          ],
-          inRootOf(o.root, dir),
-        )
+        const opening = `error: failed to open dir ${posix.basename(dir)} of ${dn === '/' ? '/' : `${dn}/`}`
+        // A link to nothing: rpm's ensureDir finds no folder there, tries to make one and the link is in the way.
+        const lines =
+          t.st === undefined
+            ? [
+                `${opening}: File exists`,
+                `error: unpacking of archive failed on file ${file}: cpio: open failed - No such file or directory`,
+              ]
+            : [
+                `${opening}: Too many levels of symbolic links`,
+                `error: unpacking of archive failed on file ${file}: cpio: open failed - Too many levels of symbolic links`,
+              ]
+        throw new UnpackError(lines, inRootOf(o.root, dir))
       }
     }
     checked.add(dir)
@@ -175,6 +182,14 @@ function guardLinks(o: StageOptions): void {
     if (!writesTemp(a) && !dir) continue
     check(dirname(a.host), a)
     const st = dir ? lstatQuiet(a.host) : undefined
+    // A symlink loop where the package has a folder: rpm's fsmVerify cannot stat through it and the element fails
+    // (rpm's message carries the errno its cleanup's rmdir of the link left: Not a directory).
+    if (st?.isSymbolicLink() === true && loops(a.host)) {
+      throw new UnpackError(
+        [`error: unpacking of archive failed on file ${a.path}: cpio: lstat failed - Not a directory`],
+        a.host,
+      )
+    }
     // Anything but a directory or a safe link to one where the package creates a folder (a file an operator put
     // there) is removed first, as rpm's fsmVerify does. A folder that saves what is there (a modified %config file
     // becoming a folder) has it renamed aside when it commits, as rpm's backup does.
@@ -183,6 +198,16 @@ function guardLinks(o: StageOptions): void {
     unlinkSync(a.host)
     mkdirSync(a.host, 0o755)
     resolver.clear()
+  }
+}
+
+// Whether following the symlink at `host` runs into a loop (ELOOP).
+function loops(host: string): boolean {
+  try {
+    statSync(host)
+    return false
+  } catch (error) {
+    return errCode(error) === 'ELOOP'
   }
 }
 

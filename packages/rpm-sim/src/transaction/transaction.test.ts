@@ -345,10 +345,12 @@ describe.skipIf(busybox === undefined || process.getuid?.() !== 0)(
       const r = await runTransaction({ root: w.root, op: 'install', packages: [a], onWarning: (l) => warnings.push(l) })
       expect(r.ok).toBe(false)
       expect(r.exitCode).toBe(1)
+      // Inside the root the link leads nowhere: rpm's words for that (the upstream oracle's row 'a dangling symlink
+      // above a folder the package does not own' checks them against real rpm).
       expect(warnings).toEqual([
-        'error: failed to open dir x of /opt/x/: Too many levels of symbolic links',
+        'error: failed to open dir x of /opt/x/: File exists',
         expect.stringMatching(
-          /^error: unpacking of archive failed on file \/opt\/x\/file;[0-9a-f]{8}: cpio: open failed - Too many levels of symbolic links$/,
+          /^error: unpacking of archive failed on file \/opt\/x\/file;[0-9a-f]{8}: cpio: open failed - No such file or directory$/,
         ),
         'error: plant-1-1.noarch: install failed',
       ])

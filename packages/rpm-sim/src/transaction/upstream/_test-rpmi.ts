@@ -908,6 +908,35 @@ export const SCENARIOS_RPMI: Scenario[] = [
     ],
   },
   {
+    // A symlink loop (an operator's `ln -s hand hand`) where the package has a folder: rpm cannot stat through it
+    // and the element fails; the link stays.
+    name: 'a symlink loop where the package has a folder',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one') },
+    steps: [sh('mkdir -p opt; ln -s hand opt/hand'), I('@a'), Q('-a')],
+  },
+  {
+    // A link to nothing where the package has a folder is replaced by the folder, as an unsafe link is.
+    name: 'a dangling symlink where the package has a folder',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one') },
+    steps: [sh('mkdir -p opt; ln -s /nowhere opt/hand'), I('@a'), Q('-a'), { rpm: ['-V', 'hand'] }],
+  },
+  {
+    // Above a folder the package does not own: rpm finds no folder through the link, cannot make one where the
+    // link is (File exists), and the element fails.
+    name: 'a dangling symlink above a folder the package does not own',
+    from: 'rdbpkg',
+    pkgs: { a: { name: 'deep', files: [{ path: '/srv/deep/x', data: 'x' }] } },
+    steps: [sh('ln -s /nowhere srv'), I('@a'), Q('-a')],
+  },
+  {
+    name: 'a symlink loop above a folder the package does not own',
+    from: 'rdbpkg',
+    pkgs: { a: { name: 'deep', files: [{ path: '/srv/deep/x', data: 'x' }] } },
+    steps: [sh('ln -s srv srv'), I('@a'), Q('-a')],
+  },
+  {
     // Changes an operator made that rpm takes in its stride: a %config file's mode (its content unchanged), a
     // symlink replaced by a file (not config: replaced).
     name: 'a %config file whose mode an operator changed, a symlink an operator replaced by a file',
