@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { RootResolver } from './_fs.js'
+import { RootResolver, strerrorText } from './_fs.js'
 
 const roots: string[] = []
 afterEach(() => {
@@ -43,5 +43,32 @@ describe('RootResolver', () => {
     expect(resolver.knownMissing(join(r, 'opt/new'))).toBe(false)
     resolver.host('/opt/new/deep/file')
     expect(resolver.knownMissing(join(r, 'opt/new/deep'))).toBe(false)
+  })
+})
+
+describe('strerrorText', () => {
+  it('words real fs errors as glibc does, as rpm prints them, where libuv words them otherwise', () => {
+    const r = root()
+    symlinkSync('loop', join(r, 'loop'))
+    const words = (f: () => unknown): string => {
+      try {
+        f()
+      } catch (error) {
+        return strerrorText(error)
+      }
+      throw new Error('expected the call to fail')
+    }
+    expect(words(() => statSync(join(r, 'loop')))).toBe('Too many levels of symbolic links')
+    expect(words(() => mkdirSync(r))).toBe('File exists')
+    expect(words(() => statSync(join(r, 'none')))).toBe('No such file or directory')
+    expect(words(() => statSync(join(r, 'loop', 'x')))).toBe('Too many levels of symbolic links')
+  })
+
+  it('a root with a symlink loop: the path through it stays unresolved instead of throwing', () => {
+    const r = root()
+    mkdirSync(join(r, 'opt'))
+    symlinkSync('hand', join(r, 'opt/hand'))
+    const resolver = new RootResolver(r)
+    expect(resolver.host('/opt/hand/a')).toBe(join(r, 'opt/hand/a'))
   })
 })

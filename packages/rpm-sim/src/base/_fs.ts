@@ -10,10 +10,28 @@ export function errCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined
 }
 
-/** A Node fs error's text as glibc's strerror words it (libuv's, capitalized: `No such file or directory`). */
+/** A Node fs error's text as glibc's strerror words it, as rpm prints it (`No such file or directory`). */
 export function strerrorText(error: unknown): string {
-  const text = fsErrorParts(error)?.text ?? String(error)
+  const parts = fsErrorParts(error)
+  const glibc = parts === undefined ? undefined : GLIBC_WORDS[parts.code]
+  if (glibc !== undefined) return glibc
+  // libuv's words are glibc's, lower-cased, for most errnos.
+  const text = parts?.text ?? String(error)
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`
+}
+
+// The errnos whose text libuv words otherwise than glibc (`too many symbolic links encountered`, `file already
+// exists`, ...).
+const GLIBC_WORDS: Readonly<Record<string, string>> = {
+  ELOOP: 'Too many levels of symbolic links',
+  EEXIST: 'File exists',
+  EISDIR: 'Is a directory',
+  ENAMETOOLONG: 'File name too long',
+  EBUSY: 'Device or resource busy',
+  EIO: 'Input/output error',
+  ETXTBSY: 'Text file busy',
+  EXDEV: 'Invalid cross-device link',
+  ENFILE: 'Too many open files in system',
 }
 
 /** Why `file` cannot be read, as {@link strerrorText} words it; undefined when it can. */

@@ -1,5 +1,5 @@
 // rpm -V: compare each installed file with the database record and print rpm's `S.5....T.  c /path` lines.
-import { lstat, readlink, stat } from 'node:fs/promises'
+import { lstat, readlink } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { InstalledFile, InstalledPackage } from '../db/db.js'
 import { PackageDb } from '../db/db.js'
@@ -118,7 +118,9 @@ async function verifyPackageReport(
       continue
     }
     if (f.kind === 'dir' && st.isSymbolicLink()) {
-      const target = await stat(host).catch(() => undefined)
+      // Where the link leads inside the root (an absolute target such as /srv/dir names the root's /srv/dir, as rpm
+      // sees it from its chroot), not on the host.
+      const target = await lstat(resolver.dir(f.path)).catch(() => undefined)
       if (target !== undefined && followsDirLink(st, target)) st = target
     }
     let check: Checks = replaced

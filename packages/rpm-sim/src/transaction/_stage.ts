@@ -182,11 +182,14 @@ function guardLinks(o: StageOptions): void {
     if (!writesTemp(a) && !dir) continue
     check(dirname(a.host), a)
     const st = dir ? lstatQuiet(a.host) : undefined
-    // A symlink loop where the package has a folder: rpm's fsmVerify cannot stat through it and the element fails
-    // (rpm's message carries the errno its cleanup's rmdir of the link left: Not a directory).
+    // A symlink loop where the package has a folder: rpm's fsmVerify cannot stat through it and the element fails.
+    // rpm's line carries whatever errno its cleanup left (its rmdir of the package's first folder); rpm-sim's says
+    // why it failed.
     if (st?.isSymbolicLink() === true && loops(a.host)) {
       throw new UnpackError(
-        [`error: unpacking of archive failed on file ${a.path}: cpio: lstat failed - Not a directory`],
+        [
+          `error: unpacking of archive failed on file ${a.path}: cpio: lstat failed - Too many levels of symbolic links`,
+        ],
         a.host,
       )
     }

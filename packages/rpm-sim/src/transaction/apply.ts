@@ -209,7 +209,10 @@ export function commitErase(
   dirs.sort((x, y) => y.length - x.length)
   for (const d of dirs) {
     try {
-      rmdirSync(d)
+      // A symlink standing in for the folder (an operator moved it elsewhere) goes, by its type on disk as rpm
+      // removes everything; what it leads to stays.
+      if (lstatQuiet(d)?.isSymbolicLink() === true) unlinkSync(d)
+      else rmdirSync(d)
     } catch {
       /* not empty (shared or holding unowned files) or gone: rpm keeps it */
     }
