@@ -129,6 +129,14 @@ export class RootResolver {
     return dir.endsWith('/') ? `${dir}${norm.slice(cut + 1)}` : `${dir}${norm.slice(cut)}`
   }
 
+  /**
+   * What a chrooted process finds at the host path `host` (inside the root), following symlinks as it would: an
+   * absolute link's target names a path inside the root, not on the host. Undefined when nothing is there.
+   */
+  leadsTo(host: string): Stats | undefined {
+    return lstatQuiet(this.dir(inRootOf(this.root, host)))
+  }
+
   /** Host path of the directory `d`, following symlinks inside the root. */
   dir(d: string): string {
     const cached = this.cache.get(d)

@@ -120,7 +120,7 @@ async function verifyPackageReport(
     if (f.kind === 'dir' && st.isSymbolicLink()) {
       // Where the link leads inside the root (an absolute target such as /srv/dir names the root's /srv/dir, as rpm
       // sees it from its chroot), not on the host.
-      const target = await lstat(resolver.dir(f.path)).catch(() => undefined)
+      const target = resolver.leadsTo(host)
       if (target !== undefined && followsDirLink(st, target)) st = target
     }
     let check: Checks = replaced

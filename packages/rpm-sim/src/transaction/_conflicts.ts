@@ -1,7 +1,6 @@
 // File conflicts as rpm 4.18 finds them: who owns each file by its host path (rpm's fingerprint: a path reached
 // through a directory symlink is the same file), whether two header entries of one file differ, and which
 // differences are problems (`file X from install of A conflicts with file from package B`).
-import { statSync } from 'node:fs'
 import type { Stats } from 'node:fs'
 import type { EngineFile } from '../format/model.js'
 import { isDevice } from '../format/model.js'
@@ -60,11 +59,10 @@ const kindOnDisk = (st: Stats): EngineFile['kind'] =>
  * the type on disk: a directory becoming anything else, or a symlink to a directory becoming a directory; not when
  * the path is gone from disk or already has the new type.
  */
-export function removalConflict(f: EngineFile, old: EngineFile, host: string): boolean {
+export function removalConflict(f: EngineFile, old: EngineFile, host: string, resolver: RootResolver): boolean {
   let conflict = false
   if (old.kind === 'dir') conflict = f.kind !== 'dir'
-  else if (old.kind === 'symlink' && f.kind === 'dir')
-    conflict = statSync(host, { throwIfNoEntry: false })?.isDirectory() === true
+  else if (old.kind === 'symlink' && f.kind === 'dir') conflict = resolver.leadsTo(host)?.isDirectory() === true
   if (!conflict) return false
   const st = lstatQuiet(host)
   return st !== undefined && kindOnDisk(st) !== f.kind

@@ -278,7 +278,7 @@ export async function executePlan(ctx: ExecuteContext): Promise<void> {
         if (!(await stageElement(ctx, i, e, mark))) return
       } else resolveOwners(ctx.root, e.actions)
       await commitOnce()
-      commitActions(e.actions, plan.chown, onNote, ctx.onStep?.('commit'))
+      commitActions(ctx.root, e.actions, plan.chown, onNote, ctx.onStep?.('commit'))
       if (plan.nodb !== true) await commitInstallDb(db, e, journalDir(ctx.root))
       await mark(`installed ${i}`)
       out.installed.push({ nevra: e.nevra, ...(e.replaces.length > 0 ? { replaced: e.replaces.join(' ') } : {}) })

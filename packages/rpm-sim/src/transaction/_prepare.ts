@@ -206,7 +206,8 @@ export async function prepare(
           // A file of a package this transaction removes only conflicts where rpm cannot change its type.
           // rpm lets a removal conflict through on --test when the package has a %pretrans that may fix it.
           let conflicts = other.removed
-            ? removalConflict(f, other.file, host) && !(flags.test === true && h.scripts.pretrans !== undefined)
+            ? removalConflict(f, other.file, host, resolver) &&
+              !(flags.test === true && h.scripts.pretrans !== undefined)
             : true
           const winner = conflicts ? colorWinner(o.colors, f.color, other.file.color) : undefined
           if (winner !== undefined) conflicts = false

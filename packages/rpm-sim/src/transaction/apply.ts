@@ -12,14 +12,13 @@ import {
   mkdirSync,
   renameSync,
   rmdirSync,
-  statSync,
   unlinkSync,
   utimesSync,
 } from 'node:fs'
 import { createReadStream } from 'node:fs'
 import { dirname } from 'node:path'
 import type { FileFate } from '@rdbpkg/core'
-import { errCode, followsDirLink, lstatQuiet } from '../base/_fs.js'
+import { RootResolver, errCode, followsDirLink, lstatQuiet } from '../base/_fs.js'
 import type { EraseAction, FileAction } from './_plan.js'
 
 /** True when the fate writes the package's content somewhere (target or .rpmnew). */
@@ -69,6 +68,7 @@ function clearForReplace(host: string, kind: FileAction['kind'], onNote: (n: Ren
  * nothing twice). `onNote` receives each rename that rpm would warn about, once.
  */
 export function commitActions(
+  root: string,
   actions: FileAction[],
   chown: boolean,
   onNote: (n: RenameNote) => void,
@@ -117,11 +117,14 @@ export function commitActions(
     renameSync(a.temp, a.host)
     onStep?.()
   }
+  // Where a link standing in for a folder leads, as a chrooted rpm sees it (made for the first such link).
+  let resolver: RootResolver | undefined
   for (const a of dirs) {
     let st = lstatQuiet(a.host)
     if (st !== undefined && !st.isDirectory()) {
       // A link to a directory stands in for it under rpm's safe-symlink rule (else it is replaced, as rpm does).
-      if (st.isSymbolicLink() && followsDirLink(st, statSync(a.host, { throwIfNoEntry: false }))) continue
+      resolver ??= new RootResolver(root)
+      if (st.isSymbolicLink() && followsDirLink(st, resolver.leadsTo(a.host))) continue
       if (a.fate === 'save' || a.fate === 'backup') {
         renameSync(a.host, `${a.host}${a.suffix ?? '.rpmsave'}`)
         onNote({ path: a.path, decision: { fate: a.fate, suffix: a.suffix ?? '.rpmsave', reason: a.reason } })

@@ -1008,6 +1008,38 @@ export const SCENARIOS_RPMI: Scenario[] = [
     ],
   },
   {
+    // The absolute link names the root's /srv/dir, as rpm sees it from its chroot: the update writes through it and
+    // keeps it (a root-owned link to a folder stands in for the folder), --restore puts the modes back through it.
+    name: 'an update and --restore with a packaged folder moved elsewhere behind an absolute symlink',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one'), b: handmade('2.0', 'two') },
+    steps: [
+      I('@a'),
+      sh('mkdir -p srv; mv opt/hand/dir srv/dir; ln -s /srv/dir opt/hand/dir; chmod 700 srv/dir/f'),
+      U('@b'),
+      { rpm: ['-V', 'hand'] },
+      sh('chmod 600 srv/dir/f'),
+      { rpm: ['--restore', 'hand'] },
+      { rpm: ['-V', 'hand'] },
+    ],
+  },
+  {
+    // The same with a relative link; then the link is removed by hand, and the next update writes the folder again.
+    name: 'an update with a packaged folder moved behind a relative symlink, then the link removed by hand',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one'), b: handmade('2.0', 'two'), c: handmade('3.0', 'three') },
+    steps: [
+      I('@a'),
+      sh('mkdir -p srv; mv opt/hand/dir srv/dir; ln -s ../../srv/dir opt/hand/dir'),
+      U('@b'),
+      { rpm: ['-V', 'hand'] },
+      sh('rm opt/hand/dir'),
+      { rpm: ['-V', 'hand'] },
+      U('@c'),
+      { rpm: ['-V', 'hand'] },
+    ],
+  },
+  {
     // Changes an operator made that rpm takes in its stride: a %config file's mode (its content unchanged), a
     // symlink replaced by a file (not config: replaced).
     name: 'a %config file whose mode an operator changed, a symlink an operator replaced by a file',
