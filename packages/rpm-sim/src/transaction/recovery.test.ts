@@ -1,6 +1,6 @@
 // Kill tests: SIGKILL the real CLI in the middle of an upgrade of a package of thousands of files, run it again,
 // and check that the tree is the complete old state or the complete new state, configs intact, -V consistent.
-import { spawn, execFileSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import {
   cpSync,
   existsSync,
@@ -8,6 +8,7 @@ import {
   readFileSync,
   readdirSync,
   renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
@@ -158,6 +159,46 @@ describe('an interrupted upgrade in a root that was moved before the next comman
 })
 
 const cliInProcess = (...argv: string[]): Promise<CliRun> => runCliHere(w.dir, argv)
+
+// chattr(1) sets the immutable flag where the file system keeps one (ext4, xfs, btrfs; not tmpfs or overlayfs).
+function canChattr(dir: string): boolean {
+  const probe = join(dir, 'chattr-probe')
+  writeFileSync(probe, '')
+  const ok = spawnSync('chattr', ['+i', probe]).status === 0
+  if (ok) spawnSync('chattr', ['-i', probe])
+  rmSync(probe)
+  return ok
+}
+
+describe('an upgrade whose commit the file system refuses (an immutable file)', () => {
+  it('stops in one line naming the path, keeps the journal, and the next command finishes it once the file is writable', async (ctx) => {
+    if (process.getuid?.() !== 0 || !canChattr(w.dir)) {
+      console.warn('skipping the immutable-file test: it needs root and a file system with chattr +i (not tmpfs)')
+      ctx.skip()
+    }
+    const root = join(w.dir, 'immutable')
+    cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
+    const locked = join(root, 'opt/big/d1/f1')
+    execFileSync('chattr', ['+i', locked])
+    try {
+      const up = await cliInProcess('--root', root, '-U', v2)
+      expect(up.code).toBe(1)
+      // Beside rpm's warnings for the configs renamed so far, one error line.
+      expect(up.err.split('\n').filter((l) => l.startsWith('error: '))).toEqual([
+        expect.stringMatching(
+          /^error: .*\/opt\/big\/d1\/f1;[0-9a-f]{8}: cannot go on with the transaction: operation not permitted \(EPERM\) \(it stays pending: .*chattr -i.* the next rpm-sim command finishes it\)$/,
+        ),
+      ])
+      expect(existsSync(join(root, 'var/lib/rpm-sim/journal/plan.json'))).toBe(true)
+    } finally {
+      execFileSync('chattr', ['-i', locked])
+    }
+    const qa = await cliInProcess('--root', root, '-qa')
+    expect(qa.out.trim()).toBe('big-2-1.noarch')
+    expect(snapshot(root)).toEqual(newTree)
+    expect(await verifyInstalled(root, 'big')).toEqual(newVerify)
+  })
+})
 
 describe('a journal plan that does not validate (truncated or edited)', () => {
   const cases: [string, (text: string) => string, RegExp][] = [

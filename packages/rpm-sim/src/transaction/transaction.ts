@@ -237,6 +237,10 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
       onStep: step,
       identity: o.identity,
       db,
+    }).catch((error: unknown) => {
+      // The file system refused a step (a rename onto an immutable file, a read-only mount): one line naming the
+      // path and why; the journal stays, so once that is fixed the next command finishes (or undoes) the transaction.
+      throw fsTransactionError(error, 'E_IO', 'cannot go on with the transaction', PENDING)
     })
     result.installed.push(...out.installed)
     result.erased.push(...out.erased)
@@ -458,6 +462,10 @@ function swapProgress(plan: JournalPlan, onProgress: TransactionOptions['onProgr
     if (n % 64 === 0 || n === sizes.length) onProgress({ step: 'swap', bytesDone, bytesTotal })
   }
 }
+
+// What an operator reads after a file system error stopped a transaction midway.
+const PENDING =
+  'it stays pending: once the path can be written (an immutable file? chattr -i; a read-only mount?) the next rpm-sim command finishes it'
 
 async function finish(
   root: string,
