@@ -56,8 +56,6 @@ describe.skipIf(scenarioSkip !== undefined)('rpm-sim against rpm 4.18 on rpm’s
       tally.run++
       const real = await runScenario(s, 'rpm', join(dir, `rpm-${i}`), cache)
       const sim = await runScenario(s, 'rpm-sim', join(dir, `sim-${i}`), cache)
-      if (process.env.SHOW_REAL)
-        require('node:fs').writeFileSync(`/tmp/show-${i}.json`, JSON.stringify({ real, sim }, null, 1))
       const skip = s.differs?.aspects ?? []
       if (s.differs !== undefined)
         tally.differ.push(`${s.name}: ${s.differs.aspects.join(', ')} not compared: ${s.differs.reason}`)

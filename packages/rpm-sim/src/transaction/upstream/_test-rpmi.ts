@@ -1040,6 +1040,23 @@ export const SCENARIOS_RPMI: Scenario[] = [
     ],
   },
   {
+    // A copy put over one member of a hard-linked pair (-V: its mtime), and a link an operator added to a packaged
+    // file: the update makes the pair one file again, and the erase leaves the operator's link.
+    name: 'hard links an operator broke or added, then an update and erase',
+    from: 'rdbpkg',
+    pkgs: { a: odd('1.0', 'one'), b: odd('2.0', 'two') },
+    steps: [
+      I('@a'),
+      sh(
+        "cp opt/odd/two/h opt/odd/two/h.tmp && mv opt/odd/two/h.tmp opt/odd/two/h; ln 'opt/odd/semi;colon' opt/odd/mylink",
+      ),
+      { rpm: ['-V', 'odd'] },
+      U('@b'),
+      { rpm: ['-V', 'odd'] },
+      E('odd'),
+    ],
+  },
+  {
     // Changes an operator made that rpm takes in its stride: a %config file's mode (its content unchanged), a
     // symlink replaced by a file (not config: replaced).
     name: 'a %config file whose mode an operator changed, a symlink an operator replaced by a file',
