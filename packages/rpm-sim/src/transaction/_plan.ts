@@ -69,6 +69,7 @@ const fileActionSchema = v.object({
   digest: v.exactOptional(v.string()),
   oldSetid: v.exactOptional(v.literal(true)),
   dirInTheWay: v.exactOptional(v.literal(true)),
+  keepInTheWay: v.exactOptional(v.literal(true)),
   payloadPath: v.exactOptional(v.pipe(v.string(), v.startsWith('/'))),
   caps: v.exactOptional(v.string()),
 })
@@ -81,7 +82,8 @@ const fileActionSchema = v.object({
  * file it replaces was packaged setuid or setgid (its bits are cleared before it is replaced, rpm's removeSBITS),
  * `payloadPath` the path its content has in the payload where relocation moved it, `caps` the capabilities set on
  * it once it is written, `dirInTheWay` that a directory stood at its path when it was planned (staging looks again
- * and fails the element if one still does, as rpm's commit does).
+ * and fails the element if one still does, as rpm's commit does), `keepInTheWay` that a folder of the package has
+ * a file nothing owned in its place (staging keeps it, and fails, where rpm would remove it).
  */
 export type FileAction = v.InferOutput<typeof fileActionSchema>
 
@@ -194,6 +196,7 @@ const diskActionSchema = v.object({
   digest: nullable(v.string()),
   oldSetid: v.exactOptional(v.literal(true)),
   dirInTheWay: v.exactOptional(v.literal(true)),
+  keepInTheWay: v.exactOptional(v.literal(true)),
   payloadPath: v.exactOptional(v.pipe(v.string(), v.startsWith('/'))),
   caps: nullable(v.string()),
 })
@@ -236,6 +239,7 @@ export function planForDisk(plan: JournalPlan): { plan: unknown; records: Map<st
       if (a.temp !== undefined) out.temp = a.temp === `${a.host}${suffix}` ? true : a.temp
       if (a.oldSetid === true) out.oldSetid = true
       if (a.dirInTheWay === true) out.dirInTheWay = true
+      if (a.keepInTheWay === true) out.keepInTheWay = true
       if (a.payloadPath !== undefined) out.payloadPath = a.payloadPath
       for (const k of SHARED) {
         const mine = a[k]
@@ -309,6 +313,7 @@ function fullAction(d: DiskAction, f: InstalledFile | undefined, root: string, s
   if (d.temp !== undefined) out.temp = d.temp === true ? `${host}${suffix}` : d.temp
   if (d.oldSetid === true) out.oldSetid = true
   if (d.dirInTheWay === true) out.dirInTheWay = true
+  if (d.keepInTheWay === true) out.keepInTheWay = true
   if (d.payloadPath !== undefined) out.payloadPath = d.payloadPath
   for (const k of SHARED) {
     const mine = d[k]

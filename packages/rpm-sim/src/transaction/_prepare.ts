@@ -291,6 +291,17 @@ export async function prepare(
       // one nothing owns); staging checks again after %pre (see stagePackage). A rollback moves it aside instead.
       if (decision.fate === 'create' && f.kind !== 'dir' && d.state?.kind === 'dir' && o.exact === undefined)
         action.dirInTheWay = true
+      // A folder of the package where a file nothing owned stands (an operator's): rpm removes the file; rpm-sim
+      // keeps it and the staging of the folder fails, as nothing an operator wrote is lost. A file that was the old
+      // version's folder (replaced by hand) goes, as in rpm.
+      if (
+        f.kind === 'dir' &&
+        old === undefined &&
+        d.state !== null &&
+        d.state.kind !== 'dir' &&
+        d.state.kind !== 'symlink'
+      )
+        action.keepInTheWay = true
       // rpm's %_minimize_writes: a file the upgrade would rewrite with what is on disk already is only touched
       // (owner, mode, mtime), where neither version is %config or hard-linked (rpm's rpmfileContentsEqual).
       if (

@@ -197,7 +197,7 @@ function guardLinks(o: StageOptions): void {
     // there) is removed first, as rpm's fsmVerify does. A folder that saves what is there (a modified %config file
     // becoming a folder) has it renamed aside when it commits, as rpm's backup does.
     if (st === undefined || st.isDirectory() || (st.isSymbolicLink() && followsDirLink(st, target(a.host).st))) continue
-    if (!st.isSymbolicLink() && a.fate !== 'create') continue
+    if (!st.isSymbolicLink() && (a.fate !== 'create' || a.keepInTheWay === true)) continue
     unlinkSync(a.host)
     mkdirSync(a.host, 0o755)
     resolver.clear()

@@ -1057,6 +1057,26 @@ export const SCENARIOS_RPMI: Scenario[] = [
     ],
   },
   {
+    // An update brings a new folder where an operator keeps a file nothing owns.
+    name: 'a file nothing owns where an update brings a new folder',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one'), b: withPlugins(handmade('2.0', 'two')) },
+    steps: [I('@a'), sh("printf 'operator file\\n' > opt/hand/plugins"), U('@b'), Q('-a'), { rpm: ['-V', 'hand'] }],
+    differs: {
+      aspects: ['code', 'stdout', 'stderr', 'tree', 'qa'],
+      reason:
+        "rpm removes the operator's file and installs the update; rpm-sim keeps the file and refuses the update before it changes anything, in one line naming the path, as nothing an operator wrote is lost (a file that was the old version's folder is replaced, as in rpm: see the row of a packaged folder an operator replaced by a file)",
+      upstream: (sim) => {
+        expect(sim.steps[1]?.code).toBe(1)
+        expect(sim.steps[1]?.stderr).toEqual([
+          expect.stringMatching(/^error: .*\/opt\/hand\/plugins: expected a directory, found another file type$/),
+        ])
+        expect(sim.qa).toEqual(['hand-1.0-1.noarch'])
+        expect(sim.tree['/opt/hand/plugins']).toMatch(/^file 644 /)
+      },
+    },
+  },
+  {
     // Changes an operator made that rpm takes in its stride: a %config file's mode (its content unchanged), a
     // symlink replaced by a file (not config: replaced).
     name: 'a %config file whose mode an operator changed, a symlink an operator replaced by a file',
@@ -1197,5 +1217,13 @@ function odd(version: string, data: string): PkgDef {
       { path: '/opt/odd/two', type: 'dir' },
       { path: '/opt/odd/two/h', type: 'hardlink', target: '/opt/odd/one/h' },
     ],
+  }
+}
+
+// The package with a new folder of plugins, as a later version brings one.
+function withPlugins(p: PkgDef): PkgDef {
+  return {
+    ...p,
+    files: [...(p.files ?? []), { path: '/opt/hand/plugins', type: 'dir' }, { path: '/opt/hand/plugins/p', data: 'p' }],
   }
 }
