@@ -4,20 +4,12 @@
 import { readdirSync, readlinkSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { lstatQuiet } from '../base/_fs.js'
-import type { DiskFileState, FileFate, PackageFileState } from '@rdbpkg/core'
+import type { DiskFileState, FileFate } from '@rdbpkg/core'
 import { decideFileFate } from '@rdbpkg/core'
 import type { EngineFile } from '../format/model.js'
 import { isConfig } from './_conflicts.js'
 import type { TransactionColors } from './colors.js'
 import { outsideColors } from './colors.js'
-
-/**
- * A package's side of core's fate rules for one file: the file itself, which has every field they read (kind,
- * digest, link target, flags), so no copy is made per file of a plan.
- */
-export function toPkgState(f: EngineFile): PackageFileState {
-  return f
-}
 
 /** What is at a host path now; `needsDigest` when it is a regular file and `wantDigest` (a config decision). */
 export function diskState(host: string, wantDigest: boolean): DiskLook {
@@ -97,6 +89,7 @@ export function installFate(
   disk: DiskFileState | null,
   exact: boolean,
 ): FateDecision {
+  // Core's rules read the engine's files as they are: they have every field a PackageFileState has.
   if (!exact) return decideFileFate({ op: old !== undefined ? 'upgrade' : 'install', old, new: f, disk })
   if (f.flags.ghost === true) return { fate: 'skip', reason: 'ghost: never written' }
   if (

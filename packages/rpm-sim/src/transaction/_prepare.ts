@@ -18,7 +18,7 @@ import type { PackageRelocations } from './relocate.js'
 import { installPrefixes, packageRelocations, relocatedPath } from './relocate.js'
 import { colorWinner, outsideColors } from './colors.js'
 import { filesDiffer, isConfig, ownersByHost, removalConflict } from './_conflicts.js'
-import { DiskStates, atOrBelow, type diskState, excludedFiles, installFate, toPkgState } from './_fates.js'
+import { DiskStates, atOrBelow, type diskState, excludedFiles, installFate } from './_fates.js'
 import { plannedDirs } from './_dirs.js'
 import type { TransactionOptions } from './options.js'
 
@@ -383,7 +383,7 @@ export async function prepare(
         continue
       }
       if (d.state !== null && d.needsDigest) d.state.digest = await diskDigest(host, pkg.digestAlgo)
-      const decision = decideFileFate({ op: 'erase', old: toPkgState(f), disk: d.state })
+      const decision = decideFileFate({ op: 'erase', old: f, disk: d.state })
       if (decision.fate !== 'erase' && decision.fate !== 'save') continue
       actions.push({
         path: f.path,

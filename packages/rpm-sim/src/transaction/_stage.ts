@@ -24,7 +24,6 @@ import {
   realpathSync,
   renameSync,
   rmdirSync,
-  statSync,
   symlinkSync,
   unlinkSync,
   writeSync,
@@ -182,10 +181,13 @@ function guardLinks(o: StageOptions): void {
     if (!writesTemp(a) && !dir) continue
     check(dirname(a.host), a)
     const st = dir ? lstatQuiet(a.host) : undefined
+    // Where a link standing at the package's folder leads inside the root: still a link only when it loops (the
+    // resolver leaves a looping link as it is).
+    const leads = st?.isSymbolicLink() === true ? target(a.host).st : undefined
     // A symlink loop where the package has a folder: rpm's fsmVerify cannot stat through it and the element fails.
     // rpm's line carries whatever errno its cleanup left (its rmdir of the package's first folder); rpm-sim's says
     // why it failed.
-    if (st?.isSymbolicLink() === true && loops(a.host)) {
+    if (leads?.isSymbolicLink() === true) {
       throw new UnpackError(
         [
           `error: unpacking of archive failed on file ${a.path}: cpio: lstat failed - Too many levels of symbolic links`,
@@ -196,21 +198,11 @@ function guardLinks(o: StageOptions): void {
     // Anything but a directory or a safe link to one where the package creates a folder (a file an operator put
     // there) is removed first, as rpm's fsmVerify does. A folder that saves what is there (a modified %config file
     // becoming a folder) has it renamed aside when it commits, as rpm's backup does.
-    if (st === undefined || st.isDirectory() || (st.isSymbolicLink() && followsDirLink(st, target(a.host).st))) continue
+    if (st === undefined || st.isDirectory() || (st.isSymbolicLink() && followsDirLink(st, leads))) continue
     if (!st.isSymbolicLink() && (a.fate !== 'create' || a.keepInTheWay === true)) continue
     unlinkSync(a.host)
     mkdirSync(a.host, 0o755)
     resolver.clear()
-  }
-}
-
-// Whether following the symlink at `host` runs into a loop (ELOOP).
-function loops(host: string): boolean {
-  try {
-    statSync(host)
-    return false
-  } catch (error) {
-    return errCode(error) === 'ELOOP'
   }
 }
 
