@@ -3,8 +3,10 @@
 // trigger's: the paths that set it off, one per line) and rpm's fixed PATH.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { accessSync, constants, statSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, posix } from 'node:path'
+import { RootResolver, strerrorText } from '../base/_fs.js'
 import type { EngineScript } from '../format/model.js'
 
 /** rpm's names of the scriptlet slots in its messages (`%prein`, `%post`, ...). */
@@ -69,6 +71,22 @@ function prefixEnv(prefixes: readonly string[]): Record<string, string> {
   return env
 }
 
+/**
+ * Why the interpreter `program` cannot be executed in `root` (strerror's words: `No such file or directory`,
+ * `Permission denied`), as rpm's child finds when its execv fails; undefined when it can. Links are followed inside
+ * the root, as in the chroot. A relative name is taken from `/`, where rpm's child runs.
+ */
+function cannotExec(root: string, program: string): string | undefined {
+  try {
+    const host = new RootResolver(root).dir(posix.normalize(`/${program}`))
+    accessSync(host, constants.X_OK)
+    // execv of a folder fails as a file without the x bit does
+    return statSync(host).isDirectory() ? 'Permission denied' : undefined
+  } catch (error) {
+    return strerrorText(error)
+  }
+}
+
 /** Run one scriptlet; never throws for a failing script, only returns its outcome. */
 export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOutcome> {
   const interpreter = o.script.interpreter.length > 0 ? o.script.interpreter : ['/bin/sh']
@@ -76,6 +94,10 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
   if (interpreter[0] === '<lua>') {
     return { ok: true, unsupported: `${label}: the built-in <lua> interpreter is not supported, script skipped` }
   }
+  // rpm's child says why its exec failed, then exits 127 (doScriptExec): checked here so that chroot(1), which words
+  // it otherwise and exits 126 for an interpreter it may not run, never gets to.
+  const why = cannotExec(o.root, interpreter[0] as string)
+  if (why !== undefined) return cannotRun(o, label, interpreter[0] as string, why)
   const chrooted = o.root !== '/'
   const tmpHostDir = join(o.root, 'var/tmp')
   await mkdir(tmpHostDir, { recursive: true })
@@ -102,9 +124,9 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
       }
       child.stdout?.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stdout'))
       child.stderr?.on('data', (c: Buffer) => o.onOutput?.(c.toString(), 'stderr'))
-      // An interpreter that cannot be started reports as rpm does: exit status 127.
+      // An interpreter that cannot be started after all reports as rpm does: exit status 127.
       child.on('error', (error) => {
-        o.onOutput?.(`${cmd as string}: ${error.message}\n`, 'stderr')
+        o.onOutput?.(execFailed(cmd as string, strerrorText(error)), 'stderr')
         done({ exitCode: 127, signal: null })
       })
       child.on('close', (exitCode, signal) => done({ exitCode, signal }))
@@ -120,6 +142,14 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
   } finally {
     await rm(hostFile, { force: true })
   }
+}
+
+const execFailed = (program: string, why: string): string =>
+  `error: failed to exec scriptlet interpreter ${program}: ${why}\n`
+
+function cannotRun(o: RunScriptletOptions, label: string, program: string, why: string): ScriptletOutcome {
+  o.onOutput?.(execFailed(program, why), 'stderr')
+  return { ok: false, exitCode: 127, message: `${label} scriptlet failed, exit status 127` }
 }
 
 function signalNumber(sig: string): number {

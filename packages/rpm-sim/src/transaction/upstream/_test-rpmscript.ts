@@ -229,6 +229,43 @@ export const SCENARIOS_RPMSCRIPT: Scenario[] = [
     ],
   },
   {
+    // Our own: an interpreter the root does not have, or cannot run. rpm's child says why its exec failed
+    // (doScriptExec), then rpm fails the scriptlet with exit status 127: a %pre stops the install, a %preun the erase,
+    // a %post and a %verifyscript only warn. rpm-sim's chroot must not speak for it.
+    name: 'a scriptlet whose interpreter is missing or cannot be run',
+    from: 'rdbpkg',
+    pkgs: {
+      a: {
+        name: 'nointerp',
+        files: [{ path: '/opt/ni/a', data: 'a' }],
+        scripts: { pre: '-p /usr/bin/nosuch\nexit 0' },
+      },
+      b: {
+        name: 'badpost',
+        files: [{ path: '/opt/ni/b', data: 'b' }],
+        scripts: { post: '-p /opt/ni/noexec\nexit 0', verifyscript: '-p /opt/ni\nexit 0' },
+      },
+      d: { name: 'shpreun', files: [{ path: '/opt/ni/d', data: 'd' }], scripts: { preun: 'echo preun' } },
+      c: {
+        name: 'noexec',
+        files: [
+          { path: '/opt/ni', type: 'dir' },
+          { path: '/opt/ni/noexec', data: '#!/bin/sh', attr: '%attr(0644,root,root)' },
+        ],
+      },
+    },
+    steps: [
+      U('@a'),
+      U('@c'),
+      U('@b', '@d'),
+      { rpm: ['-V', 'badpost'] },
+      { sh: 'rm bin/sh' },
+      E('shpreun'),
+      { sh: 'ln -s busybox bin/sh' },
+      E('shpreun'),
+    ],
+  },
+  {
     name: 'a Lua scriptlet',
     from: 'rpmscript.at (Lua)',
     pkgs: {
