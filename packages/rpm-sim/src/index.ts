@@ -37,6 +37,7 @@ export type {
   EngineScript,
   EngineTrigger,
   FileTriggerKind,
+  OtherTag,
   PackageSource,
   ScriptName,
   SignatureNote,

@@ -158,6 +158,12 @@ export const installedPackageSchema = v.object({
   supplements: optStrs,
   enhances: optStrs,
   changelog: v.exactOptional(v.array(v.object({ time: v.number(), name: v.string(), text: v.string() }))),
+  otherTags: v.exactOptional(
+    v.record(
+      v.pipe(v.string(), v.regex(/^\d+$/)),
+      v.object({ type: v.pipe(v.number(), v.integer()), values: v.array(v.union([v.string(), v.number()])) }),
+    ),
+  ),
 })
 
 /**

@@ -263,6 +263,19 @@ export interface EngineHeader {
   orders?: string[]
   /** The %changelog entries, newest first, as the header holds them. */
   changelog?: EngineChangelogEntry[]
+  /**
+   * The header's other tags, by number: those the fields above do not hold and that are not one value per file, as
+   * the header has them (with the signature header's, which rpm merges in: SIGMD5, SHA1HEADER, ...), for queries.
+   * Absent: none (and in records written before they were kept).
+   */
+  otherTags?: Record<string, OtherTag>
+}
+
+/** A header entry kept as it is (see {@link EngineHeader.otherTags}): its values, BIN data as lower-case hex. */
+export interface OtherTag {
+  /** rpm's data type (RPM_INT32_TYPE 4, RPM_STRING_TYPE 6, RPM_BIN_TYPE 7, ...). */
+  type: number
+  values: (string | number)[]
 }
 
 /** One payload entry as the engine consumes it; `body` must be read to the end before the next entry. */

@@ -2,7 +2,17 @@ import { payloadCompressor } from './compress.js'
 import type { PayloadCompressor } from './compress.js'
 import { rpmError } from './errors.js'
 import type { Header } from './header.js'
-import { DIGEST_ALGO, FILE_FLAG, FILE_TRIGGER_TAGS, S_IF, SCRIPT_TAGS, SIGTAG, TAG, triggerSenseOf } from './tags.js'
+import {
+  DIGEST_ALGO,
+  FILE_FLAG,
+  FILE_TRIGGER_TAGS,
+  S_IF,
+  SCRIPT_TAGS,
+  SIGTAG,
+  TAG,
+  TYPE,
+  triggerSenseOf,
+} from './tags.js'
 import type { DigestAlgo } from './tags.js'
 import type {
   DependencyKind,
@@ -13,6 +23,8 @@ import type {
   TriggerKind,
 } from './model.js'
 import { DEPENDENCY_KINDS, DEPENDENCY_TAGS } from './model.js'
+import type { EngineHeader, OtherTag } from './model.js'
+import { RPM_TAGS } from './_tag-names.js'
 
 /** The flags of a file in a package, from FILEFLAGS: every one of {@link EngineFileFlags}, set or not. */
 export type RpmFileFlags = Required<EngineFileFlags>
@@ -122,6 +134,8 @@ export interface RpmPackage {
   headerSha256?: string
   /** Hex digest of the compressed payload (PAYLOADDIGEST), when present. */
   payloadDigest?: string
+  /** The header's other tags, by number, as {@link EngineHeader.otherTags} keeps them. */
+  otherTags: Record<string, OtherTag>
 }
 
 /** Builds the typed package model from the main and signature headers; checks that parallel file arrays agree. */
@@ -185,7 +199,91 @@ export function packageFromHeader(header: Header, signature: Header | undefined,
     payloadCompressor: payloadCompressor(header.string(TAG.PAYLOADCOMPRESSOR), file),
     ...(headerSha256 ? { headerSha256 } : {}),
     ...(payloadDigest ? { payloadDigest } : {}),
+    otherTags: readOtherTags(header, signature),
   }
+}
+
+// The tags packageFromHeader reads into the model's own fields.
+const MODELED = new Set<number>([
+  ...[TAG.NAME, TAG.VERSION, TAG.RELEASE, TAG.EPOCH, TAG.ARCH, TAG.OS, TAG.SUMMARY, TAG.DESCRIPTION, TAG.LICENSE],
+  ...[
+    TAG.GROUP,
+    TAG.URL,
+    TAG.VENDOR,
+    TAG.PACKAGER,
+    TAG.BUILDTIME,
+    TAG.BUILDHOST,
+    TAG.SOURCERPM,
+    TAG.SIZE,
+    TAG.PREFIXES,
+  ],
+  TAG.INSTPREFIXES,
+  ...Object.values(DEPENDENCY_TAGS).flat(),
+  ...Object.values(SCRIPT_TAGS).flatMap((t) => [t.body, t.prog]),
+  ...[
+    TAG.TRIGGERSCRIPTS,
+    TAG.TRIGGERNAME,
+    TAG.TRIGGERVERSION,
+    TAG.TRIGGERFLAGS,
+    TAG.TRIGGERINDEX,
+    TAG.TRIGGERSCRIPTPROG,
+  ],
+  ...Object.values(FILE_TRIGGER_TAGS).flatMap((t) => Object.values(t)),
+  ...[TAG.CHANGELOGTIME, TAG.CHANGELOGNAME, TAG.CHANGELOGTEXT],
+])
+// Tags not kept: the header's own regions and images, and those with one value per file or their dictionaries (the
+// model's files hold what rpm-sim reads of them).
+const PER_FILE =
+  /^(file(?!digestalgo$|signaturelength$|trigger)|orig(basenames|dirnames|dirindexes)$|(classdict|dependsdict)$)/
+const NOT_KEPT = new Set<number>(
+  [
+    ...['headerimage', 'headersignatures', 'headerimmutable', 'headerregions', 'gif', 'xpm', 'icon'],
+    ...['oldfilenames', 'basenames', 'dirnames', 'dirindexes', 'longfilesizes', 'veritysignatures'],
+    ...Object.keys(RPM_TAGS).filter((name) => PER_FILE.test(name)),
+  ].map((name) => RPM_TAGS[name]?.[0] ?? -1),
+)
+// The signature header's tags rpm merges into the main header (headerMergeLegacySigs), by their numbers there.
+const SIGNATURE_TAGS: readonly (readonly [number, number])[] = [
+  [SIGTAG.SIZE, 257],
+  [SIGTAG.PGP, 259],
+  [SIGTAG.MD5, 261],
+  [SIGTAG.GPG, 262],
+  [SIGTAG.PAYLOADSIZE, 1046],
+  [SIGTAG.SHA1, 269],
+  [SIGTAG.SHA256, 273],
+  [SIGTAG.DSA, 267],
+  [SIGTAG.RSA, 268],
+  [SIGTAG.LONGSIZE, 270],
+  [SIGTAG.LONGARCHIVESIZE, 271],
+]
+
+/**
+ * The tags of a package's header the model does not read, and are not one value per file, by number, as rpm's
+ * queries see them: the signature header's merged in where the main header lacks them (SIGMD5, SHA1HEADER,
+ * ARCHIVESIZE, ...). What `--queryformat` shows of the tags rpm-sim has no field for (RPMVERSION, OPTFLAGS, ...).
+ */
+function readOtherTags(header: Header, signature: Header | undefined): Record<string, OtherTag> {
+  const out: Record<string, OtherTag> = {}
+  for (const entry of header.entries.values()) {
+    if (MODELED.has(entry.tag) || NOT_KEPT.has(entry.tag)) continue
+    const tag = entryValues(header, entry.tag, entry.type)
+    if (tag !== undefined) out[entry.tag] = tag
+  }
+  for (const [from, to] of SIGNATURE_TAGS) {
+    const entry = signature?.entries.get(from)
+    if (entry === undefined || header.has(to)) continue
+    const tag = entryValues(signature as Header, from, entry.type)
+    if (tag !== undefined) out[to] = tag
+  }
+  return out
+}
+
+function entryValues(header: Header, tag: number, type: number): OtherTag | undefined {
+  if (type === TYPE.BIN) return { type, values: [header.bin(tag)?.toString('hex') ?? ''] }
+  // an i18n string: the C locale's, as rpm shows it
+  if (type === TYPE.I18NSTRING) return { type, values: (header.strings(tag) ?? []).slice(0, 1) }
+  const values = header.strings(tag) ?? header.numbers(tag)
+  return values === undefined ? undefined : { type, values }
 }
 
 function fileKind(mode: number): RpmFileEntry['kind'] {

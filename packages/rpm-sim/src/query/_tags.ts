@@ -18,6 +18,7 @@ import {
   triggerKindSense,
   triggerScriptKey,
 } from '../format/model.js'
+import { RPM_TAGS } from '../format/_tag-names.js'
 import { TRIGGER_SENSE_BITS, fileFlagBits } from '../format/tags.js'
 
 /** One value of a tag: text or a number. */
@@ -137,6 +138,13 @@ function fileTriggerTags(family: 'file' | 'transfile'): Record<string, TagDef> {
   }
 }
 
+// A tag kept as the header has it (EngineHeader.otherTags), by number.
+const other = (p: TaggedPackage, tag: number): readonly TagValue[] | undefined => {
+  const values = p.otherTags?.[tag]?.values
+  return values === undefined || values.length === 0 ? undefined : values
+}
+const NUMBER = (name: string): number => RPM_TAGS[name]?.[0] ?? -1
+
 const changelog = (get: (e: NonNullable<TaggedPackage['changelog']>[number]) => TagValue) => (p: TaggedPackage) =>
   p.changelog === undefined || p.changelog.length === 0 ? undefined : p.changelog.map(get)
 
@@ -242,6 +250,23 @@ const TAGS: Record<string, TagDef> = {
   ...triggerTags,
   ...fileTriggerTags('file'),
   ...fileTriggerTags('transfile'),
+  // what rpm derives from the header (tagexts.c) or falls back to
+  archsuffix: ext(str((p) => [p.sourceRpm ? `.${p.arch}` : ''])),
+  headercolor: ext(num((p) => [p.files.reduce((c, f) => c | (f.color ?? 0), 0)])),
+  filecolors: num(files((f) => f.color ?? 0)),
+  filecaps: str((p) => (p.files.some((f) => f.caps !== undefined) ? p.files.map((f) => f.caps ?? '') : undefined)),
+  filenlinks: ext(num(files((f) => f.nlink ?? 1))),
+  instfilenames: ext(
+    str((p) => {
+      // installed files only: a package file's (no states) has none
+      const kept = p.files.filter((f) => f.state === 'normal').map((f) => f.path)
+      return kept.length === 0 ? undefined : kept
+    }),
+  ),
+  longsize: num((p) => one(p.size)),
+  longfilesizes: num(files((f) => f.size)),
+  longarchivesize: num((p) => other(p, NUMBER('longarchivesize')) ?? other(p, NUMBER('archivesize'))),
+  longsigsize: num((p) => other(p, NUMBER('longsigsize')) ?? other(p, NUMBER('sigsize'))),
   changelogtime: num(changelog((e) => e.time)),
   changelogname: str(changelog((e) => e.name)),
   changelogtext: str(changelog((e) => e.text)),
@@ -258,7 +283,32 @@ const ALIASES: Record<string, string> = {
   filename: 'filenames',
   basename: 'basenames',
   dirname: 'dirnames',
+  n: 'name',
+  v: 'version',
+  r: 'release',
+  e: 'epoch',
+  p: 'providename',
+  c: 'conflictname',
+  o: 'obsoletename',
+  pkgid: 'sigmd5',
+  hdrid: 'sha1header',
+  filemd5s: 'filedigests',
+  recommends: 'recommendname',
+  suggests: 'suggestname',
+  supplements: 'supplementname',
+  enhances: 'enhancename',
+  oldsuggests: 'oldsuggestsname',
+  oldenhances: 'oldenhancesname',
 }
+
+// Every other tag rpm knows: as the header has it (absent when it did not, or is one rpm-sim does not keep: one
+// value per file, such as FILEINODES, or computed by rpm from what rpm-sim does not keep, such as DBINSTANCE).
+const OTHERS = new Map<string, TagDef>(
+  Object.entries(RPM_TAGS).map(([name, [tag, kind]]) => [
+    name,
+    { numeric: kind === 'n', extension: false, get: (p) => other(p, tag) },
+  ]),
+)
 
 /** The names of the tags rpm-sim keeps (for messages). */
 export const TAG_NAMES: readonly string[] = Object.keys(TAGS)
@@ -266,5 +316,6 @@ export const TAG_NAMES: readonly string[] = Object.keys(TAGS)
 /** A tag by rpm's name (`RPMTAG_NAME`, `name`, `Name`, or an alias such as `provides`), or undefined. */
 export function findTag(name: string): TagDef | undefined {
   const bare = (name.startsWith('RPMTAG_') ? name.slice(7) : name).toLowerCase()
-  return TAGS[ALIASES[bare] ?? bare]
+  const name2 = ALIASES[bare] ?? bare
+  return TAGS[name2] ?? OTHERS.get(name2)
 }

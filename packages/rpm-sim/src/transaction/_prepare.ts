@@ -4,6 +4,7 @@ import { readlinkSync } from 'node:fs'
 import { decideFileFate } from '@rdbpkg/core'
 import type { EngineFile, PackageSource } from '../format/model.js'
 import { nodeType } from '../format/model.js'
+import { TAG, TYPE } from '../format/tags.js'
 import { RootResolver, lstatQuiet } from '../base/_fs.js'
 import { openPackageSource } from './_source.js'
 import { unwarnedNotes } from '../format/checksig.js'
@@ -346,6 +347,11 @@ export async function prepare(
             installTid: tid,
             installIndex: index,
             ...(h.prefixes !== undefined ? { installPrefixes: installPrefixes(h.prefixes, relocations) } : {}),
+            // rpm's dbAdd puts the transaction's color into each header it adds
+            otherTags: {
+              ...h.otherTags,
+              [TAG.INSTALLCOLOR]: { type: TYPE.INT32, values: [o.colors?.transaction ?? 0] },
+            },
             files,
           }
     elements.push({

@@ -97,6 +97,7 @@ export function engineHeader(pkg: RpmPackage): EngineHeader {
     // The rarer kinds only where the package has them (records stay as they were).
     ...Object.fromEntries(WEAK_AND_ORDER.flatMap((k) => (pkg[k].length > 0 ? [[k, pkg[k].map(dependencyText)]] : []))),
     ...(pkg.changelog.length > 0 ? { changelog: pkg.changelog } : {}),
+    ...(Object.keys(pkg.otherTags).length > 0 ? { otherTags: pkg.otherTags } : {}),
   }
 }
 
