@@ -443,7 +443,7 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
 }
 
 /**
- * rpm --restore [-a | LABEL... | -f FILE... | ...]: owners, modes and mtimes back as the database has them. Nothing
+ * rpm --restore [-a | LABEL... | -f FILE... | ...]: owners, modes, capabilities and mtimes back as the database has them. Nothing
  * is restored when an argument matches no package (rpm's rpmcliArgIter fails first); a package that fails to
  * restore makes rpm's transaction fail, exit 255.
  */

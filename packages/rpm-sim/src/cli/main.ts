@@ -46,7 +46,7 @@ modes:
                           check out with --nofiledigest (--nomd5), --nosize, --nolinkto, --nouser, --nogroup,
                           --nomtime, --nomode, --nordev, --nocaps; --nofiles, --noscripts
   --restore LABEL... | --restore -a
-                          put back the owners, modes and mtimes the database has for the packages' files
+                          put back the owners, modes, capabilities and mtimes the database has for the packages' files
                           (--setperms, --setugids, --setcaps are its old names; -v names each package)
   --rollback [TID]        undo every transaction since TID (default: the last one)
   --history               list transactions

@@ -1,4 +1,4 @@
-// rpm --restore (and its old names --setperms, --setugids, --setcaps): put back the owner, mode and mtime that
+// rpm --restore (and its old names --setperms, --setugids, --setcaps): put back the owner, mode, capabilities and mtime that
 // installed packages' files have in the database, as rpm's TR_RESTORED elements do. Every file of a package is
 // touched (rpm's FA_TOUCH) in its order; no scriptlet runs and the database does not change. A file that is gone is
 // made again where that needs no payload (a directory, a symlink, a device node or fifo); a regular file that is
@@ -23,6 +23,7 @@ import {
 } from 'node:fs'
 import type { Stats } from 'node:fs'
 import { join, posix, resolve } from 'node:path'
+import { setFileCaps } from '../base/_caps.js'
 import { RootResolver, inRootOf, lstatQuiet as lst } from '../base/_fs.js'
 import { TransactionError } from '../base/transaction-error.js'
 import { PackageDb } from '../db/db.js'
@@ -65,6 +66,7 @@ interface Touched {
   mtime: number
   linkTarget?: string
   rdev?: number
+  caps?: string
 }
 
 /**
@@ -114,6 +116,7 @@ function restoreFiles(root: string, files: InstalledFile[], chown: boolean, warn
       mtime: f.mtime,
       ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
       ...(f.rdev !== undefined ? { rdev: f.rdev } : {}),
+      ...(f.caps !== undefined ? { caps: f.caps } : {}),
     }))
   // As rpm maps every owner of the element before it touches the first file.
   resolveOwners(root, touched, warn)
@@ -163,6 +166,8 @@ function setMeta(root: string, a: Touched, host: string, st: Stats, resolver: Ro
     try {
       if (chown) fchownSync(fd, a.uid, a.gid)
       fchmodSync(fd, perm)
+      // as root, a regular file's capabilities after its owner (which drops them) and mode, as rpm's fsmSetmeta
+      if (chown && a.kind === 'file' && a.caps !== undefined && !setCaps(target, a.caps)) return false
       futimesSync(fd, a.mtime, a.mtime)
     } finally {
       closeSync(fd)
@@ -174,6 +179,16 @@ function setMeta(root: string, a: Touched, host: string, st: Stats, resolver: Ro
   if (a.kind !== 'symlink') chmodSync(host, perm)
   lutimesSync(host, a.mtime, a.mtime)
   return true
+}
+
+// false when the capabilities cannot be set (rpm's fsmSetcap failing fails the element)
+function setCaps(host: string, caps: string): boolean {
+  try {
+    setFileCaps(host, caps)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**

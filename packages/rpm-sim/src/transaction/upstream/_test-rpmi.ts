@@ -1091,6 +1091,49 @@ export const SCENARIOS_RPMI: Scenario[] = [
       E('hand'),
     ],
   },
+  {
+    // Our own: set-id bits and capabilities on files of an existing owner other than root. The kernel drops a
+    // file's set-id bits and capabilities when its owner changes, so an installer must set the owner first (rpm's
+    // fsmSetmeta: chown, then chmod, then the capabilities). Upgrade, -V and erase too.
+    name: 'set-id bits and capabilities on files of a user other than root survive the owner being set',
+    from: 'rdbpkg',
+    pkgs: { a: setIds('1.0', 'one'), b: setIds('2.0', 'two') },
+    steps: [
+      sh('mkdir -p etc; echo "svc:x:991:991::/:/bin/sh" >> etc/passwd; echo "svc:x:991:" >> etc/group'),
+      I('@a'),
+      sh('getcap opt/ids/caps > caps.log'),
+      { rpm: ['-V', 'ids'] },
+      U('@b'),
+      sh('getcap opt/ids/caps >> caps.log'),
+      { rpm: ['-V', 'ids'] },
+      sh('chmod u-s opt/ids/suid; setcap -r opt/ids/caps'),
+      { rpm: ['-V', 'ids'] },
+      { rpm: ['--restore', 'ids'] },
+      sh('getcap opt/ids/caps >> caps.log'),
+      { rpm: ['-V', 'ids'] },
+      E('ids'),
+    ],
+  },
+  {
+    // Our own: %ghost %config files, as services keep runtime settings and logs: made by %post or an operator, never
+    // in the payload. An upgrade leaves them as they are, -V checks only what %ghost leaves checked, and an erase
+    // removes them (an edited %ghost %config is not saved as .rpmsave); a %verify(not ...) config is quiet in -V.
+    name: '%ghost %config files through an upgrade, -V and erase',
+    from: 'rdbpkg',
+    pkgs: { a: ghostCfg('1.0', 'one'), b: ghostCfg('2.0', 'two') },
+    steps: [
+      I('@a'),
+      sh('echo runtime > etc/gc/runtime.conf; echo log > var/log/gc.log; echo edited >> etc/gc/loose.conf'),
+      { rpm: ['-V', 'gc'] },
+      U('@b'),
+      { rpm: ['-V', 'gc'] },
+      sh(
+        'ls var/log etc/gc > ls.log; echo more >> etc/gc/runtime.conf; chmod 600 etc/gc/runtime.conf; rm -f var/log/gc.log',
+      ),
+      { rpm: ['-V', 'gc'] },
+      E('gc'),
+    ],
+  },
 ]
 
 // A package an operator edits by hand between versions: `a` first and `z` last among its files, a folder, a
@@ -1225,5 +1268,36 @@ function withPlugins(p: PkgDef): PkgDef {
   return {
     ...p,
     files: [...(p.files ?? []), { path: '/opt/hand/plugins', type: 'dir' }, { path: '/opt/hand/plugins/p', data: 'p' }],
+  }
+}
+
+// Files of the user svc with set-id bits and capabilities (the row that adds svc to the root's passwd first).
+function setIds(version: string, data: string): PkgDef {
+  return {
+    name: 'ids',
+    version,
+    files: [
+      { path: '/opt/ids', type: 'dir', attr: '%attr(2770,svc,svc)' },
+      { path: '/opt/ids/suid', data, attr: '%attr(4755,svc,svc)' },
+      { path: '/opt/ids/sgid', data, attr: '%attr(2711,svc,svc)' },
+      { path: '/opt/ids/both', data, attr: '%attr(6750,svc,root)' },
+      { path: '/opt/ids/caps', data, attr: '%attr(0750,svc,svc) %caps(cap_net_bind_service=ep)' },
+    ],
+  }
+}
+
+// %ghost %config files (one noreplace), a %ghost log, and a config -V leaves alone (%verify(not md5 size mtime)).
+function ghostCfg(version: string, data: string): PkgDef {
+  return {
+    name: 'gc',
+    version,
+    files: [
+      { path: '/etc/gc', type: 'dir' },
+      { path: '/etc/gc/main.conf', data, attr: '%config(noreplace)' },
+      { path: '/etc/gc/runtime.conf', type: 'none', attr: '%ghost %config(noreplace)' },
+      { path: '/etc/gc/state.conf', type: 'none', attr: '%ghost %config' },
+      { path: '/etc/gc/loose.conf', data, attr: '%config %verify(not md5 size mtime)' },
+      { path: '/var/log/gc.log', type: 'none', attr: '%ghost %attr(0640,root,root)' },
+    ],
   }
 }
