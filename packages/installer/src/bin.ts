@@ -19,6 +19,8 @@ process.exitCode = await main(process.argv.slice(2), {
     ...engineFromEnv(process.env.RDBPKG_ENGINE),
     ...faultFromEnv(process.env.RPMSIM_FAULT),
     identity: processIdentity(),
+    // scriptlets inherit the installer's environment, as they do rpm's
+    scriptEnv: process.env,
   },
 })
 

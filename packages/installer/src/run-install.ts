@@ -1,7 +1,7 @@
 // One run of the installer, as a library: verify, check the host, lock, stage the new files and plan while the
 // services still run, then stop them only for the swap (the engine's window), start them again, record. Never
 // prints: messages go through `onMessage`, progress through `onProgress`, the outcome is the returned result.
-import type { Identity, TransactionFault } from '@rdbpkg/rpm-sim'
+import type { Identity, ScriptEnv, TransactionFault } from '@rdbpkg/rpm-sim'
 import { defaultColors } from '@rdbpkg/rpm-sim'
 import { compareEVR, isRdbpkgError } from '@rdbpkg/core'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -89,6 +89,8 @@ export interface RunInstallOptions {
    * owners only when the uid is 0; left out, files keep the creating user's owner.
    */
   identity?: Identity
+  /** The environment the packages' scriptlets inherit under rpm-sim (bin.ts passes the process's), as under rpm. */
+  scriptEnv?: ScriptEnv
   /** The host's rpm arch (default: from process.arch). */
   hostArch?: string
   /** How services are found (default: systemd when root is `/` and systemd runs, else /proc). */
@@ -254,6 +256,7 @@ async function steps(run: Run, cwd: string): Promise<void> {
       options.fault,
       options.identity,
       defaultColors(options.hostArch ?? hostRpmArch()),
+      options.scriptEnv,
     )
   if (options.status) {
     const engine = await openRunEngine()

@@ -39,6 +39,7 @@ export type {
   FileTriggerKind,
   OtherTag,
   PackageSource,
+  ScriptEnv,
   ScriptName,
   SignatureNote,
   TriggerKind,

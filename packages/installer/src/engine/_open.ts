@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
-import type { Identity, TransactionColors, TransactionFault } from '@rdbpkg/rpm-sim'
+import type { Identity, ScriptEnv, TransactionColors, TransactionFault } from '@rdbpkg/rpm-sim'
 import type { Engine, EnginePreference } from './engine.js'
 import { RealRpmEngine } from './_real-rpm.js'
 import { RpmSimEngine } from './_rpm-sim.js'
@@ -30,9 +30,10 @@ export async function openEngine(
   fault?: TransactionFault,
   identity?: Identity,
   colors?: TransactionColors,
+  scriptEnv?: ScriptEnv,
 ): Promise<Engine> {
   const useRpm =
     preference === 'rpm' ||
     (preference === 'auto' && payload === 'rpm' && resolve(root) === '/' && (await hostHasRpm()))
-  return useRpm ? new RealRpmEngine(resolve(root)) : new RpmSimEngine(resolve(root), fault, identity, colors)
+  return useRpm ? new RealRpmEngine(resolve(root)) : new RpmSimEngine(resolve(root), fault, identity, colors, scriptEnv)
 }

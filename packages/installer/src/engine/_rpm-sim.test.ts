@@ -1,6 +1,6 @@
 // The rpm-sim adapter on a temporary root: upgrades, finds a transaction by its description, and rolls back only
 // the latest transaction (undoing an older one would silently undo the later ones too).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeRpm } from '@rdbpkg/rpm-sim'
@@ -58,5 +58,37 @@ describe('rpm-sim adapter', () => {
     expect((await engine.installed('app'))?.nevra).toBe('app-1-1.noarch')
     expect(readFileSync(join(root, 'opt/app/run.sh'), 'utf8')).toBe('v1\n')
     expect(await engine.verify('app')).toEqual([])
+  }, 120_000)
+})
+
+const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p))
+const isRoot = process.getuid?.() === 0
+if (!isRoot) console.warn('skipping the scriptlet environment test: scriptlets are chrooted, which needs root')
+else if (BUSYBOX === undefined)
+  console.warn('skipping the scriptlet environment test: it needs busybox-static (a shell inside the root)')
+
+describe.skipIf(!isRoot || BUSYBOX === undefined)('rpm-sim adapter scriptlets', () => {
+  it("run with the installer's environment, as rpm's run with rpm's, PATH set to rpm's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdbpkg-rpm-sim-env-'))
+    dirs.push(dir)
+    const root = join(dir, 'root')
+    mkdirSync(join(root, 'bin'), { recursive: true })
+    copyFileSync(BUSYBOX as string, join(root, 'bin/sh'))
+    const out = join(dir, 'app.rpm')
+    await writeRpm(
+      {
+        name: 'app',
+        version: '1',
+        release: '1',
+        arch: 'noarch',
+        files: [{ path: '/opt/app/run.sh', kind: 'file', content: 'v1\n' }],
+        scripts: { post: { body: 'echo "$RDB_SITE $PATH" > /post.log' } },
+      },
+      out,
+    )
+    const env = { RDB_SITE: 'site-a', PATH: '/nowhere' }
+    const engine = await openEngine(root, 'rpm-sim', 'rpm', undefined, undefined, undefined, env)
+    expect((await engine.upgrade(out, { ...FLAGS, noscripts: false }, 'with scripts')).ok).toBe(true)
+    expect(readFileSync(join(root, 'post.log'), 'utf8')).toBe('site-a /sbin:/bin:/usr/sbin:/usr/bin:/usr/X11R6/bin\n')
   }, 120_000)
 })

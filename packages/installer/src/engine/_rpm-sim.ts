@@ -9,7 +9,7 @@ import {
   runTransaction,
   verifyInstalled,
 } from '@rdbpkg/rpm-sim'
-import type { Identity, TransactionColors, TransactionFault, TransactionResult } from '@rdbpkg/rpm-sim'
+import type { Identity, ScriptEnv, TransactionColors, TransactionFault, TransactionResult } from '@rdbpkg/rpm-sim'
 import type { PackageSource } from '../_tracked-source.js'
 import type { ApplyFlags, ApplyHooks, ApplyOutcome, Engine, InstalledFacts, PlannedFile, UndoTarget } from './engine.js'
 import { installedFacts } from './engine.js'
@@ -28,6 +28,8 @@ export class RpmSimEngine implements Engine {
     private readonly identity?: Identity,
     /** rpm's multilib colors on the host (see defaultColors): what the host's own rpm would use. */
     private readonly colors?: TransactionColors,
+    /** The environment scriptlets inherit (see the installer's scriptEnv option). */
+    private readonly scriptEnv?: ScriptEnv,
   ) {}
 
   async installed(name: string): Promise<InstalledFacts | undefined> {
@@ -81,6 +83,7 @@ export class RpmSimEngine implements Engine {
       fault: this.fault,
       identity: this.identity,
       colors: this.colors,
+      scriptEnv: this.scriptEnv,
       ...hooks,
     })
     return outcomeOf(result)
@@ -88,7 +91,7 @@ export class RpmSimEngine implements Engine {
 
   async findTransaction(description: string): Promise<Pick<UndoTarget, 'tid'> | undefined> {
     // A transaction a kill interrupted after its commit began is finished first: then its history names it.
-    await recoverInterrupted(this.root)
+    await recoverInterrupted(this.root, { scriptEnv: this.scriptEnv })
     const found = (await listHistory(this.root))
       .filter((r) => r.description === description && r.op !== 'rollback' && r.exitCode === 0)
       .at(-1)
@@ -115,6 +118,7 @@ export class RpmSimEngine implements Engine {
       flags: { noscripts: target.noscripts },
       fault: this.fault,
       identity: this.identity,
+      scriptEnv: this.scriptEnv,
       ...hooks,
     })
     return outcomeOf(result)

@@ -297,6 +297,7 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
         packages.reduce((t, p) => (t.startsWith(`warning: ${p}: `) ? t.replace(p, givenAs.get(p) ?? p) : t), l),
       ),
     onScriptOutput: (chunk, stream) => io[stream].write(chunk),
+    scriptEnv: io.env,
     description: `rpm-sim ${a.letters.map((l) => `-${l}`).join(' ')} ${a.operands.join(' ')}`,
     fault: parseFault(io.env.RPMSIM_FAULT),
     identity: io.identity,
@@ -397,6 +398,7 @@ async function runVerify(a: ParsedArgs, io: MainIo): Promise<number> {
     files: !a.flags.has('nofiles'),
     filter: fileFilterOf(a),
     scripts: !a.flags.has('noscripts'),
+    scriptEnv: io.env,
     omit: verifyOmitOf(a),
   }
   let bad = 0
@@ -484,6 +486,7 @@ async function runRollback(a: ParsedArgs, io: MainIo): Promise<number> {
     flags,
     onWarning: (l) => line(io, 'stderr', l),
     onScriptOutput: (chunk, stream) => io[stream].write(chunk),
+    scriptEnv: io.env,
     fault: parseFault(io.env.RPMSIM_FAULT),
     identity: io.identity,
   })

@@ -34,6 +34,12 @@ export interface EngineScript {
 }
 
 /** The trigger kinds the engine runs. */
+/**
+ * The environment scriptlets inherit, as rpm's inherit rpm's own: PATH is set to rpm's (and a relocatable package's
+ * `$RPM_INSTALL_PREFIX...`), the rest is passed on. The CLIs pass their process's.
+ */
+export type ScriptEnv = Readonly<Record<string, string | undefined>>
+
 export type TriggerKind = 'triggerin' | 'triggerun' | 'triggerpostun' | 'triggerprein'
 
 /** A trigger of a package on another package `name` (optionally bounded by a version comparison). */

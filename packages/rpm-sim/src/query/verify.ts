@@ -12,7 +12,7 @@ import { TransactionError } from '../base/transaction-error.js'
 import { digestFile } from '../transaction/apply.js'
 import { splitDev } from '../transaction/_stage.js'
 import { headerNevra, isDevice } from '../format/model.js'
-import type { EngineHeader } from '../format/model.js'
+import type { EngineHeader, ScriptEnv } from '../format/model.js'
 import { VERIFY, VERIFY_CHECKS } from '../format/tags.js'
 import { readIdTable } from '../transaction/_owners.js'
 import { runScriptlet } from '../transaction/_scriptlet.js'
@@ -48,6 +48,8 @@ export interface VerifyOptions {
   filter?: FileFilter
   files?: boolean
   scripts?: boolean
+  /** The environment %verifyscript inherits (see {@link ScriptEnv}). */
+  scriptEnv?: ScriptEnv | undefined
   /** RPMVERIFY_* bits not to check in any file (rpm's --nosize, --nomtime, --nouser, ...; {@link VERIFY}). */
   omit?: number
 }
@@ -232,7 +234,7 @@ export async function verifyReports(
   for (const p of pkgs) {
     const report =
       options.files === false ? { lines: [], failed: false } : await verifyPackageReport(r, p, options, shared)
-    out.push(options.scripts === true ? withScript(report, await verifyScript(r, p)) : report)
+    out.push(options.scripts === true ? withScript(report, await verifyScript(r, p, options.scriptEnv)) : report)
   }
   return out
 }
@@ -258,7 +260,7 @@ export async function verifyPackageFile(
   }
   const report =
     options.files === false ? { lines: [], failed: false } : await verifyPackageReport(r, pkg, options, shared)
-  return options.scripts === true ? withScript(report, await verifyScript(r, pkg)) : report
+  return options.scripts === true ? withScript(report, await verifyScript(r, pkg, options.scriptEnv)) : report
 }
 
 // A report with its package's %verifyscript output after the files' lines.
@@ -276,6 +278,7 @@ function withScript(report: VerifyReport, script: { lines: string[]; error?: str
 async function verifyScript(
   root: string,
   pkg: Pick<InstalledPackage, 'nevra' | 'scripts'>,
+  env: ScriptEnv | undefined,
 ): Promise<{ lines: string[]; error?: string }> {
   const script = pkg.scripts.verifyscript
   if (script === undefined) return { lines: [] }
@@ -287,6 +290,7 @@ async function verifyScript(
     script,
     args: [1],
     onOutput: (chunk) => (text += chunk),
+    env,
   })
   const lines = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1)
   if (r.unsupported !== undefined) return { lines, error: `warning: ${r.unsupported}` }

@@ -29,6 +29,7 @@ import { journalDir } from './_journal.js'
 import type { FileTriggerRun, PendingPostun, PriorityClass, TriggerPackage } from './_file-triggers.js'
 import { ownTriggers, pendingPostuns, postunSetOffBy, transactionTriggers, triggersSetOffBy } from './_file-triggers.js'
 import type { ScriptSlot } from './_scriptlet.js'
+import type { ScriptEnv } from '../format/model.js'
 import { runScriptlet } from './_scriptlet.js'
 import type { CreatedFile } from '../db/history.js'
 
@@ -51,6 +52,7 @@ export interface ExecuteContext {
   out: ExecuteOutcome
   warn: (line: string) => void
   onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  scriptEnv?: ScriptEnv | undefined
   /** Payloads of the install elements by index; absent in recovery (elements not yet staged then fail). */
   sources?: Map<number, PackageSource>
   /** Crash tests: called after each file step of a phase. */
@@ -96,7 +98,7 @@ export function triggerEnabled(flags: ScriptFlags, sense: TriggerSense): boolean
 
 /** Run one scriptlet as rpm reports it; false when it failed, undefined when there is none. */
 export async function runReported(
-  ctx: Pick<ExecuteContext, 'root' | 'warn' | 'onScriptOutput' | 'out'>,
+  ctx: Pick<ExecuteContext, 'root' | 'warn' | 'onScriptOutput' | 'scriptEnv' | 'out'>,
   slot: ScriptSlot,
   nevra: string,
   script: EngineScript | undefined,
@@ -114,6 +116,7 @@ export async function runReported(
     ...(input !== undefined ? { input } : {}),
     prefixes,
     ...(ctx.onScriptOutput ? { onOutput: ctx.onScriptOutput } : {}),
+    env: ctx.scriptEnv,
   })
   if (r.unsupported !== undefined) ctx.warn(`warning: ${r.unsupported}`)
   if (r.ok) return true

@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { RootResolver, strerrorText } from '../base/_fs.js'
-import type { EngineScript } from '../format/model.js'
+import type { EngineScript, ScriptEnv } from '../format/model.js'
 
 /** rpm's names of the scriptlet slots in its messages (`%prein`, `%post`, ...). */
 const SCRIPT_LABELS = {
@@ -46,7 +46,11 @@ export interface RunScriptletOptions {
   /** Its package's install prefixes (a relocatable package): `$RPM_INSTALL_PREFIX0`... and `$RPM_INSTALL_PREFIX`. */
   prefixes?: readonly string[] | undefined
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  /** The environment it inherits (see {@link ScriptEnv}); absent: only HOME=/root and LANG=C. */
+  env?: ScriptEnv | undefined
 }
+
+const DEFAULT_ENV: ScriptEnv = { HOME: '/root', LANG: 'C' }
 
 /** What a scriptlet run gave: exit status (0 on success), or the signal that killed it. */
 export interface ScriptletOutcome {
@@ -114,7 +118,7 @@ export async function runScriptlet(o: RunScriptletOptions): Promise<ScriptletOut
     const r = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((done) => {
       const child = spawn(cmd as string, rest, {
         stdio: [o.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-        env: { PATH: SCRIPT_PATH, HOME: '/root', LANG: 'C', ...prefixEnv(o.prefixes ?? []) },
+        env: { ...(o.env ?? DEFAULT_ENV), PATH: SCRIPT_PATH, ...prefixEnv(o.prefixes ?? []) },
         cwd: '/',
       })
       if (o.input !== undefined && child.stdin !== null) {

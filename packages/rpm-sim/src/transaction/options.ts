@@ -1,7 +1,7 @@
 // What a transaction is asked and answers: rpm's flags, the operation, the options of runTransaction and
 // planTransaction, and their results.
 import type { FileFate } from '@rdbpkg/core'
-import type { PackageSource, VerifyLevel } from '../format/model.js'
+import type { PackageSource, ScriptEnv, VerifyLevel } from '../format/model.js'
 import type { Identity } from './apply.js'
 import type { InstalledPackage } from '../db/db.js'
 import type { CreatedFile } from '../db/history.js'
@@ -73,6 +73,8 @@ export interface TransactionOptions {
   onWarning?: (line: string) => void
   /** Output of scriptlets, as it comes. */
   onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  /** The environment scriptlets inherit, PATH set to rpm's (the CLIs pass theirs); absent: HOME=/root, LANG=C. */
+  scriptEnv?: ScriptEnv | undefined
   /** Free text stored in the history record. */
   description?: string
   /** Internal: a rollback transaction records the tid it undoes. */

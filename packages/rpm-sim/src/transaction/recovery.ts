@@ -18,6 +18,7 @@ import type { JournalInstall } from './_plan.js'
 import { parsePlan, rebasePlan } from './_plan.js'
 import { historyFromPlan } from './_db-commit.js'
 import { removeKept, writeKeptPackages } from './_kept.js'
+import type { ScriptEnv } from '../format/model.js'
 
 /** The outcome of {@link recoverInterrupted}. */
 export interface RecoveryResult {
@@ -33,6 +34,8 @@ export interface RecoveryResult {
 export interface RecoveryOptions {
   onWarning?: (line: string) => void
   onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  /** The environment scriptlets inherit (see {@link ScriptEnv}). */
+  scriptEnv?: ScriptEnv | undefined
 }
 
 /**
@@ -128,6 +131,7 @@ async function recoverLocked(root: string, options: RecoveryOptions): Promise<Re
     out,
     warn,
     ...(options.onScriptOutput ? { onScriptOutput: options.onScriptOutput } : {}),
+    scriptEnv: options.scriptEnv,
     db,
   })
   await writeHistory(root, historyFromPlan(plan, out.failed, out.created, out.failed.size > 0 ? 1 : 0, true))

@@ -27,6 +27,8 @@ export interface RollbackOptions {
   only?: boolean
   onWarning?: (line: string) => void
   onScriptOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  /** See {@link TransactionOptions.scriptEnv}. */
+  scriptEnv?: TransactionOptions['scriptEnv']
   flags?: ScriptFlags
   /** The caller's service window around each undone transaction (see {@link TransactionOptions.window}). */
   window?: TransactionOptions['window']
@@ -144,6 +146,7 @@ async function rollbackOne(root: string, t: TransactionRecord, o: RollbackOption
     flags: { ...o.flags, oldpackage: true, replacepkgs: true, replacefiles: true },
     ...(o.onWarning ? { onWarning: o.onWarning } : {}),
     ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
+    scriptEnv: o.scriptEnv,
     description: `rollback of ${t.tid}`,
     rollbackOf: t.tid,
     exact: { recordFor: (origin) => records.get(origin) },

@@ -81,6 +81,7 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
   const rec = await recoverInterrupted(root, {
     onWarning: warn,
     ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
+    scriptEnv: o.scriptEnv,
   })
   const recovery =
     rec.recovered && rec.action !== undefined && rec.tid !== undefined
@@ -108,7 +109,13 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
     await window.open()
     for (const [i, e] of pretrans) {
       const ok = await runReported(
-        { root, warn, out: pretransOut, ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}) },
+        {
+          root,
+          warn,
+          out: pretransOut,
+          ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
+          scriptEnv: o.scriptEnv,
+        },
         'pretrans',
         e.nevra,
         e.record.scripts.pretrans,
@@ -234,6 +241,7 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
       warn,
       sources,
       ...(o.onScriptOutput ? { onScriptOutput: o.onScriptOutput } : {}),
+      scriptEnv: o.scriptEnv,
       onStep: step,
       identity: o.identity,
       db,

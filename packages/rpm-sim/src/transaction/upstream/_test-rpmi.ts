@@ -1134,6 +1134,24 @@ export const SCENARIOS_RPMI: Scenario[] = [
       E('gc'),
     ],
   },
+  {
+    // Our own: an update that changes what a file is marked as, each file edited by the operator before it: a
+    // %config that is no longer one, a plain file that becomes %config (and %config(noreplace)), a %config that
+    // becomes %ghost, a %ghost that becomes a %config the payload carries, and back again.
+    name: "an update changes files' markings: %config, %config(noreplace), %ghost, plain",
+    from: 'rdbpkg',
+    pkgs: { a: marks('1.0', 'one', 0), b: marks('2.0', 'two', 1) },
+    steps: [
+      I('@a'),
+      sh('for f in c2p p2c p2n c2g n2p; do echo edited >> opt/mk/$f; done; echo made > opt/mk/g2c'),
+      U('@b'),
+      { rpm: ['-V', 'mk'] },
+      sh('for f in c2p p2c p2n n2p; do echo again >> opt/mk/$f; done'),
+      U('--oldpackage', '@a'),
+      { rpm: ['-V', 'mk'] },
+      E('mk'),
+    ],
+  },
 ]
 
 // A package an operator edits by hand between versions: `a` first and `z` last among its files, a folder, a
@@ -1298,6 +1316,30 @@ function ghostCfg(version: string, data: string): PkgDef {
       { path: '/etc/gc/state.conf', type: 'none', attr: '%ghost %config' },
       { path: '/etc/gc/loose.conf', data, attr: '%config %verify(not md5 size mtime)' },
       { path: '/var/log/gc.log', type: 'none', attr: '%ghost %attr(0640,root,root)' },
+    ],
+  }
+}
+
+// Files whose marking version `v` (0 or 1) changes: c2p %config then plain, p2c plain then %config, p2n plain then
+// %config(noreplace), c2g %config then %ghost, g2c %ghost then %config, n2p %config(noreplace) then plain.
+function marks(version: string, data: string, v: 0 | 1): PkgDef {
+  const f = (name: string, attrs: [string, string]) => {
+    const attr = attrs[v]
+    return attr === '%ghost'
+      ? { path: `/opt/mk/${name}`, type: 'none' as const, attr }
+      : { path: `/opt/mk/${name}`, data: `${data} ${name}`, ...(attr !== '' ? { attr } : {}) }
+  }
+  return {
+    name: 'mk',
+    version,
+    files: [
+      { path: '/opt/mk', type: 'dir' },
+      f('c2p', ['%config', '']),
+      f('p2c', ['', '%config']),
+      f('p2n', ['', '%config(noreplace)']),
+      f('c2g', ['%config', '%ghost']),
+      f('g2c', ['%ghost', '%config']),
+      f('n2p', ['%config(noreplace)', '']),
     ],
   }
 }

@@ -266,6 +266,29 @@ export const SCENARIOS_RPMSCRIPT: Scenario[] = [
     ],
   },
   {
+    // Our own: scriptlets inherit the environment rpm runs in (rpm's doScriptExec sets PATH alone), so a variable
+    // an operator or an installer sets for the command reaches %pre, %post, %preun and %verifyscript.
+    name: "scriptlets inherit the caller's environment, PATH set to rpm's",
+    from: 'rdbpkg',
+    pkgs: {
+      a: {
+        name: 'envs',
+        files: [{ path: '/opt/envs/a', data: 'a' }],
+        scripts: Object.fromEntries(
+          (['pre', 'post', 'preun', 'verifyscript'] as const).map((k) => [
+            k,
+            `echo "${k} [$RDB_SITE] [$PATH] [$HOME] [$RPM_INSTALL_PREFIX]" >> /log`,
+          ]),
+        ),
+      },
+    },
+    steps: [
+      { rpm: ['-i', '@a'], env: { RDB_SITE: 'site-a' } },
+      { rpm: ['-V', '--nodeps', 'envs'], env: { RDB_SITE: 'site-b' } },
+      E('envs'),
+    ],
+  },
+  {
     name: 'a Lua scriptlet',
     from: 'rpmscript.at (Lua)',
     pkgs: {
