@@ -15,6 +15,7 @@ import { SCENARIOS_RPMREPLACE } from './upstream/_test-rpmreplace.js'
 import { SCENARIOS_RPMCONFLICT } from './upstream/_test-rpmconflict.js'
 import { SCENARIOS_RPME } from './upstream/_test-rpme.js'
 import { SCENARIOS_RPMI } from './upstream/_test-rpmi.js'
+import { SCENARIOS_OPERATORS } from './upstream/_test-operators.js'
 import { SCENARIOS_RPMSCRIPT } from './upstream/_test-rpmscript.js'
 import { SCENARIOS_RPMVERIFY } from './upstream/_test-rpmverify.js'
 import { SCENARIOS_RPMCONFIG3 } from './upstream/_test-rpmconfig3.js'
@@ -29,6 +30,7 @@ const SCENARIOS: Scenario[] = [
   ...SCENARIOS_RPMCONFLICT,
   ...SCENARIOS_RPME,
   ...SCENARIOS_RPMI,
+  ...SCENARIOS_OPERATORS,
   ...SCENARIOS_RPMSCRIPT,
   ...SCENARIOS_RPMVERIFY,
   ...SCENARIOS_RPMCONFIG3,
