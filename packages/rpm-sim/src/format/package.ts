@@ -242,20 +242,22 @@ const NOT_KEPT = new Set<number>(
     ...Object.keys(RPM_TAGS).filter((name) => PER_FILE.test(name)),
   ].map((name) => RPM_TAGS[name]?.[0] ?? -1),
 )
-// The signature header's tags rpm merges into the main header (headerMergeLegacySigs), by their numbers there.
-const SIGNATURE_TAGS: readonly (readonly [number, number])[] = [
-  [SIGTAG.SIZE, 257],
-  [SIGTAG.PGP, 259],
-  [SIGTAG.MD5, 261],
-  [SIGTAG.GPG, 262],
-  [SIGTAG.PAYLOADSIZE, 1046],
-  [SIGTAG.SHA1, 269],
-  [SIGTAG.SHA256, 273],
-  [SIGTAG.DSA, 267],
-  [SIGTAG.RSA, 268],
-  [SIGTAG.LONGSIZE, 270],
-  [SIGTAG.LONGARCHIVESIZE, 271],
-]
+// The signature header's tags rpm merges into the main header (headerMergeLegacySigs), and their names there.
+const SIGNATURE_TAGS: readonly (readonly [number, number])[] = (
+  [
+    [SIGTAG.SIZE, 'sigsize'],
+    [SIGTAG.PGP, 'sigpgp'],
+    [SIGTAG.MD5, 'sigmd5'],
+    [SIGTAG.GPG, 'siggpg'],
+    [SIGTAG.PAYLOADSIZE, 'archivesize'],
+    [SIGTAG.SHA1, 'sha1header'],
+    [SIGTAG.SHA256, 'sha256header'],
+    [SIGTAG.DSA, 'dsaheader'],
+    [SIGTAG.RSA, 'rsaheader'],
+    [SIGTAG.LONGSIZE, 'longsigsize'],
+    [SIGTAG.LONGARCHIVESIZE, 'longarchivesize'],
+  ] as const
+).map(([from, name]) => [from, RPM_TAGS[name]?.[0] ?? -1] as const)
 
 /**
  * The tags of a package's header the model does not read, and are not one value per file, by number, as rpm's

@@ -143,7 +143,7 @@ const other = (p: TaggedPackage, tag: number): readonly TagValue[] | undefined =
   const values = p.otherTags?.[tag]?.values
   return values === undefined || values.length === 0 ? undefined : values
 }
-const NUMBER = (name: string): number => RPM_TAGS[name]?.[0] ?? -1
+const tagNumber = (name: string): number => RPM_TAGS[name]?.[0] ?? -1
 
 const changelog = (get: (e: NonNullable<TaggedPackage['changelog']>[number]) => TagValue) => (p: TaggedPackage) =>
   p.changelog === undefined || p.changelog.length === 0 ? undefined : p.changelog.map(get)
@@ -265,8 +265,8 @@ const TAGS: Record<string, TagDef> = {
   ),
   longsize: num((p) => one(p.size)),
   longfilesizes: num(files((f) => f.size)),
-  longarchivesize: num((p) => other(p, NUMBER('longarchivesize')) ?? other(p, NUMBER('archivesize'))),
-  longsigsize: num((p) => other(p, NUMBER('longsigsize')) ?? other(p, NUMBER('sigsize'))),
+  longarchivesize: num((p) => other(p, tagNumber('longarchivesize')) ?? other(p, tagNumber('archivesize'))),
+  longsigsize: num((p) => other(p, tagNumber('longsigsize')) ?? other(p, tagNumber('sigsize'))),
   changelogtime: num(changelog((e) => e.time)),
   changelogname: str(changelog((e) => e.name)),
   changelogtext: str(changelog((e) => e.text)),
@@ -316,6 +316,6 @@ export const TAG_NAMES: readonly string[] = Object.keys(TAGS)
 /** A tag by rpm's name (`RPMTAG_NAME`, `name`, `Name`, or an alias such as `provides`), or undefined. */
 export function findTag(name: string): TagDef | undefined {
   const bare = (name.startsWith('RPMTAG_') ? name.slice(7) : name).toLowerCase()
-  const name2 = ALIASES[bare] ?? bare
-  return TAGS[name2] ?? OTHERS.get(name2)
+  const canonical = ALIASES[bare] ?? bare
+  return TAGS[canonical] ?? OTHERS.get(canonical)
 }
