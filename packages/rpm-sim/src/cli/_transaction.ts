@@ -221,20 +221,22 @@ const line = (io: MainIo, stream: 'stdout' | 'stderr', text: string): void => {
   io[stream].write(`${text}\n`)
 }
 
-const bar = (label: string): string => `${label.padEnd(38)}${'#'.repeat(40)}`
+// rpm's hash marks (printHash, not on a terminal): 40 of them, after a label only with -v (INSTALL_LABEL).
+const bar = (label: string | undefined): string => `${label === undefined ? '' : label.padEnd(38)}${'#'.repeat(40)}`
 const nvr = (nevra: string): string => nevra.replace(/\.[^.]+$/, '').replace(/-\d+:/, '-')
 
 function printProgress(a: ParsedArgs, io: MainIo, r: TransactionResult, erase: boolean): void {
   if (has(a, 'h')) {
-    if (!erase) line(io, 'stdout', bar('Verifying...'))
-    line(io, 'stdout', bar('Preparing...'))
+    const label = (text: string): string | undefined => (has(a, 'v') ? text : undefined)
+    if (!erase) line(io, 'stdout', bar(label('Verifying...')))
+    line(io, 'stdout', bar(label('Preparing...')))
     if (r.installed.length > 0) {
       line(io, 'stdout', 'Updating / installing...')
-      for (const i of r.installed) line(io, 'stdout', bar(nvr(i.nevra)))
+      for (const i of r.installed) line(io, 'stdout', bar(label(nvr(i.nevra))))
     }
     if (r.erased.length > 0) {
       line(io, 'stdout', 'Cleaning up / removing...')
-      for (const e of r.erased) line(io, 'stdout', bar(nvr(e)))
+      for (const e of r.erased) line(io, 'stdout', bar(label(nvr(e))))
     }
   } else if (has(a, 'v')) {
     if (!erase) line(io, 'stdout', 'Verifying packages...')
@@ -318,7 +320,9 @@ async function runInstallMode(a: ParsedArgs, io: MainIo): Promise<number> {
   if (typeof r === 'number') return r
   // rpm lists the packages an ambiguous erase argument matched (`  NEVRA`) on stdout, the rest on stderr.
   for (const p of r.problems) line(io, p.startsWith('  ') ? 'stdout' : 'stderr', p)
-  if (r.problems.length === 0) printProgress(a, io, r, op === 'erase')
+  // rpm runs a transaction, and shows its progress, when it has elements and every argument resolved: its problems
+  // are then rpmtsRun's (a TAB first), which it lists after the progress.
+  if ((r.elements ?? 0) > 0 && r.problems.every((p) => p.startsWith('\t'))) printProgress(a, io, r, op === 'erase')
   if (sources.length > 0) return (await installSources(a, io, sources, flags, macros)) || r.exitCode
   return r.exitCode
 }

@@ -155,6 +155,11 @@ export interface TransactionResult {
   exitCode: number
   /** rpm's problem lines (a TAB then `package X is already installed`, `error: package N is not installed`, ...). */
   problems: string[]
+  /**
+   * How many elements the transaction had (rpm's rpmtsNElements: packages to install and to erase, those an update
+   * replaces included); 0 when there was nothing to do, as for `-F` of packages nothing older is installed of.
+   */
+  elements?: number
   installed: { nevra: string; replaced?: string }[]
   erased: string[]
   created: CreatedFile[]

@@ -139,6 +139,7 @@ async function runWith(o: TransactionOptions, syncer: FileSystemSyncer | undefin
     ok: true,
     exitCode: 0,
     problems,
+    elements: plan.elements.length,
     installed: [],
     erased: [],
     created: [],

@@ -451,6 +451,50 @@ export const SCENARIOS_OPERATORS: Scenario[] = [
       E('sa'),
     ],
   },
+  {
+    // Our own: a path left out at install (--excludepath), then updates with and without it, --justdb and --test
+    // updates, and erases with --justdb and --noscripts: what is on disk, the file states and -V after each.
+    name: '--excludepath, --justdb and --test through updates and erases',
+    from: 'rdbpkg',
+    pkgs: { a: handmade('1.0', 'one'), b: handmade('2.0', 'two'), c: handmade('3.0', 'three') },
+    steps: [
+      I('--excludepath', '/opt/hand/dir', '@a'),
+      { rpm: ['-q', '--qf', '[%{FILESTATES:fstate} %{FILENAMES}\\n]', 'hand'] },
+      U('@b'),
+      { rpm: ['-q', '--qf', '[%{FILESTATES:fstate} %{FILENAMES}\\n]', 'hand'] },
+      U('--excludepath', '/opt/hand/dir/sub', '@c'),
+      { rpm: ['-V', 'hand'] },
+      U('--justdb', '--oldpackage', '@b'),
+      { rpm: ['-V', 'hand'] },
+      U('--test', '@c'),
+      E('--justdb', 'hand'),
+      Q('-a'),
+    ],
+  },
+  {
+    // Our own: what operators type, -ivh, -Uvh and -evh (rpm's hash marks and the Preparing..., Updating /
+    // installing..., Cleaning up / removing... lines), with two packages, a failing one, and --test.
+    name: 'hash marks: -ivh, -Uvh, -evh',
+    from: 'rdbpkg',
+    pkgs: {
+      a: handmade('1.0', 'one'),
+      b: handmade('2.0', 'two'),
+      o: odd('1.0', 'x'),
+      f: { name: 'fails', files: [{ path: '/opt/fails/x', data: 'x' }], scripts: { pre: 'exit 1' } },
+    },
+    steps: [
+      { rpm: ['-ivh', '@a', '@o'] },
+      { rpm: ['-Uvh', '--test', '@b'] },
+      { rpm: ['-Uvh', '@b', '@f'] },
+      { rpm: ['-Uh', '--oldpackage', '@a'] },
+      { rpm: ['-ih', '--test', '@b'] },
+      { rpm: ['-Fvh', '@o'] },
+      { rpm: ['-Uv', '@b'] },
+      { rpm: ['-evh', '--test', 'hand', 'nosuch'] },
+      { rpm: ['-eh', 'odd'] },
+      { rpm: ['-evh', 'hand'] },
+    ],
+  },
 ]
 
 // A package an operator edits by hand between versions: `a` first and `z` last among its files, a folder, a

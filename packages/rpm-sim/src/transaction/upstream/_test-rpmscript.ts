@@ -289,6 +289,33 @@ export const SCENARIOS_RPMSCRIPT: Scenario[] = [
     ],
   },
   {
+    // Our own: scriptlets that die of a signal (rpm: `scriptlet failed, signal N`), a failing %posttrans (a warning),
+    // a failing %pretrans of an update (the element is skipped, the old version stays), a failing %triggerun.
+    name: 'scriptlets killed by a signal, failing %pretrans, %posttrans and %triggerun',
+    from: 'rdbpkg',
+    pkgs: {
+      a: {
+        name: 'sig',
+        files: [{ path: '/opt/sig/a', data: '1' }],
+        scripts: { post: `${log('post')}; kill -9 $$`, posttrans: `${log('posttrans')}; exit 3` },
+      },
+      b: {
+        name: 'sig',
+        version: '2.0',
+        files: [{ path: '/opt/sig/a', data: '2' }],
+        scripts: { pretrans: `${log('pretrans')}; exit 4` },
+      },
+      c: {
+        name: 'sig',
+        version: '3.0',
+        files: [{ path: '/opt/sig/a', data: '3' }],
+        scripts: { preun: `${log('preun')}; kill -TERM $$` },
+      },
+      w: { name: 'sigwatch', triggers: [{ kind: 'triggerun', on: 'sig', body: `${log('triggerun')}; exit 5` }] },
+    },
+    steps: [I('@a'), U('@b'), Q('-a'), U('@c'), I('@w'), E('sig'), E('sig'), Q('-a')],
+  },
+  {
     name: 'a Lua scriptlet',
     from: 'rpmscript.at (Lua)',
     pkgs: {
