@@ -79,6 +79,13 @@ describe('rpm-sim CLI: transactions and queries', () => {
       out: '',
       err: 'rpm-sim: --bogus: unknown option\n',
     })
+    // in every mode: a query with an option rpm-sim does not have (rpm's --xml, or none at all) prints nothing else
+    for (const option of ['--xml', '--yaml', '--fileclass'])
+      expect(await cli(w.dir, ...r, '-qa', option)).toEqual({
+        code: 1,
+        out: '',
+        err: `rpm-sim: ${option}: unknown option\n`,
+      })
     expect(await cli(w.dir, ...r, '-U', '--excludepath=usr/share', 'x.rpm')).toEqual({
       code: 1,
       out: '',

@@ -67,6 +67,8 @@ const RESTORE_FLAGS = ['restore', 'setperms', 'setugids', 'setcaps'] as const
 // Long options every mode accepts and ignores (rpm's output and database options); -V reads --nofiles, queries
 // their list and format options.
 const ACCEPTED = new Set([
+  'help',
+  'checksig',
   'nofiles',
   'provides',
   'requires',
@@ -85,6 +87,9 @@ const ACCEPTED = new Set([
   'changes',
   'last',
   'dupes',
+  'filesbypkg',
+  'filecolor',
+  'filecaps',
   ...QUERY_SOURCES,
   'dump',
   'list',
@@ -204,12 +209,24 @@ function rootOf(a: ParsedArgs, io: MainIo): string {
 // rpm's hidden other names of install options.
 const FLAG_ALIASES: Record<string, (typeof FLAG_NAMES)[number]> = { nodocs: 'excludedocs', noconfigs: 'excludeconfigs' }
 
+/**
+ * Refuses a long option no mode of rpm-sim knows, as rpm's popt does (`--yaml: unknown option`), instead of leaving it
+ * out unsaid. rpm's options rpm-sim does not have (`--xml`, `--fileclass`, ...) are among them.
+ */
+export function checkLongOptions(a: ParsedArgs): void {
+  for (const given of a.flags) {
+    const f = FLAG_ALIASES[given] ?? given
+    if (!(FLAG_NAMES as readonly string[]).includes(f) && !ACCEPTED.has(f))
+      throw new UsageError(`--${given}: unknown option`)
+  }
+}
+
 function flagsOf(a: ParsedArgs): TransactionFlags {
+  checkLongOptions(a)
   const flags: TransactionFlags = {}
   for (const given of a.flags) {
     const f = FLAG_ALIASES[given] ?? given
     if ((FLAG_NAMES as readonly string[]).includes(f)) flags[f as (typeof FLAG_NAMES)[number]] = true
-    else if (!ACCEPTED.has(f)) throw new UsageError(`--${given}: unknown option`)
   }
   const excluded = a.options.flatMap((o) => (o.name === 'excludepath' && o.value !== undefined ? [o.value] : []))
   for (const p of excluded) if (!p.startsWith('/')) throw new UsageError('exclude paths must begin with a /')

@@ -8,7 +8,7 @@ import { queryShow } from './_query-show.js'
 import { engineHeader } from '../transaction/_source.js'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
 import { UsageError, definedMacros, operandPath, parseArgs, verifyLevelOf } from './args.js'
-import { TRANSACTION_MODES } from './_transaction.js'
+import { TRANSACTION_MODES, checkLongOptions } from './_transaction.js'
 
 const has = (args: ParsedArgs, ...letters: string[]): boolean => letters.every((l) => args.letters.includes(l))
 
@@ -36,7 +36,8 @@ modes:
                           query installed packages: -i info; lists -l files, -c configs, -d docs, -L licenses,
                           -A artifacts, --noconfig, --noghost, --noartifact, -s states, --dump, -v long lines; -R/--requires, -P/--provides, --conflicts, --obsoletes, --scripts,
                           --recommends, --suggests, --supplements, --enhances,
-                          --triggers, --changelog, --changes, --last (newest install first), --dupes
+                          --triggers, --changelog, --changes, --last (newest install first), --dupes,
+                          --filesbypkg, --filecolor, --filecaps
   -qp PKG.rpm...          query package files, with the same options
   -K [-v] PKG.rpm...      check package files' digests and signatures (--nodigest, --nosignature); rpm-sim holds
                           no keys, so a signature is NOKEY (also warned once per key when -qp, -i, -U read one)
@@ -152,6 +153,7 @@ async function runChecksig(args: ParsedArgs, io: MainIo): Promise<number> {
 export async function main(argv: string[], io: MainIo): Promise<number> {
   try {
     const args = parseArgs(argv)
+    checkLongOptions(args)
     const mode = MODES.find((m) => m.matches(args))
     if (!mode)
       throw new UsageError(

@@ -112,15 +112,16 @@ describe.skipIf(!hasRpmbuild || !hasRpm)('packages built by rpmbuild read as rpm
     })
   }
 
-  it('-qp, -qpl and -qpi print what rpm prints (in-process and the built CLI)', async () => {
+  it('-qp, -qpl, -qpi and rpmpopt’s file lists print what rpm prints (in-process and the built CLI)', async () => {
+    const modes = [['-qp'], ['-qpl'], ['-qpi'], ['-qp', '--filesbypkg'], ['-qp', '--filecolor'], ['-qp', '--filecaps']]
     for (const file of Object.values(built)) {
-      for (const mode of ['-qp', '-qpl', '-qpi']) {
-        const expected = rpm([mode, file])
-        const ours = await cli([mode, file])
+      for (const mode of modes) {
+        const expected = rpm([...mode, file])
+        const ours = await cli([...mode, file])
         expect(ours.code).toBe(0)
         expect(ours.out).toBe(expected)
         if (existsSync(BUILT_CLI))
-          expect(execFileSync('node', [BUILT_CLI, mode, file], { encoding: 'utf8' })).toBe(expected)
+          expect(execFileSync('node', [BUILT_CLI, ...mode, file], { encoding: 'utf8' })).toBe(expected)
       }
     }
   })

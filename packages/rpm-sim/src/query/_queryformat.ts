@@ -258,6 +258,9 @@ export const ALIAS_FORMATS = {
   last: '%|INSTALLTIME?{%{INSTALLTIME}}:{000000000}| %-45{NVRA} %|INSTALLTIME?{%{INSTALLTIME:date}}:{(not installed)}|\\n',
   // --dupes keeps the lines that occur twice (QUERY_PIPES)
   dupes: '%|SOURCERPM?{%{name}.%{arch}}:{%|ARCH?{%{name}}:{%{name}-%{version}}|}|\\n',
+  filesbypkg: '[%-25{=NAME} %{FILENAMES}\\n]',
+  filecolor: '[%{FILENAMES}\\t%{FILECOLORS}\\n]',
+  filecaps: '[%{FILENAMES}\\t%|FILECAPS?{%{FILECAPS}}|\\n]',
 } as const satisfies Record<string, string>
 
 /** A parsed --queryformat: `render` gives a package's text. */
