@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CliRun } from '../_test-cli.js'
@@ -79,6 +79,18 @@ describe('rpm-sim CLI: transactions and queries', () => {
       out: '',
       err: 'rpm-sim: --bogus: unknown option\n',
     })
+    // an empty root (an unset variable's) would name the working folder: refused, in rpm's words
+    expect(await cli(w.dir, '--root', '', '-qa')).toEqual({
+      code: 1,
+      out: '',
+      err: 'rpm-sim: arguments to --root (-r) must begin with a /\n',
+    })
+    // rpm --initdb makes the database (its folder here), --rebuilddb reads every record, --version is rpm's
+    const fresh = join(w.dir, 'fresh-root')
+    expect(await cli(w.dir, '--root', fresh, '--initdb')).toEqual({ code: 0, out: '', err: '' })
+    expect(readdirSync(join(fresh, 'var/lib/rpm-sim'))).toEqual(['packages'])
+    expect(await cli(w.dir, '--root', fresh, '--rebuilddb')).toEqual({ code: 0, out: '', err: '' })
+    expect(await cli(w.dir, '--version')).toEqual({ code: 0, out: 'RPM version 4.18.0\n', err: '' })
     // in every mode: a query with an option rpm-sim does not have (rpm's --xml, or none at all) prints nothing else
     for (const option of ['--xml', '--yaml', '--fileclass'])
       expect(await cli(w.dir, ...r, '-qa', option)).toEqual({

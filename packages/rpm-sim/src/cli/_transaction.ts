@@ -25,6 +25,7 @@ import { QUERY_SOURCES, installedInfo, listInstalled, matchSource } from '../que
 import { infoLines } from '../query/_format.js'
 import { queryShow } from './_query-show.js'
 import type { InstalledPackage } from '../db/db.js'
+import { PackageDb } from '../db/db.js'
 import type { QueryOptions } from '../query/db-query.js'
 import { packageFilter } from '../query/_filter.js'
 import { verifyPackageFile, verifyReports } from '../query/verify.js'
@@ -69,6 +70,10 @@ const RESTORE_FLAGS = ['restore', 'setperms', 'setugids', 'setcaps'] as const
 const ACCEPTED = new Set([
   'help',
   'checksig',
+  'querytags',
+  'version',
+  'initdb',
+  'rebuilddb',
   'nofiles',
   'provides',
   'requires',
@@ -210,19 +215,23 @@ function rootOf(a: ParsedArgs, io: MainIo): string {
 const FLAG_ALIASES: Record<string, (typeof FLAG_NAMES)[number]> = { nodocs: 'excludedocs', noconfigs: 'excludeconfigs' }
 
 /**
- * Refuses a long option no mode of rpm-sim knows, as rpm's popt does (`--yaml: unknown option`), instead of leaving it
- * out unsaid. rpm's options rpm-sim does not have (`--xml`, `--fileclass`, ...) are among them.
+ * Refuses, as rpm's option parsing does, a long option no mode of rpm-sim knows (`--yaml: unknown option`) instead of
+ * leaving it out unsaid (rpm's options rpm-sim does not have, `--xml`, `--fileclass`, ..., are among them), and an
+ * empty `--root` (an unset variable's: it would name the working folder). A relative one is taken below the working
+ * folder, where rpm refuses it.
  */
-export function checkLongOptions(a: ParsedArgs): void {
+export function checkOptions(a: ParsedArgs): void {
   for (const given of a.flags) {
     const f = FLAG_ALIASES[given] ?? given
     if (!(FLAG_NAMES as readonly string[]).includes(f) && !ACCEPTED.has(f))
       throw new UsageError(`--${given}: unknown option`)
   }
+  const root = a.values.get('root')
+  if (root === '') throw new UsageError('arguments to --root (-r) must begin with a /')
 }
 
 function flagsOf(a: ParsedArgs): TransactionFlags {
-  checkLongOptions(a)
+  checkOptions(a)
   const flags: TransactionFlags = {}
   for (const given of a.flags) {
     const f = FLAG_ALIASES[given] ?? given
@@ -544,7 +553,22 @@ async function runHistory(a: ParsedArgs, io: MainIo): Promise<number> {
 }
 
 /** The engine's modes for main's dispatch table. */
+// rpm --initdb: the database made where there is none; rpm-sim's is its folder.
+async function runInitdb(a: ParsedArgs, io: MainIo): Promise<number> {
+  new PackageDb(rootOf(a, io)).init()
+  return 0
+}
+
+// rpm --rebuilddb: rpm-sim's database keeps no index to rebuild; every record is read and checked (an invalid one
+// is named, exit 1).
+async function runRebuilddb(a: ParsedArgs, io: MainIo): Promise<number> {
+  await new PackageDb(rootOf(a, io)).list()
+  return 0
+}
+
 export const TRANSACTION_MODES: Mode[] = [
+  { name: 'initdb', matches: (a) => a.flags.has('initdb'), run: runInitdb },
+  { name: 'rebuilddb', matches: (a) => a.flags.has('rebuilddb'), run: runRebuilddb },
   { name: 'rollback', matches: (a) => a.flags.has('rollback'), run: runRollback },
   { name: 'history', matches: (a) => a.flags.has('history'), run: runHistory },
   { name: 'restore', matches: (a) => RESTORE_FLAGS.some((f) => a.flags.has(f)), run: runRestore },

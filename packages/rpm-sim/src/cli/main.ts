@@ -5,10 +5,11 @@ import { Writable } from 'node:stream'
 import { QUERY_PIPES, formatInfo } from '../query/_format.js'
 import { openRpm } from '../format/reader.js'
 import { queryShow } from './_query-show.js'
+import { queryTagNames } from '../query/_tags.js'
 import { engineHeader } from '../transaction/_source.js'
 import type { MainIo, Mode, ParsedArgs } from './args.js'
 import { UsageError, definedMacros, operandPath, parseArgs, verifyLevelOf } from './args.js'
-import { TRANSACTION_MODES, checkLongOptions } from './_transaction.js'
+import { TRANSACTION_MODES, checkOptions } from './_transaction.js'
 
 const has = (args: ParsedArgs, ...letters: string[]): boolean => letters.every((l) => args.letters.includes(l))
 
@@ -18,6 +19,9 @@ export const MODES: Mode[] = [
   { name: 'help', matches: (a) => a.flags.has('help') || has(a, '?'), run: runHelp },
   { name: 'query-package', matches: (a) => has(a, 'q', 'p'), run: runQueryPackage },
   { name: 'checksig', matches: (a) => has(a, 'K') || a.flags.has('checksig'), run: runChecksig },
+  { name: 'querytags', matches: (a) => a.flags.has('querytags'), run: runQueryTags },
+  // the rpm rpm-sim behaves as, in rpm's words (scripts read the version from it)
+  { name: 'version', matches: (a) => a.flags.has('version'), run: async (_a, io) => print(io, 'RPM version 4.18.0\n') },
   ...TRANSACTION_MODES,
 ]
 
@@ -51,6 +55,8 @@ modes:
                           (--setperms, --setugids, --setcaps are its old names; -v names each package)
   --rollback [TID]        undo every transaction since TID (default: the last one)
   --history               list transactions
+  --initdb | --rebuilddb  make the database where there is none | read and check every record (no index to rebuild)
+  --querytags | --version the tag names rpm 4.18 knows | the rpm version rpm-sim behaves as (RPM version 4.18.0)
 
 labels: NAME[-[EPOCH:]VERSION[-RELEASE]][.ARCH]; version, release and arch are rpm patterns, as are -qa's and
   -Va's: * any text, [...] a class, a leading ! negates, the rest a POSIX extended regular expression (rpm's
@@ -73,6 +79,20 @@ options (as rpm's): --root DIR, --dbpath DIR (ignored), --nodeps, --test, --just
 exit codes: 0 done; otherwise problems or errors (printed as rpm prints them), 1 or, as rpm, the number of
   packages of a transaction that failed
 `
+
+async function print(io: MainIo, text: string): Promise<number> {
+  io.stdout.write(text)
+  return 0
+}
+
+async function runQueryTags(_args: ParsedArgs, io: MainIo): Promise<number> {
+  return print(
+    io,
+    queryTagNames()
+      .map((n) => `${n}\n`)
+      .join(''),
+  )
+}
 
 async function runHelp(_args: ParsedArgs, io: MainIo): Promise<number> {
   io.stdout.write(HELP)
@@ -153,7 +173,7 @@ async function runChecksig(args: ParsedArgs, io: MainIo): Promise<number> {
 export async function main(argv: string[], io: MainIo): Promise<number> {
   try {
     const args = parseArgs(argv)
-    checkLongOptions(args)
+    checkOptions(args)
     const mode = MODES.find((m) => m.matches(args))
     if (!mode)
       throw new UsageError(

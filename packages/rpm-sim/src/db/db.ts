@@ -243,6 +243,11 @@ export class PackageDb {
     this.packagesDir = join(this.dir, 'packages')
   }
 
+  /** rpm --initdb: make the database's folders where they are missing (an existing database is left as it is). */
+  init(): void {
+    mkdirSync(this.packagesDir, { recursive: true })
+  }
+
   /** Every installed package, in install order (tid, then its place in that transaction, then name), as rpm's. */
   async list(): Promise<InstalledPackage[]> {
     const all = [...(await this.load()).values()]

@@ -148,6 +148,8 @@ describe.skipIf(!hasRpmbuild || !hasRpm)('every tag rpm 4.18 knows, by --queryfo
       .split('\n')
       .filter((t) => t !== '')
     expect(tags.length).toBeGreaterThan(200)
+    // --querytags lists the same names
+    expect((await cli(['--querytags'])).out).toBe(rpm(['--querytags']))
     // one format: a line per tag, each value of an array tag followed by `|`
     const qf = tags.map((t) => `${t}=[%{${t}}|]\\n`).join('')
     const lines = (out: string) => out.split('\n').filter((l) => !TAGS_NOT_COMPARED.includes(l.split('=')[0] as string))

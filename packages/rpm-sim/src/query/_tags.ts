@@ -310,6 +310,18 @@ const OTHERS = new Map<string, TagDef>(
   ]),
 )
 
+// The other names of tags (rpmtag.h's #defines) that rpm 4.18 lists with its tags.
+const LISTED_ALIASES = ['n', 'v', 'r', 'e', 'p', 'c', 'o', 'pkgid', 'hdrid', 'filemd5s', 'provides', 'requires']
+const LISTED_ALIASES_2 = ['conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances']
+const LISTED_ALIASES_3 = ['oldsuggests', 'oldenhances']
+
+/** rpm --querytags: every tag name rpm 4.18 knows, as it lists them (upper case, sorted). */
+export function queryTagNames(): string[] {
+  return [...Object.keys(RPM_TAGS), ...LISTED_ALIASES, ...LISTED_ALIASES_2, ...LISTED_ALIASES_3]
+    .map((n) => n.toUpperCase())
+    .sort()
+}
+
 /** The names of the tags rpm-sim keeps (for messages). */
 export const TAG_NAMES: readonly string[] = Object.keys(TAGS)
 
