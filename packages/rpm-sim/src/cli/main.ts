@@ -95,8 +95,7 @@ async function runQueryTags(_args: ParsedArgs, io: MainIo): Promise<number> {
 }
 
 async function runHelp(_args: ParsedArgs, io: MainIo): Promise<number> {
-  io.stdout.write(HELP)
-  return 0
+  return print(io, HELP)
 }
 
 /** `-qp`, `-qpl`, `-qpi` on package files: prints what rpm prints; exit 1 if any package could not be read. */

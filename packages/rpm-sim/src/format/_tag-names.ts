@@ -2,6 +2,11 @@
 // the aliases the query layer maps, such as PKGID and N): what a --queryformat tag rpm-sim's model does not answer is
 // looked up by. `n` a number (rpm's i, l and c types), `s` text (s, and x: binary, shown as hex).
 
+/** The number of rpm's tag `name` (lower case); -1 for a name rpm does not know. */
+export function tagNumber(name: string): number {
+  return RPM_TAGS[name]?.[0] ?? -1
+}
+
 /** rpm's tag numbers and kinds of value by lower-case name. */
 export const RPM_TAGS: Readonly<Record<string, readonly [number, 'n' | 's']>> = {
   headerimage: [61, 's'],

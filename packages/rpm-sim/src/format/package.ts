@@ -24,7 +24,7 @@ import type {
 } from './model.js'
 import { DEPENDENCY_KINDS, DEPENDENCY_TAGS } from './model.js'
 import type { EngineHeader, OtherTag } from './model.js'
-import { RPM_TAGS } from './_tag-names.js'
+import { RPM_TAGS, tagNumber } from './_tag-names.js'
 
 /** The flags of a file in a package, from FILEFLAGS: every one of {@link EngineFileFlags}, set or not. */
 export type RpmFileFlags = Required<EngineFileFlags>
@@ -240,7 +240,7 @@ const NOT_KEPT = new Set<number>(
     ...['headerimage', 'headersignatures', 'headerimmutable', 'headerregions', 'gif', 'xpm', 'icon'],
     ...['oldfilenames', 'basenames', 'dirnames', 'dirindexes', 'longfilesizes', 'veritysignatures'],
     ...Object.keys(RPM_TAGS).filter((name) => PER_FILE.test(name)),
-  ].map((name) => RPM_TAGS[name]?.[0] ?? -1),
+  ].map(tagNumber),
 )
 // The signature header's tags rpm merges into the main header (headerMergeLegacySigs), and their names there.
 const SIGNATURE_TAGS: readonly (readonly [number, number])[] = (
@@ -257,7 +257,7 @@ const SIGNATURE_TAGS: readonly (readonly [number, number])[] = (
     [SIGTAG.LONGSIZE, 'longsigsize'],
     [SIGTAG.LONGARCHIVESIZE, 'longarchivesize'],
   ] as const
-).map(([from, name]) => [from, RPM_TAGS[name]?.[0] ?? -1] as const)
+).map(([from, name]) => [from, tagNumber(name)] as const)
 
 /**
  * The tags of a package's header the model does not read, and are not one value per file, by number, as rpm's

@@ -18,7 +18,7 @@ import {
   triggerKindSense,
   triggerScriptKey,
 } from '../format/model.js'
-import { RPM_TAGS } from '../format/_tag-names.js'
+import { RPM_TAGS, tagNumber } from '../format/_tag-names.js'
 import { TRIGGER_SENSE_BITS, fileFlagBits } from '../format/tags.js'
 
 /** One value of a tag: text or a number. */
@@ -143,7 +143,6 @@ const other = (p: TaggedPackage, tag: number): readonly TagValue[] | undefined =
   const values = p.otherTags?.[tag]?.values
   return values === undefined || values.length === 0 ? undefined : values
 }
-const tagNumber = (name: string): number => RPM_TAGS[name]?.[0] ?? -1
 
 const changelog = (get: (e: NonNullable<TaggedPackage['changelog']>[number]) => TagValue) => (p: TaggedPackage) =>
   p.changelog === undefined || p.changelog.length === 0 ? undefined : p.changelog.map(get)
@@ -272,23 +271,18 @@ const TAGS: Record<string, TagDef> = {
   changelogtext: str(changelog((e) => e.text)),
 }
 
-// rpm's aliases of tag names.
-const ALIASES: Record<string, string> = {
-  provides: 'providename',
-  requires: 'requirename',
-  conflicts: 'conflictname',
-  obsoletes: 'obsoletename',
-  serial: 'epoch',
-  copyright: 'license',
-  filename: 'filenames',
-  basename: 'basenames',
-  dirname: 'dirnames',
+// The other names rpm's tags have in rpmtag.h (#defines), which rpm 4.18 lists with its tags.
+const RPMTAG_ALIASES: Record<string, string> = {
   n: 'name',
   v: 'version',
   r: 'release',
   e: 'epoch',
+  provides: 'providename',
   p: 'providename',
+  requires: 'requirename',
+  conflicts: 'conflictname',
   c: 'conflictname',
+  obsoletes: 'obsoletename',
   o: 'obsoletename',
   pkgid: 'sigmd5',
   hdrid: 'sha1header',
@@ -301,6 +295,16 @@ const ALIASES: Record<string, string> = {
   oldenhances: 'oldenhancesname',
 }
 
+// Every other name of a tag rpm finds (older names it still takes, and those above).
+const ALIASES: Record<string, string> = {
+  ...RPMTAG_ALIASES,
+  serial: 'epoch',
+  copyright: 'license',
+  filename: 'filenames',
+  basename: 'basenames',
+  dirname: 'dirnames',
+}
+
 // Every other tag rpm knows: as the header has it (absent when it did not, or is one rpm-sim does not keep: one
 // value per file, such as FILEINODES, or computed by rpm from what rpm-sim does not keep, such as DBINSTANCE).
 const OTHERS = new Map<string, TagDef>(
@@ -310,16 +314,9 @@ const OTHERS = new Map<string, TagDef>(
   ]),
 )
 
-// The other names of tags (rpmtag.h's #defines) that rpm 4.18 lists with its tags.
-const LISTED_ALIASES = ['n', 'v', 'r', 'e', 'p', 'c', 'o', 'pkgid', 'hdrid', 'filemd5s', 'provides', 'requires']
-const LISTED_ALIASES_2 = ['conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances']
-const LISTED_ALIASES_3 = ['oldsuggests', 'oldenhances']
-
 /** rpm --querytags: every tag name rpm 4.18 knows, as it lists them (upper case, sorted). */
 export function queryTagNames(): string[] {
-  return [...Object.keys(RPM_TAGS), ...LISTED_ALIASES, ...LISTED_ALIASES_2, ...LISTED_ALIASES_3]
-    .map((n) => n.toUpperCase())
-    .sort()
+  return [...Object.keys(RPM_TAGS), ...Object.keys(RPMTAG_ALIASES)].map((n) => n.toUpperCase()).sort()
 }
 
 /** The names of the tags rpm-sim keeps (for messages). */

@@ -1,6 +1,6 @@
 // Runs scriptlets and triggers as rpm 4.18 does: the body is written to <root>/var/tmp/rpm-tmp.XXXXXX and run as
 // `interpreter [args] tmpfile $1 [$2]`, chrooted into the root when it is not `/`, with stdin from /dev/null (a file
-// trigger's: the paths that set it off, one per line) and rpm's fixed PATH.
+// trigger's: the paths that set it off, one per line), in the caller's environment with rpm's fixed PATH.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { accessSync, constants, statSync } from 'node:fs'
